@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { PRIORITIES, RETRY_POLICIES } from '../core/types.js';
+import { parseSeconds } from '../core/values.js';
+
+/** Durations may be written as seconds (`300`) or with a unit (`5m`, `90s`). */
+const seconds = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  try {
+    return parseSeconds(v, 'duration');
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const configSchema = z.strictObject({
+  lease: seconds.optional(),
+  heartbeatTimeout: seconds.optional(),
+  maxRetries: z.number().int().min(0).max(100).optional(),
+  retry: z
+    .strictObject({
+      policy: z.enum(RETRY_POLICIES).optional(),
+      base: seconds.optional(),
+      max: seconds.optional(),
+      jitter: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
+  review: z.strictObject({ requiredFor: z.array(z.enum(PRIORITIES)).optional() }).optional(),
+  aging: z.strictObject({ minutesPerLevel: z.number().positive().optional() }).optional(),
+});

@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { BatonError } from '../core/errors.js';
+import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
+
+/**
+ * `.baton/config.yaml`, validated once and frozen. Absent file → defaults; a malformed one is
+ * refused with the file and the reason. YAML and zod are loaded only when the file exists.
+ */
+export async function loadPolicy(file: string | null): Promise<Readonly<Policy>> {
+  if (!file || !existsSync(file)) return DEFAULT_POLICY;
+  const [{ parse }, { configSchema }] = await Promise.all([import('yaml'), import('./config-schema.js')]);
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8')) ?? {};
+  } catch (err) {
+    throw new BatonError('invalid_config', `${file}: ${(err as Error).message.split('\n')[0]}`, { file });
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new BatonError('invalid_config', `${file}: ${issue?.path.join('.') || 'config'}: ${issue?.message}`, { file });
+  }
+  const c = result.data;
+  const policy: Policy = {
+    leaseSeconds: c.lease ?? DEFAULT_POLICY.leaseSeconds,
+    heartbeatTimeoutSeconds: c.heartbeatTimeout ?? DEFAULT_POLICY.heartbeatTimeoutSeconds,
+    maxRetries: c.maxRetries ?? DEFAULT_POLICY.maxRetries,
+    retry: {
+      policy: c.retry?.policy ?? DEFAULT_POLICY.retry.policy,
+      baseSeconds: c.retry?.base ?? DEFAULT_POLICY.retry.baseSeconds,
+      maxSeconds: c.retry?.max ?? DEFAULT_POLICY.retry.maxSeconds,
+      jitter: c.retry?.jitter ?? DEFAULT_POLICY.retry.jitter,
+    },
+    reviewRequiredFor: c.review?.requiredFor ?? DEFAULT_POLICY.reviewRequiredFor,
+    agingMinutesPerLevel: c.aging?.minutesPerLevel ?? DEFAULT_POLICY.agingMinutesPerLevel,
+  };
+  return deepFreeze(policy);
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const v of Object.values(value)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(value);
+}

@@ -1,0 +1,652 @@
+import { BatonError, invalid, taskNotFound } from '../core/errors.js';
+import { assertNoCycle, findAnyCycle } from '../core/graph.js';
+import {
+  assertCan,
+  assertLease,
+  assignPatch,
+  type Clock,
+  cancelPatch,
+  completePatch,
+  diff,
+  expirePatch,
+  failPatch,
+  pausePatch,
+  releasePatch,
+  renewPatch,
+  reprioritisePatch,
+  resumePatch,
+  retryPatch,
+  reviewPatch,
+  type TaskPatch,
+  toOpen,
+  toReady,
+} from '../core/lifecycle.js';
+import { claimOrder } from '../core/ordering.js';
+import type { Policy } from '../core/policy.js';
+import type { Changes, Task, TaskEvent, WorkerView } from '../core/types.js';
+import { PRIORITIES } from '../core/types.js';
+import { complexityOfEstimate, parseProgress } from '../core/values.js';
+import type { Store, StoreTx } from '../store/store.js';
+import type {
+  Baton,
+  ClaimInput,
+  CompleteTaskInput,
+  CreateTaskInput,
+  FailInput,
+  ImportSummary,
+  LeaseRef,
+  ListQuery,
+  ProgressInput,
+  RegisterWorkerInput,
+  ReviewTaskInput,
+  SystemStatus,
+  TaskDetail,
+  TaskPage,
+  UpdateTaskInput,
+} from './baton.js';
+import { workerViews } from './workers.js';
+
+const schemas = () => import('../core/schemas.js');
+const iso = (ms: number) => new Date(ms).toISOString();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How often a busy worker's `lastSeenAt` is refreshed by its claims and writes, in ms. */
+const TOUCH_INTERVAL_MS = 10_000;
+
+export interface LocalBatonOptions {
+  store: Store;
+  policy: Policy;
+  /** Who makes the changes this instance writes (a person, a script); recorded in history. */
+  actor?: string | undefined;
+  /** Source of randomness for retry jitter (tests pass a fixed one). */
+  random?: () => number;
+}
+
+interface Change {
+  type: string;
+  patch: TaskPatch;
+  workerId?: string | null;
+  extraChanges?: Changes;
+  data?: Record<string, unknown> | null;
+}
+
+/** The use cases: each is a core rule, one store transaction and one event per changed task. */
+export class LocalBaton implements Baton {
+  readonly store: Store;
+  readonly policy: Policy;
+  private readonly actor: string | null;
+  private readonly random: () => number;
+  private readonly touched = new Map<string, number>();
+
+  constructor(options: LocalBatonOptions) {
+    this.store = options.store;
+    this.policy = options.policy;
+    this.actor = options.actor ?? null;
+    this.random = options.random ?? Math.random;
+  }
+
+  // ── tasks ────────────────────────────────────────────────────────────────
+
+  async createTask(raw: CreateTaskInput): Promise<Task> {
+    const { createTaskSchema, parseWith } = await schemas();
+    const input = parseWith(createTaskSchema, raw);
+    return this.store.transaction(async (tx) => {
+      const deps = input.dependsOn ? [...new Set(input.dependsOn)] : [];
+      const found = await this.requireTasks(tx, deps, 'dependsOn');
+      if (input.parentId !== undefined) await this.requireTask(tx, input.parentId);
+      const now = tx.now;
+      const estimate = input.estimateMinutes ?? null;
+      const priority = input.priority ?? 'normal';
+      const depsOpen = found.some((t) => t.status !== 'completed');
+      const reservedFor = input.assignee ?? null;
+      const runAfterMs = input.runAfter ? Date.parse(input.runAfter) : 0;
+      const readyAtMs = Math.max(now, runAfterMs);
+      const task = await tx.insertTask({
+        title: input.title,
+        description: input.description ?? null,
+        type: input.type ?? 'feature',
+        status: depsOpen ? 'blocked' : reservedFor ? 'assigned' : 'queued',
+        priority,
+        capabilities: input.capabilities ?? [],
+        tags: input.tags ?? [],
+        parentId: input.parentId ?? null,
+        dependsOn: deps,
+        estimateMinutes: estimate,
+        complexity: complexityOfEstimate(estimate),
+        command: input.command ?? null,
+        input: input.input ?? null,
+        result: null,
+        progress: 0,
+        assignee: reservedFor,
+        reservedFor,
+        attempts: 0,
+        retries: 0,
+        maxRetries: input.maxRetries ?? this.policy.maxRetries,
+        lastError: null,
+        review: input.review
+          ? { required: true, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null }
+          : null,
+        notes: [],
+        checkpoints: [],
+        artifacts: [],
+        lease: null,
+        leaseToken: 0,
+        pausedFrom: null,
+        createdBy: this.actor,
+        createdAt: iso(now),
+        startedAt: null,
+        completedAt: null,
+        runAfter: runAfterMs > now ? iso(runAfterMs) : null,
+        readyAt: depsOpen ? null : iso(readyAtMs),
+        claimOrder: claimOrder(readyAtMs, priority, this.policy.agingMinutesPerLevel),
+      });
+      await tx.appendEvent(
+        this.event(task.id, now, 'created', { status: [null, task.status] }, null, {
+          title: task.title,
+          priority: task.priority,
+          dependsOn: task.dependsOn,
+        }),
+      );
+      return task;
+    });
+  }
+
+  async getTask(id: number): Promise<Task> {
+    const task = await this.store.getTask(id);
+    if (!task) throw taskNotFound(id);
+    return task;
+  }
+
+  async showTask(id: number): Promise<TaskDetail> {
+    const task = await this.getTask(id);
+    const history = await this.store.events({ taskId: id });
+    const deps = await Promise.all(task.dependsOn.map((d) => this.store.getTask(d)));
+    const blockedBy = deps
+      .filter((d): d is Task => d !== undefined && d.status !== 'completed')
+      .map((d) => ({ id: d.id, title: d.title, status: d.status }));
+    return { task, history, blockedBy };
+  }
+
+  async listTasks(query: ListQuery = {}): Promise<TaskPage> {
+    const q = {
+      status: query.status,
+      assignee: query.worker,
+      tag: query.tag,
+      parentId: query.parentId,
+      ready: query.ready,
+    };
+    const [tasks, total] = await Promise.all([
+      this.store.listTasks({ ...q, limit: query.limit, offset: query.offset }),
+      this.store.countTasks(q),
+    ]);
+    return { tasks, total };
+  }
+
+  async updateTask(id: number, raw: UpdateTaskInput, options: { ifVersion?: number } = {}): Promise<Task> {
+    const { updateTaskSchema, parseWith } = await schemas();
+    const input = parseWith(updateTaskSchema, raw);
+    return this.change(id, async (task, _tx, clock) => {
+      if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
+        throw new BatonError('version_mismatch', `task ${id} is at version ${task.version}, not ${options.ifVersion}`, {
+          id,
+          version: task.version,
+          expected: options.ifVersion,
+        });
+      }
+      const patch: TaskPatch = {};
+      if (input.title !== undefined) patch.title = input.title;
+      if (input.description !== undefined) patch.description = input.description;
+      if (input.type !== undefined) patch.type = input.type;
+      if (input.command !== undefined) patch.command = input.command;
+      if (input.input !== undefined) patch.input = input.input;
+      if (input.maxRetries !== undefined) patch.maxRetries = input.maxRetries;
+      if (input.estimateMinutes !== undefined) {
+        patch.estimateMinutes = input.estimateMinutes;
+        patch.complexity = complexityOfEstimate(input.estimateMinutes);
+      }
+      if (input.priority !== undefined && input.priority !== task.priority) {
+        Object.assign(patch, reprioritisePatch(task, input.priority, clock));
+      }
+      const caps = editList(task.capabilities, input.capabilities, input.addCapabilities, input.removeCapabilities);
+      if (caps) patch.capabilities = caps;
+      const tags = editList(task.tags, input.tags, input.addTags, input.removeTags);
+      if (tags) patch.tags = tags;
+      if (input.review !== undefined) {
+        patch.review = { ...(task.review ?? emptyReview()), required: input.review };
+      }
+      return { type: 'updated', patch };
+    });
+  }
+
+  async cancelTask(id: number, options: { reason?: string } = {}): Promise<Task> {
+    return this.change(id, async (task) => {
+      assertCan(task, 'cancel');
+      return { type: 'cancelled', patch: cancelPatch(), data: options.reason ? { reason: options.reason } : null };
+    });
+  }
+
+  async retryTask(id: number): Promise<Task> {
+    return this.change(id, async (task, tx, clock) => {
+      assertCan(task, 'retry');
+      return { type: 'retried', patch: retryPatch(task, await this.depsOpen(tx, task), clock) };
+    });
+  }
+
+  async pauseTask(id: number): Promise<Task> {
+    return this.change(id, async (task) => {
+      assertCan(task, 'pause');
+      return { type: 'paused', patch: pausePatch(task) };
+    });
+  }
+
+  async resumeTask(id: number): Promise<Task> {
+    return this.change(id, async (task, tx, clock) => {
+      assertCan(task, 'resume');
+      return { type: 'resumed', patch: resumePatch(task, await this.depsOpen(tx, task), clock) };
+    });
+  }
+
+  async addDependencies(id: number, dependsOn: number[]): Promise<Task> {
+    if (dependsOn.length === 0) throw invalid('dependsOn', 'expected one or more task ids');
+    return this.change(id, async (task, tx) => {
+      assertCan(task, 'depend');
+      const added = [...new Set(dependsOn)].filter((d) => !task.dependsOn.includes(d));
+      if (added.includes(id)) throw invalid('dependsOn', `task ${id} cannot depend on itself`);
+      const deps = await this.requireTasks(tx, added, 'dependsOn');
+      assertNoCycle(
+        await tx.dependencyClosure(added),
+        added.map((d) => [id, d] as const),
+      );
+      await tx.addDependencies(id, added);
+      const after = [...task.dependsOn, ...added].sort((a, b) => a - b);
+      const patch: TaskPatch = {};
+      if ((task.status === 'queued' || task.status === 'assigned') && deps.some((d) => d.status !== 'completed')) {
+        Object.assign(patch, { status: 'blocked', readyAt: null });
+      }
+      return { type: 'dependency_added', patch, extraChanges: { dependsOn: [task.dependsOn, after] } };
+    });
+  }
+
+  async removeDependency(id: number, dependsOn: number): Promise<Task> {
+    return this.change(id, async (task, tx, clock) => {
+      if (!task.dependsOn.includes(dependsOn)) {
+        throw invalid('dependsOn', `task ${id} does not depend on task ${dependsOn}`);
+      }
+      await tx.removeDependency(id, dependsOn);
+      const remaining = task.dependsOn.filter((d) => d !== dependsOn);
+      let patch: TaskPatch = {};
+      if (task.status === 'blocked') {
+        const open = (await tx.getTasks(remaining)).some((d) => d.status !== 'completed');
+        if (!open) patch = toReady(task, clock);
+      }
+      return { type: 'dependency_removed', patch, extraChanges: { dependsOn: [task.dependsOn, remaining] } };
+    });
+  }
+
+  async assignTask(id: number, workerId: string): Promise<Task> {
+    const worker = await this.validWorkerId(workerId);
+    return this.change(id, async (task, _tx, clock) => {
+      assertCan(task, 'assign');
+      return { type: 'assigned', patch: assignPatch(task, worker, clock), data: { worker } };
+    });
+  }
+
+  // ── the worker's side ────────────────────────────────────────────────────
+
+  async claim(request: ClaimInput): Promise<Task | null> {
+    const [task] = await this.claimMany({ ...request, limit: 1 });
+    return task ?? null;
+  }
+
+  async claimMany(request: ClaimInput & { limit: number }): Promise<Task[]> {
+    const workerId = await this.validWorkerId(request.workerId);
+    const leaseMs = (request.leaseSeconds ?? this.policy.leaseSeconds) * 1000;
+    if (!(leaseMs > 0)) throw invalid('lease', 'must be a positive number of seconds');
+    if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 1000) {
+      throw invalid('limit', 'must be a whole number from 1 to 1000');
+    }
+    const capabilities = await this.workerCapabilities(workerId, request.capabilities);
+    const deadline = Date.now() + (request.waitSeconds ?? 0) * 1000;
+    for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+      await this.expireLeases();
+      const claimed = await this.store.claim({ workerId, capabilities, leaseMs, limit: request.limit });
+      if (claimed.length > 0 || Date.now() >= deadline) return claimed;
+      await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  async heartbeat(id: number, lease: LeaseRef): Promise<Task> {
+    return this.leased(id, 'heartbeat', lease, (task, clock) => ({
+      type: 'lease_renewed',
+      patch: renewPatch(task, clock.now),
+    }));
+  }
+
+  async reportProgress(id: number, input: ProgressInput): Promise<Task> {
+    const progress = parseProgress(input.progress);
+    const note = input.note?.trim();
+    const step = input.step?.trim();
+    if (note !== undefined && note.length > 20_000) throw invalid('note', 'must be at most 20000 characters');
+    return this.leased(id, 'progress', input, (task, clock) => {
+      const at = iso(clock.now);
+      const patch: TaskPatch = { progress, ...renewPatch(task, clock.now) };
+      if (note) patch.notes = [...task.notes, { at, by: input.workerId, text: note }];
+      if (step) patch.checkpoints = [...task.checkpoints, { at, by: input.workerId, name: step, progress }];
+      return { type: 'progress', patch };
+    });
+  }
+
+  async complete(id: number, input: CompleteTaskInput): Promise<Task> {
+    const artifacts = (input.artifacts ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
+    return this.leased(id, 'complete', input, (task, clock) => ({
+      type: 'completed',
+      patch: completePatch(task, { workerId: input.workerId, result: input.result, artifacts }, clock),
+    }));
+  }
+
+  async fail(id: number, input: FailInput): Promise<Task> {
+    const error = input.error?.trim() ?? '';
+    if (error.length === 0) throw invalid('error', 'must not be empty');
+    const text = error.length > 10_000 ? `…${error.slice(-10_000)}` : error;
+    return this.leased(id, 'fail', input, (task, clock) => ({
+      type: 'failed',
+      patch: failPatch(task, text, clock, this.random()),
+    }));
+  }
+
+  async release(id: number, lease: LeaseRef): Promise<Task> {
+    return this.leased(id, 'release', lease, (task, clock) => ({ type: 'released', patch: releasePatch(task, clock) }));
+  }
+
+  async review(id: number, input: ReviewTaskInput): Promise<Task> {
+    const reviewer = await this.validWorkerId(input.workerId);
+    if (input.score !== undefined && !(Number.isFinite(input.score) && input.score >= 0 && input.score <= 100)) {
+      throw invalid('score', 'must be a number from 0 to 100');
+    }
+    return this.change(id, async (task, _tx, clock) => {
+      assertCan(task, 'review');
+      const patch = reviewPatch(task, { ...input, reviewer }, clock);
+      return { type: input.pass ? 'review_passed' : 'review_failed', patch, workerId: reviewer };
+    });
+  }
+
+  async expireLeases(): Promise<number[]> {
+    const now = await this.store.now();
+    const ids = await this.store.expiredLeases(now, 100);
+    const expired: number[] = [];
+    for (const id of ids) {
+      await this.store.transaction(async (tx) => {
+        const task = await tx.getTask(id);
+        if (task?.status !== 'executing' || !task.lease || Date.parse(task.lease.expiresAt) > tx.now) return;
+        const clock = this.clock(tx);
+        const updated = await this.apply(tx, task, {
+          type: 'lease_expired',
+          patch: expirePatch(task, clock),
+          workerId: task.lease.owner,
+          data: { worker: task.lease.owner, token: task.lease.token },
+        });
+        expired.push(updated.id);
+      });
+    }
+    return expired;
+  }
+
+  // ── workers and the system ───────────────────────────────────────────────
+
+  async registerWorker(input: RegisterWorkerInput): Promise<WorkerView> {
+    const id = await this.validWorkerId(input.id);
+    const { worker, created } = await this.store.transaction(async (tx) => {
+      const result = await tx.upsertWorker({ ...input, id, state: 'active' });
+      await tx.appendEvent({
+        taskId: null,
+        workerId: id,
+        actor: id,
+        type: result.created ? 'worker_registered' : 'worker_updated',
+        at: iso(tx.now),
+        changes: {},
+        data: {
+          name: result.worker.name,
+          capabilities: result.worker.capabilities,
+          host: result.worker.host,
+          pid: result.worker.pid,
+        },
+      });
+      return result;
+    });
+    this.touched.set(id, Date.now());
+    const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
+    void created;
+    return view as WorkerView;
+  }
+
+  async listWorkers(options: { available?: boolean } = {}): Promise<WorkerView[]> {
+    const views = workerViews(
+      await this.store.listWorkers(),
+      await this.store.leasesByWorker(),
+      await this.store.now(),
+      this.policy,
+    );
+    return options.available ? views.filter((w) => w.health === 'idle') : views;
+  }
+
+  async status(): Promise<SystemStatus> {
+    const now = await this.store.now();
+    const [byStatus, queueDepth, completedLastHour, workers, ready] = await Promise.all([
+      this.store.countByStatus(),
+      this.store.countTasks({ ready: true }),
+      this.store.countCompletedSince(now - 3_600_000),
+      this.listWorkers(),
+      this.store.listTasks({ ready: true, limit: 10_000 }),
+    ]);
+    const readyByPriority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as SystemStatus['readyByPriority'];
+    for (const t of ready) readyByPriority[t.priority]++;
+    const count = (h: string) => workers.filter((w) => w.health === h).length;
+    return {
+      store: { kind: this.store.kind, location: this.store.location },
+      tasks: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
+      queueDepth,
+      readyByPriority,
+      workers: {
+        total: workers.length,
+        online: workers.filter((w) => w.online).length,
+        busy: count('busy'),
+        idle: count('idle'),
+        offline: count('offline'),
+      },
+      throughput: { completedLastHour },
+      at: iso(now),
+    };
+  }
+
+  async events(query: { taskId?: number; afterId?: number; limit?: number } = {}): Promise<TaskEvent[]> {
+    return this.store.events(query);
+  }
+
+  async exportData() {
+    return this.store.dump();
+  }
+
+  async importData(data: unknown): Promise<ImportSummary> {
+    const { dumpSchema, parseWith } = await schemas();
+    const dump = parseWith(dumpSchema, data, { code: 'invalid_import', what: 'file' });
+    assertDumpIntegrity(dump);
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.isEmpty())) {
+        throw new BatonError('store_not_empty', `import needs an empty store; ${this.store.location} already holds data`);
+      }
+      await tx.load(dump);
+    });
+    return { tasks: dump.tasks.length, events: dump.events.length, workers: dump.workers.length };
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────
+
+  private clock(tx: StoreTx): Clock {
+    return { now: tx.now, policy: this.policy };
+  }
+
+  /** One transaction: read the task, let `decide` apply a core rule, write the change and its event. */
+  private change(id: number, decide: (task: Task, tx: StoreTx, clock: Clock) => Promise<Change>): Promise<Task> {
+    return this.store.transaction(async (tx) => {
+      const task = await tx.getTask(id);
+      if (!task) throw taskNotFound(id);
+      const change = await decide(task, tx, this.clock(tx));
+      return this.apply(tx, task, change);
+    });
+  }
+
+  /** A worker's write: the lease must be held, with the current token, and not expired. */
+  private async leased(
+    id: number,
+    action: 'heartbeat' | 'progress' | 'complete' | 'fail' | 'release',
+    lease: LeaseRef,
+    decide: (task: Task, clock: Clock) => Change,
+  ): Promise<Task> {
+    const workerId = await this.validWorkerId(lease.workerId);
+    if (lease.token !== undefined && !(Number.isSafeInteger(lease.token) && lease.token > 0)) {
+      throw invalid('token', 'must be a positive whole number');
+    }
+    const task = await this.change(id, async (current, _tx, clock) => {
+      assertLease(current, action, { workerId, token: lease.token, now: clock.now });
+      return { ...decide(current, clock), workerId };
+    });
+    await this.touch(workerId);
+    return task;
+  }
+
+  private async apply(tx: StoreTx, task: Task, change: Change): Promise<Task> {
+    const updated = await tx.updateTask(task, change.patch);
+    if (!updated) {
+      throw new BatonError('version_mismatch', `task ${task.id} changed while it was being written; try again`);
+    }
+    const changes = { ...diff(task, change.patch), ...change.extraChanges };
+    await tx.appendEvent(this.event(task.id, tx.now, change.type, changes, change.workerId ?? null, change.data ?? null));
+    if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated);
+    return updated;
+  }
+
+  private event(
+    taskId: number,
+    now: number,
+    type: string,
+    changes: Changes,
+    workerId: string | null,
+    data: Record<string, unknown> | null,
+  ): Omit<TaskEvent, 'id'> {
+    return { taskId, workerId, actor: workerId ?? this.actor, type, at: iso(now), changes, data };
+  }
+
+  /** The last open dependency completed: blocked dependents become ready, in the same transaction. */
+  private async unblockDependents(tx: StoreTx, done: Task): Promise<void> {
+    for (const dependent of await tx.dependents(done.id)) {
+      const waiting = dependent.status === 'blocked' || (dependent.status === 'paused' && dependent.pausedFrom === 'blocked');
+      if (!waiting || (await this.depsOpen(tx, dependent))) continue;
+      const clock = this.clock(tx);
+      const patch: TaskPatch =
+        dependent.status === 'blocked'
+          ? toOpen(dependent, false, clock)
+          : { pausedFrom: dependent.reservedFor ? 'assigned' : 'queued' };
+      await this.apply(tx, dependent, { type: 'unblocked', patch, data: { by: done.id } });
+    }
+  }
+
+  private async depsOpen(tx: StoreTx, task: Task): Promise<boolean> {
+    if (task.dependsOn.length === 0) return false;
+    return (await tx.getTasks(task.dependsOn)).some((d) => d.status !== 'completed');
+  }
+
+  private async requireTask(tx: StoreTx, id: number): Promise<Task> {
+    const task = await tx.getTask(id);
+    if (!task) throw taskNotFound(id);
+    return task;
+  }
+
+  private async requireTasks(tx: StoreTx, ids: readonly number[], field: string): Promise<Task[]> {
+    const found = await tx.getTasks(ids);
+    if (found.length !== ids.length) {
+      const missing = ids.filter((id) => !found.some((t) => t.id === id));
+      throw new BatonError('task_not_found', `${field}: task ${missing.join(', ')} not found`, { field, missing });
+    }
+    return found;
+  }
+
+  private async validWorkerId(raw: string): Promise<string> {
+    if (typeof raw !== 'string' || !/^[A-Za-z0-9._:@-]{1,100}$/.test(raw.trim())) {
+      throw invalid('worker', `"${String(raw).slice(0, 40)}" is not a worker id (1–100 letters, digits or . _ : @ -)`);
+    }
+    return raw.trim();
+  }
+
+  /** The capabilities a claim uses: those given (which update the registration) or those registered. */
+  private async workerCapabilities(workerId: string, given: string[] | undefined): Promise<string[]> {
+    const last = this.touched.get(workerId);
+    if (given === undefined && last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) {
+      return this.cachedCaps.get(workerId) ?? [];
+    }
+    const existing = await this.store.getWorker(workerId);
+    const capabilities = given ?? existing?.capabilities ?? [];
+    const changed = !existing || (given !== undefined && JSON.stringify(given) !== JSON.stringify(existing.capabilities));
+    if (changed) {
+      await this.registerWorker({ id: workerId, capabilities });
+    } else if (last === undefined || Date.now() - last >= TOUCH_INTERVAL_MS) {
+      await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
+      this.touched.set(workerId, Date.now());
+    }
+    this.cachedCaps.set(workerId, capabilities);
+    return capabilities;
+  }
+
+  private readonly cachedCaps = new Map<string, string[]>();
+
+  /** Keeps `lastSeenAt` fresh without a write per call. */
+  private async touch(workerId: string): Promise<void> {
+    const last = this.touched.get(workerId);
+    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(workerId, Date.now());
+    await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
+  }
+}
+
+function emptyReview(): NonNullable<Task['review']> {
+  return { required: false, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null };
+}
+
+function editList(current: string[], replace?: string[], add?: string[], remove?: string[]): string[] | null {
+  if (replace === undefined && add === undefined && remove === undefined) return null;
+  const base = replace ?? current;
+  const next = [...new Set([...base, ...(add ?? [])])].filter((c) => !(remove ?? []).includes(c));
+  return JSON.stringify(next) === JSON.stringify(current) ? null : next;
+}
+
+/** An export must be self-consistent before any row is written. */
+function assertDumpIntegrity(dump: { tasks: Task[]; events: TaskEvent[]; workers: { id: string }[] }): void {
+  const ids = new Set<number>();
+  for (const t of dump.tasks) {
+    if (ids.has(t.id)) throw new BatonError('invalid_import', `tasks: id ${t.id} appears twice`);
+    ids.add(t.id);
+  }
+  for (const t of dump.tasks) {
+    for (const d of t.dependsOn) {
+      if (!ids.has(d)) throw new BatonError('invalid_import', `tasks: task ${t.id} depends on missing task ${d}`);
+    }
+    if (t.parentId !== null && !ids.has(t.parentId)) {
+      throw new BatonError('invalid_import', `tasks: task ${t.id} has missing parent ${t.parentId}`);
+    }
+  }
+  const cycle = findAnyCycle(dump.tasks.flatMap((t) => t.dependsOn.map((d) => [t.id, d] as const)));
+  if (cycle) throw new BatonError('invalid_import', `tasks: dependencies form a cycle ${cycle.join(' -> ')}`);
+  const eventIds = new Set<number>();
+  for (const e of dump.events) {
+    if (eventIds.has(e.id)) throw new BatonError('invalid_import', `events: id ${e.id} appears twice`);
+    eventIds.add(e.id);
+  }
+  const workerIds = new Set<string>();
+  for (const w of dump.workers) {
+    if (workerIds.has(w.id)) throw new BatonError('invalid_import', `workers: id ${w.id} appears twice`);
+    workerIds.add(w.id);
+  }
+}

@@ -1,0 +1,88 @@
+import { existsSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { BatonError } from '../core/errors.js';
+import type { Store } from '../store/store.js';
+import { loadPolicy } from './config.js';
+import { LocalBaton } from './local-baton.js';
+
+export const STORE_DIR = '.baton';
+export const STORE_FILE = 'baton.db';
+
+export interface OpenOptions {
+  /** `sqlite:PATH`, a file path, or unset to find `.baton/` by walking up from `cwd`. */
+  db?: string | undefined;
+  cwd?: string | undefined;
+  /** Create the store when it does not exist (`baton init`). */
+  create?: boolean | undefined;
+  actor?: string | undefined;
+}
+
+export interface StoreLocation {
+  kind: 'sqlite';
+  path: string;
+  /** Folder of `config.yaml` and logs. */
+  dir: string;
+}
+
+/** Walks up from `cwd` to the nearest folder holding `.baton/`, the way git finds `.git`. */
+export function findStoreDir(cwd: string): string | null {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, STORE_DIR);
+    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+export function locateStore(options: OpenOptions): StoreLocation {
+  const cwd = options.cwd ?? process.cwd();
+  const db = options.db ?? process.env.BATON_DB;
+  if (db) {
+    if (/^postgres(ql)?:\/\//.test(db)) {
+      throw new BatonError('invalid_argument', 'db: PostgreSQL stores are not available in this version of Baton');
+    }
+    const path = resolve(cwd, db.replace(/^sqlite:(\/\/)?/, ''));
+    return { kind: 'sqlite', path, dir: dirname(path) };
+  }
+  const found = findStoreDir(cwd);
+  if (found) return { kind: 'sqlite', path: join(found, STORE_FILE), dir: found };
+  if (options.create) {
+    const dir = join(resolve(cwd), STORE_DIR);
+    return { kind: 'sqlite', path: join(dir, STORE_FILE), dir };
+  }
+  throw new BatonError(
+    'store_not_found',
+    `no ${STORE_DIR}/ store in ${resolve(cwd)} or any parent folder; run \`baton init\` or pass --db`,
+  );
+}
+
+export async function openStore(location: StoreLocation, create: boolean): Promise<Store> {
+  const { openSqliteStore } = await import('../store/sqlite/sqlite-store.js');
+  return openSqliteStore(location.path, { create });
+}
+
+/** Opens the store (and its config) as a `LocalBaton`. */
+export async function openBaton(options: OpenOptions = {}): Promise<LocalBaton> {
+  const location = locateStore(options);
+  const explicit = Boolean(options.db ?? process.env.BATON_DB);
+  const store = await openStore(location, Boolean(options.create) || explicit);
+  try {
+    const policy = await loadPolicy(join(location.dir, 'config.yaml'));
+    return new LocalBaton({ store, policy, actor: options.actor ?? defaultActor() });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+function defaultActor(): string {
+  if (process.env.BATON_ACTOR) return process.env.BATON_ACTOR;
+  try {
+    return `user:${userInfo().username}`;
+  } catch {
+    return 'user';
+  }
+}

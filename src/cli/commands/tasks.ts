@@ -1,0 +1,209 @@
+import type { Command } from 'commander';
+import type { CreateTaskInput, UpdateTaskInput } from '../../app/baton.js';
+import {
+  parseEstimate,
+  parseIdList,
+  parseJson,
+  parseList,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parsePriority,
+  parseStatus,
+  parseTaskId,
+} from '../../core/values.js';
+import { type GlobalOptions, withBaton } from '../context.js';
+import { formatDetail, formatList, formatTaskLine } from '../format.js';
+
+type Opts = GlobalOptions & Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** Task commands: create, read, change. Each only translates arguments to one `Baton` call. */
+export function registerTaskCommands(program: Command, globals: () => GlobalOptions): void {
+  const g = (opts: Opts): Opts => ({ ...globals(), ...opts });
+
+  program
+    .command('add')
+    .description('create a task')
+    .argument('<title>', 'what to do (1–200 characters)')
+    .option('-d, --description <text>', 'details, acceptance criteria')
+    .option('-p, --priority <priority>', 'critical | high | normal | low | maintenance', 'normal')
+    .option('-c, --capabilities <caps>', 'capabilities a worker needs, comma-separated')
+    .option('-t, --tags <tags>', 'tags, comma-separated')
+    .option('--type <type>', 'feature, bug, research, maintenance, …')
+    .option('--estimate <duration>', 'estimate such as 30m, 6h, 3d')
+    .option('--depends-on <ids>', 'tasks that must complete first, comma-separated')
+    .option('--command <cmd>', 'shell command an executor worker runs')
+    .option('--input <json>', 'JSON payload for the worker')
+    .option('--max-retries <n>', 'retries after a failed attempt')
+    .option('--assign <worker>', 'reserve the task for one worker')
+    .option('--review', 'require a review by another worker before completing')
+    .action(async (title: string, opts: Opts) =>
+      withBaton(g(opts), async (baton, out) => {
+        const input: CreateTaskInput = {
+          title,
+          priority: parsePriority(String(opts.priority)),
+          ...(opts.description !== undefined && { description: String(opts.description) }),
+          ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
+          ...(opts.tags !== undefined && { tags: parseList(String(opts.tags), 'tags') }),
+          ...(opts.type !== undefined && { type: String(opts.type) }),
+          ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
+          ...(opts.dependsOn !== undefined && { dependsOn: parseIdList(String(opts.dependsOn)) }),
+          ...(opts.command !== undefined && { command: String(opts.command) }),
+          ...(opts.input !== undefined && { input: parseJson(String(opts.input), 'input') }),
+          ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries', 100) }),
+          ...(opts.assign !== undefined && { assignee: String(opts.assign) }),
+          ...(opts.review === true && { review: true }),
+        };
+        const task = await baton.createTask(input);
+        out.result(task, () => `created ${formatTaskLine(task)}`);
+      }),
+    );
+
+  program
+    .command('list')
+    .description('list tasks')
+    .option('-s, --status <statuses>', 'only these statuses, comma-separated')
+    .option('-w, --worker <worker>', 'only tasks assigned to this worker')
+    .option('--tag <tag>', 'only tasks with this tag')
+    .option('--parent <id>', 'only subtasks of this task')
+    .option('--ready', 'only tasks claimable now, in the order workers receive them')
+    .option('-n, --limit <n>', 'at most this many', '100')
+    .option('--offset <n>', 'skip this many', '0')
+    .action(async (opts: Opts) => {
+      const limit = parsePositiveInt(String(opts.limit), 'limit', 100_000);
+      const query = {
+        limit,
+        offset: parseNonNegativeInt(String(opts.offset), 'offset'),
+        ...(opts.status !== undefined && { status: parseList(String(opts.status), 'status').map((s) => parseStatus(s)) }),
+        ...(opts.worker !== undefined && { worker: String(opts.worker) }),
+        ...(opts.tag !== undefined && { tag: String(opts.tag) }),
+        ...(opts.parent !== undefined && { parentId: parseTaskId(String(opts.parent), 'parent') }),
+        ...(opts.ready === true && { ready: true }),
+      };
+      await withBaton(g(opts), async (baton, out) => {
+        const page = await baton.listTasks(query);
+        out.result(page, () => formatList(page, limit));
+      });
+    });
+
+  program
+    .command('show')
+    .description('everything about a task, with its history')
+    .argument('<id>', 'task id')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      await withBaton(g(opts), async (baton, out) => {
+        const detail = await baton.showTask(taskId);
+        out.result(detail, () => formatDetail(detail));
+      });
+    });
+
+  program
+    .command('update')
+    .description('change fields of a task')
+    .argument('<id>', 'task id')
+    .option('--title <title>')
+    .option('-d, --description <text>')
+    .option('-p, --priority <priority>')
+    .option('--type <type>')
+    .option('--capabilities <caps>', 'replace the capabilities')
+    .option('--add-cap <caps>', 'add capabilities')
+    .option('--remove-cap <caps>', 'remove capabilities')
+    .option('--tags <tags>', 'replace the tags')
+    .option('--add-tag <tags>', 'add tags')
+    .option('--remove-tag <tags>', 'remove tags')
+    .option('--estimate <duration>')
+    .option('--command <cmd>')
+    .option('--max-retries <n>')
+    .option('--review', 'require review')
+    .option('--no-review', 'do not require review')
+    .option('--if-version <v>', 'refuse if the task changed since this version')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      const list = (key: string, field: string) => (opts[key] !== undefined ? parseList(String(opts[key]), field) : undefined);
+      const input: UpdateTaskInput = {
+        ...(opts.title !== undefined && { title: String(opts.title) }),
+        ...(opts.description !== undefined && { description: String(opts.description) }),
+        ...(opts.priority !== undefined && { priority: parsePriority(String(opts.priority)) }),
+        ...(opts.type !== undefined && { type: String(opts.type) }),
+        ...(opts.capabilities !== undefined && { capabilities: list('capabilities', 'capabilities') }),
+        ...(opts.addCap !== undefined && { addCapabilities: list('addCap', 'capabilities') }),
+        ...(opts.removeCap !== undefined && { removeCapabilities: list('removeCap', 'capabilities') }),
+        ...(opts.tags !== undefined && { tags: list('tags', 'tags') }),
+        ...(opts.addTag !== undefined && { addTags: list('addTag', 'tags') }),
+        ...(opts.removeTag !== undefined && { removeTags: list('removeTag', 'tags') }),
+        ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
+        ...(opts.command !== undefined && { command: String(opts.command) }),
+        ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries', 100) }),
+        ...(typeof opts.review === 'boolean' && { review: opts.review }),
+      };
+      const ifVersion = opts.ifVersion !== undefined ? parsePositiveInt(String(opts.ifVersion), 'ifVersion') : undefined;
+      await withBaton(g(opts), async (baton, out) => {
+        const task = await baton.updateTask(taskId, input, ifVersion !== undefined ? { ifVersion } : {});
+        out.result(task, () => `updated ${formatTaskLine(task)} (version ${task.version})`);
+      });
+    });
+
+  const simple = (
+    name: string,
+    description: string,
+    call: 'cancelTask' | 'retryTask' | 'pauseTask' | 'resumeTask',
+    verb: string,
+  ) => {
+    const cmd = program.command(name).description(description).argument('<id>', 'task id');
+    if (name === 'cancel') cmd.option('--reason <text>', 'why, kept in the history');
+    cmd.action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      await withBaton(g(opts), async (baton, out) => {
+        const task =
+          call === 'cancelTask' ? await baton.cancelTask(taskId, { reason: str(opts.reason) ?? '' }) : await baton[call](taskId);
+        out.result(task, () => `${verb} ${formatTaskLine(task)}`);
+      });
+    });
+  };
+  simple('cancel', 'cancel a task (it will not run)', 'cancelTask', 'cancelled');
+  simple('retry', 'requeue a failed or cancelled task', 'retryTask', 'requeued');
+  simple('pause', 'hold a task: it is not claimed until resumed', 'pauseTask', 'paused');
+  simple('resume', 'resume a paused task', 'resumeTask', 'resumed');
+
+  program
+    .command('depend')
+    .description('make a task wait for others to complete')
+    .argument('<id>', 'task id')
+    .requiredOption('--on <ids>', 'tasks it depends on, comma-separated')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      const on = parseIdList(String(opts.on));
+      await withBaton(g(opts), async (baton, out) => {
+        const task = await baton.addDependencies(taskId, on);
+        out.result(task, () => `${formatTaskLine(task)} now depends on ${task.dependsOn.map((d) => `#${d}`).join(', ')}`);
+      });
+    });
+
+  program
+    .command('undepend')
+    .description('remove a dependency')
+    .argument('<id>', 'task id')
+    .requiredOption('--on <id>', 'the dependency to remove')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      const on = parseTaskId(String(opts.on), 'on');
+      await withBaton(g(opts), async (baton, out) => {
+        const task = await baton.removeDependency(taskId, on);
+        out.result(task, () => `${formatTaskLine(task)} no longer depends on #${on}`);
+      });
+    });
+
+  program
+    .command('assign')
+    .description('reserve a task for one worker')
+    .argument('<id>', 'task id')
+    .argument('<worker>', 'worker id')
+    .action(async (id: string, worker: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      await withBaton(g(opts), async (baton, out) => {
+        const task = await baton.assignTask(taskId, worker);
+        out.result(task, () => `${formatTaskLine(task)} reserved for ${worker}`);
+      });
+    });
+}

@@ -1,0 +1,196 @@
+import pc from 'picocolors';
+import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
+import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
+
+/** Human output: tables and colours for people (`--json` bypasses all of this). */
+
+const STATUS_COLOR: Record<TaskStatus, (s: string) => string> = {
+  blocked: pc.magenta,
+  queued: pc.cyan,
+  assigned: pc.blue,
+  executing: pc.yellow,
+  paused: pc.gray,
+  reviewing: pc.blue,
+  completed: pc.green,
+  failed: pc.red,
+  cancelled: pc.gray,
+};
+
+const PRIORITY_COLOR: Record<string, (s: string) => string> = {
+  critical: (s) => pc.bold(pc.red(s)),
+  high: pc.red,
+  normal: (s) => s,
+  low: pc.dim,
+  maintenance: pc.dim,
+};
+
+const ANSI = /\x1b\[[0-9;]*m/g;
+const width = (s: string) => s.replace(ANSI, '').length;
+const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
+const clip = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s);
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [pc.bold(line(headers)), ...rows.map(line)].join('\n');
+}
+
+export const status = (s: TaskStatus) => (STATUS_COLOR[s] ?? ((x: string) => x))(s);
+export const priority = (p: string) => (PRIORITY_COLOR[p] ?? ((x: string) => x))(p);
+
+export function progressBar(percent: number, size = 10): string {
+  const filled = Math.round((percent / 100) * size);
+  return `${'█'.repeat(filled)}${'░'.repeat(size - filled)} ${String(Math.round(percent)).padStart(3)}%`;
+}
+
+export function formatTaskLine(t: Task): string {
+  return `#${t.id} ${t.title} [${status(t.status)}, ${priority(t.priority)}]`;
+}
+
+export function formatList(page: TaskPage, limit: number | undefined): string {
+  if (page.tasks.length === 0) return pc.dim('no tasks');
+  const rows = page.tasks.map((t) => [
+    pc.bold(`#${t.id}`),
+    status(t.status),
+    priority(t.priority),
+    clip(t.title, 60),
+    t.assignee ?? pc.dim('-'),
+    t.capabilities.length ? clip(t.capabilities.join(','), 30) : pc.dim('-'),
+    progressBar(t.progress),
+  ]);
+  const out = table(['ID', 'STATUS', 'PRIORITY', 'TITLE', 'ASSIGNEE', 'CAPABILITIES', 'PROGRESS'], rows);
+  const more = page.total - page.tasks.length;
+  return more > 0 && limit !== undefined ? `${out}\n${pc.dim(`… ${more} more (use --limit/--offset)`)}` : out;
+}
+
+const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : pc.dim('-'));
+
+export function formatDetail(d: TaskDetail): string {
+  const t = d.task;
+  const field = (k: string, v: string) => `  ${pc.dim(k.padEnd(13))} ${v}`;
+  const lines = [
+    `${pc.bold(`#${t.id}`)} ${pc.bold(t.title)}`,
+    field('status', status(t.status) + (t.pausedFrom ? pc.dim(` (paused from ${t.pausedFrom})`) : '')),
+    field('priority', priority(t.priority)),
+    field('type', t.type),
+    field('complexity', t.complexity + (t.estimateMinutes ? pc.dim(` (estimate ${formatMinutes(t.estimateMinutes)})`) : '')),
+    field('progress', progressBar(t.progress)),
+    field('capabilities', t.capabilities.join(', ') || pc.dim('-')),
+    field('tags', t.tags.join(', ') || pc.dim('-')),
+    field('assignee', t.assignee ?? pc.dim('-')),
+    field('depends on', t.dependsOn.length ? t.dependsOn.map((id) => `#${id}`).join(', ') : pc.dim('-')),
+  ];
+  if (d.blockedBy.length > 0) {
+    const why = d.blockedBy.map((b) => `#${b.id} ${clip(b.title, 40)} (${status(b.status)})`).join('; ');
+    lines.push(field('blocked by', why));
+    if (d.blockedBy.some((b) => b.status === 'cancelled' || b.status === 'failed')) {
+      lines.push(field('', pc.yellow('a dependency will never complete: retry it, or `baton undepend` it')));
+    }
+  }
+  if (t.parentId) lines.push(field('parent', `#${t.parentId}`));
+  if (t.command) lines.push(field('command', t.command));
+  if (t.lease) lines.push(field('lease', `${t.lease.owner}, token ${t.lease.token}, expires ${when(t.lease.expiresAt)}`));
+  lines.push(field('attempts', `${t.attempts} (retries ${t.retries}/${t.maxRetries})`));
+  if (t.runAfter) lines.push(field('run after', when(t.runAfter)));
+  if (t.lastError) lines.push(field('last error', pc.red(clip(t.lastError, 200))));
+  if (t.review) {
+    const r = t.review;
+    lines.push(
+      field('review', `${r.verdict ?? 'pending'}${r.reviewer ? ` by ${r.reviewer}` : ''}${r.feedback ? `: ${r.feedback}` : ''}`),
+    );
+  }
+  if (t.result !== null && t.result !== undefined) lines.push(field('result', clip(JSON.stringify(t.result), 200)));
+  lines.push(field('created', `${when(t.createdAt)}${t.createdBy ? ` by ${t.createdBy}` : ''}`));
+  if (t.startedAt) lines.push(field('started', when(t.startedAt)));
+  if (t.completedAt) lines.push(field('completed', when(t.completedAt)));
+  lines.push(field('version', String(t.version)));
+  if (t.description) lines.push('', ...t.description.split('\n').map((l) => `  ${l}`));
+  for (const n of t.notes) lines.push(`  ${pc.dim('note')} ${when(n.at)} ${n.by}: ${n.text}`);
+  for (const a of t.artifacts) lines.push(`  ${pc.dim('artifact')} ${a.path} (${a.by})`);
+  lines.push('', pc.bold('History'), formatHistory(d.history));
+  return lines.join('\n');
+}
+
+export function formatHistory(events: TaskEvent[]): string {
+  if (events.length === 0) return pc.dim('  (none)');
+  return events
+    .map((e) => {
+      const changes = Object.entries(e.changes)
+        .map(([k, [before, after]]) => `${k}: ${show(before)} → ${show(after)}`)
+        .join(', ');
+      const data =
+        e.data && Object.keys(e.data).length && e.type !== 'created' ? pc.dim(` ${clip(JSON.stringify(e.data), 80)}`) : '';
+      return `  ${pc.dim(when(e.at))}  ${pad(e.actor ?? '-', 14)} ${pad(pc.bold(e.type), 18)} ${changes}${data}`;
+    })
+    .join('\n');
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  if (typeof v === 'string') return clip(v, 40);
+  if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object') {
+    return v
+      .map((x) =>
+        clip(
+          String(
+            (x as Record<string, unknown>).text ??
+              (x as Record<string, unknown>).path ??
+              (x as Record<string, unknown>).name ??
+              '',
+          ),
+          40,
+        ),
+      )
+      .join('; ');
+  }
+  if (typeof v === 'object' && v && 'owner' in v) {
+    const lease = v as unknown as { owner: string; token: number };
+    return `${lease.owner}#${lease.token}`;
+  }
+  return clip(JSON.stringify(v), 40);
+}
+
+export function formatMinutes(m: number): string {
+  if (m < 60) return `${m}m`;
+  if (m % 60 === 0) return `${m / 60}h`;
+  return `${Math.floor(m / 60)}h${m % 60}m`;
+}
+
+export function formatWorkers(workers: WorkerView[]): string {
+  if (workers.length === 0) return pc.dim('no workers registered');
+  const health = { busy: pc.yellow, idle: pc.green, offline: pc.gray } as const;
+  return table(
+    ['ID', 'NAME', 'HEALTH', 'CAPABILITIES', 'TASKS', 'LAST SEEN', 'HOST'],
+    workers.map((w) => [
+      pc.bold(w.id),
+      w.name ?? pc.dim('-'),
+      health[w.health](w.health),
+      w.capabilities.join(',') || pc.dim('-'),
+      w.currentTasks.map((id) => `#${id}`).join(',') || pc.dim('-'),
+      when(w.lastSeenAt),
+      w.host ? `${w.host}${w.pid ? `:${w.pid}` : ''}` : pc.dim('-'),
+    ]),
+  );
+}
+
+export function formatStatus(s: SystemStatus): string {
+  const counts = (Object.entries(s.tasks.byStatus) as [TaskStatus, number][])
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${status(k)} ${n}`)
+    .join('  ');
+  const ready = Object.entries(s.readyByPriority)
+    .filter(([, n]) => n > 0)
+    .map(([p, n]) => `${priority(p)} ${n}`)
+    .join('  ');
+  return [
+    `${pc.bold('Store')}       ${s.store.kind} ${s.store.location}`,
+    `${pc.bold('Tasks')}       ${s.tasks.total} total${counts ? `  ·  ${counts}` : ''}`,
+    `${pc.bold('Queue')}       ${s.queueDepth} ready${ready ? `  ·  ${ready}` : ''}`,
+    `${pc.bold('Workers')}     ${s.workers.online} online (${s.workers.busy} busy, ${s.workers.idle} idle), ${s.workers.offline} offline`,
+    `${pc.bold('Throughput')}  ${s.throughput.completedLastHour} completed in the last hour`,
+  ].join('\n');
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { BatonError } from '../core/errors.js';
+import { ExitSignal, type GlobalOptions, reportError } from './context.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Parses `argv` (without node and script) and runs the command; resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  // Answer --version before loading anything else: it must be instant.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const json = argv.includes('--json');
+  const { Command, CommanderError } = await import('commander');
+  const program = new Command('baton');
+  program
+    .description('Coordinate a crew of workers — AI agents, scripts and people — on one shared body of work.')
+    .version(version(), '-V, --version')
+    .option('--json', 'machine-readable JSON output only')
+    .option('--db <url>', 'store: a SQLite file path or sqlite:PATH (default: .baton/baton.db found upwards; env BATON_DB)')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  const globals = () => program.opts<GlobalOptions>();
+  const [{ registerTaskCommands }, { registerWorkCommands }, { registerSystemCommands }] = await Promise.all([
+    import('./commands/tasks.js'),
+    import('./commands/work.js'),
+    import('./commands/system.js'),
+  ]);
+  registerSystemCommands(program, globals);
+  registerTaskCommands(program, globals);
+  registerWorkCommands(program, globals);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof ExitSignal) return err.code;
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      const message = err.message.replace(/^error:\s*/, '');
+      return reportError(new BatonError('usage', message), json);
+    }
+    return reportError(err, json);
+  }
+}

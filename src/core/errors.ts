@@ -1,0 +1,85 @@
+/**
+ * One list of error codes. Each code belongs to a category, and the category alone decides the
+ * CLI exit code, the HTTP status and the MCP error. Never reuse a retired code.
+ */
+
+export const ERROR_CATEGORIES = {
+  invalid: { exitCode: 2, httpStatus: 400 },
+  unauthenticated: { exitCode: 2, httpStatus: 401 },
+  forbidden: { exitCode: 2, httpStatus: 403 },
+  not_found: { exitCode: 3, httpStatus: 404 },
+  conflict: { exitCode: 4, httpStatus: 409 },
+  too_large: { exitCode: 2, httpStatus: 413 },
+  rate_limited: { exitCode: 1, httpStatus: 429 },
+  unavailable: { exitCode: 1, httpStatus: 503 },
+  internal: { exitCode: 1, httpStatus: 500 },
+} as const;
+export type ErrorCategory = keyof typeof ERROR_CATEGORIES;
+
+export const ERROR_CODES = {
+  invalid_argument: 'invalid',
+  usage: 'invalid',
+  dependency_cycle: 'invalid',
+  invalid_import: 'invalid',
+  invalid_config: 'invalid',
+  not_a_store: 'invalid',
+  invalid_reviewer: 'invalid',
+  task_not_found: 'not_found',
+  worker_not_found: 'not_found',
+  store_not_found: 'not_found',
+  illegal_transition: 'conflict',
+  not_lease_holder: 'conflict',
+  stale_token: 'conflict',
+  lease_expired: 'conflict',
+  version_mismatch: 'conflict',
+  store_not_empty: 'conflict',
+  store_busy: 'unavailable',
+  internal: 'internal',
+} as const satisfies Record<string, ErrorCategory>;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class BatonError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'BatonError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get category(): ErrorCategory {
+    return ERROR_CODES[this.code];
+  }
+
+  get exitCode(): number {
+    return ERROR_CATEGORIES[this.category].exitCode;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CATEGORIES[this.category].httpStatus;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return this.details
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
+  }
+}
+
+export function isBatonError(value: unknown): value is BatonError {
+  return value instanceof BatonError;
+}
+
+export function invalid(field: string, message: string): BatonError {
+  return new BatonError('invalid_argument', `${field}: ${message}`, { field });
+}
+
+export function taskNotFound(id: number): BatonError {
+  return new BatonError('task_not_found', `task ${id} not found`, { id });
+}
+
+export function workerNotFound(id: string): BatonError {
+  return new BatonError('worker_not_found', `worker ${id} not found`, { id });
+}

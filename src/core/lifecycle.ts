@@ -1,0 +1,292 @@
+import { BatonError } from './errors.js';
+import { claimOrder } from './ordering.js';
+import type { Policy } from './policy.js';
+import { retryDelayMs } from './retry.js';
+import type { Task, TaskStatus } from './types.js';
+import { FINAL_STATUSES } from './types.js';
+
+/**
+ * The lifecycle of SPEC §3. This table is the only place that says which transition is legal;
+ * stores enforce it with conditional writes.
+ *
+ * ```
+ * queued ──claim──> executing ──complete──> reviewing ──pass──> completed
+ *                     ├─fail (retries left)──> queued (runAfter = now + backoff)
+ *                     ├─fail (no retries)───> failed
+ *                     ├─lease expired───────> queued (attempt counted)
+ *                     └─release────────────> queued
+ * blocked ──last dependency completes──> queued;  any non-final ──cancel──> cancelled
+ * ```
+ */
+export const TRANSITIONS = {
+  claim: ['queued', 'assigned'],
+  heartbeat: ['executing'],
+  progress: ['executing'],
+  complete: ['executing'],
+  fail: ['executing'],
+  release: ['executing'],
+  expire: ['executing'],
+  review: ['reviewing'],
+  cancel: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'],
+  retry: ['failed', 'cancelled'],
+  pause: ['blocked', 'queued', 'assigned', 'executing'],
+  resume: ['paused'],
+  assign: ['blocked', 'queued', 'assigned', 'paused'],
+  unblock: ['blocked'],
+  block: ['queued', 'assigned'],
+  depend: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'],
+  update: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing', 'completed', 'failed', 'cancelled'],
+} as const satisfies Record<string, readonly TaskStatus[]>;
+
+export type Action = keyof typeof TRANSITIONS;
+export type TaskPatch = Partial<Omit<Task, 'id' | 'version' | 'createdAt' | 'dependsOn'>>;
+
+export function isFinal(status: TaskStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+export function can(task: Pick<Task, 'status'>, action: Action): boolean {
+  return (TRANSITIONS[action] as readonly TaskStatus[]).includes(task.status);
+}
+
+export function assertCan(task: Pick<Task, 'id' | 'status'>, action: Action): void {
+  if (can(task, action)) return;
+  const allowed = TRANSITIONS[action].join(', ');
+  throw new BatonError(
+    'illegal_transition',
+    `cannot ${action} task ${task.id}: it is ${task.status} (${action} needs ${allowed})`,
+    { id: task.id, status: task.status, action, allowed: [...TRANSITIONS[action]] },
+  );
+}
+
+/** Actions the task's current state allows — what a UI may offer. */
+export function allowedActions(task: Pick<Task, 'status'>): Action[] {
+  return (Object.keys(TRANSITIONS) as Action[]).filter((a) => can(task, a));
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface Clock {
+  now: number;
+  policy: Policy;
+}
+
+/** The patch that puts a task back in the queue (or reserved for its worker), ready at `readyAtMs`. */
+export function toReady(task: Task, clock: Clock, readyAtMs = clock.now): TaskPatch {
+  return {
+    status: task.reservedFor ? 'assigned' : 'queued',
+    assignee: task.reservedFor,
+    lease: null,
+    pausedFrom: null,
+    readyAt: iso(readyAtMs),
+    runAfter: readyAtMs > clock.now ? iso(readyAtMs) : null,
+    claimOrder: claimOrder(readyAtMs, task.priority, clock.policy.agingMinutesPerLevel),
+  };
+}
+
+/** Where a task goes when it (re)enters the open states: blocked if a dependency is open. */
+export function toOpen(task: Task, depsOpen: boolean, clock: Clock): TaskPatch {
+  if (depsOpen) return { status: 'blocked', assignee: task.reservedFor, lease: null, pausedFrom: null, runAfter: null };
+  return toReady(task, clock);
+}
+
+export interface LeaseCheck {
+  workerId: string;
+  token?: number | undefined;
+  now: number;
+}
+
+/**
+ * A worker's write must come from the lease holder, with the current token, before expiry.
+ * This is the fencing rule: a presumed-dead worker can never overwrite its successor's work.
+ */
+export function assertLease(task: Task, action: Action, check: LeaseCheck): void {
+  if (task.status !== 'executing') {
+    const hint = task.lease === null && task.leaseToken > 0 ? ' (the lease is gone — claim again)' : '';
+    throw new BatonError('illegal_transition', `cannot ${action} task ${task.id}: it is ${task.status}, not executing${hint}`, {
+      id: task.id,
+      status: task.status,
+      action,
+    });
+  }
+  const lease = task.lease;
+  if (!lease || lease.owner !== check.workerId) {
+    throw new BatonError('not_lease_holder', `task ${task.id} is leased to ${lease?.owner ?? 'nobody'}, not ${check.workerId}`, {
+      id: task.id,
+      owner: lease?.owner ?? null,
+    });
+  }
+  if (check.token !== undefined && check.token !== lease.token) {
+    throw new BatonError(
+      'stale_token',
+      `task ${task.id}: token ${check.token} is stale (current lease token is ${lease.token})`,
+      { id: task.id, token: check.token, current: lease.token },
+    );
+  }
+  if (Date.parse(lease.expiresAt) <= check.now) {
+    throw new BatonError('lease_expired', `task ${task.id}: the lease of ${check.workerId} expired at ${lease.expiresAt}`, {
+      id: task.id,
+      expiresAt: lease.expiresAt,
+    });
+  }
+}
+
+export function claimPatch(task: Task, workerId: string, now: number, leaseMs: number): TaskPatch {
+  const token = task.leaseToken + 1;
+  return {
+    status: 'executing',
+    assignee: workerId,
+    lease: { owner: workerId, token, expiresAt: iso(now + leaseMs), seconds: leaseMs / 1000 },
+    leaseToken: token,
+    attempts: task.attempts + 1,
+    startedAt: task.startedAt ?? iso(now),
+    runAfter: null,
+  };
+}
+
+/** Extends the lease from now by the length its claim asked for. */
+export function renewPatch(task: Task, now: number): TaskPatch {
+  const lease = task.lease as NonNullable<Task['lease']>;
+  return { lease: { ...lease, expiresAt: iso(now + lease.seconds * 1000) } };
+}
+
+export function reviewRequired(task: Task, policy: Policy): boolean {
+  return Boolean(task.review?.required) || policy.reviewRequiredFor.includes(task.priority);
+}
+
+export interface CompleteInput {
+  workerId: string;
+  result?: unknown;
+  artifacts?: string[];
+}
+
+export function completePatch(task: Task, input: CompleteInput, clock: Clock): TaskPatch {
+  const at = iso(clock.now);
+  const patch: TaskPatch = {
+    progress: 100,
+    lease: null,
+    lastError: null,
+    artifacts: [...task.artifacts, ...(input.artifacts ?? []).map((path) => ({ at, by: input.workerId, path }))],
+  };
+  if (input.result !== undefined) patch.result = input.result;
+  if (reviewRequired(task, clock.policy)) {
+    patch.status = 'reviewing';
+    patch.review = {
+      required: true,
+      submittedBy: input.workerId,
+      reviewer: null,
+      verdict: null,
+      feedback: null,
+      score: null,
+    };
+    return patch;
+  }
+  return { ...patch, status: 'completed', completedAt: at };
+}
+
+/** A failed attempt: retried after the policy's backoff while retries are left, else `failed`. */
+export function failPatch(task: Task, error: string, clock: Clock, random: number): TaskPatch {
+  if (task.retries >= task.maxRetries) {
+    return { status: 'failed', lease: null, lastError: error };
+  }
+  const retry = task.retries + 1;
+  const delay = retryDelayMs(clock.policy.retry, retry, random);
+  return { ...toReady(task, clock, clock.now + delay), retries: retry, lastError: error };
+}
+
+export function releasePatch(task: Task, clock: Clock): TaskPatch {
+  return toReady(task, clock);
+}
+
+export interface ReviewInput {
+  reviewer: string;
+  pass: boolean;
+  feedback?: string | undefined;
+  score?: number | undefined;
+}
+
+export function reviewPatch(task: Task, input: ReviewInput, clock: Clock): TaskPatch {
+  const review = task.review ?? { required: true, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null };
+  if (review.submittedBy !== null && review.submittedBy === input.reviewer) {
+    throw new BatonError('invalid_reviewer', `task ${task.id}: ${input.reviewer} submitted it and cannot review it`, {
+      id: task.id,
+      field: 'worker',
+    });
+  }
+  const decided = {
+    ...review,
+    reviewer: input.reviewer,
+    verdict: input.pass ? ('pass' as const) : ('fail' as const),
+    feedback: input.feedback ?? null,
+    score: input.score ?? null,
+  };
+  if (input.pass) return { status: 'completed', review: decided, completedAt: iso(clock.now) };
+  const notes = input.feedback
+    ? [...task.notes, { at: iso(clock.now), by: input.reviewer, text: `review failed: ${input.feedback}` }]
+    : task.notes;
+  return { ...toReady(task, clock), review: decided, notes, progress: 0 };
+}
+
+export function cancelPatch(): TaskPatch {
+  return { status: 'cancelled', lease: null, pausedFrom: null, runAfter: null };
+}
+
+export function retryPatch(task: Task, depsOpen: boolean, clock: Clock): TaskPatch {
+  return { ...toOpen(task, depsOpen, clock), retries: 0, progress: 0, completedAt: null };
+}
+
+export function pausePatch(task: Task): TaskPatch {
+  return { status: 'paused', pausedFrom: task.status };
+}
+
+/** Resume returns a paused task to where it was: executing keeps its lease, renewed from now. */
+export function resumePatch(task: Task, depsOpen: boolean, clock: Clock): TaskPatch {
+  if (task.pausedFrom === 'executing' && task.lease) {
+    return { status: 'executing', pausedFrom: null, ...renewPatch(task, clock.now) };
+  }
+  return toOpen(task, depsOpen, clock);
+}
+
+export function assignPatch(task: Task, workerId: string, clock: Clock): TaskPatch {
+  const reserved = { ...task, reservedFor: workerId };
+  if (task.status === 'queued' || task.status === 'assigned') return { reservedFor: workerId, ...toReady(reserved, clock) };
+  if (task.status === 'paused' && task.pausedFrom === 'executing') return { reservedFor: workerId };
+  return { reservedFor: workerId, assignee: workerId };
+}
+
+/** Effect of a priority change on the queue position of a ready task. */
+export function reprioritisePatch(task: Task, priority: Task['priority'], clock: Clock): TaskPatch {
+  const patch: TaskPatch = { priority };
+  if (task.readyAt) {
+    patch.claimOrder = claimOrder(Date.parse(task.readyAt), priority, clock.policy.agingMinutesPerLevel);
+  }
+  return patch;
+}
+
+const APPEND_ONLY = new Set(['notes', 'checkpoints', 'artifacts']);
+
+/** Fields whose change is recorded in the event's `changes` (before → after). */
+export function diff(task: Task, patch: TaskPatch): Record<string, [unknown, unknown]> {
+  const changes: Record<string, [unknown, unknown]> = {};
+  for (const [key, after] of Object.entries(patch)) {
+    if (key === 'claimOrder' || key === 'updatedAt') continue;
+    const before = (task as unknown as Record<string, unknown>)[key];
+    if (APPEND_ONLY.has(key) && Array.isArray(before) && Array.isArray(after)) {
+      // Lists only grow: record what was appended, not the whole list twice.
+      if (after.length !== before.length) changes[key] = [null, after.slice(before.length)];
+      continue;
+    }
+    if (JSON.stringify(before) !== JSON.stringify(after)) changes[key] = [before, after];
+  }
+  return changes;
+}
+
+/**
+ * The lease ran out: the worker is presumed dead. The attempt counts against `maxRetries`, but
+ * the task is ready again at once — another worker should pick it up, not wait out a backoff.
+ */
+export function expirePatch(task: Task, clock: Clock): TaskPatch {
+  const error = `lease of ${task.lease?.owner ?? 'unknown worker'} expired`;
+  if (task.retries >= task.maxRetries) return { status: 'failed', lease: null, lastError: error };
+  return { ...toReady(task, clock), retries: task.retries + 1, lastError: error };
+}

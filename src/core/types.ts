@@ -1,0 +1,165 @@
+/**
+ * Glossary — the words of Baton, used the same way everywhere.
+ *
+ * - **task**: a unit of work with a short integer id (`baton show 42`).
+ * - **worker**: anything that claims and does tasks — an agent session, a `baton worker` process,
+ *   a person. Identified by a string id chosen by the user or generated.
+ * - **lease**: a worker's exclusive, time-limited hold on a task.
+ * - **token** (fencing token): grows with every claim of a task. Every write by a worker names
+ *   its token; a stale token is refused, so a worker presumed dead can never overwrite the work
+ *   of the one that replaced it.
+ * - **store**: where state lives (SQLite file or PostgreSQL). It does atomic conditional writes
+ *   and decides no policy.
+ * - **event**: one appended record per change — the audit trail, the live feed and the source
+ *   of metrics.
+ */
+
+export const TASK_STATUSES = [
+  'blocked',
+  'queued',
+  'assigned',
+  'executing',
+  'paused',
+  'reviewing',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+/** Statuses from which a worker may claim (subject to `assigned` being reserved for it). */
+export const READY_STATUSES: readonly TaskStatus[] = ['queued', 'assigned'];
+
+export const PRIORITIES = ['critical', 'high', 'normal', 'low', 'maintenance'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const COMPLEXITIES = ['simple', 'medium', 'complex', 'epic'] as const;
+export type Complexity = (typeof COMPLEXITIES)[number];
+
+export const RETRY_POLICIES = ['immediate', 'fixed', 'exponential'] as const;
+export type RetryPolicyName = (typeof RETRY_POLICIES)[number];
+
+export interface Note {
+  at: string;
+  by: string;
+  text: string;
+}
+
+export interface Checkpoint {
+  at: string;
+  by: string;
+  name: string;
+  progress: number;
+}
+
+export interface Artifact {
+  at: string;
+  by: string;
+  path: string;
+}
+
+export interface Review {
+  required: boolean;
+  submittedBy: string | null;
+  reviewer: string | null;
+  verdict: 'pass' | 'fail' | null;
+  feedback: string | null;
+  score: number | null;
+}
+
+export interface Lease {
+  owner: string;
+  token: number;
+  expiresAt: string;
+  /** Length the claim asked for; renewals extend by the same. */
+  seconds: number;
+}
+
+/** A task as every front end sees it. Times are ISO-8601 strings. */
+export interface Task {
+  id: number;
+  title: string;
+  description: string | null;
+  type: string;
+  status: TaskStatus;
+  priority: Priority;
+  capabilities: string[];
+  tags: string[];
+  parentId: number | null;
+  dependsOn: number[];
+  estimateMinutes: number | null;
+  complexity: Complexity;
+  command: string | null;
+  input: unknown;
+  result: unknown;
+  progress: number;
+  /** Worker holding the lease, or the worker the task is reserved for. */
+  assignee: string | null;
+  /** Set by `assign`: only this worker may claim the task. */
+  reservedFor: string | null;
+  attempts: number;
+  /** Failed attempts that were retried (counts against `maxRetries`). */
+  retries: number;
+  maxRetries: number;
+  lastError: string | null;
+  review: Review | null;
+  notes: Note[];
+  checkpoints: Checkpoint[];
+  artifacts: Artifact[];
+  /** The current lease, present while `executing` (and kept while paused from executing). */
+  lease: Lease | null;
+  /** The fencing token of the latest claim (0 before the first claim). */
+  leaseToken: number;
+  /** Status to return to on `resume`. */
+  pausedFrom: TaskStatus | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+  runAfter: string | null;
+  /** When the task last became ready to claim; the base of aging. */
+  readyAt: string | null;
+  /** Sort key of SPEC §4 (lower is claimed first); see core/ordering.ts. */
+  claimOrder: number;
+  version: number;
+}
+
+export interface Worker {
+  id: string;
+  name: string | null;
+  capabilities: string[];
+  host: string | null;
+  pid: number | null;
+  concurrency: number;
+  version: string | null;
+  registeredAt: string;
+  lastSeenAt: string;
+  /** `stopped` once the worker said goodbye; otherwise health is computed from lastSeenAt. */
+  state: 'active' | 'stopped';
+}
+
+export type WorkerHealth = 'busy' | 'idle' | 'offline';
+
+export interface WorkerView extends Worker {
+  health: WorkerHealth;
+  online: boolean;
+  currentTasks: number[];
+}
+
+/** `[before, after]` for each field a change touched. */
+export type Changes = Record<string, [unknown, unknown]>;
+
+export interface TaskEvent {
+  id: number;
+  taskId: number | null;
+  workerId: string | null;
+  actor: string | null;
+  type: string;
+  at: string;
+  changes: Changes;
+  data: Record<string, unknown> | null;
+}
+
+export type NewEvent = Omit<TaskEvent, 'id'>;

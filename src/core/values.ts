@@ -1,0 +1,127 @@
+import { invalid } from './errors.js';
+import type { Complexity, Priority, TaskStatus } from './types.js';
+import { PRIORITIES, TASK_STATUSES } from './types.js';
+
+/**
+ * Parsers for the scalar values users type. They are shared by the zod schemas (objects) and by
+ * the CLI's simple arguments, so a value is refused with the same message everywhere.
+ */
+
+export const TITLE_MAX = 200;
+export const DESCRIPTION_MAX = 20_000;
+
+export function parseTitle(raw: string, field = 'title'): string {
+  const title = raw.trim();
+  if (title.length === 0) throw invalid(field, 'must not be empty');
+  if (title.length > TITLE_MAX) throw invalid(field, `must be at most ${TITLE_MAX} characters (got ${title.length})`);
+  return title;
+}
+
+export function parsePriority(raw: string, field = 'priority'): Priority {
+  const p = raw.trim().toLowerCase();
+  if ((PRIORITIES as readonly string[]).includes(p)) return p as Priority;
+  throw invalid(field, `unknown priority "${raw}" (expected one of ${PRIORITIES.join(', ')})`);
+}
+
+export function parseStatus(raw: string, field = 'status'): TaskStatus {
+  const s = raw.trim().toLowerCase();
+  if ((TASK_STATUSES as readonly string[]).includes(s)) return s as TaskStatus;
+  throw invalid(field, `unknown status "${raw}" (expected one of ${TASK_STATUSES.join(', ')})`);
+}
+
+export function parseTaskId(raw: string | number, field = 'id'): number {
+  const text = String(raw).trim().replace(/^#/, '');
+  if (!/^[0-9]+$/.test(text)) throw invalid(field, `"${raw}" is not a task id (a positive integer)`);
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id < 1) throw invalid(field, `"${raw}" is not a task id (a positive integer)`);
+  return id;
+}
+
+export function parseIdList(raw: string, field = 'dependsOn'): number[] {
+  const parts = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (parts.length === 0) throw invalid(field, 'expected one or more task ids');
+  return [...new Set(parts.map((p) => parseTaskId(p, field)))];
+}
+
+export function parseProgress(raw: string | number, field = 'progress'): number {
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim().replace(/%$/, ''));
+  if (String(raw).trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
+    throw invalid(field, `must be a number from 0 to 100 (got "${raw}")`);
+  }
+  return Math.round(n * 100) / 100;
+}
+
+export function parsePositiveInt(raw: string | number, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (String(raw).trim() === '' || !Number.isInteger(n) || n < 1 || n > max) {
+    throw invalid(field, `must be a whole number from 1 to ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+export function parseNonNegativeInt(raw: string | number, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (String(raw).trim() === '' || !Number.isInteger(n) || n < 0 || n > max) {
+    throw invalid(field, `must be a whole number from 0 to ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+export function parseList(raw: string, field: string): string[] {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const item of items) {
+    if (item.length > 100) throw invalid(field, `"${item.slice(0, 20)}…" is longer than 100 characters`);
+  }
+  return [...new Set(items)];
+}
+
+const DURATION_UNITS: Record<string, number> = { m: 1, min: 1, h: 60, d: 8 * 60, w: 40 * 60 };
+
+/**
+ * An estimate such as `30m`, `6h`, `3d` (a working day is 8 h, a week 40 h) or a bare number of
+ * minutes, in minutes.
+ */
+export function parseEstimate(raw: string | number, field = 'estimate'): number {
+  const text = String(raw).trim().toLowerCase();
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(m|min|h|d|w)?$/.exec(text);
+  if (!m) throw invalid(field, `"${raw}" is not a duration (use e.g. 30m, 6h, 3d)`);
+  const minutes = Number(m[1]) * (DURATION_UNITS[m[2] ?? 'm'] ?? 1);
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 10 * 365 * 24 * 60) {
+    throw invalid(field, `must be a positive duration (got "${raw}")`);
+  }
+  return Math.round(minutes);
+}
+
+/** Seconds such as `300`, `90s`, `5m`, `1h`. */
+export function parseSeconds(raw: string | number, field: string): number {
+  const text = String(raw).trim().toLowerCase();
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h)?$/.exec(text);
+  if (!m) throw invalid(field, `"${raw}" is not a duration in seconds (use e.g. 30, 90s, 5m)`);
+  const factor = { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] ?? 's'] ?? 1;
+  const seconds = Number(m[1]) * factor;
+  if (!(seconds > 0) || seconds > 7 * 24 * 3600) throw invalid(field, `must be between 1 ms and 7 days (got "${raw}")`);
+  return seconds;
+}
+
+/** SPEC §2 thresholds: simple ≤ 4 h, medium ≤ 12 h, complex ≤ 24 h, epic beyond. */
+export function complexityOfEstimate(minutes: number | null): Complexity {
+  if (minutes === null) return 'simple';
+  if (minutes <= 4 * 60) return 'simple';
+  if (minutes <= 12 * 60) return 'medium';
+  if (minutes <= 24 * 60) return 'complex';
+  return 'epic';
+}
+
+export function parseJson(raw: string, field: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw invalid(field, `is not valid JSON (${(err as Error).message})`);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Numbered, append-only migrations of the SQLite store. Never edit one after release: add the
+ * next number. Each is applied and recorded in one `BEGIN IMMEDIATE` transaction, so many
+ * processes opening a fresh store at once apply it exactly once.
+ * The schema they produce is committed in `schema.sql` beside this file.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE baton_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE tasks (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  title            TEXT NOT NULL,
+  description      TEXT,
+  type             TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  priority         TEXT NOT NULL,
+  capabilities     TEXT NOT NULL DEFAULT '[]',
+  cap_count        INTEGER NOT NULL DEFAULT 0,
+  tags             TEXT NOT NULL DEFAULT '[]',
+  parent_id        INTEGER REFERENCES tasks(id),
+  estimate_minutes REAL,
+  complexity       TEXT NOT NULL,
+  command          TEXT,
+  input            TEXT,
+  result           TEXT,
+  progress         REAL NOT NULL DEFAULT 0,
+  assignee         TEXT,
+  reserved_for     TEXT,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  retries          INTEGER NOT NULL DEFAULT 0,
+  max_retries      INTEGER NOT NULL,
+  last_error       TEXT,
+  review           TEXT,
+  notes            TEXT NOT NULL DEFAULT '[]',
+  checkpoints      TEXT NOT NULL DEFAULT '[]',
+  artifacts        TEXT NOT NULL DEFAULT '[]',
+  lease_owner      TEXT,
+  lease_token      INTEGER NOT NULL DEFAULT 0,
+  lease_expires_at INTEGER,
+  lease_seconds    REAL,
+  paused_from      TEXT,
+  created_by       TEXT,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  started_at       INTEGER,
+  completed_at     INTEGER,
+  run_after        INTEGER NOT NULL DEFAULT 0,
+  ready_at         INTEGER,
+  claim_order      REAL NOT NULL DEFAULT 0,
+  version          INTEGER NOT NULL DEFAULT 1
+);
+
+-- Claim paths: only open rows are indexed, so finished tasks cost the claim nothing.
+CREATE INDEX tasks_claim_queued ON tasks (claim_order, cap_count DESC, id) WHERE status = 'queued';
+CREATE INDEX tasks_claim_assigned ON tasks (reserved_for, claim_order, cap_count DESC, id) WHERE status = 'assigned';
+CREATE INDEX tasks_lease_expiry ON tasks (lease_expires_at) WHERE status = 'executing';
+CREATE INDEX tasks_status ON tasks (status, id);
+CREATE INDEX tasks_assignee ON tasks (assignee, id) WHERE assignee IS NOT NULL;
+CREATE INDEX tasks_parent ON tasks (parent_id, id) WHERE parent_id IS NOT NULL;
+CREATE INDEX tasks_completed_at ON tasks (completed_at) WHERE completed_at IS NOT NULL;
+
+CREATE TABLE task_dependencies (
+  task_id    INTEGER NOT NULL REFERENCES tasks(id),
+  depends_on INTEGER NOT NULL REFERENCES tasks(id),
+  PRIMARY KEY (task_id, depends_on)
+) WITHOUT ROWID;
+CREATE INDEX task_dependents ON task_dependencies (depends_on, task_id);
+
+CREATE TABLE events (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  task_id   INTEGER,
+  worker_id TEXT,
+  actor     TEXT,
+  type      TEXT NOT NULL,
+  at        INTEGER NOT NULL,
+  changes   TEXT NOT NULL DEFAULT '{}',
+  data      TEXT
+);
+CREATE INDEX events_task ON events (task_id, id) WHERE task_id IS NOT NULL;
+
+CREATE TABLE workers (
+  id            TEXT PRIMARY KEY,
+  name          TEXT,
+  capabilities  TEXT NOT NULL DEFAULT '[]',
+  host          TEXT,
+  pid           INTEGER,
+  concurrency   INTEGER NOT NULL DEFAULT 1,
+  version       TEXT,
+  registered_at INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL,
+  state         TEXT NOT NULL DEFAULT 'active'
+);
+`,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.length;

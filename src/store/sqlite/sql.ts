@@ -1,0 +1,45 @@
+/** Every fixed statement of the SQLite store, in one place. Dynamic ones are built in sqlite-store.ts. */
+
+const DEPENDS_ON = '(SELECT json_group_array(depends_on) FROM task_dependencies d WHERE d.task_id = t.id) AS depends_on';
+
+/** A task worker may claim only if it holds every capability the task requires. */
+const CAPABLE = `(t.cap_count = 0 OR NOT EXISTS (
+    SELECT 1 FROM json_each(t.capabilities) c WHERE c.value NOT IN (SELECT value FROM json_each(@caps))))`;
+
+export const SQL = {
+  selectTask: `SELECT t.*, ${DEPENDS_ON} FROM tasks t`,
+  taskById: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.id = ?`,
+  tasksByIds: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id`,
+
+  // Params: @now (ms), @caps (JSON array of the worker's capabilities), @limit.
+  claimQueued: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_queued
+    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE}
+    ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
+  // Params: @worker, @now, @caps, @limit.
+  claimAssigned: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_assigned
+    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE}
+    ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
+
+  expiredLeases: `SELECT id FROM tasks WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
+  countByStatus: 'SELECT status, count(*) AS n FROM tasks GROUP BY status',
+  countCompletedSince: 'SELECT count(*) FROM tasks WHERE completed_at >= ?',
+  leasesByWorker: "SELECT lease_owner AS owner, id FROM tasks WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id",
+
+  dependents: `SELECT t.*, ${DEPENDS_ON} FROM task_dependencies x JOIN tasks t ON t.id = x.task_id WHERE x.depends_on = ? ORDER BY t.id`,
+  // Param: JSON array of task ids. Every edge reachable from them along dependencies.
+  dependencyClosure: `WITH RECURSIVE reach(id) AS (
+      SELECT value FROM json_each(?)
+      UNION SELECT d.depends_on FROM task_dependencies d JOIN reach r ON d.task_id = r.id)
+    SELECT d.task_id, d.depends_on FROM task_dependencies d JOIN reach r ON d.task_id = r.id`,
+
+  eventsOfTask: 'SELECT * FROM events WHERE task_id = ? AND id > ? ORDER BY id LIMIT ?',
+  eventsAfter: 'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?',
+
+  upsertWorker: `INSERT INTO workers (id, name, capabilities, host, pid, concurrency, version, registered_at, last_seen_at, state)
+    VALUES (@id, @name, @capabilities, @host, @pid, @concurrency, @version, @registered_at, @last_seen_at, @state)
+    ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, host = excluded.host,
+      pid = excluded.pid, concurrency = excluded.concurrency, version = excluded.version,
+      last_seen_at = excluded.last_seen_at, state = excluded.state`,
+
+  anyRows: 'SELECT (SELECT 1 FROM tasks LIMIT 1) OR (SELECT 1 FROM events LIMIT 1) OR (SELECT 1 FROM workers LIMIT 1)',
+} as const;

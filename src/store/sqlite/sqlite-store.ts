@@ -1,0 +1,395 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { BatonError } from '../../core/errors.js';
+import type { Edge } from '../../core/graph.js';
+import { claimPatch, diff, type TaskPatch, TRANSITIONS } from '../../core/lifecycle.js';
+import { compareForClaim } from '../../core/ordering.js';
+import type { NewEvent, Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
+import { TASK_STATUSES } from '../../core/types.js';
+import type { ClaimRequest, EventQuery, NewTask, Store, StoreDump, StoreTx, TaskQuery, WorkerUpsert } from '../store.js';
+import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
+import {
+  eventToColumns,
+  patchToColumns,
+  type Row,
+  rowToEvent,
+  rowToTask,
+  rowToWorker,
+  taskToColumns,
+  workerToColumns,
+} from './rows.js';
+import { SQL } from './sql.js';
+
+/** How long a writer waits for another process's transaction before giving up, in ms. */
+const BUSY_TIMEOUT_MS = 30_000;
+
+export interface SqliteOptions {
+  /** Create the file (and its folder) when missing. */
+  create: boolean;
+}
+
+export function openSqliteStore(path: string, options: SqliteOptions): SqliteStore {
+  if (path !== ':memory:' && !existsSync(path)) {
+    if (!options.create) throw new BatonError('store_not_found', `no Baton store at ${path}`, { path });
+    mkdirSync(dirname(path), { recursive: true });
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    assertBatonFile(db, path);
+  } catch (err) {
+    if (err instanceof BatonError) throw err;
+    throw new BatonError('not_a_store', `${path} is not a Baton store (${(err as Error).message})`, { path });
+  }
+  db.pragma('journal_mode = WAL');
+  // WAL + NORMAL: a commit survives a crash of the process; only an OS crash can lose the last few.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return new SqliteStore(db, path);
+}
+
+/** Refuses files that are not SQLite, and SQLite files that belong to something else. */
+function assertBatonFile(db: Database.Database, path: string): void {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  if (tables.length === 0) return;
+  if (!tables.includes('baton_meta')) {
+    throw new BatonError('not_a_store', `${path} is a SQLite database but not a Baton store`, { path });
+  }
+  const kind = db.prepare("SELECT value FROM baton_meta WHERE key = 'kind'").pluck().get();
+  if (kind !== 'baton') throw new BatonError('not_a_store', `${path} is not a Baton store`, { path });
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const current = () => Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
+  if (current() >= LATEST_VERSION) return;
+  immediate(db, () => {
+    for (const m of MIGRATIONS) {
+      if (m.version <= current()) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+      if (m.version === 1) {
+        const meta = db.prepare('INSERT INTO baton_meta (key, value) VALUES (?, ?)');
+        meta.run('kind', 'baton');
+        meta.run('created_at', new Date().toISOString());
+      }
+    }
+  });
+  if (current() > LATEST_VERSION) {
+    throw new BatonError('not_a_store', 'this store was written by a newer Baton; upgrade Baton to open it');
+  }
+}
+
+/** `BEGIN IMMEDIATE` takes the write lock up front, so a transaction never fails half-way on a lock. */
+function immediate<T>(db: Database.Database, fn: () => T): T {
+  beginImmediate(db);
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+function beginImmediate(db: Database.Database): void {
+  // busy_timeout already waits up to BUSY_TIMEOUT_MS inside SQLite; retry a few rounds beyond that
+  // before reporting the store as busy, so a long burst from other processes is ridden out.
+  for (let round = 0; ; round++) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (!code.startsWith('SQLITE_BUSY') || round >= 3) {
+        if (code.startsWith('SQLITE_BUSY'))
+          throw new BatonError('store_busy', 'the store stayed locked by other writers; try again');
+        throw err;
+      }
+    }
+  }
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly statements = new Map<string, Database.Statement>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly db: Database.Database,
+    readonly location: string,
+  ) {}
+
+  stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    // One connection, many async callers: run transactions one after another.
+    const run = async (): Promise<T> => {
+      beginImmediate(this.db);
+      try {
+        const result = await fn(new SqliteTx(this, Date.now()));
+        this.db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  claim(request: ClaimRequest): Promise<Task[]> {
+    return this.transaction(async (tx) => {
+      const now = tx.now;
+      const caps = JSON.stringify(request.capabilities);
+      const rows = [
+        ...(this.stmt(SQL.claimAssigned).all({ worker: request.workerId, now, caps, limit: request.limit }) as Row[]),
+        ...(this.stmt(SQL.claimQueued).all({ now, caps, limit: request.limit }) as Row[]),
+      ];
+      const candidates = rows.map(rowToTask).sort(compareForClaim).slice(0, request.limit);
+      const claimed: Task[] = [];
+      for (const task of candidates) {
+        if (!(TRANSITIONS.claim as readonly TaskStatus[]).includes(task.status)) continue;
+        const patch = claimPatch(task, request.workerId, now, request.leaseMs);
+        const updated = await tx.updateTask(task, patch);
+        if (!updated) continue;
+        await tx.appendEvent({
+          taskId: task.id,
+          workerId: request.workerId,
+          actor: request.workerId,
+          type: 'claimed',
+          at: new Date(now).toISOString(),
+          changes: diff(task, patch),
+          data: null,
+        });
+        claimed.push(updated);
+      }
+      return claimed;
+    });
+  }
+
+  async getTask(id: number): Promise<Task | undefined> {
+    const row = this.stmt(SQL.taskById).get(id) as Row | undefined;
+    return row ? rowToTask(row) : undefined;
+  }
+
+  async listTasks(query: TaskQuery): Promise<Task[]> {
+    const { where, params } = taskWhere(query, Date.now());
+    const order = query.ready ? 'claim_order, cap_count DESC, id' : 'id';
+    const sql = `${SQL.selectTask} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
+    const rows = this.stmt(sql).all({ ...params, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as Row[];
+    return rows.map(rowToTask);
+  }
+
+  async countTasks(query: TaskQuery): Promise<number> {
+    const { where, params } = taskWhere(query, Date.now());
+    return Number(this.stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params));
+  }
+
+  async countByStatus(): Promise<Record<TaskStatus, number>> {
+    const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    for (const r of this.stmt(SQL.countByStatus).all() as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
+    return counts;
+  }
+
+  async countCompletedSince(sinceMs: number): Promise<number> {
+    return Number(this.stmt(SQL.countCompletedSince).pluck().get(sinceMs));
+  }
+
+  async expiredLeases(nowMs: number, limit: number): Promise<number[]> {
+    return this.stmt(SQL.expiredLeases).pluck().all(nowMs, limit) as number[];
+  }
+
+  async getWorker(id: string): Promise<Worker | undefined> {
+    const row = this.stmt('SELECT * FROM workers WHERE id = ?').get(id) as Row | undefined;
+    return row ? rowToWorker(row) : undefined;
+  }
+
+  async listWorkers(): Promise<Worker[]> {
+    return (this.stmt('SELECT * FROM workers ORDER BY id').all() as Row[]).map(rowToWorker);
+  }
+
+  async leasesByWorker(): Promise<Map<string, number[]>> {
+    const map = new Map<string, number[]>();
+    for (const r of this.stmt(SQL.leasesByWorker).all() as { owner: string; id: number }[]) {
+      const list = map.get(r.owner) ?? [];
+      list.push(r.id);
+      map.set(r.owner, list);
+    }
+    return map;
+  }
+
+  async events(query: EventQuery): Promise<TaskEvent[]> {
+    const rows =
+      query.taskId !== undefined
+        ? this.stmt(SQL.eventsOfTask).all(query.taskId, query.afterId ?? 0, query.limit ?? -1)
+        : this.stmt(SQL.eventsAfter).all(query.afterId ?? 0, query.limit ?? -1);
+    return (rows as Row[]).map(rowToEvent);
+  }
+
+  async now(): Promise<number> {
+    return Date.now();
+  }
+
+  async dump(): Promise<StoreDump> {
+    const version = Number(this.db.prepare('SELECT max(version) FROM schema_migrations').pluck().get());
+    return {
+      format: 'baton-export',
+      formatVersion: 1,
+      schemaVersion: version,
+      exportedAt: new Date().toISOString(),
+      tasks: (this.stmt(`${SQL.selectTask} ORDER BY id`).all() as Row[]).map(rowToTask),
+      events: (this.stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
+      workers: await this.listWorkers(),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.db.close();
+  }
+
+  /** Inserts a row built from named columns; statements are cached per column set. */
+  insertRow(table: string, cols: Record<string, unknown>): number {
+    const keys = Object.keys(cols);
+    const sql = `INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`;
+    return Number(this.stmt(sql).run(cols).lastInsertRowid);
+  }
+}
+
+function taskWhere(query: TaskQuery, now: number): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (query.status && query.status.length > 0) {
+    clauses.push(`t.status IN (${query.status.map((_, i) => `@s${i}`).join(', ')})`);
+    query.status.forEach((s, i) => {
+      params[`s${i}`] = s;
+    });
+  }
+  if (query.ready) {
+    clauses.push("t.status IN ('queued', 'assigned') AND t.run_after <= @now");
+    params.now = now;
+  }
+  if (query.assignee !== undefined) {
+    clauses.push('t.assignee = @assignee');
+    params.assignee = query.assignee;
+  }
+  if (query.parentId !== undefined) {
+    clauses.push('t.parent_id = @parent');
+    params.parent = query.parentId;
+  }
+  if (query.tag !== undefined) {
+    clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
+    params.tag = query.tag;
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+class SqliteTx implements StoreTx {
+  constructor(
+    private readonly store: SqliteStore,
+    readonly now: number,
+  ) {}
+
+  async getTask(id: number): Promise<Task | undefined> {
+    return this.store.getTask(id);
+  }
+
+  async getTasks(ids: readonly number[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    return (this.store.stmt(SQL.tasksByIds).all(JSON.stringify(ids)) as Row[]).map(rowToTask);
+  }
+
+  async insertTask(task: NewTask): Promise<Task> {
+    const cols = taskToColumns({ ...task, updatedAt: task.createdAt });
+    const id = this.store.insertRow('tasks', cols);
+    if (task.dependsOn.length > 0) await this.addDependencies(id, task.dependsOn);
+    return { ...task, id, version: 1, updatedAt: task.createdAt, dependsOn: [...task.dependsOn].sort((a, b) => a - b) };
+  }
+
+  async updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined> {
+    const updatedAt = new Date(this.now).toISOString();
+    const cols = patchToColumns({ ...patch, updatedAt });
+    const keys = Object.keys(cols);
+    const sql = `UPDATE tasks SET ${keys.map((k) => `${k} = @${k}`).join(', ')}, version = version + 1 WHERE id = @__id AND version = @__version`;
+    const info = this.store.stmt(sql).run({ ...cols, __id: task.id, __version: task.version });
+    if (info.changes !== 1) return undefined;
+    return { ...task, ...patch, updatedAt, version: task.version + 1 };
+  }
+
+  async addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void> {
+    const insert = this.store.stmt('INSERT OR IGNORE INTO task_dependencies (task_id, depends_on) VALUES (?, ?)');
+    for (const dep of dependsOn) insert.run(taskId, dep);
+  }
+
+  async removeDependency(taskId: number, dependsOn: number): Promise<boolean> {
+    return (
+      this.store.stmt('DELETE FROM task_dependencies WHERE task_id = ? AND depends_on = ?').run(taskId, dependsOn).changes === 1
+    );
+  }
+
+  async dependencyClosure(ids: readonly number[]): Promise<Edge[]> {
+    const rows = this.store.stmt(SQL.dependencyClosure).all(JSON.stringify(ids)) as { task_id: number; depends_on: number }[];
+    return rows.map((r) => [r.task_id, r.depends_on] as const);
+  }
+
+  async dependents(id: number): Promise<Task[]> {
+    return (this.store.stmt(SQL.dependents).all(id) as Row[]).map(rowToTask);
+  }
+
+  async appendEvent(event: NewEvent): Promise<TaskEvent> {
+    const id = this.store.insertRow('events', eventToColumns(event));
+    return { ...event, id };
+  }
+
+  async upsertWorker(w: WorkerUpsert): Promise<{ worker: Worker; created: boolean }> {
+    const existing = (this.store.stmt('SELECT * FROM workers WHERE id = ?').get(w.id) as Row | undefined) ?? null;
+    const at = new Date(this.now).toISOString();
+    const before = existing ? rowToWorker(existing) : null;
+    const worker: Worker = {
+      id: w.id,
+      name: w.name !== undefined ? w.name : (before?.name ?? null),
+      capabilities: w.capabilities ?? before?.capabilities ?? [],
+      host: w.host !== undefined ? w.host : (before?.host ?? null),
+      pid: w.pid !== undefined ? w.pid : (before?.pid ?? null),
+      concurrency: w.concurrency ?? before?.concurrency ?? 1,
+      version: w.version !== undefined ? w.version : (before?.version ?? null),
+      registeredAt: before?.registeredAt ?? at,
+      lastSeenAt: at,
+      state: w.state ?? 'active',
+    };
+    this.store.stmt(SQL.upsertWorker).run(workerToColumns(worker));
+    return { worker, created: before === null };
+  }
+
+  async load(dump: StoreDump): Promise<void> {
+    this.store.db.pragma('defer_foreign_keys = ON');
+    for (const task of dump.tasks) this.store.insertRow('tasks', taskToColumns(task));
+    for (const task of dump.tasks) await this.addDependencies(task.id, task.dependsOn);
+    for (const event of dump.events) this.store.insertRow('events', eventToColumns(event));
+    for (const worker of dump.workers) this.store.insertRow('workers', workerToColumns(worker));
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const n = this.store.stmt(SQL.anyRows).pluck().get();
+    return !n;
+  }
+}

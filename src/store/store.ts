@@ -1,0 +1,125 @@
+import type { Edge } from '../core/graph.js';
+import type { TaskPatch } from '../core/lifecycle.js';
+import type { NewEvent, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
+
+/**
+ * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
+ * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
+ * rules live in `core/`, the use cases in `app/`.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the store lives (file path or URL without credentials), for messages. */
+  readonly location: string;
+
+  /**
+   * Runs `fn` as one write transaction: all of its writes land or none do. Transactions are
+   * serialised against every other writer of the store (other processes included), so a read
+   * inside `fn` followed by a conditional write cannot race.
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+
+  /**
+   * Claims up to `limit` ready tasks for a worker in one atomic step (SPEC §4): status `queued`, or
+   * `assigned` to this worker; `runAfter` passed; every capability of the task held by the worker.
+   * Sets the lease and the next fencing token and appends a `claimed` event per task.
+   */
+  claim(request: ClaimRequest): Promise<Task[]>;
+
+  /** Reads outside a transaction see the latest committed state. */
+  getTask(id: number): Promise<Task | undefined>;
+  listTasks(query: TaskQuery): Promise<Task[]>;
+  countTasks(query: TaskQuery): Promise<number>;
+  countByStatus(): Promise<Record<TaskStatus, number>>;
+  /** Completed tasks whose `completedAt` ≥ `sinceMs`. */
+  countCompletedSince(sinceMs: number): Promise<number>;
+  /** Ids of executing tasks whose lease expired before `nowMs`. */
+  expiredLeases(nowMs: number, limit: number): Promise<number[]>;
+
+  getWorker(id: string): Promise<Worker | undefined>;
+  listWorkers(): Promise<Worker[]>;
+  /** Leases currently held, per worker. */
+  leasesByWorker(): Promise<Map<string, number[]>>;
+
+  events(query: EventQuery): Promise<TaskEvent[]>;
+
+  /** The store's clock: the one clock for leases and `runAfter`. */
+  now(): Promise<number>;
+
+  /** Full contents for export. */
+  dump(): Promise<StoreDump>;
+  close(): Promise<void>;
+}
+
+export interface StoreTx {
+  /** The store's clock, read once per transaction. */
+  readonly now: number;
+  getTask(id: number): Promise<Task | undefined>;
+  getTasks(ids: readonly number[]): Promise<Task[]>;
+  /** Inserts a task (its `dependsOn` edges too) and returns it with its new id. */
+  insertTask(task: NewTask): Promise<Task>;
+  /**
+   * Applies `patch` if the row still has `task.version` (the version read in this transaction);
+   * bumps `version` and `updatedAt`. Returns the updated task, or undefined when the guard did
+   * not hold (nothing written).
+   */
+  updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined>;
+  addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void>;
+  removeDependency(taskId: number, dependsOn: number): Promise<boolean>;
+  /** Every edge (task → dependency) reachable from `ids` by following dependencies. */
+  dependencyClosure(ids: readonly number[]): Promise<Edge[]>;
+  /** Tasks that depend on `id`. */
+  dependents(id: number): Promise<Task[]>;
+  appendEvent(event: NewEvent): Promise<TaskEvent>;
+  upsertWorker(worker: WorkerUpsert): Promise<{ worker: Worker; created: boolean }>;
+  /** Bulk load for import: rows keep their ids. The store must be empty. */
+  load(dump: StoreDump): Promise<void>;
+  isEmpty(): Promise<boolean>;
+}
+
+export type NewTask = Omit<Task, 'id' | 'version' | 'updatedAt'>;
+
+export interface WorkerUpsert {
+  id: string;
+  name?: string | null | undefined;
+  capabilities?: string[] | undefined;
+  host?: string | null | undefined;
+  pid?: number | null | undefined;
+  concurrency?: number | undefined;
+  version?: string | null | undefined;
+  state?: Worker['state'] | undefined;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  capabilities: readonly string[];
+  leaseMs: number;
+  limit: number;
+}
+
+export interface TaskQuery {
+  status?: readonly TaskStatus[] | undefined;
+  assignee?: string | undefined;
+  tag?: string | undefined;
+  parentId?: number | undefined;
+  /** Claimable now: queued or assigned, `runAfter` passed. Sorted in claim order. */
+  ready?: boolean | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface EventQuery {
+  taskId?: number | undefined;
+  afterId?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface StoreDump {
+  format: 'baton-export';
+  formatVersion: 1;
+  schemaVersion: number;
+  exportedAt: string;
+  tasks: Task[];
+  events: TaskEvent[];
+  workers: Worker[];
+}
