@@ -15,6 +15,8 @@ const seconds = z.union([z.number(), z.string()]).transform((v, ctx) => {
 export const configSchema = z.strictObject({
   lease: seconds.optional(),
   heartbeatTimeout: seconds.optional(),
+  /** Default per-attempt timeout of a task. */
+  timeout: seconds.optional(),
   maxRetries: z.number().int().min(0).max(100).optional(),
   retry: z
     .strictObject({

@@ -33,6 +33,7 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     },
     reviewRequiredFor: c.review?.requiredFor ?? DEFAULT_POLICY.reviewRequiredFor,
     agingMinutesPerLevel: c.aging?.minutesPerLevel ?? DEFAULT_POLICY.agingMinutesPerLevel,
+    taskTimeoutSeconds: c.timeout ?? DEFAULT_POLICY.taskTimeoutSeconds,
   };
   return deepFreeze(policy);
 }

@@ -122,6 +122,8 @@ export class LocalBaton implements Baton {
         attempts: 0,
         retries: 0,
         maxRetries: input.maxRetries ?? this.policy.maxRetries,
+        retryPolicy: input.retryPolicy ?? null,
+        timeoutSeconds: input.timeoutSeconds ?? this.policy.taskTimeoutSeconds,
         lastError: null,
         review: input.review
           ? { required: true, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null }
@@ -200,6 +202,8 @@ export class LocalBaton implements Baton {
       if (input.command !== undefined) patch.command = input.command;
       if (input.input !== undefined) patch.input = input.input;
       if (input.maxRetries !== undefined) patch.maxRetries = input.maxRetries;
+      if (input.retryPolicy !== undefined) patch.retryPolicy = input.retryPolicy;
+      if (input.timeoutSeconds !== undefined) patch.timeoutSeconds = input.timeoutSeconds;
       if (input.estimateMinutes !== undefined) {
         patch.estimateMinutes = input.estimateMinutes;
         patch.complexity = complexityOfEstimate(input.estimateMinutes);

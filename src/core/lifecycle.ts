@@ -190,7 +190,7 @@ export function failPatch(task: Task, error: string, clock: Clock, random: numbe
     return { status: 'failed', lease: null, lastError: error };
   }
   const retry = task.retries + 1;
-  const delay = retryDelayMs(clock.policy.retry, retry, random);
+  const delay = retryDelayMs(task.retryPolicy ?? clock.policy.retry, retry, random);
   return { ...toReady(task, clock, clock.now + delay), retries: retry, lastError: error };
 }
 

@@ -1,4 +1,4 @@
-import type { Priority, RetryPolicyName } from './types.js';
+import type { Priority, RetryPolicySpec } from './types.js';
 
 /** The rules a store's users agreed on (from `.baton/config.yaml`), validated once and frozen. */
 export interface Policy {
@@ -12,17 +12,16 @@ export interface Policy {
   reviewRequiredFor: Priority[];
   /** A task's effective priority rises by one level per this many minutes of waiting. */
   agingMinutesPerLevel: number;
+  /** Default per-attempt timeout, in seconds (null: none). */
+  taskTimeoutSeconds: number | null;
 }
 
-export interface RetryPolicy {
-  policy: RetryPolicyName;
-  /** Delay of the first retry (fixed: every retry), in seconds. */
-  baseSeconds: number;
-  /** Upper bound of an exponential delay, in seconds. */
-  maxSeconds: number;
-  /** Fraction of the delay drawn at random (0–1) so that retries do not arrive in lockstep. */
-  jitter: number;
-}
+/**
+ * `policy`; `baseSeconds`: delay of the first retry (fixed: every retry); `maxSeconds`: cap of an
+ * exponential delay; `jitter`: fraction of the delay drawn at random (0–1) so retries do not
+ * arrive in lockstep.
+ */
+export type RetryPolicy = RetryPolicySpec;
 
 export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   leaseSeconds: 300,
@@ -31,4 +30,5 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   retry: Object.freeze({ policy: 'exponential', baseSeconds: 10, maxSeconds: 600, jitter: 0.2 }),
   reviewRequiredFor: [],
   agingMinutesPerLevel: 60,
+  taskTimeoutSeconds: null,
 }) as Readonly<Policy>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BatonError, type ErrorCode } from './errors.js';
-import { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from './types.js';
+import { COMPLEXITIES, PRIORITIES, RETRY_POLICIES, TASK_STATUSES } from './types.js';
 import { DESCRIPTION_MAX, TITLE_MAX } from './values.js';
 
 /**
@@ -23,6 +23,16 @@ export const workerIdSchema = z
   .max(100, 'must be at most 100 characters')
   .regex(/^[A-Za-z0-9._:@-]+$/, 'may contain only letters, digits and . _ : @ -');
 
+export const retryPolicySchema = z.strictObject({
+  policy: z.enum(RETRY_POLICIES),
+  baseSeconds: z.number().min(0).max(86_400),
+  maxSeconds: z
+    .number()
+    .min(0)
+    .max(7 * 86_400),
+  jitter: z.number().min(0).max(1),
+});
+
 export const createTaskSchema = z.strictObject({
   title: z.string().trim().min(1, 'must not be empty').max(TITLE_MAX, `must be at most ${TITLE_MAX} characters`),
   description: z.string().max(DESCRIPTION_MAX, `must be at most ${DESCRIPTION_MAX} characters`).optional(),
@@ -36,6 +46,12 @@ export const createTaskSchema = z.strictObject({
   command: z.string().min(1, 'must not be empty').max(DESCRIPTION_MAX).optional(),
   input: z.unknown().optional(),
   maxRetries: z.number().int().min(0).max(100).optional(),
+  retryPolicy: retryPolicySchema.optional(),
+  timeoutSeconds: z
+    .number()
+    .positive('must be a positive number of seconds')
+    .max(7 * 24 * 3600)
+    .optional(),
   review: z.boolean().optional(),
   assignee: workerIdSchema.optional(),
   runAfter: isoTime.optional(),
@@ -57,6 +73,8 @@ export const updateTaskSchema = z.strictObject({
   command: z.string().min(1).max(DESCRIPTION_MAX).nullable().optional(),
   input: z.unknown().optional(),
   maxRetries: createTaskSchema.shape.maxRetries,
+  retryPolicy: retryPolicySchema.nullable().optional(),
+  timeoutSeconds: createTaskSchema.shape.timeoutSeconds.nullable(),
   review: z.boolean().optional(),
 });
 export type UpdateTaskInput = z.input<typeof updateTaskSchema>;
@@ -88,6 +106,8 @@ export const taskSchema = z.strictObject({
   attempts: z.number().int().min(0),
   retries: z.number().int().min(0),
   maxRetries: z.number().int().min(0),
+  retryPolicy: retryPolicySchema.nullable(),
+  timeoutSeconds: z.number().positive().nullable(),
   lastError: nullableString,
   review: z
     .strictObject({

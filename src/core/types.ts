@@ -40,6 +40,13 @@ export type Complexity = (typeof COMPLEXITIES)[number];
 export const RETRY_POLICIES = ['immediate', 'fixed', 'exponential'] as const;
 export type RetryPolicyName = (typeof RETRY_POLICIES)[number];
 
+export interface RetryPolicySpec {
+  policy: RetryPolicyName;
+  baseSeconds: number;
+  maxSeconds: number;
+  jitter: number;
+}
+
 export interface Note {
   at: string;
   by: string;
@@ -102,6 +109,10 @@ export interface Task {
   /** Failed attempts that were retried (counts against `maxRetries`). */
   retries: number;
   maxRetries: number;
+  /** Overrides the configured retry policy for this task. */
+  retryPolicy: RetryPolicySpec | null;
+  /** An attempt running longer than this fails (executors kill it). */
+  timeoutSeconds: number | null;
   lastError: string | null;
   review: Review | null;
   notes: Note[];

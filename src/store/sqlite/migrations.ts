@@ -42,6 +42,8 @@ CREATE TABLE tasks (
   attempts         INTEGER NOT NULL DEFAULT 0,
   retries          INTEGER NOT NULL DEFAULT 0,
   max_retries      INTEGER NOT NULL,
+  retry_policy     TEXT,
+  timeout_seconds  REAL,
   last_error       TEXT,
   review           TEXT,
   notes            TEXT NOT NULL DEFAULT '[]',
