@@ -5,3 +5,21 @@ export { type OpenOptions, openBaton } from './app/open.js';
 export { BatonError, ERROR_CODES, type ErrorCode } from './core/errors.js';
 export { DEFAULT_POLICY, type Policy } from './core/policy.js';
 export type { Priority, Task, TaskEvent, TaskStatus, Worker, WorkerView } from './core/types.js';
+export type { AttemptContext, AttemptOutcome, Executor, WorkerEvent } from './worker/types.js';
+export { type BatonWorker, type HandlerContext, type TaskHandler, type WorkOptions, work } from './worker/work.js';
+export {
+  analyzeComplexity,
+  BUILT_IN_PATTERNS,
+  type BreakdownSubject,
+  type ComplexityReport,
+  detectPattern,
+  type Pattern,
+  type PatternStep,
+  PatternRegistry,
+  type Plan,
+  type PlannedSubtask,
+  type PlannerName,
+  parseChecklist,
+  registerPattern,
+  rulePlan,
+} from './core/breakdown/index.js';

@@ -1,5 +1,7 @@
 import type { CreateTaskInput, UpdateTaskInput } from '../core/schemas.js';
 import type { Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
+import type { ComplexityReport } from '../core/breakdown/complexity.js';
+import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { StoreDump } from '../store/store.js';
 
 export type { CreateTaskInput, UpdateTaskInput };
@@ -27,6 +29,14 @@ export interface Baton {
   /** Reserves a task for one worker: only that worker may claim it. */
   assignTask(id: number, workerId: string): Promise<Task>;
 
+  /** Complexity of a task (by id) or of a task not yet created, with the reasons and what to do. */
+  analyze(target: number | BreakdownSubject): Promise<TaskAnalysis>;
+  /**
+   * Breaks a task nobody has started into subtasks (SPEC §6) in one transaction; the task becomes
+   * their parent. With `dryRun`, returns the plan and writes nothing.
+   */
+  breakdown(id: number, options?: BreakdownOptions): Promise<BreakdownResult>;
+
   /** Claims the best ready task this worker can do (SPEC §4), or null. */
   claim(request: ClaimInput): Promise<Task | null>;
   /** Claims up to `limit` tasks in one step. */
@@ -41,6 +51,8 @@ export interface Baton {
   expireLeases(): Promise<number[]>;
 
   registerWorker(input: RegisterWorkerInput): Promise<WorkerView>;
+  /** The worker says goodbye: shown offline (stopped) until it registers or claims again. */
+  unregisterWorker(id: string): Promise<WorkerView>;
   listWorkers(options?: { available?: boolean }): Promise<WorkerView[]>;
   status(): Promise<SystemStatus>;
   events(query?: { taskId?: number; afterId?: number; limit?: number }): Promise<TaskEvent[]>;
@@ -71,6 +83,42 @@ export interface TaskDetail {
   history: TaskEvent[];
   /** Dependencies that are not completed, with their status. */
   blockedBy: { id: number; title: string; status: TaskStatus }[];
+  /** For a parent made by breakdown: its direct subtasks. */
+  subtasks?: { id: number; title: string; status: TaskStatus; progress: number; estimateMinutes: number | null }[];
+}
+
+export interface BreakdownOptions {
+  /** Defaults to `breakdown.planner` of the config (`rules` unless set). */
+  planner?: PlannerName | undefined;
+  dryRun?: boolean | undefined;
+}
+
+export interface BreakdownResult {
+  /** The task: now a parent, or unchanged in a dry run. */
+  task: Task;
+  /** The subtasks created, every level, in creation order (none in a dry run). */
+  subtasks: Task[];
+  dryRun: boolean;
+  /** The plan written (or that would be), as a tree with dependencies by sibling index. */
+  plan: Plan;
+  /** The planner whose plan this is. */
+  planner: PlannerName;
+  requestedPlanner: PlannerName;
+  /** Why the requested planner was not used (the rule planner was), or null. */
+  fallbackReason: string | null;
+  /** Problems that did not stop the breakdown, such as a malformed patterns file. */
+  warnings: string[];
+}
+
+export interface TaskAnalysis extends ComplexityReport {
+  /** The task analysed, or null for a task not yet created. */
+  taskId: number | null;
+  /** The kind of work the rule planner would apply. */
+  detected: Detection;
+  /** Open items of an explicit checklist in the description (used instead of a pattern when ≥ 2). */
+  checklistItems: number;
+  /** Whether creating such a task breaks it down automatically under the configured mode. */
+  breaksDownOnCreate: boolean;
 }
 
 export interface LeaseRef {
@@ -86,6 +134,8 @@ export interface ClaimInput {
   leaseSeconds?: number | undefined;
   /** Wait up to this many seconds for a task to become ready. */
   waitSeconds?: number | undefined;
+  /** Ends the wait early (a stopping worker); not sent over the wire. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface ProgressInput extends LeaseRef {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ASSIGNMENT_MODES } from '../core/policy.js';
 import { PRIORITIES, RETRY_POLICIES } from '../core/types.js';
 import { parseSeconds } from '../core/values.js';
 
@@ -28,4 +29,25 @@ export const configSchema = z.strictObject({
     .optional(),
   review: z.strictObject({ requiredFor: z.array(z.enum(PRIORITIES)).optional() }).optional(),
   aging: z.strictObject({ minutesPerLevel: z.number().positive().optional() }).optional(),
+  /** `hybrid` pushes critical tasks to the best-fitting idle worker; `pull` (default) never pushes. */
+  assignment: z.enum(ASSIGNMENT_MODES).optional(),
+  breakdown: z
+    .strictObject({
+      mode: z.enum(['epic-only', 'recommended']).optional(),
+      planner: z.enum(['rules', 'command', 'http']).optional(),
+      command: z.string().trim().min(1).optional(),
+      timeout: seconds.optional(),
+      maxOutputBytes: z.number().int().positive().max(100_000_000).optional(),
+      http: z
+        .strictObject({
+          url: z.url().optional(),
+          model: z.string().trim().min(1).optional(),
+          apiKeyEnv: z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
+            .optional(),
+        })
+        .optional(),
+    })
+    .optional(),
 });

@@ -34,8 +34,28 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     reviewRequiredFor: c.review?.requiredFor ?? DEFAULT_POLICY.reviewRequiredFor,
     agingMinutesPerLevel: c.aging?.minutesPerLevel ?? DEFAULT_POLICY.agingMinutesPerLevel,
     taskTimeoutSeconds: c.timeout ?? DEFAULT_POLICY.taskTimeoutSeconds,
+    assignment: c.assignment ?? DEFAULT_POLICY.assignment,
+    breakdown: breakdownPolicy(c.breakdown),
   };
   return deepFreeze(policy);
+}
+
+type ConfigFile = import('zod').output<typeof import('./config-schema.js').configSchema>;
+
+function breakdownPolicy(c: ConfigFile['breakdown']): Policy['breakdown'] {
+  const d = DEFAULT_POLICY.breakdown;
+  return {
+    mode: c?.mode ?? d.mode,
+    planner: c?.planner ?? d.planner,
+    command: c?.command ?? d.command,
+    timeoutSeconds: c?.timeout ?? d.timeoutSeconds,
+    maxOutputBytes: c?.maxOutputBytes ?? d.maxOutputBytes,
+    http: {
+      url: c?.http?.url ?? d.http.url,
+      model: c?.http?.model ?? d.http.model,
+      apiKeyEnv: c?.http?.apiKeyEnv ?? d.http.apiKeyEnv,
+    },
+  };
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

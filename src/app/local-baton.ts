@@ -1,4 +1,4 @@
-import { BatonError, invalid, taskNotFound } from '../core/errors.js';
+import { BatonError, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
 import { assertNoCycle, findAnyCycle } from '../core/graph.js';
 import {
   assertCan,
@@ -21,14 +21,21 @@ import {
   toOpen,
   toReady,
 } from '../core/lifecycle.js';
+import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
+import { defaultRegistry, type PatternRegistry } from '../core/breakdown/registry.js';
+import { rollup } from '../core/breakdown/rollup.js';
+import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
+import { can, parentPatch, rollupPatch } from '../core/lifecycle.js';
 import { claimOrder } from '../core/ordering.js';
 import type { Policy } from '../core/policy.js';
 import type { Changes, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { PRIORITIES } from '../core/types.js';
-import { complexityOfEstimate, parseProgress } from '../core/values.js';
+import { parseProgress } from '../core/values.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type {
   Baton,
+  BreakdownOptions,
+  BreakdownResult,
   ClaimInput,
   CompleteTaskInput,
   CreateTaskInput,
@@ -40,6 +47,7 @@ import type {
   RegisterWorkerInput,
   ReviewTaskInput,
   SystemStatus,
+  TaskAnalysis,
   TaskDetail,
   TaskPage,
   UpdateTaskInput,
@@ -60,6 +68,10 @@ export interface LocalBatonOptions {
   actor?: string | undefined;
   /** Source of randomness for retry jitter (tests pass a fixed one). */
   random?: () => number;
+  /** The store's `.baton/patterns.yaml` (custom breakdown patterns), if any. */
+  patternsFile?: string | null | undefined;
+  /** Patterns to start from; defaults to the process-wide registry of `registerPattern()`. */
+  patterns?: PatternRegistry | undefined;
 }
 
 interface Change {
@@ -83,14 +95,27 @@ export class LocalBaton implements Baton {
     this.policy = options.policy;
     this.actor = options.actor ?? null;
     this.random = options.random ?? Math.random;
+    this.patternsFile = options.patternsFile ?? null;
+    this.patterns = options.patterns ?? defaultRegistry;
   }
+
+  private readonly patternsFile: string | null;
+  private readonly patterns: PatternRegistry;
 
   // ── tasks ────────────────────────────────────────────────────────────────
 
   async createTask(raw: CreateTaskInput): Promise<Task> {
     const { createTaskSchema, parseWith } = await schemas();
     const input = parseWith(createTaskSchema, raw);
-    return this.store.transaction(async (tx) => {
+    const mode = this.policy.breakdown.mode;
+    const report = analyzeComplexity(input, mode);
+    // Planning happens before the transaction: a planner may take a while and holds no lock.
+    const prepared =
+      !input.noBreakdown && breaksDownOnCreate(report.complexity, mode)
+        ? await this.prepareBreakdown({ ...input, priority: input.priority ?? 'normal', complexity: report.complexity })
+        : null;
+    const writer = prepared ? await import('./breakdown-write.js') : null;
+    const created = await this.store.transaction(async (tx) => {
       const deps = input.dependsOn ? [...new Set(input.dependsOn)] : [];
       const found = await this.requireTasks(tx, deps, 'dependsOn');
       if (input.parentId !== undefined) await this.requireTask(tx, input.parentId);
@@ -112,7 +137,7 @@ export class LocalBaton implements Baton {
         parentId: input.parentId ?? null,
         dependsOn: deps,
         estimateMinutes: estimate,
-        complexity: complexityOfEstimate(estimate),
+        complexity: report.complexity,
         command: input.command ?? null,
         input: input.input ?? null,
         result: null,
@@ -149,8 +174,11 @@ export class LocalBaton implements Baton {
           dependsOn: task.dependsOn,
         }),
       );
-      return task;
+      if (!prepared || !writer) return task;
+      return (await writer.writePlan(tx, task, prepared, { clock: this.clock(tx), actor: this.actor })).parent;
     });
+    if (created.status === 'queued' && created.priority === 'critical') this.pushPending = true;
+    return this.afterChange(created);
   }
 
   async getTask(id: number): Promise<Task> {
@@ -163,10 +191,14 @@ export class LocalBaton implements Baton {
     const task = await this.getTask(id);
     const history = await this.store.events({ taskId: id });
     const deps = await Promise.all(task.dependsOn.map((d) => this.store.getTask(d)));
+    // A parent depends on its subtasks; they are listed as such, not as what blocks it.
     const blockedBy = deps
-      .filter((d): d is Task => d !== undefined && d.status !== 'completed')
+      .filter((d): d is Task => d !== undefined && d.status !== 'completed' && d.parentId !== id)
       .map((d) => ({ id: d.id, title: d.title, status: d.status }));
-    return { task, history, blockedBy };
+    const subtasks = deps
+      .filter((d): d is Task => d !== undefined && d.parentId === id)
+      .map((d) => ({ id: d.id, title: d.title, status: d.status, progress: d.progress, estimateMinutes: d.estimateMinutes }));
+    return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }) };
   }
 
   async listTasks(query: ListQuery = {}): Promise<TaskPage> {
@@ -206,7 +238,7 @@ export class LocalBaton implements Baton {
       if (input.timeoutSeconds !== undefined) patch.timeoutSeconds = input.timeoutSeconds;
       if (input.estimateMinutes !== undefined) {
         patch.estimateMinutes = input.estimateMinutes;
-        patch.complexity = complexityOfEstimate(input.estimateMinutes);
+        patch.complexity = analyzeComplexity({ ...task, ...patch, estimateMinutes: input.estimateMinutes }).complexity;
       }
       if (input.priority !== undefined && input.priority !== task.priority) {
         Object.assign(patch, reprioritisePatch(task, input.priority, clock));
@@ -223,17 +255,27 @@ export class LocalBaton implements Baton {
   }
 
   async cancelTask(id: number, options: { reason?: string } = {}): Promise<Task> {
-    return this.change(id, async (task) => {
+    const task = await this.store.transaction(async (tx) => {
+      const task = await this.requireTask(tx, id);
       assertCan(task, 'cancel');
-      return { type: 'cancelled', patch: cancelPatch(), data: options.reason ? { reason: options.reason } : null };
+      const data = options.reason ? { reason: options.reason } : null;
+      const cancelled = await this.apply(tx, task, { type: 'cancelled', patch: cancelPatch(), data });
+      // The parent first, so that its subtasks' cancellations do not roll up into it.
+      await this.cancelSubtasks(tx, cancelled);
+      return cancelled;
     });
+    return this.afterChange(task);
   }
 
   async retryTask(id: number): Promise<Task> {
-    return this.change(id, async (task, tx, clock) => {
+    const task = await this.store.transaction(async (tx) => {
+      const task = await this.requireTask(tx, id);
       assertCan(task, 'retry');
-      return { type: 'retried', patch: retryPatch(task, await this.depsOpen(tx, task), clock) };
+      const subtasks = await this.subtasksOf(tx, task);
+      if (subtasks.length > 0) return this.retryParent(tx, task, subtasks);
+      return this.apply(tx, task, { type: 'retried', patch: retryPatch(task, await this.depsOpen(tx, task), this.clock(tx)) });
     });
+    return this.afterChange(task);
   }
 
   async pauseTask(id: number): Promise<Task> {
@@ -276,6 +318,9 @@ export class LocalBaton implements Baton {
       if (!task.dependsOn.includes(dependsOn)) {
         throw invalid('dependsOn', `task ${id} does not depend on task ${dependsOn}`);
       }
+      if ((await tx.getTask(dependsOn))?.parentId === id) {
+        throw invalid('dependsOn', `task ${dependsOn} is a subtask of task ${id}; cancel it instead`);
+      }
       await tx.removeDependency(id, dependsOn);
       const remaining = task.dependsOn.filter((d) => d !== dependsOn);
       let patch: TaskPatch = {};
@@ -289,6 +334,8 @@ export class LocalBaton implements Baton {
 
   async assignTask(id: number, workerId: string): Promise<Task> {
     const worker = await this.validWorkerId(workerId);
+    // Pushing work to a worker that never registered is almost always a typo.
+    if (!(await this.store.getWorker(worker))) throw workerNotFound(worker);
     return this.change(id, async (task, _tx, clock) => {
       assertCan(task, 'assign');
       return { type: 'assigned', patch: assignPatch(task, worker, clock), data: { worker } };
@@ -311,11 +358,23 @@ export class LocalBaton implements Baton {
     }
     const capabilities = await this.workerCapabilities(workerId, request.capabilities);
     const deadline = Date.now() + (request.waitSeconds ?? 0) * 1000;
-    for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
-      await this.expireLeases();
-      const claimed = await this.store.claim({ workerId, capabilities, leaseMs, limit: request.limit });
-      if (claimed.length > 0 || Date.now() >= deadline) return claimed;
-      await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
+    // Short pauses keep pickup latency low; a waiting worker takes the write lock only when the
+    // cheap read says something is ready, so idle pollers do not slow down busy writers.
+    for (let pause = 5, first = true; ; pause = Math.min(pause * 2, 40), first = false) {
+      // A store that can wake us (PostgreSQL NOTIFY) is asked before the claim, so a task made
+      // ready while the claim runs still wakes us; such a store needs no cheap pre-check either.
+      const stop = new AbortController();
+      const signal = request.signal ? AbortSignal.any([stop.signal, request.signal]) : stop.signal;
+      const woken = Date.now() < deadline ? this.store.waitForWork?.(signal, deadline - Date.now()) : undefined;
+      try {
+        await this.expireLeases();
+        const worth = first || woken !== undefined || (await this.store.countTasks({ ready: true })) > 0;
+        const claimed = worth ? await this.store.claim({ workerId, capabilities, leaseMs, limit: request.limit }) : [];
+        if (claimed.length > 0 || Date.now() >= deadline || request.signal?.aborted) return claimed;
+        await (woken ?? sleep(Math.min(pause, Math.max(1, deadline - Date.now()))));
+      } finally {
+        stop.abort();
+      }
     }
   }
 
@@ -392,7 +451,39 @@ export class LocalBaton implements Baton {
         expired.push(updated.id);
       });
     }
+    if (this.pushPending) await this.afterChange(null);
     return expired;
+  }
+
+  // ── breakdown (SPEC §6) ──────────────────────────────────────────────────
+
+  async analyze(target: number | BreakdownSubject): Promise<TaskAnalysis> {
+    const task = typeof target === 'number' ? await this.getTask(target) : null;
+    const { analyzeSubject } = await import('./breakdown.js');
+    const ref = task ? { id: task.id, subtasks: await this.store.countTasks({ parentId: task.id }) } : null;
+    return analyzeSubject(task ?? (target as BreakdownSubject), ref, this.planningContext());
+  }
+
+  async breakdown(id: number, options: BreakdownOptions = {}): Promise<BreakdownResult> {
+    const task = await this.getTask(id);
+    assertCan(task, 'breakdown');
+    const prepared = await this.prepareBreakdown(task, options.planner);
+    const summary = {
+      dryRun: Boolean(options.dryRun),
+      plan: prepared.plan,
+      planner: prepared.plan.planner,
+      requestedPlanner: prepared.requestedPlanner,
+      fallbackReason: prepared.fallbackReason,
+      warnings: prepared.warnings,
+    };
+    if (options.dryRun) return { ...summary, task, subtasks: [] };
+    const { writePlan } = await import('./breakdown-write.js');
+    const written = await this.store.transaction(async (tx) => {
+      // Claimed or split by someone else while the planner thought: writePlan refuses it.
+      const current = await this.requireTask(tx, id);
+      return writePlan(tx, current, prepared, { clock: this.clock(tx), actor: this.actor });
+    });
+    return { ...summary, task: written.parent, subtasks: written.created };
   }
 
   // ── workers and the system ───────────────────────────────────────────────
@@ -418,8 +509,32 @@ export class LocalBaton implements Baton {
       return result;
     });
     this.touched.set(id, Date.now());
+    // Claims in the next few seconds trust this cache instead of re-reading the registration.
+    this.cachedCaps.set(id, worker.capabilities);
     const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
     void created;
+    return view as WorkerView;
+  }
+
+  async unregisterWorker(rawId: string): Promise<WorkerView> {
+    const id = await this.validWorkerId(rawId);
+    if (!(await this.store.getWorker(id))) throw workerNotFound(id);
+    const worker = await this.store.transaction(async (tx) => {
+      const { worker } = await tx.upsertWorker({ id, state: 'stopped' });
+      await tx.appendEvent({
+        taskId: null,
+        workerId: id,
+        actor: id,
+        type: 'worker_stopped',
+        at: iso(tx.now),
+        changes: {},
+        data: null,
+      });
+      return worker;
+    });
+    // The next claim or write of this id must register it again, not trust the cached touch.
+    this.touched.delete(id);
+    const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
     return view as WorkerView;
   }
 
@@ -494,14 +609,34 @@ export class LocalBaton implements Baton {
   }
 
   /** One transaction: read the task, let `decide` apply a core rule, write the change and its event. */
-  private change(id: number, decide: (task: Task, tx: StoreTx, clock: Clock) => Promise<Change>): Promise<Task> {
-    return this.store.transaction(async (tx) => {
+  private async change(id: number, decide: (task: Task, tx: StoreTx, clock: Clock) => Promise<Change>): Promise<Task> {
+    const task = await this.store.transaction(async (tx) => {
       const task = await tx.getTask(id);
       if (!task) throw taskNotFound(id);
       const change = await decide(task, tx, this.clock(tx));
       return this.apply(tx, task, change);
     });
+    return this.afterChange(task);
   }
+
+  /**
+   * Hybrid assignment: a critical task that just became ready is pushed to the best idle worker,
+   * after its own transaction committed. Returns `task` as it is after any push.
+   */
+  private async afterChange<T extends Task | null>(task: T): Promise<T> {
+    if (!this.pushPending) return task;
+    this.pushPending = false;
+    if (this.policy.assignment !== 'hybrid') return task;
+    const { pushCriticalTasks } = await import('./hybrid-push.js');
+    const pushed = await pushCriticalTasks({
+      store: this.store,
+      listWorkers: () => this.listWorkers(),
+      assign: (id, worker) => this.assignTask(id, worker),
+    });
+    return (pushed.find((p) => p.id === task?.id) ?? task) as T;
+  }
+
+  private pushPending = false;
 
   /** A worker's write: the lease must be held, with the current token, and not expired. */
   private async leased(
@@ -527,9 +662,14 @@ export class LocalBaton implements Baton {
     if (!updated) {
       throw new BatonError('version_mismatch', `task ${task.id} changed while it was being written; try again`);
     }
+    if (updated.status === 'queued' && updated.priority === 'critical') this.pushPending = true;
+    // Dependency edges are written beside the row: the task returned must show them as they now are.
+    const edges = change.extraChanges?.dependsOn;
+    if (edges) updated.dependsOn = edges[1] as number[];
     const changes = { ...diff(task, change.patch), ...change.extraChanges };
     await tx.appendEvent(this.event(task.id, tx.now, change.type, changes, change.workerId ?? null, change.data ?? null));
     if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated);
+    if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
     return updated;
   }
 
@@ -556,6 +696,60 @@ export class LocalBaton implements Baton {
           : { pausedFrom: dependent.reservedFor ? 'assigned' : 'queued' };
       await this.apply(tx, dependent, { type: 'unblocked', patch, data: { by: done.id } });
     }
+  }
+
+  private planningContext() {
+    return { policy: this.policy.breakdown, registry: this.patterns, patternsFile: this.patternsFile };
+  }
+
+  private async prepareBreakdown(
+    subject: BreakdownSubject & { id?: number; priority?: string; complexity?: string },
+    planner?: PlannerName,
+  ) {
+    const { preparePlan } = await import('./breakdown.js');
+    return preparePlan(subject, planner ?? this.policy.breakdown.planner, this.planningContext());
+  }
+
+  /** Subtasks made by breakdown: a parent depends on each of them. */
+  private async subtasksOf(tx: StoreTx, task: Task): Promise<Task[]> {
+    if (task.dependsOn.length === 0) return [];
+    return (await tx.getTasks(task.dependsOn)).filter((d) => d.parentId === task.id);
+  }
+
+  /** A subtask changed: its parent follows (SPEC §3), and completing it unblocks its own dependents. */
+  private async rollUp(tx: StoreTx, child: Task): Promise<void> {
+    const parent = await tx.getTask(child.parentId as number);
+    if (!parent || !can(parent, 'rollup') || parent.lease) return;
+    const subtasks = await this.subtasksOf(tx, parent);
+    if (!subtasks.some((s) => s.id === child.id)) return;
+    const summary = rollup(subtasks);
+    const patch = rollupPatch(parent, summary, this.clock(tx));
+    if (Object.keys(patch).length === 0) return;
+    const type = summary.outcome === 'completed' ? 'completed' : summary.outcome === 'cancelled' ? 'cancelled' : 'progress';
+    await this.apply(tx, parent, { type, patch, data: { by: child.id, rollup: true, openSubtasks: summary.open } });
+  }
+
+  /** Cancelling a parent cancels its open subtasks, and theirs. */
+  private async cancelSubtasks(tx: StoreTx, parent: Task): Promise<void> {
+    for (const sub of await this.subtasksOf(tx, parent)) {
+      if (!can(sub, 'cancel')) continue;
+      const cancelled = await this.apply(tx, sub, { type: 'cancelled', patch: cancelPatch(), data: { reason: `parent #${parent.id} cancelled` } });
+      await this.cancelSubtasks(tx, cancelled);
+    }
+  }
+
+  /** Retrying a parent reopens its failed and cancelled subtasks; it follows them again. */
+  private async retryParent(tx: StoreTx, parent: Task, subtasks: Task[]): Promise<Task> {
+    const clock = this.clock(tx);
+    await this.apply(tx, parent, { type: 'retried', patch: { ...parentPatch(parent, clock), retries: 0, progress: 0 } });
+    for (const sub of subtasks) {
+      const current = (await tx.getTask(sub.id)) as Task;
+      if (!can(current, 'retry')) continue;
+      const inner = await this.subtasksOf(tx, current);
+      if (inner.length > 0) await this.retryParent(tx, current, inner);
+      else await this.apply(tx, current, { type: 'retried', patch: retryPatch(current, await this.depsOpen(tx, current), clock) });
+    }
+    return (await tx.getTask(parent.id)) as Task;
   }
 
   private async depsOpen(tx: StoreTx, task: Task): Promise<boolean> {

@@ -10,20 +10,24 @@ export const STORE_DIR = '.baton';
 export const STORE_FILE = 'baton.db';
 
 export interface OpenOptions {
-  /** `sqlite:PATH`, a file path, or unset to find `.baton/` by walking up from `cwd`. */
+  /** `sqlite:PATH`, a file path, `postgres://…`, or unset to find `.baton/` by walking up from `cwd`. */
   db?: string | undefined;
+  /** PostgreSQL schema holding the store (overrides `?schema=`); keeps instances apart in one database. */
+  schema?: string | undefined;
   cwd?: string | undefined;
   /** Create the store when it does not exist (`baton init`). */
   create?: boolean | undefined;
   actor?: string | undefined;
 }
 
-export interface StoreLocation {
-  kind: 'sqlite';
-  path: string;
-  /** Folder of `config.yaml` and logs. */
-  dir: string;
-}
+export type StoreLocation =
+  | {
+      kind: 'sqlite';
+      path: string;
+      /** Folder of `config.yaml` and logs. */
+      dir: string;
+    }
+  | { kind: 'postgres'; url: string; schema?: string | undefined; dir: string };
 
 /** Walks up from `cwd` to the nearest folder holding `.baton/`, the way git finds `.git`. */
 export function findStoreDir(cwd: string): string | null {
@@ -42,7 +46,8 @@ export function locateStore(options: OpenOptions): StoreLocation {
   const db = options.db ?? process.env.BATON_DB;
   if (db) {
     if (/^postgres(ql)?:\/\//.test(db)) {
-      throw new BatonError('invalid_argument', 'db: PostgreSQL stores are not available in this version of Baton');
+      // The database holds the state; config and logs still live in the nearest `.baton/`.
+      return { kind: 'postgres', url: db, schema: options.schema, dir: findStoreDir(cwd) ?? join(resolve(cwd), STORE_DIR) };
     }
     const path = resolve(cwd, db.replace(/^sqlite:(\/\/)?/, ''));
     return { kind: 'sqlite', path, dir: dirname(path) };
@@ -60,6 +65,10 @@ export function locateStore(options: OpenOptions): StoreLocation {
 }
 
 export async function openStore(location: StoreLocation, create: boolean): Promise<Store> {
+  if (location.kind === 'postgres') {
+    const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
+    return openPostgresStore({ url: location.url, schema: location.schema });
+  }
   const { openSqliteStore } = await import('../store/sqlite/sqlite-store.js');
   return openSqliteStore(location.path, { create });
 }
@@ -71,7 +80,12 @@ export async function openBaton(options: OpenOptions = {}): Promise<LocalBaton> 
   const store = await openStore(location, Boolean(options.create) || explicit);
   try {
     const policy = await loadPolicy(join(location.dir, 'config.yaml'));
-    return new LocalBaton({ store, policy, actor: options.actor ?? defaultActor() });
+    return new LocalBaton({
+      store,
+      policy,
+      actor: options.actor ?? defaultActor(),
+      patternsFile: join(location.dir, 'patterns.yaml'),
+    });
   } catch (err) {
     await store.close();
     throw err;

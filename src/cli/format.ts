@@ -57,7 +57,7 @@ export function formatList(page: TaskPage, limit: number | undefined): string {
     pc.bold(`#${t.id}`),
     status(t.status),
     priority(t.priority),
-    clip(t.title, 60),
+    clip(t.title, 60) + complexityFlag(t),
     t.assignee ?? pc.dim('-'),
     t.capabilities.length ? clip(t.capabilities.join(','), 30) : pc.dim('-'),
     progressBar(t.progress),
@@ -82,7 +82,7 @@ export function formatDetail(d: TaskDetail): string {
     field('capabilities', t.capabilities.join(', ') || pc.dim('-')),
     field('tags', t.tags.join(', ') || pc.dim('-')),
     field('assignee', t.assignee ?? pc.dim('-')),
-    field('depends on', t.dependsOn.length ? t.dependsOn.map((id) => `#${id}`).join(', ') : pc.dim('-')),
+    field('depends on', dependencies(d).length ? dependencies(d).map((id) => `#${id}`).join(', ') : pc.dim('-')),
   ];
   if (d.blockedBy.length > 0) {
     const why = d.blockedBy.map((b) => `#${b.id} ${clip(b.title, 40)} (${status(b.status)})`).join('; ');
@@ -92,6 +92,14 @@ export function formatDetail(d: TaskDetail): string {
     }
   }
   if (t.parentId) lines.push(field('parent', `#${t.parentId}`));
+  if (d.subtasks?.length) {
+    const done = d.subtasks.filter((s) => s.status === 'completed').length;
+    lines.push(field('subtasks', `${done}/${d.subtasks.length} completed (progress rolls up, weighted by estimate)`));
+    for (const s of d.subtasks) {
+      const est = s.estimateMinutes !== null ? ` ${formatMinutes(s.estimateMinutes)}` : '';
+      lines.push(field('', `#${s.id} ${clip(s.title, 50)} [${status(s.status)}] ${progressBar(s.progress, 5)}${pc.dim(est)}`));
+    }
+  }
   if (t.command) lines.push(field('command', t.command));
   if (t.lease) lines.push(field('lease', `${t.lease.owner}, token ${t.lease.token}, expires ${when(t.lease.expiresAt)}`));
   lines.push(field('attempts', `${t.attempts} (retries ${t.retries}/${t.maxRetries})`));
@@ -152,6 +160,17 @@ function show(v: unknown): string {
     return `${lease.owner}#${lease.token}`;
   }
   return clip(JSON.stringify(v), 40);
+}
+
+/** A parent depends on its subtasks too; those are listed apart. */
+const dependencies = (d: TaskDetail) => d.task.dependsOn.filter((id) => !d.subtasks?.some((s) => s.id === id));
+
+/** Marks big tasks in lists: a parent is split already; an unsplit complex or epic one may need it. */
+function complexityFlag(t: Task): string {
+  if (t.status === 'completed' || t.status === 'failed' || t.status === 'cancelled') return '';
+  if (t.status === 'executing' && !t.lease && t.dependsOn.length > 0) return pc.dim(' ▸ subtasks');
+  if (t.complexity === 'epic' || t.complexity === 'complex') return pc.yellow(` ⚑ ${t.complexity}`);
+  return '';
 }
 
 export function formatMinutes(m: number): string {

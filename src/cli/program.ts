@@ -31,9 +31,13 @@ export async function run(argv: string[]): Promise<number> {
     import('./commands/work.js'),
     import('./commands/system.js'),
   ]);
+  const { registerWorkerCommands } = await import('./commands/worker.js');
+  const { registerBreakdownCommands } = await import('./commands/breakdown.js');
   registerSystemCommands(program, globals);
   registerTaskCommands(program, globals);
   registerWorkCommands(program, globals);
+  registerBreakdownCommands(program, globals);
+  registerWorkerCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
 
   try {

@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   version_mismatch: 'conflict',
   store_not_empty: 'conflict',
   store_busy: 'unavailable',
+  store_unavailable: 'unavailable',
   internal: 'internal',
 } as const satisfies Record<string, ErrorCategory>;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -16,7 +16,13 @@ import { FINAL_STATUSES } from './types.js';
  *                     ├─lease expired───────> queued (attempt counted)
  *                     └─release────────────> queued
  * blocked ──last dependency completes──> queued;  any non-final ──cancel──> cancelled
+ * blocked/queued/assigned ──breakdown──> executing (a parent) ──last subtask done──> completed
  * ```
+ *
+ * A parent made by breakdown is `executing` without a lease: no worker holds it, claims never
+ * pick it (they take only queued/assigned tasks) and worker writes are refused for want of a
+ * lease. Its subtasks drive it (`rollup`): its progress follows theirs and it completes when none
+ * is open — or is cancelled when all of them were.
  */
 export const TRANSITIONS = {
   claim: ['queued', 'assigned'],
@@ -36,6 +42,9 @@ export const TRANSITIONS = {
   block: ['queued', 'assigned'],
   depend: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'],
   update: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing', 'completed', 'failed', 'cancelled'],
+  /** Only work nobody has started is split; a parent's own subtasks are split while they are open. */
+  breakdown: ['blocked', 'queued', 'assigned'],
+  rollup: ['executing', 'paused'],
 } as const satisfies Record<string, readonly TaskStatus[]>;
 
 export type Action = keyof typeof TRANSITIONS;
@@ -241,6 +250,8 @@ export function pausePatch(task: Task): TaskPatch {
 
 /** Resume returns a paused task to where it was: executing keeps its lease, renewed from now. */
 export function resumePatch(task: Task, depsOpen: boolean, clock: Clock): TaskPatch {
+  // A parent (executing, no lease) goes back to following its subtasks, never to the queue.
+  if (task.pausedFrom === 'executing' && !task.lease) return { status: 'executing', pausedFrom: null };
   if (task.pausedFrom === 'executing' && task.lease) {
     return { status: 'executing', pausedFrom: null, ...renewPatch(task, clock.now) };
   }
@@ -289,4 +300,31 @@ export function expirePatch(task: Task, clock: Clock): TaskPatch {
   const error = `lease of ${task.lease?.owner ?? 'unknown worker'} expired`;
   if (task.retries >= task.maxRetries) return { status: 'failed', lease: null, lastError: error };
   return { ...toReady(task, clock), retries: task.retries + 1, lastError: error };
+}
+
+/** A task becomes a parent: executing without a lease, driven by its subtasks from now on. */
+export function parentPatch(task: Task, clock: Clock): TaskPatch {
+  return {
+    status: 'executing',
+    assignee: null,
+    lease: null,
+    pausedFrom: null,
+    runAfter: null,
+    readyAt: null,
+    completedAt: null,
+    startedAt: task.startedAt ?? iso(clock.now),
+  };
+}
+
+/** A parent after a change of its subtasks: their weighted progress, and its end when none is open. */
+export function rollupPatch(
+  task: Task,
+  children: { progress: number; outcome: 'open' | 'completed' | 'cancelled' | 'stalled' },
+  clock: Clock,
+): TaskPatch {
+  if (children.outcome === 'completed') {
+    return { status: 'completed', progress: 100, pausedFrom: null, completedAt: iso(clock.now) };
+  }
+  if (children.outcome === 'cancelled') return cancelPatch();
+  return task.progress === children.progress ? {} : { progress: children.progress };
 }

@@ -14,7 +14,29 @@ export interface Policy {
   agingMinutesPerLevel: number;
   /** Default per-attempt timeout, in seconds (null: none). */
   taskTimeoutSeconds: number | null;
+  /** `pull`: workers ask for work. `hybrid`: critical tasks are also pushed to the best idle worker. */
+  assignment: AssignmentMode;
+  breakdown: BreakdownPolicy;
 }
+
+/** SPEC §6: when tasks are broken down on creation, and by which planner. */
+export interface BreakdownPolicy {
+  /** `epic-only`: only epics are split on creation (complex ones are flagged); `recommended`: complex ones too. */
+  mode: 'epic-only' | 'recommended';
+  /** Planner used on creation and by default in `baton breakdown`. */
+  planner: 'rules' | 'command' | 'http';
+  /** Shell command of the `command` planner: reads the task as JSON on stdin, prints `{"subtasks":[…]}`. */
+  command: string | null;
+  /** A planner taking longer is abandoned for the rule planner. */
+  timeoutSeconds: number;
+  /** A planner answering more than this many bytes is abandoned for the rule planner. */
+  maxOutputBytes: number;
+  /** OpenAI-compatible endpoint; `url`/`model` fall back to BATON_PLANNER_URL/BATON_PLANNER_MODEL. */
+  http: { url: string | null; model: string | null; apiKeyEnv: string };
+}
+
+export const ASSIGNMENT_MODES = ['pull', 'hybrid'] as const;
+export type AssignmentMode = (typeof ASSIGNMENT_MODES)[number];
 
 /**
  * `policy`; `baseSeconds`: delay of the first retry (fixed: every retry); `maxSeconds`: cap of an
@@ -31,4 +53,14 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   reviewRequiredFor: [],
   agingMinutesPerLevel: 60,
   taskTimeoutSeconds: null,
+  assignment: 'pull',
+  breakdown: Object.freeze({
+    mode: 'epic-only',
+    planner: 'rules',
+    command: null,
+    timeoutSeconds: 60,
+    maxOutputBytes: 1_000_000,
+    // The key itself never sits in a config file: only the name of the variable holding it.
+    http: Object.freeze({ url: null, model: null, apiKeyEnv: 'BATON_PLANNER_API_KEY' }),
+  }),
 }) as Readonly<Policy>;

@@ -55,6 +55,8 @@ export const createTaskSchema = z.strictObject({
   review: z.boolean().optional(),
   assignee: workerIdSchema.optional(),
   runAfter: isoTime.optional(),
+  /** Opts out of automatic breakdown on creation (SPEC §6). */
+  noBreakdown: z.boolean().optional(),
 });
 export type CreateTaskInput = z.input<typeof createTaskSchema>;
 

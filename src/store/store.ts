@@ -46,6 +46,21 @@ export interface Store {
   /** The store's clock: the one clock for leases and `runAfter`. */
   now(): Promise<number>;
 
+  /**
+   * Optional: sleeps until work may be ready instead of polling — resolves when a task becomes
+   * ready anywhere (another process included), a delayed task or a lease falls due, `timeoutMs`
+   * passes or `signal` aborts; never rejects. A wake-up is a hint, not a promise of a task, so
+   * callers claim again after it. Call it before the claim it follows up, so that a task made
+   * ready while that claim runs still wakes the caller. Stores without it are polled.
+   */
+  waitForWork?(signal: AbortSignal | undefined, timeoutMs: number): Promise<void>;
+
+  /**
+   * Optional: calls `listener` with the newest event id whenever any process appends events
+   * (the live feed of every server replica); returns the unsubscribe function.
+   */
+  onEvents?(listener: (lastEventId: number) => void): () => void;
+
   /** Full contents for export. */
   dump(): Promise<StoreDump>;
   close(): Promise<void>;

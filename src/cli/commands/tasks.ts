@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CreateTaskInput, UpdateTaskInput } from '../../app/baton.js';
+import { BatonError } from '../../core/errors.js';
+import { RETRY_POLICIES, type RetryPolicySpec } from '../../core/types.js';
 import {
   parseEstimate,
   parseIdList,
@@ -8,6 +10,7 @@ import {
   parseNonNegativeInt,
   parsePositiveInt,
   parsePriority,
+  parseSeconds,
   parseStatus,
   parseTaskId,
 } from '../../core/values.js';
@@ -37,6 +40,11 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--max-retries <n>', 'retries after a failed attempt')
     .option('--assign <worker>', 'reserve the task for one worker')
     .option('--review', 'require a review by another worker before completing')
+    .option('--no-breakdown', 'do not break it down automatically, even if it is an epic')
+    .option('--timeout <seconds>', 'an attempt running longer fails and its process group is killed (default from config)')
+    .option('--retry-policy <policy>', 'immediate | fixed | exponential (default from config)')
+    .option('--retry-delay <seconds>', 'delay before a retry (exponential: the first one)')
+    .option('--retry-max <seconds>', 'cap of an exponential retry delay')
     .action(async (title: string, opts: Opts) =>
       withBaton(g(opts), async (baton, out) => {
         const input: CreateTaskInput = {
@@ -53,9 +61,14 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries', 100) }),
           ...(opts.assign !== undefined && { assignee: String(opts.assign) }),
           ...(opts.review === true && { review: true }),
+          ...(opts.breakdown === false && { noBreakdown: true }),
+          ...(opts.timeout !== undefined && { timeoutSeconds: parseSeconds(String(opts.timeout), 'timeout') }),
+          ...retryOptions(opts, baton.policy.retry),
         };
         const task = await baton.createTask(input);
-        out.result(task, () => `created ${formatTaskLine(task)}`);
+        const subtasks = task.status === 'executing' && !task.lease ? (await baton.listTasks({ parentId: task.id })).tasks : [];
+        const { formatCreated } = await import('../format-breakdown.js');
+        out.result(task, () => formatCreated(task, subtasks, formatTaskLine(task)));
       }),
     );
 
@@ -94,7 +107,9 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
       const taskId = parseTaskId(id);
       await withBaton(g(opts), async (baton, out) => {
         const detail = await baton.showTask(taskId);
-        out.result(detail, () => formatDetail(detail));
+        const { latestAttemptLog, formatLogTail } = await import('./worker.js');
+        const log = await latestAttemptLog(g(opts), taskId);
+        out.result(log ? { ...detail, log } : detail, () => formatDetail(detail) + (log ? formatLogTail(log) : ''));
       });
     });
 
@@ -151,10 +166,14 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     verb: string,
   ) => {
     const cmd = program.command(name).description(description).argument('<id>', 'task id');
-    if (name === 'cancel') cmd.option('--reason <text>', 'why, kept in the history');
+    if (name === 'cancel') {
+      cmd.option('--reason <text>', 'why, kept in the history');
+      cmd.option('-y, --yes', 'also cancel its open subtasks without asking');
+    }
     cmd.action(async (id: string, opts: Opts) => {
       const taskId = parseTaskId(id);
       await withBaton(g(opts), async (baton, out) => {
+        if (call === 'cancelTask') await (await import('./breakdown.js')).confirmCascade(baton, taskId, g(opts));
         const task =
           call === 'cancelTask' ? await baton.cancelTask(taskId, { reason: str(opts.reason) ?? '' }) : await baton[call](taskId);
         out.result(task, () => `${verb} ${formatTaskLine(task)}`);
@@ -206,4 +225,22 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
         out.result(task, () => `${formatTaskLine(task)} reserved for ${worker}`);
       });
     });
+}
+
+/** `--retry-*` options on top of the configured policy, so unspecified parts keep their defaults. */
+function retryOptions(opts: Opts, configured: RetryPolicySpec): { retryPolicy?: RetryPolicySpec } {
+  if (opts.retryPolicy === undefined && opts.retryDelay === undefined && opts.retryMax === undefined) return {};
+  const policy = opts.retryPolicy === undefined ? configured.policy : String(opts.retryPolicy);
+  if (!(RETRY_POLICIES as readonly string[]).includes(policy)) {
+    throw new BatonError('invalid_argument', `retryPolicy: must be one of ${RETRY_POLICIES.join(', ')} (got "${policy}")`);
+  }
+  const seconds = (v: unknown, field: string) => (/^0+(\.0+)?$/.test(String(v).trim()) ? 0 : parseSeconds(String(v), field));
+  return {
+    retryPolicy: {
+      ...configured,
+      policy: policy as RetryPolicySpec['policy'],
+      ...(opts.retryDelay !== undefined && { baseSeconds: seconds(opts.retryDelay, 'retryDelay') }),
+      ...(opts.retryMax !== undefined && { maxSeconds: seconds(opts.retryMax, 'retryMax') }),
+    },
+  };
 }

@@ -20,6 +20,7 @@ export const SQL = {
     WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
+
   expiredLeases: `SELECT id FROM tasks WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
   countByStatus: 'SELECT status, count(*) AS n FROM tasks GROUP BY status',
   countCompletedSince: 'SELECT count(*) FROM tasks WHERE completed_at >= ?',
@@ -42,4 +43,10 @@ export const SQL = {
       last_seen_at = excluded.last_seen_at, state = excluded.state`,
 
   anyRows: 'SELECT (SELECT 1 FROM tasks LIMIT 1) OR (SELECT 1 FROM events LIMIT 1) OR (SELECT 1 FROM workers LIMIT 1)',
+} as const;
+
+/** Single-claim forms: a literal `LIMIT 1` lets SQLite stop at the first matching index entry. */
+export const CLAIM_ONE = {
+  queued: SQL.claimQueued.replace('LIMIT @limit', 'LIMIT 1'),
+  assigned: SQL.claimAssigned.replace('LIMIT @limit', 'LIMIT 1'),
 } as const;

@@ -19,7 +19,7 @@ import {
   taskToColumns,
   workerToColumns,
 } from './rows.js';
-import { SQL } from './sql.js';
+import { CLAIM_ONE, SQL } from './sql.js';
 
 /** How long a writer waits for another process's transaction before giving up, in ms. */
 const BUSY_TIMEOUT_MS = 30_000;
@@ -159,11 +159,7 @@ export class SqliteStore implements Store {
   claim(request: ClaimRequest): Promise<Task[]> {
     return this.transaction(async (tx) => {
       const now = tx.now;
-      const caps = JSON.stringify(request.capabilities);
-      const rows = [
-        ...(this.stmt(SQL.claimAssigned).all({ worker: request.workerId, now, caps, limit: request.limit }) as Row[]),
-        ...(this.stmt(SQL.claimQueued).all({ now, caps, limit: request.limit }) as Row[]),
-      ];
+      const rows = this.claimCandidates(request, now);
       const candidates = rows.map(rowToTask).sort(compareForClaim).slice(0, request.limit);
       const claimed: Task[] = [];
       for (const task of candidates) {
@@ -184,6 +180,23 @@ export class SqliteStore implements Store {
       }
       return claimed;
     });
+  }
+
+  /**
+   * The best candidates of both kinds (reserved for this worker, and open to all). A single claim
+   * uses `LIMIT 1` statements read with `get()`, which SQLite answers from the first index entry.
+   */
+  private claimCandidates(request: ClaimRequest, now: number): Row[] {
+    const caps = JSON.stringify(request.capabilities);
+    if (request.limit === 1) {
+      const assigned = this.stmt(CLAIM_ONE.assigned).get({ worker: request.workerId, now, caps }) as Row | undefined;
+      const queued = this.stmt(CLAIM_ONE.queued).get({ now, caps }) as Row | undefined;
+      return [assigned, queued].filter((r): r is Row => r !== undefined);
+    }
+    return [
+      ...(this.stmt(SQL.claimAssigned).all({ worker: request.workerId, now, caps, limit: request.limit }) as Row[]),
+      ...(this.stmt(SQL.claimQueued).all({ now, caps, limit: request.limit }) as Row[]),
+    ];
   }
 
   async getTask(id: number): Promise<Task | undefined> {

@@ -1,0 +1,23 @@
+// `npm run bench`: runs every benchmark section, prints a table and writes JSON to bench/results/.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { printTable } from './lib.mjs';
+
+const SECTIONS = ['./foundation.mjs', './worker.mjs', './postgres.mjs'];
+const only = process.argv[2];
+
+const outDir = new URL('./results/', import.meta.url);
+mkdirSync(outDir, { recursive: true });
+const report = { at: new Date().toISOString(), node: process.version, cpus: cpus().length, sections: [] };
+for (const path of SECTIONS) {
+  if (only && !path.includes(only)) continue;
+  if (!existsSync(new URL(path, import.meta.url))) continue;
+  const section = await (await import(path)).run();
+  report.sections.push(section);
+  printTable(
+    `${section.section} — medians of ${section.runs} runs`,
+    [['benchmark', 'median', 'target', ''], ...section.results.map((r) => [r.name, `${Number(r.value).toFixed(r.value < 10 ? 2 : 0)} ${r.unit}`, r.target, r.ok ? 'ok' : 'MISSED'])],
+  );
+}
+writeFileSync(new URL('summary.json', outDir), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwritten ${new URL('summary.json', outDir).pathname}`);

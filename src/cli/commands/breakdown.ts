@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import type { Baton } from '../../app/baton.js';
+import { PLANNER_NAMES, type PlannerName } from '../../core/breakdown/types.js';
+import { BatonError, invalid } from '../../core/errors.js';
+import { parseEstimate, parseList, parseTaskId } from '../../core/values.js';
+import { ExitSignal, type GlobalOptions, withBaton } from '../context.js';
+
+type Opts = GlobalOptions & Record<string, unknown>;
+
+function parsePlanner(raw: string): PlannerName {
+  const p = raw.trim().toLowerCase();
+  if ((PLANNER_NAMES as readonly string[]).includes(p)) return p as PlannerName;
+  throw invalid('planner', `unknown planner "${raw}" (expected one of ${PLANNER_NAMES.join(', ')})`);
+}
+
+/** `baton analyze` and `baton breakdown` (SPEC §6). */
+export function registerBreakdownCommands(program: Command, globals: () => GlobalOptions): void {
+  const g = (opts: Opts): Opts => ({ ...globals(), ...opts });
+
+  program
+    .command('analyze')
+    .description('complexity of a task, why, and what to do about it')
+    .argument('<id-or-title>', 'a task id, or the title of a task not yet created')
+    .option('-d, --description <text>', 'description, when analysing a title')
+    .option('--estimate <duration>', 'estimate, when analysing a title')
+    .option('--type <type>', 'type, when analysing a title')
+    .option('-c, --capabilities <caps>', 'capabilities, when analysing a title')
+    .action(async (target: string, opts: Opts) => {
+      const subject = /^#?\d+$/.test(target.trim())
+        ? parseTaskId(target)
+        : {
+            title: target,
+            ...(opts.description !== undefined && { description: String(opts.description) }),
+            ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
+            ...(opts.type !== undefined && { type: String(opts.type) }),
+            ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
+          };
+      await withBaton(g(opts), async (baton, out) => {
+        const analysis = await baton.analyze(subject);
+        const { formatAnalysis } = await import('../format-breakdown.js');
+        out.result(analysis, () => formatAnalysis(analysis));
+      });
+    });
+
+  program
+    .command('breakdown')
+    .description('split a task into subtasks (a tree with estimates, capabilities and dependencies)')
+    .argument('<id>', 'task id')
+    .option('--planner <planner>', 'rules | command | http (default from config: rules)')
+    .option('--dry-run', 'show the plan and write nothing')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      const options = {
+        dryRun: opts.dryRun === true,
+        ...(opts.planner !== undefined && { planner: parsePlanner(String(opts.planner)) }),
+      };
+      await withBaton(g(opts), async (baton, out) => {
+        const result = await baton.breakdown(taskId, options);
+        const { formatBreakdown } = await import('../format-breakdown.js');
+        out.result(result, () => formatBreakdown(result));
+      });
+    });
+}
+
+const OPEN_STATUSES = ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'] as const;
+
+/**
+ * `baton cancel` of a parent also cancels its open subtasks: on a terminal it asks first; a script
+ * (no terminal, or `--json`) must say `--yes`, so nothing is cancelled by surprise.
+ */
+export async function confirmCascade(
+  baton: Pick<Baton, 'listTasks'>,
+  taskId: number,
+  opts: { yes?: unknown; json?: boolean | undefined },
+): Promise<void> {
+  if (opts.yes === true) return;
+  const { total } = await baton.listTasks({ parentId: taskId, status: [...OPEN_STATUSES], limit: 1 });
+  if (total === 0) return;
+  const question = `task ${taskId} has ${total} open subtask${total === 1 ? '' : 's'}; cancel them too`;
+  if (opts.json || !process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new BatonError('usage', `${question}? pass --yes to confirm`);
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`${question}? [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new ExitSignal(1);
+  } finally {
+    rl.close();
+  }
+}

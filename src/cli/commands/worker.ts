@@ -1,0 +1,220 @@
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { Baton } from '../../app/baton.js';
+import { BatonError } from '../../core/errors.js';
+import { isFinal } from '../../core/lifecycle.js';
+import { parseList, parsePositiveInt, parseSeconds, parseTaskId } from '../../core/values.js';
+import type { Executor } from '../../worker/types.js';
+import { type GlobalOptions, withBaton } from '../context.js';
+
+type Opts = GlobalOptions & Record<string, unknown>;
+
+/** `baton worker` (the loop) and `baton logs` (what its attempts printed). */
+export function registerWorkerCommands(program: Command, globals: () => GlobalOptions): void {
+  const g = (opts: Opts): Opts => ({ ...globals(), ...opts });
+
+  program
+    .command('worker')
+    .description('run a worker: claim the best task it can do, run it, report, repeat until stopped')
+    .argument('[id]', 'worker id (default: generated from host and pid)')
+    .argument('[name]', 'display name')
+    .argument('[capabilities]', 'capabilities, comma-separated')
+    .option('--name <name>', 'display name')
+    .option('-c, --capabilities <caps>', 'capabilities, comma-separated')
+    .option('--exec <cmd>', 'run CMD for each task (task JSON on stdin, in $BATON_TASK_FILE, and BATON_TASK_* variables)')
+    .option('--concurrency <n>', 'tasks run at the same time', '1')
+    .option('--once', 'run one task, then exit')
+    .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running tasks finish this long before releasing them', '30')
+    .option('--simulate [seconds]', 'demo only: fake progress for this long, then complete (noted in history)')
+    .option('--lease <seconds>', 'lease length of each claim (default from config: 300)')
+    .addHelpText(
+      'after',
+      '\nA command reports progress with lines "::progress 40 Writing tests" and its result with "::result {json}";\n' +
+        'exit 0 completes the task, any other code fails it. Output is kept in .baton/logs/<task>-<attempt>.log.',
+    )
+    .action(async (idArg: string | undefined, nameArg: string | undefined, capsArg: string | undefined, opts: Opts) => {
+      const o = g(opts);
+      const settings = workerSettings(idArg, nameArg, capsArg, o);
+      await withBaton(o, async (baton) => runWorker(baton, settings, o));
+    });
+
+  program
+    .command('logs')
+    .description("print the output kept for a task's attempts")
+    .argument('<id>', 'task id')
+    .option('--attempt <n>', 'only this attempt')
+    .option('-f, --follow', 'keep printing new output until the task stops running')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      const o = g(opts);
+      const attempt = opts.attempt !== undefined ? parsePositiveInt(String(opts.attempt), 'attempt') : undefined;
+      await withBaton(o, async (baton, out) => {
+        await baton.getTask(taskId);
+        const { attemptLogs } = await import('../../worker/logs.js');
+        const logDir = await logDirOf(o);
+        const logs = attemptLogs(logDir, taskId).filter((l) => attempt === undefined || l.attempt === attempt);
+        if (o.json) {
+          out.result({ taskId, logs: logs.map((l) => ({ ...l, text: readFileSync(l.path, 'utf8') })) }, () => '');
+          return;
+        }
+        if (logs.length === 0 && !opts.follow) {
+          throw new BatonError('task_not_found', `no output kept for task ${taskId}${attempt ? ` attempt ${attempt}` : ''}`);
+        }
+        for (const log of logs) {
+          if (logs.length > 1) process.stdout.write(`==> ${log.path} <==\n`);
+          process.stdout.write(readFileSync(log.path, 'utf8'));
+        }
+        if (opts.follow) await follow(baton, logDir, taskId, logs.at(-1));
+      });
+    });
+}
+
+interface WorkerSettings {
+  id: string;
+  name: string | undefined;
+  capabilities: string[];
+  exec: string | undefined;
+  concurrency: number;
+  once: boolean;
+  graceSeconds: number;
+  simulateSeconds: number | null;
+  leaseSeconds: number | undefined;
+}
+
+function workerSettings(idArg: string | undefined, nameArg: string | undefined, capsArg: string | undefined, o: Opts) {
+  const caps = (o.capabilities as string | undefined) ?? capsArg;
+  const settings: WorkerSettings = {
+    id: idArg ?? defaultWorkerId(),
+    name: (o.name as string | undefined) ?? nameArg,
+    capabilities: caps !== undefined ? parseList(caps, 'capabilities') : [],
+    exec: o.exec as string | undefined,
+    concurrency: parsePositiveInt(String(o.concurrency), 'concurrency', 1000),
+    once: o.once === true,
+    graceSeconds: nonNegativeSeconds(String(o.grace), 'grace'),
+    simulateSeconds:
+      o.simulate === undefined ? null : o.simulate === true ? 5 : nonNegativeSeconds(String(o.simulate), 'simulate'),
+    leaseSeconds: o.lease !== undefined ? parseSeconds(String(o.lease), 'lease') : undefined,
+  };
+  if (settings.exec !== undefined && settings.simulateSeconds !== null) {
+    throw new BatonError('usage', 'worker: give --exec or --simulate, not both');
+  }
+  return settings;
+}
+
+function nonNegativeSeconds(raw: string, field: string): number {
+  if (/^0+(\.0+)?$/.test(raw.trim())) return 0;
+  return parseSeconds(raw, field);
+}
+
+function defaultWorkerId(): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 60) || 'host';
+  return `${host}-${process.pid}`;
+}
+
+async function logDirOf(o: GlobalOptions): Promise<string> {
+  const { locateStore } = await import('../../app/open.js');
+  return join(locateStore({ db: o.db }).dir, 'logs');
+}
+
+async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void> {
+  const [{ WorkerLoop }, { lineView, liveView }, executors] = await Promise.all([
+    import('../../worker/worker-loop.js'),
+    import('../../worker/view.js'),
+    import('../../worker/executors.js'),
+  ]);
+  const executor: Executor =
+    s.simulateSeconds !== null
+      ? executors.simulateExecutor({ seconds: s.simulateSeconds })
+      : executors.commandExecutor({ logDir: await logDirOf(o), cwd: process.cwd(), exec: s.exec });
+  const view = o.json || !process.stdout.isTTY ? lineView(Boolean(o.json)) : await liveView(s.id);
+  const loop = new WorkerLoop(baton, {
+    id: s.id,
+    name: s.name,
+    capabilities: s.capabilities,
+    concurrency: s.concurrency,
+    leaseSeconds: s.leaseSeconds,
+    once: s.once,
+    executor,
+    host: hostname(),
+    pid: process.pid,
+    version: packageVersion(),
+    onEvent: (e) => view.onEvent(e),
+  });
+  // First signal: stop claiming and give running tasks the grace period; second: release now.
+  const onSignal = () => loop.stop(s.graceSeconds);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await loop.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    view.close();
+  }
+}
+
+function packageVersion(): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `tail -f` over attempts: prints what the current attempt appends, and later attempts too. */
+async function follow(baton: Baton, logDir: string, taskId: number, start: { attempt: number; path: string } | undefined) {
+  const { attemptLogs } = await import('../../worker/logs.js');
+  let current = start;
+  let offset = current ? statSync(current.path).size : 0;
+  for (;;) {
+    if (current) offset = printFrom(current.path, offset);
+    const newer = attemptLogs(logDir, taskId).find((l) => l.attempt > (current?.attempt ?? 0));
+    if (newer) {
+      current = newer;
+      offset = 0;
+      process.stdout.write(`==> ${newer.path} <==\n`);
+      continue;
+    }
+    const task = await baton.getTask(taskId);
+    if (isFinal(task.status) || task.status === 'reviewing') {
+      if (current) printFrom(current.path, offset);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function printFrom(path: string, offset: number): number {
+  const size = statSync(path).size;
+  if (size <= offset) return offset;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(size - offset);
+    readSync(fd, buf, 0, buf.length, offset);
+    process.stdout.write(buf);
+  } finally {
+    closeSync(fd);
+  }
+  return size;
+}
+
+/** The newest attempt's log of a task with its last lines, for `baton show`; null when none is kept. */
+export async function latestAttemptLog(o: GlobalOptions, taskId: number) {
+  const { latestLog } = await import('../../worker/logs.js');
+  try {
+    return latestLog(await logDirOf(o), taskId, 10);
+  } catch {
+    return null;
+  }
+}
+
+export function formatLogTail(log: { attempt: number; path: string; tail: string }): string {
+  const lines = log.tail ? log.tail.split('\n').map((l) => `  ${l}`) : [];
+  return ['', '', `Output of attempt ${log.attempt} (${log.path}; all of it: baton logs ID)`, ...lines].join('\n');
+}

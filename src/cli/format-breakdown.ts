@@ -1,0 +1,102 @@
+import pc from 'picocolors';
+import type { BreakdownResult, TaskAnalysis } from '../app/baton.js';
+import type { PlannedSubtask } from '../core/breakdown/types.js';
+import type { Task } from '../core/types.js';
+import { formatMinutes, status } from './format.js';
+
+/** Human output of `baton analyze`, `baton breakdown` and the breakdown line of `baton add`. */
+
+const estimate = (m: number | null) => (m !== null ? formatMinutes(m) : pc.dim('no estimate'));
+const caps = (list: readonly string[]) => (list.length > 0 ? pc.dim(`[${list.join(', ')}]`) : '');
+
+export function formatAnalysis(a: TaskAnalysis): string {
+  const action = { none: pc.green, consider_breakdown: pc.yellow, breakdown: pc.red }[a.recommendation.action];
+  const lines = [
+    `${pc.bold(a.taskId !== null ? `#${a.taskId}` : 'task')} is ${pc.bold(a.complexity)}${a.estimateMinutes !== null ? ` (estimate ${formatMinutes(a.estimateMinutes)})` : ''}`,
+    pc.bold('Why'),
+    ...a.reasons.map((r) => `  - ${r}`),
+    `${pc.bold('Kind of work')}  ${a.detected.label}${a.detected.matched.length > 0 ? pc.dim(` (${a.detected.matched.join(', ')})`) : pc.dim(' (nothing specific matched)')}`,
+  ];
+  if (a.checklistItems >= 2) lines.push(`${pc.bold('Checklist')}     ${a.checklistItems} items: breakdown follows them, in order`);
+  lines.push(`${pc.bold('Recommended')}   ${action(a.recommendation.message)}`);
+  return lines.join('\n');
+}
+
+function after(deps: readonly string[]): string {
+  return deps.length > 0 ? pc.dim(`  after ${deps.join(', ')}`) : '';
+}
+
+function tree<T>(items: readonly T[], prefix: string, line: (item: T) => string, children: (item: T) => readonly T[]): string[] {
+  return items.flatMap((item, i) => {
+    const last = i === items.length - 1;
+    return [
+      `${prefix}${last ? '└── ' : '├── '}${line(item)}`,
+      ...tree(children(item), `${prefix}${last ? '    ' : '│   '}`, line, children),
+    ];
+  });
+}
+
+/** The subtasks written, by id, under their parents. */
+function writtenTree(root: Task, created: readonly Task[]): string[] {
+  const kids = (t: Task) => created.filter((c) => c.parentId === t.id).sort((a, b) => a.id - b.id);
+  const line = (t: Task) => {
+    const deps = t.dependsOn.filter((d) => !created.some((c) => c.id === d && c.parentId === t.id)).map((d) => `#${d}`);
+    return `${pc.bold(`#${t.id}`)} ${t.title}  ${estimate(t.estimateMinutes)}  ${caps(t.capabilities)} ${status(t.status)}${after(deps)}`;
+  };
+  return tree(kids(root), '', line, kids);
+}
+
+/** The plan of a dry run, numbered like an outline (1, 1.2, …). */
+function plannedTree(subtasks: readonly PlannedSubtask[]): string[] {
+  const number = new Map<PlannedSubtask, string>();
+  const walk = (list: readonly PlannedSubtask[], prefix: string) =>
+    list.forEach((s, i) => {
+      number.set(s, `${prefix}${i + 1}`);
+      walk(s.subtasks, `${prefix}${i + 1}.`);
+    });
+  walk(subtasks, '');
+  const siblings = new Map<PlannedSubtask, readonly PlannedSubtask[]>();
+  const index = (list: readonly PlannedSubtask[]) =>
+    list.forEach((s) => {
+      siblings.set(s, list);
+      index(s.subtasks);
+    });
+  index(subtasks);
+  const line = (s: PlannedSubtask) => {
+    const deps = s.dependsOn.map((d) => number.get(siblings.get(s)?.[d] as PlannedSubtask) ?? String(d + 1));
+    return `${pc.bold(number.get(s) ?? '')} ${s.title}  ${estimate(s.estimateMinutes)}  ${caps(s.capabilities)}${after(deps)}`;
+  };
+  return tree(subtasks, '', line, (s) => s.subtasks);
+}
+
+export function formatBreakdown(r: BreakdownResult): string {
+  const how =
+    r.plan.source === 'checklist'
+      ? 'its checklist'
+      : r.plan.source === 'pattern'
+        ? `the ${r.plan.pattern} pattern`
+        : `the ${r.planner} planner`;
+  const head = r.dryRun
+    ? `${pc.bold(`#${r.task.id}`)} ${r.task.title} — ${pc.yellow('dry run')}, nothing written; would split by ${how}:`
+    : `${pc.bold(`#${r.task.id}`)} ${r.task.title} — broke it into ${r.subtasks.length} subtasks by ${how}:`;
+  const lines = [head, ...(r.dryRun ? plannedTree(r.plan.subtasks) : writtenTree(r.task, r.subtasks))];
+  if (r.fallbackReason) lines.push(pc.yellow(`note: ${r.fallbackReason}; used the rule planner instead`));
+  for (const w of r.warnings) lines.push(pc.yellow(`warning: ${w}`));
+  return lines.join('\n');
+}
+
+/** `baton add`'s line for a task that was broken down, or flagged as worth breaking down. */
+export function formatCreated(task: Task, subtasks: readonly Task[], line: string): string {
+  if (subtasks.length > 0) {
+    const list = subtasks.map((s) => `#${s.id} ${s.title}`).join(', ');
+    const fallback = task.notes.find((n) => n.by === 'baton' && n.text.startsWith('breakdown:'));
+    return [
+      `created #${task.id} (${task.complexity}) and broke it into ${subtasks.length} subtasks: ${list}`,
+      ...(fallback ? [pc.yellow(`note: ${fallback.text}`)] : []),
+    ].join('\n');
+  }
+  if (task.complexity === 'complex' || task.complexity === 'epic') {
+    return `created ${line}\n${pc.yellow(`${task.complexity}: consider breaking it down: baton breakdown ${task.id}`)}`;
+  }
+  return `created ${line}`;
+}

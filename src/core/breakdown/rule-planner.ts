@@ -1,0 +1,135 @@
+import { complexityOfEstimate } from '../values.js';
+import { checklistForBreakdown } from './checklist.js';
+import { analyzeComplexity } from './complexity.js';
+import { detectPattern } from './detect.js';
+import type { PatternRegistry } from './registry.js';
+import { splitEstimate } from './shares.js';
+import { clipTitle, stepTitle, subjectOf } from './subject.js';
+import type { BreakdownSubject, Pattern, Plan, PlannedSubtask, PlanSource } from './types.js';
+import { MAX_SUBTASKS } from './validate.js';
+
+/** A still-epic subtask is broken down again, down to this many levels below the task. */
+export const MAX_DEPTH = 3;
+/** Recursion stops adding levels once the whole tree holds this many subtasks. */
+export const MAX_TOTAL_SUBTASKS = 100;
+
+export interface RulePlanOptions {
+  registry: PatternRegistry;
+  maxDepth?: number;
+  /** Forces a pattern instead of detecting one. */
+  pattern?: string;
+}
+
+const dedupe = (list: readonly string[]) => [...new Set(list)];
+
+function complexityOf(subtask: { title: string; description: string | null; estimateMinutes: number | null }) {
+  return subtask.estimateMinutes !== null ? complexityOfEstimate(subtask.estimateMinutes) : analyzeComplexity(subtask).complexity;
+}
+
+function subtask(fields: Omit<PlannedSubtask, 'complexity' | 'subtasks' | 'source' | 'pattern'>): PlannedSubtask {
+  return { ...fields, complexity: complexityOf(fields), subtasks: [], source: null, pattern: null };
+}
+
+/** Shares of the estimate, or nulls when the task has none. */
+function estimates(subject: BreakdownSubject, weights: readonly number[]): (number | null)[] {
+  const total = subject.estimateMinutes ?? null;
+  if (total === null) return weights.map(() => null);
+  return splitEstimate(total, weights).map((m) => (m > 0 ? m : null));
+}
+
+/** Applies a pattern: one subtask per step, titled after the task's subject. */
+export function planFromPattern(subject: BreakdownSubject, pattern: Pattern): PlannedSubtask[] {
+  const name = subjectOf(subject.title);
+  const index = new Map(pattern.steps.map((s, i) => [s.key, i]));
+  const minutes = estimates(
+    subject,
+    pattern.steps.map((s) => s.share),
+  );
+  return pattern.steps.map((step, i) =>
+    subtask({
+      title: stepTitle(step.title, name),
+      description: step.description ? stepTitle(step.description, name) : null,
+      capabilities: dedupe([...(subject.capabilities ?? []), ...(step.capabilities ?? [])]),
+      estimateMinutes: minutes[i] ?? null,
+      dependsOn: (step.dependsOn ?? []).map((k) => index.get(k)).filter((d): d is number => d !== undefined),
+      step: step.key,
+    }),
+  );
+}
+
+/**
+ * One subtask per open checklist item, in order. Numbered steps are a sequence, each waiting
+ * for the previous one; task items and bullets are independent, so several workers can share them.
+ */
+export function planFromChecklist(subject: BreakdownSubject): PlannedSubtask[] {
+  const items = checklistForBreakdown(subject.description)
+    .filter((i) => !i.done)
+    .slice(0, MAX_SUBTASKS);
+  if (items.length < 2) return [];
+  const minutes = estimates(
+    subject,
+    items.map(() => 1),
+  );
+  return items.map((item, i) =>
+    subtask({
+      title: clipTitle(item.text),
+      description: item.details,
+      capabilities: dedupe([...(subject.capabilities ?? [])]),
+      estimateMinutes: minutes[i] ?? null,
+      dependsOn: item.kind === 'numbered' && i > 0 ? [i - 1] : [],
+      step: null,
+    }),
+  );
+}
+
+/** The subtasks of one level: the checklist when there is one, else the detected pattern. */
+function planLevel(
+  subject: BreakdownSubject,
+  options: RulePlanOptions,
+): { source: PlanSource; pattern: string | null; subtasks: PlannedSubtask[] } {
+  const fromChecklist = options.pattern === undefined ? planFromChecklist(subject) : [];
+  if (fromChecklist.length > 0) return { source: 'checklist', pattern: null, subtasks: fromChecklist };
+  const name = options.pattern ?? detectPattern(subject, options.registry).pattern;
+  const pattern = options.registry.get(name) ?? options.registry.generic();
+  return { source: 'pattern', pattern: pattern.name, subtasks: planFromPattern(subject, pattern) };
+}
+
+/**
+ * Breaks down, again, every subtask that is still an epic, to `maxDepth` levels below the task,
+ * while the tree stays under MAX_TOTAL_SUBTASKS. Applies to any planner's output.
+ */
+export function expandEpics(
+  subtasks: PlannedSubtask[],
+  context: { type?: string | null | undefined; tags?: readonly string[] | undefined },
+  options: RulePlanOptions,
+  depth = 1,
+): PlannedSubtask[] {
+  const maxDepth = options.maxDepth ?? MAX_DEPTH;
+  let total = subtasks.length;
+  const expand = (list: PlannedSubtask[], level: number): void => {
+    if (level >= maxDepth) return;
+    for (const s of list) {
+      if (s.complexity !== 'epic' || s.subtasks.length > 0) continue;
+      const level2 = planLevel({ ...s, type: context.type, tags: context.tags }, { registry: options.registry });
+      if (total + level2.subtasks.length > MAX_TOTAL_SUBTASKS) continue;
+      total += level2.subtasks.length;
+      s.subtasks = level2.subtasks;
+      s.source = level2.source;
+      s.pattern = level2.pattern;
+    }
+    for (const s of list) expand(s.subtasks, level + 1);
+  };
+  expand(subtasks, depth);
+  return subtasks;
+}
+
+/** The built-in planner: checklist, else pattern; then still-epic subtasks broken down again. */
+export function rulePlan(subject: BreakdownSubject, options: RulePlanOptions): Plan {
+  const level = planLevel(subject, options);
+  return {
+    planner: 'rules',
+    source: level.source,
+    pattern: level.pattern,
+    subtasks: expandEpics(level.subtasks, subject, options),
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { DESCRIPTION_MAX, TITLE_MAX } from '../values.js';
+import { MAX_SUBTASKS } from './validate.js';
+
+/**
+ * Shapes that come from outside: a planner's answer and `.baton/patterns.yaml`. Loaded lazily
+ * (zod is not needed to list tasks).
+ */
+
+const capability = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+/** What the `command` and `http` planners must answer: `{"subtasks":[…]}`, dependencies by index. */
+export const plannerOutputSchema = z.object({
+  subtasks: z
+    .array(
+      z.object({
+        title: z.string().trim().min(1, 'must not be empty').max(TITLE_MAX, `must be at most ${TITLE_MAX} characters`),
+        description: z.string().max(DESCRIPTION_MAX).nullish(),
+        capabilities: z.array(capability).max(50).optional(),
+        estimateMinutes: z.number().positive('must be a positive number of minutes').max(5_256_000).nullish(),
+        dependsOn: z.array(z.number().int('must be whole numbers').min(0, 'must be indexes from 0')).max(MAX_SUBTASKS).optional(),
+      }),
+    )
+    .min(1, 'must list at least one subtask')
+    .max(MAX_SUBTASKS, `must list at most ${MAX_SUBTASKS} subtasks`),
+});
+export type PlannerOutput = z.output<typeof plannerOutputSchema>;
+
+const words = z.array(z.string().trim().min(1, 'must not be empty').max(100)).max(500);
+
+const stepSchema = z.strictObject({
+  key: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'must be 1–50 letters, digits, _ or -'),
+  title: z.string().trim().min(1, 'must not be empty').max(TITLE_MAX),
+  description: z.string().max(DESCRIPTION_MAX).optional(),
+  capabilities: z.array(capability).max(50).optional(),
+  share: z.number().positive('must be a positive number'),
+  dependsOn: z.array(z.string()).optional(),
+});
+
+const patternSchema = z.strictObject({
+  label: z.string().trim().min(1).max(100).optional(),
+  keywords: words.default([]),
+  intents: words.optional(),
+  types: words.optional(),
+  steps: z.array(stepSchema).min(1, 'must have at least one step').max(MAX_SUBTASKS),
+});
+
+/** `.baton/patterns.yaml`: `patterns: { name: { keywords, steps: [...] } }`. */
+export const patternsFileSchema = z.strictObject({
+  patterns: z.record(
+    z.string().regex(/^[a-z][a-z0-9_]{0,49}$/, 'pattern names are lower-case letters, digits and _'),
+    patternSchema,
+  ),
+});
+export type PatternsFile = z.output<typeof patternsFileSchema>;

@@ -1,0 +1,167 @@
+import postgres from 'postgres';
+import { BatonError } from '../../core/errors.js';
+
+/** How a PostgreSQL store is reached, parsed once from its URL and options. */
+export interface PostgresOptions {
+  /** `postgres://user:pass@host:port/db?schema=NAME&pooler=transaction&pool=N`. */
+  url: string;
+  /** Overrides `?schema=`. Keeps several Baton instances (and test runs) apart in one database. */
+  schema?: string | undefined;
+  /** `transaction`: behind PgBouncer in transaction mode (no LISTEN, no prepared statements). */
+  pooler?: 'session' | 'transaction' | undefined;
+  /** Connections in the pool. */
+  poolSize?: number | undefined;
+  /** How long an operation keeps retrying a lost connection before giving up, in ms. */
+  reconnectMs?: number | undefined;
+}
+
+export interface ConnectionSettings {
+  /** The URL without Baton's own parameters, as the driver gets it. */
+  url: string;
+  /** The URL without credentials, for messages. */
+  location: string;
+  schema: string;
+  pooler: 'session' | 'transaction';
+  poolSize: number;
+  reconnectMs: number;
+}
+
+export const DEFAULT_SCHEMA = 'baton';
+const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_RECONNECT_MS = 30_000;
+// Short enough that the notification channels (`<schema>.baton_events`) stay within 63 bytes.
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
+const BATON_PARAMS = ['schema', 'pooler', 'pool', 'reconnect_timeout'];
+
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//.test(db);
+}
+
+export function parseSettings(options: PostgresOptions): ConnectionSettings {
+  let parsed: URL;
+  try {
+    parsed = new URL(options.url);
+  } catch {
+    throw new BatonError('invalid_argument', 'db: not a valid postgres:// URL', { field: 'db' });
+  }
+  const q = parsed.searchParams;
+  const schema = options.schema ?? q.get('schema') ?? process.env.BATON_PG_SCHEMA ?? DEFAULT_SCHEMA;
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new BatonError('invalid_argument', `schema: "${schema}" must be letters, digits and _ (at most 50)`, {
+      field: 'schema',
+    });
+  }
+  const pooler = options.pooler ?? q.get('pooler') ?? process.env.BATON_PG_POOLER ?? 'session';
+  if (pooler !== 'session' && pooler !== 'transaction') {
+    throw new BatonError('invalid_argument', `pooler: expected session or transaction, got "${pooler}"`, { field: 'pooler' });
+  }
+  const poolSize = options.poolSize ?? positive(q.get('pool'), 'pool') ?? DEFAULT_POOL_SIZE;
+  const reconnectSeconds = positive(q.get('reconnect_timeout'), 'reconnect_timeout');
+  const reconnectMs = options.reconnectMs ?? (reconnectSeconds !== undefined ? reconnectSeconds * 1000 : DEFAULT_RECONNECT_MS);
+  for (const key of BATON_PARAMS) q.delete(key);
+  const location = new URL(parsed.href);
+  location.username = '';
+  location.password = '';
+  location.searchParams.set('schema', schema);
+  return { url: parsed.href, location: location.href, schema, pooler, poolSize, reconnectMs };
+}
+
+function positive(raw: string | null, field: string): number | undefined {
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (!(Number.isFinite(n) && n > 0)) throw new BatonError('invalid_argument', `${field}: must be a positive number`, { field });
+  return n;
+}
+
+export type Sql = postgres.Sql;
+/** Anything statements can run on: the pool, a reserved connection, a transaction. */
+export type Queryable = Pick<postgres.Sql, 'unsafe'>;
+
+export function connect(settings: ConnectionSettings, max = settings.poolSize): Sql {
+  return postgres(settings.url, {
+    max,
+    // A transaction-mode pooler hands each statement to any server connection, so a statement
+    // prepared on one may be missing on the next.
+    prepare: settings.pooler !== 'transaction',
+    onnotice: () => {},
+    connect_timeout: 10,
+    idle_timeout: 60,
+    connection: { application_name: 'baton' },
+  });
+}
+
+/** SQLSTATE and driver codes that mean "the database could not be reached or went away". */
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  '57P03', // the server is starting up or shutting down
+  '53300', // too many connections
+]);
+/** The connection broke while a statement may have been running. */
+const BROKEN_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  '57P01', // terminated by the administrator (a restart)
+  '57P02',
+  '08000',
+  '08003',
+  '08006',
+]);
+const AUTH_CODES = new Set(['28P01', '28000']);
+
+const codeOf = (err: unknown): string => String((err as { code?: unknown } | null)?.code ?? '');
+
+/** The statement never reached the database: repeating it cannot apply it twice. */
+export function notSent(err: unknown): boolean {
+  return CONNECT_CODES.has(codeOf(err));
+}
+
+/** The connection failed, before or during the statement. */
+export function connectionLost(err: unknown): boolean {
+  const code = codeOf(err);
+  return CONNECT_CODES.has(code) || BROKEN_CODES.has(code);
+}
+
+/** Another transaction got in the way; running the whole transaction again is safe. */
+export function mustRetryTransaction(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === '40001' || code === '40P01';
+}
+
+/** Driver errors a user can act on, as coded Baton errors; everything else passes through. */
+export function toStoreError(err: unknown, location: string): unknown {
+  if (err instanceof BatonError) return err;
+  const code = codeOf(err);
+  const reason = (err as Error | null)?.message ?? String(err);
+  if (AUTH_CODES.has(code)) {
+    return new BatonError('store_unavailable', `PostgreSQL at ${location} refused the credentials: ${reason}`, {
+      location,
+      reason: code,
+    });
+  }
+  if (code === '3D000') {
+    return new BatonError('store_not_found', `PostgreSQL at ${location}: ${reason}`, { location });
+  }
+  if (connectionLost(err)) {
+    return new BatonError('store_unavailable', `cannot reach PostgreSQL at ${location} (${code}: ${reason})`, {
+      location,
+      reason: code,
+    });
+  }
+  return err;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Backoff between reconnection attempts: doubling from 50 ms to 2 s, with jitter. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(2000, 50 * 2 ** attempt);
+  return base / 2 + Math.random() * (base / 2);
+}

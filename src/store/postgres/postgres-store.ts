@@ -1,0 +1,256 @@
+import type { Task, TaskStatus, Worker } from '../../core/types.js';
+import { TASK_STATUSES } from '../../core/types.js';
+import type { ClaimRequest, EventQuery, Store, StoreDump, StoreTx, TaskQuery } from '../store.js';
+import {
+  backoffMs,
+  type ConnectionSettings,
+  connect,
+  connectionLost,
+  mustRetryTransaction,
+  notSent,
+  type PostgresOptions,
+  parseSettings,
+  type Queryable,
+  type Sql,
+  sleep,
+  toStoreError,
+} from './connection.js';
+import { migrate } from './migrate.js';
+import { PostgresTx } from './postgres-tx.js';
+import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
+import { NOW_MS, type Statements, statements } from './sql.js';
+import { WakeUps } from './wake-ups.js';
+
+/** Transactions that lose a deadlock or serialisation race are run again, this many times. */
+const TRANSACTION_ATTEMPTS = 10;
+
+/** Opens (creating and migrating the schema when needed) a PostgreSQL store. */
+export async function openPostgresStore(options: PostgresOptions): Promise<PostgresStore> {
+  const settings = parseSettings(options);
+  const sql = connect(settings);
+  try {
+    await migrate(sql, settings.schema);
+  } catch (err) {
+    await sql.end({ timeout: 1 }).catch(() => {});
+    throw toStoreError(err, settings.location);
+  }
+  return new PostgresStore(sql, settings);
+}
+
+type Params = readonly unknown[];
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly location: string;
+  readonly st: Statements;
+  private readonly prepare: boolean;
+  private readonly wakeUps: WakeUps;
+
+  constructor(
+    readonly sql: Sql,
+    readonly settings: ConnectionSettings,
+  ) {
+    this.location = settings.location;
+    this.st = statements(settings.schema);
+    this.prepare = settings.pooler !== 'transaction';
+    this.wakeUps = new WakeUps(sql, settings.schema, { nextDueInMs: () => this.nextDueInMs() }, this.prepare);
+  }
+
+  /** One statement on any pooled connection. */
+  exec(on: Queryable, text: string, params: Params = []): Promise<Row[]> {
+    return on.unsafe(text, params as never[], { prepare: this.prepare }) as unknown as Promise<Row[]>;
+  }
+
+  /** A read: repeated across a lost connection until the reconnect window closes. */
+  private read(text: string, params: Params = []): Promise<Row[]> {
+    return this.retrying(() => this.exec(this.sql, text, params), connectionLost);
+  }
+
+  /** Runs `op`, retrying with backoff while `retryable` says so and the window is open. */
+  private async retrying<T>(op: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
+    const giveUpAt = Date.now() + this.settings.reconnectMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!retryable(err) || Date.now() >= giveUpAt) throw toStoreError(err, this.location);
+        await sleep(Math.min(backoffMs(attempt), Math.max(0, giveUpAt - Date.now())));
+      }
+    }
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + this.settings.reconnectMs;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.attempt(fn);
+      if (outcome.ok) return outcome.value;
+      const { err, committing } = outcome;
+      const raced = mustRetryTransaction(err) && attempt < TRANSACTION_ATTEMPTS;
+      // Once COMMIT is on its way the outcome is unknown: running `fn` again could apply it twice.
+      const lost = connectionLost(err) && (!committing || notSent(err)) && Date.now() < giveUpAt;
+      if (!raced && !lost) throw toStoreError(err, this.location);
+      await sleep(raced ? Math.random() * 5 * (attempt + 1) : backoffMs(attempt));
+    }
+  }
+
+  private async attempt<T>(
+    fn: (tx: StoreTx) => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; err: unknown; committing: boolean }> {
+    let conn: Awaited<ReturnType<Sql['reserve']>> | undefined;
+    let committing = false;
+    try {
+      conn = await this.sql.reserve();
+      // BEGIN and the clock read travel together: one round trip.
+      const results = (await conn.unsafe(this.st.begin)) as unknown as Row[][];
+      const now = Number(results[1]?.[0]?.now_ms);
+      const value = await fn(new PostgresTx(this, conn, now));
+      committing = true;
+      await conn.unsafe('COMMIT');
+      return { ok: true, value };
+    } catch (err) {
+      if (conn && !committing) await conn.unsafe('ROLLBACK').catch(() => {});
+      return { ok: false, err, committing };
+    } finally {
+      conn?.release();
+    }
+  }
+
+  async claim(request: ClaimRequest): Promise<Task[]> {
+    const params = [request.workerId, [...request.capabilities], request.limit, request.leaseMs];
+    // A claim whose connection broke mid-statement may have committed; repeating it could lease
+    // more than asked. Such a lease simply expires, so only never-sent statements are repeated.
+    const rows = await this.retrying(() => this.exec(this.sql, this.st.claim, params), notSent);
+    return rows.map(rowToTask);
+  }
+
+  async getTask(id: number) {
+    const [row] = await this.read(this.st.taskById, [id]);
+    return row ? rowToTask(row) : undefined;
+  }
+
+  async listTasks(query: TaskQuery) {
+    const { where, params } = taskWhere(query);
+    const order = query.ready ? 't.claim_order, t.cap_count DESC, t.id' : 't.id';
+    params.push(query.limit ?? null, query.offset ?? 0);
+    const n = params.length;
+    const rows = await this.read(`${this.st.selectTask} ${where} ORDER BY ${order} LIMIT $${n - 1} OFFSET $${n}`, params);
+    return rows.map(rowToTask);
+  }
+
+  async countTasks(query: TaskQuery): Promise<number> {
+    const { where, params } = taskWhere(query);
+    const [row] = await this.read(`SELECT count(*)::int AS n FROM ${this.st.tasks} t ${where}`, params);
+    return Number(row?.n ?? 0);
+  }
+
+  async countByStatus(): Promise<Record<TaskStatus, number>> {
+    const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    for (const r of await this.read(this.st.countByStatus)) counts[r.status as TaskStatus] = Number(r.n);
+    return counts;
+  }
+
+  async countCompletedSince(sinceMs: number): Promise<number> {
+    const [row] = await this.read(this.st.countCompletedSince, [sinceMs]);
+    return Number(row?.n ?? 0);
+  }
+
+  async expiredLeases(nowMs: number, limit: number): Promise<number[]> {
+    return (await this.read(this.st.expiredLeases, [nowMs, limit])).map((r) => Number(r.id));
+  }
+
+  async getWorker(id: string): Promise<Worker | undefined> {
+    const [row] = await this.read(this.st.workerById, [id]);
+    return row ? rowToWorker(row) : undefined;
+  }
+
+  async listWorkers(): Promise<Worker[]> {
+    return (await this.read(this.st.allWorkers)).map(rowToWorker);
+  }
+
+  async leasesByWorker(): Promise<Map<string, number[]>> {
+    const map = new Map<string, number[]>();
+    for (const r of await this.read(this.st.leasesByWorker)) {
+      const owner = String(r.owner);
+      const list = map.get(owner) ?? [];
+      list.push(Number(r.id));
+      map.set(owner, list);
+    }
+    return map;
+  }
+
+  async events(query: EventQuery) {
+    const rows =
+      query.taskId !== undefined
+        ? await this.read(this.st.eventsOfTask, [query.taskId, query.afterId ?? 0, query.limit ?? null])
+        : await this.read(this.st.eventsAfter, [query.afterId ?? 0, query.limit ?? null]);
+    return rows.map(rowToEvent);
+  }
+
+  async now(): Promise<number> {
+    const [row] = await this.read(this.st.nowMs);
+    return Number(row?.now_ms);
+  }
+
+  /**
+   * Resolves when work may be ready: a task became ready anywhere (NOTIFY), a delayed task or a
+   * lease falls due, `timeoutMs` passed or `signal` aborted. Never rejects.
+   */
+  waitForWork(signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+    return this.wakeUps.wait(signal, timeoutMs);
+  }
+
+  /** Calls `listener` with the newest event id whenever any process appends events. */
+  onEvents(listener: (lastEventId: number) => void): () => void {
+    return this.wakeUps.onEvents(listener);
+  }
+
+  private async nextDueInMs(): Promise<number | null> {
+    const [row] = await this.exec(this.sql, this.st.nextDue);
+    if (!row) return null;
+    const due = [row.run_after, row.lease_expires_at].filter((v) => v !== null && v !== undefined).map(Number);
+    return due.length === 0 ? null : Math.min(...due) - Number(row.now_ms);
+  }
+
+  async dump(): Promise<StoreDump> {
+    // One snapshot for all three tables, so the export is consistent while others write.
+    return this.retrying(
+      () =>
+        this.sql.begin('isolation level repeatable read read only', async (tx) => {
+          const [version] = await this.exec(tx, this.st.schemaVersion);
+          const tasks = await this.exec(tx, `${this.st.selectTask} ORDER BY t.id`);
+          const events = await this.exec(tx, this.st.allEvents);
+          const workers = await this.exec(tx, this.st.allWorkers);
+          return {
+            format: 'baton-export' as const,
+            formatVersion: 1 as const,
+            schemaVersion: Number(version?.version),
+            exportedAt: new Date(Number((await this.exec(tx, this.st.nowMs))[0]?.now_ms)).toISOString(),
+            tasks: tasks.map(rowToTask),
+            events: events.map(rowToEvent),
+            workers: workers.map(rowToWorker),
+          };
+        }) as Promise<StoreDump>,
+      connectionLost,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.wakeUps.close();
+    await this.sql.end({ timeout: 5 });
+  }
+}
+
+function taskWhere(query: TaskQuery): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (query.status && query.status.length > 0) clauses.push(`t.status = ANY(${param([...query.status])}::text[])`);
+  if (query.ready) clauses.push(`t.status IN ('queued', 'assigned') AND t.run_after <= ${NOW_MS}`);
+  if (query.assignee !== undefined) clauses.push(`t.assignee = ${param(query.assignee)}`);
+  if (query.parentId !== undefined) clauses.push(`t.parent_id = ${param(query.parentId)}`);
+  if (query.tag !== undefined) clauses.push(`${param(query.tag)}::text = ANY(t.tags)`);
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}

@@ -1,0 +1,146 @@
+import type { Edge } from '../../core/graph.js';
+import type { TaskPatch } from '../../core/lifecycle.js';
+import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { NewTask, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
+import type { Queryable } from './connection.js';
+import type { PostgresStore } from './postgres-store.js';
+import {
+  eventParams,
+  eventToRecord,
+  JSON_COLUMNS,
+  patchToColumns,
+  type Row,
+  rowToTask,
+  rowToWorker,
+  taskToColumns,
+  taskToRecord,
+  workerParams,
+  workerToRecord,
+} from './rows.js';
+
+/** Rows per statement when loading an export: large enough to amortise, small enough to send. */
+const LOAD_CHUNK = 2000;
+
+/** The placeholder of parameter `n` for column `name`. */
+const placeholder = (name: string, n: number): string => (JSON_COLUMNS.has(name) ? `$${n}::text::json` : `$${n}`);
+
+/**
+ * One transaction on one reserved connection. Rows read to be changed are locked (FOR UPDATE,
+ * or FOR SHARE for tasks only consulted), so LocalBaton's read-then-version-guarded-write cannot
+ * lose to a concurrent writer; deadlocks this may cause are retried by the store.
+ */
+export class PostgresTx implements StoreTx {
+  constructor(
+    private readonly store: PostgresStore,
+    private readonly conn: Queryable,
+    readonly now: number,
+  ) {}
+
+  private q(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return this.store.exec(this.conn, text, params);
+  }
+
+  private get st() {
+    return this.store.st;
+  }
+
+  async getTask(id: number): Promise<Task | undefined> {
+    const [row] = await this.q(this.st.taskByIdForUpdate, [id]);
+    return row ? rowToTask(row) : undefined;
+  }
+
+  async getTasks(ids: readonly number[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    return (await this.q(this.st.tasksByIdsForShare, [[...ids]])).map(rowToTask);
+  }
+
+  async insertTask(task: NewTask): Promise<Task> {
+    const { id: _id, ...cols } = taskToColumns({ ...task, updatedAt: task.createdAt });
+    const keys = Object.keys(cols);
+    const text = `INSERT INTO ${this.st.tasks} (${keys.join(', ')}) VALUES (${keys.map((k, i) => placeholder(k, i + 1)).join(', ')}) RETURNING id`;
+    const [row] = await this.q(text, Object.values(cols));
+    const id = Number(row?.id);
+    if (task.dependsOn.length > 0) await this.addDependencies(id, task.dependsOn);
+    return { ...task, id, version: 1, updatedAt: task.createdAt, dependsOn: [...task.dependsOn].sort((a, b) => a - b) };
+  }
+
+  async updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined> {
+    const updatedAt = new Date(this.now).toISOString();
+    const cols = patchToColumns({ ...patch, updatedAt });
+    const keys = Object.keys(cols);
+    const sets = keys.map((k, i) => `${k} = ${placeholder(k, i + 1)}`).join(', ');
+    const n = keys.length;
+    const text = `UPDATE ${this.st.tasks} SET ${sets}, version = version + 1 WHERE id = $${n + 1} AND version = $${n + 2} RETURNING id`;
+    const rows = await this.q(text, [...Object.values(cols), task.id, task.version]);
+    if (rows.length !== 1) return undefined;
+    return { ...task, ...patch, updatedAt, version: task.version + 1 };
+  }
+
+  async addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void> {
+    if (dependsOn.length === 0) return;
+    await this.q(this.st.addDependencies, [taskId, [...dependsOn]]);
+  }
+
+  async removeDependency(taskId: number, dependsOn: number): Promise<boolean> {
+    const result = await this.q(`${this.st.removeDependency} RETURNING task_id`, [taskId, dependsOn]);
+    return result.length === 1;
+  }
+
+  async dependencyClosure(ids: readonly number[]): Promise<Edge[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.q(this.st.dependencyClosure, [[...ids]]);
+    return rows.map((r) => [Number(r.task_id), Number(r.depends_on)] as const);
+  }
+
+  async dependents(id: number): Promise<Task[]> {
+    return (await this.q(this.st.dependentsForUpdate, [id])).map(rowToTask);
+  }
+
+  async appendEvent(event: NewEvent): Promise<TaskEvent> {
+    const [row] = await this.q(this.st.insertEvent, eventParams(event));
+    return { ...event, id: Number(row?.id) };
+  }
+
+  async upsertWorker(w: WorkerUpsert): Promise<{ worker: Worker; created: boolean }> {
+    const [existing] = await this.q(this.st.workerByIdForUpdate, [w.id]);
+    const at = new Date(this.now).toISOString();
+    const before = existing ? rowToWorker(existing) : null;
+    const worker: Worker = {
+      id: w.id,
+      name: w.name !== undefined ? w.name : (before?.name ?? null),
+      capabilities: w.capabilities ?? before?.capabilities ?? [],
+      host: w.host !== undefined ? w.host : (before?.host ?? null),
+      pid: w.pid !== undefined ? w.pid : (before?.pid ?? null),
+      concurrency: w.concurrency ?? before?.concurrency ?? 1,
+      version: w.version !== undefined ? w.version : (before?.version ?? null),
+      registeredAt: before?.registeredAt ?? at,
+      lastSeenAt: at,
+      state: w.state ?? 'active',
+    };
+    const [row] = await this.q(this.st.upsertWorker, workerParams(worker));
+    // Two first registrations racing: only the one that inserted the row reports it created.
+    return { worker, created: Boolean(row?.created) };
+  }
+
+  /** Bulk load: one statement per table and chunk; links are checked at commit. */
+  async load(dump: StoreDump): Promise<void> {
+    await this.q('SET CONSTRAINTS ALL DEFERRED');
+    await this.chunked(this.st.loadTasks, dump.tasks.map(taskToRecord));
+    await this.chunked(
+      this.st.loadDependencies,
+      dump.tasks.flatMap((t) => t.dependsOn.map((d) => [t.id, d])),
+    );
+    await this.chunked(this.st.loadEvents, dump.events.map(eventToRecord));
+    await this.chunked(this.st.loadWorkers, dump.workers.map(workerToRecord));
+    await this.q(this.st.resetSequences);
+  }
+
+  private async chunked(text: string, rows: unknown[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += LOAD_CHUNK) await this.q(text, [rows.slice(i, i + LOAD_CHUNK)]);
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const [row] = await this.q(this.st.anyRows);
+    return !row?.any;
+  }
+}

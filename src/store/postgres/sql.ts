@@ -1,0 +1,155 @@
+/**
+ * Every statement of the PostgreSQL store, in one place. Table names are qualified with the
+ * store's schema rather than relying on `search_path`, because a transaction-mode pooler does not
+ * keep session settings. Dynamic statements (patches, filters) are assembled in postgres-store.ts
+ * from the fragments exported here.
+ */
+
+/** `"name"`, safe for any identifier. */
+export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The database clock as integer milliseconds, the unit every time column holds. */
+export const NOW_MS = 'floor(extract(epoch FROM now()) * 1000)::bigint';
+
+/** ISO-8601 with milliseconds and `Z`, exactly as `Date.prototype.toISOString` writes it. */
+export const isoOf = (ms: string): string =>
+  `to_char(timestamp 'epoch' + (${ms}) * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** The `Task.lease` object of a row, as core builds it (same keys, same order). */
+const leaseOf = (r: string): string =>
+  `CASE WHEN ${r}.lease_owner IS NULL OR ${r}.lease_owner = '' THEN NULL ELSE json_build_object(
+    'owner', ${r}.lease_owner, 'token', ${r}.lease_token, 'expiresAt', ${isoOf(`${r}.lease_expires_at`)},
+    'seconds', coalesce(${r}.lease_seconds, 0)) END`;
+
+const runAfterOf = (r: string): string => `CASE WHEN ${r}.run_after > 0 THEN ${isoOf(`${r}.run_after`)} END`;
+
+/**
+ * The `changes` of a `claimed` event: what core `diff(task, claimPatch(...))` yields, field by
+ * field in the patch's order, only where the value changed. `b` is the row before, `u` after.
+ */
+const CLAIM_CHANGES = `(SELECT coalesce(json_object_agg(k, v ORDER BY ord), '{}'::json) FROM (VALUES
+    (1, 'status', json_build_array(b.status, u.status), b.status IS DISTINCT FROM u.status),
+    (2, 'assignee', json_build_array(b.assignee, u.assignee), b.assignee IS DISTINCT FROM u.assignee),
+    (3, 'lease', json_build_array(${leaseOf('b')}, ${leaseOf('u')}), true),
+    (4, 'leaseToken', json_build_array(b.lease_token, u.lease_token), true),
+    (5, 'attempts', json_build_array(b.attempts, u.attempts), true),
+    (6, 'startedAt', json_build_array(${isoOf('b.started_at')}, ${isoOf('u.started_at')}), b.started_at IS NULL),
+    (7, 'runAfter', json_build_array(${runAfterOf('b')}, NULL::text), b.run_after > 0)
+  ) AS c(ord, k, v, changed) WHERE changed)`;
+
+/** Every writable column of `tasks` (`cap_count` is derived from `capabilities`). */
+const TASK_COLUMNS = `id, title, description, type, status, priority, capabilities, tags, parent_id, estimate_minutes,
+  complexity, command, input, result, progress, assignee, reserved_for, attempts, retries, max_retries, retry_policy,
+  timeout_seconds, last_error, review, notes, checkpoints, artifacts, lease_owner, lease_token, lease_expires_at,
+  lease_seconds, paused_from, created_by, created_at, updated_at, started_at, completed_at, run_after, ready_at,
+  claim_order, version`;
+
+export type Statements = ReturnType<typeof statements>;
+
+/** The statements of one store, for its schema. */
+export function statements(schemaName: string) {
+  const s = ident(schemaName);
+  const tasks = `${s}.tasks`;
+  const deps = `${s}.task_dependencies`;
+  const events = `${s}.events`;
+  const workers = `${s}.workers`;
+  const dependsOn = `(SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = t.id) AS depends_on`;
+  const selectTask = `SELECT t.*, ${dependsOn} FROM ${tasks} t`;
+  const BEFORE =
+    't.id, t.claim_order, t.cap_count, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
+  // Best ready tasks of one kind (queued, or reserved for this worker), locked; rows another
+  // claimer holds are skipped rather than waited for, so claimers never queue behind each other.
+  const candidates = (where: string) => `SELECT ${BEFORE} FROM ${tasks} t
+    WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND t.capabilities <@ $2::text[]
+    ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT $3 FOR UPDATE SKIP LOCKED`;
+
+  return {
+    schema: s,
+    nowMs: `SELECT ${NOW_MS} AS now_ms`,
+    begin: `BEGIN; SELECT ${NOW_MS} AS now_ms`,
+    selectTask,
+    dependsOn,
+    tasks,
+    events,
+    workers,
+    deps,
+
+    taskById: `${selectTask} WHERE t.id = $1`,
+    // Inside a transaction the row is locked, so a read followed by a version-guarded write
+    // cannot lose to another writer.
+    taskByIdForUpdate: `${selectTask} WHERE t.id = $1 FOR UPDATE OF t`,
+    tasksByIdsForShare: `${selectTask} WHERE t.id = ANY($1::bigint[]) ORDER BY t.id FOR SHARE OF t`,
+    dependentsForUpdate: `SELECT t.*, ${dependsOn} FROM ${deps} x JOIN ${tasks} t ON t.id = x.task_id
+      WHERE x.depends_on = $1 ORDER BY t.id FOR UPDATE OF t`,
+
+    /**
+     * SPEC §4 in one statement. Params: $1 worker id, $2 worker capabilities (text[]), $3 limit,
+     * $4 lease length in ms. Picks, leases (as core `claimPatch`), bumps the version and appends
+     * one `claimed` event per task; returns the claimed rows in claim order.
+     */
+    claim: `WITH clock AS (SELECT ${NOW_MS} AS now_ms),
+  reserved AS (${candidates(`t.status = 'assigned' AND t.reserved_for = $1`)}),
+  queued AS (${candidates(`t.status = 'queued'`)}),
+  picked AS (SELECT * FROM (SELECT * FROM reserved UNION ALL SELECT * FROM queued) c
+    ORDER BY c.claim_order, c.cap_count DESC, c.id LIMIT $3),
+  claimed AS (
+    UPDATE ${tasks} t SET status = 'executing', assignee = $1, lease_owner = $1, lease_token = t.lease_token + 1,
+      lease_expires_at = k.now_ms + trunc($4::float8)::bigint, lease_seconds = $4::float8 / 1000,
+      attempts = t.attempts + 1, started_at = coalesce(t.started_at, k.now_ms), run_after = 0,
+      updated_at = k.now_ms, version = t.version + 1
+    FROM picked p, clock k WHERE t.id = p.id
+    RETURNING t.*),
+  logged AS (
+    INSERT INTO ${events} (task_id, worker_id, actor, type, at, changes, data)
+    SELECT u.id, $1, $1, 'claimed', k.now_ms, ${CLAIM_CHANGES}, NULL
+    FROM claimed u JOIN picked b ON b.id = u.id CROSS JOIN clock k
+    ORDER BY u.claim_order, u.cap_count DESC, u.id)
+SELECT u.*, (SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = u.id) AS depends_on
+FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`,
+
+    expiredLeases: `SELECT id FROM ${tasks} WHERE status = 'executing' AND lease_expires_at <= $1 ORDER BY lease_expires_at LIMIT $2`,
+    // When an idle worker should look again even without a wake-up: a delayed task falls due or
+    // a lease runs out (its task returns to the queue when someone expires it).
+    nextDue: `SELECT (SELECT min(run_after) FROM ${tasks} WHERE status IN ('queued', 'assigned') AND run_after > 0 AND run_after > ${NOW_MS}) AS run_after,
+      (SELECT min(lease_expires_at) FROM ${tasks} WHERE status = 'executing') AS lease_expires_at, ${NOW_MS} AS now_ms`,
+    countByStatus: `SELECT status, count(*)::int AS n FROM ${tasks} GROUP BY status`,
+    countCompletedSince: `SELECT count(*)::int AS n FROM ${tasks} WHERE completed_at >= $1`,
+    leasesByWorker: `SELECT lease_owner AS owner, id FROM ${tasks} WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id`,
+
+    dependencyClosure: `WITH RECURSIVE reach(id) AS (
+        SELECT unnest($1::bigint[])
+        UNION SELECT d.depends_on FROM ${deps} d JOIN reach r ON d.task_id = r.id)
+      SELECT d.task_id, d.depends_on FROM ${deps} d JOIN reach r ON d.task_id = r.id`,
+    addDependencies: `INSERT INTO ${deps} (task_id, depends_on) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
+    removeDependency: `DELETE FROM ${deps} WHERE task_id = $1 AND depends_on = $2`,
+
+    eventsOfTask: `SELECT * FROM ${events} WHERE task_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+    eventsAfter: `SELECT * FROM ${events} WHERE id > $1 ORDER BY id LIMIT $2`,
+    allEvents: `SELECT * FROM ${events} ORDER BY id`,
+    insertEvent: `INSERT INTO ${events} (task_id, worker_id, actor, type, at, changes, data)
+      VALUES ($1, $2, $3, $4, $5, $6::text::json, $7::text::json) RETURNING id`,
+
+    workerById: `SELECT * FROM ${workers} WHERE id = $1`,
+    workerByIdForUpdate: `SELECT * FROM ${workers} WHERE id = $1 FOR UPDATE`,
+    allWorkers: `SELECT * FROM ${workers} ORDER BY id`,
+    upsertWorker: `INSERT INTO ${workers} (id, name, capabilities, host, pid, concurrency, version, registered_at, last_seen_at, state)
+      VALUES ($1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, host = excluded.host,
+        pid = excluded.pid, concurrency = excluded.concurrency, version = excluded.version,
+        last_seen_at = excluded.last_seen_at, state = excluded.state
+      RETURNING (xmax = 0) AS created`,
+
+    anyRows: `SELECT EXISTS (SELECT 1 FROM ${tasks}) OR EXISTS (SELECT 1 FROM ${events}) OR EXISTS (SELECT 1 FROM ${workers}) AS any`,
+    schemaVersion: `SELECT coalesce(max(version), 0)::int AS version FROM ${s}.schema_migrations`,
+
+    // Bulk load: one statement per table and chunk, rows given as a JSON array of column objects.
+    loadTasks: `INSERT INTO ${tasks} (${TASK_COLUMNS}) SELECT ${TASK_COLUMNS} FROM json_populate_recordset(NULL::${tasks}, $1::json)`,
+    loadDependencies: `INSERT INTO ${deps} (task_id, depends_on)
+      SELECT (e->>0)::bigint, (e->>1)::bigint FROM json_array_elements($1::json) e`,
+    loadEvents: `INSERT INTO ${events} SELECT * FROM json_populate_recordset(NULL::${events}, $1::json)`,
+    loadWorkers: `INSERT INTO ${workers} SELECT * FROM json_populate_recordset(NULL::${workers}, $1::json)`,
+    // Identity columns do not follow explicit ids: move them past the loaded rows.
+    resetSequences: `SELECT setval(pg_get_serial_sequence('${s}.tasks', 'id'), coalesce((SELECT max(id) FROM ${tasks}), 0) + 1, false),
+      setval(pg_get_serial_sequence('${s}.events', 'id'), coalesce((SELECT max(id) FROM ${events}), 0) + 1, false)`,
+  };
+}

@@ -1,0 +1,99 @@
+import type { Sql } from './connection.js';
+
+/** The shortest sleep when something is already due, so a stuck due time cannot spin a loop. */
+const MIN_DUE_WAIT_MS = 25;
+/** Poll interval where notifications cannot arrive (behind a transaction-mode pooler). */
+export const POLL_MS = 100;
+
+export interface WakeUpSource {
+  /** Milliseconds until a delayed task falls due or a lease runs out, if any. */
+  nextDueInMs(): Promise<number | null>;
+}
+
+/**
+ * Idle claimers sleep here until PostgreSQL says a task became ready (NOTIFY from the `tasks`
+ * triggers), the next delayed task or lease falls due, the timeout passes or the caller aborts.
+ * One LISTEN connection serves every waiter of the store. The driver re-listens after a lost
+ * connection; every (re)listen wakes all waiters, since notifications sent meanwhile are lost.
+ */
+export class WakeUps {
+  private readonly waiters = new Set<() => void>();
+  private listening: Promise<unknown> | null = null;
+  private closed = false;
+  private readonly eventListeners = new Set<(lastEventId: number) => void>();
+  private eventsListening: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly schema: string,
+    private readonly source: WakeUpSource,
+    private readonly canListen: boolean,
+  ) {}
+
+  wait(signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
+    if (signal?.aborted || timeoutMs <= 0 || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        if (timer) clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const arm = (ms: number) => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(done, Math.max(0, ms));
+        timer.unref();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+      if (!this.canListen) return arm(Math.min(timeoutMs, POLL_MS));
+      this.waiters.add(done);
+      arm(timeoutMs);
+      this.ensureListening();
+      this.source.nextDueInMs().then(
+        (due) => {
+          if (due !== null && due < timeoutMs && this.waiters.has(done)) arm(Math.max(MIN_DUE_WAIT_MS, due));
+        },
+        () => {},
+      );
+    });
+  }
+
+  /** Calls `listener` with the newest event id whenever events are appended, by any process. */
+  onEvents(listener: (lastEventId: number) => void): () => void {
+    this.eventListeners.add(listener);
+    if (this.canListen && !this.eventsListening) {
+      this.eventsListening = this.sql
+        .listen(`${this.schema}.baton_events`, (payload) => {
+          for (const l of this.eventListeners) l(Number(payload));
+        })
+        .catch(() => {
+          this.eventsListening = null;
+        });
+    }
+    return () => this.eventListeners.delete(listener);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of [...this.waiters]) w();
+  }
+
+  private wakeAll(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  private ensureListening(): void {
+    if (this.listening) return;
+    this.listening = this.sql
+      .listen(
+        `${this.schema}.baton_ready`,
+        () => this.wakeAll(),
+        () => this.wakeAll(),
+      )
+      .catch(() => {
+        // Unreachable for now: waiters fall back to their timeouts; the next wait tries again.
+        this.listening = null;
+      });
+  }
+}

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Task } from '../core/types.js';
+import { attemptLogPath } from './logs.js';
+import { runProcess } from './process-runner.js';
+import type { AttemptContext, AttemptOutcome, Executor } from './types.js';
+
+export interface CommandExecutorOptions {
+  /** Where `<task>-<attempt>.log` files go. */
+  logDir: string;
+  /** Commands run here (the worker's folder). */
+  cwd: string;
+  /**
+   * `--exec CMD`: run this for every task, handing the task over on stdin (JSON), in the file
+   * named by BATON_TASK_FILE and in BATON_TASK_* variables. Without it, the task's own `command`.
+   */
+  exec?: string | undefined;
+  /** Between SIGTERM and SIGKILL of a stopped attempt, in ms. */
+  killGraceMs?: number | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+const STDERR_LINES = 20;
+
+/** Runs each attempt as a shell command in its own process group (see process-runner.ts). */
+export function commandExecutor(options: CommandExecutorOptions): Executor {
+  return async (ctx) => {
+    const { task } = ctx;
+    const command = options.exec ?? task.command;
+    if (!command) {
+      return {
+        ok: false,
+        error: `task #${task.id} has no command; run a worker with --exec CMD (or a JS handler) for tasks without one`,
+      };
+    }
+    const taskJson = JSON.stringify(task);
+    const tmp = options.exec ? mkdtempSync(join(tmpdir(), 'baton-task-')) : null;
+    const taskFile = tmp ? join(tmp, `task-${task.id}.json`) : null;
+    if (taskFile) writeFileSync(taskFile, taskJson);
+    try {
+      const run = await runProcess({
+        command,
+        cwd: options.cwd,
+        env: { ...(options.env ?? process.env), ...taskEnv(task, ctx.workerId, taskFile) },
+        stdin: options.exec ? taskJson : undefined,
+        logFile: attemptLogPath(options.logDir, task.id, task.attempts),
+        header: header(task, ctx.workerId, command),
+        signal: ctx.signal,
+        killGraceMs: options.killGraceMs ?? 2000,
+        onProgress: (percent, step) => ctx.progress(percent, step ?? undefined),
+      });
+      return outcomeOf(run);
+    } finally {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    }
+  };
+}
+
+function taskEnv(task: Task, workerId: string, taskFile: string | null): Record<string, string> {
+  return {
+    BATON_TASK_ID: String(task.id),
+    BATON_TASK_TITLE: task.title,
+    BATON_TASK_COMMAND: task.command ?? '',
+    BATON_WORKER_ID: workerId,
+    BATON_LEASE_TOKEN: String(task.lease?.token ?? ''),
+    BATON_TASK_ATTEMPT: String(task.attempts),
+    ...(taskFile && { BATON_TASK_FILE: taskFile }),
+  };
+}
+
+function header(task: Task, workerId: string, command: string): string {
+  const at = new Date().toISOString();
+  return `# baton: task #${task.id} attempt ${task.attempts} by ${workerId} at ${at}\n# baton: $ ${command}\n`;
+}
+
+function outcomeOf(run: Awaited<ReturnType<typeof runProcess>>): AttemptOutcome {
+  if (run.exitCode === 0 && !run.signal) {
+    if (run.resultError) return { ok: false, error: run.resultError };
+    return run.result === undefined ? { ok: true } : { ok: true, result: run.result };
+  }
+  const how = run.signal ? `killed by ${run.signal}` : `exit code ${run.exitCode}`;
+  const tail = run.stderrTail.trimEnd().split('\n').slice(-STDERR_LINES).join('\n').trim();
+  return { ok: false, error: tail ? `${how}: ${tail}` : how };
+}
+
+export interface SimulateOptions {
+  /** Length of one simulated run, in seconds. */
+  seconds?: number | undefined;
+  steps?: readonly string[] | undefined;
+}
+
+const SIMULATED_STEPS = ['Reading the task', 'Planning', 'Doing the work', 'Checking the result', 'Wrapping up'];
+
+/** Demo only: advances progress over time and completes, labelled as simulated in the history. */
+export function simulateExecutor(options: SimulateOptions = {}): Executor {
+  const steps = options.steps ?? SIMULATED_STEPS;
+  return async (ctx: AttemptContext) => {
+    await ctx.note('simulated run (baton worker --simulate): no real work was done');
+    const stepMs = ((options.seconds ?? 5) * 1000) / steps.length;
+    for (const [i, step] of steps.entries()) {
+      ctx.progress(Math.round((i / steps.length) * 100), step);
+      if (!(await wait(stepMs, ctx.signal))) return { ok: false, error: 'simulated run stopped' };
+    }
+    return { ok: true, result: { simulated: true } };
+  };
+}
+
+function wait(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => resolve(true), ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve(false);
+      },
+      { once: true },
+    );
+  });
+}

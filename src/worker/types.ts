@@ -1,0 +1,42 @@
+import type { Task } from '../core/types.js';
+
+/**
+ * Why an attempt was stopped before it finished on its own:
+ * - `timeout`: it ran past the task's `timeoutSeconds` — the attempt fails;
+ * - `shutdown`: the worker is stopping and the grace period ran out — the task is released;
+ * - `lost`: the lease is gone (expired, cancelled, taken over) — nothing may be reported.
+ */
+export type AbortReason = 'timeout' | 'shutdown' | 'lost';
+
+/** What an executor gets for one attempt of one task. */
+export interface AttemptContext {
+  /** The task as claimed: `lease.token` is the fencing token of this attempt. */
+  task: Task;
+  workerId: string;
+  /** Aborted (with an `AbortReason` as reason) when the attempt must stop now. */
+  signal: AbortSignal;
+  /** Reports progress (0–100) and the step reached; reports are coalesced, never block. */
+  progress(percent: number, step?: string): void;
+  /** Adds a note to the task's history. */
+  note(text: string): Promise<void>;
+}
+
+export type AttemptOutcome = { ok: true; result?: unknown } | { ok: false; error: string };
+
+/** Runs one attempt. It must settle soon after `signal` aborts. */
+export type Executor = (ctx: AttemptContext) => Promise<AttemptOutcome>;
+
+/** What a worker reports as it goes: the live view, log lines and JSON lines are built from these. */
+export type WorkerEvent =
+  | { type: 'online'; at: number; workerId: string; capabilities: string[]; concurrency: number }
+  | { type: 'claimed'; at: number; task: Task }
+  | { type: 'progress'; at: number; taskId: number; progress: number; step: string | null }
+  | { type: 'completed'; at: number; task: Task; ms: number }
+  | { type: 'failed'; at: number; task: Task; error: string; retrying: boolean; ms: number }
+  | { type: 'released'; at: number; taskId: number; reason: string }
+  | { type: 'lost'; at: number; taskId: number; reason: string }
+  | { type: 'stopping'; at: number; graceSeconds: number }
+  | { type: 'stopped'; at: number }
+  | { type: 'error'; at: number; taskId: number | null; error: string };
+
+export type WorkerEventListener = (event: WorkerEvent) => void;

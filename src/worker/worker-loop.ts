@@ -1,0 +1,338 @@
+import type { Baton } from '../app/baton.js';
+import type { Task } from '../core/types.js';
+import type { AbortReason, AttemptOutcome, Executor, WorkerEvent, WorkerEventListener } from './types.js';
+
+export interface WorkerLoopOptions {
+  id: string;
+  name?: string | undefined;
+  capabilities: string[];
+  /** Tasks run at the same time. */
+  concurrency?: number | undefined;
+  /** Lease length asked for on each claim (default: the store's configured lease). */
+  leaseSeconds?: number | undefined;
+  /** Run one task, then stop. */
+  once?: boolean | undefined;
+  executor: Executor;
+  host?: string | undefined;
+  pid?: number | undefined;
+  version?: string | undefined;
+  /** How long one claim waits for work before the loop checks in again, in seconds. */
+  pollSeconds?: number | undefined;
+  /** After an abort, how long to wait for the executor to settle before reporting anyway, in ms. */
+  settleMs?: number | undefined;
+  onEvent?: WorkerEventListener | undefined;
+}
+
+interface Running {
+  task: Task;
+  token: number;
+  controller: AbortController;
+  leaseMs: number;
+  renewedAt: number;
+  startedAt: number;
+  /** Latest progress not yet sent, and whether a report is in flight. */
+  pending: { progress: number; step: string | null } | null;
+  sending: Promise<void> | null;
+}
+
+/** Conflicts that mean this worker no longer holds the task: stop the attempt, report nothing. */
+const LEASE_GONE = new Set(['illegal_transition', 'not_lease_holder', 'stale_token', 'lease_expired', 'task_not_found']);
+const codeOf = (err: unknown) => String((err as { code?: unknown })?.code ?? '');
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The worker loop: register, then claim the best task this worker can do, run it with the
+ * executor, report, repeat — while renewing the leases it holds. It talks to the store only
+ * through the `Baton` interface, so it runs unchanged in process or over HTTP.
+ */
+export class WorkerLoop {
+  readonly id: string;
+  private readonly concurrency: number;
+  private readonly running = new Map<number, Running>();
+  private stopping = false;
+  private readonly stopSignal = new AbortController();
+  private wake: (() => void) | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly baton: Baton,
+    private readonly options: WorkerLoopOptions,
+  ) {
+    this.id = options.id;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+  }
+
+  /** Runs until stopped (or after one task with `once`); resolves once every attempt is reported. */
+  async run(): Promise<void> {
+    const o = this.options;
+    await this.baton.registerWorker({
+      id: o.id,
+      name: o.name,
+      capabilities: o.capabilities,
+      host: o.host,
+      pid: o.pid,
+      concurrency: this.concurrency,
+      version: o.version,
+    });
+    this.emit({ type: 'online', at: Date.now(), workerId: o.id, capabilities: o.capabilities, concurrency: this.concurrency });
+    this.renewTimer = setInterval(() => this.renewLeases(), 250);
+    try {
+      await this.claimLoop();
+      while (this.running.size > 0) await this.nextWake();
+    } finally {
+      clearInterval(this.renewTimer);
+      if (this.graceTimer) clearTimeout(this.graceTimer);
+      await this.baton.unregisterWorker(o.id).catch((err) => this.error(null, err));
+      this.emit({ type: 'stopped', at: Date.now() });
+    }
+  }
+
+  /**
+   * Stops claiming. Running attempts may finish within `graceSeconds`; then (or at once, with 0 or
+   * on a second call) they are stopped and their tasks released, so they go back to the queue now
+   * rather than after their leases expire.
+   */
+  stop(graceSeconds = 0): void {
+    if (this.stopping) {
+      this.abortAll('shutdown');
+      return;
+    }
+    this.stopping = true;
+    this.stopSignal.abort();
+    this.emit({ type: 'stopping', at: Date.now(), graceSeconds });
+    if (graceSeconds <= 0) this.abortAll('shutdown');
+    else if (Number.isFinite(graceSeconds)) this.graceTimer = setTimeout(() => this.abortAll('shutdown'), graceSeconds * 1000);
+    this.notify();
+  }
+
+  /** Task ids currently held. */
+  get held(): number[] {
+    return [...this.running.keys()];
+  }
+
+  private async claimLoop(): Promise<void> {
+    const o = this.options;
+    while (!this.stopping) {
+      const free = this.concurrency - this.running.size;
+      if (free <= 0) {
+        await this.nextWake();
+        // Let the other attempts that are about to finish do so, then claim for all free slots at once.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      let tasks: Task[];
+      try {
+        tasks = await this.baton.claimMany({
+          workerId: o.id,
+          limit: o.once ? 1 : free,
+          leaseSeconds: o.leaseSeconds,
+          waitSeconds: o.pollSeconds ?? 2,
+          signal: this.stopSignal.signal,
+        });
+      } catch (err) {
+        this.error(null, err);
+        await sleep(1000);
+        continue;
+      }
+      if (this.stopping) {
+        // Claimed while the stop came in: hand them straight back.
+        await Promise.all(tasks.map((t) => this.release(t, 'worker stopping')));
+        return;
+      }
+      for (const task of tasks) this.launch(task);
+      if (o.once && tasks.length > 0) return;
+    }
+  }
+
+  private launch(task: Task): void {
+    const lease = task.lease;
+    if (!lease) return;
+    const entry: Running = {
+      task,
+      token: lease.token,
+      controller: new AbortController(),
+      leaseMs: lease.seconds * 1000,
+      renewedAt: Date.now(),
+      startedAt: Date.now(),
+      pending: null,
+      sending: null,
+    };
+    this.running.set(task.id, entry);
+    this.emit({ type: 'claimed', at: Date.now(), task });
+    void this.attempt(entry).finally(() => {
+      this.running.delete(task.id);
+      this.notify();
+    });
+  }
+
+  private async attempt(entry: Running): Promise<void> {
+    const { task, controller } = entry;
+    const timeout =
+      task.timeoutSeconds !== null ? setTimeout(() => controller.abort('timeout'), task.timeoutSeconds * 1000) : null;
+    let outcome: AttemptOutcome;
+    try {
+      outcome = await this.execute(entry);
+    } catch (err) {
+      outcome = { ok: false, error: messageOf(err) };
+    } finally {
+      if (timeout) clearTimeout(timeout);
+    }
+    // The final report must land after the last progress report, over any transport.
+    while (entry.sending) await entry.sending;
+    if (entry.pending) await this.flushProgress(entry);
+    await this.report(entry, outcome);
+  }
+
+  /** The executor's outcome, or — once aborted — whatever it has managed by `settleMs` later. */
+  private execute(entry: Running): Promise<AttemptOutcome> {
+    const { task, controller } = entry;
+    const run = this.options.executor({
+      task,
+      workerId: this.id,
+      signal: controller.signal,
+      progress: (percent, step) => this.progress(entry, percent, step ?? null),
+      note: (text) => this.note(entry, text),
+    });
+    const settle = this.options.settleMs ?? 5000;
+    const gaveUp = new Promise<AttemptOutcome>((resolve) => {
+      const onAbort = () => setTimeout(() => resolve({ ok: false, error: 'aborted' }), settle).unref();
+      if (controller.signal.aborted) onAbort();
+      else controller.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([run, gaveUp]);
+  }
+
+  private async report(entry: Running, outcome: AttemptOutcome): Promise<void> {
+    const { task, token } = entry;
+    const reason = entry.controller.signal.reason as AbortReason | undefined;
+    const lease = { workerId: this.id, token };
+    const ms = Date.now() - entry.startedAt;
+    try {
+      if (reason === 'lost') return;
+      if (reason === 'shutdown') {
+        await this.release(task, 'worker stopped before the task finished');
+        return;
+      }
+      if (reason === 'timeout') {
+        const error = `timed out after ${task.timeoutSeconds}s; the process group was killed`;
+        const failed = await this.baton.fail(task.id, { ...lease, error });
+        this.emit({ type: 'failed', at: Date.now(), task: failed, error, retrying: failed.status !== 'failed', ms });
+        return;
+      }
+      if (outcome.ok) {
+        const done = await this.baton.complete(task.id, { ...lease, result: outcome.result });
+        this.emit({ type: 'completed', at: Date.now(), task: done, ms });
+        return;
+      }
+      const failed = await this.baton.fail(task.id, { ...lease, error: outcome.error });
+      this.emit({ type: 'failed', at: Date.now(), task: failed, error: outcome.error, retrying: failed.status !== 'failed', ms });
+    } catch (err) {
+      if (LEASE_GONE.has(codeOf(err))) this.emit({ type: 'lost', at: Date.now(), taskId: task.id, reason: messageOf(err) });
+      else this.error(task.id, err);
+    }
+  }
+
+  private async release(task: Task, reason: string): Promise<void> {
+    try {
+      await this.baton.release(task.id, { workerId: this.id, token: task.lease?.token });
+      this.emit({ type: 'released', at: Date.now(), taskId: task.id, reason });
+    } catch (err) {
+      this.error(task.id, err);
+    }
+  }
+
+  private progress(entry: Running, percent: number, step: string | null): void {
+    const progress = Math.max(0, Math.min(100, Math.round(percent)));
+    entry.pending = { progress, step };
+    this.emit({ type: 'progress', at: Date.now(), taskId: entry.task.id, progress, step });
+    if (!entry.sending) void this.flushProgress(entry);
+  }
+
+  /** Sends the latest progress; reports made while one is in flight collapse into the next. */
+  private flushProgress(entry: Running): Promise<void> {
+    entry.sending ??= this.sendProgress(entry).finally(() => {
+      entry.sending = null;
+    });
+    return entry.sending;
+  }
+
+  private async sendProgress(entry: Running): Promise<void> {
+    try {
+      while (entry.pending && !entry.controller.signal.aborted) {
+        const { progress, step } = entry.pending;
+        entry.pending = null;
+        await this.baton.reportProgress(entry.task.id, {
+          workerId: this.id,
+          token: entry.token,
+          progress,
+          ...(step && { step }),
+        });
+        entry.renewedAt = Date.now();
+      }
+    } catch (err) {
+      this.leaseTrouble(entry, err);
+    }
+  }
+
+  private async note(entry: Running, text: string): Promise<void> {
+    try {
+      await this.baton.reportProgress(entry.task.id, {
+        workerId: this.id,
+        token: entry.token,
+        progress: entry.pending?.progress ?? entry.task.progress,
+        note: text,
+      });
+      entry.renewedAt = Date.now();
+    } catch (err) {
+      this.leaseTrouble(entry, err);
+    }
+  }
+
+  /** Renews each held lease once a third of it has passed, so a slow store never lets one lapse. */
+  private renewLeases(): void {
+    const now = Date.now();
+    for (const entry of this.running.values()) {
+      if (entry.controller.signal.aborted || now - entry.renewedAt < entry.leaseMs / 3) continue;
+      entry.renewedAt = now;
+      this.baton
+        .heartbeat(entry.task.id, { workerId: this.id, token: entry.token })
+        .catch((err) => this.leaseTrouble(entry, err));
+    }
+  }
+
+  private leaseTrouble(entry: Running, err: unknown): void {
+    if (!LEASE_GONE.has(codeOf(err))) {
+      this.error(entry.task.id, err);
+      return;
+    }
+    // Cancelled, expired or taken over: the work can no longer be reported, so stop doing it.
+    entry.controller.abort('lost');
+    this.emit({ type: 'lost', at: Date.now(), taskId: entry.task.id, reason: messageOf(err) });
+  }
+
+  private abortAll(reason: AbortReason): void {
+    for (const entry of this.running.values()) entry.controller.abort(reason);
+  }
+
+  private nextWake(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private error(taskId: number | null, err: unknown): void {
+    this.emit({ type: 'error', at: Date.now(), taskId, error: messageOf(err) });
+  }
+
+  private emit(event: WorkerEvent): void {
+    this.options.onEvent?.(event);
+  }
+}

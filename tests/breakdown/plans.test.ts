@@ -1,0 +1,246 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BUILT_IN_PATTERNS } from '../../src/core/breakdown/patterns.js';
+import { defaultRegistry, PatternRegistry, registerPattern } from '../../src/core/breakdown/registry.js';
+import { MAX_DEPTH, MAX_TOTAL_SUBTASKS, planFromPattern, rulePlan } from '../../src/core/breakdown/rule-planner.js';
+import { splitEstimate } from '../../src/core/breakdown/shares.js';
+import { subjectOf } from '../../src/core/breakdown/subject.js';
+import type { Pattern, PlannedSubtask } from '../../src/core/breakdown/types.js';
+import { planProblems, planSize } from '../../src/core/breakdown/validate.js';
+
+const H = 60;
+const registry = new PatternRegistry();
+
+/** Whether `from` waits, directly or not, for `to`. */
+function reaches(steps: readonly PlannedSubtask[], from: number, to: number): boolean {
+  const seen = new Set<number>();
+  const stack = [...(steps[from]?.dependsOn ?? [])];
+  while (stack.length > 0) {
+    const n = stack.pop() as number;
+    if (n === to) return true;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    stack.push(...(steps[n]?.dependsOn ?? []));
+  }
+  return false;
+}
+
+const keyIndex = (p: Pattern, key: string) => p.steps.findIndex((s) => s.key === key);
+
+/** Pairs of steps that need nothing from each other, by pattern: two workers can take them at once. */
+const PARALLEL: Record<string, [string, string][]> = {
+  api: [['testing', 'docs']],
+  frontend: [
+    ['state', 'routing'],
+    ['testing', 'optimisation'],
+  ],
+  database: [
+    ['indexing', 'migrations'],
+    ['migrations', 'backup'],
+  ],
+  security: [
+    ['authentication', 'encryption'],
+    ['encryption', 'audit'],
+  ],
+  devops: [['containers', 'monitoring']],
+  machine_learning: [['features', 'model_selection']],
+  maintenance: [
+    ['rollback_plan', 'change'],
+    ['verify', 'docs'],
+  ],
+};
+
+describe.each(BUILT_IN_PATTERNS.map((p) => ({ name: p.name, pattern: p })))('the $name pattern', ({ pattern }) => {
+  const subject = { title: 'Build the quarterly thing', capabilities: ['python'], estimateMinutes: 40 * H + 7 };
+  const steps = planFromPattern(subject, pattern);
+
+  it('is a valid DAG whose shares add up to the estimate exactly, in whole minutes', () => {
+    expect(planProblems(steps)).toEqual([]);
+    expect(steps.reduce((sum, s) => sum + (s.estimateMinutes ?? 0), 0)).toBe(40 * H + 7);
+    for (const s of steps) expect(Number.isInteger(s.estimateMinutes)).toBe(true);
+  });
+
+  it('names the subject in every title and inherits the capabilities', () => {
+    for (const [i, s] of steps.entries()) {
+      expect(s.title).toContain('the quarterly thing');
+      expect(s.capabilities[0]).toBe('python');
+      expect(s.capabilities).toEqual(expect.arrayContaining([...(pattern.steps[i]?.capabilities ?? [])]));
+    }
+  });
+
+  it('chains nothing needlessly: no dependency is implied by another', () => {
+    for (const [i, s] of steps.entries()) {
+      for (const d of s.dependsOn) {
+        const viaOther = s.dependsOn.some((o) => o !== d && reaches(steps, o, d));
+        expect(viaOther, `${pattern.name}: ${pattern.steps[i]?.key} -> ${pattern.steps[d]?.key} is redundant`).toBe(false);
+      }
+    }
+  });
+
+  it('leaves independent steps in parallel', () => {
+    for (const [a, b] of PARALLEL[pattern.name] ?? []) {
+      const i = keyIndex(pattern, a);
+      const j = keyIndex(pattern, b);
+      expect(i >= 0 && j >= 0, `${a}, ${b}`).toBe(true);
+      expect(reaches(steps, i, j) || reaches(steps, j, i), `${a} and ${b} are chained`).toBe(false);
+    }
+  });
+});
+
+describe('plans', () => {
+  it('follow the order SPEC §6 gives for API work', () => {
+    const plan = rulePlan({ title: 'Build the user management REST API', estimateMinutes: 40 * H }, { registry });
+    expect(plan).toMatchObject({ planner: 'rules', source: 'pattern', pattern: 'api' });
+    expect(plan.subtasks.map((s) => s.step)).toEqual(['requirements', 'design', 'schema', 'implementation', 'testing', 'docs']);
+    expect(plan.subtasks[0]?.title).toBe('Requirements for the user management REST API');
+  });
+
+  it('without an estimate, have no shares', () => {
+    const plan = rulePlan({ title: 'Rewrite the whole platform' }, { registry });
+    expect(plan.subtasks.every((s) => s.estimateMinutes === null)).toBe(true);
+  });
+
+  it('take the subject from the title', () => {
+    expect(subjectOf('Build the user management REST API')).toBe('the user management REST API');
+    expect(subjectOf('Please implement SSO, 40h')).toBe('SSO');
+    expect(subjectOf('Migrate orders to Postgres')).toBe('Migrate orders to Postgres');
+  });
+
+  it('split any estimate exactly, with at least a minute per step', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 30 }), (total, weights) => {
+        const parts = splitEstimate(total, weights);
+        expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+        if (total >= weights.length) expect(Math.min(...parts)).toBeGreaterThanOrEqual(1);
+      }),
+    );
+  });
+});
+
+describe('checklists', () => {
+  it('become subtasks in order, open items only, sharing the estimate', () => {
+    const description = [
+      'Acceptance:',
+      '- [ ] Add the export button',
+      '- [x] Agree on the CSV columns',
+      '- [ ] Stream rows from the database',
+      '  - in pages of 1000',
+      '- [ ] Email the file when it is large',
+    ].join('\n');
+    const plan = rulePlan({ title: 'CSV export of orders', description, estimateMinutes: 10 * H, capabilities: ['node'] }, { registry });
+    expect(plan.source).toBe('checklist');
+    expect(plan.subtasks.map((s) => s.title)).toEqual([
+      'Add the export button',
+      'Stream rows from the database',
+      'Email the file when it is large',
+    ]);
+    expect(plan.subtasks[1]?.description).toBe('- in pages of 1000');
+    expect(plan.subtasks.map((s) => s.estimateMinutes)).toEqual([200, 200, 200]);
+    // Task items are independent: several workers can share them.
+    expect(plan.subtasks.every((s) => s.dependsOn.length === 0)).toBe(true);
+    expect(plan.subtasks.every((s) => s.capabilities.includes('node'))).toBe(true);
+  });
+
+  it('numbered steps are a sequence', () => {
+    const plan = rulePlan({ title: 'Release 2.0', description: '1. Freeze\n2. Tag\n3. Publish\n4. Announce' }, { registry });
+    expect(plan.subtasks.map((s) => s.title)).toEqual(['Freeze', 'Tag', 'Publish', 'Announce']);
+    expect(plan.subtasks.map((s) => s.dependsOn)).toEqual([[], [0], [1], [2]]);
+  });
+
+  it('a single item is not a breakdown', () => {
+    const plan = rulePlan({ title: 'Set up CI for the monorepo', description: '- [ ] only this' }, { registry });
+    expect(plan.source).toBe('pattern');
+  });
+});
+
+describe('recursive breakdown', () => {
+  const depth = (list: readonly PlannedSubtask[]): number => (list.length === 0 ? 0 : 1 + Math.max(...list.map((s) => depth(s.subtasks))));
+
+  it('breaks down again the subtasks that are still epics', () => {
+    const plan = rulePlan({ title: 'Build the partner REST API', estimateMinutes: 150 * H }, { registry });
+    const implementation = plan.subtasks.find((s) => s.step === 'implementation') as PlannedSubtask;
+    expect(implementation.estimateMinutes).toBe(3150);
+    expect(implementation.complexity).toBe('epic');
+    expect(implementation.pattern).toBe('api');
+    expect(implementation.subtasks.length).toBe(6);
+    expect(implementation.subtasks.reduce((s, t) => s + (t.estimateMinutes ?? 0), 0)).toBe(3150);
+    // Non-epic steps stay as they are.
+    expect(plan.subtasks.find((s) => s.step === 'requirements')?.subtasks).toEqual([]);
+    expect(planProblems(plan.subtasks)).toEqual([]);
+  });
+
+  it('stops at the depth limit even when leaves are still epics', () => {
+    const plan = rulePlan({ title: 'Build the galaxy-scale REST API', estimateMinutes: 100_000 * H }, { registry });
+    expect(depth(plan.subtasks)).toBe(MAX_DEPTH);
+    const leaves: PlannedSubtask[] = [];
+    const walk = (l: readonly PlannedSubtask[]) => l.forEach((s) => (s.subtasks.length ? walk(s.subtasks) : leaves.push(s)));
+    walk(plan.subtasks);
+    expect(leaves.some((l) => l.complexity === 'epic')).toBe(true);
+    expect(planSize(plan.subtasks)).toBeLessThanOrEqual(MAX_TOTAL_SUBTASKS);
+  });
+
+  it('honours a smaller depth', () => {
+    const plan = rulePlan({ title: 'Build the galaxy-scale REST API', estimateMinutes: 100_000 * H }, { registry, maxDepth: 1 });
+    expect(depth(plan.subtasks)).toBe(1);
+  });
+});
+
+describe('plan validation', () => {
+  const node = (title: string, dependsOn: number[] = []): PlannedSubtask => ({
+    title,
+    description: null,
+    capabilities: [],
+    estimateMinutes: null,
+    complexity: 'simple',
+    dependsOn,
+    step: null,
+    subtasks: [],
+    source: null,
+    pattern: null,
+  });
+
+  it('reports cycles, missing siblings, empty titles and too many subtasks', () => {
+    expect(planProblems([node('a', [1]), node('b', [2]), node('c', [1])])).toEqual(['subtasks: dependencies form a cycle 2 -> 3 -> 2']);
+    expect(planProblems([node('a', [5])])[0]).toMatch(/5 is not the index of another subtask/);
+    expect(planProblems([node('a', [0])])[0]).toMatch(/cannot depend on itself/);
+    expect(planProblems([node('  ')])[0]).toMatch(/title: must not be empty/);
+    expect(planProblems(Array.from({ length: 31 }, (_, i) => node(`t${i}`)))[0]).toMatch(/31 subtasks \(at most 30\)/);
+    expect(planProblems([])[0]).toMatch(/no subtasks/);
+  });
+});
+
+describe('registerPattern', () => {
+  const mobile: Pattern = {
+    name: 'mobile',
+    label: 'mobile app',
+    keywords: ['ios', 'android', 'swiftui', 'app store'],
+    steps: [
+      { key: 'screens', title: 'Screens for {subject}', capabilities: ['ui_design'], share: 3 },
+      { key: 'build', title: 'Build {subject}', share: 5, dependsOn: ['screens'] },
+      { key: 'release', title: 'Store release of {subject}', share: 2, dependsOn: ['build'] },
+    ],
+  };
+
+  it('adds a pattern that detection and planning use', () => {
+    registerPattern(mobile);
+    const plan = rulePlan({ title: 'Offline mode for the iOS and Android apps', estimateMinutes: 30 * H }, { registry: defaultRegistry });
+    expect(plan.pattern).toBe('mobile');
+    expect(plan.subtasks.map((s) => s.estimateMinutes)).toEqual([540, 900, 360]);
+  });
+
+  it('refuses a pattern whose steps form a cycle, naming it', () => {
+    const bad: Pattern = {
+      ...mobile,
+      name: 'bad',
+      steps: [
+        { key: 'a', title: 'A', share: 1, dependsOn: ['b'] },
+        { key: 'b', title: 'B', share: 1, dependsOn: ['a'] },
+      ],
+    };
+    expect(() => registerPattern(bad)).toThrow(/pattern bad: steps: dependencies form a cycle a -> b -> a/);
+    expect(() => registerPattern({ ...mobile, name: 'bad', steps: [{ key: 'a', title: 'A', share: 1, dependsOn: ['zz'] }] })).toThrow(
+      /unknown step "zz"/,
+    );
+    expect(defaultRegistry.get('bad')).toBeUndefined();
+  });
+});

@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openBaton } from '../../src/app/open.js';
+import type { BatonError } from '../../src/core/errors.js';
+import { LATEST_VERSION } from '../../src/store/postgres/migrations.js';
+import { dropSchema, newSchemaName, PG_URL, schemaUrl, withAdmin } from './pg-test-db.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const OPEN_STORE = resolve(import.meta.dirname, 'open-store.mjs');
+
+const schemas: string[] = [];
+const fresh = () => {
+  const schema = newSchemaName();
+  schemas.push(schema);
+  return schema;
+};
+afterEach(async () => {
+  for (const schema of schemas.splice(0)) await dropSchema(schema);
+});
+
+function openInProcess(url: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [OPEN_STORE, url], { cwd: ROOT });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('close', (code) => done({ code, out, err }));
+  });
+}
+
+async function refusal(call: Promise<unknown>): Promise<BatonError> {
+  try {
+    await call;
+  } catch (err) {
+    return err as BatonError;
+  }
+  throw new Error('expected opening to fail');
+}
+
+describe('opening a PostgreSQL store', () => {
+  it('10 processes opening a fresh schema at once: migrations applied once, no errors', async () => {
+    expect(existsSync(resolve(ROOT, 'dist/app/open.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
+    const schema = fresh();
+    const results = await Promise.all(Array.from({ length: 10 }, () => openInProcess(schemaUrl(schema))));
+    for (const r of results)
+      expect({ code: r.code, out: r.out.trim(), err: r.err }).toEqual({ code: 0, out: '{"ok":true,"tasks":0}', err: '' });
+    const applied = await withAdmin((sql) =>
+      sql.unsafe(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`),
+    );
+    expect(applied.map((r) => Number(r.version))).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
+    const meta = await withAdmin((sql) => sql.unsafe(`SELECT key FROM "${schema}".baton_meta ORDER BY key`));
+    expect(meta.map((r) => r.key)).toEqual(['created_at', 'kind']);
+  });
+
+  it('a schema option keeps two stores apart in one database', async () => {
+    const [a, b] = [fresh(), fresh()];
+    const one = await openBaton({ db: schemaUrl(a) });
+    const two = await openBaton({ db: PG_URL, schema: b });
+    try {
+      await one.createTask({ title: 'only in a' });
+      expect((await one.listTasks()).total).toBe(1);
+      expect((await two.listTasks()).total).toBe(0);
+      expect(two.store.location).toContain(`schema=${b}`);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('an unreachable server is a coded error, not a stack trace', async () => {
+    const err = await refusal(openBaton({ db: 'postgres://postgres@127.0.0.1:1/test?schema=nowhere' }));
+    expect(err.code).toBe('store_unavailable');
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(/cannot reach PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/test/);
+  });
+
+  it('refused credentials are a coded error that names the cause and hides the password', async () => {
+    const url = new URL(PG_URL);
+    url.username = 'no_such_baton_role';
+    url.password = 'secret-word';
+    const err = await refusal(openBaton({ db: `${url.href}?schema=${fresh()}` }));
+    expect(err.code).toBe('store_unavailable');
+    expect(err.message).toContain('refused the credentials');
+    expect(err.message).not.toContain('secret-word');
+  });
+
+  it('a missing database is store_not_found', async () => {
+    const url = new URL(PG_URL);
+    url.pathname = '/no_such_baton_db';
+    const err = await refusal(openBaton({ db: url.href }));
+    expect(err.code).toBe('store_not_found');
+  });
+
+  it("refuses a schema holding someone else's tables, and a bad schema name", async () => {
+    const schema = fresh();
+    await withAdmin((sql) => sql.unsafe(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".orders (id int)`));
+    expect((await refusal(openBaton({ db: schemaUrl(schema) }))).code).toBe('not_a_store');
+    const bad = await refusal(openBaton({ db: PG_URL, schema: 'no-dashes; drop' }));
+    expect(bad.code).toBe('invalid_argument');
+    expect(bad.message).toContain('schema');
+  });
+});

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+
+/**
+ * The PostgreSQL the tests run against: `BATON_TEST_PG` or the one on this machine. Every test
+ * gets its own schema and drops it afterwards. An unreachable server fails the tests (in CI and
+ * locally alike): a skipped backend would pass for a working one.
+ */
+export const PG_URL = process.env.BATON_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export function schemaUrl(schema: string, extra = ''): string {
+  const url = new URL(PG_URL);
+  url.searchParams.set('schema', schema);
+  return `${url.href}${extra}`;
+}
+
+export function newSchemaName(prefix = 'baton_test'): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** Runs `fn` on a short-lived admin connection. */
+export async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(PG_URL, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  await withAdmin((sql) => sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+}
+
+/** A fresh schema per call, as the store contract's `freshDb` wants it. */
+export async function freshSchema(): Promise<{ url: string; schema: string; cleanup: () => Promise<void> }> {
+  const schema = newSchemaName();
+  return { url: schemaUrl(schema), schema, cleanup: () => dropSchema(schema) };
+}

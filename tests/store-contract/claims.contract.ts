@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest';
+import type { LocalBaton } from '../../src/app/local-baton.js';
+import type { Task } from '../../src/core/types.js';
+import { refusal, type StoreHarness, sleep, waitPast, withPolicy } from './harness.js';
+
+const FAST_RETRY = { policy: 'fixed', baseSeconds: 0.3, maxSeconds: 0.3, jitter: 0 } as const;
+
+/** Claims every ready task one by one and returns their titles in the order they came. */
+async function drainTitles(baton: LocalBaton, workerId: string, capabilities?: string[]): Promise<string[]> {
+  const titles: string[] = [];
+  for (;;) {
+    const task = await baton.claim({ workerId, capabilities });
+    if (!task) return titles;
+    titles.push(task.title);
+  }
+}
+
+const tokenOf = (task: Task | null): number => {
+  if (!task?.lease) throw new Error('expected a claimed task with a lease');
+  return task.lease.token;
+};
+
+/** SPEC §4 claims, and the worker's writes under a lease. */
+export function claimContract(store: () => StoreHarness): void {
+  describe('claims: who may take what', () => {
+    it('a worker claims only tasks whose capabilities it all has', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'UI work', capabilities: ['react', 'ui'] });
+      expect(await baton.claim({ workerId: 'half', capabilities: ['react'] })).toBeNull();
+      expect(await baton.claim({ workerId: 'none', capabilities: [] })).toBeNull();
+      const claimed = await baton.claim({ workerId: 'full', capabilities: ['ui', 'react', 'python'] });
+      expect(claimed).toMatchObject({ id: task.id, status: 'executing', assignee: 'full' });
+      const open = await baton.createTask({ title: 'Anyone' });
+      expect((await baton.claim({ workerId: 'none', capabilities: [] }))?.id).toBe(open.id);
+    });
+
+    it('a worker that gives no capabilities claims with those it registered', async () => {
+      const baton = await store().open();
+      await baton.registerWorker({ id: 'py-worker', capabilities: ['python'] });
+      const task = await baton.createTask({ title: 'Python work', capabilities: ['python'] });
+      expect((await baton.claim({ workerId: 'py-worker' }))?.id).toBe(task.id);
+    });
+
+    it('a task assigned to one worker is claimed by that worker only', async () => {
+      const baton = await store().open();
+      await baton.registerWorker({ id: 'alice' });
+      const task = await baton.createTask({ title: 'For Alice' });
+      const assigned = await baton.assignTask(task.id, 'alice');
+      expect(assigned).toMatchObject({ status: 'assigned', assignee: 'alice', reservedFor: 'alice' });
+      expect(await baton.claim({ workerId: 'bob' })).toBeNull();
+      expect(await baton.claim({ workerId: 'alice' })).toMatchObject({ id: task.id, status: 'executing' });
+    });
+
+    it('a task is not claimable before its runAfter', async () => {
+      const baton = await store().open();
+      const runAfter = new Date((await baton.store.now()) + 400).toISOString();
+      const task = await baton.createTask({ title: 'Later', runAfter });
+      expect(await baton.claim({ workerId: 'w1' })).toBeNull();
+      expect((await baton.listTasks({ ready: true })).total).toBe(0);
+      await waitPast(baton, runAfter);
+      expect((await baton.listTasks({ ready: true })).total).toBe(1);
+      expect((await baton.claim({ workerId: 'w1' }))?.id).toBe(task.id);
+    });
+
+    it('claims by priority, oldest first within a priority', async () => {
+      const baton = await store().open();
+      for (const [title, priority] of [
+        ['low', 'low'],
+        ['normal-1', 'normal'],
+        ['maintenance', 'maintenance'],
+        ['critical', 'critical'],
+        ['normal-2', 'normal'],
+        ['high', 'high'],
+      ] as const) {
+        await baton.createTask({ title, priority });
+      }
+      expect(await drainTitles(baton, 'w1')).toEqual(['critical', 'high', 'normal-1', 'normal-2', 'low', 'maintenance']);
+    });
+
+    it('aging: an old low-priority task overtakes a newer higher one after enough wait', async () => {
+      const opened = await store().open();
+      // One priority level per 120 ms of waiting, so the test need not wait hours.
+      const baton = withPolicy(opened, { agingMinutesPerLevel: 0.002 });
+      await baton.createTask({ title: 'old low', priority: 'low' });
+      await sleep(500); // > 2 levels (low → high) of waiting
+      await baton.createTask({ title: 'new high', priority: 'high' });
+      await baton.createTask({ title: 'new low', priority: 'low' });
+      expect(await drainTitles(baton, 'w1')).toEqual(['old low', 'new high', 'new low']);
+    });
+
+    it('among tasks ready at the same moment and priority, the best fit goes first, then the lowest id', async () => {
+      const baton = await store().open();
+      const runAfter = new Date((await baton.store.now()) + 300).toISOString();
+      for (const [title, capabilities] of [
+        ['none', []],
+        ['x', ['x']],
+        ['xy-1', ['x', 'y']],
+        ['xy-2', ['y', 'x']],
+      ] as const) {
+        await baton.createTask({ title, capabilities: [...capabilities], runAfter });
+      }
+      await waitPast(baton, runAfter);
+      expect((await baton.listTasks({ ready: true })).tasks.map((t) => t.title)).toEqual(['xy-1', 'xy-2', 'x', 'none']);
+      expect(await drainTitles(baton, 'w1', ['x', 'y'])).toEqual(['xy-1', 'xy-2', 'x', 'none']);
+    });
+
+    it('claimMany takes up to the limit, in claim order, and leaves the rest queued', async () => {
+      const baton = await store().open();
+      for (const priority of ['low', 'high', 'normal', 'critical', 'maintenance'] as const) {
+        await baton.createTask({ title: priority, priority });
+      }
+      const claimed = await baton.claimMany({ workerId: 'w1', limit: 3 });
+      expect(claimed.map((t) => t.title)).toEqual(['critical', 'high', 'normal']);
+      expect(claimed.every((t) => t.status === 'executing' && t.lease?.owner === 'w1' && t.lease.token === 1)).toBe(true);
+      expect((await baton.listTasks({ status: ['queued'] })).tasks.map((t) => t.title)).toEqual(['low', 'maintenance']);
+      expect((await baton.claimMany({ workerId: 'w2', limit: 10 })).map((t) => t.title)).toEqual(['low', 'maintenance']);
+      expect((await refusal(baton.claimMany({ workerId: 'w1', limit: 0 }))).code).toBe('invalid_argument');
+    });
+
+    it('concurrent claims never hand out the same task twice', async () => {
+      const baton = await store().open();
+      for (let i = 0; i < 5; i++) await baton.createTask({ title: `t${i}` });
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => baton.claim({ workerId: `w${i}` })));
+      const ids = results.filter((t): t is Task => t !== null).map((t) => t.id);
+      expect(ids).toHaveLength(5);
+      expect(new Set(ids).size).toBe(5);
+    });
+  });
+
+  describe('claims: the lease and its fencing token', () => {
+    it('the fencing token grows with every claim of a task', async () => {
+      const opened = await store().open();
+      const baton = withPolicy(opened, { retry: { policy: 'immediate', baseSeconds: 0, maxSeconds: 0, jitter: 0 } });
+      const task = await baton.createTask({ title: 'Reclaimed' });
+      const tokens: number[] = [];
+      const first = await baton.claim({ workerId: 'w1' });
+      tokens.push(tokenOf(first));
+      await baton.release(task.id, { workerId: 'w1', token: tokenOf(first) });
+      const second = await baton.claim({ workerId: 'w2' });
+      tokens.push(tokenOf(second));
+      await baton.fail(task.id, { workerId: 'w2', token: tokenOf(second), error: 'flaky' });
+      const third = await baton.claim({ workerId: 'w1', leaseSeconds: 0.2 });
+      tokens.push(tokenOf(third));
+      await waitPast(baton, third!.lease!.expiresAt);
+      const fourth = await baton.claim({ workerId: 'w3' });
+      tokens.push(tokenOf(fourth));
+      expect(tokens).toEqual([1, 2, 3, 4]);
+      expect((await baton.getTask(task.id)).leaseToken).toBe(4);
+    });
+
+    it('heartbeat extends the lease of its holder only', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Long job' });
+      const claimed = await baton.claim({ workerId: 'w1', leaseSeconds: 30 });
+      await sleep(20);
+      const renewed = await baton.heartbeat(task.id, { workerId: 'w1', token: tokenOf(claimed) });
+      expect(Date.parse(renewed.lease!.expiresAt)).toBeGreaterThan(Date.parse(claimed!.lease!.expiresAt));
+      expect(renewed.lease).toMatchObject({ owner: 'w1', token: 1, seconds: 30 });
+      expect((await refusal(baton.heartbeat(task.id, { workerId: 'w2' }))).code).toBe('not_lease_holder');
+      expect((await refusal(baton.heartbeat(task.id, { workerId: 'w1', token: 7 }))).code).toBe('stale_token');
+    });
+
+    it('progress records the percentage, notes and checkpoints, and renews the lease', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Report' });
+      const claimed = await baton.claim({ workerId: 'w1', leaseSeconds: 30 });
+      await sleep(20);
+      const t = await baton.reportProgress(task.id, {
+        workerId: 'w1',
+        token: tokenOf(claimed),
+        progress: 40,
+        note: 'drafted',
+        step: 'draft',
+      });
+      expect(t.progress).toBe(40);
+      expect(t.notes).toMatchObject([{ by: 'w1', text: 'drafted' }]);
+      expect(t.checkpoints).toMatchObject([{ by: 'w1', name: 'draft', progress: 40 }]);
+      expect(Date.parse(t.lease!.expiresAt)).toBeGreaterThan(Date.parse(claimed!.lease!.expiresAt));
+      expect(await baton.getTask(task.id)).toEqual(t);
+    });
+
+    it('complete stores the result and artifacts and ends the lease; a second complete is refused', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Build' });
+      const claimed = await baton.claim({ workerId: 'w1' });
+      const done = await baton.complete(task.id, {
+        workerId: 'w1',
+        token: tokenOf(claimed),
+        result: { size: 12, files: ['a.js'] },
+        artifacts: ['dist/a.js'],
+      });
+      expect(done).toMatchObject({ status: 'completed', progress: 100, lease: null, result: { size: 12, files: ['a.js'] } });
+      expect(done.artifacts).toMatchObject([{ by: 'w1', path: 'dist/a.js' }]);
+      expect(done.completedAt).not.toBeNull();
+      expect(await baton.getTask(task.id)).toEqual(done);
+      expect((await refusal(baton.complete(task.id, { workerId: 'w1', token: tokenOf(claimed) }))).code).toBe(
+        'illegal_transition',
+      );
+    });
+
+    it('fail requeues after the backoff while retries are left, then fails for good', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Flaky', maxRetries: 1, retryPolicy: { ...FAST_RETRY } });
+      const first = await baton.claim({ workerId: 'w1' });
+      const retried = await baton.fail(task.id, { workerId: 'w1', token: tokenOf(first), error: 'timeout' });
+      expect(retried).toMatchObject({ status: 'queued', retries: 1, lastError: 'timeout', lease: null });
+      expect(Date.parse(retried.runAfter!) - Date.parse(retried.updatedAt)).toBe(300);
+      expect(await baton.claim({ workerId: 'w1' })).toBeNull();
+      await waitPast(baton, retried.runAfter!);
+      const second = await baton.claim({ workerId: 'w2' });
+      expect(second).toMatchObject({ id: task.id, attempts: 2 });
+      const failed = await baton.fail(task.id, { workerId: 'w2', token: tokenOf(second), error: 'timeout again' });
+      expect(failed).toMatchObject({ status: 'failed', lastError: 'timeout again', lease: null });
+      expect(await baton.claim({ workerId: 'w1' })).toBeNull();
+      expect((await baton.retryTask(task.id)).status).toBe('queued');
+    });
+
+    it('release gives the task back at once, for any worker to claim with a new token', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Handed back' });
+      const claimed = await baton.claim({ workerId: 'w1' });
+      const released = await baton.release(task.id, { workerId: 'w1', token: tokenOf(claimed) });
+      expect(released).toMatchObject({ status: 'queued', lease: null, assignee: null });
+      expect(await baton.claim({ workerId: 'w2' })).toMatchObject({ id: task.id, lease: { owner: 'w2', token: 2 } });
+    });
+
+    it('an expired lease is requeued by expireLeases, counting the attempt', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Abandoned' });
+      const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: 0.2 });
+      expect(await baton.expireLeases()).toEqual([]);
+      await waitPast(baton, claimed!.lease!.expiresAt);
+      expect((await refusal(baton.heartbeat(task.id, { workerId: 'ghost', token: 1 }))).code).toBe('lease_expired');
+      expect(await baton.expireLeases()).toEqual([task.id]);
+      const requeued = await baton.getTask(task.id);
+      expect(requeued).toMatchObject({ status: 'queued', lease: null, retries: 1, leaseToken: 1 });
+      expect(requeued.lastError).toContain('ghost');
+      const event = (await baton.events({ taskId: task.id })).at(-1);
+      expect(event).toMatchObject({ type: 'lease_expired', workerId: 'ghost', changes: { status: ['executing', 'queued'] } });
+      expect(await baton.expireLeases()).toEqual([]);
+    });
+
+    it('an expired lease fails the task when no retries are left', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Last chance', maxRetries: 0 });
+      const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: 0.2 });
+      await waitPast(baton, claimed!.lease!.expiresAt);
+      expect(await baton.expireLeases()).toEqual([task.id]);
+      expect((await baton.getTask(task.id)).status).toBe('failed');
+    });
+
+    it('after expiry the same worker claims again and its old token is stale', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Reclaimed by its worker' });
+      const old = await baton.claim({ workerId: 'w1', leaseSeconds: 0.2 });
+      await waitPast(baton, old!.lease!.expiresAt);
+      const fresh = await baton.claim({ workerId: 'w1' });
+      expect(fresh).toMatchObject({ id: task.id, lease: { token: 2 } });
+      expect((await refusal(baton.complete(task.id, { workerId: 'w1', token: tokenOf(old), result: 'old' }))).code).toBe(
+        'stale_token',
+      );
+      expect((await baton.complete(task.id, { workerId: 'w1', token: tokenOf(fresh), result: 'new' })).result).toBe('new');
+    });
+
+    it('pause takes a task out of the queue and resume puts it back', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'On hold' });
+      expect((await baton.pauseTask(task.id)).status).toBe('paused');
+      expect(await baton.claim({ workerId: 'w1' })).toBeNull();
+      expect((await baton.resumeTask(task.id)).status).toBe('queued');
+      const claimed = await baton.claim({ workerId: 'w1' });
+      await baton.pauseTask(task.id);
+      const resumed = await baton.resumeTask(task.id);
+      expect(resumed).toMatchObject({ status: 'executing', lease: { owner: 'w1', token: tokenOf(claimed) } });
+    });
+  });
+
+  describe('review', () => {
+    it('needs a different worker; a fail sends the task back with the feedback, a pass completes it', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Reviewed work', review: true });
+      const first = await baton.claim({ workerId: 'author' });
+      const submitted = await baton.complete(task.id, { workerId: 'author', token: tokenOf(first), result: { v: 1 } });
+      expect(submitted).toMatchObject({ status: 'reviewing', progress: 100, review: { submittedBy: 'author', verdict: null } });
+      expect(await baton.claim({ workerId: 'other' })).toBeNull();
+
+      expect((await refusal(baton.review(task.id, { workerId: 'author', pass: true }))).code).toBe('invalid_reviewer');
+      const sentBack = await baton.review(task.id, { workerId: 'reviewer', pass: false, feedback: 'needs tests' });
+      expect(sentBack).toMatchObject({
+        status: 'queued',
+        review: { verdict: 'fail', feedback: 'needs tests', reviewer: 'reviewer' },
+      });
+      expect(sentBack.notes.at(-1)).toMatchObject({ by: 'reviewer' });
+      expect(sentBack.notes.at(-1)?.text).toContain('needs tests');
+
+      const second = await baton.claim({ workerId: 'author' });
+      expect(second).toMatchObject({ id: task.id, lease: { token: 2 } });
+      await baton.complete(task.id, { workerId: 'author', token: tokenOf(second), result: { v: 2 } });
+      const passed = await baton.review(task.id, { workerId: 'reviewer', pass: true, score: 90 });
+      expect(passed).toMatchObject({ status: 'completed', result: { v: 2 }, review: { verdict: 'pass', score: 90 } });
+      expect(passed.completedAt).not.toBeNull();
+      expect((await refusal(baton.review(task.id, { workerId: 'reviewer', pass: true }))).code).toBe('illegal_transition');
+
+      const types = (await baton.events({ taskId: task.id })).map((e) => e.type);
+      expect(types).toEqual(['created', 'claimed', 'completed', 'review_failed', 'claimed', 'completed', 'review_passed']);
+    });
+  });
+}

@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LocalBaton } from '../../src/app/local-baton.js';
+import { openBaton } from '../../src/app/open.js';
+import { BIN } from '../cli/run-cli.js';
+
+export { cli, freshProject, json } from '../cli/run-cli.js';
+
+/** A `baton worker …` process, as a user starts it in a terminal (not a TTY here: log lines). */
+export interface WorkerProcess {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export function startWorker(dir: string, args: string[]): WorkerProcess {
+  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** The store of a test project, opened in this process to set up and inspect. */
+export function storeOf(dir: string): Promise<LocalBaton> {
+  return openBaton({ db: join(dir, '.baton', 'baton.db'), actor: 'test' });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Whether a process runs; a zombie (dead, waiting for an orphan-reaping parent) counts as gone. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the file exists and contains `text` (for waiting on output that is still being written). */
+export function fileIncludes(path: string, text: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').includes(text);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,218 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LocalBaton } from '../../src/app/local-baton.js';
+import { DEFAULT_POLICY, type Policy } from '../../src/core/policy.js';
+import type { Task } from '../../src/core/types.js';
+import { work } from '../../src/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { LineSplitter, parseProtocolLine } from '../../src/worker/protocol.js';
+import type { WorkerEvent } from '../../src/worker/types.js';
+import { waitFor } from './helpers.js';
+
+function memoryBaton(policy: Partial<Policy> = {}): LocalBaton {
+  return new LocalBaton({
+    store: openSqliteStore(':memory:', { create: true }),
+    policy: { ...DEFAULT_POLICY, ...policy },
+    actor: 'test',
+  });
+}
+
+describe('the JS handler API: work(baton, …)', () => {
+  let baton: LocalBaton;
+  beforeEach(() => {
+    baton = memoryBaton();
+  });
+  afterEach(() => baton.close());
+
+  it('runs tasks concurrently, stores results and failures, and close() waits for running handlers', async () => {
+    for (let i = 0; i < 20; i++) await baton.createTask({ title: `job ${i}`, input: { n: i }, maxRetries: 0 });
+    let running = 0;
+    let peak = 0;
+    const worker = work(baton, {
+      id: 'js-1',
+      concurrency: 4,
+      handler: async (task: Task) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        const n = (task.input as { n: number }).n;
+        if (n === 7) throw new Error('seven is unlucky');
+        return { double: n * 2 };
+      },
+    });
+    await waitFor('all jobs to finish', async () => (await baton.listTasks({ status: ['completed', 'failed'] })).total === 20);
+    await worker.close();
+    expect(peak).toBe(4);
+    const { tasks } = await baton.listTasks({ limit: 100 });
+    for (const t of tasks) {
+      const n = (t.input as { n: number }).n;
+      if (n === 7) expect([t.status, t.lastError]).toEqual(['failed', 'seven is unlucky']);
+      else expect([t.status, t.result]).toEqual(['completed', { double: n * 2 }]);
+    }
+  });
+
+  it('a registered worker claims with its capabilities right away, and only what it can do', async () => {
+    const react = await baton.createTask({ title: 'ui', capabilities: ['react'] });
+    const rust = await baton.createTask({ title: 'engine', capabilities: ['rust'] });
+    const seen: number[] = [];
+    const worker = work(baton, { id: 'fe', capabilities: ['react', 'css'], handler: (t: Task) => void seen.push(t.id) });
+    await waitFor('the react task', async () => (await baton.getTask(react.id)).status === 'completed', 2000);
+    await worker.close();
+    expect(seen).toEqual([react.id]);
+    expect((await baton.getTask(rust.id)).status).toBe('queued');
+  });
+
+  it('shows busy while a handler runs, idle while waiting, offline (stopped) after close', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const events: WorkerEvent['type'][] = [];
+    const worker = work(baton, { id: 'w-health', handler: () => gate, onEvent: (e) => events.push(e.type) });
+    const health = async () => (await baton.listWorkers()).find((w) => w.id === 'w-health')?.health;
+    await waitFor('registration', async () => (await health()) === 'idle');
+    const task = await baton.createTask({ title: 'hold' });
+    await waitFor('busy', async () => (await health()) === 'busy');
+    expect((await baton.listWorkers()).find((w) => w.id === 'w-health')?.currentTasks).toEqual([task.id]);
+    release();
+    await waitFor('idle again', async () => (await health()) === 'idle' && (await baton.getTask(task.id)).status === 'completed');
+    await worker.close();
+    expect(await health()).toBe('offline');
+    expect(events).toEqual(['online', 'claimed', 'completed', 'stopping', 'stopped']);
+  });
+
+  it('close with a grace period aborts a stuck handler and releases its task at once', async () => {
+    const task = await baton.createTask({ title: 'stuck' });
+    let aborted = false;
+    const worker = work(baton, {
+      id: 'w-stuck',
+      leaseSeconds: 600,
+      handler: (_t: Task, ctx) =>
+        new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => {
+            aborted = true;
+            reject(new Error('aborted'));
+          }),
+        ),
+    });
+    await waitFor('claim', async () => (await baton.getTask(task.id)).status === 'executing');
+    await worker.close({ graceSeconds: 0.05 });
+    expect(aborted).toBe(true);
+    const t = await baton.getTask(task.id);
+    expect([t.status, t.lease, t.retries]).toEqual(['queued', null, 0]);
+  });
+
+  it('a handler past its timeout is aborted and the attempt fails', async () => {
+    const task = await baton.createTask({ title: 'slow', timeoutSeconds: 0.1, maxRetries: 0 });
+    const worker = work(baton, { id: 'w-timeout', handler: () => new Promise(() => undefined) });
+    await waitFor('failure', async () => (await baton.getTask(task.id)).status === 'failed', 3000);
+    await worker.close();
+    expect((await baton.getTask(task.id)).lastError).toMatch(/timed out after 0.1s/);
+  });
+
+  it('stops a handler whose task was cancelled (the lease is gone) and reports nothing', async () => {
+    const task = await baton.createTask({ title: 'to cancel' });
+    let aborted = false;
+    const worker = work(baton, {
+      id: 'w-cancel',
+      leaseSeconds: 0.3,
+      handler: (_t: Task, ctx) =>
+        new Promise((resolve) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted = true;
+            resolve('too late');
+          });
+        }),
+    });
+    await waitFor('claim', async () => (await baton.getTask(task.id)).status === 'executing');
+    await baton.cancelTask(task.id);
+    await waitFor('the handler to be stopped', () => aborted, 3000);
+    await worker.close();
+    expect((await baton.getTask(task.id)).status).toBe('cancelled');
+  });
+
+  it('renews the lease of a long task so it never expires', async () => {
+    const task = await baton.createTask({ title: 'long' });
+    const worker = work(baton, { id: 'w-long', leaseSeconds: 0.3, handler: () => new Promise((r) => setTimeout(r, 1000)) });
+    await waitFor('completion', async () => (await baton.getTask(task.id)).status === 'completed', 5000);
+    await worker.close();
+    const history = (await baton.showTask(task.id)).history.map((e) => e.type);
+    expect(history).not.toContain('lease_expired');
+    expect(history.filter((t) => t === 'lease_renewed').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('hybrid assignment', () => {
+  it('pushes a critical task to the best-fitting idle worker the moment it becomes ready; others stay pull', async () => {
+    const baton = memoryBaton({ assignment: 'hybrid' });
+    try {
+      await baton.registerWorker({ id: 'generalist', capabilities: ['react', 'python', 'sql'], concurrency: 4 });
+      await baton.registerWorker({ id: 'specialist', capabilities: ['python'] });
+      await baton.registerWorker({ id: 'frontend', capabilities: ['react'] });
+      const normal = await baton.createTask({ title: 'normal', capabilities: ['python'] });
+      expect([normal.status, normal.reservedFor]).toEqual(['queued', null]);
+      const critical = await baton.createTask({ title: 'hotfix', priority: 'critical', capabilities: ['python'] });
+      expect([critical.status, critical.reservedFor]).toEqual(['assigned', 'specialist']);
+
+      // The specialist is now spoken for; the next one goes to the other capable worker.
+      const claimed = await baton.claim({ workerId: 'specialist' });
+      expect(claimed?.id).toBe(critical.id);
+      const second = await baton.createTask({ title: 'hotfix 2', priority: 'critical', capabilities: ['python'] });
+      expect(second.reservedFor).toBe('generalist');
+
+      // Ready later: when its dependency completes.
+      const dep = await baton.createTask({ title: 'first' });
+      const blocked = await baton.createTask({
+        title: 'after',
+        priority: 'critical',
+        capabilities: ['react'],
+        dependsOn: [dep.id],
+      });
+      expect(blocked.status).toBe('blocked');
+      const got = await baton.claim({ workerId: 'frontend', capabilities: ['react'] });
+      expect(got?.id).toBe(dep.id);
+      await baton.complete(dep.id, { workerId: 'frontend' });
+      expect((await baton.getTask(blocked.id)).reservedFor).toBe('frontend');
+    } finally {
+      await baton.close();
+    }
+  });
+
+  it('pull mode never pushes', async () => {
+    const baton = memoryBaton();
+    try {
+      await baton.registerWorker({ id: 'a', capabilities: [] });
+      const t = await baton.createTask({ title: 'hotfix', priority: 'critical' });
+      expect([t.status, t.reservedFor]).toEqual(['queued', null]);
+    } finally {
+      await baton.close();
+    }
+  });
+});
+
+describe('the output protocol', () => {
+  it.each([
+    ['::progress 40 Writing tests', { kind: 'progress', percent: 40, step: 'Writing tests' }],
+    ['::progress 75%', { kind: 'progress', percent: 75, step: null }],
+    ['::progress 12.5 half a step  ', { kind: 'progress', percent: 12.5, step: 'half a step' }],
+    ['::result {"a":[1,2]}', { kind: 'result', value: { a: [1, 2] } }],
+    ['::result 42', { kind: 'result', value: 42 }],
+    ['plain output', null],
+    [':: not a message', null],
+  ])('%s', (line, expected) => {
+    expect(parseProtocolLine(line)).toEqual(expected);
+  });
+
+  it.each(['::progress 140', '::progress many', '::result {oops'])('refuses %s', (line) => {
+    expect(parseProtocolLine(line)?.kind).toBe('invalid');
+  });
+
+  it('splits lines across chunks', () => {
+    const lines: string[] = [];
+    const s = new LineSplitter();
+    s.push('::prog', (l) => lines.push(l));
+    s.push('ress 10\r\nab', (l) => lines.push(l));
+    s.end((l) => lines.push(l));
+    expect(lines).toEqual(['::progress 10', 'ab']);
+  });
+});
