@@ -2,20 +2,15 @@
 export type * from './app/baton.js';
 export { LocalBaton } from './app/local-baton.js';
 export { type OpenOptions, openBaton } from './app/open.js';
-export { BatonError, ERROR_CODES, type ErrorCode } from './core/errors.js';
-export { DEFAULT_POLICY, type Policy } from './core/policy.js';
-export type { Priority, Task, TaskEvent, TaskStatus, Worker, WorkerView } from './core/types.js';
-export type { AttemptContext, AttemptOutcome, Executor, WorkerEvent } from './worker/types.js';
-export { type BatonWorker, type HandlerContext, type TaskHandler, type WorkOptions, work } from './worker/work.js';
 export {
   analyzeComplexity,
-  BUILT_IN_PATTERNS,
   type BreakdownSubject,
+  BUILT_IN_PATTERNS,
   type ComplexityReport,
   detectPattern,
   type Pattern,
-  type PatternStep,
   PatternRegistry,
+  type PatternStep,
   type Plan,
   type PlannedSubtask,
   type PlannerName,
@@ -23,3 +18,8 @@ export {
   registerPattern,
   rulePlan,
 } from './core/breakdown/index.js';
+export { BatonError, ERROR_CODES, type ErrorCode } from './core/errors.js';
+export { DEFAULT_POLICY, type Policy } from './core/policy.js';
+export type { Priority, Task, TaskEvent, TaskStatus, Worker, WorkerView } from './core/types.js';
+export type { AttemptContext, AttemptOutcome, Executor, WorkerEvent } from './worker/types.js';
+export { type BatonWorker, type HandlerContext, type TaskHandler, type WorkOptions, work } from './worker/work.js';

@@ -1,7 +1,7 @@
-import type { CreateTaskInput, UpdateTaskInput } from '../core/schemas.js';
-import type { Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
+import type { CreateTaskInput, UpdateTaskInput } from '../core/schemas.js';
+import type { Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import type { StoreDump } from '../store/store.js';
 
 export type { CreateTaskInput, UpdateTaskInput };

@@ -1,7 +1,7 @@
+import type { PlannedSubtask } from '../core/breakdown/types.js';
 import { findAnyCycle } from '../core/graph.js';
 import { assertCan, type Clock, diff, parentPatch } from '../core/lifecycle.js';
 import { claimOrder } from '../core/ordering.js';
-import type { PlannedSubtask } from '../core/breakdown/types.js';
 import type { Changes, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
 import type { PreparedPlan } from './breakdown.js';
@@ -66,13 +66,19 @@ async function writeLevel(
     const blocked = siblings.length > 0 || (s.dependsOn.length === 0 && inherited);
     const task = await tx.insertTask(newSubtask(parent, s, dependsOn, blocked, context));
     await tx.appendEvent(
-      taskEvent(task.id, context, 'created', { status: [null, task.status] }, {
-        title: task.title,
-        priority: task.priority,
-        dependsOn: task.dependsOn,
-        parentId: parent.id,
-        ...(s.step !== null && { step: s.step }),
-      }),
+      taskEvent(
+        task.id,
+        context,
+        'created',
+        { status: [null, task.status] },
+        {
+          title: task.title,
+          priority: task.priority,
+          dependsOn: task.dependsOn,
+          parentId: parent.id,
+          ...(s.step !== null && { step: s.step }),
+        },
+      ),
     );
     ids[i] = task.id;
     created.push(task);
@@ -106,6 +112,8 @@ async function openDependencies(tx: StoreTx, task: Task): Promise<boolean> {
 
 function newSubtask(parent: Task, s: PlannedSubtask, dependsOn: number[], blocked: boolean, context: WriteContext) {
   const { now, policy } = context.clock;
+  // A parent scheduled for later keeps its subtasks until then too.
+  const runAfterMs = parent.runAfter ? Math.max(now, Date.parse(parent.runAfter)) : now;
   return {
     title: s.title,
     description: s.description,
@@ -141,9 +149,9 @@ function newSubtask(parent: Task, s: PlannedSubtask, dependsOn: number[], blocke
     createdAt: iso(now),
     startedAt: null,
     completedAt: null,
-    runAfter: null,
-    readyAt: blocked ? null : iso(now),
-    claimOrder: claimOrder(now, parent.priority, policy.agingMinutesPerLevel),
+    runAfter: runAfterMs > now ? iso(runAfterMs) : null,
+    readyAt: blocked ? null : iso(runAfterMs),
+    claimOrder: claimOrder(runAfterMs, parent.priority, policy.agingMinutesPerLevel),
   };
 }
 

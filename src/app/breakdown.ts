@@ -33,7 +33,6 @@ export interface PreparedPlan {
   warnings: string[];
 }
 
-
 /** The registry with the store's patterns on top; a malformed file leaves the built-ins in charge. */
 export async function storeRegistry(context: PlanningContext): Promise<{ registry: PatternRegistry; warnings: string[] }> {
   const file = await loadPatternsFile(context.patternsFile);
@@ -93,7 +92,9 @@ function payloadOf(subject: BreakdownSubject & { id?: number | null; priority?: 
       estimateMinutes: subject.estimateMinutes ?? null,
       complexity: subject.complexity ?? null,
     },
-    answer: { subtasks: [{ title: 'string', description: 'string', capabilities: ['string'], estimateMinutes: 0, dependsOn: [0] }] },
+    answer: {
+      subtasks: [{ title: 'string', description: 'string', capabilities: ['string'], estimateMinutes: 0, dependsOn: [0] }],
+    },
     maxSubtasks: 30,
   };
 }

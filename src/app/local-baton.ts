@@ -1,3 +1,7 @@
+import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
+import { defaultRegistry, type PatternRegistry } from '../core/breakdown/registry.js';
+import { rollup } from '../core/breakdown/rollup.js';
+import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
 import { BatonError, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
 import { assertNoCycle, findAnyCycle } from '../core/graph.js';
 import {
@@ -5,11 +9,13 @@ import {
   assertLease,
   assignPatch,
   type Clock,
+  can,
   cancelPatch,
   completePatch,
   diff,
   expirePatch,
   failPatch,
+  parentPatch,
   pausePatch,
   releasePatch,
   renewPatch,
@@ -17,15 +23,11 @@ import {
   resumePatch,
   retryPatch,
   reviewPatch,
+  rollupPatch,
   type TaskPatch,
   toOpen,
   toReady,
 } from '../core/lifecycle.js';
-import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
-import { defaultRegistry, type PatternRegistry } from '../core/breakdown/registry.js';
-import { rollup } from '../core/breakdown/rollup.js';
-import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
-import { can, parentPatch, rollupPatch } from '../core/lifecycle.js';
 import { claimOrder } from '../core/ordering.js';
 import type { Policy } from '../core/policy.js';
 import type { Changes, Task, TaskEvent, WorkerView } from '../core/types.js';
@@ -175,7 +177,9 @@ export class LocalBaton implements Baton {
         }),
       );
       if (!prepared || !writer) return task;
-      return (await writer.writePlan(tx, task, prepared, { clock: this.clock(tx), actor: this.actor })).parent;
+      const written = await writer.writePlan(tx, task, prepared, { clock: this.clock(tx), actor: this.actor });
+      this.notePush(written.created);
+      return written.parent;
     });
     if (created.status === 'queued' && created.priority === 'critical') this.pushPending = true;
     return this.afterChange(created);
@@ -483,6 +487,8 @@ export class LocalBaton implements Baton {
       const current = await this.requireTask(tx, id);
       return writePlan(tx, current, prepared, { clock: this.clock(tx), actor: this.actor });
     });
+    this.notePush(written.created);
+    await this.afterChange(null);
     return { ...summary, task: written.parent, subtasks: written.created };
   }
 
@@ -710,6 +716,11 @@ export class LocalBaton implements Baton {
     return preparePlan(subject, planner ?? this.policy.breakdown.planner, this.planningContext());
   }
 
+  /** Critical subtasks ready at once are pushed like any critical task (hybrid assignment). */
+  private notePush(created: readonly Task[]): void {
+    if (created.some((t) => t.status === 'queued' && t.priority === 'critical')) this.pushPending = true;
+  }
+
   /** Subtasks made by breakdown: a parent depends on each of them. */
   private async subtasksOf(tx: StoreTx, task: Task): Promise<Task[]> {
     if (task.dependsOn.length === 0) return [];
@@ -733,7 +744,11 @@ export class LocalBaton implements Baton {
   private async cancelSubtasks(tx: StoreTx, parent: Task): Promise<void> {
     for (const sub of await this.subtasksOf(tx, parent)) {
       if (!can(sub, 'cancel')) continue;
-      const cancelled = await this.apply(tx, sub, { type: 'cancelled', patch: cancelPatch(), data: { reason: `parent #${parent.id} cancelled` } });
+      const cancelled = await this.apply(tx, sub, {
+        type: 'cancelled',
+        patch: cancelPatch(),
+        data: { reason: `parent #${parent.id} cancelled` },
+      });
       await this.cancelSubtasks(tx, cancelled);
     }
   }
@@ -746,8 +761,12 @@ export class LocalBaton implements Baton {
       const current = (await tx.getTask(sub.id)) as Task;
       if (!can(current, 'retry')) continue;
       const inner = await this.subtasksOf(tx, current);
-      if (inner.length > 0) await this.retryParent(tx, current, inner);
-      else await this.apply(tx, current, { type: 'retried', patch: retryPatch(current, await this.depsOpen(tx, current), clock) });
+      if (inner.length > 0) {
+        await this.retryParent(tx, current, inner);
+        continue;
+      }
+      const patch = retryPatch(current, await this.depsOpen(tx, current), clock);
+      await this.apply(tx, current, { type: 'retried', patch });
     }
     return (await tx.getTask(parent.id)) as Task;
   }

@@ -75,7 +75,14 @@ export async function parsePatternsYaml(text: string, file: string): Promise<Pat
   }
   const patterns: Pattern[] = [];
   for (const [name, p] of Object.entries(parsed.data.patterns)) {
-    const pattern: Pattern = { name, label: p.label ?? name, keywords: p.keywords, intents: p.intents, types: p.types, steps: p.steps };
+    const pattern: Pattern = {
+      name,
+      label: p.label ?? name,
+      keywords: p.keywords,
+      intents: p.intents,
+      types: p.types,
+      steps: p.steps,
+    };
     const [problem] = patternProblems(pattern);
     if (problem) {
       const path = ['patterns', name, ...problem.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))];

@@ -17,7 +17,8 @@ export function formatAnalysis(a: TaskAnalysis): string {
     ...a.reasons.map((r) => `  - ${r}`),
     `${pc.bold('Kind of work')}  ${a.detected.label}${a.detected.matched.length > 0 ? pc.dim(` (${a.detected.matched.join(', ')})`) : pc.dim(' (nothing specific matched)')}`,
   ];
-  if (a.checklistItems >= 2) lines.push(`${pc.bold('Checklist')}     ${a.checklistItems} items: breakdown follows them, in order`);
+  if (a.checklistItems >= 2)
+    lines.push(`${pc.bold('Checklist')}     ${a.checklistItems} items: breakdown follows them, in order`);
   lines.push(`${pc.bold('Recommended')}   ${action(a.recommendation.message)}`);
   return lines.join('\n');
 }

@@ -82,7 +82,7 @@ export function formatDetail(d: TaskDetail): string {
     field('capabilities', t.capabilities.join(', ') || pc.dim('-')),
     field('tags', t.tags.join(', ') || pc.dim('-')),
     field('assignee', t.assignee ?? pc.dim('-')),
-    field('depends on', dependencies(d).length ? dependencies(d).map((id) => `#${id}`).join(', ') : pc.dim('-')),
+    field('depends on', formatIds(dependencies(d)) || pc.dim('-')),
   ];
   if (d.blockedBy.length > 0) {
     const why = d.blockedBy.map((b) => `#${b.id} ${clip(b.title, 40)} (${status(b.status)})`).join('; ');
@@ -161,6 +161,8 @@ function show(v: unknown): string {
   }
   return clip(JSON.stringify(v), 40);
 }
+
+const formatIds = (ids: number[]) => ids.map((id) => `#${id}`).join(', ');
 
 /** A parent depends on its subtasks too; those are listed apart. */
 const dependencies = (d: TaskDetail) => d.task.dependsOn.filter((id) => !d.subtasks?.some((s) => s.id === id));

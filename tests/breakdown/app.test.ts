@@ -78,7 +78,12 @@ describe('automatic breakdown on creation', () => {
 
     const events = await b.events({ taskId: parent.id });
     expect(events.map((e) => e.type)).toEqual(['created', 'broken_down']);
-    expect(events[1]?.data).toMatchObject({ planner: 'rules', source: 'pattern', pattern: 'api', subtasks: subs.map((s) => s.id) });
+    expect(events[1]?.data).toMatchObject({
+      planner: 'rules',
+      source: 'pattern',
+      pattern: 'api',
+      subtasks: subs.map((s) => s.id),
+    });
     const childEvents = await b.events({ taskId: req.id });
     expect(childEvents[0]).toMatchObject({ type: 'created', data: { parentId: parent.id, step: 'requirements' } });
   });
@@ -135,6 +140,15 @@ describe('automatic breakdown on creation', () => {
     // The nested branch starts only when what the implementation waited for is done.
     expect(inner[0]?.dependsOn).toEqual(impl.dependsOn.filter((d) => !inner.some((i) => i.id === d)));
     expect(inner[0]?.status).toBe('blocked');
+  });
+
+  it('keeps the subtasks of a task scheduled for later until then', async () => {
+    const b = await open();
+    const runAfter = new Date(Date.now() + 3_600_000).toISOString();
+    const t = await b.createTask({ title: 'Build the billing API', estimateMinutes: 30 * H, runAfter });
+    const [first] = await subtasksOf(b, t.id);
+    expect(first).toMatchObject({ status: 'queued', runAfter });
+    expect((await b.listTasks({ ready: true })).total).toBe(0);
   });
 
   it("gives the parent's own dependencies to the subtasks that start the plan", async () => {

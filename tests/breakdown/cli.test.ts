@@ -18,7 +18,9 @@ describe('baton CLI: breakdown', () => {
     const dir = project();
     const r = cli(dir, ['add', 'Build the user management REST API', '--estimate', '40h', '-c', 'python,api_design']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^created #1 \(epic\) and broke it into 6 subtasks: #2 Requirements for the user management REST API, .*#7 API documentation for the user management REST API/);
+    expect(r.stdout).toMatch(
+      /^created #1 \(epic\) and broke it into 6 subtasks: #2 Requirements for the user management REST API, .*#7 API documentation for the user management REST API/,
+    );
     const page = json<TaskPage>(cli(dir, ['list', '--parent', '1', '--json']));
     expect(page.total).toBe(6);
     const listed = cli(dir, ['list']).stdout;
@@ -46,7 +48,9 @@ describe('baton CLI: breakdown', () => {
     const analysis = json<TaskAnalysis>(cli(dir, ['analyze', '1', '--json']));
     expect(analysis).toMatchObject({ complexity: 'complex', detected: { pattern: 'devops' } });
     expect(cli(dir, ['analyze', '1']).stdout).toMatch(/#1 is complex \(estimate 20h\)\nWhy\n {2}- estimate 20h is above 12h/);
-    expect(cli(dir, ['analyze', 'Migrate everything end-to-end and integrate the ERP and the CRM']).stdout).toMatch(/scope words/);
+    expect(cli(dir, ['analyze', 'Migrate everything end-to-end and integrate the ERP and the CRM']).stdout).toMatch(
+      /scope words/,
+    );
 
     const dry = cli(dir, ['breakdown', '1', '--dry-run']);
     expect(dry.code).toBe(0);

@@ -82,7 +82,13 @@ const CASES: Record<string, (string | BreakdownSubject)[]> = {
     'Refactor the billing module to drop the legacy tax code',
     'Decommission the old reporting cron jobs',
   ],
-  generic: ['Plan the team offsite in Lisbon', 'Write the Q3 newsletter', 'Order new chairs for the office', 'Prepare the board meeting slides', 'Hire a second designer'],
+  generic: [
+    'Plan the team offsite in Lisbon',
+    'Write the Q3 newsletter',
+    'Order new chairs for the office',
+    'Prepare the board meeting slides',
+    'Hire a second designer',
+  ],
 };
 
 const rows = Object.entries(CASES).flatMap(([pattern, titles]) =>
@@ -102,8 +108,10 @@ describe('kind-of-work detection', () => {
   it('uses the type, the description and the capabilities when the title says little', () => {
     expect(detectPattern({ title: 'Q3 deep dive', type: 'research' }, registry).pattern).toBe('research');
     expect(
-      detectPattern({ title: 'Orders v2', description: 'Endpoints for listing and creating orders, documented in OpenAPI.' }, registry)
-        .pattern,
+      detectPattern(
+        { title: 'Orders v2', description: 'Endpoints for listing and creating orders, documented in OpenAPI.' },
+        registry,
+      ).pattern,
     ).toBe('api');
     expect(detectPattern({ title: 'Checkout v2', capabilities: ['react', 'css'] }, registry).pattern).toBe('frontend');
   });

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openBaton } from '../../src/app/open.js';
 import type { LocalBaton } from '../../src/app/local-baton.js';
+import { openBaton } from '../../src/app/open.js';
 
 /** A fresh store in a temp folder (`.baton/` so config.yaml and patterns.yaml apply). */
 export interface Project {

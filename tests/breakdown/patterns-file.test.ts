@@ -56,7 +56,9 @@ describe('.baton/patterns.yaml', () => {
     expect(subs.map((s) => s.estimateMinutes)).toEqual([720, 1200, 480]);
     expect(subs[0]?.capabilities).toEqual(['swift', 'ui_design']);
     // Built-ins still apply to other work.
-    const api = await b.breakdown((await b.createTask({ title: 'Add GraphQL resolvers', estimateMinutes: 20 * H })).id, { dryRun: true });
+    const api = await b.breakdown((await b.createTask({ title: 'Add GraphQL resolvers', estimateMinutes: 20 * H })).id, {
+      dryRun: true,
+    });
     expect(api.plan.pattern).toBe('api');
   });
 
@@ -85,7 +87,9 @@ patterns:
     expect(result.plan.pattern).toBe('generic');
     expect(result.subtasks.length).toBe(5);
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatch(/patterns file refused: .*patterns\.yaml:13: patterns\.mobile\.steps\.1\.share: must be a positive number/);
+    expect(result.warnings[0]).toMatch(
+      /patterns file refused: .*patterns\.yaml:13: patterns\.mobile\.steps\.1\.share: must be a positive number/,
+    );
     const event = (await b.events({ taskId: t.id })).at(-1);
     expect(event?.data?.warnings).toEqual(result.warnings);
   });

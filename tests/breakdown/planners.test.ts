@@ -32,7 +32,12 @@ function running(pid: number): boolean {
   }
 }
 
-const CYCLE = { subtasks: [{ title: 'A', dependsOn: [1] }, { title: 'B', dependsOn: [0] }] };
+const CYCLE = {
+  subtasks: [
+    { title: 'A', dependsOn: [1] },
+    { title: 'B', dependsOn: [0] },
+  ],
+};
 
 let projects: Project[] = [];
 let batons: LocalBaton[] = [];
@@ -102,7 +107,12 @@ setTimeout(() => process.stdout.write('{}'), 30000);
 
   it('uses a good answer: the task goes in as JSON on stdin, the subtasks come out', async () => {
     const { baton } = await open(config('good.mjs'), files);
-    const t = await baton.createTask({ title: 'Checkout redesign', estimateMinutes: 24 * H, capabilities: ['react'], noBreakdown: true });
+    const t = await baton.createTask({
+      title: 'Checkout redesign',
+      estimateMinutes: 24 * H,
+      capabilities: ['react'],
+      noBreakdown: true,
+    });
     expectGoodPlan(await baton.breakdown(t.id), 'command');
   });
 
@@ -185,7 +195,9 @@ describe('http planner (OpenAI-compatible /chat/completions)', () => {
 
   const reply = (content: string) => (_req: IncomingMessage, _body: string, res: ServerResponse) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content } }] }));
+    res.end(
+      JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content } }] }),
+    );
   };
   const config = () =>
     `breakdown:\n  timeout: 1s\n  maxOutputBytes: 20000\n  http:\n    url: ${url}\n    model: planner-test\n    apiKeyEnv: BATON_TEST_PLANNER_KEY\n`;
@@ -193,7 +205,12 @@ describe('http planner (OpenAI-compatible /chat/completions)', () => {
   async function breakdownWith(handler: typeof respond): Promise<{ baton: LocalBaton; result: BreakdownResult }> {
     respond = handler;
     const { baton } = await open(config());
-    const t = await baton.createTask({ title: 'Checkout redesign', estimateMinutes: 24 * H, capabilities: ['react'], noBreakdown: true });
+    const t = await baton.createTask({
+      title: 'Checkout redesign',
+      estimateMinutes: 24 * H,
+      capabilities: ['react'],
+      noBreakdown: true,
+    });
     return { baton, result: await baton.breakdown(t.id, { planner: 'http' }) };
   }
 

@@ -108,11 +108,15 @@ describe('plans', () => {
 
   it('split any estimate exactly, with at least a minute per step', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 30 }), (total, weights) => {
-        const parts = splitEstimate(total, weights);
-        expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
-        if (total >= weights.length) expect(Math.min(...parts)).toBeGreaterThanOrEqual(1);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 30 }),
+        (total, weights) => {
+          const parts = splitEstimate(total, weights);
+          expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+          if (total >= weights.length) expect(Math.min(...parts)).toBeGreaterThanOrEqual(1);
+        },
+      ),
     );
   });
 });
@@ -127,7 +131,10 @@ describe('checklists', () => {
       '  - in pages of 1000',
       '- [ ] Email the file when it is large',
     ].join('\n');
-    const plan = rulePlan({ title: 'CSV export of orders', description, estimateMinutes: 10 * H, capabilities: ['node'] }, { registry });
+    const plan = rulePlan(
+      { title: 'CSV export of orders', description, estimateMinutes: 10 * H, capabilities: ['node'] },
+      { registry },
+    );
     expect(plan.source).toBe('checklist');
     expect(plan.subtasks.map((s) => s.title)).toEqual([
       'Add the export button',
@@ -154,7 +161,8 @@ describe('checklists', () => {
 });
 
 describe('recursive breakdown', () => {
-  const depth = (list: readonly PlannedSubtask[]): number => (list.length === 0 ? 0 : 1 + Math.max(...list.map((s) => depth(s.subtasks))));
+  const depth = (list: readonly PlannedSubtask[]): number =>
+    list.length === 0 ? 0 : 1 + Math.max(...list.map((s) => depth(s.subtasks)));
 
   it('breaks down again the subtasks that are still epics', () => {
     const plan = rulePlan({ title: 'Build the partner REST API', estimateMinutes: 150 * H }, { registry });
@@ -173,7 +181,12 @@ describe('recursive breakdown', () => {
     const plan = rulePlan({ title: 'Build the galaxy-scale REST API', estimateMinutes: 100_000 * H }, { registry });
     expect(depth(plan.subtasks)).toBe(MAX_DEPTH);
     const leaves: PlannedSubtask[] = [];
-    const walk = (l: readonly PlannedSubtask[]) => l.forEach((s) => (s.subtasks.length ? walk(s.subtasks) : leaves.push(s)));
+    const walk = (list: readonly PlannedSubtask[]): void => {
+      for (const s of list) {
+        if (s.subtasks.length > 0) walk(s.subtasks);
+        else leaves.push(s);
+      }
+    };
     walk(plan.subtasks);
     expect(leaves.some((l) => l.complexity === 'epic')).toBe(true);
     expect(planSize(plan.subtasks)).toBeLessThanOrEqual(MAX_TOTAL_SUBTASKS);
@@ -200,7 +213,9 @@ describe('plan validation', () => {
   });
 
   it('reports cycles, missing siblings, empty titles and too many subtasks', () => {
-    expect(planProblems([node('a', [1]), node('b', [2]), node('c', [1])])).toEqual(['subtasks: dependencies form a cycle 2 -> 3 -> 2']);
+    expect(planProblems([node('a', [1]), node('b', [2]), node('c', [1])])).toEqual([
+      'subtasks: dependencies form a cycle 2 -> 3 -> 2',
+    ]);
     expect(planProblems([node('a', [5])])[0]).toMatch(/5 is not the index of another subtask/);
     expect(planProblems([node('a', [0])])[0]).toMatch(/cannot depend on itself/);
     expect(planProblems([node('  ')])[0]).toMatch(/title: must not be empty/);
@@ -223,7 +238,10 @@ describe('registerPattern', () => {
 
   it('adds a pattern that detection and planning use', () => {
     registerPattern(mobile);
-    const plan = rulePlan({ title: 'Offline mode for the iOS and Android apps', estimateMinutes: 30 * H }, { registry: defaultRegistry });
+    const plan = rulePlan(
+      { title: 'Offline mode for the iOS and Android apps', estimateMinutes: 30 * H },
+      { registry: defaultRegistry },
+    );
     expect(plan.pattern).toBe('mobile');
     expect(plan.subtasks.map((s) => s.estimateMinutes)).toEqual([540, 900, 360]);
   });
@@ -238,9 +256,9 @@ describe('registerPattern', () => {
       ],
     };
     expect(() => registerPattern(bad)).toThrow(/pattern bad: steps: dependencies form a cycle a -> b -> a/);
-    expect(() => registerPattern({ ...mobile, name: 'bad', steps: [{ key: 'a', title: 'A', share: 1, dependsOn: ['zz'] }] })).toThrow(
-      /unknown step "zz"/,
-    );
+    expect(() =>
+      registerPattern({ ...mobile, name: 'bad', steps: [{ key: 'a', title: 'A', share: 1, dependsOn: ['zz'] }] }),
+    ).toThrow(/unknown step "zz"/);
     expect(defaultRegistry.get('bad')).toBeUndefined();
   });
 });

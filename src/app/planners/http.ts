@@ -42,7 +42,9 @@ export async function runHttpPlanner(options: HttpPlannerOptions): Promise<strin
   try {
     response = await fetch(chatCompletionsUrl(options.url), { method: 'POST', headers, body: JSON.stringify(body), signal });
   } catch (err) {
-    throw new PlannerError(signal.aborted ? `request timed out after ${options.timeoutMs / 1000}s` : `request failed (${cause(err)})`);
+    throw new PlannerError(
+      signal.aborted ? `request timed out after ${options.timeoutMs / 1000}s` : `request failed (${cause(err)})`,
+    );
   }
   const text = await readLimited(response, options.maxBytes, signal, options.timeoutMs);
   if (!response.ok) throw new PlannerError(`endpoint answered HTTP ${response.status}: ${text.slice(0, 200)}`);
@@ -75,7 +77,9 @@ async function readLimited(response: Response, maxBytes: number, signal: AbortSi
     }
   } catch (err) {
     if (err instanceof PlannerError) throw err;
-    throw new PlannerError(signal.aborted ? `request timed out after ${timeoutMs / 1000}s` : `reading the answer failed (${cause(err)})`);
+    throw new PlannerError(
+      signal.aborted ? `request timed out after ${timeoutMs / 1000}s` : `reading the answer failed (${cause(err)})`,
+    );
   }
   return Buffer.concat(chunks).toString('utf8');
 }

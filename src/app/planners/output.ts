@@ -1,7 +1,7 @@
-import { complexityOfEstimate } from '../../core/values.js';
 import { analyzeComplexity } from '../../core/breakdown/complexity.js';
 import type { PlannedSubtask } from '../../core/breakdown/types.js';
 import { planProblems } from '../../core/breakdown/validate.js';
+import { complexityOfEstimate } from '../../core/values.js';
 
 /** Why an external planner's answer was not used; the message is recorded on the task. */
 export class PlannerError extends Error {
@@ -38,7 +38,9 @@ export async function parsePlannerOutput(text: string, inherited: readonly strin
       capabilities: [...new Set([...inherited, ...(s.capabilities ?? [])])],
       estimateMinutes,
       complexity:
-        estimateMinutes !== null ? complexityOfEstimate(estimateMinutes) : analyzeComplexity({ title: s.title, description }).complexity,
+        estimateMinutes !== null
+          ? complexityOfEstimate(estimateMinutes)
+          : analyzeComplexity({ title: s.title, description }).complexity,
       dependsOn: [...new Set(s.dependsOn ?? [])],
       step: null,
       subtasks: [],

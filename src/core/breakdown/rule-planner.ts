@@ -102,7 +102,6 @@ export function expandEpics(
   subtasks: PlannedSubtask[],
   context: { type?: string | null | undefined; tags?: readonly string[] | undefined },
   options: RulePlanOptions,
-  depth = 1,
 ): PlannedSubtask[] {
   const maxDepth = options.maxDepth ?? MAX_DEPTH;
   let total = subtasks.length;
@@ -110,16 +109,17 @@ export function expandEpics(
     if (level >= maxDepth) return;
     for (const s of list) {
       if (s.complexity !== 'epic' || s.subtasks.length > 0) continue;
-      const level2 = planLevel({ ...s, type: context.type, tags: context.tags }, { registry: options.registry });
-      if (total + level2.subtasks.length > MAX_TOTAL_SUBTASKS) continue;
-      total += level2.subtasks.length;
-      s.subtasks = level2.subtasks;
-      s.source = level2.source;
-      s.pattern = level2.pattern;
+      const below = planLevel({ ...s, type: context.type, tags: context.tags }, { registry: options.registry });
+      if (total + below.subtasks.length > MAX_TOTAL_SUBTASKS) continue;
+      total += below.subtasks.length;
+      s.subtasks = below.subtasks;
+      s.source = below.source;
+      s.pattern = below.pattern;
     }
     for (const s of list) expand(s.subtasks, level + 1);
   };
-  expand(subtasks, depth);
+  // The given subtasks are level 1.
+  expand(subtasks, 1);
   return subtasks;
 }
 

@@ -21,7 +21,7 @@ export const SQL = {
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
 
-  expiredLeases: `SELECT id FROM tasks WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
+  expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
   countByStatus: 'SELECT status, count(*) AS n FROM tasks GROUP BY status',
   countCompletedSince: 'SELECT count(*) FROM tasks WHERE completed_at >= ?',
   leasesByWorker: "SELECT lease_owner AS owner, id FROM tasks WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id",

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
@@ -46,6 +46,10 @@ export function openSqliteStore(path: string, options: SqliteOptions): SqliteSto
   // WAL + NORMAL: a commit survives a crash of the process; only an OS crash can lose the last few.
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // Checkpoints are where WAL mode pays for durability (fsync); fewer, larger ones cost less per commit.
+  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -32000');
   migrate(db);
   return new SqliteStore(db, path);
 }
@@ -119,15 +123,49 @@ function beginImmediate(db: Database.Database): void {
   }
 }
 
+/**
+ * Write transactions of one file run one after another within a process, across every handle
+ * opened on it: a transaction holds SQLite's write lock across awaits, and a second handle waiting
+ * synchronously on that lock would block the event loop the first one needs to finish.
+ * Other processes are kept apart by SQLite's own lock (`BEGIN IMMEDIATE` + `busy_timeout`).
+ */
+interface WriterQueue {
+  tail: Promise<unknown>;
+}
+const writers = new Map<string, WriterQueue>();
+
+function writerQueue(path: string): WriterQueue {
+  const key = path === ':memory:' ? `:memory:${writers.size}:${Math.random()}` : realpathSync(path);
+  let queue = writers.get(key);
+  if (!queue) {
+    queue = { tail: Promise.resolve() };
+    writers.set(key, queue);
+  }
+  return queue;
+}
+
+interface PendingTx {
+  fn: (tx: StoreTx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** Transactions sharing one commit at most; bounds how long one commit keeps the others waiting. */
+const MAX_BATCH = 256;
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly writer: WriterQueue;
+  private readonly pending: PendingTx[] = [];
+  private batchScheduled = false;
 
   constructor(
     readonly db: Database.Database,
     readonly location: string,
-  ) {}
+  ) {
+    this.writer = writerQueue(location);
+  }
 
   stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
@@ -138,22 +176,71 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  /**
+   * Transactions requested while another is running share its commit (group commit): each runs
+   * in its own savepoint, so a failing one rolls back alone, and every caller is answered only
+   * after the shared COMMIT. Under concurrency this divides the cost of a commit — the WAL write,
+   * the dominant cost of a small transaction — among all the callers waiting for it.
+   */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    // One connection, many async callers: run transactions one after another.
-    const run = async (): Promise<T> => {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, resolve, reject } as PendingTx);
+      if (!this.batchScheduled) this.scheduleBatch();
+    });
+  }
+
+  private scheduleBatch(): void {
+    this.batchScheduled = true;
+    const run = () => this.runBatch();
+    this.writer.tail = this.writer.tail.then(run, run);
+  }
+
+  private async runBatch(): Promise<void> {
+    try {
       beginImmediate(this.db);
+    } catch (err) {
+      this.batchScheduled = false;
+      for (const p of this.pending.splice(0)) p.reject(err);
+      return;
+    }
+    const succeeded: { p: PendingTx; value: unknown }[] = [];
+    let count = 0;
+    while (this.pending.length > 0 && count < MAX_BATCH) {
+      const p = this.pending.shift() as PendingTx;
+      count++;
+      this.stmt('SAVEPOINT baton_tx').run();
       try {
-        const result = await fn(new SqliteTx(this, Date.now()));
-        this.db.exec('COMMIT');
-        return result;
+        const value = await p.fn(new SqliteTx(this, Date.now()));
+        this.stmt('RELEASE baton_tx').run();
+        succeeded.push({ p, value });
       } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
+        if (!this.db.inTransaction) {
+          // SQLite rolled the whole transaction back (e.g. disk full): nothing of the batch landed.
+          p.reject(err);
+          for (const s of succeeded) s.p.reject(err);
+          this.finishBatch();
+          return;
+        }
+        this.stmt('ROLLBACK TO baton_tx').run();
+        this.stmt('RELEASE baton_tx').run();
+        p.reject(err);
       }
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    }
+    try {
+      this.stmt('COMMIT').run();
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const s of succeeded) s.p.reject(err);
+      this.finishBatch();
+      return;
+    }
+    for (const s of succeeded) s.p.resolve(s.value);
+    this.finishBatch();
+  }
+
+  private finishBatch(): void {
+    this.batchScheduled = false;
+    if (this.pending.length > 0) this.scheduleBatch();
   }
 
   claim(request: ClaimRequest): Promise<Task[]> {
@@ -276,7 +363,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.writer.tail;
     this.db.close();
   }
 
