@@ -31,6 +31,8 @@ export const configSchema = z.strictObject({
   aging: z.strictObject({ minutesPerLevel: z.number().positive().optional() }).optional(),
   /** `hybrid` pushes critical tasks to the best-fitting idle worker; `pull` (default) never pushes. */
   assignment: z.enum(ASSIGNMENT_MODES).optional(),
+  /** Longest wait of a ready task before it counts as an SLA breach, per priority (`5m`, `4h`). */
+  sla: z.partialRecord(z.enum(PRIORITIES), seconds).optional(),
   breakdown: z
     .strictObject({
       mode: z.enum(['epic-only', 'recommended']).optional(),

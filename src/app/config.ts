@@ -35,6 +35,7 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     agingMinutesPerLevel: c.aging?.minutesPerLevel ?? DEFAULT_POLICY.agingMinutesPerLevel,
     taskTimeoutSeconds: c.timeout ?? DEFAULT_POLICY.taskTimeoutSeconds,
     assignment: c.assignment ?? DEFAULT_POLICY.assignment,
+    slaSeconds: { ...DEFAULT_POLICY.slaSeconds, ...c.sla },
     breakdown: breakdownPolicy(c.breakdown),
   };
   return deepFreeze(policy);

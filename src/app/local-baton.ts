@@ -62,6 +62,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How often a busy worker's `lastSeenAt` is refreshed by its claims and writes, in ms. */
 const TOUCH_INTERVAL_MS = 10_000;
+/** Longest a claim relies on a previous sweep of expired leases, in ms. */
+const EXPIRY_SWEEP_MS = 100;
 
 export interface LocalBatonOptions {
   store: Store;
@@ -367,20 +369,34 @@ export class LocalBaton implements Baton {
     for (let pause = 5, first = true; ; pause = Math.min(pause * 2, 40), first = false) {
       // A store that can wake us (PostgreSQL NOTIFY) is asked before the claim, so a task made
       // ready while the claim runs still wakes us; such a store needs no cheap pre-check either.
-      const stop = new AbortController();
-      const signal = request.signal ? AbortSignal.any([stop.signal, request.signal]) : stop.signal;
-      const woken = Date.now() < deadline ? this.store.waitForWork?.(signal, deadline - Date.now()) : undefined;
+      const waiting = Date.now() < deadline && this.store.waitForWork !== undefined;
+      const stop = waiting ? new AbortController() : undefined;
+      const signal = stop && (request.signal ? AbortSignal.any([stop.signal, request.signal]) : stop.signal);
+      const woken = signal ? this.store.waitForWork?.(signal, deadline - Date.now()) : undefined;
       try {
-        await this.expireLeases();
+        await this.expireLeasesSometimes();
         const worth = first || woken !== undefined || (await this.store.countTasks({ ready: true })) > 0;
         const claimed = worth ? await this.store.claim({ workerId, capabilities, leaseMs, limit: request.limit }) : [];
         if (claimed.length > 0 || Date.now() >= deadline || request.signal?.aborted) return claimed;
         await (woken ?? sleep(Math.min(pause, Math.max(1, deadline - Date.now()))));
       } finally {
-        stop.abort();
+        stop?.abort();
       }
     }
   }
+
+  /**
+   * Claims sweep expired leases first, but at most every EXPIRY_SWEEP_MS per instance: leases last
+   * seconds, and a busy worker claiming thousands of times a second need not look each time.
+   */
+  private async expireLeasesSometimes(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastSweep < EXPIRY_SWEEP_MS) return;
+    this.lastSweep = now;
+    await this.expireLeases();
+  }
+
+  private lastSweep = 0;
 
   async heartbeat(id: number, lease: LeaseRef): Promise<Task> {
     return this.leased(id, 'heartbeat', lease, (task, clock) => ({

@@ -35,6 +35,13 @@ export const ERROR_CODES = {
   store_not_empty: 'conflict',
   store_busy: 'unavailable',
   store_unavailable: 'unavailable',
+  unauthenticated: 'unauthenticated',
+  forbidden: 'forbidden',
+  payload_too_large: 'too_large',
+  rate_limited: 'rate_limited',
+  route_not_found: 'not_found',
+  key_not_found: 'not_found',
+  server_unavailable: 'unavailable',
   internal: 'internal',
 } as const satisfies Record<string, ErrorCategory>;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -17,6 +17,8 @@ export interface Policy {
   /** `pull`: workers ask for work. `hybrid`: critical tasks are also pushed to the best idle worker. */
   assignment: AssignmentMode;
   breakdown: BreakdownPolicy;
+  /** Longest a ready task of each priority should wait for a claim, in seconds (null: no target). */
+  slaSeconds: Record<Priority, number | null>;
 }
 
 /** SPEC §6: when tasks are broken down on creation, and by which planner. */
@@ -54,6 +56,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   agingMinutesPerLevel: 60,
   taskTimeoutSeconds: null,
   assignment: 'pull',
+  slaSeconds: Object.freeze({ critical: 300, high: 1800, normal: 14_400, low: 86_400, maintenance: null }),
   breakdown: Object.freeze({
     mode: 'epic-only',
     planner: 'rules',

@@ -63,7 +63,28 @@ export interface Store {
 
   /** Full contents for export. */
   dump(): Promise<StoreDump>;
+
+  /** API keys of the HTTP server, revoked ones included; only hashes are stored. Not exported. */
+  listKeys(): Promise<ApiKeyRecord[]>;
+  insertKey(key: ApiKeyRecord): Promise<void>;
+  /** Marks a key revoked at `atMs`; false when no active key has this id. */
+  revokeKey(id: string, atMs: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export type ApiKeyRole = 'admin' | 'worker' | 'viewer';
+
+export interface ApiKeyRecord {
+  /** Public id, shown by `baton keys list` and used to revoke. */
+  id: string;
+  /** sha256 (hex) of the secret. */
+  hash: string;
+  role: ApiKeyRole;
+  /** For a `worker` key: the one worker it may act as. */
+  workerId: string | null;
+  name: string | null;
+  createdAt: string;
+  revokedAt: string | null;
 }
 
 export interface StoreTx {

@@ -144,6 +144,21 @@ CREATE TRIGGER events_notify AFTER INSERT ON events
   REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION notify_events();
 `,
   },
+  {
+    version: 2,
+    name: 'api keys',
+    sql: `
+CREATE TABLE api_keys (
+  id         text PRIMARY KEY,
+  hash       text NOT NULL UNIQUE,
+  role       text NOT NULL,
+  worker_id  text,
+  name       text,
+  created_at bigint NOT NULL,
+  revoked_at bigint
+);
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -1,6 +1,6 @@
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { TASK_STATUSES } from '../../core/types.js';
-import type { ClaimRequest, EventQuery, Store, StoreDump, StoreTx, TaskQuery } from '../store.js';
+import type { ApiKeyRecord, ClaimRequest, EventQuery, Store, StoreDump, StoreTx, TaskQuery } from '../store.js';
 import {
   backoffMs,
   type ConnectionSettings,
@@ -18,7 +18,7 @@ import {
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
-import { NOW_MS, type Statements, statements } from './sql.js';
+import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { WakeUps } from './wake-ups.js';
 
 /** Transactions that lose a deadlock or serialisation race are run again, this many times. */
@@ -234,10 +234,44 @@ export class PostgresStore implements Store {
     );
   }
 
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    return (await this.read(`SELECT * FROM ${this.keysTable} ORDER BY created_at, id`)).map(rowToKey);
+  }
+
+  async insertKey(key: ApiKeyRecord): Promise<void> {
+    const text = `INSERT INTO ${this.keysTable} (id, hash, role, worker_id, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)`;
+    await this.retrying(
+      () => this.exec(this.sql, text, [key.id, key.hash, key.role, key.workerId, key.name, Date.parse(key.createdAt)]),
+      notSent,
+    );
+  }
+
+  async revokeKey(id: string, atMs: number): Promise<boolean> {
+    const text = `UPDATE ${this.keysTable} SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING id`;
+    return (await this.retrying(() => this.exec(this.sql, text, [atMs, id]), notSent)).length === 1;
+  }
+
+  private get keysTable(): string {
+    return `${ident(this.settings.schema)}.api_keys`;
+  }
+
   async close(): Promise<void> {
     this.wakeUps.close();
     await this.sql.end({ timeout: 5 });
   }
+}
+
+function rowToKey(r: Row): ApiKeyRecord {
+  const time = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
+  return {
+    id: String(r.id),
+    hash: String(r.hash),
+    role: r.role as ApiKeyRecord['role'],
+    workerId: (r.worker_id as string | null) ?? null,
+    name: (r.name as string | null) ?? null,
+    createdAt: time(r.created_at) as string,
+    revokedAt: time(r.revoked_at),
+  };
 }
 
 function taskWhere(query: TaskQuery): { where: string; params: unknown[] } {

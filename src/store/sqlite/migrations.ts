@@ -107,6 +107,21 @@ CREATE TABLE workers (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'api keys',
+    sql: `
+CREATE TABLE api_keys (
+  id         TEXT PRIMARY KEY,
+  hash       TEXT NOT NULL UNIQUE,
+  role       TEXT NOT NULL,
+  worker_id  TEXT,
+  name       TEXT,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

@@ -20,7 +20,6 @@ export const SQL = {
     WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
-
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
   countByStatus: 'SELECT status, count(*) AS n FROM tasks GROUP BY status',
   countCompletedSince: 'SELECT count(*) FROM tasks WHERE completed_at >= ?',

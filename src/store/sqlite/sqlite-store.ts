@@ -7,7 +7,17 @@ import { claimPatch, diff, type TaskPatch, TRANSITIONS } from '../../core/lifecy
 import { compareForClaim } from '../../core/ordering.js';
 import type { NewEvent, Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { TASK_STATUSES } from '../../core/types.js';
-import type { ClaimRequest, EventQuery, NewTask, Store, StoreDump, StoreTx, TaskQuery, WorkerUpsert } from '../store.js';
+import type {
+  ApiKeyRecord,
+  ClaimRequest,
+  EventQuery,
+  NewTask,
+  Store,
+  StoreDump,
+  StoreTx,
+  TaskQuery,
+  WorkerUpsert,
+} from '../store.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import {
   eventToColumns,
@@ -207,13 +217,22 @@ export class SqliteStore implements Store {
     let count = 0;
     while (this.pending.length > 0 && count < MAX_BATCH) {
       const p = this.pending.shift() as PendingTx;
+      // The first transaction of a batch needs no savepoint: if it fails, rolling back the whole
+      // (so far empty) transaction undoes exactly its writes.
+      const guarded = count > 0;
       count++;
-      this.stmt('SAVEPOINT baton_tx').run();
+      if (guarded) this.stmt('SAVEPOINT baton_tx').run();
       try {
         const value = await p.fn(new SqliteTx(this, Date.now()));
-        this.stmt('RELEASE baton_tx').run();
+        if (guarded) this.stmt('RELEASE baton_tx').run();
         succeeded.push({ p, value });
       } catch (err) {
+        if (!guarded) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          p.reject(err);
+          this.finishBatch();
+          return;
+        }
         if (!this.db.inTransaction) {
           // SQLite rolled the whole transaction back (e.g. disk full): nothing of the batch landed.
           p.reject(err);
@@ -362,6 +381,25 @@ export class SqliteStore implements Store {
     };
   }
 
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    return (this.stmt('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[]).map(rowToKey);
+  }
+
+  insertKey(key: ApiKeyRecord): Promise<void> {
+    // Through the writer queue: a bare statement would join whatever batch holds the connection.
+    return this.transaction(async () => {
+      this.stmt(
+        'INSERT INTO api_keys (id, hash, role, worker_id, name, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
+      ).run(key.id, key.hash, key.role, key.workerId, key.name, Date.parse(key.createdAt));
+    });
+  }
+
+  revokeKey(id: string, atMs: number): Promise<boolean> {
+    return this.transaction(
+      async () => this.stmt('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(atMs, id).changes === 1,
+    );
+  }
+
   async close(): Promise<void> {
     await this.writer.tail;
     this.db.close();
@@ -373,6 +411,18 @@ export class SqliteStore implements Store {
     const sql = `INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`;
     return Number(this.stmt(sql).run(cols).lastInsertRowid);
   }
+}
+
+function rowToKey(r: Row): ApiKeyRecord {
+  return {
+    id: String(r.id),
+    hash: String(r.hash),
+    role: r.role as ApiKeyRecord['role'],
+    workerId: (r.worker_id as string | null) ?? null,
+    name: (r.name as string | null) ?? null,
+    createdAt: new Date(Number(r.created_at)).toISOString(),
+    revokedAt: r.revoked_at === null || r.revoked_at === undefined ? null : new Date(Number(r.revoked_at)).toISOString(),
+  };
 }
 
 function taskWhere(query: TaskQuery, now: number): { where: string; params: Record<string, unknown> } {

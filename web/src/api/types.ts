@@ -1,0 +1,97 @@
+// Wire shapes of the HTTP API. Task, worker and event come straight from the core so the
+// dashboard and the server cannot drift apart; the rest mirror the `Baton` interface results.
+import type { Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
+
+export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
+export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';
+
+export interface TaskPage {
+  tasks: Task[];
+  total: number;
+}
+
+export interface SubtaskSummary {
+  id: number;
+  title: string;
+  status: TaskStatus;
+  progress: number;
+  estimateMinutes: number | null;
+}
+
+export interface TaskDetail {
+  task: Task;
+  history: TaskEvent[];
+  blockedBy: { id: number; title: string; status: TaskStatus }[];
+  subtasks?: SubtaskSummary[];
+}
+
+export interface SystemStatus {
+  tasks: { total: number; byStatus: Record<TaskStatus, number> };
+  queueDepth: number;
+  readyByPriority: Record<Priority, number>;
+  workers: { total: number; online: number; busy: number; idle: number; offline: number };
+  throughput: { completedLastHour: number };
+  at: string;
+  /** Optional extras a server may add (SLA targets, metrics); read defensively. */
+  [extra: string]: unknown;
+}
+
+export interface PlannedSubtask {
+  title: string;
+  description: string | null;
+  capabilities: string[];
+  estimateMinutes: number | null;
+  complexity: string;
+  dependsOn: number[];
+  step: string | null;
+  subtasks: PlannedSubtask[];
+}
+
+export interface Plan {
+  planner: string;
+  source: string;
+  pattern: string | null;
+  subtasks: PlannedSubtask[];
+}
+
+export interface BreakdownResult {
+  task: Task;
+  subtasks: Task[];
+  dryRun: boolean;
+  plan: Plan;
+  planner: string;
+  fallbackReason: string | null;
+  warnings: string[];
+}
+
+export interface TaskAnalysis {
+  complexity: string;
+  basis: 'estimate' | 'text';
+  estimateMinutes: number | null;
+  score: number;
+  reasons: string[];
+  recommendation: { action: string; message: string };
+  detected?: { pattern: string; label: string };
+  breaksDownOnCreate?: boolean;
+}
+
+export interface CreateTaskInput {
+  title: string;
+  description?: string;
+  type?: string;
+  priority?: Priority;
+  capabilities?: string[];
+  tags?: string[];
+  dependsOn?: number[];
+  estimateMinutes?: number;
+  command?: string;
+  review?: boolean;
+  noBreakdown?: boolean;
+}
+
+export type Role = 'admin' | 'worker' | 'viewer';
+
+export interface Identity {
+  role: Role;
+  workerId: string | null;
+}
