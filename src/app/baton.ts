@@ -3,6 +3,7 @@ import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/bre
 import type { CreateTaskInput, UpdateTaskInput } from '../core/schemas.js';
 import type { Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import type { StoreDump } from '../store/store.js';
+import type { ServiceStats } from './status-stats.js';
 
 export type { CreateTaskInput, UpdateTaskInput };
 
@@ -43,6 +44,8 @@ export interface Baton {
   claimMany(request: ClaimInput & { limit: number }): Promise<Task[]>;
   heartbeat(id: number, lease: LeaseRef): Promise<Task>;
   reportProgress(id: number, input: ProgressInput): Promise<Task>;
+  /** Appends a note to a task in any state, without touching its progress or lease. */
+  addNote(id: number, input: NoteInput): Promise<Task>;
   complete(id: number, input: CompleteTaskInput): Promise<Task>;
   fail(id: number, input: FailInput): Promise<Task>;
   release(id: number, lease: LeaseRef): Promise<Task>;
@@ -144,6 +147,12 @@ export interface ProgressInput extends LeaseRef {
   step?: string | undefined;
 }
 
+export interface NoteInput {
+  /** The worker writing it; the instance's actor when omitted. */
+  workerId?: string | undefined;
+  text: string;
+}
+
 export interface CompleteTaskInput extends LeaseRef {
   result?: unknown;
   artifacts?: string[] | undefined;
@@ -170,7 +179,7 @@ export interface RegisterWorkerInput {
   version?: string | undefined;
 }
 
-export interface SystemStatus {
+export interface SystemStatus extends ServiceStats {
   store: { kind: string; location: string };
   tasks: { total: number; byStatus: Record<TaskStatus, number> };
   /** Tasks claimable now. */

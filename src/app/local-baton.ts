@@ -45,6 +45,7 @@ import type {
   ImportSummary,
   LeaseRef,
   ListQuery,
+  NoteInput,
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
@@ -419,6 +420,19 @@ export class LocalBaton implements Baton {
     });
   }
 
+  async addNote(id: number, input: NoteInput): Promise<Task> {
+    const text = typeof input.text === 'string' ? input.text.trim() : '';
+    if (text.length === 0) throw invalid('text', 'must not be empty');
+    if (text.length > 20_000) throw invalid('text', 'must be at most 20000 characters');
+    const workerId = input.workerId !== undefined ? await this.validWorkerId(input.workerId) : null;
+    const by = workerId ?? this.actor ?? 'unknown';
+    return this.change(id, async (task, _tx, clock) => ({
+      type: 'note_added',
+      patch: { notes: [...task.notes, { at: iso(clock.now), by, text }] },
+      workerId,
+    }));
+  }
+
   async complete(id: number, input: CompleteTaskInput): Promise<Task> {
     const artifacts = (input.artifacts ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
     return this.leased(id, 'complete', input, (task, clock) => ({
@@ -582,7 +596,10 @@ export class LocalBaton implements Baton {
     const readyByPriority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as SystemStatus['readyByPriority'];
     for (const t of ready) readyByPriority[t.priority]++;
     const count = (h: string) => workers.filter((w) => w.health === h).length;
+    const { serviceStats } = await import('./status-stats.js');
+    const stats = await serviceStats({ store: this.store, policy: this.policy, now, ready, workers });
     return {
+      ...stats,
       store: { kind: this.store.kind, location: this.store.location },
       tasks: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
       queueDepth,

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { BatonError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { loadPolicy } from './config.js';
+import { mainCheckoutOf } from './git-worktree.js';
 import { LocalBaton } from './local-baton.js';
 
 export const STORE_DIR = '.baton';
@@ -41,18 +42,29 @@ export function findStoreDir(cwd: string): string | null {
   }
 }
 
+/**
+ * `.baton/` found by walking up; failing that, in a linked git worktree, the one the main checkout
+ * sees, so that agents in every worktree of a repository share one board.
+ */
+function findSharedStoreDir(cwd: string): string | null {
+  const found = findStoreDir(cwd);
+  if (found) return found;
+  const main = mainCheckoutOf(cwd);
+  return main ? findStoreDir(main) : null;
+}
+
 export function locateStore(options: OpenOptions): StoreLocation {
   const cwd = options.cwd ?? process.cwd();
   const db = options.db ?? process.env.BATON_DB;
   if (db) {
     if (/^postgres(ql)?:\/\//.test(db)) {
       // The database holds the state; config and logs still live in the nearest `.baton/`.
-      return { kind: 'postgres', url: db, schema: options.schema, dir: findStoreDir(cwd) ?? join(resolve(cwd), STORE_DIR) };
+      return { kind: 'postgres', url: db, schema: options.schema, dir: findSharedStoreDir(cwd) ?? join(resolve(cwd), STORE_DIR) };
     }
     const path = resolve(cwd, db.replace(/^sqlite:(\/\/)?/, ''));
     return { kind: 'sqlite', path, dir: dirname(path) };
   }
-  const found = findStoreDir(cwd);
+  const found = findSharedStoreDir(cwd);
   if (found) return { kind: 'sqlite', path: join(found, STORE_FILE), dir: found };
   if (options.create) {
     const dir = join(resolve(cwd), STORE_DIR);

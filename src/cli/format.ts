@@ -213,5 +213,21 @@ export function formatStatus(s: SystemStatus): string {
     `${pc.bold('Queue')}       ${s.queueDepth} ready${ready ? `  ·  ${ready}` : ''}`,
     `${pc.bold('Workers')}     ${s.workers.online} online (${s.workers.busy} busy, ${s.workers.idle} idle), ${s.workers.offline} offline`,
     `${pc.bold('Throughput')}  ${s.throughput.completedLastHour} completed in the last hour`,
+    ...formatStats(s),
   ].join('\n');
+}
+
+function formatStats(s: SystemStatus): string[] {
+  const pct = (v: number | null) => (v === null ? '–' : `${Math.round(v * 100)}%`);
+  const secs = (v: number | null) => (v === null ? '–' : v < 90 ? `${v.toFixed(1)}s` : `${(v / 60).toFixed(1)}m`);
+  const t = s.timeToAssignment;
+  const breaches = Object.entries(s.sla.breaches)
+    .filter(([, n]) => n > 0)
+    .map(([p, n]) => `${priority(p)} ${n}`)
+    .join('  ');
+  return [
+    `${pc.bold('Assignment')}  ${secs(t.avgSeconds)} average wait (p95 ${secs(t.p95Seconds)}, ${t.samples} recent claims)`,
+    `${pc.bold('Rates')}       completion ${pct(s.completionRate)}  ·  utilisation ${pct(s.utilisation)}`,
+    `${pc.bold('SLA')}         ${s.sla.totalBreaches} ready tasks past their target${breaches ? `  ·  ${breaches}` : ''}`,
+  ];
 }

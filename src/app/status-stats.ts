@@ -1,0 +1,113 @@
+import type { Policy } from '../core/policy.js';
+import { PRIORITIES, type Priority, type Task, type TaskEvent, type WorkerView } from '../core/types.js';
+import type { Store } from '../store/store.js';
+
+const HOUR_MS = 3_600_000;
+/** Events read to measure the last hour: beyond this, the newest ones stand for the whole hour. */
+const EVENT_SAMPLE = 5_000;
+/** Claims whose wait is measured (each may cost a read of its task). */
+const CLAIM_SAMPLE = 200;
+
+/** The numbers `baton status`, `/api/v1/status` and the dashboard agree on. */
+export interface ServiceStats {
+  /** Seconds from ready to claimed over recent claims (last hour, newest first, sampled). */
+  timeToAssignment: { samples: number; avgSeconds: number | null; p50Seconds: number | null; p95Seconds: number | null };
+  /** Of the tasks that finished in the last hour (sampled), the share that completed (0–1). */
+  completionRate: number | null;
+  /** Busy online workers over online workers (0–1). */
+  utilisation: number | null;
+  /** Ready tasks waiting longer than their priority's target, now. */
+  sla: { targetSeconds: Record<Priority, number | null>; breaches: Record<Priority, number>; totalBreaches: number };
+}
+
+/** One function for every front end, so the CLI, the API and the metrics never disagree. */
+export async function serviceStats(input: {
+  store: Store;
+  policy: Policy;
+  now: number;
+  ready: readonly Task[];
+  workers: readonly WorkerView[];
+}): Promise<ServiceStats> {
+  const { store, policy, now } = input;
+  const recent = await recentEvents(store, now - HOUR_MS);
+  const online = input.workers.filter((w) => w.online);
+  return {
+    timeToAssignment: await assignmentTimes(store, recent),
+    completionRate: completionRate(recent),
+    utilisation: online.length === 0 ? null : online.filter((w) => w.health === 'busy').length / online.length,
+    sla: slaBreaches(input.ready, policy, now),
+  };
+}
+
+function slaBreaches(ready: readonly Task[], policy: Policy, now: number): ServiceStats['sla'] {
+  const targets = policy.slaSeconds;
+  const breaches = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
+  for (const t of ready) {
+    const target = targets[t.priority];
+    const since = t.readyAt ? Date.parse(t.readyAt) : Date.parse(t.createdAt);
+    if (target !== null && now - since > target * 1000) breaches[t.priority]++;
+  }
+  const totalBreaches = Object.values(breaches).reduce((a, b) => a + b, 0);
+  return { targetSeconds: { ...targets }, breaches, totalBreaches };
+}
+
+function completionRate(events: readonly TaskEvent[]): number | null {
+  let completed = 0;
+  let failed = 0;
+  for (const e of events) {
+    const after = e.changes.status?.[1];
+    if (after === 'completed') completed++;
+    else if (after === 'failed') failed++;
+  }
+  return completed + failed === 0 ? null : completed / (completed + failed);
+}
+
+async function assignmentTimes(store: Store, events: readonly TaskEvent[]): Promise<ServiceStats['timeToAssignment']> {
+  // A task's readyAt is kept while it runs, so the task as it is now tells when its claim's wait began.
+  const claims = events.filter((e) => e.type === 'claimed' && e.taskId !== null).slice(-CLAIM_SAMPLE);
+  const tasks = await Promise.all([...new Set(claims.map((c) => c.taskId as number))].map((id) => store.getTask(id)));
+  const readyAt = new Map(tasks.filter((t): t is Task => t?.readyAt != null).map((t) => [t.id, Date.parse(t.readyAt as string)]));
+  const waits: number[] = [];
+  for (const c of claims) {
+    const from = readyAt.get(c.taskId as number);
+    const at = Date.parse(c.at);
+    if (from !== undefined && from <= at) waits.push((at - from) / 1000);
+  }
+  if (waits.length === 0) return { samples: 0, avgSeconds: null, p50Seconds: null, p95Seconds: null };
+  waits.sort((a, b) => a - b);
+  const pick = (q: number) => waits[Math.min(waits.length - 1, Math.floor(q * waits.length))] as number;
+  return {
+    samples: waits.length,
+    avgSeconds: waits.reduce((a, b) => a + b, 0) / waits.length,
+    p50Seconds: pick(0.5),
+    p95Seconds: pick(0.95),
+  };
+}
+
+/**
+ * The events since `sinceMs`, at most the newest EVENT_SAMPLE of them. Event ids grow with time,
+ * so the first id of the window is found by bisecting ids (a few indexed reads), not by a scan.
+ */
+async function recentEvents(store: Store, sinceMs: number): Promise<TaskEvent[]> {
+  const after = async (id: number) => (await store.events({ afterId: id, limit: 1 }))[0];
+  let hi = 1;
+  while (await after(hi)) hi *= 2;
+  // Smallest id with no event after it: the newest event id.
+  const newest = await bisect(0, hi, async (id) => !(await after(id)));
+  const floor = Math.max(0, newest - EVENT_SAMPLE);
+  const start = await bisect(floor, newest, async (id) => {
+    const e = await after(id);
+    return !e || Date.parse(e.at) >= sinceMs;
+  });
+  return store.events({ afterId: start, limit: EVENT_SAMPLE });
+}
+
+/** Smallest x in [lo, hi] with `test(x)`, for a test that is false then true. */
+async function bisect(lo: number, hi: number, test: (x: number) => Promise<boolean>): Promise<number> {
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await test(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}

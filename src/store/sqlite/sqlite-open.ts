@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { BatonError } from '../../core/errors.js';
+import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
+import { BUSY_TIMEOUT_MS, immediate } from './sqlite-lock.js';
+import { SqliteStore } from './sqlite-store.js';
+
+export interface SqliteOptions {
+  /** Create the file (and its folder) when missing. */
+  create: boolean;
+}
+
+export function openSqliteStore(path: string, options: SqliteOptions): SqliteStore {
+  if (path !== ':memory:' && !existsSync(path)) {
+    if (!options.create) throw new BatonError('store_not_found', `no Baton store at ${path}`, { path });
+    mkdirSync(dirname(path), { recursive: true });
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    assertBatonFile(db, path);
+  } catch (err) {
+    if (err instanceof BatonError) throw err;
+    throw new BatonError('not_a_store', `${path} is not a Baton store (${(err as Error).message})`, { path });
+  }
+  db.pragma('journal_mode = WAL');
+  // WAL + NORMAL: a commit survives a crash of the process; only an OS crash can lose the last few.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // Checkpoints are where WAL mode pays for durability (fsync); fewer, larger ones cost less per commit.
+  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -32000');
+  migrate(db);
+  return new SqliteStore(db, path);
+}
+
+/** Refuses files that are not SQLite, and SQLite files that belong to something else. */
+function assertBatonFile(db: Database.Database, path: string): void {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  if (tables.length === 0) return;
+  if (!tables.includes('baton_meta')) {
+    throw new BatonError('not_a_store', `${path} is a SQLite database but not a Baton store`, { path });
+  }
+  const kind = db.prepare("SELECT value FROM baton_meta WHERE key = 'kind'").pluck().get();
+  if (kind !== 'baton') throw new BatonError('not_a_store', `${path} is not a Baton store`, { path });
+}
+
+function migrate(db: Database.Database): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const current = () => Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
+  if (current() >= LATEST_VERSION) return;
+  immediate(db, () => {
+    for (const m of MIGRATIONS) {
+      if (m.version <= current()) continue;
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+      if (m.version === 1) {
+        const meta = db.prepare('INSERT INTO baton_meta (key, value) VALUES (?, ?)');
+        meta.run('kind', 'baton');
+        meta.run('created_at', new Date().toISOString());
+      }
+    }
+  });
+  if (current() > LATEST_VERSION) {
+    throw new BatonError('not_a_store', 'this store was written by a newer Baton; upgrade Baton to open it');
+  }
+}

@@ -1,0 +1,98 @@
+import type { Edge } from '../../core/graph.js';
+import type { TaskPatch } from '../../core/lifecycle.js';
+import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { NewTask, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
+import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
+import { SQL } from './sql.js';
+import type { SqliteStore } from './sqlite-store.js';
+
+export class SqliteTx implements StoreTx {
+  constructor(
+    private readonly store: SqliteStore,
+    readonly now: number,
+  ) {}
+
+  async getTask(id: number): Promise<Task | undefined> {
+    return this.store.getTask(id);
+  }
+
+  async getTasks(ids: readonly number[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    return (this.store.stmt(SQL.tasksByIds).all(JSON.stringify(ids)) as Row[]).map(rowToTask);
+  }
+
+  async insertTask(task: NewTask): Promise<Task> {
+    const cols = taskToColumns({ ...task, updatedAt: task.createdAt });
+    const id = this.store.insertRow('tasks', cols);
+    if (task.dependsOn.length > 0) await this.addDependencies(id, task.dependsOn);
+    return { ...task, id, version: 1, updatedAt: task.createdAt, dependsOn: [...task.dependsOn].sort((a, b) => a - b) };
+  }
+
+  async updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined> {
+    const updatedAt = new Date(this.now).toISOString();
+    const cols = patchToColumns({ ...patch, updatedAt });
+    const keys = Object.keys(cols);
+    const sql = `UPDATE tasks SET ${keys.map((k) => `${k} = @${k}`).join(', ')}, version = version + 1 WHERE id = @__id AND version = @__version`;
+    const info = this.store.stmt(sql).run({ ...cols, __id: task.id, __version: task.version });
+    if (info.changes !== 1) return undefined;
+    return { ...task, ...patch, updatedAt, version: task.version + 1 };
+  }
+
+  async addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void> {
+    const insert = this.store.stmt('INSERT OR IGNORE INTO task_dependencies (task_id, depends_on) VALUES (?, ?)');
+    for (const dep of dependsOn) insert.run(taskId, dep);
+  }
+
+  async removeDependency(taskId: number, dependsOn: number): Promise<boolean> {
+    return (
+      this.store.stmt('DELETE FROM task_dependencies WHERE task_id = ? AND depends_on = ?').run(taskId, dependsOn).changes === 1
+    );
+  }
+
+  async dependencyClosure(ids: readonly number[]): Promise<Edge[]> {
+    const rows = this.store.stmt(SQL.dependencyClosure).all(JSON.stringify(ids)) as { task_id: number; depends_on: number }[];
+    return rows.map((r) => [r.task_id, r.depends_on] as const);
+  }
+
+  async dependents(id: number): Promise<Task[]> {
+    return (this.store.stmt(SQL.dependents).all(id) as Row[]).map(rowToTask);
+  }
+
+  async appendEvent(event: NewEvent): Promise<TaskEvent> {
+    const id = this.store.insertRow('events', eventToColumns(event));
+    return { ...event, id };
+  }
+
+  async upsertWorker(w: WorkerUpsert): Promise<{ worker: Worker; created: boolean }> {
+    const existing = (this.store.stmt('SELECT * FROM workers WHERE id = ?').get(w.id) as Row | undefined) ?? null;
+    const at = new Date(this.now).toISOString();
+    const before = existing ? rowToWorker(existing) : null;
+    const worker: Worker = {
+      id: w.id,
+      name: w.name !== undefined ? w.name : (before?.name ?? null),
+      capabilities: w.capabilities ?? before?.capabilities ?? [],
+      host: w.host !== undefined ? w.host : (before?.host ?? null),
+      pid: w.pid !== undefined ? w.pid : (before?.pid ?? null),
+      concurrency: w.concurrency ?? before?.concurrency ?? 1,
+      version: w.version !== undefined ? w.version : (before?.version ?? null),
+      registeredAt: before?.registeredAt ?? at,
+      lastSeenAt: at,
+      state: w.state ?? 'active',
+    };
+    this.store.stmt(SQL.upsertWorker).run(workerToColumns(worker));
+    return { worker, created: before === null };
+  }
+
+  async load(dump: StoreDump): Promise<void> {
+    this.store.db.pragma('defer_foreign_keys = ON');
+    for (const task of dump.tasks) this.store.insertRow('tasks', taskToColumns(task));
+    for (const task of dump.tasks) await this.addDependencies(task.id, task.dependsOn);
+    for (const event of dump.events) this.store.insertRow('events', eventToColumns(event));
+    for (const worker of dump.workers) this.store.insertRow('workers', workerToColumns(worker));
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const n = this.store.stmt(SQL.anyRows).pluck().get();
+    return !n;
+  }
+}

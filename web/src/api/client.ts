@@ -1,0 +1,182 @@
+import type {
+  BreakdownResult,
+  CreateTaskInput,
+  Identity,
+  Priority,
+  SystemStatus,
+  Task,
+  TaskAnalysis,
+  TaskDetail,
+  TaskEvent,
+  TaskPage,
+  TaskStatus,
+  WorkerView,
+} from './types';
+
+export const API = '/api/v1';
+
+/** A refusal from the server, carrying its code and the field it names when there is one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> | null = null,
+  ) {
+    super(message);
+  }
+
+  /** The input field a validation error names (`title`, `estimateMinutes`…), if any. */
+  get field(): string | null {
+    const field = this.details?.field;
+    return typeof field === 'string' ? field : null;
+  }
+}
+
+export interface ListParams {
+  status?: readonly TaskStatus[];
+  worker?: string;
+  tag?: string;
+  parentId?: number;
+  ready?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+export interface ClientHooks {
+  token: () => string | null;
+  /** Called on 401 so the app can ask for a key. */
+  onUnauthorized: () => void;
+}
+
+function toQuery(q: Query): string {
+  const parts = Object.entries(q)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // Not JSON (a proxy page, an empty body): fall back to the status line.
+  }
+  const err = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+  return new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `${res.status} ${res.statusText}`, err?.details ?? null);
+}
+
+export class ApiClient {
+  constructor(private readonly hooks: ClientHooks) {}
+
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    const token = this.hooks.token();
+    return { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
+  }
+
+  async request<T>(method: string, path: string, options: { body?: unknown; query?: Query; headers?: Record<string, string> } = {}) {
+    const init: RequestInit = { method, headers: this.headers(options.headers) };
+    if (options.body !== undefined) {
+      init.body = JSON.stringify(options.body);
+      (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${API}${path}${toQuery(options.query ?? {})}`, init);
+    } catch {
+      throw new ApiError(0, 'network', 'The server cannot be reached. Is `baton serve` running?');
+    }
+    if (res.status === 401) this.hooks.onUnauthorized();
+    if (!res.ok) throw await errorOf(res);
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  listTasks(p: ListParams = {}): Promise<TaskPage> {
+    return this.request('GET', '/tasks', {
+      query: {
+        status: p.status?.join(','),
+        worker: p.worker,
+        tag: p.tag,
+        parentId: p.parentId,
+        ready: p.ready,
+        limit: p.limit,
+        offset: p.offset,
+      },
+    });
+  }
+
+  getTask(id: number): Promise<Task> {
+    return this.request('GET', `/tasks/${id}`);
+  }
+
+  showTask(id: number): Promise<TaskDetail> {
+    return this.request('GET', `/tasks/${id}`, { query: { detail: true } });
+  }
+
+  createTask(input: CreateTaskInput): Promise<Task> {
+    return this.request('POST', '/tasks', { body: input });
+  }
+
+  updateTask(id: number, patch: { priority?: Priority }, ifVersion?: number): Promise<Task> {
+    const headers: Record<string, string> = ifVersion !== undefined ? { 'if-match': String(ifVersion) } : {};
+    return this.request('PATCH', `/tasks/${id}`, { body: patch, headers });
+  }
+
+  cancel(id: number): Promise<Task> {
+    return this.request('DELETE', `/tasks/${id}`);
+  }
+
+  act(id: number, action: 'retry' | 'pause' | 'resume'): Promise<Task> {
+    return this.request('POST', `/tasks/${id}/${action}`, { body: {} });
+  }
+
+  assign(id: number, workerId: string): Promise<Task> {
+    return this.request('POST', `/tasks/${id}/assign`, { body: { workerId } });
+  }
+
+  review(id: number, input: { workerId: string; pass: boolean; feedback?: string }): Promise<Task> {
+    return this.request('POST', `/tasks/${id}/review`, { body: input });
+  }
+
+  breakdown(id: number, dryRun: boolean): Promise<BreakdownResult> {
+    return this.request('POST', `/tasks/${id}/breakdown`, { body: { dryRun } });
+  }
+
+  analyze(subject: Partial<CreateTaskInput> & { title: string }): Promise<TaskAnalysis> {
+    return this.request('POST', '/analyze', { body: subject });
+  }
+
+  /** What creating this task would do (complexity and breakdown plan), writing nothing. */
+  previewCreate(input: CreateTaskInput): Promise<BreakdownResult | { task: Task; plan?: BreakdownResult['plan'] }> {
+    return this.request('POST', '/tasks', { body: input, query: { dryRun: true } });
+  }
+
+  events(query: { taskId?: number; afterId?: number; limit?: number }): Promise<TaskEvent[]> {
+    return this.request<TaskEvent[] | { events: TaskEvent[] }>('GET', '/events', {
+      query: query as Query,
+      headers: { accept: 'application/json' },
+    }).then((r) => (Array.isArray(r) ? r : r.events));
+  }
+
+  logTail(id: number): Promise<string> {
+    return this.request<{ text?: string; logs?: { text: string }[] }>('GET', `/tasks/${id}/logs`, { query: { tail: 100 } }).then(
+      (r) => r.text ?? (r.logs ?? []).map((l) => l.text).join(''),
+    );
+  }
+
+  workers(): Promise<WorkerView[]> {
+    return this.request<WorkerView[] | { workers: WorkerView[] }>('GET', '/workers').then((r) => (Array.isArray(r) ? r : r.workers));
+  }
+
+  status(): Promise<SystemStatus> {
+    return this.request('GET', '/status');
+  }
+
+  whoami(): Promise<Identity> {
+    return this.request('GET', '/whoami');
+  }
+}

@@ -1,0 +1,74 @@
+import type { Priority, Task } from '../api/types';
+
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${m % 60 ? `${m % 60}m` : ''}`.trim();
+  return `${Math.floor(h / 24)}d ${h % 24 ? `${h % 24}h` : ''}`.trim();
+}
+
+export function age(iso: string | null, now = Date.now()): string {
+  return iso ? duration(now - Date.parse(iso)) : '—';
+}
+
+export function time(iso: string | null): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+export function minutes(m: number | null): string {
+  return m === null ? '—' : duration(m * 60_000);
+}
+
+/** Parses `30m`, `6h`, `3d`, `90` (minutes) into minutes, as the CLI's `--estimate` does. */
+export function parseEstimate(raw: string): number | null | 'invalid' {
+  const s = raw.trim().toLowerCase();
+  if (!s) return null;
+  const m = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)?$/.exec(s);
+  if (!m) return 'invalid';
+  const n = Number(m[1]);
+  const unit = m[2] ?? 'm';
+  const factor = unit === 'h' ? 60 : unit === 'd' ? 1440 : unit === 'w' ? 10_080 : 1;
+  return n > 0 ? n * factor : 'invalid';
+}
+
+export function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Default wait targets from ready to claim (SPEC §8 config `sla`); a server may send its own. */
+export const DEFAULT_SLA_MINUTES: Record<Priority, number | null> = {
+  critical: 5,
+  high: 30,
+  normal: 240,
+  low: 1440,
+  maintenance: null,
+};
+
+export type SlaState = 'ok' | 'at-risk' | 'breached' | 'none';
+
+/** How long a waiting task has waited against its priority's target. */
+export function slaState(task: Task, sla: Record<Priority, number | null>, now = Date.now()): { state: SlaState; waitedMs: number } {
+  const waiting = task.status === 'queued' || task.status === 'assigned';
+  const target = sla[task.priority];
+  const since = task.readyAt ?? task.createdAt;
+  const waitedMs = now - Date.parse(since);
+  if (!waiting || target === null) return { state: 'none', waitedMs };
+  const ratio = waitedMs / (target * 60_000);
+  return { state: ratio >= 1 ? 'breached' : ratio >= 0.75 ? 'at-risk' : 'ok', waitedMs };
+}
+
+export const SLA_LABEL: Record<SlaState, string> = {
+  ok: 'within SLA',
+  'at-risk': 'SLA at risk',
+  breached: 'SLA breached',
+  none: '',
+};
