@@ -3,7 +3,7 @@ import { defaultRegistry, type PatternRegistry } from '../core/breakdown/registr
 import { rollup } from '../core/breakdown/rollup.js';
 import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
 import { BatonError, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
-import { assertNoCycle, findAnyCycle } from '../core/graph.js';
+import { assertNoCycle } from '../core/graph.js';
 import {
   assertCan,
   assertLease,
@@ -55,6 +55,7 @@ import type {
   TaskPage,
   UpdateTaskInput,
 } from './baton.js';
+import { assertDumpIntegrity } from './transfer.js';
 import { workerViews } from './workers.js';
 
 const schemas = () => import('../core/schemas.js');
@@ -870,33 +871,4 @@ function editList(current: string[], replace?: string[], add?: string[], remove?
   const base = replace ?? current;
   const next = [...new Set([...base, ...(add ?? [])])].filter((c) => !(remove ?? []).includes(c));
   return JSON.stringify(next) === JSON.stringify(current) ? null : next;
-}
-
-/** An export must be self-consistent before any row is written. */
-function assertDumpIntegrity(dump: { tasks: Task[]; events: TaskEvent[]; workers: { id: string }[] }): void {
-  const ids = new Set<number>();
-  for (const t of dump.tasks) {
-    if (ids.has(t.id)) throw new BatonError('invalid_import', `tasks: id ${t.id} appears twice`);
-    ids.add(t.id);
-  }
-  for (const t of dump.tasks) {
-    for (const d of t.dependsOn) {
-      if (!ids.has(d)) throw new BatonError('invalid_import', `tasks: task ${t.id} depends on missing task ${d}`);
-    }
-    if (t.parentId !== null && !ids.has(t.parentId)) {
-      throw new BatonError('invalid_import', `tasks: task ${t.id} has missing parent ${t.parentId}`);
-    }
-  }
-  const cycle = findAnyCycle(dump.tasks.flatMap((t) => t.dependsOn.map((d) => [t.id, d] as const)));
-  if (cycle) throw new BatonError('invalid_import', `tasks: dependencies form a cycle ${cycle.join(' -> ')}`);
-  const eventIds = new Set<number>();
-  for (const e of dump.events) {
-    if (eventIds.has(e.id)) throw new BatonError('invalid_import', `events: id ${e.id} appears twice`);
-    eventIds.add(e.id);
-  }
-  const workerIds = new Set<string>();
-  for (const w of dump.workers) {
-    if (workerIds.has(w.id)) throw new BatonError('invalid_import', `workers: id ${w.id} appears twice`);
-    workerIds.add(w.id);
-  }
 }

@@ -100,7 +100,7 @@ export async function startSession(): Promise<void> {
   if (await identify()) startStream();
 }
 
-export async function useToken(token: string | null): Promise<boolean> {
+export async function applyToken(token: string | null): Promise<boolean> {
   if (token) localStorage.setItem(TOKEN_KEY, token);
   else localStorage.removeItem(TOKEN_KEY);
   set({ token, needsToken: false });

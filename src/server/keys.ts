@@ -1,0 +1,107 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { BatonError } from '../core/errors.js';
+import type { ApiKeyRecord, ApiKeyRole, Store } from '../store/store.js';
+
+/**
+ * API keys: `baton_<id>_<secret>`. The id finds the record; the whole key is compared, hashed,
+ * in constant time. Only the sha256 of a key is stored — enough for 32 random bytes, which no
+ * one can guess or brute-force, so a slow password hash would buy nothing.
+ */
+
+export const ROLES: readonly ApiKeyRole[] = ['admin', 'worker', 'viewer'];
+const KEY_FORMAT = /^baton_([a-z0-9]{8,32})_([A-Za-z0-9_-]{20,100})$/;
+/** How stale the in-memory copy of the keys may get (a revocation takes effect within this). */
+const REFRESH_MS = 2_000;
+
+export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+export interface CreatedKey {
+  /** The key itself: shown once, never stored. */
+  key: string;
+  record: ApiKeyRecord;
+}
+
+export async function createKey(
+  store: Store,
+  input: { role: ApiKeyRole; workerId?: string | undefined; name?: string | undefined },
+): Promise<CreatedKey> {
+  if (!ROLES.includes(input.role)) {
+    throw new BatonError('invalid_argument', `role: must be one of ${ROLES.join(', ')}`, { field: 'role' });
+  }
+  if (input.role === 'worker' && !input.workerId) {
+    throw new BatonError('invalid_argument', 'worker: a worker key needs the worker id it acts as (--worker ID)', {
+      field: 'worker',
+    });
+  }
+  if (input.role !== 'worker' && input.workerId) {
+    throw new BatonError('invalid_argument', 'worker: only a worker key is bound to a worker', { field: 'worker' });
+  }
+  const id = randomBytes(6).toString('hex');
+  const key = `baton_${id}_${randomBytes(32).toString('base64url')}`;
+  const record: ApiKeyRecord = {
+    id,
+    hash: hashKey(key),
+    role: input.role,
+    workerId: input.workerId ?? null,
+    name: input.name ?? null,
+    createdAt: new Date().toISOString(),
+    revokedAt: null,
+  };
+  await store.insertKey(record);
+  return { key, record };
+}
+
+export async function revokeKey(store: Store, id: string): Promise<void> {
+  if (!(await store.revokeKey(id, Date.now()))) {
+    throw new BatonError('key_not_found', `no active key with id ${id}`, { id });
+  }
+}
+
+/** The store's keys, cached briefly so that a request costs no read of the store. */
+export class KeyRing {
+  private keys = new Map<string, ApiKeyRecord>();
+  private loadedAt = 0;
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly store: Store) {}
+
+  /** Whether any active key exists (then every request must carry one). */
+  async any(): Promise<boolean> {
+    await this.fresh();
+    return this.keys.size > 0;
+  }
+
+  /** The active key matching `presented`, or null. */
+  async verify(presented: string): Promise<ApiKeyRecord | null> {
+    const match = KEY_FORMAT.exec(presented);
+    if (!match) return null;
+    await this.fresh();
+    let record = this.keys.get(match[1] as string);
+    // A key created a moment ago by another process: look once more, now.
+    if (!record && Date.now() - this.loadedAt > 200) {
+      await this.reload();
+      record = this.keys.get(match[1] as string);
+    }
+    if (!record) return null;
+    const given = Buffer.from(hashKey(presented), 'hex');
+    const stored = Buffer.from(record.hash, 'hex');
+    return given.length === stored.length && timingSafeEqual(given, stored) ? record : null;
+  }
+
+  private async fresh(): Promise<void> {
+    if (Date.now() - this.loadedAt > REFRESH_MS) await this.reload();
+  }
+
+  private reload(): Promise<void> {
+    this.loading ??= this.store
+      .listKeys()
+      .then((all) => {
+        this.keys = new Map(all.filter((k) => k.revokedAt === null).map((k) => [k.id, k]));
+        this.loadedAt = Date.now();
+      })
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
+  }
+}

@@ -1,0 +1,54 @@
+import type { Priority, Task } from '../api/types';
+import { age, SLA_LABEL, slaState } from '../lib/format';
+import { href } from '../lib/route';
+import { Progress } from './Progress';
+
+export function PriorityBadge({ priority }: { priority: Priority }) {
+  return <span class={`badge prio prio-${priority}`}>{priority}</span>;
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge status status-${status}`}>{status}</span>;
+}
+
+/** One card of the board: what a lead scans for — who, how far, how long, and whether it is late. */
+export function TaskCard({ task, sla, now }: { task: Task; sla: Record<Priority, number | null>; now: number }) {
+  const { state } = slaState(task, sla, now);
+  const since = task.status === 'executing' ? task.startedAt : task.status === 'completed' ? task.completedAt : task.createdAt;
+  return (
+    <article class={`card sla-${state}`} data-task-id={task.id} aria-labelledby={`card-${task.id}`}>
+      <h3 class="card-title" id={`card-${task.id}`}>
+        <a href={href(`/tasks/${task.id}`)}>
+          <span class="muted">#{task.id}</span> {task.title}
+        </a>
+      </h3>
+      <div class="card-meta">
+        <PriorityBadge priority={task.priority} />
+        {task.status !== 'queued' && task.status !== 'executing' && task.status !== 'completed' ? (
+          <StatusBadge status={task.status} />
+        ) : null}
+        <span class="muted" title={`since ${since ?? ''}`}>
+          {age(since, now)}
+        </span>
+        {state !== 'none' ? <span class={`sla sla-${state}`}>{SLA_LABEL[state]}</span> : null}
+      </div>
+      {task.capabilities.length ? (
+        <ul class="chips" aria-label="capabilities">
+          {task.capabilities.map((c) => (
+            <li key={c} class="chip">
+              {c}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {task.assignee ? (
+        <div class="card-assignee">
+          <span class="muted">{task.status === 'assigned' ? 'reserved for' : 'by'}</span> {task.assignee}
+        </div>
+      ) : null}
+      {task.status === 'executing' || task.status === 'paused' || task.progress > 0 ? (
+        <Progress value={task.progress} label={`progress of task ${task.id}`} />
+      ) : null}
+    </article>
+  );
+}

@@ -1,0 +1,71 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Priority, SystemStatus } from '../api/types';
+import { DEFAULT_SLA_MINUTES } from './format';
+import { api } from './session';
+
+/** The current time, refreshed every `ms`, so ages and SLA badges move without data changes. */
+export function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+let slaCache: Record<Priority, number | null> | null = null;
+
+/** SLA targets per priority in minutes: the server's when its status reports them, else the defaults. */
+export function slaOf(status: SystemStatus | null): Record<Priority, number | null> {
+  const raw = (status?.sla ?? (status?.slaMinutes as unknown)) as Record<string, unknown> | undefined;
+  const out = { ...DEFAULT_SLA_MINUTES };
+  if (raw && typeof raw === 'object') {
+    for (const p of Object.keys(out) as Priority[]) {
+      const v = raw[p];
+      if (typeof v === 'number') out[p] = v;
+      else if (v && typeof v === 'object' && typeof (v as { minutes?: unknown }).minutes === 'number') {
+        out[p] = (v as { minutes: number }).minutes;
+      }
+    }
+  }
+  return out;
+}
+
+export function useSla(): Record<Priority, number | null> {
+  const [sla, setSla] = useState(slaCache ?? DEFAULT_SLA_MINUTES);
+  useEffect(() => {
+    if (slaCache) return;
+    api
+      .status()
+      .then((s) => {
+        slaCache = slaOf(s);
+        setSla(slaCache);
+      })
+      .catch(() => {});
+  }, []);
+  return sla;
+}
+
+/** Loads data once and again whenever `deps` change; errors are kept for display. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: unknown; reload: () => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load()
+      .then((d) => {
+        if (live) {
+          setData(d);
+          setError(null);
+        }
+      })
+      .catch((e) => {
+        if (live) setError(e);
+      });
+    return () => {
+      live = false;
+    };
+  }, [...deps, n]);
+  return { data, error, reload: () => setN((x) => x + 1) };
+}

@@ -1,0 +1,110 @@
+import { render } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { TokenPrompt } from './components/TokenPrompt';
+import { href, useRoute } from './lib/route';
+import { applyToken, isReadOnly, startSession, useSession } from './lib/session';
+import { AnalyticsView } from './views/Analytics';
+import { BoardView } from './views/Board';
+import { NewTaskView } from './views/NewTask';
+import { QueueView } from './views/Queue';
+import { TaskView } from './views/TaskPage';
+import { WorkersView } from './views/Workers';
+import './styles.css';
+
+const NAV = [
+  { path: '/', label: 'Board' },
+  { path: '/queue', label: 'Queue' },
+  { path: '/workers', label: 'Workers' },
+  { path: '/analytics', label: 'Analytics' },
+] as const;
+
+const STREAM_LABEL = {
+  connecting: 'connecting…',
+  live: 'live',
+  reconnecting: 'reconnecting…',
+  unauthorized: 'no access',
+} as const;
+
+function App() {
+  const route = useRoute();
+  const session = useSession();
+  const readOnly = isReadOnly(session);
+  useEffect(() => {
+    void startSession();
+  }, []);
+  useEffect(() => {
+    const label = NAV.find((n) => n.path === route.path)?.label ?? (route.path.startsWith('/tasks/') ? 'Task' : 'Baton');
+    document.title = `${label} · Baton`;
+  }, [route.path]);
+
+  const page = () => {
+    if (session.needsToken) return <TokenPrompt onSubmit={applyToken} hadToken={Boolean(session.token)} />;
+    if (!session.identity) return <p class="muted">Connecting…</p>;
+    const task = /^\/tasks\/(\d+)$/.exec(route.path);
+    if (task) return <TaskView id={Number(task[1])} readOnly={readOnly} />;
+    switch (route.path) {
+      case '/queue':
+        return <QueueView />;
+      case '/workers':
+        return <WorkersView />;
+      case '/analytics':
+        return <AnalyticsView />;
+      case '/new':
+        return readOnly ? <p>This key can only read; creating tasks needs a worker or admin key.</p> : <NewTaskView />;
+      default:
+        return <BoardView route={route} />;
+    }
+  };
+
+  return (
+    <>
+      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        Skip to content
+      </a>
+      <header class="topbar">
+        <a class="brand" href={href('/')}>
+          Baton
+        </a>
+        <nav aria-label="main">
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.path}>
+                <a href={href(n.path)} aria-current={route.path === n.path ? 'page' : undefined}>
+                  {n.label}
+                </a>
+              </li>
+            ))}
+            {!readOnly ? (
+              <li>
+                <a class="button primary" href={href('/new')} aria-current={route.path === '/new' ? 'page' : undefined}>
+                  New task
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+        <div class="session" aria-live="polite">
+          <span class={`dot dot-${session.stream}`} aria-hidden="true" />
+          <span class="small">{STREAM_LABEL[session.stream]}</span>
+          {session.identity && session.token ? (
+            <span class="badge role" title={session.identity.workerId ?? ''}>
+              {session.identity.role}
+              {readOnly ? ' · read-only' : ''}
+            </span>
+          ) : null}
+          {session.token ? (
+            <button type="button" class="link small" onClick={() => applyToken(null)}>
+              Forget key
+            </button>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {page()}
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById('app');
+if (root) render(<App />, root);
