@@ -689,10 +689,26 @@ export class LocalBaton implements Baton {
     if (lease.token !== undefined && !(Number.isSafeInteger(lease.token) && lease.token > 0)) {
       throw invalid('token', 'must be a positive whole number');
     }
-    const task = await this.change(id, async (current, _tx, clock) => {
-      assertLease(current, action, { workerId, token: lease.token, now: clock.now });
-      return { ...decide(current, clock), workerId };
+    const quick = await this.store.changeTask({
+      id,
+      decide: (current, { now, hasDependents }) => {
+        if (!current) throw taskNotFound(id);
+        assertLease(current, action, { workerId, token: lease.token, now });
+        // A subtask's parent follows it and a finished task may unblock others: changes that
+        // reach other rows take the full transaction below.
+        if (current.parentId !== null || hasDependents) return null;
+        const change = decide(current, { now, policy: this.policy });
+        const event = this.event(id, now, change.type, diff(current, change.patch), workerId, change.data ?? null);
+        return { patch: change.patch, event };
+      },
     });
+    if (quick?.status === 'queued' && quick.priority === 'critical') this.pushPending = true;
+    const task = quick
+      ? await this.afterChange(quick)
+      : await this.change(id, async (current, _tx, clock) => {
+          assertLease(current, action, { workerId, token: lease.token, now: clock.now });
+          return { ...decide(current, clock), workerId };
+        });
     await this.touch(workerId);
     return task;
   }

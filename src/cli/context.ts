@@ -1,10 +1,26 @@
-import type { LocalBaton } from '../app/local-baton.js';
+import type { Baton } from '../app/baton.js';
 import { BatonError, isBatonError } from '../core/errors.js';
+import type { Policy } from '../core/policy.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
   json?: boolean;
   db?: string;
+  /** A `baton serve` to talk to instead of a store (env BATON_SERVER). */
+  server?: string;
+  /** API key for the server (env BATON_TOKEN). */
+  token?: string;
+}
+
+/** What a command holds: the in-process `LocalBaton`, or a `RemoteBaton` over `--server`. */
+export type CliBaton = Baton & {
+  readonly policy: Policy;
+  readonly store: { readonly kind: string; readonly location: string };
+};
+
+/** The server named by `--server` or BATON_SERVER, if any. */
+export function serverOf(opts: GlobalOptions): string | undefined {
+  return opts.server ?? (process.env.BATON_SERVER || undefined);
 }
 
 /** Thrown by a command to end with an exit code after it printed what it had to say. */
@@ -34,11 +50,18 @@ export function makeOutput(json: boolean): Output {
 /** Opens the store named by the global options, runs `fn`, always closes. */
 export async function withBaton<T>(
   opts: GlobalOptions,
-  fn: (baton: LocalBaton, out: Output) => Promise<T>,
+  fn: (baton: CliBaton, out: Output) => Promise<T>,
   openOptions: { create?: boolean } = {},
 ): Promise<T> {
-  const { openBaton } = await import('../app/open.js');
-  const baton = await openBaton({ db: opts.db, create: openOptions.create });
+  const server = serverOf(opts);
+  let baton: CliBaton;
+  if (server) {
+    const { RemoteBaton } = await import('../client/remote-baton.js');
+    baton = new RemoteBaton({ url: server, token: opts.token ?? (process.env.BATON_TOKEN || undefined) });
+  } else {
+    const { openBaton } = await import('../app/open.js');
+    baton = await openBaton({ db: opts.db, create: openOptions.create });
+  }
   try {
     return await fn(baton, makeOutput(Boolean(opts.json)));
   } finally {

@@ -22,6 +22,8 @@ export async function run(argv: string[]): Promise<number> {
     .version(version(), '-V, --version')
     .option('--json', 'machine-readable JSON output only')
     .option('--db <url>', 'store: a SQLite file path or sqlite:PATH (default: .baton/baton.db found upwards; env BATON_DB)')
+    .option('--server <url>', 'talk to a `baton serve` instead of a store, e.g. http://127.0.0.1:7420 (env BATON_SERVER)')
+    .option('--token <key>', 'API key for --server (env BATON_TOKEN)')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
@@ -33,11 +35,19 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   const { registerWorkerCommands } = await import('./commands/worker.js');
   const { registerBreakdownCommands } = await import('./commands/breakdown.js');
+  const { registerMcpCommand } = await import('./commands/mcp.js');
+  const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
+    import('./commands/serve.js'),
+    import('./commands/keys.js'),
+  ]);
   registerSystemCommands(program, globals);
   registerTaskCommands(program, globals);
   registerWorkCommands(program, globals);
   registerBreakdownCommands(program, globals);
   registerWorkerCommands(program, globals);
+  registerMcpCommand(program, globals);
+  registerServeCommands(program, globals);
+  registerKeyCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
 
   try {

@@ -19,8 +19,7 @@ const NEXT: Partial<Record<ErrorCode, string>> = {
   task_not_found: 'check the id with list_tasks',
   worker_not_found: 'check the worker id with system_status',
   store_not_found: 'run `baton init` in the project folder, or start the server with --db',
-  not_lease_holder:
-    'another worker holds this task now; stop working on it, do not report it, and call next_task for new work',
+  not_lease_holder: 'another worker holds this task now; stop working on it, do not report it, and call next_task for new work',
   stale_token:
     'your claim was replaced by a newer one (the lease ran out and the task was claimed again); stop working on it and call next_task',
   lease_expired: 'your lease expired and the task went back to the queue; stop working on it and call next_task again',

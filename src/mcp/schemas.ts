@@ -120,7 +120,14 @@ export const failTaskInput = z.strictObject({
 
 export const releaseTaskInput = z.strictObject({
   id: taskId,
-  note: z.string().trim().min(1).max(DESCRIPTION_MAX).optional().describe('why, for whoever picks it up next'),
+  // Kept as a note prefixed with "released: ", which must itself fit a note.
+  note: z
+    .string()
+    .trim()
+    .min(1)
+    .max(DESCRIPTION_MAX - 100)
+    .optional()
+    .describe('why, for whoever picks it up next'),
 });
 
 export const reviewTaskInput = z.strictObject({

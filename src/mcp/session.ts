@@ -23,6 +23,8 @@ interface Held {
 /** Errors that mean this agent no longer holds the task: stop renewing it. */
 const LEASE_GONE = new Set(['illegal_transition', 'not_lease_holder', 'stale_token', 'lease_expired', 'task_not_found']);
 const RENEW_TICK_MS = 250;
+/** Longest a closing session waits for calls in flight; the client kills the server after ~2 s. */
+const SETTLE_MS = 1000;
 
 /**
  * One agent connected over MCP: its worker identity, the leases it holds, and their renewal.
@@ -37,6 +39,7 @@ export class AgentSession {
   private readonly stop = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
+  private readonly inflight = new Set<Promise<unknown>>();
   /** The client's name, known once it said hello; part of a generated worker id. */
   clientName: string | undefined;
 
@@ -58,7 +61,8 @@ export class AgentSession {
     return this.caps;
   }
 
-  set capabilities(value: string[] | undefined) {
+  /** Capabilities given to a tool replace those of `--capabilities` for the rest of the session. */
+  useCapabilities(value: string[] | undefined): void {
     if (value !== undefined) this.caps = value;
   }
 
@@ -69,10 +73,6 @@ export class AgentSession {
   /** Aborted when the session closes: ends claims that are waiting for work. */
   get signal(): AbortSignal {
     return this.stop.signal;
-  }
-
-  get closed(): boolean {
-    return this.stop.signal.aborted;
   }
 
   /** Ids of the tasks this session holds, oldest claim first. */
@@ -88,14 +88,17 @@ export class AgentSession {
       host: hostname(),
       pid: process.pid,
     });
-    this.timer ??= setInterval(() => this.renewDue(), RENEW_TICK_MS);
-    this.timer.unref();
   }
 
   /** Remembers a claimed task so its lease is renewed, and written to with its fencing token. */
   hold(task: Task): void {
     if (!task.lease) return;
     this.held.set(task.id, { token: task.lease.token, leaseMs: task.lease.seconds * 1000, renewedAt: Date.now() });
+    if (!this.timer) {
+      this.timer = setInterval(() => this.renewDue(), RENEW_TICK_MS);
+      // The session lives as long as stdin is open; the renewals alone must not keep the process up.
+      this.timer.unref();
+    }
   }
 
   /** The worker and token to write to `taskId` with; no token for a task claimed elsewhere. */
@@ -120,6 +123,14 @@ export class AgentSession {
     if (LEASE_GONE.has(codeOf(err))) this.drop(taskId);
   }
 
+  /** Runs a tool call as part of the session, so that closing lets it settle first. */
+  track<T>(call: Promise<T>): Promise<T> {
+    this.inflight.add(call);
+    const forget = () => this.inflight.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
+
   /** Releases every held task and says goodbye; safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -129,6 +140,10 @@ export class AgentSession {
   private async shutdown(): Promise<void> {
     this.stop.abort();
     if (this.timer) clearInterval(this.timer);
+    // A claim that was waiting ends on the abort; if it got a task, that task is held by now and
+    // released below with the others.
+    const settled = Promise.allSettled([...this.inflight]);
+    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SETTLE_MS).unref())]);
     const ids = this.heldIds;
     await Promise.all(ids.map((id) => this.baton.release(id, this.lease(id)).catch(() => undefined)));
     this.held.clear();

@@ -1,6 +1,5 @@
 import type { BreakdownResult, ListQuery } from '../app/baton.js';
 import type { PlannedSubtask } from '../core/breakdown/types.js';
-import type { Task } from '../core/types.js';
 import {
   addDependencyInput,
   breakdownTaskInput,
@@ -12,11 +11,9 @@ import {
 } from './schemas.js';
 import { defineTool, READ_ONLY, type Tool, type ToolContext, WRITE } from './tool.js';
 import { STATUS_MEANINGS } from './tools-work.js';
-import { clip, fieldChunk, fieldText, fitItems, summary, taskView } from './views.js';
+import { clip, fieldChunk, fieldText, fitItems, label, summary, taskView } from './views.js';
 
 /** Reading and shaping the board: tasks, their breakdown and dependencies, the whole system. */
-
-const label = (t: Task) => `#${t.id} "${clip(t.title, 80)}"`;
 
 const getTask = defineTool({
   name: 'get_task',
@@ -85,14 +82,22 @@ const createTask = defineTool({
   async run(args, { baton }: ToolContext) {
     const task = await baton.createTask(args);
     const subtasks = await baton.listTasks({ parentId: task.id, limit: LIST_DEFAULT_LIMIT });
-    const items = fitItems(subtasks.tasks.map((t) => summary(t, 80)), 5000);
+    const items = fitItems(
+      subtasks.tasks.map((t) => summary(t, 80)),
+      5000,
+    );
     let line = `created ${label(task)} (${task.status}, ${task.complexity})`;
     if (subtasks.total > 0) line += `, broken down into ${subtasks.total} subtasks: agents claim those, not the parent`;
     else if (task.complexity === 'complex' || task.complexity === 'epic') line += '; consider breakdown_task';
     return {
       summary: line,
       data: {
-        task: { ...summary(task), complexity: task.complexity, estimateMinutes: task.estimateMinutes, dependsOn: task.dependsOn.slice(0, 20) },
+        task: {
+          ...summary(task),
+          complexity: task.complexity,
+          estimateMinutes: task.estimateMinutes,
+          dependsOn: task.dependsOn.slice(0, 20),
+        },
         subtasks: { total: subtasks.total, shown: items },
       },
     };

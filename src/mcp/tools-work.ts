@@ -1,4 +1,3 @@
-import type { Task } from '../core/types.js';
 import {
   addNoteInput,
   completeTaskInput,
@@ -10,7 +9,7 @@ import {
 } from './schemas.js';
 import type { AgentSession } from './session.js';
 import { defineTool, type Tool, type ToolContext, WRITE } from './tool.js';
-import { clip, summary, taskView } from './views.js';
+import { clip, label, summary, taskView } from './views.js';
 
 /** The worker's side: claim, report, finish. Every write names this session's lease. */
 
@@ -18,8 +17,6 @@ export const STATUS_MEANINGS =
   'Statuses: queued = ready for anyone to claim; assigned = reserved for one worker; blocked = waits for its dependencies; ' +
   'executing = a worker holds it (or it is a parent whose subtasks run); paused = put on hold by a person; ' +
   'reviewing = done, awaiting review by a different worker; completed, failed, cancelled = final.';
-
-const label = (t: Task) => `#${t.id} "${clip(t.title, 80)}"`;
 
 /** Runs a write on a task this agent may hold; a lost lease stops its renewal. */
 async function leased<T>(session: AgentSession, id: number, write: () => Promise<T>): Promise<T> {
@@ -43,7 +40,7 @@ const nextTask = defineTool({
   input: nextTaskInput,
   annotations: WRITE,
   async run(args, { baton, session, signal }: ToolContext) {
-    session.capabilities = args.capabilities;
+    session.useCapabilities(args.capabilities);
     const task = await baton.claim({
       workerId: session.workerId,
       capabilities: session.capabilities,
@@ -148,7 +145,10 @@ const failTask = defineTool({
       task.status === 'failed'
         ? 'failed for good (no retries left)'
         : `will be retried${task.runAfter ? ` after ${task.runAfter}` : ''} (retry ${task.retries}/${task.maxRetries})`;
-    return { summary: `${label(task)} ${outcome}`, data: { task: summary(task), runAfter: task.runAfter, held: session.heldIds } };
+    return {
+      summary: `${label(task)} ${outcome}`,
+      data: { task: summary(task), runAfter: task.runAfter, held: session.heldIds },
+    };
   },
 });
 
@@ -164,7 +164,10 @@ const releaseTask = defineTool({
     let task = await leased(session, args.id, () => baton.release(args.id, session.lease(args.id)));
     session.drop(task.id);
     if (args.note) task = await baton.addNote(args.id, { workerId: session.workerId, text: `released: ${args.note}` });
-    return { summary: `released ${label(task)}; it is ${task.status} again`, data: { task: summary(task), held: session.heldIds } };
+    return {
+      summary: `released ${label(task)}; it is ${task.status} again`,
+      data: { task: summary(task), held: session.heldIds },
+    };
   },
 });
 

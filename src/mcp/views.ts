@@ -27,6 +27,9 @@ export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** `#12 "Write the docs"`: how a summary line names a task. */
+export const label = (t: Task): string => `#${t.id} "${clip(t.title, 80)}"`;
+
 export function summary(task: Task, titleMax = 120): TaskSummary {
   const { id, status, priority, assignee, progress } = task;
   return { id, title: clip(task.title, titleMax), status, priority, assignee, progress };

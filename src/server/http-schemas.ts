@@ -31,6 +31,10 @@ export const completeBody = leaseBody.extend({
   artifacts: z.array(z.string().max(4_000)).max(1_000).optional(),
 });
 export const failBody = leaseBody.extend({ error: z.string().trim().min(1, 'must not be empty').max(100_000) });
+export const noteBody = z.strictObject({
+  workerId: workerIdSchema.optional(),
+  text: z.string().trim().min(1, 'must not be empty').max(20_000),
+});
 export const reviewBody = z.strictObject({
   workerId: workerIdSchema,
   pass: z.boolean(),

@@ -76,16 +76,32 @@ export class KeyRing {
     const match = KEY_FORMAT.exec(presented);
     if (!match) return null;
     await this.fresh();
-    let record = this.keys.get(match[1] as string);
-    // A key created a moment ago by another process: look once more, now.
-    if (!record && Date.now() - this.loadedAt > 200) {
+    const id = match[1] as string;
+    let record = this.keys.get(id);
+    // A key created a moment ago by another process: look once more, now — but not for every
+    // request with a made-up key, which would turn each into a read of the store.
+    if (!record && this.mayReloadFor(id)) {
       await this.reload();
-      record = this.keys.get(match[1] as string);
+      record = this.keys.get(id);
     }
     if (!record) return null;
     const given = Buffer.from(hashKey(presented), 'hex');
     const stored = Buffer.from(record.hash, 'hex');
     return given.length === stored.length && timingSafeEqual(given, stored) ? record : null;
+  }
+
+  private readonly misses = new Map<string, number>();
+  private missReloads: number[] = [];
+
+  private mayReloadFor(id: string): boolean {
+    const now = Date.now();
+    if (now - (this.misses.get(id) ?? 0) < 1_000) return false;
+    this.missReloads = this.missReloads.filter((at) => now - at < 1_000);
+    if (this.missReloads.length >= 20) return false;
+    this.missReloads.push(now);
+    if (this.misses.size > 10_000) this.misses.clear();
+    this.misses.set(id, now);
+    return true;
   }
 
   private async fresh(): Promise<void> {

@@ -4,10 +4,10 @@ import type { Baton } from '../app/baton.js';
 import type { Principal } from './auth.js';
 
 /**
- * Who may call a route: `read` — any key; `worker` — an admin key, or a worker key acting as its
+ * Who may call a route: `public` — anyone, no key; `read` — any key; `worker` — an admin key, or a worker key acting as its
  * own worker (see `actAs`); `admin` — admin keys only.
  */
-export type Access = 'read' | 'worker' | 'admin';
+export type Access = 'public' | 'read' | 'worker' | 'admin';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

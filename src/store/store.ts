@@ -26,6 +26,22 @@ export interface Store {
    */
   claim(request: ClaimRequest): Promise<Task[]>;
 
+  /**
+   * Changes one task by a rule decided on the row as it is when written, for changes confined to
+   * that row and its event (a worker's heartbeat, progress, completion). In one transaction the
+   * store locks task `request.id`, calls `decide`, and writes the patch it returns (bumping
+   * `version`, `updatedAt` = the store clock) with its event; it resolves to the task as written.
+   * `decide` throws to refuse (nothing written, the error passed on) or returns null to write
+   * nothing (resolves to null), e.g. when the change must reach other rows through `transaction`.
+   * The store may also resolve null without writing when it could not apply the change alone;
+   * callers then take the `transaction` path.
+   *
+   * Calls made close together may share one transaction (PostgreSQL groups those of one moment
+   * into one statement to lock and one to write), yet each succeeds or fails on its own. `decide`
+   * may run more than once (a transaction retried after a deadlock) and must have no side effects.
+   */
+  changeTask(request: TaskChangeRequest): Promise<Task | null>;
+
   /** Reads outside a transaction see the latest committed state. */
   getTask(id: number): Promise<Task | undefined>;
   listTasks(query: TaskQuery): Promise<Task[]>;
@@ -131,6 +147,20 @@ export interface ClaimRequest {
   capabilities: readonly string[];
   leaseMs: number;
   limit: number;
+}
+
+/** What `decide` of a `TaskChangeRequest` is told besides the task. */
+export interface TaskChangeContext {
+  /** The store clock of the transaction. */
+  now: number;
+  /** Whether any task depends on this one, as of the lock. */
+  hasDependents: boolean;
+}
+
+export interface TaskChangeRequest {
+  id: number;
+  /** Gets the locked task (undefined when it does not exist); see `Store.changeTask`. */
+  decide(task: Task | undefined, context: TaskChangeContext): { patch: TaskPatch; event: NewEvent } | null;
 }
 
 export interface TaskQuery {

@@ -50,6 +50,8 @@ export class WorkerLoop {
   readonly id: string;
   private readonly concurrency: number;
   private readonly running = new Map<number, Running>();
+  /** Attempts whose executor is still running: what `concurrency` bounds. */
+  private executing = 0;
   private stopping = false;
   private readonly stopSignal = new AbortController();
   private wake: (() => void) | null = null;
@@ -115,7 +117,8 @@ export class WorkerLoop {
   private async claimLoop(): Promise<void> {
     const o = this.options;
     while (!this.stopping) {
-      const free = this.concurrency - this.running.size;
+      // A slot is free once its executor returns: the next claim need not wait for the report.
+      const free = this.concurrency - this.executing;
       if (free <= 0) {
         await this.nextWake();
         // Let the other attempts that are about to finish do so, then claim for all free slots at once.
@@ -160,6 +163,7 @@ export class WorkerLoop {
       sending: null,
     };
     this.running.set(task.id, entry);
+    this.executing++;
     this.emit({ type: 'claimed', at: Date.now(), task });
     void this.attempt(entry).finally(() => {
       this.running.delete(task.id);
@@ -178,6 +182,8 @@ export class WorkerLoop {
       outcome = { ok: false, error: messageOf(err) };
     } finally {
       if (timeout) clearTimeout(timeout);
+      this.executing--;
+      this.notify();
     }
     // The final report must land after the last progress report, over any transport.
     while (entry.sending) await entry.sending;

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { TokenPrompt } from './components/TokenPrompt';
 import { href, useRoute } from './lib/route';
-import { applyToken, isReadOnly, startSession, useSession } from './lib/session';
+import { applyToken, canSteer, isReadOnly, startSession, useSession } from './lib/session';
 import { AnalyticsView } from './views/Analytics';
 import { BoardView } from './views/Board';
 import { NewTaskView } from './views/NewTask';
@@ -29,6 +29,7 @@ function App() {
   const route = useRoute();
   const session = useSession();
   const readOnly = isReadOnly(session);
+  const steer = canSteer(session);
   useEffect(() => {
     void startSession();
   }, []);
@@ -41,7 +42,7 @@ function App() {
     if (session.needsToken) return <TokenPrompt onSubmit={applyToken} hadToken={Boolean(session.token)} />;
     if (!session.identity) return <p class="muted">Connecting…</p>;
     const task = /^\/tasks\/(\d+)$/.exec(route.path);
-    if (task) return <TaskView id={Number(task[1])} readOnly={readOnly} />;
+    if (task) return <TaskView id={Number(task[1])} access={steer ? 'steer' : readOnly ? 'none' : 'review'} />;
     switch (route.path) {
       case '/queue':
         return <QueueView />;
@@ -50,7 +51,7 @@ function App() {
       case '/analytics':
         return <AnalyticsView />;
       case '/new':
-        return readOnly ? <p>This key can only read; creating tasks needs a worker or admin key.</p> : <NewTaskView />;
+        return steer ? <NewTaskView /> : <p>Creating tasks needs an admin key; this one cannot.</p>;
       default:
         return <BoardView route={route} />;
     }
@@ -58,9 +59,9 @@ function App() {
 
   return (
     <>
-      <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+      <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header class="topbar">
         <a class="brand" href={href('/')}>
           Baton
@@ -74,7 +75,7 @@ function App() {
                 </a>
               </li>
             ))}
-            {!readOnly ? (
+            {steer ? (
               <li>
                 <a class="button primary" href={href('/new')} aria-current={route.path === '/new' ? 'page' : undefined}>
                   New task

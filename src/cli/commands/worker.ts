@@ -118,6 +118,8 @@ function defaultWorkerId(): string {
 
 async function logDirOf(o: GlobalOptions): Promise<string> {
   const { locateStore } = await import('../../app/open.js');
+  // A worker of a remote server may run where there is no store: its logs stay beside it.
+  if (o.server ?? process.env.BATON_SERVER) return join(locateStore({ db: o.db, create: true }).dir, 'logs');
   return join(locateStore({ db: o.db }).dir, 'logs');
 }
 

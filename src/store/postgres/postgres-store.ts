@@ -1,6 +1,15 @@
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { TASK_STATUSES } from '../../core/types.js';
-import type { ApiKeyRecord, ClaimRequest, EventQuery, Store, StoreDump, StoreTx, TaskQuery } from '../store.js';
+import type {
+  ApiKeyRecord,
+  ClaimRequest,
+  EventQuery,
+  Store,
+  StoreDump,
+  StoreTx,
+  TaskChangeRequest,
+  TaskQuery,
+} from '../store.js';
 import {
   backoffMs,
   type ConnectionSettings,
@@ -19,6 +28,7 @@ import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
+import { TaskWrites } from './task-writes.js';
 import { WakeUps } from './wake-ups.js';
 
 /** Transactions that lose a deadlock or serialisation race are run again, this many times. */
@@ -45,6 +55,7 @@ export class PostgresStore implements Store {
   readonly st: Statements;
   private readonly prepare: boolean;
   private readonly wakeUps: WakeUps;
+  private readonly writes: TaskWrites;
 
   constructor(
     readonly sql: Sql,
@@ -54,6 +65,7 @@ export class PostgresStore implements Store {
     this.st = statements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.wakeUps = new WakeUps(sql, settings.schema, { nextDueInMs: () => this.nextDueInMs() }, this.prepare);
+    this.writes = new TaskWrites(this);
   }
 
   /** One statement on any pooled connection. */
@@ -121,6 +133,11 @@ export class PostgresStore implements Store {
     // more than asked. Such a lease simply expires, so only never-sent statements are repeated.
     const rows = await this.retrying(() => this.exec(this.sql, this.st.claim, params), notSent);
     return rows.map(rowToTask);
+  }
+
+  /** Changes made close together are grouped into one transaction: see task-writes.ts. */
+  changeTask(request: TaskChangeRequest): Promise<Task | null> {
+    return this.writes.change(request);
   }
 
   async getTask(id: number) {

@@ -133,6 +133,7 @@ export class PostgresTx implements StoreTx {
     await this.chunked(this.st.loadEvents, dump.events.map(eventToRecord));
     await this.chunked(this.st.loadWorkers, dump.workers.map(workerToRecord));
     await this.q(this.st.resetSequences);
+    await this.q(this.st.analyzeLoaded);
   }
 
   private async chunked(text: string, rows: unknown[]): Promise<void> {

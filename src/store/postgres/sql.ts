@@ -44,6 +44,23 @@ const TASK_COLUMNS = `id, title, description, type, status, priority, capabiliti
   lease_seconds, paused_from, created_by, created_at, updated_at, started_at, completed_at, run_after, ready_at,
   claim_order, version`;
 
+/**
+ * The columns a patch may set: what `patchToColumns` (rows.ts) can produce. Batched writes send
+ * each row only the columns its patch sets; the others keep their value.
+ */
+const PATCH_COLUMNS = [
+  'title', 'description', 'type', 'status', 'priority', 'capabilities', 'tags', 'parent_id', 'estimate_minutes',
+  'complexity', 'command', 'input', 'result', 'progress', 'assignee', 'reserved_for', 'attempts', 'retries',
+  'max_retries', 'retry_policy', 'timeout_seconds', 'last_error', 'review', 'notes', 'checkpoints', 'artifacts',
+  'lease_owner', 'lease_token', 'lease_expires_at', 'lease_seconds', 'paused_from', 'created_by', 'started_at',
+  'completed_at', 'run_after', 'ready_at', 'claim_order', 'updated_at',
+] as const;
+
+/** `col = <the patch's value if it sets col, else the current one>`: `v.r` the patch as a row, `v.k` its keys. */
+const SET_FROM_PATCH = PATCH_COLUMNS.map((c) => `${c} = CASE WHEN '${c}' = ANY(v.k) THEN (v.r).${c} ELSE t.${c} END`).join(
+  ',\n      ',
+);
+
 export type Statements = ReturnType<typeof statements>;
 
 /** The statements of one store, for its schema. */
@@ -59,8 +76,11 @@ export function statements(schemaName: string) {
     't.id, t.claim_order, t.cap_count, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
   // Best ready tasks of one kind (queued, or reserved for this worker), locked; rows another
   // claimer holds are skipped rather than waited for, so claimers never queue behind each other.
+  // `cap_count = 0 OR` states what `<@` implies anyway, but the planner estimates it from column
+  // statistics instead of a fixed guess for `<@` so tiny that it sorts every queued row rather
+  // than read the index in claim order.
   const candidates = (where: string) => `SELECT ${BEFORE} FROM ${tasks} t
-    WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND t.capabilities <@ $2::text[]
+    WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND (t.cap_count = 0 OR t.capabilities <@ $2::text[])
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT $3 FOR UPDATE SKIP LOCKED`;
 
   return {
@@ -107,6 +127,33 @@ export function statements(schemaName: string) {
 SELECT u.*, (SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = u.id) AS depends_on
 FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`,
 
+    // Batched single-task changes (task-writes.ts): lock the rows, learn which have dependents,
+    // then write every row and its event in one statement.
+    tasksByIdsForUpdate: `${selectTask} WHERE t.id = ANY($1::bigint[]) ORDER BY t.id FOR UPDATE OF t`,
+    dependedOn: `SELECT DISTINCT depends_on AS id FROM ${deps} WHERE depends_on = ANY($1::bigint[])`,
+    /**
+     * Params: $1 JSON array of `{id, version, set}` (set: the columns to write, JSON values), $2
+     * JSON array of event records in the same order, $3 the ids (so the planner reads them by key
+     * rather than joining the whole table). A row is written only at the version read under
+     * lock; an event only with its row. Returns the ids of the tasks written.
+     */
+    // MATERIALIZED: each patch is parsed into a row once, not once per column it is read from.
+    writeTasks: `WITH v AS MATERIALIZED (
+    SELECT (e ->> 'id')::bigint AS id, (e ->> 'version')::integer AS version,
+      json_populate_record(NULL::${tasks}, e -> 'set') AS r, ARRAY(SELECT json_object_keys(e -> 'set')) AS k
+    FROM json_array_elements($1::text::json) e),
+  written AS (
+    UPDATE ${tasks} t SET ${SET_FROM_PATCH},
+      version = t.version + 1
+    FROM v WHERE t.id = v.id AND t.version = v.version AND t.id = ANY($3::bigint[])
+    RETURNING t.id)
+INSERT INTO ${events} (task_id, worker_id, actor, type, at, changes, data)
+SELECT e.task_id, e.worker_id, e.actor, e.type, e.at, e.changes, e.data
+FROM json_populate_recordset(NULL::${events}, $2::text::json) WITH ORDINALITY AS e
+JOIN written w ON w.id = e.task_id
+ORDER BY e.ordinality
+RETURNING task_id`,
+
     expiredLeases: `SELECT id FROM ${tasks} WHERE status = 'executing' AND lease_expires_at <= $1 ORDER BY lease_expires_at LIMIT $2`,
     // When an idle worker should look again even without a wake-up: a delayed task falls due or
     // a lease runs out (its task returns to the queue when someone expires it).
@@ -149,6 +196,8 @@ FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`,
     loadEvents: `INSERT INTO ${events} SELECT * FROM json_populate_recordset(NULL::${events}, $1::json)`,
     loadWorkers: `INSERT INTO ${workers} SELECT * FROM json_populate_recordset(NULL::${workers}, $1::json)`,
     // Identity columns do not follow explicit ids: move them past the loaded rows.
+    // After a bulk load the planner must not go on believing the tables are empty.
+    analyzeLoaded: `ANALYZE ${tasks}, ${deps}, ${events}`,
     resetSequences: `SELECT setval(pg_get_serial_sequence('${s}.tasks', 'id'), coalesce((SELECT max(id) FROM ${tasks}), 0) + 1, false),
       setval(pg_get_serial_sequence('${s}.events', 'id'), coalesce((SELECT max(id) FROM ${events}), 0) + 1, false)`,
   };

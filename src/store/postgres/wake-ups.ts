@@ -2,6 +2,8 @@ import type { Sql } from './connection.js';
 
 /** The shortest sleep when something is already due, so a stuck due time cannot spin a loop. */
 const MIN_DUE_WAIT_MS = 25;
+/** How long a waiter waits before it looks up when the next delayed task or lease falls due. */
+const DUE_LOOKUP_DELAY_MS = 20;
 /** Poll interval where notifications cannot arrive (behind a transaction-mode pooler). */
 export const POLL_MS = 100;
 
@@ -50,12 +52,20 @@ export class WakeUps {
       this.waiters.add(done);
       arm(timeoutMs);
       this.ensureListening();
-      this.source.nextDueInMs().then(
-        (due) => {
-          if (due !== null && due < timeoutMs && this.waiters.has(done)) arm(Math.max(MIN_DUE_WAIT_MS, due));
-        },
-        () => {},
-      );
+      // Most waits end within milliseconds (the claim they cover found work), so the due time is
+      // looked up only by a waiter still waiting a moment later; it is then armed from that moment.
+      const startedAt = Date.now();
+      const lookUp = setTimeout(() => {
+        if (!this.waiters.has(done)) return;
+        this.source.nextDueInMs().then(
+          (due) => {
+            const left = timeoutMs - (Date.now() - startedAt);
+            if (due !== null && due < left && this.waiters.has(done)) arm(Math.max(MIN_DUE_WAIT_MS, due));
+          },
+          () => {},
+        );
+      }, DUE_LOOKUP_DELAY_MS);
+      lookUp.unref();
     });
   }
 

@@ -3,7 +3,16 @@ import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { TASK_STATUSES } from '../../core/types.js';
-import type { ApiKeyRecord, ClaimRequest, EventQuery, Store, StoreDump, StoreTx, TaskQuery } from '../store.js';
+import type {
+  ApiKeyRecord,
+  ClaimRequest,
+  EventQuery,
+  Store,
+  StoreDump,
+  StoreTx,
+  TaskChangeRequest,
+  TaskQuery,
+} from '../store.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { CLAIM_ONE, SQL } from './sql.js';
 
@@ -143,6 +152,19 @@ export class SqliteStore implements Store {
         claimed.push(updated);
       }
       return claimed;
+    });
+  }
+
+  /** One transaction per call: concurrent calls already share a commit (see `transaction`). */
+  changeTask(request: TaskChangeRequest): Promise<Task | null> {
+    return this.transaction(async (tx) => {
+      const task = await tx.getTask(request.id);
+      const hasDependents = task !== undefined && (await tx.dependents(task.id)).length > 0;
+      const decision = request.decide(task, { now: tx.now, hasDependents });
+      if (!decision || !task) return null;
+      const updated = await tx.updateTask(task, decision.patch);
+      if (updated) await tx.appendEvent(decision.event);
+      return updated ?? null;
     });
   }
 

@@ -66,7 +66,12 @@ async function errorOf(res: Response): Promise<ApiError> {
     // Not JSON (a proxy page, an empty body): fall back to the status line.
   }
   const err = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-  return new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `${res.status} ${res.statusText}`, err?.details ?? null);
+  return new ApiError(
+    res.status,
+    err?.code ?? `http_${res.status}`,
+    err?.message ?? `${res.status} ${res.statusText}`,
+    err?.details ?? null,
+  );
 }
 
 export class ApiClient {
@@ -77,7 +82,11 @@ export class ApiClient {
     return { ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
   }
 
-  async request<T>(method: string, path: string, options: { body?: unknown; query?: Query; headers?: Record<string, string> } = {}) {
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; query?: Query; headers?: Record<string, string> } = {},
+  ) {
     const init: RequestInit = { method, headers: this.headers(options.headers) };
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
@@ -146,20 +155,15 @@ export class ApiClient {
     return this.request('POST', `/tasks/${id}/breakdown`, { body: { dryRun } });
   }
 
-  analyze(subject: Partial<CreateTaskInput> & { title: string }): Promise<TaskAnalysis> {
+  /** Complexity of a task not yet created, judged by the server (its config and patterns file). */
+  analyze(
+    subject: Pick<CreateTaskInput, 'title' | 'description' | 'type' | 'capabilities' | 'tags' | 'estimateMinutes'>,
+  ): Promise<TaskAnalysis> {
     return this.request('POST', '/analyze', { body: subject });
   }
 
-  /** What creating this task would do (complexity and breakdown plan), writing nothing. */
-  previewCreate(input: CreateTaskInput): Promise<BreakdownResult | { task: Task; plan?: BreakdownResult['plan'] }> {
-    return this.request('POST', '/tasks', { body: input, query: { dryRun: true } });
-  }
-
   events(query: { taskId?: number; afterId?: number; limit?: number }): Promise<TaskEvent[]> {
-    return this.request<TaskEvent[] | { events: TaskEvent[] }>('GET', '/events', {
-      query: query as Query,
-      headers: { accept: 'application/json' },
-    }).then((r) => (Array.isArray(r) ? r : r.events));
+    return this.request<{ events: TaskEvent[] }>('GET', '/events/history', { query: query as Query }).then((r) => r.events);
   }
 
   logTail(id: number): Promise<string> {
@@ -169,7 +173,7 @@ export class ApiClient {
   }
 
   workers(): Promise<WorkerView[]> {
-    return this.request<WorkerView[] | { workers: WorkerView[] }>('GET', '/workers').then((r) => (Array.isArray(r) ? r : r.workers));
+    return this.request<{ workers: WorkerView[] }>('GET', '/workers').then((r) => r.workers);
   }
 
   status(): Promise<SystemStatus> {

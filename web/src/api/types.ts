@@ -1,6 +1,6 @@
 // Wire shapes of the HTTP API. Task, worker and event come straight from the core so the
 // dashboard and the server cannot drift apart; the rest mirror the `Baton` interface results.
-import type { Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
+import type { Priority, Task, TaskEvent, TaskStatus } from '../../../src/core/types.js';
 
 export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
 export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';

@@ -1,8 +1,8 @@
 import type { DependencyGraph, GraphNode } from '../views/task-data';
 
-const W = 190;
+const W = 160;
 const H = 34;
-const GAP_X = 60;
+const GAP_X = 44;
 const GAP_Y = 14;
 
 /**
@@ -14,11 +14,11 @@ export function DepGraph({ graph, current }: { graph: DependencyGraph; current: 
   const byLevel = new Map<number, GraphNode[]>(levels.map((l) => [l, graph.nodes.filter((n) => n.level === l)]));
   const rows = Math.max(...[...byLevel.values()].map((v) => v.length));
   const pos = new Map<number, { x: number; y: number }>();
-  levels.forEach((l, col) => {
+  for (const [col, l] of levels.entries()) {
     const nodes = byLevel.get(l) ?? [];
     const offset = ((rows - nodes.length) * (H + GAP_Y)) / 2;
-    nodes.forEach((n, row) => pos.set(n.id, { x: col * (W + GAP_X), y: offset + row * (H + GAP_Y) }));
-  });
+    for (const [row, n] of nodes.entries()) pos.set(n.id, { x: col * (W + GAP_X), y: offset + row * (H + GAP_Y) });
+  }
   const width = levels.length * (W + GAP_X) - GAP_X;
   const height = rows * (H + GAP_Y) - GAP_Y;
   if (graph.nodes.length === 1) return <p class="muted">No dependencies in either direction.</p>;
@@ -71,7 +71,7 @@ export function DepGraph({ graph, current }: { graph: DependencyGraph; current: 
                 #{n.id} · {n.status}
               </text>
               <text x={p.x + 8} y={p.y + 28} class="node-title">
-                {n.title.length > 26 ? `${n.title.slice(0, 25)}…` : n.title}
+                {n.title.length > 22 ? `${n.title.slice(0, 21)}…` : n.title}
               </text>
             </a>
           );

@@ -11,11 +11,14 @@ const REVIEWER_KEY = 'baton.reviewer';
  * The buttons a task's state allows, and nothing else. A refusal the server still makes (a race
  * with a worker, a stale version) is shown as its message.
  */
-export function TaskActions({ task, onChanged }: { task: Task; onChanged: (t: Task) => void }) {
+export type ActionAccess = 'steer' | 'review' | 'none';
+
+export function TaskActions({ task, access, onChanged }: { task: Task; access: ActionAccess; onChanged: (t: Task) => void }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [info, setInfo] = useState('');
-  const actions = legalActions(task);
+  // A worker key may only review (as itself); steering a task needs an admin key.
+  const actions = legalActions(task).filter((a) => access === 'steer' || (access === 'review' && a === 'review'));
   const identity = getSession().identity;
   const [worker, setWorker] = useState(task.reservedFor ?? '');
   const [reviewer, setReviewer] = useState(identity?.workerId ?? localStorage.getItem(REVIEWER_KEY) ?? 'dashboard');
@@ -38,7 +41,7 @@ export function TaskActions({ task, onChanged }: { task: Task; onChanged: (t: Ta
 
   if (actions.length === 0) return <p class="muted">No action applies to a {task.status} task.</p>;
   return (
-    <div class="actions" aria-label="actions">
+    <div class="actions">
       <div class="button-row">
         {actions.includes('pause') ? (
           <button type="button" disabled={busy} onClick={() => run('Pause', () => api.act(task.id, 'pause'))}>
@@ -98,7 +101,12 @@ export function TaskActions({ task, onChanged }: { task: Task; onChanged: (t: Ta
         >
           <label class="field inline">
             <span>Reserve for worker</span>
-            <input type="text" name="assign-worker" value={worker} onInput={(e) => setWorker((e.target as HTMLInputElement).value)} />
+            <input
+              type="text"
+              name="assign-worker"
+              value={worker}
+              onInput={(e) => setWorker((e.target as HTMLInputElement).value)}
+            />
           </label>
           <button type="submit" disabled={busy || !worker.trim()}>
             Assign
@@ -124,14 +132,21 @@ export function TaskActions({ task, onChanged }: { task: Task; onChanged: (t: Ta
           </label>
           <label class="field">
             <span>Feedback</span>
-            <textarea name="feedback" rows={2} value={feedback} onInput={(e) => setFeedback((e.target as HTMLTextAreaElement).value)} />
+            <textarea
+              name="feedback"
+              rows={2}
+              value={feedback}
+              onInput={(e) => setFeedback((e.target as HTMLTextAreaElement).value)}
+            />
           </label>
           <div class="button-row">
             <button
               type="button"
               class="primary"
               disabled={busy}
-              onClick={() => run('Review', () => api.review(task.id, { workerId: reviewer, pass: true, feedback: feedback || undefined }))}
+              onClick={() =>
+                run('Review', () => api.review(task.id, { workerId: reviewer, pass: true, feedback: feedback || undefined }))
+              }
             >
               Pass
             </button>
@@ -139,7 +154,9 @@ export function TaskActions({ task, onChanged }: { task: Task; onChanged: (t: Ta
               type="button"
               class="danger"
               disabled={busy}
-              onClick={() => run('Review', () => api.review(task.id, { workerId: reviewer, pass: false, feedback: feedback || undefined }))}
+              onClick={() =>
+                run('Review', () => api.review(task.id, { workerId: reviewer, pass: false, feedback: feedback || undefined }))
+              }
             >
               Fail
             </button>

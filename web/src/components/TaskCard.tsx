@@ -24,12 +24,11 @@ export function TaskCard({ task, sla, now }: { task: Task; sla: Record<Priority,
       </h3>
       <div class="card-meta">
         <PriorityBadge priority={task.priority} />
-        {task.status !== 'queued' && task.status !== 'executing' && task.status !== 'completed' ? (
-          <StatusBadge status={task.status} />
-        ) : null}
+        {task.status === 'assigned' ? <StatusBadge status="reserved" /> : null}
         <span class="muted" title={`since ${since ?? ''}`}>
           {age(since, now)}
         </span>
+        {task.complexity === 'epic' || task.complexity === 'complex' ? <span class="badge">{task.complexity}</span> : null}
         {state !== 'none' ? <span class={`sla sla-${state}`}>{SLA_LABEL[state]}</span> : null}
       </div>
       {task.capabilities.length ? (
@@ -46,7 +45,7 @@ export function TaskCard({ task, sla, now }: { task: Task; sla: Record<Priority,
           <span class="muted">{task.status === 'assigned' ? 'reserved for' : 'by'}</span> {task.assignee}
         </div>
       ) : null}
-      {task.status === 'executing' || task.status === 'paused' || task.progress > 0 ? (
+      {task.status === 'executing' || task.status === 'paused' || (task.progress > 0 && task.progress < 100) ? (
         <Progress value={task.progress} label={`progress of task ${task.id}`} />
       ) : null}
     </article>

@@ -9,8 +9,8 @@ export function TokenPrompt({ onSubmit, hadToken }: { onSubmit: (token: string) 
     <section class="panel narrow token-prompt" aria-labelledby="token-title">
       <h1 id="token-title">API key required</h1>
       <p>
-        This server requires an API key. Ask an admin for one (<code>baton keys create --role viewer</code>) and paste it
-        here. It is kept in this browser only.
+        This server requires an API key. Ask an admin for one (<code>baton keys create --role viewer</code>) and paste it here. It
+        is kept in this browser only.
       </p>
       {hadToken || failed ? (
         <p class="error-note" role="alert">

@@ -1,5 +1,5 @@
 import { can } from '../../../src/core/lifecycle.js';
-import type { Task } from '../api/types';
+import type { Task } from '../api/types.js';
 
 /**
  * What a person may do to a task from the dashboard, and when: taken from the lifecycle table the

@@ -2,6 +2,7 @@ import type { Priority, Task } from '../api/types';
 
 export function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 10_000) return `${Math.round(ms / 100) / 10}s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
@@ -56,7 +57,11 @@ export const DEFAULT_SLA_MINUTES: Record<Priority, number | null> = {
 export type SlaState = 'ok' | 'at-risk' | 'breached' | 'none';
 
 /** How long a waiting task has waited against its priority's target. */
-export function slaState(task: Task, sla: Record<Priority, number | null>, now = Date.now()): { state: SlaState; waitedMs: number } {
+export function slaState(
+  task: Task,
+  sla: Record<Priority, number | null>,
+  now = Date.now(),
+): { state: SlaState; waitedMs: number } {
   const waiting = task.status === 'queued' || task.status === 'assigned';
   const target = sla[task.priority];
   const since = task.readyAt ?? task.createdAt;

@@ -17,16 +17,12 @@ let slaCache: Record<Priority, number | null> | null = null;
 
 /** SLA targets per priority in minutes: the server's when its status reports them, else the defaults. */
 export function slaOf(status: SystemStatus | null): Record<Priority, number | null> {
-  const raw = (status?.sla ?? (status?.slaMinutes as unknown)) as Record<string, unknown> | undefined;
+  const sla = status?.sla as { targetSeconds?: Record<string, number | null> } | undefined;
   const out = { ...DEFAULT_SLA_MINUTES };
-  if (raw && typeof raw === 'object') {
-    for (const p of Object.keys(out) as Priority[]) {
-      const v = raw[p];
-      if (typeof v === 'number') out[p] = v;
-      else if (v && typeof v === 'object' && typeof (v as { minutes?: unknown }).minutes === 'number') {
-        out[p] = (v as { minutes: number }).minutes;
-      }
-    }
+  for (const p of Object.keys(out) as Priority[]) {
+    const seconds = sla?.targetSeconds?.[p];
+    if (typeof seconds === 'number') out[p] = seconds / 60;
+    else if (seconds === null) out[p] = null;
   }
   return out;
 }

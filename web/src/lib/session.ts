@@ -56,6 +56,11 @@ export function isReadOnly(s: SessionState = state): boolean {
   return s.identity?.role === 'viewer';
 }
 
+/** Creating and steering tasks needs an admin key; a worker key may only do (and review) work as itself. */
+export function canSteer(s: SessionState = state): boolean {
+  return s.identity?.role === 'admin';
+}
+
 let closeStream: (() => void) | null = null;
 
 function startStream(): void {

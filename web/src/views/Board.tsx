@@ -117,7 +117,7 @@ export function BoardView({ route }: { route: Route }) {
       <ErrorNote error={error} />
       {board === null && !error ? <p class="muted">Loading the board…</p> : null}
       {board ? (
-        <div class="board" aria-label="task board">
+        <div class="board">
           {visible.map((col) => (
             <Column
               key={col.key}
@@ -231,10 +231,16 @@ function FilterBar(props: {
     </label>
   );
   return (
-    <form class="filters" role="search" aria-label="filter tasks" onSubmit={(e) => e.preventDefault()}>
+    <form class="filters" aria-label="filter tasks" onSubmit={(e) => e.preventDefault()}>
       <label class="field grow">
         <span>Search</span>
-        <input type="search" name="q" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} placeholder="title, #id…" />
+        <input
+          type="search"
+          name="q"
+          value={q}
+          onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+          placeholder="title, #id…"
+        />
       </label>
       {text('tag', 'Tag')}
       {text('cap', 'Capability')}

@@ -3,8 +3,8 @@ import type { Task, TaskDetail, TaskEvent } from '../api/types';
 import { DepGraph } from '../components/DepGraph';
 import { ErrorNote } from '../components/ErrorNote';
 import { Progress } from '../components/Progress';
+import { type ActionAccess, TaskActions } from '../components/TaskActions';
 import { PriorityBadge, StatusBadge } from '../components/TaskCard';
-import { TaskActions } from '../components/TaskActions';
 import { age, minutes, time } from '../lib/format';
 import { href } from '../lib/route';
 import { api, useEvents } from '../lib/session';
@@ -16,7 +16,7 @@ interface PageData {
   graph: DependencyGraph | null;
 }
 
-export function TaskView({ id, readOnly }: { id: number; readOnly: boolean }) {
+export function TaskView({ id, access }: { id: number; access: ActionAccess }) {
   const [data, setData] = useState<PageData | null>(null);
   const [error, setError] = useState<unknown>(null);
   const related = useRef(new Set<number>([id]));
@@ -84,10 +84,10 @@ export function TaskView({ id, readOnly }: { id: number; readOnly: boolean }) {
       <ErrorNote error={error} />
       <div class="task-grid">
         <div class="task-main">
-          {!readOnly ? (
+          {access !== 'none' ? (
             <section class="panel" aria-labelledby="actions-title">
               <h2 id="actions-title">Actions</h2>
-              <TaskActions key={`${task.id}-${task.version}`} task={task} onChanged={() => void load()} />
+              <TaskActions key={`${task.id}-${task.version}`} task={task} access={access} onChanged={() => void load()} />
             </section>
           ) : null}
           {data.tree.length ? (
@@ -226,7 +226,10 @@ function Lists({ task }: { task: Task }) {
           <ol class="plain">
             {task.checkpoints.map((c, i) => (
               <li key={i}>
-                {c.name} <span class="muted small">({c.progress}% · {time(c.at)} · {c.by})</span>
+                {c.name}{' '}
+                <span class="muted small">
+                  ({c.progress}% · {time(c.at)} · {c.by})
+                </span>
               </li>
             ))}
           </ol>
@@ -312,9 +315,7 @@ function LogTail({ id, status }: { id: number; status: Task['status'] }) {
       ) : text === null ? (
         <p class="muted">Loading…</p>
       ) : text ? (
-        <pre class="log" tabIndex={0}>
-          {text}
-        </pre>
+        <pre class="log">{text}</pre>
       ) : (
         <p class="muted">Empty.</p>
       )}

@@ -99,7 +99,11 @@ export async function loadMore(col: ColumnDef, f: Filters, data: ColumnData): Pr
 
 function dedupe(tasks: Task[]): Task[] {
   const seen = new Set<number>();
-  return tasks.filter((t) => (seen.has(t.id) ? false : (seen.add(t.id), true)));
+  return tasks.filter((t) => {
+    if (seen.has(t.id)) return false;
+    seen.add(t.id);
+    return true;
+  });
 }
 
 export function hasMore(col: ColumnDef, data: ColumnData): boolean {

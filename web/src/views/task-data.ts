@@ -103,5 +103,30 @@ export async function loadGraph(task: Task): Promise<DependencyGraph> {
     }
     layer = next;
   }
+  assignLevels(nodes, edges, task.id);
   return { nodes: [...nodes.values()], edges, scanned: recent.tasks.length, scanTotal: first.total };
+}
+
+/**
+ * Places each node by its longest path from the task, so that a chain of upstream steps reads
+ * left to right instead of piling into one column with edges crossing inside it.
+ */
+function assignLevels(nodes: Map<number, GraphNode>, edges: [number, number][], current: number): void {
+  for (let pass = 0; pass < nodes.size; pass++) {
+    let moved = false;
+    for (const [from, to] of edges) {
+      const a = nodes.get(from);
+      const b = nodes.get(to);
+      if (!a || !b || a.id === current || b.id === current) continue;
+      if (a.level < 0 && b.level < 0 && a.level >= b.level) {
+        a.level = b.level - 1;
+        moved = true;
+      }
+      if (a.level > 0 && b.level > 0 && b.level <= a.level) {
+        b.level = a.level + 1;
+        moved = true;
+      }
+    }
+    if (!moved) return;
+  }
 }

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { BatonError } from '../../core/errors.js';
+import { parseList, parseNonNegativeInt, parsePositiveInt } from '../../core/values.js';
+import { type GlobalOptions, serverOf } from '../context.js';
+
+type Opts = GlobalOptions & Record<string, unknown>;
+
+/** `baton serve`: the HTTP API, live events, metrics and the dashboard over the store. */
+export function registerServeCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API, live events, metrics and the dashboard over the store')
+    .option('--port <port>', 'port to listen on (0: any free port)', '7420')
+    .option('--host <address>', 'address to listen on; beyond loopback, API keys are required', '127.0.0.1')
+    .option('--init', 'create the store here when there is none')
+    .option('--rate-limit <n>', 'requests per minute per API key (0: no limit)', '100000')
+    .option('--body-limit <bytes>', 'largest request body', String(1024 * 1024))
+    .option('--cors <origins>', 'browser origins allowed to call the API, comma-separated (default: none)')
+    .option('--dashboard <dir>', 'folder of the built dashboard (default: web/dist when built)')
+    .action(async (opts: Opts) => {
+      const o: Opts = { ...globals(), ...opts };
+      if (serverOf(o)) throw new BatonError('usage', 'serve: --server makes no sense here; serve runs over a store (--db)');
+      const { serve } = await import('../../server/serve.js');
+      const running = await serve({
+        db: o.db,
+        init: o.init === true,
+        port: parseNonNegativeInt(String(o.port), 'port', 65_535),
+        host: String(o.host),
+        rateLimit: parseNonNegativeInt(String(o.rateLimit), 'rateLimit'),
+        bodyLimit: parsePositiveInt(String(o.bodyLimit), 'bodyLimit'),
+        corsOrigins: o.cors !== undefined ? parseList(String(o.cors), 'cors') : undefined,
+        dashboardDir: o.dashboard !== undefined ? String(o.dashboard) : undefined,
+      });
+      await untilSignal();
+      // A second signal while shutting down leaves at once.
+      const force = () => process.exit(1);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      await running.close();
+    });
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

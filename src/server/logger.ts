@@ -1,0 +1,29 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+
+export interface LoggerOptions {
+  /** Folder of `baton.log` (the store's `.baton/`). */
+  dir: string;
+  level?: string | undefined;
+  /** Human-readable console lines (default: when stdout is a terminal). */
+  pretty?: boolean | undefined;
+}
+
+/** Structured logs: JSON lines to `<dir>/baton.log`, and to the console (pretty on a terminal). */
+export async function createLogger(options: LoggerOptions): Promise<Logger> {
+  const level = options.level ?? process.env.BATON_LOG_LEVEL ?? 'info';
+  mkdirSync(options.dir, { recursive: true });
+  const file = pino.destination({ dest: join(options.dir, 'baton.log'), mkdir: true, sync: false });
+  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+  const consoleStream = pretty
+    ? (await import('pino-pretty')).default({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+    : pino.destination({ dest: 1, sync: false });
+  return pino(
+    { level, base: { pid: process.pid }, redact: ['req.headers.authorization', 'headers.authorization'] },
+    pino.multistream([
+      { level: level as pino.Level, stream: file },
+      { level: level as pino.Level, stream: consoleStream },
+    ]),
+  );
+}

@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import type { ListQuery } from '../app/baton.js';
+import { BatonError } from '../core/errors.js';
+import {
+  analyzeBody,
+  assignBody,
+  breakdownBody,
+  cancelBody,
+  cancelQuery,
+  createTaskSchema,
+  dependenciesBody,
+  dependencyParams,
+  emptyBody,
+  idParams,
+  listQuery,
+  taskPageSchema,
+  taskSchema,
+  updateQuery,
+  updateTaskSchema,
+} from './http-schemas.js';
+import { type RouteSpec, route } from './route.js';
+
+const tag = 'tasks';
+const getQuery = z.strictObject({ detail: z.enum(['true', 'false', '1', '0', '']).optional() });
+const listQueryCompat = listQuery.extend({ parentId: listQuery.shape.parent });
+
+/** `If-Match: "7"` (or `W/"7"`, or `7`): the version the caller last read. */
+function ifMatch(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value ?? '');
+  if (!match) throw new BatonError('invalid_argument', 'If-Match: expected a task version such as "7"', { field: 'If-Match' });
+  return Number(match[1]);
+}
+
+/** Task CRUD (DELETE cancels) and the admin's actions on one task. */
+export const taskRoutes: RouteSpec[] = [
+  route({
+    method: 'GET',
+    path: '/tasks',
+    summary: 'List tasks (filter by status, worker, tag, parent, ready)',
+    tag,
+    access: 'read',
+    query: listQueryCompat,
+    response: taskPageSchema,
+    handle: ({ baton, query }) => {
+      const q: ListQuery = {
+        ...(query.status && { status: query.status }),
+        ...(query.worker !== undefined && { worker: query.worker }),
+        ...(query.tag !== undefined && { tag: query.tag }),
+        ...((query.parent ?? query.parentId) !== undefined && { parentId: query.parent ?? query.parentId }),
+        ...(query.ready && { ready: true }),
+        limit: query.limit ?? 100,
+        ...(query.offset !== undefined && { offset: query.offset }),
+      };
+      return baton.listTasks(q);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks',
+    summary: 'Create a task (broken down automatically when it is an epic)',
+    tag,
+    access: 'admin',
+    body: createTaskSchema,
+    response: taskSchema,
+    status: 201,
+    handle: ({ baton, body }) => baton.createTask(body),
+  }),
+  route({
+    method: 'GET',
+    path: '/tasks/:id',
+    summary: 'One task (with ?detail=true: its history, blockers and subtasks)',
+    tag,
+    access: 'read',
+    params: idParams,
+    query: getQuery,
+    handle: async ({ baton, params, query, reply }) => {
+      if (query.detail !== undefined && query.detail !== 'false' && query.detail !== '0') return baton.showTask(params.id);
+      const task = await baton.getTask(params.id);
+      reply.header('etag', `"${task.version}"`);
+      return task;
+    },
+  }),
+  ...(['PATCH', 'PUT'] as const).map((method) =>
+    route({
+      method,
+      path: '/tasks/:id',
+      summary: 'Change fields of a task (If-Match or ?ifVersion= guard against lost updates)',
+      tag,
+      access: 'admin',
+      params: idParams,
+      query: updateQuery,
+      body: updateTaskSchema,
+      response: taskSchema,
+      handle: ({ baton, params, query, body, req }) => {
+        const ifVersion = query.ifVersion ?? ifMatch(req.headers['if-match']);
+        return baton.updateTask(params.id, body, ifVersion !== undefined ? { ifVersion } : {});
+      },
+    }),
+  ),
+  route({
+    method: 'DELETE',
+    path: '/tasks/:id',
+    summary: 'Cancel a task (and its open subtasks)',
+    tag,
+    access: 'admin',
+    params: idParams,
+    query: cancelQuery,
+    response: taskSchema,
+    handle: ({ baton, params, query }) => baton.cancelTask(params.id, query.reason ? { reason: query.reason } : {}),
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/cancel',
+    summary: 'Cancel a task, giving a reason',
+    tag,
+    access: 'admin',
+    params: idParams,
+    body: cancelBody,
+    response: taskSchema,
+    handle: ({ baton, params, body }) => baton.cancelTask(params.id, body.reason ? { reason: body.reason } : {}),
+  }),
+  ...(
+    [
+      ['retry', 'retryTask', 'Requeue a failed or cancelled task'],
+      ['pause', 'pauseTask', 'Hold a task: it is not claimed until resumed'],
+      ['resume', 'resumeTask', 'Resume a paused task'],
+    ] as const
+  ).map(([action, call, summary]) =>
+    route({
+      method: 'POST',
+      path: `/tasks/:id/${action}`,
+      summary,
+      tag,
+      access: 'admin',
+      params: idParams,
+      body: emptyBody,
+      response: taskSchema,
+      handle: ({ baton, params }) => baton[call](params.id),
+    }),
+  ),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/dependencies',
+    summary: 'Make a task wait for others to complete',
+    tag,
+    access: 'admin',
+    params: idParams,
+    body: dependenciesBody,
+    response: taskSchema,
+    handle: ({ baton, params, body }) => baton.addDependencies(params.id, body.dependsOn),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/tasks/:id/dependencies/:dep',
+    summary: 'Remove a dependency',
+    tag,
+    access: 'admin',
+    params: dependencyParams,
+    response: taskSchema,
+    handle: ({ baton, params }) => baton.removeDependency(params.id, params.dep),
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/assign',
+    summary: 'Reserve a task for one worker',
+    tag,
+    access: 'admin',
+    params: idParams,
+    body: assignBody,
+    response: taskSchema,
+    handle: ({ baton, params, body }) => baton.assignTask(params.id, body.workerId),
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/breakdown',
+    summary: 'Break a task into subtasks (dryRun: only the plan)',
+    tag,
+    access: 'admin',
+    params: idParams,
+    body: breakdownBody,
+    handle: ({ baton, params, body }) => baton.breakdown(params.id, body),
+  }),
+  route({
+    method: 'GET',
+    path: '/tasks/:id/analysis',
+    summary: 'Complexity of a task, why, and what to do about it',
+    tag,
+    access: 'read',
+    params: idParams,
+    handle: ({ baton, params }) => baton.analyze(params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/analyze',
+    summary: 'Complexity of a task not yet created',
+    tag,
+    access: 'read',
+    body: analyzeBody,
+    handle: ({ baton, body }) => baton.analyze(body),
+  }),
+];

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import {
+  claimAnswer,
+  claimBody,
+  completeBody,
+  emptyBody,
+  failBody,
+  idParams,
+  leaseBody,
+  noteBody,
+  progressBody,
+  registerWorkerBody,
+  reviewBody,
+  taskSchema,
+  workerParams,
+  workersQuery,
+  workerViewSchema,
+} from './http-schemas.js';
+import { type RouteSpec, route } from './route.js';
+
+/** The worker's side: claims (with long-poll), lease-holding writes, registration. */
+export const workRoutes: RouteSpec[] = [
+  route({
+    method: 'POST',
+    path: '/claims',
+    summary: 'Claim the best ready task(s) this worker can do; with wait (≤ 60 s), wait for one',
+    tag: 'work',
+    access: 'worker',
+    body: claimBody,
+    response: claimAnswer,
+    actAs: ({ body }) => body.workerId,
+    handle: async ({ baton, body, signal }) => {
+      const request = {
+        workerId: body.workerId,
+        capabilities: body.capabilities,
+        leaseSeconds: body.leaseSeconds,
+        waitSeconds: body.wait ?? 0,
+        signal,
+      };
+      const tasks = await baton.claimMany({ ...request, limit: body.limit ?? 1 });
+      return { task: tasks[0] ?? null, tasks };
+    },
+  }),
+  ...(
+    [
+      ['heartbeat', 'heartbeat', leaseBody, 'Renew the lease'],
+      ['progress', 'reportProgress', progressBody, 'Report progress (renews the lease)'],
+      ['complete', 'complete', completeBody, 'Complete a claimed task (or submit it for review)'],
+      ['fail', 'fail', failBody, 'Report a failed attempt (retried per policy)'],
+      ['release', 'release', leaseBody, 'Give a claimed task back to the queue'],
+    ] as const
+  ).map(([action, call, body, summary]) =>
+    route({
+      method: 'POST',
+      path: `/tasks/:id/${action}`,
+      summary,
+      tag: 'work',
+      access: 'worker',
+      params: idParams,
+      body: body as typeof completeBody,
+      response: taskSchema,
+      actAs: ({ body }) => body.workerId,
+      handle: ({ baton, params, body }) => (baton[call] as (id: number, input: typeof body) => Promise<unknown>)(params.id, body),
+    }),
+  ),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/notes',
+    summary: 'Add a note to a task in any state',
+    tag: 'work',
+    access: 'worker',
+    params: idParams,
+    body: noteBody,
+    response: taskSchema,
+    actAs: ({ body }) => body.workerId,
+    handle: ({ baton, params, body }) => baton.addNote(params.id, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/review',
+    summary: 'Pass or fail a task awaiting review (by a worker other than its author)',
+    tag: 'work',
+    access: 'worker',
+    params: idParams,
+    body: reviewBody,
+    response: taskSchema,
+    actAs: ({ body }) => body.workerId,
+    handle: ({ baton, params, body }) => baton.review(params.id, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/leases/expire',
+    summary: 'Requeue (or fail) tasks whose lease ran out',
+    tag: 'work',
+    access: 'admin',
+    body: emptyBody,
+    response: z.strictObject({ expired: z.array(z.number().int()) }),
+    handle: async ({ baton }) => ({ expired: await baton.expireLeases() }),
+  }),
+  route({
+    method: 'GET',
+    path: '/workers',
+    summary: 'Registered workers, their health and load',
+    tag: 'workers',
+    access: 'read',
+    query: workersQuery,
+    response: z.strictObject({ workers: z.array(workerViewSchema) }),
+    handle: async ({ baton, query }) => ({ workers: await baton.listWorkers({ available: Boolean(query.available) }) }),
+  }),
+  route({
+    method: 'POST',
+    path: '/workers',
+    summary: 'Register (or update) a worker',
+    tag: 'workers',
+    access: 'worker',
+    body: registerWorkerBody,
+    response: workerViewSchema,
+    actAs: ({ body }) => body.id,
+    handle: ({ baton, body }) => baton.registerWorker(body),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/workers/:id',
+    summary: 'A worker says goodbye (shown offline until it registers or claims again)',
+    tag: 'workers',
+    access: 'worker',
+    params: workerParams,
+    response: workerViewSchema,
+    actAs: ({ params }) => params.id,
+    handle: ({ baton, params }) => baton.unregisterWorker(params.id),
+  }),
+];

@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import { locateStore, openBaton } from '../app/open.js';
+import { BatonError } from '../core/errors.js';
+import { buildServer } from './app.js';
+import { createLogger } from './logger.js';
+
+export interface ServeOptions {
+  db?: string | undefined;
+  /** Create the store when there is none (`npm start`). */
+  init?: boolean | undefined;
+  port: number;
+  host: string;
+  /** Requests per minute per key (0: no limit). */
+  rateLimit?: number | undefined;
+  bodyLimit?: number | undefined;
+  corsOrigins?: string[] | undefined;
+  dashboardDir?: string | undefined;
+  version?: string | undefined;
+  /** Called with each line meant for the person who started the server. */
+  say?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Loopback addresses: a server there is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+/** `baton serve`: opens the store, refuses an unprotected public address, listens. */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const say = options.say ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const baton = await openBaton({ db: options.db, create: options.init, actor: 'api' });
+  const location = locateStore({ db: options.db, create: options.init });
+  try {
+    const loopback = isLoopback(options.host);
+    const keys = (await baton.store.listKeys()).filter((k) => k.revokedAt === null);
+    if (!loopback && keys.length === 0) {
+      throw new BatonError(
+        'usage',
+        `refusing to listen on ${options.host} without API keys; create one with \`baton keys create --role admin\`, or listen on 127.0.0.1`,
+      );
+    }
+    const logger = await createLogger({ dir: location.dir });
+    const server = await buildServer({
+      store: baton.store,
+      policy: baton.policy,
+      patternsFile: join(location.dir, 'patterns.yaml'),
+      requireKeys: !loopback,
+      logger,
+      bodyLimit: options.bodyLimit,
+      rateLimit: options.rateLimit === 0 ? false : { max: options.rateLimit ?? 100_000, windowMs: 60_000 },
+      corsOrigins: options.corsOrigins,
+      dashboardDir: options.dashboardDir ?? defaultDashboard(),
+      version: options.version,
+    });
+    await server.start();
+    await server.app.listen({ port: options.port, host: options.host });
+    const address = server.app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
+    const url = `http://${host}:${port}`;
+    logger.info({ url, store: baton.store.location, keys: keys.length }, 'listening');
+    say(`Baton is serving ${url}  (store: ${baton.store.kind} ${baton.store.location})`);
+    if (keys.length === 0) {
+      say('No API keys: listening on loopback only, open to anyone on this machine. `baton keys create --role admin` protects it.');
+    }
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      close: () => {
+        closing ??= (async () => {
+          logger.info('shutting down');
+          await server.close();
+          await baton.close();
+          logger.flush();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await baton.close();
+    throw err;
+  }
+}
+
+/** `web/dist` of the installed package, when the dashboard was built. */
+function defaultDashboard(): string | undefined {
+  const dir = resolve(new URL('../../web/dist', import.meta.url).pathname);
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}

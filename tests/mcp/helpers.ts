@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { LocalBaton } from '../../src/app/local-baton.js';
+import { openBaton } from '../../src/app/open.js';
+import { BIN } from '../cli/run-cli.js';
+
+export { cli, freshProject, json } from '../cli/run-cli.js';
+
+if (!existsSync(resolve(import.meta.dirname, '../../dist/mcp/server.js'))) {
+  throw new Error('dist/mcp/server.js is missing: build first (npx tsc -p tsconfig.build.json)');
+}
+
+/** An agent connected to `baton mcp` exactly as a real client starts it: a child process over stdio. */
+export interface Agent {
+  client: Client;
+  transport: StdioClientTransport;
+  /** What the server wrote to stderr. */
+  stderr(): string;
+  call(name: string, args?: Record<string, unknown>): Promise<Reply>;
+  close(): Promise<void>;
+}
+
+export interface Reply {
+  isError: boolean;
+  summary: string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON the tool returned
+  data: any;
+  /** Characters of text the agent reads. */
+  size: number;
+}
+
+export async function connect(
+  cwd: string,
+  options: { args?: string[]; env?: Record<string, string>; name?: string } = {},
+): Promise<Agent> {
+  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+  delete env.BATON_WORKER_ID;
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp', ...(options.args ?? [])],
+    cwd,
+    env: { ...env, ...options.env },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const client = new Client({ name: options.name ?? 'test-agent', version: '1.0.0' });
+  await client.connect(transport);
+  return {
+    client,
+    transport,
+    stderr: () => stderr,
+    call: (name, args = {}) => callTool(client, name, args),
+    close: () => client.close(),
+  };
+}
+
+export async function callTool(client: Client, name: string, args: Record<string, unknown> = {}): Promise<Reply> {
+  const result = await client.callTool({ name, arguments: args });
+  const content = result.content as { type: string; text: string }[];
+  const texts = content.map((c) => c.text);
+  return {
+    isError: result.isError === true,
+    summary: texts[0] ?? '',
+    data: texts[1] !== undefined ? JSON.parse(texts[1]) : undefined,
+    size: texts.reduce((n, t) => n + t.length, 0),
+  };
+}
+
+/** The store of a test project, opened in this process to set up and inspect. */
+export function openStore(dir: string): Promise<LocalBaton> {
+  return openBaton({ cwd: dir, actor: 'test' });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it holds or `ms` pass. */
+export async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(50);
+  }
+  return check();
+}

@@ -1,0 +1,383 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalBaton } from '../../src/app/local-baton.js';
+import { type Agent, connect, freshProject, openStore, sleep } from './helpers.js';
+
+const TOOLS = [
+  'next_task',
+  'get_task',
+  'list_tasks',
+  'create_task',
+  'breakdown_task',
+  'add_dependency',
+  'report_progress',
+  'add_note',
+  'complete_task',
+  'fail_task',
+  'release_task',
+  'review_task',
+  'system_status',
+];
+
+describe('baton mcp: tools over stdio', () => {
+  let project: ReturnType<typeof freshProject>;
+  let agent: Agent;
+  let baton: LocalBaton;
+
+  beforeAll(async () => {
+    project = freshProject();
+    baton = await openStore(project.dir);
+    agent = await connect(project.dir, { env: { BATON_WORKER_ID: 'agent-a' } });
+  });
+  afterAll(async () => {
+    await agent?.close();
+    await baton?.close();
+    project?.cleanup();
+  });
+
+  /** A plain task nobody else competes for: every test leaves the board without ready work. */
+  const ready = (title: string, extra: Record<string, unknown> = {}) => baton.createTask({ title, noBreakdown: true, ...extra });
+
+  it('lists every tool with a description and a strict JSON input schema', async () => {
+    const { tools } = await agent.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
+    for (const tool of tools) {
+      expect(tool.description?.length, tool.name).toBeGreaterThan(80);
+      expect(tool.inputSchema.type).toBe('object');
+      expect((tool.inputSchema as { additionalProperties?: unknown }).additionalProperties, tool.name).toBe(false);
+    }
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    expect(byName.create_task?.inputSchema.required).toEqual(['title']);
+    expect(Object.keys(byName.create_task?.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['title', 'description', 'priority', 'capabilities', 'dependsOn', 'estimateMinutes', 'noBreakdown']),
+    );
+    expect(byName.report_progress?.inputSchema.required).toEqual(['id', 'progress']);
+    // Descriptions say what the statuses mean and which tool comes next.
+    expect(byName.list_tasks?.description).toMatch(/queued = ready/);
+    expect(byName.next_task?.description).toMatch(/complete_task/);
+    expect(byName.complete_task?.description).toMatch(/next_task/);
+    expect(byName.get_task?.annotations?.readOnlyHint).toBe(true);
+  });
+
+  it('claims, reports progress, notes, reads and completes a task', async () => {
+    const created = await ready('Write the changelog', { description: 'for release 1.2' });
+    const claim = await agent.call('next_task', { capabilities: ['docs'] });
+    expect(claim.isError).toBe(false);
+    expect(claim.summary).toMatch(new RegExp(`^claimed #${created.id} "Write the changelog"`));
+    expect(claim.data.task).toMatchObject({
+      id: created.id,
+      status: 'executing',
+      assignee: 'agent-a',
+      description: 'for release 1.2',
+    });
+    expect(claim.data.lease).toMatchObject({ workerId: 'agent-a', token: 1 });
+    expect(claim.data.held).toEqual([created.id]);
+
+    const progress = await agent.call('report_progress', { id: created.id, progress: 40, note: 'drafted', step: 'draft' });
+    expect(progress.isError).toBe(false);
+    expect(progress.data.task).toMatchObject({ id: created.id, progress: 40 });
+
+    const note = await agent.call('add_note', { id: created.id, text: 'release date is Friday' });
+    expect(note.isError).toBe(false);
+    const afterNote = await baton.getTask(created.id);
+    expect(afterNote.progress).toBe(40);
+    expect(afterNote.notes.map((n) => [n.by, n.text])).toEqual([
+      ['agent-a', 'drafted'],
+      ['agent-a', 'release date is Friday'],
+    ]);
+    const events = await baton.events({ taskId: created.id });
+    expect(events.filter((e) => e.type === 'note_added')).toHaveLength(1);
+
+    const read = await agent.call('get_task', { id: created.id });
+    expect(read.summary).toBe(`#${created.id} "Write the changelog" is executing at 40%`);
+    expect(read.data).toMatchObject({ id: created.id, status: 'executing', progress: 40 });
+    expect(read.data.checkpoints).toEqual([expect.objectContaining({ name: 'draft', progress: 40 })]);
+    expect(read.data.recentHistory.join('\n')).toMatch(/claimed queued→executing by agent-a/);
+
+    const done = await agent.call('complete_task', { id: created.id, result: { pages: 2 }, artifacts: ['CHANGELOG.md'] });
+    expect(done.isError).toBe(false);
+    expect(done.summary).toMatch(/completed; call next_task/);
+    const final = await baton.getTask(created.id);
+    expect(final).toMatchObject({ status: 'completed', progress: 100, result: { pages: 2 } });
+    expect(final.artifacts.map((a) => a.path)).toEqual(['CHANGELOG.md']);
+  });
+
+  it('answers null when nothing fits, and waits when asked', async () => {
+    const none = await agent.call('next_task');
+    expect(none.isError).toBe(false);
+    expect(none.data.task).toBeNull();
+    expect(none.data.next).toMatch(/waitSeconds/);
+
+    const waiting = agent.call('next_task', { waitSeconds: 10 });
+    await sleep(300);
+    const late = await ready('Arrives while the agent waits');
+    const got = await waiting;
+    expect(got.data.task.id).toBe(late.id);
+    await agent.call('complete_task', { id: late.id });
+  });
+
+  it('fails an attempt (retried) and releases a task with a note', async () => {
+    const task = await ready('Flaky migration');
+    await agent.call('next_task');
+    const failed = await agent.call('fail_task', { id: task.id, error: 'database locked' });
+    expect(failed.isError).toBe(false);
+    expect(failed.summary).toMatch(/will be retried/);
+    expect(await baton.getTask(task.id)).toMatchObject({ status: 'queued', lastError: 'database locked', retries: 1 });
+    await baton.cancelTask(task.id);
+
+    const other = await ready('Needs a designer');
+    await agent.call('next_task');
+    const released = await agent.call('release_task', { id: other.id, note: 'needs design skills' });
+    expect(released.isError).toBe(false);
+    expect(released.summary).toMatch(/it is queued again/);
+    const after = await baton.getTask(other.id);
+    expect(after.status).toBe('queued');
+    expect(after.notes.at(-1)?.text).toBe('released: needs design skills');
+    await baton.cancelTask(other.id);
+  });
+
+  it('creates tasks with automatic breakdown, breaks one down, and adds dependencies', async () => {
+    const epic = await agent.call('create_task', {
+      title: 'Build a REST API for invoices',
+      estimateMinutes: 40 * 60,
+      capabilities: ['backend'],
+    });
+    expect(epic.isError).toBe(false);
+    expect(epic.summary).toMatch(/broken down into \d+ subtasks/);
+    expect(epic.data.task).toMatchObject({ status: 'executing', complexity: 'epic' });
+    expect(epic.data.subtasks.total).toBeGreaterThanOrEqual(3);
+    expect(epic.data.subtasks.shown[0]).toEqual(
+      expect.objectContaining({ id: expect.any(Number), title: expect.any(String), status: 'queued' }),
+    );
+
+    const plain = await agent.call('create_task', { title: 'Research caching strategies', noBreakdown: true, priority: 'low' });
+    const id = plain.data.task.id as number;
+    const dry = await agent.call('breakdown_task', { id, dryRun: true });
+    expect(dry.isError).toBe(false);
+    expect(dry.data.dryRun).toBe(true);
+    expect(dry.data.steps[0]).toMatchObject({ n: '1', title: expect.any(String), after: [] });
+    expect((await baton.listTasks({ parentId: id })).total).toBe(0);
+    const real = await agent.call('breakdown_task', { id });
+    expect(real.isError).toBe(false);
+    expect(real.data.total).toBe(dry.data.total);
+    expect((await baton.listTasks({ parentId: id })).total).toBe(dry.data.total);
+
+    const first = await ready('Pick a cache');
+    const second = await ready('Implement the cache');
+    const dep = await agent.call('add_dependency', { id: second.id, dependsOn: [first.id] });
+    expect(dep.isError).toBe(false);
+    expect(dep.data.task.status).toBe('blocked');
+    const cycle = await agent.call('add_dependency', { id: first.id, dependsOn: [second.id] });
+    expect(cycle.isError).toBe(true);
+    expect(cycle.data.error.code).toBe('dependency_cycle');
+
+    for (const t of [epic.data.task.id, id, first.id, second.id]) await baton.cancelTask(t);
+  });
+
+  it('pages lists as summaries and filters to my tasks', async () => {
+    for (let i = 0; i < 25; i++) await ready(`Page item ${i}`, { tags: ['paging'] });
+    const page = await agent.call('list_tasks', { tag: 'paging' });
+    expect(page.data.total).toBe(25);
+    expect(page.data.tasks).toHaveLength(20);
+    expect(page.data.nextOffset).toBe(20);
+    expect(Object.keys(page.data.tasks[0]).sort()).toEqual(['assignee', 'id', 'priority', 'progress', 'status', 'title']);
+    const rest = await agent.call('list_tasks', { tag: 'paging', offset: 20 });
+    expect(rest.data.tasks).toHaveLength(5);
+    expect(rest.data.nextOffset).toBeNull();
+
+    const claimed = await agent.call('next_task');
+    const mine = await agent.call('list_tasks', { mine: true, status: ['executing'] });
+    expect(mine.data.tasks.map((t: { id: number }) => t.id)).toEqual([claimed.data.task.id]);
+    await agent.call('release_task', { id: claimed.data.task.id });
+    for (const t of (await baton.listTasks({ tag: 'paging' })).tasks) await baton.cancelTask(t.id);
+  });
+
+  it('caps long fields in get_task and pages through them with field and offset', async () => {
+    const description = Array.from({ length: 400 }, (_, i) => `line ${i}: "quoted" text\n`).join('');
+    const task = await ready('A long spec', { description });
+    const view = await agent.call('get_task', { id: task.id });
+    expect(view.data.description.length).toBeLessThan(2000);
+    expect(view.data.truncated.description).toBe(description.length);
+    expect(view.data.more).toMatch(/"field"/);
+
+    let text = '';
+    let offset: number | null = 0;
+    while (offset !== null) {
+      const chunk = await agent.call('get_task', { id: task.id, field: 'description', offset });
+      expect(chunk.size).toBeLessThanOrEqual(8000);
+      text += chunk.data.text;
+      offset = chunk.data.nextOffset;
+    }
+    expect(text).toBe(description);
+    const history = await agent.call('get_task', { id: task.id, field: 'history' });
+    expect(history.data.text).toMatch(/created/);
+    await baton.cancelTask(task.id);
+  });
+
+  it('reviews: the doer cannot review its own work, a second agent can', async () => {
+    const task = await ready('Security fix', { review: true });
+    await agent.call('next_task');
+    const submitted = await agent.call('complete_task', { id: task.id });
+    expect(submitted.summary).toMatch(/awaits review/);
+    const self = await agent.call('review_task', { id: task.id, pass: true });
+    expect(self.isError).toBe(true);
+    expect(self.data.error.code).toBe('invalid_reviewer');
+
+    const reviewer = await connect(project.dir, { args: ['--worker', 'agent-b'] });
+    try {
+      const passed = await reviewer.call('review_task', { id: task.id, pass: true, feedback: 'looks right', score: 90 });
+      expect(passed.isError).toBe(false);
+      expect(passed.data.task.status).toBe('completed');
+      expect(passed.data.review).toMatchObject({ reviewer: 'agent-b', verdict: 'pass', score: 90 });
+    } finally {
+      await reviewer.close();
+    }
+  });
+
+  it('reports the board and who the agent is', async () => {
+    const status = await agent.call('system_status');
+    expect(status.isError).toBe(false);
+    expect(status.data.tasks.total).toBeGreaterThan(0);
+    expect(status.data.you).toEqual({ workerId: 'agent-a', capabilities: ['docs'], held: [] });
+    expect(status.summary).toMatch(/tasks, \d+ ready/);
+  });
+
+  it('refuses bad input of every tool with invalid_argument naming the field', async () => {
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      ['next_task', { waitSeconds: -1 }, /^waitSeconds:/],
+      ['next_task', { capabilites: ['x'] }, /unknown field capabilites/],
+      ['get_task', { id: 'seven' }, /^id:/],
+      ['get_task', { id: 1, field: 'secrets' }, /^field:/],
+      ['list_tasks', { limit: 0 }, /^limit:/],
+      ['list_tasks', { status: ['sleeping'] }, /^status\.0:/],
+      ['create_task', { title: '   ' }, /^title:/],
+      ['create_task', { title: 'x', priority: 'urgent' }, /^priority:/],
+      ['breakdown_task', { id: 0 }, /^id:/],
+      ['add_dependency', { id: 1, dependsOn: [] }, /^dependsOn:/],
+      ['report_progress', { id: 1, progress: 150 }, /^progress:/],
+      ['add_note', { id: 1, text: '   ' }, /^text:/],
+      ['complete_task', { id: 1, artifacts: 'out.txt' }, /^artifacts:/],
+      ['fail_task', { id: 1 }, /^error:/],
+      ['release_task', { id: -3 }, /^id:/],
+      ['review_task', { id: 1 }, /^pass:/],
+      ['system_status', { verbose: true }, /unknown field verbose/],
+    ];
+    for (const [tool, args, message] of cases) {
+      const reply = await agent.call(tool, args);
+      expect(reply.isError, `${tool} ${JSON.stringify(args)}`).toBe(true);
+      expect(reply.data.error.code, tool).toBe('invalid_argument');
+      expect(reply.data.error.message, tool).toMatch(message);
+      expect(reply.summary, tool).toMatch(/^invalid_argument: .* — fix/);
+    }
+    const unknown = await agent.call('delete_everything');
+    expect(unknown.isError).toBe(true);
+    expect(unknown.data.error.code).toBe('usage');
+  });
+
+  it('refuses writes to tasks the agent does not hold, saying what to do next', async () => {
+    const missing = await agent.call('get_task', { id: 99_999 });
+    expect(missing.data.error).toMatchObject({ code: 'task_not_found', next: expect.stringMatching(/list_tasks/) });
+
+    const task = await ready('Held by someone else');
+    await baton.claim({ workerId: 'someone-else' });
+    for (const [tool, args] of [
+      ['report_progress', { id: task.id, progress: 10 }],
+      ['complete_task', { id: task.id }],
+      ['fail_task', { id: task.id, error: 'x' }],
+      ['release_task', { id: task.id }],
+    ] as const) {
+      const reply = await agent.call(tool, args);
+      expect(reply.isError, tool).toBe(true);
+      expect(reply.data.error.code, tool).toBe('not_lease_holder');
+      expect(reply.data.error.next, tool).toMatch(/stop working on it.*next_task/);
+    }
+    const review = await agent.call('review_task', { id: task.id, pass: true });
+    expect(review.data.error.code).toBe('illegal_transition');
+    expect((await baton.getTask(task.id)).status).toBe('executing');
+    await baton.cancelTask(task.id);
+
+    const done = await agent.call('complete_task', { id: task.id });
+    expect(done.data.error.code).toBe('illegal_transition');
+    expect(done.data.error.next).toMatch(/you do not hold this task/);
+  });
+
+  it('serves the status and task resources and the work_loop prompt', async () => {
+    const { resources } = await agent.client.listResources();
+    expect(resources.map((r) => r.uri)).toEqual(['baton://status']);
+    const { resourceTemplates } = await agent.client.listResourceTemplates();
+    expect(resourceTemplates.map((r) => r.uriTemplate)).toEqual(['baton://task/{id}']);
+
+    const status = await agent.client.readResource({ uri: 'baton://status' });
+    expect(JSON.parse((status.contents[0] as { text: string }).text).tasks.total).toBeGreaterThan(0);
+    const task = await ready('Readable as a resource');
+    const read = await agent.client.readResource({ uri: `baton://task/${task.id}` });
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({
+      id: task.id,
+      title: 'Readable as a resource',
+    });
+    await expect(agent.client.readResource({ uri: 'baton://task/424242' })).rejects.toThrow(/task_not_found/);
+    await expect(agent.client.readResource({ uri: 'baton://nothing' })).rejects.toThrow(/unknown resource/);
+    await baton.cancelTask(task.id);
+
+    const { prompts } = await agent.client.listPrompts();
+    expect(prompts.map((p) => p.name)).toEqual(['work_loop']);
+    const prompt = await agent.client.getPrompt({ name: 'work_loop', arguments: { capabilities: 'go, sql' } });
+    const text = (prompt.messages[0]?.content as { text?: string } | undefined)?.text ?? '';
+    expect(text).toContain('next_task {"capabilities": ["go","sql"]}');
+    expect(text).toMatch(/report_progress[\s\S]*complete_task/);
+  });
+});
+
+describe('baton mcp: identity and leases', () => {
+  let project: ReturnType<typeof freshProject>;
+  let baton: LocalBaton;
+  beforeAll(async () => {
+    project = freshProject();
+    baton = await openStore(project.dir);
+  });
+  afterAll(async () => {
+    await baton?.close();
+    project?.cleanup();
+  });
+
+  it('generates a worker id per session, stable across calls, and --worker beats BATON_WORKER_ID', async () => {
+    const anonymous = await connect(project.dir, { name: 'Claude Code' });
+    const named = await connect(project.dir, { args: ['--worker', 'from-flag'], env: { BATON_WORKER_ID: 'from-env' } });
+    const fromEnv = await connect(project.dir, { env: { BATON_WORKER_ID: 'from-env' } });
+    try {
+      const first = (await anonymous.call('system_status')).data.you.workerId;
+      expect(first).toMatch(/^claude-code-[0-9a-f]{6}$/);
+      expect((await anonymous.call('system_status')).data.you.workerId).toBe(first);
+      expect((await named.call('system_status')).data.you.workerId).toBe('from-flag');
+      expect((await fromEnv.call('system_status')).data.you.workerId).toBe('from-env');
+      const workers = (await baton.listWorkers()).map((w) => w.id).sort();
+      expect(workers).toEqual([first, 'from-env', 'from-flag'].sort());
+    } finally {
+      await Promise.all([anonymous.close(), named.close(), fromEnv.close()]);
+    }
+  });
+
+  it('renews the lease while the session lives, beyond the lease length', async () => {
+    const task = await baton.createTask({ title: 'Long thinking', noBreakdown: true });
+    const agent = await connect(project.dir, { args: ['--worker', 'thinker', '--lease', '1'] });
+    try {
+      const claim = await agent.call('next_task');
+      expect(claim.data.task.id).toBe(task.id);
+      await sleep(2500);
+      // Another worker finds nothing: the lease did not lapse.
+      expect(await baton.claim({ workerId: 'rival' })).toBeNull();
+      const done = await agent.call('complete_task', { id: task.id });
+      expect(done.isError).toBe(false);
+      const renewals = (await baton.events({ taskId: task.id })).filter((e) => e.type === 'lease_renewed');
+      expect(renewals.length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('refuses a malformed --worker before serving', async () => {
+    const { cli } = await import('./helpers.js');
+    const r = cli(project.dir, ['mcp', '--worker', 'bad id!']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: invalid_argument: worker:/);
+  });
+});

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, type Browser, openBrowser, runWorkerOnce, type Served, screenshot, startServer } from './harness.js';
+
+// One server and one browser for the whole file: each test builds on what it needs through the UI.
+let server: Served;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await openBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const card = (column: string, id: number) => `[data-column="${column}"] [data-task-id="${id}"]`;
+
+describe('dashboard against a real server', () => {
+  it('creates a task through the form; a worker process moves its card to Completed live', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/#/new`);
+    await page.getByLabel('Title (required)').fill('Ship the release notes');
+    await page.getByLabel('Priority').selectOption('high');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('heading', { name: /Ship the release notes/ }).waitFor();
+    const id = Number(/#\/tasks\/(\d+)/.exec(page.url())?.[1]);
+    expect(id).toBeGreaterThan(0);
+
+    await page.getByRole('link', { name: 'Board', exact: true }).first().click();
+    await page.locator(card('queued', id)).waitFor({ timeout: 5_000 });
+    await expect(page.locator(card('queued', id)).textContent()).resolves.toContain('high');
+    // Marks this document: a reload would lose it.
+    await page.evaluate(() => {
+      (globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true;
+    });
+    await page.getByText('live', { exact: true }).waitFor();
+
+    await runWorkerOnce(server.url, 'worker_ui');
+    const done = Date.now();
+    await page.locator(card('completed', id)).waitFor({ timeout: 2_000 });
+    expect(Date.now() - done).toBeLessThan(2_000);
+    expect(await page.locator(card('queued', id)).count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('previews the breakdown of an epic, and shows its subtask tree once created', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/#/new`);
+    await page.getByLabel('Title (required)').fill('Build a REST API for billing');
+    await page.getByLabel('Description').fill('Endpoints for invoices, payments and refunds');
+    await page.getByLabel('Estimate').fill('5d');
+    const preview = page.locator('.breakdown-preview');
+    await preview.waitFor({ timeout: 5_000 });
+    await expect(page.getByTestId('complexity').textContent()).resolves.toBe('epic');
+    const planned = await preview.locator('ol.plan > li > span:first-child').allTextContents();
+    expect(planned.length).toBeGreaterThanOrEqual(3);
+
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('heading', { name: 'Subtasks' }).waitFor({ timeout: 5_000 });
+    const tree = await page.locator('.tree > li > .tree-row > a').allTextContents();
+    // The tree holds exactly the subtasks the preview promised, in the same order.
+    expect(tree.map((t) => t.replace(/^#\d+\s*/, '').trim())).toEqual(planned.map((t) => t.trim()));
+    await screenshot(page, 'task-page');
+  });
+
+  it('offers only legal actions and shows a server refusal as a readable message', async () => {
+    const { page } = browser;
+    const done = await api<{ tasks: { id: number }[] }>(server.url, 'GET', '/tasks?status=completed&limit=1');
+    const completedId = done.tasks[0]?.id as number;
+    await page.goto(`${server.url}/#/tasks/${completedId}`);
+    await page.getByText('No action applies to a completed task.').waitFor();
+    for (const name of ['Pause', 'Resume', 'Retry', 'Cancel task', 'Assign', 'Pass']) {
+      expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
+    }
+
+    const queued = await api<{ id: number }>(server.url, 'POST', '/tasks', { title: 'Tidy the changelog' });
+    await page.goto(`${server.url}/#/tasks/${queued.id}`);
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Resume', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Retry', exact: true }).count()).toBe(0);
+
+    await page.getByLabel('Reserve for worker').fill('not a valid id!');
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = (await alert.textContent()) ?? '';
+    expect(text).toMatch(/workerId/);
+    expect(text).toMatch(/may contain only letters, digits/);
+    expect(text).not.toMatch(/[{}"]/);
+
+    // The page follows the task live: paused elsewhere, it now offers Resume instead of Pause.
+    await api(server.url, 'POST', `/tasks/${queued.id}/pause`, {});
+    await page.getByRole('button', { name: 'Resume', exact: true }).waitFor({ timeout: 2_000 });
+    expect(await page.getByRole('button', { name: 'Pause', exact: true }).count()).toBe(0);
+  });
+
+  it('renders the board, queue, workers and analytics pages at desktop and phone width', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/#/`);
+    await page.locator('[data-column="completed"] .card').first().waitFor();
+    await screenshot(page, 'board');
+    await page.goto(`${server.url}/#/analytics`);
+    await page.locator('.chart .uplot').first().waitFor();
+    expect(await page.locator('.chart').count()).toBe(5);
+    await screenshot(page, 'analytics');
+    await page.goto(`${server.url}/#/workers`);
+    await page.locator('tr[data-worker="worker_ui"]').waitFor();
+    await page.goto(`${server.url}/#/queue`);
+    await page.getByRole('heading', { name: 'Queue' }).waitFor();
+    await page.locator('table').waitFor();
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/#/`);
+    await page.locator('[data-column="queued"] .card').first().waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    // Columns scroll sideways inside the board; the page itself does not.
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'board-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('keeps board filters in the URL', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/#/`);
+    await page.getByLabel('Search').fill('changelog');
+    await page.waitForURL(/q=changelog/);
+    await page.getByLabel('Priority').selectOption('normal');
+    await page.waitForURL(/priority=normal/);
+    await page.reload();
+    await expect(page.getByLabel('Search').inputValue()).resolves.toBe('changelog');
+    const titles = await page.locator('.card .card-title').allTextContents();
+    expect(titles.length).toBeGreaterThan(0);
+    for (const t of titles) expect(t.toLowerCase()).toContain('changelog');
+  });
+});
