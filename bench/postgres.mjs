@@ -168,7 +168,7 @@ async function child({ lib, schema, concurrency }) {
     first ??= clock();
     handled++;
   };
-  const lines = readLines(process.stdin.setEncoding("utf8"));
+  const lines = readLines(process.stdin.setEncoding('utf8'));
   process.stdout.write('ready\n');
   await lines.next();
   const stop = await LIBS[lib].startWorker(schema, concurrency, onJob);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { printTable } from './lib.mjs';
 
-const SECTIONS = ['./foundation.mjs', './worker.mjs', './postgres.mjs', './web.mjs'];
+const SECTIONS = ['./foundation.mjs', './worker.mjs', './postgres.mjs', './web.mjs', './server.mjs'];
 const only = process.argv[2];
 
 const outDir = new URL('./results/', import.meta.url);
@@ -14,10 +14,15 @@ for (const path of SECTIONS) {
   if (!existsSync(new URL(path, import.meta.url))) continue;
   const section = await (await import(path)).run();
   report.sections.push(section);
-  printTable(
-    `${section.section} — medians of ${section.runs} runs`,
-    [['benchmark', 'median', 'target', ''], ...section.results.map((r) => [r.name, `${Number(r.value).toFixed(r.value < 10 ? 2 : 0)} ${r.unit}`, r.target, r.ok ? 'ok' : 'MISSED'])],
-  );
+  printTable(`${section.section} — medians of ${section.runs} runs`, [
+    ['benchmark', 'median', 'target', ''],
+    ...section.results.map((r) => [
+      r.name,
+      `${Number(r.value).toFixed(r.value < 10 ? 2 : 0)} ${r.unit}`,
+      r.target,
+      r.ok ? 'ok' : 'MISSED',
+    ]),
+  ]);
 }
 writeFileSync(new URL('summary.json', outDir), `${JSON.stringify(report, null, 2)}\n`);
 console.log(`\nwritten ${new URL('summary.json', outDir).pathname}`);

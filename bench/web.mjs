@@ -15,7 +15,16 @@ const CHANGES = 30;
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
 const ASSETS = join(ROOT, 'web/dist/assets');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** 10,000 tasks: most queued, a share completed, so several columns fill. */
 function boardDump() {
@@ -43,13 +52,27 @@ async function serve(db) {
     });
     child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
   });
-  return { url, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) };
+  const stop = () =>
+    new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    });
+  return { url, stop };
 }
 
 async function browserContext() {
   const profile = mkdtempSync(join(tmpdir(), 'baton-bench-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
-  return { context, close: async () => (await context.close(), rmSync(profile, { recursive: true, force: true })) };
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
+  const close = async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, close };
 }
 
 /** Milliseconds from navigation start until the first card of the Queued column is in the DOM, cold profile. */
@@ -96,7 +119,11 @@ async function changeLatency(url) {
         });
         obs.observe(card, { childList: true, subtree: true, characterData: true });
       });
-      await fetch(`/api/v1/tasks/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ priority }) });
+      await fetch(`/api/v1/tasks/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ priority }),
+      });
       return (await seen) - t0;
     }, i);
     samples.push(ms);
@@ -108,7 +135,8 @@ async function changeLatency(url) {
 function bundleGzipKb() {
   if (!existsSync(ASSETS)) throw new Error('web/dist is not built: npm run build');
   let bytes = 0;
-  for (const f of readdirSync(ASSETS)) if (/\.(js|css)$/.test(f)) bytes += gzipSync(readFileSync(join(ASSETS, f)), { level: 9 }).length;
+  for (const f of readdirSync(ASSETS))
+    if (/\.(js|css)$/.test(f)) bytes += gzipSync(readFileSync(join(ASSETS, f)), { level: 9 }).length;
   return bytes / 1024;
 }
 
@@ -126,9 +154,30 @@ export async function run() {
       section: 'web dashboard',
       runs: RUNS,
       results: [
-        { name: `board first meaningful paint (${TASKS.toLocaleString('en')} tasks)`, value: median(paints), unit: 'ms', target: '<= 1500', ok: median(paints) <= 1500, samples: paints },
-        { name: 'change -> DOM via SSE, p50', value: median(latencies), unit: 'ms', target: '<= 200', ok: median(latencies) <= 200, samples: latencies },
-        { name: 'change -> DOM via SSE, p95', value: percentile(latencies, 95), unit: 'ms', target: '-', ok: true, samples: latencies },
+        {
+          name: `board first meaningful paint (${TASKS.toLocaleString('en')} tasks)`,
+          value: median(paints),
+          unit: 'ms',
+          target: '<= 1500',
+          ok: median(paints) <= 1500,
+          samples: paints,
+        },
+        {
+          name: 'change -> DOM via SSE, p50',
+          value: median(latencies),
+          unit: 'ms',
+          target: '<= 200',
+          ok: median(latencies) <= 200,
+          samples: latencies,
+        },
+        {
+          name: 'change -> DOM via SSE, p95',
+          value: percentile(latencies, 95),
+          unit: 'ms',
+          target: '-',
+          ok: true,
+          samples: latencies,
+        },
         { name: 'bundle size (JS + CSS, gzip)', value: gz, unit: 'KiB', target: '-', ok: true, samples: [gz] },
       ],
     };

@@ -8,8 +8,11 @@ export interface GlobalOptions {
   db?: string;
   /** A `baton serve` to talk to instead of a store (env BATON_SERVER). */
   server?: string;
-  /** API key for the server (env BATON_TOKEN). */
-  token?: string;
+  /**
+   * API key for the server (`--api-key`, or the global `--token` of commands without a fencing
+   * `--token` of their own; env BATON_TOKEN).
+   */
+  apiKey?: string;
 }
 
 /** What a command holds: the in-process `LocalBaton`, or a `RemoteBaton` over `--server`. */
@@ -57,7 +60,7 @@ export async function withBaton<T>(
   let baton: CliBaton;
   if (server) {
     const { RemoteBaton } = await import('../client/remote-baton.js');
-    baton = new RemoteBaton({ url: server, token: opts.token ?? (process.env.BATON_TOKEN || undefined) });
+    baton = new RemoteBaton({ url: server, token: opts.apiKey ?? (process.env.BATON_TOKEN || undefined) });
   } else {
     const { openBaton } = await import('../app/open.js');
     baton = await openBaton({ db: opts.db, create: openOptions.create });

@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--json', 'machine-readable JSON output only')
     .option('--db <url>', 'store: a SQLite file path or sqlite:PATH (default: .baton/baton.db found upwards; env BATON_DB)')
     .option('--server <url>', 'talk to a `baton serve` instead of a store, e.g. http://127.0.0.1:7420 (env BATON_SERVER)')
-    .option('--token <key>', 'API key for --server (env BATON_TOKEN)')
+    .option('--api-key <key>', 'API key for --server (env BATON_TOKEN); also --token, except where a command has its own')
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
@@ -49,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   registerServeCommands(program, globals);
   registerKeyCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
+  addTokenOption(program, argv);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -62,4 +63,21 @@ export async function run(argv: string[]): Promise<number> {
     }
     return reportError(err, json);
   }
+}
+
+/**
+ * `--token KEY` names the API key (SPEC §5) — except on commands whose own `--token` is a lease's
+ * fencing token (`done`, `progress`, …): there the key comes by `--api-key` or BATON_TOKEN.
+ * Commander lets a program option win anywhere on the line, so it is added only where no command
+ * option of that name would be shadowed.
+ */
+function addTokenOption(program: import('commander').Command, argv: string[]): void {
+  const name = argv.find((a) => !a.startsWith('-') && program.commands.some((c) => c.name() === a));
+  const command = program.commands.find((c) => c.name() === name);
+  if (command?.options.some((o) => o.long === '--token')) return;
+  program.option('--token <key>', 'API key for --server (env BATON_TOKEN)');
+  program.hook('preAction', () => {
+    const o = program.opts<{ token?: string; apiKey?: string }>();
+    if (o.token !== undefined && o.apiKey === undefined) program.setOptionValue('apiKey', o.token);
+  });
 }

@@ -229,8 +229,21 @@ export class RemoteBaton implements Baton {
     return this.call('GET', '/status');
   }
 
+  /** Pages through the server's history (at most 10,000 events an answer) up to `limit`. */
   async events(query: { taskId?: number; afterId?: number; limit?: number } = {}): Promise<TaskEvent[]> {
-    return (await this.call<{ events: TaskEvent[] }>('GET', '/events/history', { query })).events;
+    const all: TaskEvent[] = [];
+    let afterId = query.afterId ?? 0;
+    for (;;) {
+      const want = Math.min(10_000, (query.limit ?? Number.POSITIVE_INFINITY) - all.length);
+      const page = (
+        await this.call<{ events: TaskEvent[] }>('GET', '/events/history', {
+          query: { taskId: query.taskId, afterId, limit: want },
+        })
+      ).events;
+      all.push(...page);
+      if (page.length < want || all.length >= (query.limit ?? Number.POSITIVE_INFINITY)) return all;
+      afterId = (page.at(-1) as TaskEvent).id;
+    }
   }
 
   exportData(): Promise<StoreDump> {

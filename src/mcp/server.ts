@@ -20,7 +20,7 @@ import { parseWith } from '../core/schemas.js';
 import { toToolError } from './errors.js';
 import { readResource, STATUS_RESOURCE, TASK_TEMPLATE, WORK_LOOP_PROMPT, workLoopText } from './resources.js';
 import { AgentSession, type SessionOptions } from './session.js';
-import type { Tool, ToolReply } from './tool.js';
+import type { Tool, ToolContext, ToolReply } from './tool.js';
 import { BOARD_TOOLS } from './tools-board.js';
 import { WORK_TOOLS } from './tools-work.js';
 import { RESPONSE_BUDGET } from './views.js';
@@ -32,7 +32,12 @@ const INSTRUCTIONS =
   'complete_task (or fail_task / release_task) → next_task. Your lease is renewed while you are connected and released ' +
   'when you disconnect. The work_loop prompt explains more.';
 
-/** Builds the MCP server over `baton` for one agent session (transport not yet connected). */
+/**
+ * Builds the MCP server over `baton` for one agent session (transport not yet connected).
+ * It uses the SDK's low-level `Server` rather than `McpServer`: the latter validates tool input
+ * itself and answers a bad argument with its own uncoded message, where an agent must get the
+ * Baton error code and the next step like every other refusal.
+ */
 export function createMcpServer(baton: Baton, session: AgentSession, version: string): Server {
   const server = new Server(
     { name: 'baton', title: 'Baton', version },
@@ -71,16 +76,15 @@ export function createMcpServer(baton: Baton, session: AgentSession, version: st
   return server;
 }
 
+/** The JSON Schema clients show the model; the zod schema stays the one that validates. */
 function inputSchemaOf(tool: Tool): { type: 'object'; [key: string]: unknown } {
-  const { $schema: _, ...schema } = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const schema = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete schema.$schema;
   return { ...schema, type: 'object' };
 }
 
 /** Validates with the tool's shared schema, runs it, and answers with a summary line and compact JSON. */
-export async function callTool(name: string, args: unknown, ctx: Parameters<Tool['run']>[1]): Promise<CallToolResult> {
+export async function callTool(name: string, args: unknown, ctx: ToolContext): Promise<CallToolResult> {
   const tool = TOOLS.find((t) => t.name === name);
   try {
     if (!tool) throw new BatonError('usage', `unknown tool ${name}; the tools are ${TOOLS.map((t) => t.name).join(', ')}`);

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Baton } from '../app/baton.js';
 import { LocalBaton } from '../app/local-baton.js';
@@ -92,7 +98,12 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   const batonFor = (p: Principal): Baton => {
     let baton = batons.get(p.actor);
     if (!baton) {
-      baton = new LocalBaton({ store: options.store, policy: options.policy, actor: p.actor, patternsFile: options.patternsFile });
+      baton = new LocalBaton({
+        store: options.store,
+        policy: options.policy,
+        actor: p.actor,
+        patternsFile: options.patternsFile,
+      });
       batons.set(p.actor, baton);
     }
     return baton;
@@ -103,7 +114,9 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     const error = toBatonError(err);
     if (error.category === 'internal') req.log.error({ err }, 'request failed');
     else req.log.debug({ code: error.code, url: req.url }, error.message);
-    void reply.status(error.httpStatus).send({ error: { code: error.code, message: error.message, details: error.details ?? {} } });
+    void reply
+      .status(error.httpStatus)
+      .send({ error: { code: error.code, message: error.message, details: error.details ?? {} } });
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -151,7 +164,17 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     });
   }
 
+  let inFlight = 0;
   async function handle(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    inFlight++;
+    try {
+      return await answer(spec, req, reply);
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function answer(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const principal = spec.access === 'public' ? ANONYMOUS : await authenticate(req, auth);
     authorise(principal, spec.access, undefined);
     const params = parseWith(spec.params ?? noQuery, req.params ?? {}, { what: 'path' });
@@ -160,9 +183,15 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
       what: 'body',
     });
     if (spec.actAs) authorise(principal, spec.access, spec.actAs({ body, params }));
-    const done = new AbortController();
-    const signal = AbortSignal.any([done.signal, shutdown.signal]);
-    reply.raw.on('close', () => done.abort());
+    // Only a wait needs to hear that its client left; other calls finish in moments.
+    let signal = shutdown.signal;
+    if (spec.longPoll) {
+      const gone = new AbortController();
+      signal = AbortSignal.any([gone.signal, shutdown.signal]);
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
+    }
     const result = await spec.handle({ body, query, params, baton: batonFor(principal), principal, req, reply, signal });
     if (options.validateResponses && spec.response) {
       const check = spec.response.safeParse(result);
@@ -193,7 +222,12 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     const resume = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId.trim()) ? Number(lastEventId) : undefined;
     const after = resume ?? query.after ?? feed.watermark;
     reply.hijack();
-    await streams.open(reply.raw, after, { taskId: query.taskId, types: query.type ? new Set(query.type) : undefined }, SECURITY_HEADERS);
+    await streams.open(
+      reply.raw,
+      after,
+      { taskId: query.taskId, types: query.type ? new Set(query.type) : undefined },
+      SECURITY_HEADERS,
+    );
     return reply;
   });
 
@@ -217,8 +251,18 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     streams,
     start: () => feed.start(),
     async close() {
-      await app.close();
-      feed.close();
+      const closing = app.close();
+      // Requests in flight finish (long-polls end early: preClose aborted them); then every
+      // connection left is idle or half-closed by a client that went away, and is dropped rather
+      // than waited for until its keep-alive timeout.
+      const giveUpAt = Date.now() + 30_000;
+      while (inFlight > 0 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 20));
+      app.server.closeAllConnections();
+      try {
+        await closing;
+      } finally {
+        feed.close();
+      }
     },
   };
 }

@@ -1,13 +1,6 @@
 import { z } from 'zod';
 import { PLANNER_NAMES } from '../core/breakdown/types.js';
-import {
-  createTaskSchema,
-  eventSchema,
-  taskSchema,
-  updateTaskSchema,
-  workerIdSchema,
-  workerSchema,
-} from '../core/schemas.js';
+import { createTaskSchema, eventSchema, taskSchema, updateTaskSchema, workerIdSchema, workerSchema } from '../core/schemas.js';
 import { TASK_STATUSES } from '../core/types.js';
 
 /**
@@ -84,7 +77,12 @@ const intParam = z
   .regex(/^\d{1,15}$/, 'must be a whole number')
   .transform(Number);
 const flag = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1' || v === '');
-const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 export const idParams = z.strictObject({ id: intParam.pipe(taskId) });
 export const dependencyParams = z.strictObject({ id: intParam.pipe(taskId), dep: intParam.pipe(taskId) });

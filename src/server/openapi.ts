@@ -15,7 +15,12 @@ function parameters(spec: RouteSpec): Json[] {
   const add = (schema: z.ZodType | undefined, where: 'path' | 'query') => {
     const shape = (schema as z.ZodObject | undefined)?.shape as Record<string, z.ZodType> | undefined;
     for (const [name, field] of Object.entries(shape ?? {})) {
-      out.push({ name, in: where, required: where === 'path' || !field.safeParse(undefined).success, schema: schemaOf(field, 'input') });
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || !field.safeParse(undefined).success,
+        schema: schemaOf(field, 'input'),
+      });
     }
   };
   add(spec.params, 'path');
@@ -68,7 +73,11 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
     },
   };
   paths['/metrics'] = {
-    get: { summary: 'Prometheus metrics (text format)', security: [{ bearer: [] }], responses: { '200': { description: 'text' } } },
+    get: {
+      summary: 'Prometheus metrics (text format)',
+      security: [{ bearer: [] }],
+      responses: { '200': { description: 'text' } },
+    },
   };
   return {
     openapi: '3.0.3',

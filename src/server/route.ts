@@ -40,6 +40,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   status?: number;
   /** Bytes a body may have (default: the server's limit). */
   bodyLimit?: number;
+  /** The call may wait (long-poll): its `signal` aborts when the client goes away. */
+  longPoll?: boolean;
   /** The worker a `worker`-access call acts as: a worker key must be that worker. */
   actAs?: (input: { body: z.output<B>; params: z.output<P> }) => string | undefined;
   handle(ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>): Promise<unknown>;

@@ -28,6 +28,7 @@ export const workRoutes: RouteSpec[] = [
     access: 'worker',
     body: claimBody,
     response: claimAnswer,
+    longPoll: true,
     actAs: ({ body }) => body.workerId,
     handle: async ({ baton, body, signal }) => {
       const request = {

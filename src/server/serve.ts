@@ -70,7 +70,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     logger.info({ url, store: baton.store.location, keys: keys.length }, 'listening');
     say(`Baton is serving ${url}  (store: ${baton.store.kind} ${baton.store.location})`);
     if (keys.length === 0) {
-      say('No API keys: listening on loopback only, open to anyone on this machine. `baton keys create --role admin` protects it.');
+      say(
+        'No API keys: listening on loopback only, open to anyone on this machine. `baton keys create --role admin` protects it.',
+      );
     }
     let closing: Promise<void> | null = null;
     return {

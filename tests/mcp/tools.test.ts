@@ -358,11 +358,11 @@ describe('baton mcp: identity and leases', () => {
 
   it('renews the lease while the session lives, beyond the lease length', async () => {
     const task = await baton.createTask({ title: 'Long thinking', noBreakdown: true });
-    const agent = await connect(project.dir, { args: ['--worker', 'thinker', '--lease', '1'] });
+    const agent = await connect(project.dir, { args: ['--worker', 'thinker', '--lease', '2'] });
     try {
       const claim = await agent.call('next_task');
       expect(claim.data.task.id).toBe(task.id);
-      await sleep(2500);
+      await sleep(3000);
       // Another worker finds nothing: the lease did not lapse.
       expect(await baton.claim({ workerId: 'rival' })).toBeNull();
       const done = await agent.call('complete_task', { id: task.id });

@@ -65,7 +65,8 @@ describe('authentication and roles', () => {
     const lease = (claimed.json() as { task: Task }).task;
     expect(lease.id).toBe(task.id);
     const before = await t.snapshot();
-    const as = (url: string, payload: object) => t.inject({ method: 'POST', url: `/api/v1${url}`, headers: auth(worker), payload });
+    const as = (url: string, payload: object) =>
+      t.inject({ method: 'POST', url: `/api/v1${url}`, headers: auth(worker), payload });
     expectError(await as('/claims', other), 403, 'forbidden');
     expectError(await as(`/tasks/${task.id}/complete`, { ...other, token: lease.lease?.token }), 403);
     expectError(await as(`/tasks/${task.id}/heartbeat`, other), 403);
@@ -134,7 +135,19 @@ describe('random bodies at the write routes', () => {
         fc.array(fc.integer(), { maxLength: 3 }),
         fc.constantFrom('w1', 'critical', 'queued', 1, 0, -1, 1e308, '', ' '),
       );
-      const keys = fc.constantFrom('title', 'workerId', 'token', 'progress', 'dependsOn', 'priority', 'pass', 'error', 'wait', 'id', 'zzz');
+      const keys = fc.constantFrom(
+        'title',
+        'workerId',
+        'token',
+        'progress',
+        'dependsOn',
+        'priority',
+        'pass',
+        'error',
+        'wait',
+        'id',
+        'zzz',
+      );
       const body = fc.oneof(fc.dictionary(keys, value, { maxKeys: 4 }), value, fc.string({ maxLength: 20 }));
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...writes), body, fc.boolean(), async (route, payload, raw) => {

@@ -13,10 +13,8 @@ beforeAll(async () => {
   const address = t.server.app.server.address() as { port: number };
   url = `http://127.0.0.1:${address.port}`;
 });
+
 afterAll(async () => {
-  console.log('closing server', t.server.streams.size);
-  await t.server.close();
-  console.log('closing baton');
   await t.close();
 });
 

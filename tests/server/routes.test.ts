@@ -52,7 +52,11 @@ describe('every route: happy path', () => {
     });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json()).toMatchObject({ priority: 'low', version: task.version + 1 });
-    const put = await t.inject({ method: 'PUT', url: `/api/v1/tasks/${task.id}?ifVersion=${task.version + 1}`, payload: { title: 'renamed' } });
+    const put = await t.inject({
+      method: 'PUT',
+      url: `/api/v1/tasks/${task.id}?ifVersion=${task.version + 1}`,
+      payload: { title: 'renamed' },
+    });
     expect(put.json()).toMatchObject({ title: 'renamed' });
   });
 
@@ -92,7 +96,9 @@ describe('every route: happy path', () => {
     expect(first.id).toBe(reviewed.id);
     const token = first.lease?.token as number;
     expect((await post(`/tasks/${first.id}/heartbeat`, { workerId: 'worker-a', token })).statusCode).toBe(200);
-    expect((await post(`/tasks/${first.id}/progress`, { workerId: 'worker-a', token, progress: 40, note: 'half' })).json()).toMatchObject({
+    expect(
+      (await post(`/tasks/${first.id}/progress`, { workerId: 'worker-a', token, progress: 40, note: 'half' })).json(),
+    ).toMatchObject({
       progress: 40,
     });
     expect((await post(`/tasks/${first.id}/notes`, { workerId: 'worker-a', text: 'fyi' })).statusCode).toBe(200);
@@ -106,7 +112,9 @@ describe('every route: happy path', () => {
     const failing = await create({ priority: 'critical', maxRetries: 0 });
     const second = await claim('worker-a');
     expect(second.id).toBe(failing.id);
-    expect((await post(`/tasks/${second.id}/fail`, { workerId: 'worker-a', error: 'boom' })).json()).toMatchObject({ status: 'failed' });
+    expect((await post(`/tasks/${second.id}/fail`, { workerId: 'worker-a', error: 'boom' })).json()).toMatchObject({
+      status: 'failed',
+    });
 
     const released = await create({ priority: 'critical' });
     const third = await claim('worker-a');
@@ -150,7 +158,9 @@ describe('every route: happy path', () => {
     const history = (await get('/events/history?limit=3')).json() as { events: unknown[] };
     expect(history.events).toHaveLength(3);
     for (const e of history.events) eventSchema.parse(e);
-    expect(((await get('/events?afterId=1&limit=2')).json() as { events: { id: number }[] }).events.map((e) => e.id)).toEqual([2, 3]);
+    expect(((await get('/events?afterId=1&limit=2')).json() as { events: { id: number }[] }).events.map((e) => e.id)).toEqual([
+      2, 3,
+    ]);
     const doc = (await get('/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
     for (const spec of routesOf({ store: t.baton.store, metrics: t.server.metrics, startedAt: 0, version: '' })) {
       const path = `/api/v1${spec.path.replace(/:(\w+)/g, '{$1}')}`;

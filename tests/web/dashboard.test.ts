@@ -123,6 +123,19 @@ describe('dashboard against a real server', () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it('shows a validation message of the server next to the field it names', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/#/new`);
+    await page.getByLabel('Title (required)').fill('Depends on a task that does not exist');
+    await page.getByLabel('Depends on (task ids)').fill('9999');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    const message = page.locator('#dependsOn-error');
+    await message.waitFor();
+    expect(await message.textContent()).toMatch(/9999/);
+    expect(await page.getByLabel('Depends on (task ids)').getAttribute('aria-invalid')).toBe('true');
+    expect(page.url()).toMatch(/#\/new$/);
+  });
+
   it('keeps board filters in the URL', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/#/`);

@@ -27,10 +27,14 @@ export function slaOf(status: SystemStatus | null): Record<Priority, number | nu
   return out;
 }
 
-export function useSla(): Record<Priority, number | null> {
+/**
+ * The server's SLA targets. `ready` holds the request back until the view has drawn: on a large
+ * store the status call is slow and would delay the first paint, and the defaults apply meanwhile.
+ */
+export function useSla(ready = true): Record<Priority, number | null> {
   const [sla, setSla] = useState(slaCache ?? DEFAULT_SLA_MINUTES);
   useEffect(() => {
-    if (slaCache) return;
+    if (slaCache || !ready) return;
     api
       .status()
       .then((s) => {
@@ -38,7 +42,7 @@ export function useSla(): Record<Priority, number | null> {
         setSla(slaCache);
       })
       .catch(() => {});
-  }, []);
+  }, [ready]);
   return sla;
 }
 

@@ -60,7 +60,7 @@ export function BoardView({ route }: { route: Route }) {
   const [board, setBoard] = useState<Board | null>(null);
   const [error, setError] = useState<unknown>(null);
   const known = useRef(new Map<number, TaskStatus>());
-  const sla = useSla();
+  const sla = useSla(board !== null);
   const now = useNow(15_000);
 
   const remember = (tasks: Task[]) => {

@@ -1,0 +1,161 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalBaton } from '../../src/app/local-baton.js';
+import { openBaton } from '../../src/app/open.js';
+import type { WorkerEvent } from '../../src/worker/types.js';
+import { work } from '../../src/worker/work.js';
+
+/**
+ * A private PostgreSQL cluster, started for this file alone: restarting the shared server would
+ * break every other test using it at the time.
+ */
+class PrivateCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), 'baton-pg-restart-'));
+  readonly data = join(this.dir, 'data');
+  private readonly bin = PrivateCluster.binDir();
+  port = 0;
+
+  static binDir(): string {
+    const root = '/usr/lib/postgresql';
+    const [version] = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+    if (!version) throw new Error(`no PostgreSQL server binaries under ${root}`);
+    return join(root, version, 'bin');
+  }
+
+  /**
+   * Runs a server binary as the `postgres` user (initdb and the server refuse to run as root),
+   * without blocking the event loop: the clients under test must see the server go and come back.
+   */
+  private async run(tool: string, args: string[]): Promise<void> {
+    const path = join(this.bin, tool);
+    const asRoot = process.getuid?.() === 0;
+    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, args];
+    await promisify(execFile)(cmd, argv as string[], { timeout: 60_000 });
+  }
+
+  async start(): Promise<void> {
+    if (process.getuid?.() === 0) chownSync(this.dir, uidOf('postgres'), gidOf('postgres'));
+    await this.run('initdb', ['-D', this.data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    this.port = await freePort();
+    await this.pgCtl('start');
+  }
+
+  pgCtl(action: 'start' | 'restart'): Promise<void> {
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+    return this.run('pg_ctl', ['-D', this.data, '-o', options, '-l', join(this.dir, 'log'), '-m', 'fast', '-w', action]);
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.run('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop']);
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  url(schema: string): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres?schema=${schema}`;
+  }
+}
+
+const idOf = (flag: '-u' | '-g', user: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim());
+const uidOf = (user: string) => idOf('-u', user);
+const gidOf = (user: string) => idOf('-g', user);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const cluster = new PrivateCluster();
+beforeAll(() => cluster.start(), 120_000);
+afterAll(() => cluster.stop());
+
+const TASKS = 10;
+const CONCURRENCY = 4;
+
+describe('PostgreSQL restarted while a worker holds leases', () => {
+  it('the worker reconnects, its progress reports after the restart succeed, nothing is lost or doubled', async () => {
+    const url = cluster.url('baton_restart');
+    const baton: LocalBaton = await openBaton({ db: url, actor: 'tester' });
+    const ids: number[] = [];
+    for (let i = 0; i < TASKS; i++) ids.push((await baton.createTask({ title: `job ${i}` })).id);
+
+    // The first CONCURRENCY tasks are held across the restart: each notes that it started, waits
+    // for the restart, then notes again (a progress report through the store) and finishes.
+    let restarted!: () => void;
+    const restart = new Promise<void>((resolve) => {
+      restarted = resolve;
+    });
+    let holding = 0;
+    let allHeld!: () => void;
+    const held = new Promise<void>((resolve) => {
+      allHeld = resolve;
+    });
+    const events: WorkerEvent[] = [];
+    const workerBaton = await openBaton({ db: url, actor: 'worker' });
+    const worker = work(workerBaton, {
+      id: 'survivor',
+      concurrency: CONCURRENCY,
+      leaseSeconds: 60,
+      pollSeconds: 0.5,
+      onEvent: (e) => events.push(e),
+      handler: async (task, ctx) => {
+        if (task.id <= ids[CONCURRENCY - 1]!) {
+          await ctx.note('before the restart');
+          if (++holding === CONCURRENCY) allHeld();
+          await restart;
+          await ctx.note('after the restart');
+        }
+        return { id: task.id };
+      },
+    });
+
+    await held;
+    await cluster.pgCtl('restart');
+    restarted();
+
+    const deadline = Date.now() + 60_000;
+    while (events.filter((e) => e.type === 'completed').length < TASKS && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await worker.close();
+    await workerBaton.close();
+
+    // Nothing lost: every task completed, with the result of its one attempt.
+    const tasks = (await baton.listTasks({ limit: 100 })).tasks;
+    expect(tasks.map((t) => [t.id, t.status, t.attempts, t.leaseToken, t.result])).toEqual(
+      ids.map((id) => [id, 'completed', 1, 1, { id }]),
+    );
+    // The held tasks' notes from after the restart landed, so their progress reports succeeded.
+    for (const id of ids.slice(0, CONCURRENCY)) {
+      const task = tasks.find((t) => t.id === id)!;
+      expect(task.notes.map((n) => n.text)).toEqual(['before the restart', 'after the restart']);
+    }
+    // Nothing doubled, nothing lost on the way: one claim and one completion per task, by the
+    // worker, and no lease ever expired or was lost.
+    const history = await baton.events({});
+    for (const id of ids) {
+      const of = history.filter((e) => e.taskId === id).map((e) => [e.type, e.workerId]);
+      const notes = id <= ids[CONCURRENCY - 1]! ? 2 : 0;
+      expect(of.filter(([type]) => type === 'claimed')).toEqual([['claimed', 'survivor']]);
+      expect(of.filter(([type]) => type === 'completed')).toEqual([['completed', 'survivor']]);
+      expect(of.filter(([type]) => type === 'progress')).toHaveLength(notes);
+      expect(of.map(([type]) => type)).not.toContain('lease_expired');
+    }
+    expect(events.filter((e) => e.type === 'lost')).toEqual([]);
+    expect(events.filter((e) => e.type === 'completed')).toHaveLength(TASKS);
+    await baton.close();
+  }, 120_000);
+});
