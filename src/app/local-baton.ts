@@ -31,7 +31,6 @@ import {
 import { claimOrder } from '../core/ordering.js';
 import type { Policy } from '../core/policy.js';
 import type { Changes, Task, TaskEvent, WorkerView } from '../core/types.js';
-import { PRIORITIES } from '../core/types.js';
 import { parseProgress } from '../core/values.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type {
@@ -587,17 +586,16 @@ export class LocalBaton implements Baton {
 
   async status(): Promise<SystemStatus> {
     const now = await this.store.now();
-    const [byStatus, queueDepth, completedLastHour, workers, ready] = await Promise.all([
+    const { serviceStats, breachCutoffs } = await import('./status-stats.js');
+    const [byStatus, completedLastHour, workers, ready] = await Promise.all([
       this.store.countByStatus(),
-      this.store.countTasks({ ready: true }),
       this.store.countCompletedSince(now - 3_600_000),
       this.listWorkers(),
-      this.store.listTasks({ ready: true, limit: 10_000 }),
+      this.store.readyCounts(now, breachCutoffs(this.policy, now)),
     ]);
-    const readyByPriority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as SystemStatus['readyByPriority'];
-    for (const t of ready) readyByPriority[t.priority]++;
+    const readyByPriority = ready.byPriority;
+    const queueDepth = Object.values(readyByPriority).reduce((a, b) => a + b, 0);
     const count = (h: string) => workers.filter((w) => w.health === h).length;
-    const { serviceStats } = await import('./status-stats.js');
     const stats = await serviceStats({ store: this.store, policy: this.policy, now, ready, workers });
     return {
       ...stats,

@@ -1,6 +1,6 @@
 import type { Policy } from '../core/policy.js';
 import { PRIORITIES, type Priority, type Task, type TaskEvent, type WorkerView } from '../core/types.js';
-import type { Store } from '../store/store.js';
+import type { ReadyCounts, Store } from '../store/store.js';
 
 const HOUR_MS = 3_600_000;
 /** Events read to measure the last hour: beyond this, the newest ones stand for the whole hour. */
@@ -25,7 +25,8 @@ export async function serviceStats(input: {
   store: Store;
   policy: Policy;
   now: number;
-  ready: readonly Task[];
+  /** Ready tasks per priority and SLA breaches, counted by the store. */
+  ready: ReadyCounts;
   workers: readonly WorkerView[];
 }): Promise<ServiceStats> {
   const { store, policy, now } = input;
@@ -35,21 +36,21 @@ export async function serviceStats(input: {
     timeToAssignment: await assignmentTimes(store, recent),
     completionRate: completionRate(recent),
     utilisation: online.length === 0 ? null : online.filter((w) => w.health === 'busy').length / online.length,
-    sla: slaBreaches(input.ready, policy, now),
+    sla: { targetSeconds: { ...policy.slaSeconds }, breaches: input.ready.breaches, totalBreaches: sum(input.ready.breaches) },
   };
 }
 
-function slaBreaches(ready: readonly Task[], policy: Policy, now: number): ServiceStats['sla'] {
-  const targets = policy.slaSeconds;
-  const breaches = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
-  for (const t of ready) {
-    const target = targets[t.priority];
-    const since = t.readyAt ? Date.parse(t.readyAt) : Date.parse(t.createdAt);
-    if (target !== null && now - since > target * 1000) breaches[t.priority]++;
-  }
-  const totalBreaches = Object.values(breaches).reduce((a, b) => a + b, 0);
-  return { targetSeconds: { ...targets }, breaches, totalBreaches };
+/** When a ready task of each priority starts to breach its SLA target (ms), for the store's count. */
+export function breachCutoffs(policy: Policy, now: number): Record<Priority, number | null> {
+  return Object.fromEntries(
+    PRIORITIES.map((p) => {
+      const target = policy.slaSeconds[p];
+      return [p, target === null ? null : now - target * 1000];
+    }),
+  ) as Record<Priority, number | null>;
 }
+
+const sum = (counts: Record<Priority, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
 
 function completionRate(events: readonly TaskEvent[]): number | null {
   let completed = 0;

@@ -1,6 +1,7 @@
 import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
-import type { NewEvent, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
+import type { NewEvent, Priority, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
+import { PRIORITIES } from '../core/types.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
@@ -49,6 +50,11 @@ export interface Store {
   countByStatus(): Promise<Record<TaskStatus, number>>;
   /** Completed tasks whose `completedAt` ≥ `sinceMs`. */
   countCompletedSince(sinceMs: number): Promise<number>;
+  /**
+   * Tasks claimable at `nowMs`, per priority, and how many of them became ready before
+   * `breachBefore[priority]` (ms; null: no target) — the SLA breaches — counted in the database.
+   */
+  readyCounts(nowMs: number, breachBefore: Record<Priority, number | null>): Promise<ReadyCounts>;
   /** Ids of executing tasks whose lease expired before `nowMs`. */
   expiredLeases(nowMs: number, limit: number): Promise<number[]>;
 
@@ -180,6 +186,11 @@ export interface EventQuery {
   limit?: number | undefined;
 }
 
+export interface ReadyCounts {
+  byPriority: Record<Priority, number>;
+  breaches: Record<Priority, number>;
+}
+
 export interface StoreDump {
   format: 'baton-export';
   formatVersion: 1;
@@ -188,4 +199,15 @@ export interface StoreDump {
   tasks: Task[];
   events: TaskEvent[];
   workers: Worker[];
+}
+
+/** Fills in the priorities a GROUP BY left out. */
+export function readyCountsOf(rows: readonly { priority: Priority; n: number; breaches: number }[]): ReadyCounts {
+  const zero = () => Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
+  const counts: ReadyCounts = { byPriority: zero(), breaches: zero() };
+  for (const r of rows) {
+    counts.byPriority[r.priority] = Number(r.n);
+    counts.breaches[r.priority] = Number(r.breaches ?? 0);
+  }
+  return counts;
 }

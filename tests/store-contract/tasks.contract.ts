@@ -5,6 +5,27 @@ import { ACTOR, expectRefusedUnchanged, refusal, type StoreHarness, snapshot } f
 /** Creating, reading, listing and editing tasks; the audit trail of every change. */
 export function taskContract(store: () => StoreHarness): void {
   describe('tasks: create, get, list, count', () => {
+    it('counts ready tasks per priority and their SLA breaches in the store', async () => {
+      const baton = await store().open();
+      await baton.createTask({ title: 'Critical A', priority: 'critical' });
+      await baton.createTask({ title: 'Critical B', priority: 'critical' });
+      await baton.createTask({ title: 'Low', priority: 'low' });
+      const held = await baton.createTask({ title: 'Paused', priority: 'critical' });
+      await baton.pauseTask(held.id);
+      await baton.createTask({ title: 'Later', priority: 'high', runAfter: new Date(Date.now() + 3_600_000).toISOString() });
+      const now = await baton.store.now();
+      const none = { critical: null, high: null, normal: null, low: null, maintenance: null };
+      const counts = await baton.store.readyCounts(now, none);
+      expect(counts.byPriority).toEqual({ critical: 2, high: 0, normal: 0, low: 1, maintenance: 0 });
+      expect(counts.breaches).toEqual({ critical: 0, high: 0, normal: 0, low: 0, maintenance: 0 });
+      // every critical task became ready before a cut-off in the future: both breach; low has no target here
+      const breached = await baton.store.readyCounts(now, { ...none, critical: now + 1000 });
+      expect(breached.breaches).toEqual({ critical: 2, high: 0, normal: 0, low: 0, maintenance: 0 });
+      const status = await baton.status();
+      expect(status.queueDepth).toBe(3);
+      expect(status.readyByPriority.critical).toBe(2);
+    });
+
     it('creates a task with its fields and the documented defaults, and reads it back identically', async () => {
       const baton = await store().open();
       const before = Date.now();

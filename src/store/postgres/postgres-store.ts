@@ -1,5 +1,5 @@
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
-import { TASK_STATUSES } from '../../core/types.js';
+import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -10,6 +10,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
+import { type ReadyCounts, readyCountsOf } from '../store.js';
 import {
   backoffMs,
   type ConnectionSettings,
@@ -164,6 +165,12 @@ export class PostgresStore implements Store {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     for (const r of await this.read(this.st.countByStatus)) counts[r.status as TaskStatus] = Number(r.n);
     return counts;
+  }
+
+  async readyCounts(nowMs: number, breachBefore: Record<Priority, number | null>): Promise<ReadyCounts> {
+    const cuts = PRIORITIES.map((p) => breachBefore[p] ?? -1);
+    const rows = await this.read(this.st.readyCounts, [nowMs, ...cuts]);
+    return readyCountsOf(rows.map((r) => ({ priority: r.priority as Priority, n: Number(r.n), breaches: Number(r.breaches) })));
   }
 
   async countCompletedSince(sinceMs: number): Promise<number> {

@@ -194,6 +194,11 @@ RETURNING task_id`,
       (SELECT min(lease_expires_at) FROM ${tasks} WHERE status = 'executing') AS lease_expires_at, ${NOW_MS} AS now_ms`,
     countByStatus: `SELECT status, count(*)::int AS n FROM ${tasks} GROUP BY status`,
     countCompletedSince: `SELECT count(*)::int AS n FROM ${tasks} WHERE completed_at >= $1`,
+    // $1 now (ms); $2…$6 breach cut-offs for critical, high, normal, low, maintenance (-1: no target).
+    readyCounts: `SELECT priority, count(*)::int AS n,
+        count(*) FILTER (WHERE coalesce(ready_at, created_at) < CASE priority WHEN 'critical' THEN $2::bigint
+          WHEN 'high' THEN $3::bigint WHEN 'normal' THEN $4::bigint WHEN 'low' THEN $5::bigint ELSE $6::bigint END)::int AS breaches
+      FROM ${tasks} WHERE status IN ('queued', 'assigned') AND run_after <= $1 GROUP BY priority`,
     leasesByWorker: `SELECT lease_owner AS owner, id FROM ${tasks} WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id`,
 
     dependencyClosure: `WITH RECURSIVE reach(id) AS (

@@ -23,6 +23,11 @@ export const SQL = {
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
   countByStatus: 'SELECT status, count(*) AS n FROM tasks GROUP BY status',
   countCompletedSince: 'SELECT count(*) FROM tasks WHERE completed_at >= ?',
+  // Params: @now and one breach cut-off per priority (ms; -1 when the priority has no target).
+  readyCounts: `SELECT priority, count(*) AS n,
+      sum(coalesce(ready_at, created_at) < CASE priority WHEN 'critical' THEN @critical WHEN 'high' THEN @high
+        WHEN 'normal' THEN @normal WHEN 'low' THEN @low ELSE @maintenance END) AS breaches
+    FROM tasks WHERE status IN ('queued', 'assigned') AND run_after <= @now GROUP BY priority`,
   leasesByWorker: "SELECT lease_owner AS owner, id FROM tasks WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id",
 
   dependents: `SELECT t.*, ${DEPENDS_ON} FROM task_dependencies x JOIN tasks t ON t.id = x.task_id WHERE x.depends_on = ? ORDER BY t.id`,

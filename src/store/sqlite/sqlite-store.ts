@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
-import { TASK_STATUSES } from '../../core/types.js';
+import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -13,6 +13,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
+import { type ReadyCounts, readyCountsOf } from '../store.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { CLAIM_ONE, SQL } from './sql.js';
 
@@ -207,6 +208,12 @@ export class SqliteStore implements Store {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     for (const r of this.stmt(SQL.countByStatus).all() as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
     return counts;
+  }
+
+  async readyCounts(nowMs: number, breachBefore: Record<Priority, number | null>): Promise<ReadyCounts> {
+    const cut = Object.fromEntries(PRIORITIES.map((p) => [p, breachBefore[p] ?? -1]));
+    const rows = this.stmt(SQL.readyCounts).all({ now: nowMs, ...cut }) as { priority: Priority; n: number; breaches: number }[];
+    return readyCountsOf(rows);
   }
 
   async countCompletedSince(sinceMs: number): Promise<number> {
