@@ -13,6 +13,24 @@ const seconds = z.union([z.number(), z.string()]).transform((v, ctx) => {
   }
 });
 
+const breakdownSection = z.strictObject({
+  mode: z.enum(['epic-only', 'recommended']).optional(),
+  planner: z.enum(['rules', 'command', 'http']).optional(),
+  command: z.string().trim().min(1).optional(),
+  timeout: seconds.optional(),
+  maxOutputBytes: z.number().int().positive().max(100_000_000).optional(),
+  http: z
+    .strictObject({
+      url: z.url().optional(),
+      model: z.string().trim().min(1).optional(),
+      apiKeyEnv: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
+        .optional(),
+    })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   lease: seconds.optional(),
   heartbeatTimeout: seconds.optional(),
@@ -33,23 +51,11 @@ export const configSchema = z.strictObject({
   assignment: z.enum(ASSIGNMENT_MODES).optional(),
   /** Longest wait of a ready task before it counts as an SLA breach, per priority (`5m`, `4h`). */
   sla: z.partialRecord(z.enum(PRIORITIES), seconds).optional(),
+  // `breakdown: recommended` is short for `breakdown: { mode: recommended }`.
   breakdown: z
-    .strictObject({
-      mode: z.enum(['epic-only', 'recommended']).optional(),
-      planner: z.enum(['rules', 'command', 'http']).optional(),
-      command: z.string().trim().min(1).optional(),
-      timeout: seconds.optional(),
-      maxOutputBytes: z.number().int().positive().max(100_000_000).optional(),
-      http: z
-        .strictObject({
-          url: z.url().optional(),
-          model: z.string().trim().min(1).optional(),
-          apiKeyEnv: z
-            .string()
-            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
-            .optional(),
-        })
-        .optional(),
-    })
+    .union(
+      [z.enum(['epic-only', 'recommended']).transform((mode): z.infer<typeof breakdownSection> => ({ mode })), breakdownSection],
+      { error: 'expected epic-only, recommended, or a section { mode, planner, command, timeout, http }' },
+    )
     .optional(),
 });
