@@ -17,6 +17,9 @@ export interface Store {
    * Runs `fn` as one write transaction: all of its writes land or none do. Transactions are
    * serialised against every other writer of the store (other processes included), so a read
    * inside `fn` followed by a conditional write cannot race.
+   *
+   * `fn` may run more than once (a backend may retry a transaction that lost a race or shared a
+   * failed batch), so it must have no effect outside the transaction other than its result.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
 

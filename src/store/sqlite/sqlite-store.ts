@@ -55,10 +55,14 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Transactions requested while another is running share its commit (group commit): each runs
-   * in its own savepoint, so a failing one rolls back alone, and every caller is answered only
-   * after the shared COMMIT. Under concurrency this divides the cost of a commit — the WAL write,
-   * the dominant cost of a small transaction — among all the callers waiting for it.
+   * Transactions requested while another is running share its commit (group commit), and every
+   * caller is answered only after that COMMIT. Under concurrency this divides the cost of a commit —
+   * the WAL write, the dominant cost of a small transaction — among all the callers waiting for it.
+   *
+   * A transaction that fails before writing is simply refused. One that fails after writing rolls
+   * the whole batch back; it is refused and the others of the batch run again in the next batch
+   * (the contract allows a transaction function to run more than once). Failures after a write are
+   * rare — use cases check before they write — so this is cheaper than a savepoint per transaction.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -82,35 +86,19 @@ export class SqliteStore implements Store {
       return;
     }
     const succeeded: { p: PendingTx; value: unknown }[] = [];
-    let count = 0;
-    while (this.pending.length > 0 && count < MAX_BATCH) {
+    while (this.pending.length > 0 && succeeded.length < MAX_BATCH) {
       const p = this.pending.shift() as PendingTx;
-      // The first transaction of a batch needs no savepoint: if it fails, rolling back the whole
-      // (so far empty) transaction undoes exactly its writes.
-      const guarded = count > 0;
-      count++;
-      if (guarded) this.stmt('SAVEPOINT baton_tx').run();
+      const tx = new SqliteTx(this, Date.now());
       try {
-        const value = await p.fn(new SqliteTx(this, Date.now()));
-        if (guarded) this.stmt('RELEASE baton_tx').run();
-        succeeded.push({ p, value });
+        succeeded.push({ p, value: await p.fn(tx) });
       } catch (err) {
-        if (!guarded) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          p.reject(err);
-          this.finishBatch();
-          return;
-        }
-        if (!this.db.inTransaction) {
-          // SQLite rolled the whole transaction back (e.g. disk full): nothing of the batch landed.
-          p.reject(err);
-          for (const s of succeeded) s.p.reject(err);
-          this.finishBatch();
-          return;
-        }
-        this.stmt('ROLLBACK TO baton_tx').run();
-        this.stmt('RELEASE baton_tx').run();
         p.reject(err);
+        if (!tx.wrote && this.db.inTransaction) continue;
+        // Its writes cannot be told apart from the others': undo the batch, run the rest again.
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        this.pending.unshift(...succeeded.map((s) => s.p));
+        this.finishBatch();
+        return;
       }
     }
     try {

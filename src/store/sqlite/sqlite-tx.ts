@@ -7,6 +7,9 @@ import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
 
 export class SqliteTx implements StoreTx {
+  /** Whether this transaction wrote anything (a failure after a write undoes its whole batch). */
+  wrote = false;
+
   constructor(
     private readonly store: SqliteStore,
     readonly now: number,
@@ -22,6 +25,7 @@ export class SqliteTx implements StoreTx {
   }
 
   async insertTask(task: NewTask): Promise<Task> {
+    this.wrote = true;
     const cols = taskToColumns({ ...task, updatedAt: task.createdAt });
     const id = this.store.insertRow('tasks', cols);
     if (task.dependsOn.length > 0) await this.addDependencies(id, task.dependsOn);
@@ -29,6 +33,7 @@ export class SqliteTx implements StoreTx {
   }
 
   async updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined> {
+    this.wrote = true;
     const updatedAt = new Date(this.now).toISOString();
     const cols = patchToColumns({ ...patch, updatedAt });
     const keys = Object.keys(cols);
@@ -39,11 +44,13 @@ export class SqliteTx implements StoreTx {
   }
 
   async addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void> {
+    this.wrote = true;
     const insert = this.store.stmt('INSERT OR IGNORE INTO task_dependencies (task_id, depends_on) VALUES (?, ?)');
     for (const dep of dependsOn) insert.run(taskId, dep);
   }
 
   async removeDependency(taskId: number, dependsOn: number): Promise<boolean> {
+    this.wrote = true;
     return (
       this.store.stmt('DELETE FROM task_dependencies WHERE task_id = ? AND depends_on = ?').run(taskId, dependsOn).changes === 1
     );
@@ -59,11 +66,13 @@ export class SqliteTx implements StoreTx {
   }
 
   async appendEvent(event: NewEvent): Promise<TaskEvent> {
+    this.wrote = true;
     const id = this.store.insertRow('events', eventToColumns(event));
     return { ...event, id };
   }
 
   async upsertWorker(w: WorkerUpsert): Promise<{ worker: Worker; created: boolean }> {
+    this.wrote = true;
     const existing = (this.store.stmt('SELECT * FROM workers WHERE id = ?').get(w.id) as Row | undefined) ?? null;
     const at = new Date(this.now).toISOString();
     const before = existing ? rowToWorker(existing) : null;
@@ -84,6 +93,7 @@ export class SqliteTx implements StoreTx {
   }
 
   async load(dump: StoreDump): Promise<void> {
+    this.wrote = true;
     this.store.db.pragma('defer_foreign_keys = ON');
     for (const task of dump.tasks) this.store.insertRow('tasks', taskToColumns(task));
     for (const task of dump.tasks) await this.addDependencies(task.id, task.dependsOn);
