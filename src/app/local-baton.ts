@@ -1,6 +1,5 @@
 import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
 import { defaultRegistry, type PatternRegistry } from '../core/breakdown/registry.js';
-import { rollup } from '../core/breakdown/rollup.js';
 import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
 import { BatonError, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
 import { assertNoCycle } from '../core/graph.js';
@@ -9,28 +8,23 @@ import {
   assertLease,
   assignPatch,
   type Clock,
-  can,
   cancelPatch,
   completePatch,
   diff,
   expirePatch,
   failPatch,
-  parentPatch,
   pausePatch,
   releasePatch,
   renewPatch,
-  reprioritisePatch,
   resumePatch,
   retryPatch,
   reviewPatch,
-  rollupPatch,
   type TaskPatch,
-  toOpen,
   toReady,
 } from '../core/lifecycle.js';
-import { claimOrder } from '../core/ordering.js';
 import type { Policy } from '../core/policy.js';
-import type { Changes, Task, TaskEvent, WorkerView } from '../core/types.js';
+import { newTaskRecord, updatePatch } from '../core/task-records.js';
+import type { Task, TaskEvent, WorkerView } from '../core/types.js';
 import { parseProgress } from '../core/values.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type {
@@ -54,15 +48,14 @@ import type {
   TaskPage,
   UpdateTaskInput,
 } from './baton.js';
+import { type Change, TaskWriter } from './task-writer.js';
 import { assertDumpIntegrity } from './transfer.js';
-import { workerViews } from './workers.js';
+import { validWorkerId, WorkerPresence } from './worker-presence.js';
 
 const schemas = () => import('../core/schemas.js');
 const iso = (ms: number) => new Date(ms).toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** How often a busy worker's `lastSeenAt` is refreshed by its claims and writes, in ms. */
-const TOUCH_INTERVAL_MS = 10_000;
 /** Longest a claim relies on a previous sweep of expired leases, in ms. */
 const EXPIRY_SWEEP_MS = 100;
 
@@ -79,21 +72,12 @@ export interface LocalBatonOptions {
   patterns?: PatternRegistry | undefined;
 }
 
-interface Change {
-  type: string;
-  patch: TaskPatch;
-  workerId?: string | null;
-  extraChanges?: Changes;
-  data?: Record<string, unknown> | null;
-}
-
 /** The use cases: each is a core rule, one store transaction and one event per changed task. */
 export class LocalBaton implements Baton {
   readonly store: Store;
   readonly policy: Policy;
   private readonly actor: string | null;
   private readonly random: () => number;
-  private readonly touched = new Map<string, number>();
 
   constructor(options: LocalBatonOptions) {
     this.store = options.store;
@@ -102,10 +86,16 @@ export class LocalBaton implements Baton {
     this.random = options.random ?? Math.random;
     this.patternsFile = options.patternsFile ?? null;
     this.patterns = options.patterns ?? defaultRegistry;
+    this.writer = new TaskWriter(this.policy, this.actor, () => {
+      this.pushPending = true;
+    });
+    this.presence = new WorkerPresence(this.store, this.policy);
   }
 
   private readonly patternsFile: string | null;
   private readonly patterns: PatternRegistry;
+  private readonly writer: TaskWriter;
+  private readonly presence: WorkerPresence;
 
   // ── tasks ────────────────────────────────────────────────────────────────
 
@@ -122,65 +112,22 @@ export class LocalBaton implements Baton {
     const writer = prepared ? await import('./breakdown-write.js') : null;
     const created = await this.store.transaction(async (tx) => {
       const deps = input.dependsOn ? [...new Set(input.dependsOn)] : [];
-      const found = await this.requireTasks(tx, deps, 'dependsOn');
-      if (input.parentId !== undefined) await this.requireTask(tx, input.parentId);
-      const now = tx.now;
-      const estimate = input.estimateMinutes ?? null;
-      const priority = input.priority ?? 'normal';
+      const found = await this.writer.requireTasks(tx, deps, 'dependsOn');
+      if (input.parentId !== undefined) await this.writer.requireTask(tx, input.parentId);
       const depsOpen = found.some((t) => t.status !== 'completed');
-      const reservedFor = input.assignee ?? null;
-      const runAfterMs = input.runAfter ? Date.parse(input.runAfter) : 0;
-      const readyAtMs = Math.max(now, runAfterMs);
-      const task = await tx.insertTask({
-        title: input.title,
-        description: input.description ?? null,
-        type: input.type ?? 'feature',
-        status: depsOpen ? 'blocked' : reservedFor ? 'assigned' : 'queued',
-        priority,
-        capabilities: input.capabilities ?? [],
-        tags: input.tags ?? [],
-        parentId: input.parentId ?? null,
-        dependsOn: deps,
-        estimateMinutes: estimate,
-        complexity: report.complexity,
-        command: input.command ?? null,
-        input: input.input ?? null,
-        result: null,
-        progress: 0,
-        assignee: reservedFor,
-        reservedFor,
-        attempts: 0,
-        retries: 0,
-        maxRetries: input.maxRetries ?? this.policy.maxRetries,
-        retryPolicy: input.retryPolicy ?? null,
-        timeoutSeconds: input.timeoutSeconds ?? this.policy.taskTimeoutSeconds,
-        lastError: null,
-        review: input.review
-          ? { required: true, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null }
-          : null,
-        notes: [],
-        checkpoints: [],
-        artifacts: [],
-        lease: null,
-        leaseToken: 0,
-        pausedFrom: null,
-        createdBy: this.actor,
-        createdAt: iso(now),
-        startedAt: null,
-        completedAt: null,
-        runAfter: runAfterMs > now ? iso(runAfterMs) : null,
-        readyAt: depsOpen ? null : iso(readyAtMs),
-        claimOrder: claimOrder(readyAtMs, priority, this.policy.agingMinutesPerLevel),
-      });
+      const now = tx.now;
+      const task = await tx.insertTask(
+        newTaskRecord(input, { now, policy: this.policy, actor: this.actor, complexity: report.complexity, depsOpen }),
+      );
       await tx.appendEvent(
-        this.event(task.id, now, 'created', { status: [null, task.status] }, null, {
+        this.writer.event(task.id, now, 'created', { status: [null, task.status] }, null, {
           title: task.title,
           priority: task.priority,
           dependsOn: task.dependsOn,
         }),
       );
       if (!prepared || !writer) return task;
-      const written = await writer.writePlan(tx, task, prepared, { clock: this.clock(tx), actor: this.actor });
+      const written = await writer.writePlan(tx, task, prepared, { clock: this.writer.clock(tx), actor: this.actor });
       this.notePush(written.created);
       return written.parent;
     });
@@ -234,41 +181,19 @@ export class LocalBaton implements Baton {
           expected: options.ifVersion,
         });
       }
-      const patch: TaskPatch = {};
-      if (input.title !== undefined) patch.title = input.title;
-      if (input.description !== undefined) patch.description = input.description;
-      if (input.type !== undefined) patch.type = input.type;
-      if (input.command !== undefined) patch.command = input.command;
-      if (input.input !== undefined) patch.input = input.input;
-      if (input.maxRetries !== undefined) patch.maxRetries = input.maxRetries;
-      if (input.retryPolicy !== undefined) patch.retryPolicy = input.retryPolicy;
-      if (input.timeoutSeconds !== undefined) patch.timeoutSeconds = input.timeoutSeconds;
-      if (input.estimateMinutes !== undefined) {
-        patch.estimateMinutes = input.estimateMinutes;
-        patch.complexity = analyzeComplexity({ ...task, ...patch, estimateMinutes: input.estimateMinutes }).complexity;
-      }
-      if (input.priority !== undefined && input.priority !== task.priority) {
-        Object.assign(patch, reprioritisePatch(task, input.priority, clock));
-      }
-      const caps = editList(task.capabilities, input.capabilities, input.addCapabilities, input.removeCapabilities);
-      if (caps) patch.capabilities = caps;
-      const tags = editList(task.tags, input.tags, input.addTags, input.removeTags);
-      if (tags) patch.tags = tags;
-      if (input.review !== undefined) {
-        patch.review = { ...(task.review ?? emptyReview()), required: input.review };
-      }
+      const patch = updatePatch(task, input, clock);
       return { type: 'updated', patch };
     });
   }
 
   async cancelTask(id: number, options: { reason?: string } = {}): Promise<Task> {
     const task = await this.store.transaction(async (tx) => {
-      const task = await this.requireTask(tx, id);
+      const task = await this.writer.requireTask(tx, id);
       assertCan(task, 'cancel');
       const data = options.reason ? { reason: options.reason } : null;
-      const cancelled = await this.apply(tx, task, { type: 'cancelled', patch: cancelPatch(), data });
+      const cancelled = await this.writer.apply(tx, task, { type: 'cancelled', patch: cancelPatch(), data });
       // The parent first, so that its subtasks' cancellations do not roll up into it.
-      await this.cancelSubtasks(tx, cancelled);
+      await this.writer.cancelSubtasks(tx, cancelled);
       return cancelled;
     });
     return this.afterChange(task);
@@ -276,11 +201,14 @@ export class LocalBaton implements Baton {
 
   async retryTask(id: number): Promise<Task> {
     const task = await this.store.transaction(async (tx) => {
-      const task = await this.requireTask(tx, id);
+      const task = await this.writer.requireTask(tx, id);
       assertCan(task, 'retry');
-      const subtasks = await this.subtasksOf(tx, task);
-      if (subtasks.length > 0) return this.retryParent(tx, task, subtasks);
-      return this.apply(tx, task, { type: 'retried', patch: retryPatch(task, await this.depsOpen(tx, task), this.clock(tx)) });
+      const subtasks = await this.writer.subtasksOf(tx, task);
+      if (subtasks.length > 0) return this.writer.retryParent(tx, task, subtasks);
+      return this.writer.apply(tx, task, {
+        type: 'retried',
+        patch: retryPatch(task, await this.writer.depsOpen(tx, task), this.writer.clock(tx)),
+      });
     });
     return this.afterChange(task);
   }
@@ -295,7 +223,7 @@ export class LocalBaton implements Baton {
   async resumeTask(id: number): Promise<Task> {
     return this.change(id, async (task, tx, clock) => {
       assertCan(task, 'resume');
-      return { type: 'resumed', patch: resumePatch(task, await this.depsOpen(tx, task), clock) };
+      return { type: 'resumed', patch: resumePatch(task, await this.writer.depsOpen(tx, task), clock) };
     });
   }
 
@@ -305,7 +233,7 @@ export class LocalBaton implements Baton {
       assertCan(task, 'depend');
       const added = [...new Set(dependsOn)].filter((d) => !task.dependsOn.includes(d));
       if (added.includes(id)) throw invalid('dependsOn', `task ${id} cannot depend on itself`);
-      const deps = await this.requireTasks(tx, added, 'dependsOn');
+      const deps = await this.writer.requireTasks(tx, added, 'dependsOn');
       assertNoCycle(
         await tx.dependencyClosure(added),
         added.map((d) => [id, d] as const),
@@ -340,7 +268,7 @@ export class LocalBaton implements Baton {
   }
 
   async assignTask(id: number, workerId: string): Promise<Task> {
-    const worker = await this.validWorkerId(workerId);
+    const worker = validWorkerId(workerId);
     // Pushing work to a worker that never registered is almost always a typo.
     if (!(await this.store.getWorker(worker))) throw workerNotFound(worker);
     return this.change(id, async (task, _tx, clock) => {
@@ -357,13 +285,13 @@ export class LocalBaton implements Baton {
   }
 
   async claimMany(request: ClaimInput & { limit: number }): Promise<Task[]> {
-    const workerId = await this.validWorkerId(request.workerId);
+    const workerId = validWorkerId(request.workerId);
     const leaseMs = (request.leaseSeconds ?? this.policy.leaseSeconds) * 1000;
     if (!(leaseMs > 0)) throw invalid('lease', 'must be a positive number of seconds');
     if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 1000) {
       throw invalid('limit', 'must be a whole number from 1 to 1000');
     }
-    const capabilities = await this.workerCapabilities(workerId, request.capabilities);
+    const capabilities = await this.presence.capabilitiesFor(workerId, request.capabilities);
     const deadline = Date.now() + (request.waitSeconds ?? 0) * 1000;
     // Short pauses keep pickup latency low; a waiting worker takes the write lock only when the
     // cheap read says something is ready, so idle pollers do not slow down busy writers.
@@ -424,7 +352,7 @@ export class LocalBaton implements Baton {
     const text = typeof input.text === 'string' ? input.text.trim() : '';
     if (text.length === 0) throw invalid('text', 'must not be empty');
     if (text.length > 20_000) throw invalid('text', 'must be at most 20000 characters');
-    const workerId = input.workerId !== undefined ? await this.validWorkerId(input.workerId) : null;
+    const workerId = input.workerId !== undefined ? validWorkerId(input.workerId) : null;
     const by = workerId ?? this.actor ?? 'unknown';
     return this.change(id, async (task, _tx, clock) => ({
       type: 'note_added',
@@ -456,7 +384,7 @@ export class LocalBaton implements Baton {
   }
 
   async review(id: number, input: ReviewTaskInput): Promise<Task> {
-    const reviewer = await this.validWorkerId(input.workerId);
+    const reviewer = validWorkerId(input.workerId);
     if (input.score !== undefined && !(Number.isFinite(input.score) && input.score >= 0 && input.score <= 100)) {
       throw invalid('score', 'must be a number from 0 to 100');
     }
@@ -475,8 +403,8 @@ export class LocalBaton implements Baton {
       await this.store.transaction(async (tx) => {
         const task = await tx.getTask(id);
         if (task?.status !== 'executing' || !task.lease || Date.parse(task.lease.expiresAt) > tx.now) return;
-        const clock = this.clock(tx);
-        const updated = await this.apply(tx, task, {
+        const clock = this.writer.clock(tx);
+        const updated = await this.writer.apply(tx, task, {
           type: 'lease_expired',
           patch: expirePatch(task, clock),
           workerId: task.lease.owner,
@@ -514,8 +442,8 @@ export class LocalBaton implements Baton {
     const { writePlan } = await import('./breakdown-write.js');
     const written = await this.store.transaction(async (tx) => {
       // Claimed or split by someone else while the planner thought: writePlan refuses it.
-      const current = await this.requireTask(tx, id);
-      return writePlan(tx, current, prepared, { clock: this.clock(tx), actor: this.actor });
+      const current = await this.writer.requireTask(tx, id);
+      return writePlan(tx, current, prepared, { clock: this.writer.clock(tx), actor: this.actor });
     });
     this.notePush(written.created);
     await this.afterChange(null);
@@ -525,94 +453,20 @@ export class LocalBaton implements Baton {
   // ── workers and the system ───────────────────────────────────────────────
 
   async registerWorker(input: RegisterWorkerInput): Promise<WorkerView> {
-    const id = await this.validWorkerId(input.id);
-    const { worker, created } = await this.store.transaction(async (tx) => {
-      const result = await tx.upsertWorker({ ...input, id, state: 'active' });
-      await tx.appendEvent({
-        taskId: null,
-        workerId: id,
-        actor: id,
-        type: result.created ? 'worker_registered' : 'worker_updated',
-        at: iso(tx.now),
-        changes: {},
-        data: {
-          name: result.worker.name,
-          capabilities: result.worker.capabilities,
-          host: result.worker.host,
-          pid: result.worker.pid,
-        },
-      });
-      return result;
-    });
-    this.touched.set(id, Date.now());
-    // Claims in the next few seconds trust this cache instead of re-reading the registration.
-    this.cachedCaps.set(id, worker.capabilities);
-    const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
-    void created;
-    return view as WorkerView;
+    return this.presence.register(input);
   }
 
-  async unregisterWorker(rawId: string): Promise<WorkerView> {
-    const id = await this.validWorkerId(rawId);
-    if (!(await this.store.getWorker(id))) throw workerNotFound(id);
-    const worker = await this.store.transaction(async (tx) => {
-      const { worker } = await tx.upsertWorker({ id, state: 'stopped' });
-      await tx.appendEvent({
-        taskId: null,
-        workerId: id,
-        actor: id,
-        type: 'worker_stopped',
-        at: iso(tx.now),
-        changes: {},
-        data: null,
-      });
-      return worker;
-    });
-    // The next claim or write of this id must register it again, not trust the cached touch.
-    this.touched.delete(id);
-    const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
-    return view as WorkerView;
+  async unregisterWorker(id: string): Promise<WorkerView> {
+    return this.presence.unregister(id);
   }
 
   async listWorkers(options: { available?: boolean } = {}): Promise<WorkerView[]> {
-    const views = workerViews(
-      await this.store.listWorkers(),
-      await this.store.leasesByWorker(),
-      await this.store.now(),
-      this.policy,
-    );
-    return options.available ? views.filter((w) => w.health === 'idle') : views;
+    return this.presence.list(options);
   }
 
   async status(): Promise<SystemStatus> {
-    const now = await this.store.now();
-    const { serviceStats, breachCutoffs } = await import('./status-stats.js');
-    const [byStatus, completedLastHour, workers, ready] = await Promise.all([
-      this.store.countByStatus(),
-      this.store.countCompletedSince(now - 3_600_000),
-      this.listWorkers(),
-      this.store.readyCounts(now, breachCutoffs(this.policy, now)),
-    ]);
-    const readyByPriority = ready.byPriority;
-    const queueDepth = Object.values(readyByPriority).reduce((a, b) => a + b, 0);
-    const count = (h: string) => workers.filter((w) => w.health === h).length;
-    const stats = await serviceStats({ store: this.store, policy: this.policy, now, ready, workers });
-    return {
-      ...stats,
-      store: { kind: this.store.kind, location: this.store.location },
-      tasks: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
-      queueDepth,
-      readyByPriority,
-      workers: {
-        total: workers.length,
-        online: workers.filter((w) => w.online).length,
-        busy: count('busy'),
-        idle: count('idle'),
-        offline: count('offline'),
-      },
-      throughput: { completedLastHour },
-      at: iso(now),
-    };
+    const { systemStatus } = await import('./status-stats.js');
+    return systemStatus({ store: this.store, policy: this.policy, workers: () => this.listWorkers() });
   }
 
   async events(query: { taskId?: number; afterId?: number; limit?: number } = {}): Promise<TaskEvent[]> {
@@ -642,17 +496,13 @@ export class LocalBaton implements Baton {
 
   // ── helpers ──────────────────────────────────────────────────────────────
 
-  private clock(tx: StoreTx): Clock {
-    return { now: tx.now, policy: this.policy };
-  }
-
   /** One transaction: read the task, let `decide` apply a core rule, write the change and its event. */
   private async change(id: number, decide: (task: Task, tx: StoreTx, clock: Clock) => Promise<Change>): Promise<Task> {
     const task = await this.store.transaction(async (tx) => {
       const task = await tx.getTask(id);
       if (!task) throw taskNotFound(id);
-      const change = await decide(task, tx, this.clock(tx));
-      return this.apply(tx, task, change);
+      const change = await decide(task, tx, this.writer.clock(tx));
+      return this.writer.apply(tx, task, change);
     });
     return this.afterChange(task);
   }
@@ -683,7 +533,7 @@ export class LocalBaton implements Baton {
     lease: LeaseRef,
     decide: (task: Task, clock: Clock) => Change,
   ): Promise<Task> {
-    const workerId = await this.validWorkerId(lease.workerId);
+    const workerId = validWorkerId(lease.workerId);
     if (lease.token !== undefined && !(Number.isSafeInteger(lease.token) && lease.token > 0)) {
       throw invalid('token', 'must be a positive whole number');
     }
@@ -696,7 +546,7 @@ export class LocalBaton implements Baton {
         // reach other rows take the full transaction below.
         if (current.parentId !== null || hasDependents) return null;
         const change = decide(current, { now, policy: this.policy });
-        const event = this.event(id, now, change.type, diff(current, change.patch), workerId, change.data ?? null);
+        const event = this.writer.event(id, now, change.type, diff(current, change.patch), workerId, change.data ?? null);
         return { patch: change.patch, event };
       },
     });
@@ -707,49 +557,8 @@ export class LocalBaton implements Baton {
           assertLease(current, action, { workerId, token: lease.token, now: clock.now });
           return { ...decide(current, clock), workerId };
         });
-    await this.touch(workerId);
+    await this.presence.touch(workerId);
     return task;
-  }
-
-  private async apply(tx: StoreTx, task: Task, change: Change): Promise<Task> {
-    const updated = await tx.updateTask(task, change.patch);
-    if (!updated) {
-      throw new BatonError('version_mismatch', `task ${task.id} changed while it was being written; try again`);
-    }
-    if (updated.status === 'queued' && updated.priority === 'critical') this.pushPending = true;
-    // Dependency edges are written beside the row: the task returned must show them as they now are.
-    const edges = change.extraChanges?.dependsOn;
-    if (edges) updated.dependsOn = edges[1] as number[];
-    const changes = { ...diff(task, change.patch), ...change.extraChanges };
-    await tx.appendEvent(this.event(task.id, tx.now, change.type, changes, change.workerId ?? null, change.data ?? null));
-    if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated);
-    if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
-    return updated;
-  }
-
-  private event(
-    taskId: number,
-    now: number,
-    type: string,
-    changes: Changes,
-    workerId: string | null,
-    data: Record<string, unknown> | null,
-  ): Omit<TaskEvent, 'id'> {
-    return { taskId, workerId, actor: workerId ?? this.actor, type, at: iso(now), changes, data };
-  }
-
-  /** The last open dependency completed: blocked dependents become ready, in the same transaction. */
-  private async unblockDependents(tx: StoreTx, done: Task): Promise<void> {
-    for (const dependent of await tx.dependents(done.id)) {
-      const waiting = dependent.status === 'blocked' || (dependent.status === 'paused' && dependent.pausedFrom === 'blocked');
-      if (!waiting || (await this.depsOpen(tx, dependent))) continue;
-      const clock = this.clock(tx);
-      const patch: TaskPatch =
-        dependent.status === 'blocked'
-          ? toOpen(dependent, false, clock)
-          : { pausedFrom: dependent.reservedFor ? 'assigned' : 'queued' };
-      await this.apply(tx, dependent, { type: 'unblocked', patch, data: { by: done.id } });
-    }
   }
 
   private planningContext() {
@@ -768,121 +577,4 @@ export class LocalBaton implements Baton {
   private notePush(created: readonly Task[]): void {
     if (created.some((t) => t.status === 'queued' && t.priority === 'critical')) this.pushPending = true;
   }
-
-  /** Subtasks made by breakdown: a parent depends on each of them. */
-  private async subtasksOf(tx: StoreTx, task: Task): Promise<Task[]> {
-    if (task.dependsOn.length === 0) return [];
-    return (await tx.getTasks(task.dependsOn)).filter((d) => d.parentId === task.id);
-  }
-
-  /** A subtask changed: its parent follows (SPEC §3), and completing it unblocks its own dependents. */
-  private async rollUp(tx: StoreTx, child: Task): Promise<void> {
-    const parent = await tx.getTask(child.parentId as number);
-    if (!parent || !can(parent, 'rollup') || parent.lease) return;
-    const subtasks = await this.subtasksOf(tx, parent);
-    if (!subtasks.some((s) => s.id === child.id)) return;
-    const summary = rollup(subtasks);
-    const patch = rollupPatch(parent, summary, this.clock(tx));
-    if (Object.keys(patch).length === 0) return;
-    const type = summary.outcome === 'completed' ? 'completed' : summary.outcome === 'cancelled' ? 'cancelled' : 'progress';
-    await this.apply(tx, parent, { type, patch, data: { by: child.id, rollup: true, openSubtasks: summary.open } });
-  }
-
-  /** Cancelling a parent cancels its open subtasks, and theirs. */
-  private async cancelSubtasks(tx: StoreTx, parent: Task): Promise<void> {
-    for (const sub of await this.subtasksOf(tx, parent)) {
-      if (!can(sub, 'cancel')) continue;
-      const cancelled = await this.apply(tx, sub, {
-        type: 'cancelled',
-        patch: cancelPatch(),
-        data: { reason: `parent #${parent.id} cancelled` },
-      });
-      await this.cancelSubtasks(tx, cancelled);
-    }
-  }
-
-  /** Retrying a parent reopens its failed and cancelled subtasks; it follows them again. */
-  private async retryParent(tx: StoreTx, parent: Task, subtasks: Task[]): Promise<Task> {
-    const clock = this.clock(tx);
-    await this.apply(tx, parent, { type: 'retried', patch: { ...parentPatch(parent, clock), retries: 0, progress: 0 } });
-    for (const sub of subtasks) {
-      const current = (await tx.getTask(sub.id)) as Task;
-      if (!can(current, 'retry')) continue;
-      const inner = await this.subtasksOf(tx, current);
-      if (inner.length > 0) {
-        await this.retryParent(tx, current, inner);
-        continue;
-      }
-      const patch = retryPatch(current, await this.depsOpen(tx, current), clock);
-      await this.apply(tx, current, { type: 'retried', patch });
-    }
-    return (await tx.getTask(parent.id)) as Task;
-  }
-
-  private async depsOpen(tx: StoreTx, task: Task): Promise<boolean> {
-    if (task.dependsOn.length === 0) return false;
-    return (await tx.getTasks(task.dependsOn)).some((d) => d.status !== 'completed');
-  }
-
-  private async requireTask(tx: StoreTx, id: number): Promise<Task> {
-    const task = await tx.getTask(id);
-    if (!task) throw taskNotFound(id);
-    return task;
-  }
-
-  private async requireTasks(tx: StoreTx, ids: readonly number[], field: string): Promise<Task[]> {
-    const found = await tx.getTasks(ids);
-    if (found.length !== ids.length) {
-      const missing = ids.filter((id) => !found.some((t) => t.id === id));
-      throw new BatonError('task_not_found', `${field}: task ${missing.join(', ')} not found`, { field, missing });
-    }
-    return found;
-  }
-
-  private async validWorkerId(raw: string): Promise<string> {
-    if (typeof raw !== 'string' || !/^[A-Za-z0-9._:@-]{1,100}$/.test(raw.trim())) {
-      throw invalid('worker', `"${String(raw).slice(0, 40)}" is not a worker id (1–100 letters, digits or . _ : @ -)`);
-    }
-    return raw.trim();
-  }
-
-  /** The capabilities a claim uses: those given (which update the registration) or those registered. */
-  private async workerCapabilities(workerId: string, given: string[] | undefined): Promise<string[]> {
-    const last = this.touched.get(workerId);
-    if (given === undefined && last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) {
-      return this.cachedCaps.get(workerId) ?? [];
-    }
-    const existing = await this.store.getWorker(workerId);
-    const capabilities = given ?? existing?.capabilities ?? [];
-    const changed = !existing || (given !== undefined && JSON.stringify(given) !== JSON.stringify(existing.capabilities));
-    if (changed) {
-      await this.registerWorker({ id: workerId, capabilities });
-    } else if (last === undefined || Date.now() - last >= TOUCH_INTERVAL_MS) {
-      await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
-      this.touched.set(workerId, Date.now());
-    }
-    this.cachedCaps.set(workerId, capabilities);
-    return capabilities;
-  }
-
-  private readonly cachedCaps = new Map<string, string[]>();
-
-  /** Keeps `lastSeenAt` fresh without a write per call. */
-  private async touch(workerId: string): Promise<void> {
-    const last = this.touched.get(workerId);
-    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return;
-    this.touched.set(workerId, Date.now());
-    await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
-  }
-}
-
-function emptyReview(): NonNullable<Task['review']> {
-  return { required: false, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null };
-}
-
-function editList(current: string[], replace?: string[], add?: string[], remove?: string[]): string[] | null {
-  if (replace === undefined && add === undefined && remove === undefined) return null;
-  const base = replace ?? current;
-  const next = [...new Set([...base, ...(add ?? [])])].filter((c) => !(remove ?? []).includes(c));
-  return JSON.stringify(next) === JSON.stringify(current) ? null : next;
 }

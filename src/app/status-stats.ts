@@ -1,8 +1,10 @@
 import type { Policy } from '../core/policy.js';
 import { PRIORITIES, type Priority, type Task, type TaskEvent, type WorkerView } from '../core/types.js';
 import type { ReadyCounts, Store } from '../store/store.js';
+import type { SystemStatus } from './baton.js';
 
 const HOUR_MS = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
 /** Events read to measure the last hour: beyond this, the newest ones stand for the whole hour. */
 const EVENT_SAMPLE = 5_000;
 /** Claims whose wait is measured (each may cost a read of its task). */
@@ -111,4 +113,40 @@ async function bisect(lo: number, hi: number, test: (x: number) => Promise<boole
     else lo = mid + 1;
   }
   return lo;
+}
+
+/** What `baton status` and `/api/v1/status` report; counts come from the store, not from rows. */
+export async function systemStatus(input: {
+  store: Store;
+  policy: Policy;
+  workers: () => Promise<WorkerView[]>;
+}): Promise<SystemStatus> {
+  const { store, policy } = input;
+  const now = await store.now();
+  const [byStatus, completedLastHour, workers, ready] = await Promise.all([
+    store.countByStatus(),
+    store.countCompletedSince(now - 3_600_000),
+    input.workers(),
+    store.readyCounts(now, breachCutoffs(policy, now)),
+  ]);
+  const readyByPriority = ready.byPriority;
+  const queueDepth = Object.values(readyByPriority).reduce((a, b) => a + b, 0);
+  const count = (h: string) => workers.filter((w) => w.health === h).length;
+  const stats = await serviceStats({ store, policy: policy, now, ready, workers });
+  return {
+    ...stats,
+    store: { kind: store.kind, location: store.location },
+    tasks: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
+    queueDepth,
+    readyByPriority,
+    workers: {
+      total: workers.length,
+      online: workers.filter((w) => w.online).length,
+      busy: count('busy'),
+      idle: count('idle'),
+      offline: count('offline'),
+    },
+    throughput: { completedLastHour },
+    at: iso(now),
+  };
 }

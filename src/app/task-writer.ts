@@ -1,0 +1,155 @@
+import { rollup } from '../core/breakdown/rollup.js';
+import { BatonError, taskNotFound } from '../core/errors.js';
+import {
+  type Clock,
+  can,
+  cancelPatch,
+  diff,
+  parentPatch,
+  retryPatch,
+  rollupPatch,
+  type TaskPatch,
+  toOpen,
+} from '../core/lifecycle.js';
+import type { Policy } from '../core/policy.js';
+import type { Changes, Task, TaskEvent } from '../core/types.js';
+import type { StoreTx } from '../store/store.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A change to one task: the patch a core rule produced, and what its event records. */
+export interface Change {
+  type: string;
+  patch: TaskPatch;
+  workerId?: string | null;
+  extraChanges?: Changes;
+  data?: Record<string, unknown> | null;
+}
+
+/**
+ * Writes inside a store transaction: a task's change and its event, and what follows from it in
+ * the same transaction — dependents unblocked, a parent rolled up, subtasks cancelled or retried.
+ */
+export class TaskWriter {
+  constructor(
+    private readonly policy: Policy,
+    private readonly actor: string | null,
+    /** Called when a write makes a critical task ready (hybrid assignment pushes it afterwards). */
+    private readonly onCriticalReady: () => void,
+  ) {}
+
+  clock(tx: StoreTx): Clock {
+    return { now: tx.now, policy: this.policy };
+  }
+
+  async apply(tx: StoreTx, task: Task, change: Change): Promise<Task> {
+    const updated = await tx.updateTask(task, change.patch);
+    if (!updated) {
+      throw new BatonError('version_mismatch', `task ${task.id} changed while it was being written; try again`);
+    }
+    if (updated.status === 'queued' && updated.priority === 'critical') this.onCriticalReady();
+    // Dependency edges are written beside the row: the task returned must show them as they now are.
+    const edges = change.extraChanges?.dependsOn;
+    if (edges) updated.dependsOn = edges[1] as number[];
+    const changes = { ...diff(task, change.patch), ...change.extraChanges };
+    await tx.appendEvent(this.event(task.id, tx.now, change.type, changes, change.workerId ?? null, change.data ?? null));
+    if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated);
+    if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
+    return updated;
+  }
+
+  event(
+    taskId: number,
+    now: number,
+    type: string,
+    changes: Changes,
+    workerId: string | null,
+    data: Record<string, unknown> | null,
+  ): Omit<TaskEvent, 'id'> {
+    return { taskId, workerId, actor: workerId ?? this.actor, type, at: iso(now), changes, data };
+  }
+
+  /** The last open dependency completed: blocked dependents become ready, in the same transaction. */
+  async unblockDependents(tx: StoreTx, done: Task): Promise<void> {
+    for (const dependent of await tx.dependents(done.id)) {
+      const waiting = dependent.status === 'blocked' || (dependent.status === 'paused' && dependent.pausedFrom === 'blocked');
+      if (!waiting || (await this.depsOpen(tx, dependent))) continue;
+      const clock = this.clock(tx);
+      const patch: TaskPatch =
+        dependent.status === 'blocked'
+          ? toOpen(dependent, false, clock)
+          : { pausedFrom: dependent.reservedFor ? 'assigned' : 'queued' };
+      await this.apply(tx, dependent, { type: 'unblocked', patch, data: { by: done.id } });
+    }
+  }
+
+  /** Subtasks made by breakdown: a parent depends on each of them. */
+  async subtasksOf(tx: StoreTx, task: Task): Promise<Task[]> {
+    if (task.dependsOn.length === 0) return [];
+    return (await tx.getTasks(task.dependsOn)).filter((d) => d.parentId === task.id);
+  }
+
+  /** A subtask changed: its parent follows (SPEC §3), and completing it unblocks its own dependents. */
+  async rollUp(tx: StoreTx, child: Task): Promise<void> {
+    const parent = await tx.getTask(child.parentId as number);
+    if (!parent || !can(parent, 'rollup') || parent.lease) return;
+    const subtasks = await this.subtasksOf(tx, parent);
+    if (!subtasks.some((s) => s.id === child.id)) return;
+    const summary = rollup(subtasks);
+    const patch = rollupPatch(parent, summary, this.clock(tx));
+    if (Object.keys(patch).length === 0) return;
+    const type = summary.outcome === 'completed' ? 'completed' : summary.outcome === 'cancelled' ? 'cancelled' : 'progress';
+    await this.apply(tx, parent, { type, patch, data: { by: child.id, rollup: true, openSubtasks: summary.open } });
+  }
+
+  /** Cancelling a parent cancels its open subtasks, and theirs. */
+  async cancelSubtasks(tx: StoreTx, parent: Task): Promise<void> {
+    for (const sub of await this.subtasksOf(tx, parent)) {
+      if (!can(sub, 'cancel')) continue;
+      const cancelled = await this.apply(tx, sub, {
+        type: 'cancelled',
+        patch: cancelPatch(),
+        data: { reason: `parent #${parent.id} cancelled` },
+      });
+      await this.cancelSubtasks(tx, cancelled);
+    }
+  }
+
+  /** Retrying a parent reopens its failed and cancelled subtasks; it follows them again. */
+  async retryParent(tx: StoreTx, parent: Task, subtasks: Task[]): Promise<Task> {
+    const clock = this.clock(tx);
+    await this.apply(tx, parent, { type: 'retried', patch: { ...parentPatch(parent, clock), retries: 0, progress: 0 } });
+    for (const sub of subtasks) {
+      const current = (await tx.getTask(sub.id)) as Task;
+      if (!can(current, 'retry')) continue;
+      const inner = await this.subtasksOf(tx, current);
+      if (inner.length > 0) {
+        await this.retryParent(tx, current, inner);
+        continue;
+      }
+      const patch = retryPatch(current, await this.depsOpen(tx, current), clock);
+      await this.apply(tx, current, { type: 'retried', patch });
+    }
+    return (await tx.getTask(parent.id)) as Task;
+  }
+
+  async depsOpen(tx: StoreTx, task: Task): Promise<boolean> {
+    if (task.dependsOn.length === 0) return false;
+    return (await tx.getTasks(task.dependsOn)).some((d) => d.status !== 'completed');
+  }
+
+  async requireTask(tx: StoreTx, id: number): Promise<Task> {
+    const task = await tx.getTask(id);
+    if (!task) throw taskNotFound(id);
+    return task;
+  }
+
+  async requireTasks(tx: StoreTx, ids: readonly number[], field: string): Promise<Task[]> {
+    const found = await tx.getTasks(ids);
+    if (found.length !== ids.length) {
+      const missing = ids.filter((id) => !found.some((t) => t.id === id));
+      throw new BatonError('task_not_found', `${field}: task ${missing.join(', ')} not found`, { field, missing });
+    }
+    return found;
+  }
+}

@@ -1,0 +1,120 @@
+import { invalid, workerNotFound } from '../core/errors.js';
+import type { Policy } from '../core/policy.js';
+import type { WorkerView } from '../core/types.js';
+import type { Store } from '../store/store.js';
+import type { RegisterWorkerInput } from './baton.js';
+import { workerViews } from './workers.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** How often a busy worker's `lastSeenAt` is refreshed by its claims and writes, in ms. */
+const TOUCH_INTERVAL_MS = 10_000;
+
+export function validWorkerId(raw: string): string {
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9._:@-]{1,100}$/.test(raw.trim())) {
+    throw invalid('worker', `"${String(raw).slice(0, 40)}" is not a worker id (1–100 letters, digits or . _ : @ -)`);
+  }
+  return raw.trim();
+}
+
+/**
+ * Who is working: registrations, health, and the `lastSeenAt` a worker's calls keep fresh. A busy
+ * worker's calls refresh it at most every TOUCH_INTERVAL_MS, and its registered capabilities are
+ * cached as long, so that thousands of claims a second do not each write a heartbeat.
+ */
+export class WorkerPresence {
+  private readonly touched = new Map<string, number>();
+  private readonly cachedCaps = new Map<string, string[]>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly policy: Policy,
+  ) {}
+
+  async register(input: RegisterWorkerInput): Promise<WorkerView> {
+    const id = validWorkerId(input.id);
+    const { worker, created } = await this.store.transaction(async (tx) => {
+      const result = await tx.upsertWorker({ ...input, id, state: 'active' });
+      await tx.appendEvent({
+        taskId: null,
+        workerId: id,
+        actor: id,
+        type: result.created ? 'worker_registered' : 'worker_updated',
+        at: iso(tx.now),
+        changes: {},
+        data: {
+          name: result.worker.name,
+          capabilities: result.worker.capabilities,
+          host: result.worker.host,
+          pid: result.worker.pid,
+        },
+      });
+      return result;
+    });
+    this.touched.set(id, Date.now());
+    // Claims in the next few seconds trust this cache instead of re-reading the registration.
+    this.cachedCaps.set(id, worker.capabilities);
+    const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
+    void created;
+    return view as WorkerView;
+  }
+
+  async unregister(rawId: string): Promise<WorkerView> {
+    const id = validWorkerId(rawId);
+    if (!(await this.store.getWorker(id))) throw workerNotFound(id);
+    const worker = await this.store.transaction(async (tx) => {
+      const { worker } = await tx.upsertWorker({ id, state: 'stopped' });
+      await tx.appendEvent({
+        taskId: null,
+        workerId: id,
+        actor: id,
+        type: 'worker_stopped',
+        at: iso(tx.now),
+        changes: {},
+        data: null,
+      });
+      return worker;
+    });
+    // The next claim or write of this id must register it again, not trust the cached touch.
+    this.touched.delete(id);
+    const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
+    return view as WorkerView;
+  }
+
+  async list(options: { available?: boolean } = {}): Promise<WorkerView[]> {
+    const views = workerViews(
+      await this.store.listWorkers(),
+      await this.store.leasesByWorker(),
+      await this.store.now(),
+      this.policy,
+    );
+    return options.available ? views.filter((w) => w.health === 'idle') : views;
+  }
+
+  /** The capabilities a claim uses: those given (which update the registration) or those registered. */
+  async capabilitiesFor(workerId: string, given: string[] | undefined): Promise<string[]> {
+    const last = this.touched.get(workerId);
+    if (given === undefined && last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) {
+      return this.cachedCaps.get(workerId) ?? [];
+    }
+    const existing = await this.store.getWorker(workerId);
+    const capabilities = given ?? existing?.capabilities ?? [];
+    const changed = !existing || (given !== undefined && JSON.stringify(given) !== JSON.stringify(existing.capabilities));
+    if (changed) {
+      await this.register({ id: workerId, capabilities });
+    } else if (last === undefined || Date.now() - last >= TOUCH_INTERVAL_MS) {
+      await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
+      this.touched.set(workerId, Date.now());
+    }
+    this.cachedCaps.set(workerId, capabilities);
+    return capabilities;
+  }
+
+  /** Keeps `lastSeenAt` fresh without a write per call. */
+  async touch(workerId: string): Promise<void> {
+    const last = this.touched.get(workerId);
+    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(workerId, Date.now());
+    await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
+  }
+}

@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import { analyzeComplexity } from './breakdown/complexity.js';
+import { type Clock, reprioritisePatch, type TaskPatch } from './lifecycle.js';
+import { claimOrder } from './ordering.js';
+import type { Policy } from './policy.js';
+import type { createTaskSchema, updateTaskSchema } from './schemas.js';
+import type { Complexity, Review, Task } from './types.js';
+
+type CreateInput = z.output<typeof createTaskSchema>;
+type UpdateInput = z.output<typeof updateTaskSchema>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface NewTaskContext {
+  now: number;
+  policy: Policy;
+  actor: string | null;
+  complexity: Complexity;
+  /** Whether a dependency is still open: the task starts blocked. */
+  depsOpen: boolean;
+}
+
+/** A task as it is created from validated input: its first state and every default (SPEC §2). */
+export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Task, 'id' | 'version' | 'updatedAt'> {
+  const { now, policy } = ctx;
+  const priority = input.priority ?? 'normal';
+  const reservedFor = input.assignee ?? null;
+  const runAfterMs = input.runAfter ? Date.parse(input.runAfter) : 0;
+  const readyAtMs = Math.max(now, runAfterMs);
+  return {
+    title: input.title,
+    description: input.description ?? null,
+    type: input.type ?? 'feature',
+    status: ctx.depsOpen ? 'blocked' : reservedFor ? 'assigned' : 'queued',
+    priority,
+    capabilities: input.capabilities ?? [],
+    tags: input.tags ?? [],
+    parentId: input.parentId ?? null,
+    dependsOn: input.dependsOn ? [...new Set(input.dependsOn)] : [],
+    estimateMinutes: input.estimateMinutes ?? null,
+    complexity: ctx.complexity,
+    command: input.command ?? null,
+    input: input.input ?? null,
+    result: null,
+    progress: 0,
+    assignee: reservedFor,
+    reservedFor,
+    attempts: 0,
+    retries: 0,
+    maxRetries: input.maxRetries ?? policy.maxRetries,
+    retryPolicy: input.retryPolicy ?? null,
+    timeoutSeconds: input.timeoutSeconds ?? policy.taskTimeoutSeconds,
+    lastError: null,
+    review: input.review ? { ...emptyReview(), required: true } : null,
+    notes: [],
+    checkpoints: [],
+    artifacts: [],
+    lease: null,
+    leaseToken: 0,
+    pausedFrom: null,
+    createdBy: ctx.actor,
+    createdAt: iso(now),
+    startedAt: null,
+    completedAt: null,
+    runAfter: runAfterMs > now ? iso(runAfterMs) : null,
+    readyAt: ctx.depsOpen ? null : iso(readyAtMs),
+    claimOrder: claimOrder(readyAtMs, priority, policy.agingMinutesPerLevel),
+  };
+}
+
+/** The patch an edit of fields makes (`baton update`); status is untouched. */
+export function updatePatch(task: Task, input: UpdateInput, clock: Clock): TaskPatch {
+  const patch: TaskPatch = {};
+  if (input.title !== undefined) patch.title = input.title;
+  if (input.description !== undefined) patch.description = input.description;
+  if (input.type !== undefined) patch.type = input.type;
+  if (input.command !== undefined) patch.command = input.command;
+  if (input.input !== undefined) patch.input = input.input;
+  if (input.maxRetries !== undefined) patch.maxRetries = input.maxRetries;
+  if (input.retryPolicy !== undefined) patch.retryPolicy = input.retryPolicy;
+  if (input.timeoutSeconds !== undefined) patch.timeoutSeconds = input.timeoutSeconds;
+  if (input.estimateMinutes !== undefined) {
+    patch.estimateMinutes = input.estimateMinutes;
+    patch.complexity = analyzeComplexity({ ...task, ...patch, estimateMinutes: input.estimateMinutes }).complexity;
+  }
+  if (input.priority !== undefined && input.priority !== task.priority) {
+    Object.assign(patch, reprioritisePatch(task, input.priority, clock));
+  }
+  const caps = editList(task.capabilities, input.capabilities, input.addCapabilities, input.removeCapabilities);
+  if (caps) patch.capabilities = caps;
+  const tags = editList(task.tags, input.tags, input.addTags, input.removeTags);
+  if (tags) patch.tags = tags;
+  if (input.review !== undefined) patch.review = { ...(task.review ?? emptyReview()), required: input.review };
+  return patch;
+}
+
+function emptyReview(): Review {
+  return { required: false, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null };
+}
+
+/** Replace, add and remove, in that order; null when nothing changes. */
+function editList(current: string[], replace?: string[], add?: string[], remove?: string[]): string[] | null {
+  if (replace === undefined && add === undefined && remove === undefined) return null;
+  const base = replace ?? current;
+  const next = [...new Set([...base, ...(add ?? [])])].filter((c) => !(remove ?? []).includes(c));
+  return JSON.stringify(next) === JSON.stringify(current) ? null : next;
+}
