@@ -54,7 +54,10 @@ async function cyclesProcesses(n, procs) {
     c.stdout.on('data', (d) => {
       out += d;
     });
-    return { ready: new Promise((r) => c.stdout.once('data', r)), done: new Promise((r) => c.on('close', (code) => r({ code, out }))) };
+    return {
+      ready: new Promise((r) => c.stdout.once('data', r)),
+      done: new Promise((r) => c.on('close', (code) => r({ code, out }))),
+    };
   });
   await Promise.all(outputs.map((o) => o.ready));
   const start = performance.now();
@@ -118,7 +121,14 @@ export async function run() {
     section: 'foundation (embedded SQLite)',
     runs: RUNS,
     results: [
-      { name: 'claim+complete, 1 process (LocalBaton)', value: median(one), unit: 'cycles/s', target: '>= 10000', ok: median(one) >= 10_000, samples: one },
+      {
+        name: 'claim+complete, 1 process (LocalBaton)',
+        value: median(one),
+        unit: 'cycles/s',
+        target: '>= 10000',
+        ok: median(one) >= 10_000,
+        samples: one,
+      },
       {
         name: 'claim+complete, 4 processes, one file',
         value: median(four.map((f) => f.rate)),
@@ -129,8 +139,22 @@ export async function run() {
       },
       { name: 'next at 100,000 queued, p50', value: median(p50), unit: 'ms', target: '-', ok: true, samples: p50 },
       { name: 'next at 100,000 queued, p99', value: median(p99), unit: 'ms', target: '<= 5', ok: median(p99) <= 5, samples: p99 },
-      { name: '`baton list --limit 50` (100,000 tasks)', value: median(listMs), unit: 'ms wall', target: '<= 150', ok: median(listMs) <= 150, samples: listMs },
-      { name: '`baton --version`', value: median(versionMs), unit: 'ms wall', target: '<= 120', ok: median(versionMs) <= 120, samples: versionMs },
+      {
+        name: '`baton list --limit 50` (100,000 tasks)',
+        value: median(listMs),
+        unit: 'ms wall',
+        target: '<= 150',
+        ok: median(listMs) <= 150,
+        samples: listMs,
+      },
+      {
+        name: '`baton --version`',
+        value: median(versionMs),
+        unit: 'ms wall',
+        target: '<= 120',
+        ok: median(versionMs) <= 120,
+        samples: versionMs,
+      },
     ],
   };
 }
