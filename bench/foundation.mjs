@@ -24,6 +24,28 @@ async function cyclesOneProcess(n) {
   return done / seconds;
 }
 
+/** The same cycles from `loops` concurrent loops in one process: their transactions share commits. */
+async function cyclesConcurrent(n, loops) {
+  const { baton, cleanup } = await openFresh();
+  await baton.importData(queuedDump(n));
+  const start = performance.now();
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: loops }, async (_, i) => {
+      for (;;) {
+        const task = await baton.claim({ workerId: `w${i}` });
+        if (!task) break;
+        await baton.complete(task.id, { workerId: `w${i}`, token: task.lease.token });
+        done++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  await baton.close();
+  cleanup();
+  return done / seconds;
+}
+
 const CHILD = `
 const { openBaton } = await import(process.argv[1]);
 const baton = await openBaton({ db: process.argv[2] });
@@ -101,6 +123,7 @@ function wallTime(args, cwdDb, runs = 15) {
 
 export async function run() {
   const one = [];
+  const sixteen = [];
   const four = [];
   const p99 = [];
   const p50 = [];
@@ -108,6 +131,7 @@ export async function run() {
   const versionMs = [];
   for (let r = 0; r < RUNS; r++) {
     one.push(await cyclesOneProcess(20_000));
+    sixteen.push(await cyclesConcurrent(20_000, 16));
     four.push(await cyclesProcesses(20_000, 4));
     const lat = await nextLatency(100_000, 2_000);
     p99.push(lat.p99);
@@ -128,6 +152,14 @@ export async function run() {
         target: '>= 10000',
         ok: median(one) >= 10_000,
         samples: one,
+      },
+      {
+        name: 'claim+complete, 1 process, 16 concurrent loops',
+        value: median(sixteen),
+        unit: 'cycles/s',
+        target: '>= 10000',
+        ok: median(sixteen) >= 10_000,
+        samples: sixteen,
       },
       {
         name: 'claim+complete, 4 processes, one file',

@@ -145,6 +145,8 @@ describe('dashboard against a real server', () => {
     await page.waitForURL(/priority=normal/);
     await page.reload();
     await expect(page.getByLabel('Search').inputValue()).resolves.toBe('changelog');
+    // After the reload the board fetches its cards again: wait for them before reading.
+    await page.locator('.card .card-title').first().waitFor({ timeout: 10_000 });
     const titles = await page.locator('.card .card-title').allTextContents();
     expect(titles.length).toBeGreaterThan(0);
     for (const t of titles) expect(t.toLowerCase()).toContain('changelog');
