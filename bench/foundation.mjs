@@ -83,7 +83,7 @@ async function cyclesProcesses(n, procs) {
   });
   await Promise.all(outputs.map((o) => o.ready));
   const start = performance.now();
-  for (const c of children) c.stdin.write('go\n');
+  for (const c of children) c.stdin.end('go\n'); // EOF too: a child holding stdin open would never exit
   const results = await Promise.all(outputs.map((o) => o.done));
   const seconds = (performance.now() - start) / 1000;
   const events = await baton.events({});

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   not_a_store: 'invalid',
   invalid_reviewer: 'invalid',
   task_not_found: 'not_found',
+  log_not_found: 'not_found',
   worker_not_found: 'not_found',
   store_not_found: 'not_found',
   illegal_transition: 'conflict',

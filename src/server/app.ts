@@ -48,6 +48,8 @@ export interface ServerOptions {
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins?: readonly string[] | undefined;
   version?: string | undefined;
+  /** Folder of the attempt logs kept by workers on this machine (`.baton/logs`). */
+  logDir?: string | null | undefined;
 }
 
 export interface BatonServer {
@@ -192,7 +194,8 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
         if (!reply.raw.writableFinished) gone.abort();
       });
     }
-    const result = await spec.handle({ body, query, params, baton: batonFor(principal), principal, req, reply, signal });
+    const logDir = options.logDir ?? null;
+    const result = await spec.handle({ body, query, params, baton: batonFor(principal), principal, req, reply, signal, logDir });
     if (options.validateResponses && spec.response) {
       const check = spec.response.safeParse(result);
       if (!check.success) throw new Error(`answer of ${spec.method} ${spec.path} broke its schema: ${check.error.message}`);

@@ -22,6 +22,8 @@ export interface RouteContext<B, Q, P> {
   reply: FastifyReply;
   /** Aborts when the client goes away or the server shuts down. */
   signal: AbortSignal;
+  /** Folder of the attempt logs workers on this machine keep (`.baton/logs`), if known. */
+  logDir: string | null;
 }
 
 /** One route of the API: its shapes (for validation and the OpenAPI document) and its one `Baton` call. */

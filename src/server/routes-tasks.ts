@@ -33,8 +33,34 @@ function ifMatch(header: string | string[] | undefined): number | undefined {
   return Number(match[1]);
 }
 
+const logQuery = z.strictObject({
+  tail: z.coerce.number().int().min(1).max(10_000).optional(),
+  attempt: z.coerce.number().int().min(1).optional(),
+});
+const logResponse = z.object({ taskId: z.number(), attempt: z.number(), path: z.string(), text: z.string() });
+
 /** Task CRUD (DELETE cancels) and the admin's actions on one task. */
 export const taskRoutes: RouteSpec[] = [
+  route({
+    method: 'GET',
+    path: '/tasks/:id/logs',
+    summary: "The tail of a task's attempt log, as kept by workers on the server's machine",
+    tag,
+    access: 'read',
+    params: idParams,
+    query: logQuery,
+    response: logResponse,
+    handle: async ({ baton, params, query, logDir }) => {
+      await baton.getTask(params.id);
+      const { attemptLogs, tailOf } = await import('../app/attempt-logs.js');
+      const logs = logDir ? attemptLogs(logDir, params.id) : [];
+      const log = query.attempt !== undefined ? logs.find((l) => l.attempt === query.attempt) : logs.at(-1);
+      if (!log) {
+        throw new BatonError('log_not_found', `task ${params.id}: no attempt log is kept on this server`, { id: params.id });
+      }
+      return { taskId: params.id, attempt: log.attempt, path: log.path, text: tailOf(log.path, query.tail ?? 100) };
+    },
+  }),
   route({
     method: 'GET',
     path: '/tasks',

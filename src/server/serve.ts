@@ -53,6 +53,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       store: baton.store,
       policy: baton.policy,
       patternsFile: join(location.dir, 'patterns.yaml'),
+      logDir: join(location.dir, 'logs'),
       requireKeys: !loopback,
       logger,
       bodyLimit: options.bodyLimit,

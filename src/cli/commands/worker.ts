@@ -52,7 +52,7 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
       const attempt = opts.attempt !== undefined ? parsePositiveInt(String(opts.attempt), 'attempt') : undefined;
       await withBaton(o, async (baton, out) => {
         await baton.getTask(taskId);
-        const { attemptLogs } = await import('../../worker/logs.js');
+        const { attemptLogs } = await import('../../app/attempt-logs.js');
         const logDir = await logDirOf(o);
         const logs = attemptLogs(logDir, taskId).filter((l) => attempt === undefined || l.attempt === attempt);
         if (o.json) {
@@ -171,7 +171,7 @@ function packageVersion(): string | undefined {
 
 /** `tail -f` over attempts: prints what the current attempt appends, and later attempts too. */
 async function follow(baton: Baton, logDir: string, taskId: number, start: { attempt: number; path: string } | undefined) {
-  const { attemptLogs } = await import('../../worker/logs.js');
+  const { attemptLogs } = await import('../../app/attempt-logs.js');
   let current = start;
   let offset = current ? statSync(current.path).size : 0;
   for (;;) {
@@ -208,7 +208,7 @@ function printFrom(path: string, offset: number): number {
 
 /** The newest attempt's log of a task with its last lines, for `baton show`; null when none is kept. */
 export async function latestAttemptLog(o: GlobalOptions, taskId: number) {
-  const { latestLog } = await import('../../worker/logs.js');
+  const { latestLog } = await import('../../app/attempt-logs.js');
   try {
     return latestLog(await logDirOf(o), taskId, 10);
   } catch {
