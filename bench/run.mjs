@@ -12,7 +12,10 @@ const report = { at: new Date().toISOString(), node: process.version, cpus: cpus
 for (const path of SECTIONS) {
   if (only && !path.includes(only)) continue;
   if (!existsSync(new URL(path, import.meta.url))) continue;
-  const section = await (await import(path)).run();
+  const mod = await import(path);
+  // A section without `run()` measures and prints on import, and writes its own JSON.
+  if (typeof mod.run !== 'function') continue;
+  const section = await mod.run();
   report.sections.push(section);
   printTable(`${section.section} — medians of ${section.runs} runs`, [
     ['benchmark', 'median', 'target', ''],
