@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { BatonError } from '../core/errors.js';
 import { ExitSignal, type GlobalOptions, reportError } from './context.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { version } from './version.js';
 
 /** Parses `argv` (without node and script) and runs the command; resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
