@@ -136,10 +136,14 @@ describe('automatic breakdown on creation', () => {
     const impl = subs.find((s) => s.title === 'Implement the partner REST API') as Task;
     expect(impl).toMatchObject({ status: 'executing', complexity: 'epic', lease: null });
     const inner = await subtasksOf(b, impl.id);
-    expect(inner.length).toBe(6);
-    // The nested branch starts only when what the implementation waited for is done.
-    expect(inner[0]?.dependsOn).toEqual(impl.dependsOn.filter((d) => !inner.some((i) => i.id === d)));
-    expect(inner[0]?.status).toBe('blocked');
+    // The implementation step is split into parts that can run side by side.
+    expect(inner.map((i) => i.title)).toEqual([1, 2, 3].map((n) => `Implement the partner REST API (part ${n} of 3)`));
+    // Each part starts only when what the implementation waited for is done.
+    const waitedFor = impl.dependsOn.filter((d) => !inner.some((i) => i.id === d));
+    for (const part of inner) {
+      expect(part.dependsOn).toEqual(waitedFor);
+      expect(part.status).toBe('blocked');
+    }
   });
 
   it('keeps the subtasks of a task scheduled for later until then', async () => {

@@ -169,8 +169,18 @@ describe('recursive breakdown', () => {
     const implementation = plan.subtasks.find((s) => s.step === 'implementation') as PlannedSubtask;
     expect(implementation.estimateMinutes).toBe(3150);
     expect(implementation.complexity).toBe('epic');
-    expect(implementation.pattern).toBe('api');
-    expect(implementation.subtasks.length).toBe(6);
+    // A step is not a new project: it is split into parts that can be claimed side by side,
+    // not given the API pattern's requirements and design again.
+    expect(implementation.source).toBe('parts');
+    expect(implementation.subtasks.map((t) => t.title)).toEqual([
+      `${implementation.title} (part 1 of 3)`,
+      `${implementation.title} (part 2 of 3)`,
+      `${implementation.title} (part 3 of 3)`,
+    ]);
+    expect(implementation.subtasks.every((t) => t.dependsOn.length === 0 && t.complexity !== 'epic')).toBe(true);
+    expect(
+      implementation.subtasks.every((t) => JSON.stringify(t.capabilities) === JSON.stringify(implementation.capabilities)),
+    ).toBe(true);
     expect(implementation.subtasks.reduce((s, t) => s + (t.estimateMinutes ?? 0), 0)).toBe(3150);
     // Non-epic steps stay as they are.
     expect(plan.subtasks.find((s) => s.step === 'requirements')?.subtasks).toEqual([]);

@@ -100,27 +100,57 @@ function planLevel(
  */
 export function expandEpics(
   subtasks: PlannedSubtask[],
-  context: { type?: string | null | undefined; tags?: readonly string[] | undefined },
+  context: { type?: string | null | undefined; tags?: readonly string[] | undefined; pattern?: string | null | undefined },
   options: RulePlanOptions,
 ): PlannedSubtask[] {
   const maxDepth = options.maxDepth ?? MAX_DEPTH;
   let total = subtasks.length;
-  const expand = (list: PlannedSubtask[], level: number): void => {
+  const expand = (list: PlannedSubtask[], level: number, parentPattern: string | null): void => {
     if (level >= maxDepth) return;
     for (const s of list) {
       if (s.complexity !== 'epic' || s.subtasks.length > 0) continue;
-      const below = planLevel({ ...s, type: context.type, tags: context.tags }, { registry: options.registry });
+      let below = planLevel({ ...s, type: context.type, tags: context.tags }, { registry: options.registry });
+      // A step of a pattern ("Implement the billing API") is not a new project of the same kind:
+      // applying that pattern again would repeat its requirements and design. It is split into
+      // parts small enough to claim, which can run side by side.
+      if (s.step !== null && below.source === 'pattern' && below.pattern === parentPattern) {
+        below = { source: 'parts', pattern: null, subtasks: splitIntoParts(s) };
+      }
       if (total + below.subtasks.length > MAX_TOTAL_SUBTASKS) continue;
       total += below.subtasks.length;
       s.subtasks = below.subtasks;
       s.source = below.source;
       s.pattern = below.pattern;
     }
-    for (const s of list) expand(s.subtasks, level + 1);
+    for (const s of list) expand(s.subtasks, level + 1, s.pattern);
   };
   // The given subtasks are level 1.
-  expand(subtasks, 1);
+  expand(subtasks, 1, context.pattern ?? null);
   return subtasks;
+}
+
+/** Minutes of one part: the most a task may have without being an epic (SPEC §2). */
+const PART_LIMIT_MINUTES = 24 * 60;
+/** Parts per step at most; a part still too big is broken down again at the next level. */
+const MAX_PARTS = 6;
+
+/** An epic step split into equal, independent parts of at most PART_LIMIT_MINUTES where possible. */
+function splitIntoParts(step: PlannedSubtask): PlannedSubtask[] {
+  const total = step.estimateMinutes ?? PART_LIMIT_MINUTES * 2;
+  const count = Math.min(MAX_PARTS, Math.max(2, Math.ceil(total / PART_LIMIT_MINUTES)));
+  const shares = splitEstimate(total, new Array<number>(count).fill(1));
+  return shares.map((minutes, i) => ({
+    title: clipTitle(`${step.title} (part ${i + 1} of ${count})`),
+    description: step.description,
+    capabilities: [...step.capabilities],
+    estimateMinutes: minutes,
+    complexity: complexityOfEstimate(minutes),
+    dependsOn: [],
+    step: null,
+    subtasks: [],
+    source: null,
+    pattern: null,
+  }));
 }
 
 /** The built-in planner: checklist, else pattern; then still-epic subtasks broken down again. */
@@ -130,6 +160,6 @@ export function rulePlan(subject: BreakdownSubject, options: RulePlanOptions): P
     planner: 'rules',
     source: level.source,
     pattern: level.pattern,
-    subtasks: expandEpics(level.subtasks, subject, options),
+    subtasks: expandEpics(level.subtasks, { ...subject, pattern: level.pattern }, options),
   };
 }

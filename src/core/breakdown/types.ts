@@ -72,7 +72,8 @@ export interface PlannedSubtask {
   pattern: string | null;
 }
 
-export type PlanSource = 'checklist' | 'pattern' | 'planner';
+/** `parts`: an epic step split into equal independent parts. */
+export type PlanSource = 'checklist' | 'pattern' | 'planner' | 'parts';
 
 export interface Plan {
   planner: PlannerName;
