@@ -9,7 +9,7 @@ const CLI = fileURLToPath(new URL('cli/main.js', DIST));
 
 async function cyclesOneProcess(n) {
   const { baton, cleanup } = await openFresh();
-  await baton.importData(queuedDump(n));
+  await baton.importData(await queuedDump(n));
   const start = performance.now();
   let done = 0;
   for (;;) {
@@ -27,7 +27,7 @@ async function cyclesOneProcess(n) {
 /** The same cycles from `loops` concurrent loops in one process: their transactions share commits. */
 async function cyclesConcurrent(n, loops) {
   const { baton, cleanup } = await openFresh();
-  await baton.importData(queuedDump(n));
+  await baton.importData(await queuedDump(n));
   const start = performance.now();
   let done = 0;
   await Promise.all(
@@ -65,7 +65,7 @@ process.stdout.write(JSON.stringify({ n }) + '\\n');
 
 async function cyclesProcesses(n, procs) {
   const { baton, db, cleanup } = await openFresh();
-  await baton.importData(queuedDump(n));
+  await baton.importData(await queuedDump(n));
   const children = Array.from({ length: procs }, (_, i) =>
     spawn(process.execPath, ['--input-type=module', '-e', CHILD, new URL('app/open.js', DIST).href, db, `w${i}`], {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -98,7 +98,7 @@ async function cyclesProcesses(n, procs) {
 
 async function nextLatency(queued, samples) {
   const { baton, db, cleanup } = await openFresh();
-  await baton.importData(queuedDump(queued));
+  await baton.importData(await queuedDump(queued));
   const times = [];
   for (let i = 0; i < samples; i++) {
     const t0 = performance.now();

@@ -14,53 +14,17 @@ export async function openFresh() {
 }
 
 /** An export holding `n` queued tasks, for fast loading through the public import. */
-export function queuedDump(n, { capabilities = [] } = {}) {
+export async function queuedDump(n, { capabilities = [] } = {}) {
+  const [{ newTaskRecord }, { DEFAULT_POLICY }] = await Promise.all([
+    import(new URL('core/task-records.js', DIST)),
+    import(new URL('core/policy.js', DIST)),
+  ]);
   const now = Date.now();
   const at = new Date(now).toISOString();
+  const ctx = { now, policy: DEFAULT_POLICY, actor: 'bench', complexity: 'simple', depsOpen: false };
   const tasks = [];
   for (let id = 1; id <= n; id++) {
-    tasks.push({
-      id,
-      title: `Task ${id}`,
-      description: null,
-      type: 'feature',
-      status: 'queued',
-      priority: 'normal',
-      capabilities,
-      tags: [],
-      parentId: null,
-      dependsOn: [],
-      estimateMinutes: null,
-      complexity: 'simple',
-      command: null,
-      input: null,
-      result: null,
-      progress: 0,
-      assignee: null,
-      reservedFor: null,
-      attempts: 0,
-      retries: 0,
-      maxRetries: 3,
-      retryPolicy: null,
-      timeoutSeconds: null,
-      lastError: null,
-      review: null,
-      notes: [],
-      checkpoints: [],
-      artifacts: [],
-      lease: null,
-      leaseToken: 0,
-      pausedFrom: null,
-      createdBy: 'bench',
-      createdAt: at,
-      updatedAt: at,
-      startedAt: null,
-      completedAt: null,
-      runAfter: null,
-      readyAt: at,
-      claimOrder: now - 2 * 3_600_000,
-      version: 1,
-    });
+    tasks.push({ ...newTaskRecord({ title: `Task ${id}`, capabilities }, ctx), id, updatedAt: at, version: 1 });
   }
   return { format: 'baton-export', formatVersion: 1, schemaVersion: 1, exportedAt: at, tasks, events: [], workers: [] };
 }

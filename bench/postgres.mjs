@@ -53,7 +53,7 @@ const baton = {
   async enqueue(schema, n) {
     const { openBaton } = await import(new URL('app/open.js', DIST));
     const b = await openBaton({ db: schemaUrl(schema), actor: 'bench' });
-    await b.importData(queuedDump(n));
+    await b.importData(await queuedDump(n));
     await b.close();
   },
   async startWorker(schema, concurrency, onJob) {

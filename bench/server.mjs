@@ -35,7 +35,7 @@ async function startServer(db) {
 /** Loads `n` queued tasks into a fresh store file, before any server opens it. */
 async function storeWith(n) {
   const { baton, db, cleanup } = await openFresh();
-  await baton.importData(queuedDump(n));
+  await baton.importData(await queuedDump(n));
   await baton.close();
   return { db, cleanup };
 }

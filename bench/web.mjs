@@ -27,8 +27,8 @@ const ARGS = [
 ];
 
 /** 10,000 tasks: most queued, a share completed, so several columns fill. */
-function boardDump() {
-  const dump = queuedDump(TASKS, { capabilities: ['python'] });
+async function boardDump() {
+  const dump = await queuedDump(TASKS, { capabilities: ['python'] });
   const at = Date.now();
   dump.tasks.forEach((t, i) => {
     t.priority = ['critical', 'high', 'normal', 'low', 'maintenance'][i % 5];
@@ -142,7 +142,7 @@ function bundleGzipKb() {
 
 export async function run() {
   const { baton, db, cleanup } = await openFresh();
-  await baton.importData(boardDump());
+  await baton.importData(await boardDump());
   await baton.close();
   const server = await serve(db);
   try {

@@ -1,5 +1,6 @@
 import type { Clock } from '../../src/core/lifecycle.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/core/policy.js';
+import { newTaskRecord } from '../../src/core/task-records.js';
 import type { Task } from '../../src/core/types.js';
 
 /** A fixed instant, so expectations on times are exact. */
@@ -9,49 +10,11 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A queued task as a store would hold it; override what a test is about. */
 export function makeTask(overrides: Partial<Task> = {}): Task {
-  return {
-    id: 1,
-    title: 'A task',
-    description: null,
-    type: 'feature',
-    status: 'queued',
-    priority: 'normal',
-    capabilities: [],
-    tags: [],
-    parentId: null,
-    dependsOn: [],
-    estimateMinutes: null,
-    complexity: 'simple',
-    command: null,
-    input: null,
-    result: null,
-    progress: 0,
-    assignee: null,
-    reservedFor: null,
-    attempts: 0,
-    retries: 0,
-    maxRetries: 3,
-    retryPolicy: null,
-    timeoutSeconds: null,
-    lastError: null,
-    review: null,
-    notes: [],
-    checkpoints: [],
-    artifacts: [],
-    lease: null,
-    leaseToken: 0,
-    pausedFrom: null,
-    createdBy: null,
-    createdAt: iso(NOW - 60_000),
-    updatedAt: iso(NOW - 60_000),
-    startedAt: null,
-    completedAt: null,
-    runAfter: null,
-    readyAt: iso(NOW - 60_000),
-    claimOrder: 0,
-    version: 1,
-    ...overrides,
-  };
+  const created = newTaskRecord(
+    { title: 'A task' },
+    { now: NOW - 60_000, policy: DEFAULT_POLICY, actor: null, complexity: 'simple', depsOpen: false },
+  );
+  return { ...created, id: 1, updatedAt: created.createdAt, claimOrder: 0, version: 1, ...overrides };
 }
 
 /** A task leased to `owner` with fencing token `token`, expiring `ttlMs` after NOW. */

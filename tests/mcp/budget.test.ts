@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
+import { DEFAULT_POLICY } from '../../src/core/policy.js';
+import { newTaskRecord } from '../../src/core/task-records.js';
 import type { Task } from '../../src/core/types.js';
 import { type Agent, connect, freshProject, openStore, type Reply } from './helpers.js';
 
@@ -12,48 +14,13 @@ function bulkyDump(n: number, schemaVersion: number) {
   const at = new Date(now).toISOString();
   const tasks: Task[] = [];
   for (let id = 1; id <= n; id++) {
-    tasks.push({
-      id,
+    const input = {
       title: `Task ${id} "${'x'.repeat(180)}"`.slice(0, 200),
       description: 'd'.repeat(2000),
-      type: 'feature',
-      status: 'queued',
-      priority: 'normal',
-      capabilities: [],
       tags: ['bulk', `t${id % 50}`],
-      parentId: null,
-      dependsOn: [],
-      estimateMinutes: null,
-      complexity: 'simple',
-      command: null,
-      input: null,
-      result: null,
-      progress: 0,
-      assignee: null,
-      reservedFor: null,
-      attempts: 0,
-      retries: 0,
-      maxRetries: 3,
-      retryPolicy: null,
-      timeoutSeconds: null,
-      lastError: null,
-      review: null,
-      notes: [],
-      checkpoints: [],
-      artifacts: [],
-      lease: null,
-      leaseToken: 0,
-      pausedFrom: null,
-      createdBy: 'test',
-      createdAt: at,
-      updatedAt: at,
-      startedAt: null,
-      completedAt: null,
-      runAfter: null,
-      readyAt: at,
-      claimOrder: now - 2 * 3_600_000,
-      version: 1,
-    });
+    };
+    const created = newTaskRecord(input, { now, policy: DEFAULT_POLICY, actor: 'test', complexity: 'simple', depsOpen: false });
+    tasks.push({ ...created, id, updatedAt: at, version: 1 });
   }
   return { format: 'baton-export', formatVersion: 1, schemaVersion, exportedAt: at, tasks, events: [], workers: [] };
 }

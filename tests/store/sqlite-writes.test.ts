@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBaton } from '../../src/app/open.js';
+import { DEFAULT_POLICY } from '../../src/core/policy.js';
+import { newTaskRecord } from '../../src/core/task-records.js';
 import type { NewTask } from '../../src/store/store.js';
 
 describe('SQLite: several handles on one file in one process', () => {
@@ -51,44 +53,5 @@ describe('SQLite: several handles on one file in one process', () => {
 });
 
 function newTask(title: string, now: number): NewTask {
-  const at = new Date(now).toISOString();
-  return {
-    title,
-    description: null,
-    type: 'feature',
-    status: 'queued',
-    priority: 'normal',
-    capabilities: [],
-    tags: [],
-    parentId: null,
-    dependsOn: [],
-    estimateMinutes: null,
-    complexity: 'simple',
-    command: null,
-    input: null,
-    result: null,
-    progress: 0,
-    assignee: null,
-    reservedFor: null,
-    attempts: 0,
-    retries: 0,
-    maxRetries: 3,
-    retryPolicy: null,
-    timeoutSeconds: null,
-    lastError: null,
-    review: null,
-    notes: [],
-    checkpoints: [],
-    artifacts: [],
-    lease: null,
-    leaseToken: 0,
-    pausedFrom: null,
-    createdBy: null,
-    createdAt: at,
-    startedAt: null,
-    completedAt: null,
-    runAfter: null,
-    readyAt: at,
-    claimOrder: now,
-  };
+  return newTaskRecord({ title }, { now, policy: DEFAULT_POLICY, actor: null, complexity: 'simple', depsOpen: false });
 }
