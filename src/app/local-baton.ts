@@ -7,7 +7,7 @@ import {
   assertCan,
   assertLease,
   assignPatch,
-  type Clock,
+  type RuleTime,
   cancelPatch,
   completePatch,
   diff,
@@ -497,7 +497,7 @@ export class LocalBaton implements Baton {
   // ── helpers ──────────────────────────────────────────────────────────────
 
   /** One transaction: read the task, let `decide` apply a core rule, write the change and its event. */
-  private async change(id: number, decide: (task: Task, tx: StoreTx, clock: Clock) => Promise<Change>): Promise<Task> {
+  private async change(id: number, decide: (task: Task, tx: StoreTx, clock: RuleTime) => Promise<Change>): Promise<Task> {
     const task = await this.store.transaction(async (tx) => {
       const task = await tx.getTask(id);
       if (!task) throw taskNotFound(id);
@@ -531,7 +531,7 @@ export class LocalBaton implements Baton {
     id: number,
     action: 'heartbeat' | 'progress' | 'complete' | 'fail' | 'release',
     lease: LeaseRef,
-    decide: (task: Task, clock: Clock) => Change,
+    decide: (task: Task, clock: RuleTime) => Change,
   ): Promise<Task> {
     const workerId = validWorkerId(lease.workerId);
     if (lease.token !== undefined && !(Number.isSafeInteger(lease.token) && lease.token > 0)) {

@@ -1,7 +1,7 @@
 import { rollup } from '../core/breakdown/rollup.js';
 import { BatonError, taskNotFound } from '../core/errors.js';
 import {
-  type Clock,
+  type RuleTime,
   can,
   cancelPatch,
   diff,
@@ -38,7 +38,7 @@ export class TaskWriter {
     private readonly onCriticalReady: () => void,
   ) {}
 
-  clock(tx: StoreTx): Clock {
+  clock(tx: StoreTx): RuleTime {
     return { now: tx.now, policy: this.policy };
   }
 

@@ -75,13 +75,14 @@ export function allowedActions(task: Pick<Task, 'status'>): Action[] {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export interface Clock {
+/** The moment a rule is applied at (the store clock of the transaction) and the policy in force. */
+export interface RuleTime {
   now: number;
   policy: Policy;
 }
 
 /** The patch that puts a task back in the queue (or reserved for its worker), ready at `readyAtMs`. */
-export function toReady(task: Task, clock: Clock, readyAtMs = clock.now): TaskPatch {
+export function toReady(task: Task, clock: RuleTime, readyAtMs = clock.now): TaskPatch {
   return {
     status: task.reservedFor ? 'assigned' : 'queued',
     assignee: task.reservedFor,
@@ -94,7 +95,7 @@ export function toReady(task: Task, clock: Clock, readyAtMs = clock.now): TaskPa
 }
 
 /** Where a task goes when it (re)enters the open states: blocked if a dependency is open. */
-export function toOpen(task: Task, depsOpen: boolean, clock: Clock): TaskPatch {
+export function toOpen(task: Task, depsOpen: boolean, clock: RuleTime): TaskPatch {
   if (depsOpen) return { status: 'blocked', assignee: task.reservedFor, lease: null, pausedFrom: null, runAfter: null };
   return toReady(task, clock);
 }
@@ -169,7 +170,7 @@ export interface CompleteInput {
   artifacts?: string[];
 }
 
-export function completePatch(task: Task, input: CompleteInput, clock: Clock): TaskPatch {
+export function completePatch(task: Task, input: CompleteInput, clock: RuleTime): TaskPatch {
   const at = iso(clock.now);
   const patch: TaskPatch = {
     progress: 100,
@@ -194,7 +195,7 @@ export function completePatch(task: Task, input: CompleteInput, clock: Clock): T
 }
 
 /** A failed attempt: retried after the policy's backoff while retries are left, else `failed`. */
-export function failPatch(task: Task, error: string, clock: Clock, random: number): TaskPatch {
+export function failPatch(task: Task, error: string, clock: RuleTime, random: number): TaskPatch {
   if (task.retries >= task.maxRetries) {
     return { status: 'failed', lease: null, lastError: error };
   }
@@ -203,7 +204,7 @@ export function failPatch(task: Task, error: string, clock: Clock, random: numbe
   return { ...toReady(task, clock, clock.now + delay), retries: retry, lastError: error };
 }
 
-export function releasePatch(task: Task, clock: Clock): TaskPatch {
+export function releasePatch(task: Task, clock: RuleTime): TaskPatch {
   return toReady(task, clock);
 }
 
@@ -214,7 +215,7 @@ export interface ReviewInput {
   score?: number | undefined;
 }
 
-export function reviewPatch(task: Task, input: ReviewInput, clock: Clock): TaskPatch {
+export function reviewPatch(task: Task, input: ReviewInput, clock: RuleTime): TaskPatch {
   const review = task.review ?? { required: true, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null };
   if (review.submittedBy !== null && review.submittedBy === input.reviewer) {
     throw new BatonError('invalid_reviewer', `task ${task.id}: ${input.reviewer} submitted it and cannot review it`, {
@@ -240,7 +241,7 @@ export function cancelPatch(): TaskPatch {
   return { status: 'cancelled', lease: null, pausedFrom: null, runAfter: null };
 }
 
-export function retryPatch(task: Task, depsOpen: boolean, clock: Clock): TaskPatch {
+export function retryPatch(task: Task, depsOpen: boolean, clock: RuleTime): TaskPatch {
   return { ...toOpen(task, depsOpen, clock), retries: 0, progress: 0, completedAt: null };
 }
 
@@ -249,7 +250,7 @@ export function pausePatch(task: Task): TaskPatch {
 }
 
 /** Resume returns a paused task to where it was: executing keeps its lease, renewed from now. */
-export function resumePatch(task: Task, depsOpen: boolean, clock: Clock): TaskPatch {
+export function resumePatch(task: Task, depsOpen: boolean, clock: RuleTime): TaskPatch {
   // A parent (executing, no lease) goes back to following its subtasks, never to the queue.
   if (task.pausedFrom === 'executing' && !task.lease) return { status: 'executing', pausedFrom: null };
   if (task.pausedFrom === 'executing' && task.lease) {
@@ -258,7 +259,7 @@ export function resumePatch(task: Task, depsOpen: boolean, clock: Clock): TaskPa
   return toOpen(task, depsOpen, clock);
 }
 
-export function assignPatch(task: Task, workerId: string, clock: Clock): TaskPatch {
+export function assignPatch(task: Task, workerId: string, clock: RuleTime): TaskPatch {
   const reserved = { ...task, reservedFor: workerId };
   if (task.status === 'queued' || task.status === 'assigned') return { reservedFor: workerId, ...toReady(reserved, clock) };
   if (task.status === 'paused' && task.pausedFrom === 'executing') return { reservedFor: workerId };
@@ -266,7 +267,7 @@ export function assignPatch(task: Task, workerId: string, clock: Clock): TaskPat
 }
 
 /** Effect of a priority change on the queue position of a ready task. */
-export function reprioritisePatch(task: Task, priority: Task['priority'], clock: Clock): TaskPatch {
+export function reprioritisePatch(task: Task, priority: Task['priority'], clock: RuleTime): TaskPatch {
   const patch: TaskPatch = { priority };
   if (task.readyAt) {
     patch.claimOrder = claimOrder(Date.parse(task.readyAt), priority, clock.policy.agingMinutesPerLevel);
@@ -296,14 +297,14 @@ export function diff(task: Task, patch: TaskPatch): Record<string, [unknown, unk
  * The lease ran out: the worker is presumed dead. The attempt counts against `maxRetries`, but
  * the task is ready again at once — another worker should pick it up, not wait out a backoff.
  */
-export function expirePatch(task: Task, clock: Clock): TaskPatch {
+export function expirePatch(task: Task, clock: RuleTime): TaskPatch {
   const error = `lease of ${task.lease?.owner ?? 'unknown worker'} expired`;
   if (task.retries >= task.maxRetries) return { status: 'failed', lease: null, lastError: error };
   return { ...toReady(task, clock), retries: task.retries + 1, lastError: error };
 }
 
 /** A task becomes a parent: executing without a lease, driven by its subtasks from now on. */
-export function parentPatch(task: Task, clock: Clock): TaskPatch {
+export function parentPatch(task: Task, clock: RuleTime): TaskPatch {
   return {
     status: 'executing',
     assignee: null,
@@ -320,7 +321,7 @@ export function parentPatch(task: Task, clock: Clock): TaskPatch {
 export function rollupPatch(
   task: Task,
   children: { progress: number; outcome: 'open' | 'completed' | 'cancelled' | 'stalled' },
-  clock: Clock,
+  clock: RuleTime,
 ): TaskPatch {
   if (children.outcome === 'completed') {
     return { status: 'completed', progress: 100, pausedFrom: null, completedAt: iso(clock.now) };

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { analyzeComplexity } from './breakdown/complexity.js';
-import { type Clock, reprioritisePatch, type TaskPatch } from './lifecycle.js';
+import { type RuleTime, reprioritisePatch, type TaskPatch } from './lifecycle.js';
 import { claimOrder } from './ordering.js';
 import type { Policy } from './policy.js';
 import type { createTaskSchema, updateTaskSchema } from './schemas.js';
@@ -69,7 +69,7 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
 }
 
 /** The patch an edit of fields makes (`baton update`); status is untouched. */
-export function updatePatch(task: Task, input: UpdateInput, clock: Clock): TaskPatch {
+export function updatePatch(task: Task, input: UpdateInput, clock: RuleTime): TaskPatch {
   const patch: TaskPatch = {};
   if (input.title !== undefined) patch.title = input.title;
   if (input.description !== undefined) patch.description = input.description;

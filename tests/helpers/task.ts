@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/core/lifecycle.js';
+import type { RuleTime } from '../../src/core/lifecycle.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/core/policy.js';
 import { newTaskRecord } from '../../src/core/task-records.js';
 import type { Task } from '../../src/core/types.js';
@@ -31,7 +31,7 @@ export function executingTask(owner = 'w1', token = 1, ttlMs = 60_000, overrides
   });
 }
 
-export function clockAt(now = NOW, policy: Partial<Policy> = {}): Clock {
+export function clockAt(now = NOW, policy: Partial<Policy> = {}): RuleTime {
   return { now, policy: { ...DEFAULT_POLICY, ...policy } };
 }
 
