@@ -1,8 +1,8 @@
 import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
+import type { Policy } from '../core/policy.js';
 import type { CreateTaskInput, UpdateTaskInput } from '../core/schemas.js';
-import type { Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
-import type { StoreDump } from '../store/store.js';
+import type { ApiKey, ApiKeyRole, BatonDump, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import type { ServiceStats } from './status-stats.js';
 
 export type { CreateTaskInput, UpdateTaskInput };
@@ -58,12 +58,87 @@ export interface Baton {
   unregisterWorker(id: string): Promise<WorkerView>;
   listWorkers(options?: { available?: boolean }): Promise<WorkerView[]>;
   status(): Promise<SystemStatus>;
-  events(query?: { taskId?: number; afterId?: number; limit?: number }): Promise<TaskEvent[]>;
+  /** Liveness: the store answers; `at` is the store's clock. */
+  health(): Promise<Health>;
+  /** The store and the policy its owner applies (retry defaults, lease, limits). */
+  describe(): Promise<BatonDescription>;
 
-  exportData(): Promise<StoreDump>;
+  /** The event log (the audit trail), oldest first, after `afterId`. */
+  events(query?: EventQuery): Promise<TaskEvent[]>;
+  /** The newest event id (0 when there is none). */
+  latestEventId(): Promise<number>;
+  /**
+   * Follows the event log: calls `listener` with the newest event id whenever events are appended,
+   * by any process (a hint: read them with `events`). When the returned watch says `pushes: false`
+   * the source cannot see other processes' writes, and a follower must also poll.
+   */
+  watchEvents(listener: (lastEventId: number) => void): EventWatch;
+
+  /** Creates an API key of the HTTP server; the key itself is in the answer only. */
+  createKey(input: CreateKeyInput): Promise<CreatedKey>;
+  /** Every key, revoked ones included; never a secret or its hash. */
+  listKeys(): Promise<ApiKey[]>;
+  revokeKey(id: string): Promise<ApiKey>;
+  /** The active key a presented secret is, or null (unknown, malformed or revoked). */
+  verifyKey(presented: string): Promise<ApiKey | null>;
+  /** Whether any active key exists: then every call to the server must present one. */
+  hasActiveKeys(): Promise<boolean>;
+
+  exportData(): Promise<BatonDump>;
   /** Loads an export into an empty store, keeping ids, dependencies, history and workers. */
   importData(data: unknown): Promise<ImportSummary>;
   close(): Promise<void>;
+}
+
+/**
+ * A `Baton` that can act for others: the server holds one and records each caller's changes under
+ * the caller's name.
+ */
+export interface BatonHost extends Baton {
+  /** The same Baton, recording changes as made by `actor`. Cheap; shares every cache. */
+  actingAs(actor: string): Baton;
+}
+
+export interface EventQuery {
+  taskId?: number | undefined;
+  afterId?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface EventWatch {
+  /** Whether appends by other processes are signalled (else followers poll). */
+  readonly pushes: boolean;
+  stop(): void;
+}
+
+export interface Health {
+  ok: boolean;
+  store: StoreKind;
+  /** The store's clock, ISO-8601. */
+  at: string;
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface BatonDescription {
+  store: { kind: StoreKind; location: string };
+  /** The policy in force: what fills in a task's unset retry, lease and review settings. */
+  policy: Policy;
+  /** The package version of the Baton that owns the store. */
+  version: string;
+}
+
+export interface CreateKeyInput {
+  role: ApiKeyRole;
+  /** A worker key's one worker. */
+  workerId?: string | undefined;
+  name?: string | undefined;
+}
+
+export interface CreatedKey {
+  /** The secret: shown once, never stored. */
+  key: string;
+  record: ApiKey;
 }
 
 export interface ListQuery {

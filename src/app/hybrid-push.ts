@@ -1,6 +1,7 @@
 import { type PushCandidate, pickWorker, statsByWorker } from '../core/push.js';
 import type { Task, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
+import type { WriteEffects } from './task-writer.js';
 
 /** How many recently finished tasks feed the success-rate and speed statistics. */
 const HISTORY_WINDOW = 500;
@@ -50,4 +51,44 @@ async function recentFinished(store: Store): Promise<Task[]> {
   const query = { status: ['completed', 'failed'] as const };
   const total = await store.countTasks(query);
   return store.listTasks({ ...query, limit: HISTORY_WINDOW, offset: Math.max(0, total - HISTORY_WINDOW) });
+}
+
+/**
+ * Runs hybrid pushes after the commits that call for them. One instance per store, shared by
+ * every caller on purpose: concurrent requests that each made a critical task ready are served
+ * by one run, and requests arriving while a run reads the queue wait for the one after it (their
+ * task may have committed after that read).
+ */
+export class CriticalPush {
+  private running: Promise<Task[]> | null = null;
+  private following: Promise<Task[]> | null = null;
+
+  constructor(
+    private readonly enabled: boolean,
+    private readonly context: () => PushContext,
+  ) {}
+
+  /** Runs the push `effects` call for; a task `result` comes back as it is after the push. */
+  async after<T>(result: T, effects: WriteEffects): Promise<T> {
+    if (!this.enabled || !effects.criticalReady) return result;
+    const pushed = await this.request();
+    const id = (result as { id?: unknown } | null)?.id;
+    return (pushed.find((p) => p.id === id) ?? result) as T;
+  }
+
+  private request(): Promise<Task[]> {
+    if (!this.running) {
+      this.running = pushCriticalTasks(this.context()).finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.following ??= this.running
+      .catch(() => [])
+      .then(() => {
+        this.following = null;
+        return this.request();
+      });
+    return this.following;
+  }
 }

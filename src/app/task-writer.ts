@@ -1,11 +1,11 @@
 import { rollup } from '../core/breakdown/rollup.js';
 import { BatonError, taskNotFound } from '../core/errors.js';
 import {
-  type RuleTime,
   can,
   cancelPatch,
   diff,
   parentPatch,
+  type RuleTime,
   retryPatch,
   rollupPatch,
   type TaskPatch,
@@ -26,6 +26,12 @@ export interface Change {
   data?: Record<string, unknown> | null;
 }
 
+/** What a use case must do after its transaction commits, noted by the writes inside it. */
+export interface WriteEffects {
+  /** A critical task became ready: hybrid assignment pushes it to the best idle worker. */
+  criticalReady: boolean;
+}
+
 /**
  * Writes inside a store transaction: a task's change and its event, and what follows from it in
  * the same transaction — dependents unblocked, a parent rolled up, subtasks cancelled or retried.
@@ -34,8 +40,7 @@ export class TaskWriter {
   constructor(
     private readonly policy: Policy,
     private readonly actor: string | null,
-    /** Called when a write makes a critical task ready (hybrid assignment pushes it afterwards). */
-    private readonly onCriticalReady: () => void,
+    private readonly effects: WriteEffects,
   ) {}
 
   clock(tx: StoreTx): RuleTime {
@@ -47,7 +52,7 @@ export class TaskWriter {
     if (!updated) {
       throw new BatonError('version_mismatch', `task ${task.id} changed while it was being written; try again`);
     }
-    if (updated.status === 'queued' && updated.priority === 'critical') this.onCriticalReady();
+    this.noteReady(updated);
     // Dependency edges are written beside the row: the task returned must show them as they now are.
     const edges = change.extraChanges?.dependsOn;
     if (edges) updated.dependsOn = edges[1] as number[];
@@ -56,6 +61,11 @@ export class TaskWriter {
     if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated);
     if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
     return updated;
+  }
+
+  /** A task written ready: a critical one is pushed after the commit (hybrid assignment). */
+  noteReady(task: Task): void {
+    if (task.status === 'queued' && task.priority === 'critical') this.effects.criticalReady = true;
   }
 
   event(

@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.js';
 import { invalid, workerNotFound } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
 import type { WorkerView } from '../core/types.js';
@@ -29,11 +30,12 @@ export class WorkerPresence {
   constructor(
     private readonly store: Store,
     private readonly policy: Policy,
+    private readonly clock: Clock,
   ) {}
 
   async register(input: RegisterWorkerInput): Promise<WorkerView> {
     const id = validWorkerId(input.id);
-    const { worker, created } = await this.store.transaction(async (tx) => {
+    const { worker } = await this.store.transaction(async (tx) => {
       const result = await tx.upsertWorker({ ...input, id, state: 'active' });
       await tx.appendEvent({
         taskId: null,
@@ -51,11 +53,10 @@ export class WorkerPresence {
       });
       return result;
     });
-    this.touched.set(id, Date.now());
+    this.touched.set(id, this.clock.now());
     // Claims in the next few seconds trust this cache instead of re-reading the registration.
     this.cachedCaps.set(id, worker.capabilities);
-    const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
-    void created;
+    const [view] = workerViews([worker], await this.store.leasesByWorker(), this.clock.now(), this.policy);
     return view as WorkerView;
   }
 
@@ -77,7 +78,7 @@ export class WorkerPresence {
     });
     // The next claim or write of this id must register it again, not trust the cached touch.
     this.touched.delete(id);
-    const [view] = workerViews([worker], await this.store.leasesByWorker(), Date.now(), this.policy);
+    const [view] = workerViews([worker], await this.store.leasesByWorker(), this.clock.now(), this.policy);
     return view as WorkerView;
   }
 
@@ -94,7 +95,7 @@ export class WorkerPresence {
   /** The capabilities a claim uses: those given (which update the registration) or those registered. */
   async capabilitiesFor(workerId: string, given: string[] | undefined): Promise<string[]> {
     const last = this.touched.get(workerId);
-    if (given === undefined && last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) {
+    if (given === undefined && last !== undefined && this.clock.now() - last < TOUCH_INTERVAL_MS) {
       return this.cachedCaps.get(workerId) ?? [];
     }
     const existing = await this.store.getWorker(workerId);
@@ -102,9 +103,9 @@ export class WorkerPresence {
     const changed = !existing || (given !== undefined && JSON.stringify(given) !== JSON.stringify(existing.capabilities));
     if (changed) {
       await this.register({ id: workerId, capabilities });
-    } else if (last === undefined || Date.now() - last >= TOUCH_INTERVAL_MS) {
+    } else if (last === undefined || this.clock.now() - last >= TOUCH_INTERVAL_MS) {
       await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
-      this.touched.set(workerId, Date.now());
+      this.touched.set(workerId, this.clock.now());
     }
     this.cachedCaps.set(workerId, capabilities);
     return capabilities;
@@ -113,8 +114,8 @@ export class WorkerPresence {
   /** Keeps `lastSeenAt` fresh without a write per call. */
   async touch(workerId: string): Promise<void> {
     const last = this.touched.get(workerId);
-    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return;
-    this.touched.set(workerId, Date.now());
+    if (last !== undefined && this.clock.now() - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(workerId, this.clock.now());
     await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
   }
 }

@@ -1,6 +1,5 @@
 import type { Baton } from '../app/baton.js';
 import { BatonError, isBatonError } from '../core/errors.js';
-import type { Policy } from '../core/policy.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -16,10 +15,7 @@ export interface GlobalOptions {
 }
 
 /** What a command holds: the in-process `LocalBaton`, or a `RemoteBaton` over `--server`. */
-export type CliBaton = Baton & {
-  readonly policy: Policy;
-  readonly store: { readonly kind: string; readonly location: string };
-};
+export type CliBaton = Baton;
 
 /** The server named by `--server` or BATON_SERVER, if any. */
 export function serverOf(opts: GlobalOptions): string | undefined {

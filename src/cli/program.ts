@@ -1,6 +1,6 @@
+import { version } from '../app/version.js';
 import { BatonError } from '../core/errors.js';
 import { ExitSignal, type GlobalOptions, reportError } from './context.js';
-import { version } from './version.js';
 
 /** Parses `argv` (without node and script) and runs the command; resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {

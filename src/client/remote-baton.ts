@@ -1,11 +1,17 @@
 import type {
   Baton,
+  BatonDescription,
   BreakdownOptions,
   BreakdownResult,
   ClaimInput,
   CompleteTaskInput,
+  CreatedKey,
+  CreateKeyInput,
   CreateTaskInput,
+  EventQuery,
+  EventWatch,
   FailInput,
+  Health,
   ImportSummary,
   LeaseRef,
   ListQuery,
@@ -20,20 +26,13 @@ import type {
   UpdateTaskInput,
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
-import { BatonError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
-import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
-import type { Task, TaskEvent, WorkerView } from '../core/types.js';
-import type { StoreDump } from '../store/store.js';
+import { BatonError } from '../core/errors.js';
+import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
+import { followStream } from './event-stream.js';
+import { HttpClient } from './http.js';
 
 /** The server answers a long-poll claim after at most this long; longer waits are several polls. */
 const MAX_POLL_SECONDS = 60;
-
-/**
- * When a call that did not get through is tried again:
- * - `always`: it is safe to repeat (reads, heartbeats, progress) — on any network failure or 503;
- * - `unsent`: only when the connection was refused, so the server cannot have acted on it.
- */
-type Retry = 'always' | 'unsent';
 
 export interface RemoteBatonOptions {
   /** The server, such as `http://127.0.0.1:7420`. */
@@ -43,22 +42,10 @@ export interface RemoteBatonOptions {
   retryMs?: number | undefined;
 }
 
-interface CallOptions {
-  body?: unknown;
-  query?: Record<string, string | number | boolean | undefined>;
-  headers?: Record<string, string>;
-  retry?: Retry;
-  signal?: AbortSignal | undefined;
-}
-
 /** `Baton` over the HTTP API: the CLI and the worker loop run unchanged against a remote server. */
 export class RemoteBaton implements Baton {
-  /** The server's policy is its own; the defaults fill in what a command needs locally. */
-  readonly policy: Policy = DEFAULT_POLICY;
-  readonly store: { readonly kind: 'remote'; readonly location: string };
-  private readonly base: string;
   private readonly token: string | undefined;
-  private readonly retryMs: number;
+  private readonly http: HttpClient;
 
   constructor(options: RemoteBatonOptions) {
     let url: URL;
@@ -72,26 +59,24 @@ export class RemoteBaton implements Baton {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new BatonError('invalid_argument', 'server: must be an http:// or https:// URL', { field: 'server' });
     }
-    this.base = url.href.replace(/\/+$/, '');
-    this.store = { kind: 'remote', location: this.base };
     this.token = options.token;
-    this.retryMs = options.retryMs ?? 30_000;
+    this.http = new HttpClient(url.href.replace(/\/+$/, ''), options.token, options.retryMs ?? 30_000);
   }
 
   createTask(input: CreateTaskInput): Promise<Task> {
-    return this.call('POST', '/tasks', { body: input });
+    return this.http.call('POST', '/tasks', { body: input });
   }
 
   getTask(id: number): Promise<Task> {
-    return this.call('GET', `/tasks/${id}`);
+    return this.http.call('GET', `/tasks/${id}`);
   }
 
   showTask(id: number): Promise<TaskDetail> {
-    return this.call('GET', `/tasks/${id}`, { query: { detail: true } });
+    return this.http.call('GET', `/tasks/${id}`, { query: { detail: true } });
   }
 
   listTasks(q: ListQuery = {}): Promise<TaskPage> {
-    return this.call('GET', '/tasks', {
+    return this.http.call('GET', '/tasks', {
       query: {
         status: q.status?.join(','),
         worker: q.worker,
@@ -106,46 +91,46 @@ export class RemoteBaton implements Baton {
 
   updateTask(id: number, input: UpdateTaskInput, options: { ifVersion?: number } = {}): Promise<Task> {
     const headers: Record<string, string> = options.ifVersion !== undefined ? { 'if-match': `"${options.ifVersion}"` } : {};
-    return this.call('PATCH', `/tasks/${id}`, { body: input, headers });
+    return this.http.call('PATCH', `/tasks/${id}`, { body: input, headers });
   }
 
   cancelTask(id: number, options: { reason?: string } = {}): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/cancel`, { body: options.reason ? { reason: options.reason } : {} });
+    return this.http.call('POST', `/tasks/${id}/cancel`, { body: options.reason ? { reason: options.reason } : {} });
   }
 
   retryTask(id: number): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/retry`, { body: {} });
+    return this.http.call('POST', `/tasks/${id}/retry`, { body: {} });
   }
 
   pauseTask(id: number): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/pause`, { body: {} });
+    return this.http.call('POST', `/tasks/${id}/pause`, { body: {} });
   }
 
   resumeTask(id: number): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/resume`, { body: {} });
+    return this.http.call('POST', `/tasks/${id}/resume`, { body: {} });
   }
 
   addDependencies(id: number, dependsOn: number[]): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/dependencies`, { body: { dependsOn } });
+    return this.http.call('POST', `/tasks/${id}/dependencies`, { body: { dependsOn } });
   }
 
   removeDependency(id: number, dependsOn: number): Promise<Task> {
-    return this.call('DELETE', `/tasks/${id}/dependencies/${dependsOn}`);
+    return this.http.call('DELETE', `/tasks/${id}/dependencies/${dependsOn}`);
   }
 
   assignTask(id: number, workerId: string): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/assign`, { body: { workerId } });
+    return this.http.call('POST', `/tasks/${id}/assign`, { body: { workerId } });
   }
 
   analyze(target: number | BreakdownSubject): Promise<TaskAnalysis> {
-    if (typeof target === 'number') return this.call('GET', `/tasks/${target}/analysis`);
+    if (typeof target === 'number') return this.http.call('GET', `/tasks/${target}/analysis`);
     // The wire format has no nulls: an absent field and a null one mean the same here.
     const body = Object.fromEntries(Object.entries(target).filter(([, v]) => v !== null && v !== undefined));
-    return this.call('POST', '/analyze', { body });
+    return this.http.call('POST', '/analyze', { body });
   }
 
   breakdown(id: number, options: BreakdownOptions = {}): Promise<BreakdownResult> {
-    return this.call('POST', `/tasks/${id}/breakdown`, {
+    return this.http.call('POST', `/tasks/${id}/breakdown`, {
       body: { ...(options.planner && { planner: options.planner }), ...(options.dryRun && { dryRun: true }) },
     });
   }
@@ -169,7 +154,7 @@ export class RemoteBaton implements Baton {
       };
       let answer: { tasks: Task[] };
       try {
-        answer = await this.call('POST', '/claims', { body, signal: request.signal });
+        answer = await this.http.call('POST', '/claims', { body, signal: request.signal });
       } catch (err) {
         if (request.signal?.aborted) return [];
         throw err;
@@ -179,64 +164,125 @@ export class RemoteBaton implements Baton {
   }
 
   heartbeat(id: number, lease: LeaseRef): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/heartbeat`, { body: leaseOf(lease), retry: 'always' });
+    return this.http.call('POST', `/tasks/${id}/heartbeat`, { body: leaseOf(lease), retry: 'always' });
   }
 
   reportProgress(id: number, input: ProgressInput): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/progress`, { body: input, retry: 'always' });
+    return this.http.call('POST', `/tasks/${id}/progress`, { body: input, retry: 'always' });
   }
 
   addNote(id: number, input: NoteInput): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/notes`, { body: input });
+    return this.http.call('POST', `/tasks/${id}/notes`, { body: input });
   }
 
   complete(id: number, input: CompleteTaskInput): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/complete`, { body: input });
+    return this.http.call('POST', `/tasks/${id}/complete`, { body: input });
   }
 
   fail(id: number, input: FailInput): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/fail`, { body: input });
+    return this.http.call('POST', `/tasks/${id}/fail`, { body: input });
   }
 
   release(id: number, lease: LeaseRef): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/release`, { body: leaseOf(lease) });
+    return this.http.call('POST', `/tasks/${id}/release`, { body: leaseOf(lease) });
   }
 
   review(id: number, input: ReviewTaskInput): Promise<Task> {
-    return this.call('POST', `/tasks/${id}/review`, { body: input });
+    return this.http.call('POST', `/tasks/${id}/review`, { body: input });
   }
 
   async expireLeases(): Promise<number[]> {
-    return (await this.call<{ expired: number[] }>('POST', '/leases/expire', { body: {} })).expired;
+    return (await this.http.call<{ expired: number[] }>('POST', '/leases/expire', { body: {} })).expired;
   }
 
   registerWorker(input: RegisterWorkerInput): Promise<WorkerView> {
-    return this.call('POST', '/workers', { body: input, retry: 'always' });
+    return this.http.call('POST', '/workers', { body: input, retry: 'always' });
   }
 
   unregisterWorker(id: string): Promise<WorkerView> {
-    return this.call('DELETE', `/workers/${encodeURIComponent(id)}`, { retry: 'always' });
+    return this.http.call('DELETE', `/workers/${encodeURIComponent(id)}`, { retry: 'always' });
   }
 
   async listWorkers(options: { available?: boolean } = {}): Promise<WorkerView[]> {
-    const answer = await this.call<{ workers: WorkerView[] }>('GET', '/workers', {
+    const answer = await this.http.call<{ workers: WorkerView[] }>('GET', '/workers', {
       query: { available: options.available || undefined },
     });
     return answer.workers;
   }
 
   status(): Promise<SystemStatus> {
-    return this.call('GET', '/status');
+    return this.http.call('GET', '/status');
+  }
+
+  async health(): Promise<Health> {
+    const answer = await this.http.call<Health & Record<string, unknown>>('GET', '/health');
+    return { ok: answer.ok, store: answer.store, at: answer.at };
+  }
+
+  describe(): Promise<BatonDescription> {
+    return this.http.call('GET', '/describe');
+  }
+
+  async latestEventId(): Promise<number> {
+    return (await this.http.call<{ id: number }>('GET', '/events/latest')).id;
+  }
+
+  /** Follows the server's live event stream (SSE), reconnecting as a browser would. */
+  watchEvents(listener: (lastEventId: number) => void): EventWatch {
+    const stop = new AbortController();
+    void followStream({
+      url: this.http.urlOf('/events'),
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+      signal: stop.signal,
+      onEvent: listener,
+      start: () => this.latestEventId(),
+    });
+    return { pushes: true, stop: () => stop.abort() };
+  }
+
+  createKey(input: CreateKeyInput): Promise<CreatedKey> {
+    return this.http.call('POST', '/keys', { body: input });
+  }
+
+  async listKeys(): Promise<ApiKey[]> {
+    return (await this.http.call<{ keys: ApiKey[] }>('GET', '/keys')).keys;
+  }
+
+  revokeKey(id: string): Promise<ApiKey> {
+    return this.http.call('DELETE', `/keys/${encodeURIComponent(id)}`);
+  }
+
+  /** Asks the server who a key is; an unknown or revoked key is null. */
+  async verifyKey(presented: string): Promise<ApiKey | null> {
+    try {
+      const me = await this.http.call<{ key: ApiKey | null }>('GET', '/whoami', {
+        headers: { authorization: `Bearer ${presented}` },
+      });
+      return me.key;
+    } catch (err) {
+      if (err instanceof BatonError && err.code === 'unauthenticated') return null;
+      throw err;
+    }
+  }
+
+  /** A server with no keys lets anyone in as admin; one with keys asks this client for its own. */
+  async hasActiveKeys(): Promise<boolean> {
+    try {
+      return (await this.listKeys()).some((k) => k.revokedAt === null);
+    } catch (err) {
+      if (err instanceof BatonError && (err.code === 'unauthenticated' || err.code === 'forbidden')) return true;
+      throw err;
+    }
   }
 
   /** Pages through the server's history (at most 10,000 events an answer) up to `limit`. */
-  async events(query: { taskId?: number; afterId?: number; limit?: number } = {}): Promise<TaskEvent[]> {
+  async events(query: EventQuery = {}): Promise<TaskEvent[]> {
     const all: TaskEvent[] = [];
     let afterId = query.afterId ?? 0;
     for (;;) {
       const want = Math.min(10_000, (query.limit ?? Number.POSITIVE_INFINITY) - all.length);
       const page = (
-        await this.call<{ events: TaskEvent[] }>('GET', '/events/history', {
+        await this.http.call<{ events: TaskEvent[] }>('GET', '/events/history', {
           query: { taskId: query.taskId, afterId, limit: want },
         })
       ).events;
@@ -246,106 +292,17 @@ export class RemoteBaton implements Baton {
     }
   }
 
-  exportData(): Promise<StoreDump> {
-    return this.call('GET', '/export');
+  exportData(): Promise<BatonDump> {
+    return this.http.call('GET', '/export');
   }
 
   importData(data: unknown): Promise<ImportSummary> {
-    return this.call('POST', '/import', { body: data });
+    return this.http.call('POST', '/import', { body: data });
   }
 
   async close(): Promise<void> {}
-
-  private async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
-    const retry = options.retry ?? (method === 'GET' ? 'always' : 'unsent');
-    const giveUpAt = Date.now() + this.retryMs;
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await fetch(this.urlOf(path, options.query), this.init(method, options));
-      } catch (err) {
-        if (options.signal?.aborted) throw err;
-        const repeat = retry === 'always' || refused(err);
-        if (!repeat || Date.now() >= giveUpAt) throw this.unreachable(err);
-        await backoff(attempt, giveUpAt);
-        continue;
-      }
-      if (res.status === 503 && retry === 'always' && Date.now() < giveUpAt) {
-        await res.body?.cancel();
-        await backoff(attempt, giveUpAt);
-        continue;
-      }
-      return this.answer<T>(res);
-    }
-  }
-
-  private urlOf(path: string, query: CallOptions['query'] = {}): string {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-    const qs = params.toString();
-    return `${this.base}/api/v1${path}${qs ? `?${qs}` : ''}`;
-  }
-
-  private init(method: string, options: CallOptions): RequestInit {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const init: RequestInit = { method, headers };
-    if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(options.body);
-    }
-    if (options.signal) init.signal = options.signal;
-    return init;
-  }
-
-  private async answer<T>(res: Response): Promise<T> {
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      throw new BatonError('server_unavailable', `${this.base} answered ${res.status} with something that is not JSON`);
-    }
-    if (res.ok) return body as T;
-    const error = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-    const code = error?.code && error.code in ERROR_CODES ? (error.code as ErrorCode) : statusCode(res.status);
-    throw new BatonError(code, error?.message ?? `${res.status} ${res.statusText}`, error?.details);
-  }
-
-  private unreachable(err: unknown): BatonError {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const reason = cause?.code ?? cause?.message ?? (err as Error).message;
-    return new BatonError('server_unavailable', `cannot reach the Baton server at ${this.base} (${reason})`, {
-      server: this.base,
-    });
-  }
 }
 
 function leaseOf(lease: LeaseRef): LeaseRef {
   return { workerId: lease.workerId, ...(lease.token !== undefined && { token: lease.token }) };
-}
-
-/** The connection was never made: the server did not see the request. */
-function refused(err: unknown): boolean {
-  const code = (err as { cause?: { code?: string } }).cause?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT';
-}
-
-function statusCode(status: number): ErrorCode {
-  if (status === 400) return 'invalid_argument';
-  if (status === 401) return 'unauthenticated';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'route_not_found';
-  if (status === 409) return 'illegal_transition';
-  if (status === 413) return 'payload_too_large';
-  if (status === 429) return 'rate_limited';
-  if (status === 503) return 'server_unavailable';
-  return 'internal';
-}
-
-/** Doubling from 100 ms to 2 s, with jitter, never past the deadline. */
-function backoff(attempt: number, giveUpAt: number): Promise<void> {
-  const base = Math.min(2_000, 100 * 2 ** attempt);
-  const ms = Math.min(base / 2 + Math.random() * (base / 2), Math.max(0, giveUpAt - Date.now()));
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -174,3 +174,30 @@ export interface TaskEvent {
 }
 
 export type NewEvent = Omit<TaskEvent, 'id'>;
+
+/** Everything a store holds but its API keys: what `export` writes and `import` loads. */
+export interface BatonDump {
+  format: 'baton-export';
+  formatVersion: 1;
+  schemaVersion: number;
+  exportedAt: string;
+  tasks: Task[];
+  events: TaskEvent[];
+  workers: Worker[];
+}
+
+export const API_KEY_ROLES = ['admin', 'worker', 'viewer'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** An API key of the HTTP server as anyone may see it: never the secret, never its hash. */
+export interface ApiKey {
+  /** Public id, shown by `baton keys list` and used to revoke. */
+  id: string;
+  role: ApiKeyRole;
+  /** For a `worker` key: the one worker it may act as. */
+  workerId: string | null;
+  /** A label, recorded as the actor of the changes made with the key. */
+  name: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}

@@ -1,5 +1,6 @@
+import type { Baton } from '../app/baton.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { TaskEvent } from '../core/types.js';
-import type { Store } from '../store/store.js';
 
 const BATCH = 1_000;
 /**
@@ -15,6 +16,7 @@ export type FeedListener = (events: readonly TaskEvent[]) => void;
 export interface EventFeedOptions {
   /** Re-read this often even without a wake-up (other processes writing a SQLite file). */
   pollMs?: number;
+  clock?: Clock;
 }
 
 /**
@@ -32,17 +34,21 @@ export class EventFeed {
   private stuckSince: number | null = null;
   private unsubscribe: (() => void) | null = null;
   private closed = false;
+  private readonly clock: Clock;
 
   constructor(
-    private readonly store: Store,
+    private readonly baton: Baton,
     private readonly options: EventFeedOptions = {},
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
 
-  /** Starts after the newest event (history is read by clients from the store itself). */
+  /** Starts after the newest event (history is read by clients from the log itself). */
   async start(): Promise<void> {
-    this.watermark = await newestEventId(this.store);
-    this.unsubscribe = this.store.onEvents?.(() => this.nudge()) ?? null;
-    const pollMs = this.options.pollMs ?? (this.store.onEvents ? 1_000 : 100);
+    this.watermark = await this.baton.latestEventId();
+    const watch = this.baton.watchEvents(() => this.nudge());
+    this.unsubscribe = () => watch.stop();
+    const pollMs = this.options.pollMs ?? (watch.pushes ? 1_000 : 100);
     this.timer = setInterval(() => this.nudge(), pollMs);
     this.timer.unref();
   }
@@ -88,7 +94,7 @@ export class EventFeed {
 
   private async readAll(): Promise<void> {
     for (;;) {
-      const events = await this.store.events({ afterId: this.watermark, limit: BATCH });
+      const events = await this.baton.events({ afterId: this.watermark, limit: BATCH });
       const ready = this.deliverable(events);
       if (ready.length > 0) {
         this.watermark = (ready.at(-1) as TaskEvent).id;
@@ -104,7 +110,7 @@ export class EventFeed {
     let expected = this.watermark + 1;
     for (const e of events) {
       if (e.id !== expected && !this.holeExpired(e, events)) {
-        if (this.stuckSince === null) this.stuckSince = Date.now();
+        if (this.stuckSince === null) this.stuckSince = this.clock.now();
         setTimeout(() => this.nudge(), 50).unref();
         break;
       }
@@ -120,20 +126,6 @@ export class EventFeed {
     // past the hole shows that the transaction holding the missing id has had its time.
     const newest = batch.at(-1) as TaskEvent;
     if (Date.parse(newest.at) - Date.parse(next.at) > HOLE_WAIT_MS) return true;
-    return this.stuckSince !== null && Date.now() - this.stuckSince > HOLE_WAIT_MS;
+    return this.stuckSince !== null && this.clock.now() - this.stuckSince > HOLE_WAIT_MS;
   }
-}
-
-/** The newest event id (0 for none), by bisecting ids: a few indexed reads, however long the log. */
-export async function newestEventId(store: Store): Promise<number> {
-  const exists = async (after: number) => (await store.events({ afterId: after, limit: 1 })).length > 0;
-  let hi = 1;
-  while (await exists(hi)) hi *= 2;
-  let lo = 0;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (await exists(mid)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

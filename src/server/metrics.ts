@@ -1,14 +1,14 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Baton, SystemStatus } from '../app/baton.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { TaskEvent } from '../core/types.js';
-import type { Store } from '../store/store.js';
 
 /** Remembered claim starts and ready times, at most this many (oldest dropped first). */
 const MAX_TRACKED = 100_000;
 const WAIT_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 14_400, 86_400];
 
 /**
- * Prometheus metrics. Gauges are read from the store at scrape time (so every replica reports
+ * Prometheus metrics. Gauges are read from the store (through `status`) at scrape time (so every replica reports
  * the same numbers); counters and histograms follow the event feed, so they count work done
  * through any process — CLI, other replicas — not only this server's requests.
  */
@@ -28,7 +28,7 @@ export class Metrics {
 
   constructor(
     private readonly baton: Baton,
-    private readonly store: Store,
+    private readonly clock: Clock = systemClock,
   ) {
     const registers = [this.registry];
     this.httpDuration = new Histogram({
@@ -104,7 +104,7 @@ export class Metrics {
 
   /** Claims of tasks that became ready before this server started: their readyAt is on the task. */
   private async observeWaits(claims: readonly TaskEvent[]): Promise<void> {
-    const tasks = await Promise.all(claims.map((c) => this.store.getTask(c.taskId as number).catch(() => undefined)));
+    const tasks = await Promise.all(claims.map((c) => this.baton.getTask(c.taskId as number).catch(() => undefined)));
     claims.forEach((c, i) => {
       const readyAt = tasks[i]?.readyAt;
       if (readyAt) this.readyToClaim.observe(Math.max(0, (Date.parse(c.at) - Date.parse(readyAt)) / 1000));
@@ -119,7 +119,7 @@ export class Metrics {
 
   /** One status read serves every gauge of a scrape. */
   private status(): Promise<SystemStatus> {
-    const now = Date.now();
+    const now = this.clock.now();
     if (!this.lastStatus || now - this.lastStatus.at > 1_000) {
       this.lastStatus = { at: now, value: this.baton.status() };
       this.lastStatus.value.catch(() => {

@@ -1,19 +1,29 @@
 import { z } from 'zod';
-import type { Store } from '../store/store.js';
+import type { Clock } from '../core/clock.js';
+import { API_KEY_ROLES } from '../core/types.js';
 import { eventListSchema, historyQuery, importBody } from './http-schemas.js';
 import type { Metrics } from './metrics.js';
 import { type RouteSpec, route } from './route.js';
 
 export interface SystemDeps {
-  store: Store;
   metrics: Metrics;
+  clock: Clock;
   startedAt: number;
   version: string;
   /** Largest import accepted, in bytes. */
   importLimit: number;
 }
 
-/** Status, health, metrics as JSON, the event history, export and import. */
+const apiKeySchema = z.strictObject({
+  id: z.string(),
+  role: z.enum(API_KEY_ROLES),
+  workerId: z.string().nullable(),
+  name: z.string().nullable(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+
+/** Status, health, keys, metrics as JSON, the event history, export and import. */
 export function systemRoutes(deps: SystemDeps): RouteSpec[] {
   return [
     route({
@@ -33,18 +43,23 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       response: z.strictObject({
         ok: z.boolean(),
         store: z.string(),
+        at: z.string(),
         version: z.string(),
         uptimeSeconds: z.number(),
       }),
-      handle: async () => {
-        await deps.store.now();
-        return {
-          ok: true,
-          store: deps.store.kind,
-          version: deps.version,
-          uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
-        };
-      },
+      handle: async ({ baton }) => ({
+        ...(await baton.health()),
+        version: deps.version,
+        uptimeSeconds: Math.round((deps.clock.now() - deps.startedAt) / 1000),
+      }),
+    }),
+    route({
+      method: 'GET',
+      path: '/describe',
+      summary: 'The store and the policy in force (retry defaults, lease, review, breakdown)',
+      tag: 'system',
+      access: 'read',
+      handle: ({ baton }) => baton.describe(),
     }),
     route({
       method: 'GET',
@@ -52,8 +67,55 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       summary: "The caller's role and, for a worker key, its worker",
       tag: 'system',
       access: 'read',
-      response: z.strictObject({ role: z.enum(['admin', 'worker', 'viewer']), workerId: z.string().nullable() }),
-      handle: async ({ principal }) => ({ role: principal.role, workerId: principal.workerId }),
+      response: z.strictObject({
+        role: z.enum(API_KEY_ROLES),
+        workerId: z.string().nullable(),
+        key: apiKeySchema.nullable(),
+      }),
+      handle: async ({ principal }) => ({ role: principal.role, workerId: principal.workerId, key: principal.key }),
+    }),
+    route({
+      method: 'GET',
+      path: '/keys',
+      summary: 'API keys, revoked ones included (never a secret)',
+      tag: 'keys',
+      access: 'admin',
+      response: z.strictObject({ keys: z.array(apiKeySchema) }),
+      handle: async ({ baton }) => ({ keys: await baton.listKeys() }),
+    }),
+    route({
+      method: 'POST',
+      path: '/keys',
+      summary: 'Create an API key; the key is in this answer only',
+      tag: 'keys',
+      access: 'admin',
+      status: 201,
+      body: z.strictObject({
+        role: z.enum(API_KEY_ROLES),
+        workerId: z.string().min(1).max(100).optional(),
+        name: z.string().min(1).max(100).optional(),
+      }),
+      response: z.strictObject({ key: z.string(), record: apiKeySchema }),
+      handle: ({ baton, body }) => baton.createKey(body),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/keys/:keyId',
+      summary: 'Revoke an API key (servers stop accepting it within seconds)',
+      tag: 'keys',
+      access: 'admin',
+      params: z.strictObject({ keyId: z.string().min(1).max(64) }),
+      response: apiKeySchema,
+      handle: ({ baton, params }) => baton.revokeKey(params.keyId),
+    }),
+    route({
+      method: 'GET',
+      path: '/events/latest',
+      summary: 'The newest event id (0 when there is none)',
+      tag: 'events',
+      access: 'read',
+      response: z.strictObject({ id: z.number().int().nonnegative() }),
+      handle: async ({ baton }) => ({ id: await baton.latestEventId() }),
     }),
     route({
       method: 'GET',
@@ -61,7 +123,10 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       summary: 'The Prometheus metrics, as JSON',
       tag: 'system',
       access: 'read',
-      handle: async () => ({ at: new Date().toISOString(), metrics: await deps.metrics.registry.getMetricsAsJSON() }),
+      handle: async () => ({
+        at: new Date(deps.clock.now()).toISOString(),
+        metrics: await deps.metrics.registry.getMetricsAsJSON(),
+      }),
     }),
     route({
       method: 'GET',

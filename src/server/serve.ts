@@ -41,7 +41,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const location = locateStore({ db: options.db, create: options.init });
   try {
     const loopback = isLoopback(options.host);
-    const keys = (await baton.store.listKeys()).filter((k) => k.revokedAt === null);
+    const keys = (await baton.listKeys()).filter((k) => k.revokedAt === null);
+    const { store } = await baton.describe();
     if (!loopback && keys.length === 0) {
       throw new BatonError(
         'usage',
@@ -50,9 +51,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     const logger = await createLogger({ dir: location.dir });
     const server = await buildServer({
-      store: baton.store,
-      policy: baton.policy,
-      patternsFile: join(location.dir, 'patterns.yaml'),
+      baton,
       logDir: join(location.dir, 'logs'),
       requireKeys: !loopback,
       logger,
@@ -68,8 +67,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
     const url = `http://${host}:${port}`;
-    logger.info({ url, store: baton.store.location, keys: keys.length }, 'listening');
-    say(`Baton is serving ${url}  (store: ${baton.store.kind} ${baton.store.location})`);
+    logger.info({ url, store: store.location, keys: keys.length }, 'listening');
+    say(`Baton is serving ${url}  (store: ${store.kind} ${store.location})`);
     if (keys.length === 0) {
       say(
         'No API keys: listening on loopback only, open to anyone on this machine. `baton keys create --role admin` protects it.',

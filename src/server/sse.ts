@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import type { Baton } from '../app/baton.js';
 import type { TaskEvent } from '../core/types.js';
-import type { Store } from '../store/store.js';
 import type { EventFeed } from './event-feed.js';
 
 const BACKLOG_BATCH = 500;
@@ -21,7 +21,7 @@ export class StreamHub {
   private readonly streams = new Set<() => void>();
 
   constructor(
-    private readonly store: Store,
+    private readonly baton: Baton,
     private readonly feed: EventFeed,
     private readonly heartbeatMs: number,
   ) {}
@@ -87,7 +87,7 @@ export class StreamHub {
       // Only up to the watermark: past it an id may still be missing, and the live feed covers it.
       const watermark = this.feed.watermark;
       if (position >= watermark) return;
-      const batch = await this.store.events({ afterId: position, limit: BACKLOG_BATCH });
+      const batch = await this.baton.events({ afterId: position, limit: BACKLOG_BATCH });
       const safe = batch.filter((e) => e.id <= watermark);
       send(safe);
       if (safe.length === 0) return;

@@ -1,6 +1,6 @@
 import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
-import type { NewEvent, Priority, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
+import type { ApiKey, BatonDump, NewEvent, Priority, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
 import { PRIORITIES } from '../core/types.js';
 
 /**
@@ -97,19 +97,11 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type ApiKeyRole = 'admin' | 'worker' | 'viewer';
+export type { ApiKeyRole } from '../core/types.js';
 
-export interface ApiKeyRecord {
-  /** Public id, shown by `baton keys list` and used to revoke. */
-  id: string;
-  /** sha256 (hex) of the secret. */
+/** A key as stored: the public record and the sha256 (hex) of the secret. */
+export interface ApiKeyRecord extends ApiKey {
   hash: string;
-  role: ApiKeyRole;
-  /** For a `worker` key: the one worker it may act as. */
-  workerId: string | null;
-  name: string | null;
-  createdAt: string;
-  revokedAt: string | null;
 }
 
 export interface StoreTx {
@@ -194,15 +186,8 @@ export interface ReadyCounts {
   breaches: Record<Priority, number>;
 }
 
-export interface StoreDump {
-  format: 'baton-export';
-  formatVersion: 1;
-  schemaVersion: number;
-  exportedAt: string;
-  tasks: Task[];
-  events: TaskEvent[];
-  workers: Worker[];
-}
+/** The store's side of export and import. */
+export type StoreDump = BatonDump;
 
 /** Fills in the priorities a GROUP BY left out. */
 export function readyCountsOf(rows: readonly { priority: Priority; n: number; breaches: number }[]): ReadyCounts {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
 import type { Task } from '../../src/core/types.js';
-import { revokeKey } from '../../src/server/keys.js';
 import { routesOf } from '../../src/server/routes.js';
 import { auth, expectError, type TestServer, testServer } from './helpers.js';
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const routes = () =>
-  routesOf({ store: t.baton.store, metrics: t.server.metrics, startedAt: 0, version: '' }).map((r) => ({
+  routesOf({ clock: systemClock, metrics: t.server.metrics, startedAt: 0, version: '' }).map((r) => ({
     ...r,
     url: `/api/v1${r.path.replace(':id', String(task.id)).replace(':dep', '2')}`,
   }));
@@ -91,7 +91,7 @@ describe('authentication and roles', () => {
   it('stops accepting a revoked key', async () => {
     const key = await t.key('viewer');
     expect((await t.inject({ method: 'GET', url: '/api/v1/tasks', headers: auth(key) })).statusCode).toBe(200);
-    await revokeKey(t.baton.store, /^baton_([a-z0-9]+)_/.exec(key)?.[1] as string);
+    await t.baton.revokeKey(/^baton_([a-z0-9]+)_/.exec(key)?.[1] as string);
     await new Promise((r) => setTimeout(r, 2_100));
     expectError(await t.inject({ method: 'GET', url: '/api/v1/tasks', headers: auth(key) }), 401);
   });
@@ -123,7 +123,7 @@ describe('random bodies at the write routes', () => {
     const s = await testServer();
     try {
       const base = await s.baton.createTask({ title: 'target' });
-      const writes = routesOf({ store: s.baton.store, metrics: s.server.metrics, startedAt: 0, version: '' })
+      const writes = routesOf({ clock: systemClock, metrics: s.server.metrics, startedAt: 0, version: '' })
         .filter((r) => r.method !== 'GET' && r.path !== '/import')
         .map((r) => ({ method: r.method, url: `/api/v1${r.path.replace(':id', String(base.id)).replace(':dep', '2')}` }));
       const value = fc.oneof(

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
+import type { ApiKeyRole } from '../../src/core/types.js';
 import { type BatonServer, buildServer, type ServerOptions } from '../../src/server/app.js';
-import { createKey } from '../../src/server/keys.js';
-import type { ApiKeyRole } from '../../src/store/store.js';
 
 export interface TestServer {
   server: BatonServer;
@@ -24,8 +23,7 @@ export async function testServer(options: Partial<ServerOptions> = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'baton-server-'));
   const baton = await openBaton({ db: join(dir, 'baton.db'), create: true, actor: 'test' });
   const server = await buildServer({
-    store: baton.store,
-    policy: baton.policy,
+    baton,
     validateResponses: true,
     rateLimit: false,
     ...options,
@@ -41,7 +39,7 @@ export async function testServer(options: Partial<ServerOptions> = {}): Promise<
       return JSON.stringify({ ...dump, exportedAt: null });
     },
     async key(role, workerId) {
-      return (await createKey(baton.store, { role, workerId })).key;
+      return (await baton.createKey({ role, workerId })).key;
     },
     async close() {
       await server.close();

@@ -114,7 +114,7 @@ describe('RemoteBaton', () => {
       const heartbeat = remote.heartbeat(task?.id as number, { workerId: 'steady', token });
       const progress = remote.reportProgress(task?.id as number, { workerId: 'steady', token, progress: 30 });
       await new Promise((r) => setTimeout(r, 1_000));
-      const second = await buildServer({ store: own.baton.store, policy: own.baton.policy, rateLimit: false });
+      const second = await buildServer({ baton: own.baton, rateLimit: false });
       await second.start();
       await second.app.listen({ port, host: '127.0.0.1' });
       try {

@@ -1,6 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
 import { eventSchema, taskSchema } from '../../src/core/schemas.js';
 import type { Task } from '../../src/core/types.js';
 import { routesOf } from '../../src/server/routes.js';
@@ -162,7 +163,7 @@ describe('every route: happy path', () => {
       2, 3,
     ]);
     const doc = (await get('/openapi.json')).json() as { paths: Record<string, Record<string, unknown>> };
-    for (const spec of routesOf({ store: t.baton.store, metrics: t.server.metrics, startedAt: 0, version: '' })) {
+    for (const spec of routesOf({ clock: systemClock, metrics: t.server.metrics, startedAt: 0, version: '' })) {
       const path = `/api/v1${spec.path.replace(/:(\w+)/g, '{$1}')}`;
       expect(doc.paths[path]?.[spec.method.toLowerCase()], `${spec.method} ${path}`).toBeDefined();
     }
@@ -211,7 +212,7 @@ describe('every route: happy path', () => {
 describe('refusals leave the store unchanged', () => {
   /** Every write route with its placeholders filled in. */
   const writeRoutes = () =>
-    routesOf({ store: t.baton.store, metrics: t.server.metrics, startedAt: 0, version: '' })
+    routesOf({ clock: systemClock, metrics: t.server.metrics, startedAt: 0, version: '' })
       .filter((r) => r.method !== 'GET')
       .map((r) => ({ method: r.method, url: `/api/v1${r.path.replace(':id', '1').replace(':dep', '2')}` }));
 

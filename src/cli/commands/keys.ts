@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { BatonError } from '../../core/errors.js';
-import type { ApiKeyRole } from '../../store/store.js';
-import { type GlobalOptions, makeOutput, serverOf } from '../context.js';
+import type { ApiKey, ApiKeyRole } from '../../core/types.js';
+import { type GlobalOptions, withBaton } from '../context.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
-/** `baton keys`: API keys of the server, managed on the store directly. */
+/** `baton keys`: API keys of the server, on the store (`--db`) or through an admin key (`--server`). */
 export function registerKeyCommands(program: Command, globals: () => GlobalOptions): void {
   const keys = program.command('keys').description('API keys for `baton serve` (roles: admin, worker, viewer)');
 
@@ -16,14 +15,13 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
     .option('--worker <id>', 'for a worker key: the one worker it acts as')
     .option('--name <name>', 'a label, recorded as the actor of its changes')
     .action(async (opts: Opts) =>
-      withStore(opts, async (store, out) => {
-        const { createKey } = await import('../../server/keys.js');
-        const { key, record } = await createKey(store, {
+      withBaton(o(opts), async (baton, out) => {
+        const { key, record } = await baton.createKey({
           role: String(opts.role) as ApiKeyRole,
           workerId: opts.worker as string | undefined,
           name: opts.name as string | undefined,
         });
-        out.result({ key, ...withoutHash(record) }, () =>
+        out.result({ key, ...record }, () =>
           [
             `created ${record.role} key ${record.id}${record.workerId ? ` for worker ${record.workerId}` : ''}`,
             `  ${key}`,
@@ -37,8 +35,8 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
     .command('list')
     .description('keys, their roles and whether they are revoked (never the keys themselves)')
     .action(async (opts: Opts) =>
-      withStore(opts, async (store, out) => {
-        const all = (await store.listKeys()).map(withoutHash);
+      withBaton(o(opts), async (baton, out) => {
+        const all: ApiKey[] = await baton.listKeys();
         out.result(all, () =>
           all.length === 0
             ? 'no keys: `baton serve` listens on loopback only'
@@ -57,32 +55,11 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
     .description('revoke a key (servers stop accepting it within seconds)')
     .argument('<id>', 'key id, as `keys list` shows it')
     .action(async (id: string, opts: Opts) =>
-      withStore(opts, async (store, out) => {
-        const { revokeKey } = await import('../../server/keys.js');
-        await revokeKey(store, id);
+      withBaton(o(opts), async (baton, out) => {
+        await baton.revokeKey(id);
         out.result({ id, revoked: true }, () => `revoked key ${id}`);
       }),
     );
 
-  async function withStore<T>(
-    opts: Opts,
-    fn: (store: import('../../store/store.js').Store, out: ReturnType<typeof makeOutput>) => Promise<T>,
-  ): Promise<T> {
-    const o = { ...globals(), ...opts };
-    if (serverOf(o)) {
-      throw new BatonError('usage', 'keys: manage keys where the store is (--db), not through --server');
-    }
-    const { openBaton } = await import('../../app/open.js');
-    const baton = await openBaton({ db: o.db });
-    try {
-      return await fn(baton.store, makeOutput(Boolean(o.json)));
-    } finally {
-      await baton.close();
-    }
-  }
-}
-
-function withoutHash<T extends { hash: string }>(record: T): Omit<T, 'hash'> {
-  const { hash: _hash, ...rest } = record;
-  return rest;
+  const o = (opts: Opts): GlobalOptions => ({ ...globals(), ...opts });
 }

@@ -30,7 +30,7 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         bodyLimit: parsePositiveInt(String(o.bodyLimit), 'bodyLimit'),
         corsOrigins: o.cors !== undefined ? parseList(String(o.cors), 'cors') : undefined,
         dashboardDir: o.dashboard !== undefined ? String(o.dashboard) : undefined,
-        version: (await import('../version.js')).version(),
+        version: (await import('../../app/version.js')).version(),
       });
       await untilSignal();
       // A second signal while shutting down leaves at once.

@@ -26,9 +26,10 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
       withBaton(
         g(opts),
         async (baton, out) => {
+          const { store } = await baton.describe();
           out.result(
-            { store: baton.store.location, kind: baton.store.kind },
-            () => `Baton store ready at ${baton.store.location}\n\n${HOW_TO_WORK}`,
+            { store: store.location, kind: store.kind },
+            () => `Baton store ready at ${store.location}\n\n${HOW_TO_WORK}`,
           );
         },
         { create: true },

@@ -63,7 +63,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.review === true && { review: true }),
           ...(opts.breakdown === false && { noBreakdown: true }),
           ...(opts.timeout !== undefined && { timeoutSeconds: parseSeconds(String(opts.timeout), 'timeout') }),
-          ...retryOptions(opts, baton.policy.retry),
+          ...(await retryOptions(opts, async () => (await baton.describe()).policy.retry)),
         };
         const task = await baton.createTask(input);
         const subtasks = task.status === 'executing' && !task.lease ? (await baton.listTasks({ parentId: task.id })).tasks : [];
@@ -227,9 +227,16 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     });
 }
 
-/** `--retry-*` options on top of the configured policy, so unspecified parts keep their defaults. */
-function retryOptions(opts: Opts, configured: RetryPolicySpec): { retryPolicy?: RetryPolicySpec } {
+/**
+ * `--retry-*` options on top of the policy of the store's owner (the server's, with `--server`),
+ * so unspecified parts keep the configured values.
+ */
+async function retryOptions(
+  opts: Opts,
+  configuredPolicy: () => Promise<RetryPolicySpec>,
+): Promise<{ retryPolicy?: RetryPolicySpec }> {
   if (opts.retryPolicy === undefined && opts.retryDelay === undefined && opts.retryMax === undefined) return {};
+  const configured = await configuredPolicy();
   const policy = opts.retryPolicy === undefined ? configured.policy : String(opts.retryPolicy);
   if (!(RETRY_POLICIES as readonly string[]).includes(policy)) {
     throw new BatonError('invalid_argument', `retryPolicy: must be one of ${RETRY_POLICIES.join(', ')} (got "${policy}")`);

@@ -1,6 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
-import type { ApiKeyRecord, ApiKeyRole, Store } from '../store/store.js';
+import { API_KEY_ROLES, type ApiKey, type ApiKeyRole } from '../core/types.js';
+import type { ApiKeyRecord, Store } from '../store/store.js';
+import type { CreatedKey, CreateKeyInput } from './baton.js';
 
 /**
  * API keys: `baton_<id>_<secret>`. The id finds the record; the whole key is compared, hashed,
@@ -8,23 +11,20 @@ import type { ApiKeyRecord, ApiKeyRole, Store } from '../store/store.js';
  * one can guess or brute-force, so a slow password hash would buy nothing.
  */
 
-export const ROLES: readonly ApiKeyRole[] = ['admin', 'worker', 'viewer'];
+const ROLES: readonly ApiKeyRole[] = API_KEY_ROLES;
 const KEY_FORMAT = /^baton_([a-z0-9]{8,32})_([A-Za-z0-9_-]{20,100})$/;
 /** How stale the in-memory copy of the keys may get (a revocation takes effect within this). */
 const REFRESH_MS = 2_000;
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-export interface CreatedKey {
-  /** The key itself: shown once, never stored. */
-  key: string;
-  record: ApiKeyRecord;
+/** The record without its hash: what leaves the app. */
+export function publicKey(record: ApiKeyRecord): ApiKey {
+  const { hash: _hash, ...rest } = record;
+  return rest;
 }
 
-export async function createKey(
-  store: Store,
-  input: { role: ApiKeyRole; workerId?: string | undefined; name?: string | undefined },
-): Promise<CreatedKey> {
+export async function createKey(store: Store, input: CreateKeyInput, clock: Clock): Promise<CreatedKey> {
   if (!ROLES.includes(input.role)) {
     throw new BatonError('invalid_argument', `role: must be one of ${ROLES.join(', ')}`, { field: 'role' });
   }
@@ -44,26 +44,36 @@ export async function createKey(
     role: input.role,
     workerId: input.workerId ?? null,
     name: input.name ?? null,
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(clock.now()).toISOString(),
     revokedAt: null,
   };
   await store.insertKey(record);
-  return { key, record };
+  return { key, record: publicKey(record) };
 }
 
-export async function revokeKey(store: Store, id: string): Promise<void> {
-  if (!(await store.revokeKey(id, Date.now()))) {
-    throw new BatonError('key_not_found', `no active key with id ${id}`, { id });
+export async function revokeKey(store: Store, id: string, clock: Clock): Promise<ApiKey> {
+  if (typeof id !== 'string' || !(await store.revokeKey(id, clock.now()))) {
+    throw new BatonError('key_not_found', `no active key with id ${String(id).slice(0, 40)}`, { id });
   }
+  const revoked = (await store.listKeys()).find((k) => k.id === id) as ApiKeyRecord;
+  return publicKey(revoked);
 }
 
 /** The store's keys, cached briefly so that a request costs no read of the store. */
 export class KeyRing {
   private keys = new Map<string, ApiKeyRecord>();
-  private loadedAt = 0;
+  private loadedAt = Number.NEGATIVE_INFINITY;
   private loading: Promise<void> | null = null;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Forgets the cached keys: the next request reads them again (after a change made here). */
+  invalidate(): void {
+    this.loadedAt = Number.NEGATIVE_INFINITY;
+  }
 
   /** Whether any active key exists (then every request must carry one). */
   async any(): Promise<boolean> {
@@ -72,7 +82,7 @@ export class KeyRing {
   }
 
   /** The active key matching `presented`, or null. */
-  async verify(presented: string): Promise<ApiKeyRecord | null> {
+  async verify(presented: string): Promise<ApiKey | null> {
     const match = KEY_FORMAT.exec(presented);
     if (!match) return null;
     await this.fresh();
@@ -87,14 +97,14 @@ export class KeyRing {
     if (!record) return null;
     const given = Buffer.from(hashKey(presented), 'hex');
     const stored = Buffer.from(record.hash, 'hex');
-    return given.length === stored.length && timingSafeEqual(given, stored) ? record : null;
+    return given.length === stored.length && timingSafeEqual(given, stored) ? publicKey(record) : null;
   }
 
   private readonly misses = new Map<string, number>();
   private missReloads: number[] = [];
 
   private mayReloadFor(id: string): boolean {
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - (this.misses.get(id) ?? 0) < 1_000) return false;
     this.missReloads = this.missReloads.filter((at) => now - at < 1_000);
     if (this.missReloads.length >= 20) return false;
@@ -105,7 +115,7 @@ export class KeyRing {
   }
 
   private async fresh(): Promise<void> {
-    if (Date.now() - this.loadedAt > REFRESH_MS) await this.reload();
+    if (this.clock.now() - this.loadedAt > REFRESH_MS) await this.reload();
   }
 
   private reload(): Promise<void> {
@@ -113,7 +123,7 @@ export class KeyRing {
       .listKeys()
       .then((all) => {
         this.keys = new Map(all.filter((k) => k.revokedAt === null).map((k) => [k.id, k]));
-        this.loadedAt = Date.now();
+        this.loadedAt = this.clock.now();
       })
       .finally(() => {
         this.loading = null;

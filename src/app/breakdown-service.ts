@@ -1,0 +1,46 @@
+import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
+import { assertCan } from '../core/lifecycle.js';
+import type { BreakdownOptions, BreakdownResult, TaskAnalysis } from './baton.js';
+import { analyzeSubject, type PreparedPlan, preparePlan } from './breakdown.js';
+import { writePlan } from './breakdown-write.js';
+import { type AppContext, planningContext, ruleTime, writeTasks } from './context.js';
+import { getTask } from './task-service.js';
+
+/** Breakdown use cases (SPEC §6): analyse a task, plan it, write the plan in one transaction. */
+
+export async function analyze(ctx: AppContext, target: number | BreakdownSubject): Promise<TaskAnalysis> {
+  const task = typeof target === 'number' ? await getTask(ctx, target) : null;
+  const ref = task ? { id: task.id, subtasks: await ctx.store.countTasks({ parentId: task.id }) } : null;
+  return analyzeSubject(task ?? (target as BreakdownSubject), ref, planningContext(ctx));
+}
+
+export async function breakdown(ctx: AppContext, id: number, options: BreakdownOptions = {}): Promise<BreakdownResult> {
+  const task = await getTask(ctx, id);
+  assertCan(task, 'breakdown');
+  const prepared = await prepareBreakdown(ctx, task, options.planner);
+  const summary = {
+    dryRun: Boolean(options.dryRun),
+    plan: prepared.plan,
+    planner: prepared.plan.planner,
+    requestedPlanner: prepared.requestedPlanner,
+    fallbackReason: prepared.fallbackReason,
+    warnings: prepared.warnings,
+  };
+  if (options.dryRun) return { ...summary, task, subtasks: [] };
+  const written = await writeTasks(ctx, async (tx, writer) => {
+    // Claimed or split by someone else while the planner thought: writePlan refuses it.
+    const current = await writer.requireTask(tx, id);
+    const result = await writePlan(tx, current, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
+    for (const sub of result.created) writer.noteReady(sub);
+    return result;
+  });
+  return { ...summary, task: written.parent, subtasks: written.created };
+}
+
+export async function prepareBreakdown(
+  ctx: AppContext,
+  subject: BreakdownSubject & { id?: number; priority?: string; complexity?: string },
+  planner?: PlannerName,
+): Promise<PreparedPlan> {
+  return preparePlan(subject, planner ?? ctx.policy.breakdown.planner, planningContext(ctx));
+}

@@ -1,0 +1,187 @@
+import { invalid, taskNotFound } from '../core/errors.js';
+import {
+  assertCan,
+  assertLease,
+  completePatch,
+  diff,
+  expirePatch,
+  failPatch,
+  type RuleTime,
+  releasePatch,
+  renewPatch,
+  reviewPatch,
+  type TaskPatch,
+} from '../core/lifecycle.js';
+import type { Task } from '../core/types.js';
+import { parseProgress } from '../core/values.js';
+import type { ClaimInput, CompleteTaskInput, FailInput, LeaseRef, NoteInput, ProgressInput, ReviewTaskInput } from './baton.js';
+import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
+import type { Change } from './task-writer.js';
+import { validWorkerId } from './worker-presence.js';
+
+/** The worker's side: claims (SPEC §4) and every write made under a lease, plus reviews. */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export async function claimMany(ctx: AppContext, request: ClaimInput & { limit: number }): Promise<Task[]> {
+  const workerId = validWorkerId(request.workerId);
+  const leaseMs = (request.leaseSeconds ?? ctx.policy.leaseSeconds) * 1000;
+  if (!(leaseMs > 0)) throw invalid('lease', 'must be a positive number of seconds');
+  if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 1000) {
+    throw invalid('limit', 'must be a whole number from 1 to 1000');
+  }
+  const { store, clock } = ctx;
+  const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
+  const deadline = clock.now() + (request.waitSeconds ?? 0) * 1000;
+  // Short pauses keep pickup latency low; a waiting worker takes the write lock only when the
+  // cheap read says something is ready, so idle pollers do not slow down busy writers.
+  for (let pause = 5, first = true; ; pause = Math.min(pause * 2, 40), first = false) {
+    // A store that can wake us (PostgreSQL NOTIFY) is asked before the claim, so a task made
+    // ready while the claim runs still wakes us; such a store needs no cheap pre-check either.
+    const waiting = clock.now() < deadline && store.waitForWork !== undefined;
+    const stop = waiting ? new AbortController() : undefined;
+    const signal = stop && (request.signal ? AbortSignal.any([stop.signal, request.signal]) : stop.signal);
+    const woken = signal ? store.waitForWork?.(signal, deadline - clock.now()) : undefined;
+    try {
+      await ctx.sweeper.sometimes(() => expireLeases(ctx));
+      const worth = first || woken !== undefined || (await store.countTasks({ ready: true })) > 0;
+      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit: request.limit }) : [];
+      if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
+      await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));
+    } finally {
+      stop?.abort();
+    }
+  }
+}
+
+export async function heartbeat(ctx: AppContext, id: number, lease: LeaseRef): Promise<Task> {
+  return leased(ctx, id, 'heartbeat', lease, (task, time) => ({ type: 'lease_renewed', patch: renewPatch(task, time.now) }));
+}
+
+export async function reportProgress(ctx: AppContext, id: number, input: ProgressInput): Promise<Task> {
+  const progress = parseProgress(input.progress);
+  const note = input.note?.trim();
+  const step = input.step?.trim();
+  if (note !== undefined && note.length > 20_000) throw invalid('note', 'must be at most 20000 characters');
+  return leased(ctx, id, 'progress', input, (task, time) => {
+    const at = iso(time.now);
+    const patch: TaskPatch = { progress, ...renewPatch(task, time.now) };
+    if (note) patch.notes = [...task.notes, { at, by: input.workerId, text: note }];
+    if (step) patch.checkpoints = [...task.checkpoints, { at, by: input.workerId, name: step, progress }];
+    return { type: 'progress', patch };
+  });
+}
+
+export async function addNote(ctx: AppContext, id: number, input: NoteInput): Promise<Task> {
+  const text = typeof input.text === 'string' ? input.text.trim() : '';
+  if (text.length === 0) throw invalid('text', 'must not be empty');
+  if (text.length > 20_000) throw invalid('text', 'must be at most 20000 characters');
+  const workerId = input.workerId !== undefined ? validWorkerId(input.workerId) : null;
+  const by = workerId ?? ctx.actor ?? 'unknown';
+  return changeTask(ctx, id, async (task, _tx, time) => ({
+    type: 'note_added',
+    patch: { notes: [...task.notes, { at: iso(time.now), by, text }] },
+    workerId,
+  }));
+}
+
+export async function complete(ctx: AppContext, id: number, input: CompleteTaskInput): Promise<Task> {
+  const artifacts = (input.artifacts ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
+  return leased(ctx, id, 'complete', input, (task, time) => ({
+    type: 'completed',
+    patch: completePatch(task, { workerId: input.workerId, result: input.result, artifacts }, time),
+  }));
+}
+
+export async function fail(ctx: AppContext, id: number, input: FailInput): Promise<Task> {
+  const error = input.error?.trim() ?? '';
+  if (error.length === 0) throw invalid('error', 'must not be empty');
+  const text = error.length > 10_000 ? `…${error.slice(-10_000)}` : error;
+  return leased(ctx, id, 'fail', input, (task, time) => ({
+    type: 'failed',
+    patch: failPatch(task, text, time, ctx.random()),
+  }));
+}
+
+export async function release(ctx: AppContext, id: number, lease: LeaseRef): Promise<Task> {
+  return leased(ctx, id, 'release', lease, (task, time) => ({ type: 'released', patch: releasePatch(task, time) }));
+}
+
+export async function review(ctx: AppContext, id: number, input: ReviewTaskInput): Promise<Task> {
+  const reviewer = validWorkerId(input.workerId);
+  if (input.score !== undefined && !(Number.isFinite(input.score) && input.score >= 0 && input.score <= 100)) {
+    throw invalid('score', 'must be a number from 0 to 100');
+  }
+  return changeTask(ctx, id, async (task, _tx, time) => {
+    assertCan(task, 'review');
+    const patch = reviewPatch(task, { ...input, reviewer }, time);
+    return { type: input.pass ? 'review_passed' : 'review_failed', patch, workerId: reviewer };
+  });
+}
+
+/** Requeues (or fails) tasks whose lease ran out, one transaction each; returns their ids. */
+export async function expireLeases(ctx: AppContext): Promise<number[]> {
+  const ids = await ctx.store.expiredLeases(await ctx.store.now(), 100);
+  const expired: number[] = [];
+  for (const id of ids) {
+    const updated = await writeTasks(ctx, async (tx, writer) => {
+      const task = await tx.getTask(id);
+      if (task?.status !== 'executing' || !task.lease || Date.parse(task.lease.expiresAt) > tx.now) return null;
+      return writer.apply(tx, task, {
+        type: 'lease_expired',
+        patch: expirePatch(task, ruleTime(ctx, tx)),
+        workerId: task.lease.owner,
+        data: { worker: task.lease.owner, token: task.lease.token },
+      });
+    });
+    if (updated) expired.push(updated.id);
+  }
+  return expired;
+}
+
+type LeasedAction = 'heartbeat' | 'progress' | 'complete' | 'fail' | 'release';
+
+/** A worker's write: the lease must be held, with the current token, and not expired. */
+async function leased(
+  ctx: AppContext,
+  id: number,
+  action: LeasedAction,
+  lease: LeaseRef,
+  decide: (task: Task, time: RuleTime) => Change,
+): Promise<Task> {
+  const workerId = validWorkerId(lease.workerId);
+  if (lease.token !== undefined && !(Number.isSafeInteger(lease.token) && lease.token > 0)) {
+    throw invalid('token', 'must be a positive whole number');
+  }
+  const effects = newEffects();
+  const quick = await ctx.store.changeTask({
+    id,
+    decide: (current, { now, hasDependents }) => {
+      if (!current) throw taskNotFound(id);
+      assertLease(current, action, { workerId, token: lease.token, now });
+      // A subtask's parent follows it and a finished task may unblock others: changes that
+      // reach other rows take the full transaction below.
+      if (current.parentId !== null || hasDependents) return null;
+      const change = decide(current, { now, policy: ctx.policy });
+      const event = {
+        taskId: id,
+        workerId,
+        actor: workerId,
+        type: change.type,
+        at: iso(now),
+        changes: diff(current, change.patch),
+        data: change.data ?? null,
+      };
+      return { patch: change.patch, event };
+    },
+  });
+  if (quick) effects.criticalReady = quick.status === 'queued' && quick.priority === 'critical';
+  const task = quick
+    ? await ctx.push.after(quick, effects)
+    : await changeTask(ctx, id, async (current, _tx, time) => {
+        assertLease(current, action, { workerId, token: lease.token, now: time.now });
+        return { ...decide(current, time), workerId };
+      });
+  await ctx.presence.touch(workerId);
+  return task;
+}

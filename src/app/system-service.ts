@@ -1,0 +1,88 @@
+import { BatonError } from '../core/errors.js';
+import { dumpSchema, parseWith } from '../core/schemas.js';
+import type { ApiKey, BatonDump, TaskEvent } from '../core/types.js';
+import type {
+  BatonDescription,
+  CreatedKey,
+  CreateKeyInput,
+  EventQuery,
+  EventWatch,
+  Health,
+  ImportSummary,
+  SystemStatus,
+} from './baton.js';
+import type { AppContext } from './context.js';
+import { createKey as newKey, publicKey, revokeKey as revoke } from './keys.js';
+import { systemStatus } from './status-stats.js';
+import { assertDumpIntegrity } from './transfer.js';
+import { version } from './version.js';
+
+/** The system's use cases: status, health, the event log, API keys, export and import. */
+
+export async function status(ctx: AppContext): Promise<SystemStatus> {
+  return systemStatus({ store: ctx.store, policy: ctx.policy, workers: () => ctx.presence.list() });
+}
+
+export async function health(ctx: AppContext): Promise<Health> {
+  const now = await ctx.store.now();
+  return { ok: true, store: ctx.store.kind, at: new Date(now).toISOString() };
+}
+
+export async function describe(ctx: AppContext): Promise<BatonDescription> {
+  return { store: { kind: ctx.store.kind, location: ctx.store.location }, policy: ctx.policy, version: version() };
+}
+
+export async function events(ctx: AppContext, query: EventQuery = {}): Promise<TaskEvent[]> {
+  return ctx.store.events(query);
+}
+
+/** The newest event id (0 for none), by bisecting ids: a few indexed reads, however long the log. */
+export async function latestEventId(ctx: AppContext): Promise<number> {
+  const exists = async (after: number) => (await ctx.store.events({ afterId: after, limit: 1 })).length > 0;
+  let hi = 1;
+  while (await exists(hi)) hi *= 2;
+  let lo = 0;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await exists(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function watchEvents(ctx: AppContext, listener: (lastEventId: number) => void): EventWatch {
+  const stop = ctx.store.onEvents?.(listener);
+  return { pushes: stop !== undefined, stop: stop ?? (() => {}) };
+}
+
+export async function createKey(ctx: AppContext, input: CreateKeyInput): Promise<CreatedKey> {
+  const created = await newKey(ctx.store, input, ctx.clock);
+  ctx.keys.invalidate();
+  return created;
+}
+
+export async function listKeys(ctx: AppContext): Promise<ApiKey[]> {
+  return (await ctx.store.listKeys()).map(publicKey);
+}
+
+export async function revokeKey(ctx: AppContext, id: string): Promise<ApiKey> {
+  const revoked = await revoke(ctx.store, id, ctx.clock);
+  ctx.keys.invalidate();
+  return revoked;
+}
+
+export async function exportData(ctx: AppContext): Promise<BatonDump> {
+  return ctx.store.dump();
+}
+
+export async function importData(ctx: AppContext, data: unknown): Promise<ImportSummary> {
+  const dump = parseWith(dumpSchema, data, { code: 'invalid_import', what: 'file' });
+  assertDumpIntegrity(dump);
+  await ctx.store.transaction(async (tx) => {
+    if (!(await tx.isEmpty())) {
+      throw new BatonError('store_not_empty', `import needs an empty store; ${ctx.store.location} already holds data`);
+    }
+    await tx.load(dump);
+  });
+  return { tasks: dump.tasks.length, events: dump.events.length, workers: dump.workers.length };
+}

@@ -1,0 +1,194 @@
+import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
+import { BatonError, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
+import { assertNoCycle } from '../core/graph.js';
+import {
+  assertCan,
+  assignPatch,
+  cancelPatch,
+  pausePatch,
+  resumePatch,
+  retryPatch,
+  type TaskPatch,
+  toReady,
+} from '../core/lifecycle.js';
+import { createTaskSchema, parseWith, updateTaskSchema } from '../core/schemas.js';
+import { newTaskRecord, updatePatch } from '../core/task-records.js';
+import type { Task } from '../core/types.js';
+import type { CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
+import { prepareBreakdown } from './breakdown-service.js';
+import { writePlan } from './breakdown-write.js';
+import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
+import { validWorkerId } from './worker-presence.js';
+
+/** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
+
+export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise<Task> {
+  const input = parseWith(createTaskSchema, raw);
+  const mode = ctx.policy.breakdown.mode;
+  const report = analyzeComplexity(input, mode);
+  // Planning happens before the transaction: a planner may take a while and holds no lock.
+  const prepared =
+    !input.noBreakdown && breaksDownOnCreate(report.complexity, mode)
+      ? await prepareBreakdown(ctx, { ...input, priority: input.priority ?? 'normal', complexity: report.complexity })
+      : null;
+  return writeTasks(ctx, async (tx, writer) => {
+    const deps = input.dependsOn ? [...new Set(input.dependsOn)] : [];
+    const found = await writer.requireTasks(tx, deps, 'dependsOn');
+    if (input.parentId !== undefined) await writer.requireTask(tx, input.parentId);
+    const depsOpen = found.some((t) => t.status !== 'completed');
+    const now = tx.now;
+    const task = await tx.insertTask(
+      newTaskRecord(input, { now, policy: ctx.policy, actor: ctx.actor, complexity: report.complexity, depsOpen }),
+    );
+    await tx.appendEvent(
+      writer.event(task.id, now, 'created', { status: [null, task.status] }, null, {
+        title: task.title,
+        priority: task.priority,
+        dependsOn: task.dependsOn,
+      }),
+    );
+    writer.noteReady(task);
+    if (!prepared) return task;
+    const written = await writePlan(tx, task, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
+    for (const sub of written.created) writer.noteReady(sub);
+    return written.parent;
+  });
+}
+
+export async function getTask(ctx: AppContext, id: number): Promise<Task> {
+  const task = await ctx.store.getTask(id);
+  if (!task) throw taskNotFound(id);
+  return task;
+}
+
+export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail> {
+  const task = await getTask(ctx, id);
+  const history = await ctx.store.events({ taskId: id });
+  const deps = await Promise.all(task.dependsOn.map((d) => ctx.store.getTask(d)));
+  // A parent depends on its subtasks; they are listed as such, not as what blocks it.
+  const blockedBy = deps
+    .filter((d): d is Task => d !== undefined && d.status !== 'completed' && d.parentId !== id)
+    .map((d) => ({ id: d.id, title: d.title, status: d.status }));
+  const subtasks = deps
+    .filter((d): d is Task => d !== undefined && d.parentId === id)
+    .map((d) => ({ id: d.id, title: d.title, status: d.status, progress: d.progress, estimateMinutes: d.estimateMinutes }));
+  return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }) };
+}
+
+export async function listTasks(ctx: AppContext, query: ListQuery = {}): Promise<TaskPage> {
+  const q = { status: query.status, assignee: query.worker, tag: query.tag, parentId: query.parentId, ready: query.ready };
+  const [tasks, total] = await Promise.all([
+    ctx.store.listTasks({ ...q, limit: query.limit, offset: query.offset }),
+    ctx.store.countTasks(q),
+  ]);
+  return { tasks, total };
+}
+
+export async function updateTask(
+  ctx: AppContext,
+  id: number,
+  raw: UpdateTaskInput,
+  options: { ifVersion?: number } = {},
+): Promise<Task> {
+  const input = parseWith(updateTaskSchema, raw);
+  return changeTask(ctx, id, async (task, _tx, time) => {
+    if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
+      throw new BatonError('version_mismatch', `task ${id} is at version ${task.version}, not ${options.ifVersion}`, {
+        id,
+        version: task.version,
+        expected: options.ifVersion,
+      });
+    }
+    return { type: 'updated', patch: updatePatch(task, input, time) };
+  });
+}
+
+export async function cancelTask(ctx: AppContext, id: number, options: { reason?: string } = {}): Promise<Task> {
+  return writeTasks(ctx, async (tx, writer) => {
+    const task = await writer.requireTask(tx, id);
+    assertCan(task, 'cancel');
+    const data = options.reason ? { reason: options.reason } : null;
+    const cancelled = await writer.apply(tx, task, { type: 'cancelled', patch: cancelPatch(), data });
+    // The parent first, so that its subtasks' cancellations do not roll up into it.
+    await writer.cancelSubtasks(tx, cancelled);
+    return cancelled;
+  });
+}
+
+export async function retryTask(ctx: AppContext, id: number): Promise<Task> {
+  return writeTasks(ctx, async (tx, writer) => {
+    const task = await writer.requireTask(tx, id);
+    assertCan(task, 'retry');
+    const subtasks = await writer.subtasksOf(tx, task);
+    if (subtasks.length > 0) return writer.retryParent(tx, task, subtasks);
+    const patch = retryPatch(task, await writer.depsOpen(tx, task), ruleTime(ctx, tx));
+    return writer.apply(tx, task, { type: 'retried', patch });
+  });
+}
+
+export async function pauseTask(ctx: AppContext, id: number): Promise<Task> {
+  return changeTask(ctx, id, async (task) => {
+    assertCan(task, 'pause');
+    return { type: 'paused', patch: pausePatch(task) };
+  });
+}
+
+export async function resumeTask(ctx: AppContext, id: number): Promise<Task> {
+  return writeTasks(ctx, async (tx, writer) => {
+    const task = await writer.requireTask(tx, id);
+    assertCan(task, 'resume');
+    const patch = resumePatch(task, await writer.depsOpen(tx, task), ruleTime(ctx, tx));
+    return writer.apply(tx, task, { type: 'resumed', patch });
+  });
+}
+
+export async function addDependencies(ctx: AppContext, id: number, dependsOn: number[]): Promise<Task> {
+  if (!Array.isArray(dependsOn) || dependsOn.length === 0) throw invalid('dependsOn', 'expected one or more task ids');
+  return writeTasks(ctx, async (tx, writer) => {
+    const task = await writer.requireTask(tx, id);
+    assertCan(task, 'depend');
+    const added = [...new Set(dependsOn)].filter((d) => !task.dependsOn.includes(d));
+    if (added.includes(id)) throw invalid('dependsOn', `task ${id} cannot depend on itself`);
+    const deps = await writer.requireTasks(tx, added, 'dependsOn');
+    assertNoCycle(
+      await tx.dependencyClosure(added),
+      added.map((d) => [id, d] as const),
+    );
+    await tx.addDependencies(id, added);
+    const after = [...task.dependsOn, ...added].sort((a, b) => a - b);
+    const patch: TaskPatch = {};
+    if ((task.status === 'queued' || task.status === 'assigned') && deps.some((d) => d.status !== 'completed')) {
+      Object.assign(patch, { status: 'blocked', readyAt: null });
+    }
+    return writer.apply(tx, task, { type: 'dependency_added', patch, extraChanges: { dependsOn: [task.dependsOn, after] } });
+  });
+}
+
+export async function removeDependency(ctx: AppContext, id: number, dependsOn: number): Promise<Task> {
+  return changeTask(ctx, id, async (task, tx, time) => {
+    if (!task.dependsOn.includes(dependsOn)) {
+      throw invalid('dependsOn', `task ${id} does not depend on task ${dependsOn}`);
+    }
+    if ((await tx.getTask(dependsOn))?.parentId === id) {
+      throw invalid('dependsOn', `task ${dependsOn} is a subtask of task ${id}; cancel it instead`);
+    }
+    await tx.removeDependency(id, dependsOn);
+    const remaining = task.dependsOn.filter((d) => d !== dependsOn);
+    let patch: TaskPatch = {};
+    if (task.status === 'blocked') {
+      const open = (await tx.getTasks(remaining)).some((d) => d.status !== 'completed');
+      if (!open) patch = toReady(task, time);
+    }
+    return { type: 'dependency_removed', patch, extraChanges: { dependsOn: [task.dependsOn, remaining] } };
+  });
+}
+
+export async function assignTask(ctx: AppContext, id: number, workerId: string): Promise<Task> {
+  const worker = validWorkerId(workerId);
+  // Pushing work to a worker that never registered is almost always a typo.
+  if (!(await ctx.store.getWorker(worker))) throw workerNotFound(worker);
+  return changeTask(ctx, id, async (task, _tx, time) => {
+    assertCan(task, 'assign');
+    return { type: 'assigned', patch: assignPatch(task, worker, time), data: { worker } };
+  });
+}

@@ -1,0 +1,115 @@
+import { BatonError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
+
+/**
+ * When a call that did not get through is tried again:
+ * - `always`: it is safe to repeat (reads, heartbeats, progress) — on any network failure or 503;
+ * - `unsent`: only when the connection was refused, so the server cannot have acted on it.
+ */
+type Retry = 'always' | 'unsent';
+
+export interface CallOptions {
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  retry?: Retry;
+  signal?: AbortSignal | undefined;
+}
+
+/** JSON over HTTP to a Baton server: coded errors back as `BatonError`, retries where it is safe. */
+export class HttpClient {
+  constructor(
+    private readonly base: string,
+    private readonly token: string | undefined,
+    private readonly retryMs: number,
+  ) {}
+
+  async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
+    const retry = options.retry ?? (method === 'GET' ? 'always' : 'unsent');
+    const giveUpAt = Date.now() + this.retryMs;
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(this.urlOf(path, options.query), this.init(method, options));
+      } catch (err) {
+        if (options.signal?.aborted) throw err;
+        const repeat = retry === 'always' || refused(err);
+        if (!repeat || Date.now() >= giveUpAt) throw this.unreachable(err);
+        await backoff(attempt, giveUpAt);
+        continue;
+      }
+      if (res.status === 503 && retry === 'always' && Date.now() < giveUpAt) {
+        await res.body?.cancel();
+        await backoff(attempt, giveUpAt);
+        continue;
+      }
+      return this.answer<T>(res);
+    }
+  }
+
+  urlOf(path: string, query: CallOptions['query'] = {}): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return `${this.base}/api/v1${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  private init(method: string, options: CallOptions): RequestInit {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    Object.assign(headers, options.headers);
+    const init: RequestInit = { method, headers };
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(options.body);
+    }
+    if (options.signal) init.signal = options.signal;
+    return init;
+  }
+
+  private async answer<T>(res: Response): Promise<T> {
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      throw new BatonError('server_unavailable', `${this.base} answered ${res.status} with something that is not JSON`);
+    }
+    if (res.ok) return body as T;
+    const error = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+    const code = error?.code && error.code in ERROR_CODES ? (error.code as ErrorCode) : statusCode(res.status);
+    throw new BatonError(code, error?.message ?? `${res.status} ${res.statusText}`, error?.details);
+  }
+
+  private unreachable(err: unknown): BatonError {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (err as Error).message;
+    return new BatonError('server_unavailable', `cannot reach the Baton server at ${this.base} (${reason})`, {
+      server: this.base,
+    });
+  }
+}
+
+/** The connection was never made: the server did not see the request. */
+function refused(err: unknown): boolean {
+  const code = (err as { cause?: { code?: string } }).cause?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+function statusCode(status: number): ErrorCode {
+  if (status === 400) return 'invalid_argument';
+  if (status === 401) return 'unauthenticated';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'route_not_found';
+  if (status === 409) return 'illegal_transition';
+  if (status === 413) return 'payload_too_large';
+  if (status === 429) return 'rate_limited';
+  if (status === 503) return 'server_unavailable';
+  return 'internal';
+}
+
+/** Doubling from 100 ms to 2 s, with jitter, never past the deadline. */
+function backoff(attempt: number, giveUpAt: number): Promise<void> {
+  const base = Math.min(2_000, 100 * 2 ** attempt);
+  const ms = Math.min(base / 2 + Math.random() * (base / 2), Math.max(0, giveUpAt - Date.now()));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

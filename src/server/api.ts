@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Baton, BatonHost } from '../app/baton.js';
+import { parseWith } from '../core/schemas.js';
+import { authorise } from './auth.js';
+import { emptyBody, noQuery } from './http-schemas.js';
+import type { RouteSpec } from './route.js';
+
+export interface ApiOptions {
+  baton: BatonHost;
+  routes: readonly RouteSpec[];
+  /** Aborts every long-poll when the server closes. */
+  shutdown: AbortSignal;
+  logDir: string | null;
+  /** Check every answer against its schema (tests; costs time per request). */
+  validateResponses: boolean;
+}
+
+/** Every route of /api/v1 that is one `Baton` call, each validated by its own schemas. */
+export function registerApi(app: FastifyInstance, options: ApiOptions): void {
+  // One Baton per actor, made once: building one per request would cost every request.
+  const batons = new Map<string, Baton>();
+  const batonFor = (actor: string): Baton => {
+    const known = batons.get(actor);
+    if (known) return known;
+    const baton = options.baton.actingAs(actor);
+    batons.set(actor, baton);
+    return baton;
+  };
+
+  for (const spec of options.routes) {
+    app.route({
+      method: spec.method,
+      url: `/api/v1${spec.path}`,
+      config: { access: spec.access },
+      ...(spec.bodyLimit !== undefined && { bodyLimit: spec.bodyLimit }),
+      handler: (req, reply) => answer(spec, req, reply),
+    });
+  }
+
+  async function answer(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const params = parseWith(spec.params ?? noQuery, req.params ?? {}, { what: 'path' });
+    const query = parseWith(spec.query ?? noQuery, withoutToken(req.query), { what: 'query' });
+    const rawBody = spec.body || req.body !== undefined ? (req.body ?? {}) : {};
+    const body = parseWith(spec.body ?? emptyBody, rawBody, { what: 'body' });
+    if (spec.actAs) authorise(req.principal, spec.access, spec.actAs({ body, params }));
+    const signal = spec.longPoll ? untilGone(reply, options.shutdown) : options.shutdown;
+    const baton = batonFor(req.principal.actor);
+    const principal = req.principal;
+    const result = await spec.handle({ body, query, params, baton, principal, req, reply, signal, logDir: options.logDir });
+    if (options.validateResponses && spec.response) {
+      const check = spec.response.safeParse(result);
+      if (!check.success) throw new Error(`answer of ${spec.method} ${spec.path} broke its schema: ${check.error.message}`);
+    }
+    void reply.status(spec.status ?? 200);
+    return result;
+  }
+}
+
+/** Only a wait needs to hear that its client left; other calls finish in moments. */
+function untilGone(reply: FastifyReply, shutdown: AbortSignal): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
+  return AbortSignal.any([gone.signal, shutdown]);
+}
+
+function withoutToken(query: unknown): Record<string, unknown> {
+  const { access_token: _token, ...rest } = (query ?? {}) as Record<string, unknown>;
+  return rest;
+}

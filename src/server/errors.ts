@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { BatonError, isBatonError } from '../core/errors.js';
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+  'cross-origin-opener-policy': 'same-origin',
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+});
+
+/** Every refusal as `{error: {code, message, details}}`, and the headers every answer carries. */
+export function registerErrors(app: FastifyInstance, options: { corsOrigins?: readonly string[] | undefined }): void {
+  app.setErrorHandler((err, req, reply) => {
+    const error = toBatonError(err);
+    if (error.category === 'internal') req.log.error({ err }, 'request failed');
+    else req.log.debug({ code: error.code, url: req.url }, error.message);
+    void reply
+      .status(error.httpStatus)
+      .send({ error: { code: error.code, message: error.message, details: error.details ?? {} } });
+  });
+  app.addHook('onSend', async (req, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    const origin = req.headers.origin;
+    if (origin && options.corsOrigins?.includes(origin)) {
+      reply.header('access-control-allow-origin', origin).header('vary', 'origin');
+    }
+    return payload;
+  });
+}
+
+/** Fastify's own refusals (bad JSON, too large, rate limited) as coded Baton errors; anything else is internal. */
+export function toBatonError(err: unknown): BatonError {
+  if (isBatonError(err)) return err;
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (e.statusCode === 413) return new BatonError('payload_too_large', 'the request body is too large');
+  if (e.statusCode === 429) return new BatonError('rate_limited', e.message ?? 'too many requests');
+  if (e.statusCode === 415) {
+    return new BatonError('invalid_argument', 'Content-Type: send JSON with Content-Type: application/json', {
+      field: 'Content-Type',
+    });
+  }
+  if (e.statusCode === 400) {
+    const what = e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'empty JSON body' : 'malformed JSON';
+    return new BatonError('invalid_argument', `body: ${what}`, { field: 'body' });
+  }
+  if (e.statusCode === 404) return new BatonError('route_not_found', 'no such route');
+  // Never a stack trace or an internal message in an answer: the log has them.
+  return new BatonError('internal', 'internal error; the server log has the details');
+}
