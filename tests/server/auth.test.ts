@@ -52,9 +52,10 @@ describe('authentication and roles', () => {
       }
     }
     expect((await t.inject({ method: 'GET', url: '/api/v1/tasks', headers: auth(viewer) })).statusCode).toBe(200);
-    expect((await t.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(worker) })).json()).toEqual({
+    expect((await t.inject({ method: 'GET', url: '/api/v1/whoami', headers: auth(worker) })).json()).toMatchObject({
       role: 'worker',
       workerId: 'w-own',
+      key: { role: 'worker', workerId: 'w-own', revokedAt: null },
     });
     expect(await t.snapshot()).toBe(before);
   });
