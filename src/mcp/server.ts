@@ -125,7 +125,12 @@ export async function serveStdio(baton: Baton, options: SessionOptions = {}): Pr
   console.debug = console.error;
   const session = new AgentSession(baton, {
     ...options,
-    onLost: (id, reason) => process.stderr.write(`baton mcp: lost task ${id}: ${reason}\n`),
+    onLease: (event) =>
+      process.stderr.write(
+        event.type === 'lost'
+          ? `baton mcp: lost task ${event.lease.taskId}: ${event.message}\n`
+          : `baton mcp: could not renew the lease of task ${event.lease.taskId} (trying again): ${event.message}\n`,
+      ),
   });
   const server = createMcpServer(baton, session, packageVersion());
   server.oninitialized = () => {

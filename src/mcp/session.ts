@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Baton } from '../app/baton.js';
+import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
 
 export interface SessionOptions {
@@ -10,19 +12,15 @@ export interface SessionOptions {
   capabilities?: string[] | undefined;
   /** Lease length of each claim; the store's configured lease when unset. */
   leaseSeconds?: number | undefined;
-  /** Called when a renewal finds a lease gone (cancelled, taken over); for the server's log. */
-  onLost?: ((taskId: number, reason: string) => void) | undefined;
+  /**
+   * Told when a renewal finds a lease gone (cancelled, taken over) — the task is no longer held —
+   * or fails for another reason (the lease is kept and renewed again shortly); for the server's log.
+   */
+  onLease?: ((event: Exclude<LeaseEvent, { type: 'renewed' }>) => void) | undefined;
+  /** Source of the session's times and waits (default: the system clock). */
+  clock?: Clock | undefined;
 }
 
-interface Held {
-  token: number;
-  leaseMs: number;
-  renewedAt: number;
-}
-
-/** Errors that mean this agent no longer holds the task: stop renewing it. */
-const LEASE_GONE = new Set(['illegal_transition', 'not_lease_holder', 'stale_token', 'lease_expired', 'task_not_found']);
-const RENEW_TICK_MS = 250;
 /** Longest a closing session waits for calls in flight; the client kills the server after ~2 s. */
 const SETTLE_MS = 1000;
 
@@ -35,9 +33,10 @@ const SETTLE_MS = 1000;
 export class AgentSession {
   private id: string | undefined;
   private caps: string[] | undefined;
-  private readonly held = new Map<number, Held>();
+  private readonly clock: Clock;
+  /** The leases this session holds, renewed while it lives. */
+  private readonly keeper: LeaseKeeper;
   private readonly stop = new AbortController();
-  private timer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
   private readonly inflight = new Set<Promise<unknown>>();
   /** The client's name, known once it said hello; part of a generated worker id. */
@@ -49,6 +48,9 @@ export class AgentSession {
   ) {
     this.id = options.workerId;
     this.caps = options.capabilities;
+    this.clock = options.clock ?? systemClock;
+    this.keeper = new LeaseKeeper(baton, { clock: this.clock, onEvent: (e) => this.onLease(e) });
+    this.keeper.start();
   }
 
   /** Stable for the whole session: generated on first use when not given. */
@@ -77,7 +79,7 @@ export class AgentSession {
 
   /** Ids of the tasks this session holds, oldest claim first. */
   get heldIds(): number[] {
-    return [...this.held.keys()];
+    return this.keeper.held;
   }
 
   async register(): Promise<void> {
@@ -92,35 +94,28 @@ export class AgentSession {
 
   /** Remembers a claimed task so its lease is renewed, and written to with its fencing token. */
   hold(task: Task): void {
-    if (!task.lease) return;
-    this.held.set(task.id, { token: task.lease.token, leaseMs: task.lease.seconds * 1000, renewedAt: Date.now() });
-    if (!this.timer) {
-      this.timer = setInterval(() => this.renewDue(), RENEW_TICK_MS);
-      // The session lives as long as stdin is open; the renewals alone must not keep the process up.
-      this.timer.unref();
-    }
+    this.keeper.hold(task);
   }
 
   /** The worker and token to write to `taskId` with; no token for a task claimed elsewhere. */
   lease(taskId: number): { workerId: string; token?: number } {
-    const held = this.held.get(taskId);
+    const held = this.keeper.lease(taskId);
     return held ? { workerId: this.workerId, token: held.token } : { workerId: this.workerId };
   }
 
   /** A write renewed the lease (progress does). */
   renewed(taskId: number): void {
-    const held = this.held.get(taskId);
-    if (held) held.renewedAt = Date.now();
+    this.keeper.touch(taskId);
   }
 
   /** The task left this agent's hands (completed, failed, released, or lost). */
   drop(taskId: number): void {
-    this.held.delete(taskId);
+    this.keeper.drop(taskId);
   }
 
   /** Whether an error of a write means the lease is gone, so the task is no longer held. */
   dropIfGone(taskId: number, err: unknown): void {
-    if (LEASE_GONE.has(codeOf(err))) this.drop(taskId);
+    if (leaseLostCode(err) !== null) this.drop(taskId);
   }
 
   /** Runs a tool call as part of the session, so that closing lets it settle first. */
@@ -139,33 +134,24 @@ export class AgentSession {
 
   private async shutdown(): Promise<void> {
     this.stop.abort();
-    if (this.timer) clearInterval(this.timer);
-    // A claim that was waiting ends on the abort; if it got a task, that task is held by now and
-    // released below with the others.
-    const settled = Promise.allSettled([...this.inflight]);
-    await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SETTLE_MS).unref())]);
+    // No renewal starts from here on: every held task is released below. A claim that was waiting
+    // ends on the abort; if it got a task, that task is held by now and released with the others.
+    // What is still in flight (tool calls, a renewal) gets the settle budget, no more.
+    const waited = new AbortController();
+    const settled = Promise.allSettled([...this.inflight, this.keeper.stop()]);
+    await Promise.race([settled, this.clock.sleep(SETTLE_MS, waited.signal)]);
+    waited.abort();
     const ids = this.heldIds;
     await Promise.all(ids.map((id) => this.baton.release(id, this.lease(id)).catch(() => undefined)));
-    this.held.clear();
+    for (const id of ids) this.keeper.drop(id);
     if (this.id !== undefined) await this.baton.unregisterWorker(this.id).catch(() => undefined);
   }
 
-  /** Renews each held lease once a third of it has passed, so a slow store never lets one lapse. */
-  private renewDue(): void {
-    const now = Date.now();
-    for (const [taskId, held] of this.held) {
-      if (now - held.renewedAt < held.leaseMs / 3) continue;
-      held.renewedAt = now;
-      this.baton.heartbeat(taskId, { workerId: this.workerId, token: held.token }).catch((err) => {
-        if (!LEASE_GONE.has(codeOf(err))) return;
-        this.drop(taskId);
-        this.options.onLost?.(taskId, err instanceof Error ? err.message : String(err));
-      });
-    }
+  /** A lost lease is no longer held (the keeper dropped it); every outcome but success goes to the log. */
+  private onLease(event: LeaseEvent): void {
+    if (event.type !== 'renewed') this.options.onLease?.(event);
   }
 }
-
-const codeOf = (err: unknown) => String((err as { code?: unknown })?.code ?? '');
 
 /** `claude-code-3f9a1c`: which client it is, and unique per session. */
 function generatedId(clientName: string | undefined): string {

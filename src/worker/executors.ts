@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
 import { attemptLogPath } from './logs.js';
 import { runProcess } from './process-runner.js';
@@ -88,6 +89,8 @@ export interface SimulateOptions {
   /** Length of one simulated run, in seconds. */
   seconds?: number | undefined;
   steps?: readonly string[] | undefined;
+  /** Paces the steps (default: the system clock). */
+  clock?: Clock | undefined;
 }
 
 const SIMULATED_STEPS = ['Reading the task', 'Planning', 'Doing the work', 'Checking the result', 'Wrapping up'];
@@ -95,28 +98,15 @@ const SIMULATED_STEPS = ['Reading the task', 'Planning', 'Doing the work', 'Chec
 /** Demo only: advances progress over time and completes, labelled as simulated in the history. */
 export function simulateExecutor(options: SimulateOptions = {}): Executor {
   const steps = options.steps ?? SIMULATED_STEPS;
+  const clock = options.clock ?? systemClock;
   return async (ctx: AttemptContext) => {
     await ctx.note('simulated run (baton worker --simulate): no real work was done');
     const stepMs = ((options.seconds ?? 5) * 1000) / steps.length;
     for (const [i, step] of steps.entries()) {
       ctx.progress(Math.round((i / steps.length) * 100), step);
-      if (!(await wait(stepMs, ctx.signal))) return { ok: false, error: 'simulated run stopped' };
+      await clock.sleep(stepMs, ctx.signal);
+      if (ctx.signal.aborted) return { ok: false, error: 'simulated run stopped' };
     }
     return { ok: true, result: { simulated: true } };
   };
-}
-
-function wait(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve(false);
-      },
-      { once: true },
-    );
-  });
 }

@@ -37,6 +37,10 @@ const TAIL_CHARS = 4000;
  * Runs `command` in a shell as the leader of its own process group, so that a timeout or a stop
  * can kill everything it started — children that ignore SIGTERM included (SIGTERM first, SIGKILL
  * after `killGraceMs`). Resolves when the process and everything holding its output are gone.
+ *
+ * Its times stay on the machine's clock rather than an injected `Clock`: they measure and bound a
+ * real OS process (its wall time, the SIGTERM→SIGKILL grace), which no test clock can speed up.
+ * The task's timeout, which decides the attempt, is the worker loop's and does follow its clock.
  */
 export function runProcess(o: RunProcessOptions): Promise<RunProcessResult> {
   mkdirSync(dirname(o.logFile), { recursive: true });

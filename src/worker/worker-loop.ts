@@ -1,4 +1,6 @@
 import type { Baton } from '../app/baton.js';
+import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper.js';
+import { type Clock, systemClock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
 import type { AbortReason, AttemptOutcome, Executor, WorkerEvent, WorkerEventListener } from './types.js';
 
@@ -20,6 +22,10 @@ export interface WorkerLoopOptions {
   pollSeconds?: number | undefined;
   /** After an abort, how long to wait for the executor to settle before reporting anyway, in ms. */
   settleMs?: number | undefined;
+  /** After a claim fails (store or server unavailable), how long to wait before claiming again, in ms. */
+  claimRetryMs?: number | undefined;
+  /** Source of every time and timer of the loop and its lease keeper (default: the system clock). */
+  clock?: Clock | undefined;
   onEvent?: WorkerEventListener | undefined;
 }
 
@@ -27,19 +33,13 @@ interface Running {
   task: Task;
   token: number;
   controller: AbortController;
-  leaseMs: number;
-  renewedAt: number;
   startedAt: number;
   /** Latest progress not yet sent, and whether a report is in flight. */
   pending: { progress: number; step: string | null } | null;
   sending: Promise<void> | null;
 }
 
-/** Conflicts that mean this worker no longer holds the task: stop the attempt, report nothing. */
-const LEASE_GONE = new Set(['illegal_transition', 'not_lease_holder', 'stale_token', 'lease_expired', 'task_not_found']);
-const codeOf = (err: unknown) => String((err as { code?: unknown })?.code ?? '');
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The worker loop: register, then claim the best task this worker can do, run it with the
@@ -49,14 +49,17 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class WorkerLoop {
   readonly id: string;
   private readonly concurrency: number;
+  private readonly clock: Clock;
+  /** Renews the lease of every running attempt, until its final report. */
+  private readonly keeper: LeaseKeeper;
   private readonly running = new Map<number, Running>();
   /** Attempts whose executor is still running: what `concurrency` bounds. */
   private executing = 0;
   private stopping = false;
   private readonly stopSignal = new AbortController();
+  /** Aborted when the loop ends: cancels the grace period still running. */
+  private readonly ended = new AbortController();
   private wake: (() => void) | null = null;
-  private graceTimer: NodeJS.Timeout | null = null;
-  private renewTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly baton: Baton,
@@ -64,6 +67,8 @@ export class WorkerLoop {
   ) {
     this.id = options.id;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.clock = options.clock ?? systemClock;
+    this.keeper = new LeaseKeeper(baton, { clock: this.clock, onEvent: (e) => this.onLease(e) });
   }
 
   /** Runs until stopped (or after one task with `once`); resolves once every attempt is reported. */
@@ -78,16 +83,16 @@ export class WorkerLoop {
       concurrency: this.concurrency,
       version: o.version,
     });
-    this.emit({ type: 'online', at: Date.now(), workerId: o.id, capabilities: o.capabilities, concurrency: this.concurrency });
-    this.renewTimer = setInterval(() => this.renewLeases(), 250);
+    this.emit({ type: 'online', at: this.now(), workerId: o.id, capabilities: o.capabilities, concurrency: this.concurrency });
+    this.keeper.start();
     try {
       await this.claimLoop();
       while (this.running.size > 0) await this.nextWake();
     } finally {
-      clearInterval(this.renewTimer);
-      if (this.graceTimer) clearTimeout(this.graceTimer);
+      this.ended.abort();
+      await this.keeper.stop();
       await this.baton.unregisterWorker(o.id).catch((err) => this.error(null, err));
-      this.emit({ type: 'stopped', at: Date.now() });
+      this.emit({ type: 'stopped', at: this.now() });
     }
   }
 
@@ -103,9 +108,9 @@ export class WorkerLoop {
     }
     this.stopping = true;
     this.stopSignal.abort();
-    this.emit({ type: 'stopping', at: Date.now(), graceSeconds });
+    this.emit({ type: 'stopping', at: this.now(), graceSeconds });
     if (graceSeconds <= 0) this.abortAll('shutdown');
-    else if (Number.isFinite(graceSeconds)) this.graceTimer = setTimeout(() => this.abortAll('shutdown'), graceSeconds * 1000);
+    else if (Number.isFinite(graceSeconds)) this.after(graceSeconds * 1000, this.ended.signal, () => this.abortAll('shutdown'));
     this.notify();
   }
 
@@ -136,7 +141,7 @@ export class WorkerLoop {
         });
       } catch (err) {
         this.error(null, err);
-        await sleep(1000);
+        await this.clock.sleep(o.claimRetryMs ?? 1000, this.stopSignal.signal);
         continue;
       }
       if (this.stopping) {
@@ -156,16 +161,16 @@ export class WorkerLoop {
       task,
       token: lease.token,
       controller: new AbortController(),
-      leaseMs: lease.seconds * 1000,
-      renewedAt: Date.now(),
-      startedAt: Date.now(),
+      startedAt: this.now(),
       pending: null,
       sending: null,
     };
     this.running.set(task.id, entry);
+    this.keeper.hold(task);
     this.executing++;
-    this.emit({ type: 'claimed', at: Date.now(), task });
+    this.emit({ type: 'claimed', at: this.now(), task });
     void this.attempt(entry).finally(() => {
+      this.keeper.drop(task.id);
       this.running.delete(task.id);
       this.notify();
     });
@@ -173,21 +178,25 @@ export class WorkerLoop {
 
   private async attempt(entry: Running): Promise<void> {
     const { task, controller } = entry;
-    const timeout =
-      task.timeoutSeconds !== null ? setTimeout(() => controller.abort('timeout'), task.timeoutSeconds * 1000) : null;
+    const executed = new AbortController();
+    if (task.timeoutSeconds !== null) {
+      this.after(task.timeoutSeconds * 1000, executed.signal, () => controller.abort('timeout'));
+    }
     let outcome: AttemptOutcome;
     try {
       outcome = await this.execute(entry);
     } catch (err) {
       outcome = { ok: false, error: messageOf(err) };
     } finally {
-      if (timeout) clearTimeout(timeout);
+      executed.abort();
       this.executing--;
       this.notify();
     }
     // The final report must land after the last progress report, over any transport.
     while (entry.sending) await entry.sending;
     if (entry.pending) await this.flushProgress(entry);
+    // The report ends the lease: a renewal landing after it would only report a lease lost.
+    this.keeper.drop(task.id);
     await this.report(entry, outcome);
   }
 
@@ -202,19 +211,20 @@ export class WorkerLoop {
       note: (text) => this.note(entry, text),
     });
     const settle = this.options.settleMs ?? 5000;
+    const settled = new AbortController();
     const gaveUp = new Promise<AttemptOutcome>((resolve) => {
-      const onAbort = () => setTimeout(() => resolve({ ok: false, error: 'aborted' }), settle).unref();
+      const onAbort = () => this.after(settle, settled.signal, () => resolve({ ok: false, error: 'aborted' }));
       if (controller.signal.aborted) onAbort();
-      else controller.signal.addEventListener('abort', onAbort, { once: true });
+      else controller.signal.addEventListener('abort', onAbort, { once: true, signal: settled.signal });
     });
-    return Promise.race([run, gaveUp]);
+    return Promise.race([run, gaveUp]).finally(() => settled.abort());
   }
 
   private async report(entry: Running, outcome: AttemptOutcome): Promise<void> {
     const { task, token } = entry;
     const reason = entry.controller.signal.reason as AbortReason | undefined;
     const lease = { workerId: this.id, token };
-    const ms = Date.now() - entry.startedAt;
+    const ms = this.now() - entry.startedAt;
     try {
       if (reason === 'lost') return;
       if (reason === 'shutdown') {
@@ -224,18 +234,18 @@ export class WorkerLoop {
       if (reason === 'timeout') {
         const error = `timed out after ${task.timeoutSeconds}s; the process group was killed`;
         const failed = await this.baton.fail(task.id, { ...lease, error });
-        this.emit({ type: 'failed', at: Date.now(), task: failed, error, retrying: failed.status !== 'failed', ms });
+        this.emit({ type: 'failed', at: this.now(), task: failed, error, retrying: failed.status !== 'failed', ms });
         return;
       }
       if (outcome.ok) {
         const done = await this.baton.complete(task.id, { ...lease, result: outcome.result });
-        this.emit({ type: 'completed', at: Date.now(), task: done, ms });
+        this.emit({ type: 'completed', at: this.now(), task: done, ms });
         return;
       }
       const failed = await this.baton.fail(task.id, { ...lease, error: outcome.error });
-      this.emit({ type: 'failed', at: Date.now(), task: failed, error: outcome.error, retrying: failed.status !== 'failed', ms });
+      this.emit({ type: 'failed', at: this.now(), task: failed, error: outcome.error, retrying: failed.status !== 'failed', ms });
     } catch (err) {
-      if (LEASE_GONE.has(codeOf(err))) this.emit({ type: 'lost', at: Date.now(), taskId: task.id, reason: messageOf(err) });
+      if (leaseLostCode(err) !== null) this.emit({ type: 'lost', at: this.now(), taskId: task.id, reason: messageOf(err) });
       else this.error(task.id, err);
     }
   }
@@ -243,7 +253,7 @@ export class WorkerLoop {
   private async release(task: Task, reason: string): Promise<void> {
     try {
       await this.baton.release(task.id, { workerId: this.id, token: task.lease?.token });
-      this.emit({ type: 'released', at: Date.now(), taskId: task.id, reason });
+      this.emit({ type: 'released', at: this.now(), taskId: task.id, reason });
     } catch (err) {
       this.error(task.id, err);
     }
@@ -252,7 +262,7 @@ export class WorkerLoop {
   private progress(entry: Running, percent: number, step: string | null): void {
     const progress = Math.max(0, Math.min(100, Math.round(percent)));
     entry.pending = { progress, step };
-    this.emit({ type: 'progress', at: Date.now(), taskId: entry.task.id, progress, step });
+    this.emit({ type: 'progress', at: this.now(), taskId: entry.task.id, progress, step });
     if (!entry.sending) void this.flushProgress(entry);
   }
 
@@ -269,13 +279,14 @@ export class WorkerLoop {
       while (entry.pending && !entry.controller.signal.aborted) {
         const { progress, step } = entry.pending;
         entry.pending = null;
+        const sentAt = this.now();
         await this.baton.reportProgress(entry.task.id, {
           workerId: this.id,
           token: entry.token,
           progress,
           ...(step && { step }),
         });
-        entry.renewedAt = Date.now();
+        this.keeper.touch(entry.task.id, sentAt);
       }
     } catch (err) {
       this.leaseTrouble(entry, err);
@@ -283,6 +294,7 @@ export class WorkerLoop {
   }
 
   private async note(entry: Running, text: string): Promise<void> {
+    const sentAt = this.now();
     try {
       await this.baton.reportProgress(entry.task.id, {
         workerId: this.id,
@@ -290,32 +302,56 @@ export class WorkerLoop {
         progress: entry.pending?.progress ?? entry.task.progress,
         note: text,
       });
-      entry.renewedAt = Date.now();
+      this.keeper.touch(entry.task.id, sentAt);
     } catch (err) {
       this.leaseTrouble(entry, err);
     }
   }
 
-  /** Renews each held lease once a third of it has passed, so a slow store never lets one lapse. */
-  private renewLeases(): void {
-    const now = Date.now();
-    for (const entry of this.running.values()) {
-      if (entry.controller.signal.aborted || now - entry.renewedAt < entry.leaseMs / 3) continue;
-      entry.renewedAt = now;
-      this.baton
-        .heartbeat(entry.task.id, { workerId: this.id, token: entry.token })
-        .catch((err) => this.leaseTrouble(entry, err));
+  /** Renewals are the keeper's; the loop acts on what it finds. */
+  private onLease(event: LeaseEvent): void {
+    switch (event.type) {
+      case 'renewed':
+        return;
+      case 'lost':
+        this.lost(event.lease.taskId, event.message);
+        return;
+      case 'failed':
+        // The keeper keeps the lease and tries again; the attempt runs on.
+        this.error(event.lease.taskId, event.message);
+        return;
+      default: {
+        const never: never = event;
+        throw new Error(`unknown lease event ${JSON.stringify(never)}`);
+      }
     }
   }
 
+  /** A progress report or note was refused: a lost lease stops the attempt, anything else is only told. */
   private leaseTrouble(entry: Running, err: unknown): void {
-    if (!LEASE_GONE.has(codeOf(err))) {
+    if (leaseLostCode(err) === null) {
       this.error(entry.task.id, err);
       return;
     }
-    // Cancelled, expired or taken over: the work can no longer be reported, so stop doing it.
-    entry.controller.abort('lost');
-    this.emit({ type: 'lost', at: Date.now(), taskId: entry.task.id, reason: messageOf(err) });
+    this.keeper.drop(entry.task.id);
+    this.lost(entry.task.id, messageOf(err));
+  }
+
+  /** Cancelled, expired or taken over: the work can no longer be reported, so stop doing it. */
+  private lost(taskId: number, reason: string): void {
+    this.running.get(taskId)?.controller.abort('lost');
+    this.emit({ type: 'lost', at: this.now(), taskId, reason });
+  }
+
+  /** Runs `action` after `ms` of the loop's clock, unless `cancel` aborts first. */
+  private after(ms: number, cancel: AbortSignal, action: () => void): void {
+    void this.clock.sleep(ms, cancel).then(() => {
+      if (!cancel.aborted) action();
+    });
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   private abortAll(reason: AbortReason): void {
@@ -335,7 +371,7 @@ export class WorkerLoop {
   }
 
   private error(taskId: number | null, err: unknown): void {
-    this.emit({ type: 'error', at: Date.now(), taskId, error: messageOf(err) });
+    this.emit({ type: 'error', at: this.now(), taskId, error: messageOf(err) });
   }
 
   private emit(event: WorkerEvent): void {
