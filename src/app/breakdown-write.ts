@@ -1,6 +1,6 @@
 import type { PlannedSubtask } from '../core/breakdown/types.js';
 import { findAnyCycle } from '../core/graph.js';
-import { assertCan, type RuleTime, diff, parentPatch } from '../core/lifecycle.js';
+import { assertCan, diff, parentPatch, type RuleTime } from '../core/lifecycle.js';
 import { claimOrder } from '../core/ordering.js';
 import type { Changes, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';

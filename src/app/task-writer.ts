@@ -1,11 +1,11 @@
 import { rollup } from '../core/breakdown/rollup.js';
 import { BatonError, taskNotFound } from '../core/errors.js';
 import {
-  type RuleTime,
   can,
   cancelPatch,
   diff,
   parentPatch,
+  type RuleTime,
   retryPatch,
   rollupPatch,
   type TaskPatch,
