@@ -7,13 +7,13 @@ import {
   assertCan,
   assertLease,
   assignPatch,
-  type RuleTime,
   cancelPatch,
   completePatch,
   diff,
   expirePatch,
   failPatch,
   pausePatch,
+  type RuleTime,
   releasePatch,
   renewPatch,
   resumePatch,
@@ -23,17 +23,39 @@ import {
   toReady,
 } from '../core/lifecycle.js';
 import type { Policy } from '../core/policy.js';
+import {
+  analyzeSubjectSchema,
+  breakdownOptionsSchema,
+  cancelSchema,
+  claimManySchema,
+  completeSchema,
+  createTaskSchema,
+  dependenciesSchema,
+  dumpSchema,
+  eventsQuerySchema,
+  failSchema,
+  leaseRefSchema,
+  listQuerySchema,
+  noteSchema,
+  parseWith,
+  progressSchema,
+  registerWorkerSchema,
+  reviewSchema,
+  updateTaskSchema,
+  workerRefSchema,
+} from '../core/schemas.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
 import type { Task, TaskEvent, WorkerView } from '../core/types.js';
-import { parseProgress } from '../core/values.js';
 import type { Store, StoreTx } from '../store/store.js';
 import type {
   Baton,
   BreakdownOptions,
   BreakdownResult,
   ClaimInput,
+  ClaimManyInput,
   CompleteTaskInput,
   CreateTaskInput,
+  EventsQuery,
   FailInput,
   ImportSummary,
   LeaseRef,
@@ -50,9 +72,8 @@ import type {
 } from './baton.js';
 import { type Change, TaskWriter } from './task-writer.js';
 import { assertDumpIntegrity } from './transfer.js';
-import { validWorkerId, WorkerPresence } from './worker-presence.js';
+import { WorkerPresence } from './worker-presence.js';
 
-const schemas = () => import('../core/schemas.js');
 const iso = (ms: number) => new Date(ms).toISOString();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -100,7 +121,6 @@ export class LocalBaton implements Baton {
   // ── tasks ────────────────────────────────────────────────────────────────
 
   async createTask(raw: CreateTaskInput): Promise<Task> {
-    const { createTaskSchema, parseWith } = await schemas();
     const input = parseWith(createTaskSchema, raw);
     const mode = this.policy.breakdown.mode;
     const report = analyzeComplexity(input, mode);
@@ -155,7 +175,8 @@ export class LocalBaton implements Baton {
     return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }) };
   }
 
-  async listTasks(query: ListQuery = {}): Promise<TaskPage> {
+  async listTasks(raw: ListQuery = {}): Promise<TaskPage> {
+    const query = parseWith(listQuerySchema, raw);
     const q = {
       status: query.status,
       assignee: query.worker,
@@ -171,7 +192,6 @@ export class LocalBaton implements Baton {
   }
 
   async updateTask(id: number, raw: UpdateTaskInput, options: { ifVersion?: number } = {}): Promise<Task> {
-    const { updateTaskSchema, parseWith } = await schemas();
     const input = parseWith(updateTaskSchema, raw);
     return this.change(id, async (task, _tx, clock) => {
       if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
@@ -186,7 +206,8 @@ export class LocalBaton implements Baton {
     });
   }
 
-  async cancelTask(id: number, options: { reason?: string } = {}): Promise<Task> {
+  async cancelTask(id: number, raw: { reason?: string } = {}): Promise<Task> {
+    const options = parseWith(cancelSchema, raw);
     const task = await this.store.transaction(async (tx) => {
       const task = await this.writer.requireTask(tx, id);
       assertCan(task, 'cancel');
@@ -227,8 +248,8 @@ export class LocalBaton implements Baton {
     });
   }
 
-  async addDependencies(id: number, dependsOn: number[]): Promise<Task> {
-    if (dependsOn.length === 0) throw invalid('dependsOn', 'expected one or more task ids');
+  async addDependencies(id: number, raw: number[]): Promise<Task> {
+    const { dependsOn } = parseWith(dependenciesSchema, { dependsOn: raw });
     return this.change(id, async (task, tx) => {
       assertCan(task, 'depend');
       const added = [...new Set(dependsOn)].filter((d) => !task.dependsOn.includes(d));
@@ -268,7 +289,7 @@ export class LocalBaton implements Baton {
   }
 
   async assignTask(id: number, workerId: string): Promise<Task> {
-    const worker = validWorkerId(workerId);
+    const { workerId: worker } = parseWith(workerRefSchema, { workerId });
     // Pushing work to a worker that never registered is almost always a typo.
     if (!(await this.store.getWorker(worker))) throw workerNotFound(worker);
     return this.change(id, async (task, _tx, clock) => {
@@ -284,13 +305,10 @@ export class LocalBaton implements Baton {
     return task ?? null;
   }
 
-  async claimMany(request: ClaimInput & { limit: number }): Promise<Task[]> {
-    const workerId = validWorkerId(request.workerId);
+  async claimMany(raw: ClaimManyInput): Promise<Task[]> {
+    const request = parseWith(claimManySchema, raw);
+    const { workerId } = request;
     const leaseMs = (request.leaseSeconds ?? this.policy.leaseSeconds) * 1000;
-    if (!(leaseMs > 0)) throw invalid('lease', 'must be a positive number of seconds');
-    if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 1000) {
-      throw invalid('limit', 'must be a whole number from 1 to 1000');
-    }
     const capabilities = await this.presence.capabilitiesFor(workerId, request.capabilities);
     const deadline = Date.now() + (request.waitSeconds ?? 0) * 1000;
     // Short pauses keep pickup latency low; a waiting worker takes the write lock only when the
@@ -327,18 +345,17 @@ export class LocalBaton implements Baton {
 
   private lastSweep = 0;
 
-  async heartbeat(id: number, lease: LeaseRef): Promise<Task> {
+  async heartbeat(id: number, raw: LeaseRef): Promise<Task> {
+    const lease = parseWith(leaseRefSchema, raw);
     return this.leased(id, 'heartbeat', lease, (task, clock) => ({
       type: 'lease_renewed',
       patch: renewPatch(task, clock.now),
     }));
   }
 
-  async reportProgress(id: number, input: ProgressInput): Promise<Task> {
-    const progress = parseProgress(input.progress);
-    const note = input.note?.trim();
-    const step = input.step?.trim();
-    if (note !== undefined && note.length > 20_000) throw invalid('note', 'must be at most 20000 characters');
+  async reportProgress(id: number, raw: ProgressInput): Promise<Task> {
+    const input = parseWith(progressSchema, raw);
+    const { progress, note, step } = input;
     return this.leased(id, 'progress', input, (task, clock) => {
       const at = iso(clock.now);
       const patch: TaskPatch = { progress, ...renewPatch(task, clock.now) };
@@ -348,11 +365,8 @@ export class LocalBaton implements Baton {
     });
   }
 
-  async addNote(id: number, input: NoteInput): Promise<Task> {
-    const text = typeof input.text === 'string' ? input.text.trim() : '';
-    if (text.length === 0) throw invalid('text', 'must not be empty');
-    if (text.length > 20_000) throw invalid('text', 'must be at most 20000 characters');
-    const workerId = input.workerId !== undefined ? validWorkerId(input.workerId) : null;
+  async addNote(id: number, raw: NoteInput): Promise<Task> {
+    const { text, workerId = null } = parseWith(noteSchema, raw);
     const by = workerId ?? this.actor ?? 'unknown';
     return this.change(id, async (task, _tx, clock) => ({
       type: 'note_added',
@@ -361,33 +375,32 @@ export class LocalBaton implements Baton {
     }));
   }
 
-  async complete(id: number, input: CompleteTaskInput): Promise<Task> {
-    const artifacts = (input.artifacts ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
+  async complete(id: number, raw: CompleteTaskInput): Promise<Task> {
+    const input = parseWith(completeSchema, raw);
+    const artifacts = input.artifacts ?? [];
     return this.leased(id, 'complete', input, (task, clock) => ({
       type: 'completed',
       patch: completePatch(task, { workerId: input.workerId, result: input.result, artifacts }, clock),
     }));
   }
 
-  async fail(id: number, input: FailInput): Promise<Task> {
-    const error = input.error?.trim() ?? '';
-    if (error.length === 0) throw invalid('error', 'must not be empty');
-    const text = error.length > 10_000 ? `…${error.slice(-10_000)}` : error;
+  async fail(id: number, raw: FailInput): Promise<Task> {
+    const input = parseWith(failSchema, raw);
+    const text = input.error;
     return this.leased(id, 'fail', input, (task, clock) => ({
       type: 'failed',
       patch: failPatch(task, text, clock, this.random()),
     }));
   }
 
-  async release(id: number, lease: LeaseRef): Promise<Task> {
+  async release(id: number, raw: LeaseRef): Promise<Task> {
+    const lease = parseWith(leaseRefSchema, raw);
     return this.leased(id, 'release', lease, (task, clock) => ({ type: 'released', patch: releasePatch(task, clock) }));
   }
 
-  async review(id: number, input: ReviewTaskInput): Promise<Task> {
-    const reviewer = validWorkerId(input.workerId);
-    if (input.score !== undefined && !(Number.isFinite(input.score) && input.score >= 0 && input.score <= 100)) {
-      throw invalid('score', 'must be a number from 0 to 100');
-    }
+  async review(id: number, raw: ReviewTaskInput): Promise<Task> {
+    const input = parseWith(reviewSchema, raw);
+    const reviewer = input.workerId;
     return this.change(id, async (task, _tx, clock) => {
       assertCan(task, 'review');
       const patch = reviewPatch(task, { ...input, reviewer }, clock);
@@ -419,14 +432,16 @@ export class LocalBaton implements Baton {
 
   // ── breakdown (SPEC §6) ──────────────────────────────────────────────────
 
-  async analyze(target: number | BreakdownSubject): Promise<TaskAnalysis> {
+  async analyze(raw: number | BreakdownSubject): Promise<TaskAnalysis> {
+    const target = typeof raw === 'number' ? raw : parseWith(analyzeSubjectSchema, raw);
     const task = typeof target === 'number' ? await this.getTask(target) : null;
     const { analyzeSubject } = await import('./breakdown.js');
     const ref = task ? { id: task.id, subtasks: await this.store.countTasks({ parentId: task.id }) } : null;
     return analyzeSubject(task ?? (target as BreakdownSubject), ref, this.planningContext());
   }
 
-  async breakdown(id: number, options: BreakdownOptions = {}): Promise<BreakdownResult> {
+  async breakdown(id: number, raw: BreakdownOptions = {}): Promise<BreakdownResult> {
+    const options = parseWith(breakdownOptionsSchema, raw);
     const task = await this.getTask(id);
     assertCan(task, 'breakdown');
     const prepared = await this.prepareBreakdown(task, options.planner);
@@ -453,11 +468,12 @@ export class LocalBaton implements Baton {
   // ── workers and the system ───────────────────────────────────────────────
 
   async registerWorker(input: RegisterWorkerInput): Promise<WorkerView> {
-    return this.presence.register(input);
+    return this.presence.register(parseWith(registerWorkerSchema, input));
   }
 
   async unregisterWorker(id: string): Promise<WorkerView> {
-    return this.presence.unregister(id);
+    const { workerId } = parseWith(workerRefSchema, { workerId: id });
+    return this.presence.unregister(workerId);
   }
 
   async listWorkers(options: { available?: boolean } = {}): Promise<WorkerView[]> {
@@ -469,8 +485,8 @@ export class LocalBaton implements Baton {
     return systemStatus({ store: this.store, policy: this.policy, workers: () => this.listWorkers() });
   }
 
-  async events(query: { taskId?: number; afterId?: number; limit?: number } = {}): Promise<TaskEvent[]> {
-    return this.store.events(query);
+  async events(query: EventsQuery = {}): Promise<TaskEvent[]> {
+    return this.store.events(parseWith(eventsQuerySchema, query));
   }
 
   async exportData() {
@@ -478,7 +494,6 @@ export class LocalBaton implements Baton {
   }
 
   async importData(data: unknown): Promise<ImportSummary> {
-    const { dumpSchema, parseWith } = await schemas();
     const dump = parseWith(dumpSchema, data, { code: 'invalid_import', what: 'file' });
     assertDumpIntegrity(dump);
     await this.store.transaction(async (tx) => {
@@ -533,10 +548,8 @@ export class LocalBaton implements Baton {
     lease: LeaseRef,
     decide: (task: Task, clock: RuleTime) => Change,
   ): Promise<Task> {
-    const workerId = validWorkerId(lease.workerId);
-    if (lease.token !== undefined && !(Number.isSafeInteger(lease.token) && lease.token > 0)) {
-      throw invalid('token', 'must be a positive whole number');
-    }
+    // Every caller parsed its input (with its lease) first.
+    const { workerId } = lease;
     const quick = await this.store.changeTask({
       id,
       decide: (current, { now, hasDependents }) => {
