@@ -1,4 +1,5 @@
 import type { Baton } from '../app/baton.js';
+import { clipHead, clipTail, jsonBytes, LIMITS } from '../core/limits.js';
 import type { Task } from '../core/types.js';
 import type { AbortReason, AttemptOutcome, Executor, WorkerEvent, WorkerEventListener } from './types.js';
 
@@ -40,6 +41,21 @@ const LEASE_GONE = new Set(['illegal_transition', 'not_lease_holder', 'stale_tok
 const codeOf = (err: unknown) => String((err as { code?: unknown })?.code ?? '');
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The outcome as the store will take it. Input beyond `LIMITS` is refused, not cut, so the worker
+ * chooses what to keep: the end of a long error (where a failed command says why), and a failure
+ * instead of a result too large to keep — never a report refused while the lease runs out.
+ */
+function reportable(outcome: AttemptOutcome): AttemptOutcome {
+  if (!outcome.ok) return { ok: false, error: clipTail(outcome.error, LIMITS.errorChars) || 'failed without a message' };
+  const bytes = jsonBytes(outcome.result);
+  if (bytes === null) return { ok: false, error: 'the result is not a JSON value' };
+  if (bytes > LIMITS.resultBytes) {
+    return { ok: false, error: `the result is ${bytes} bytes as JSON; at most ${LIMITS.resultBytes} are kept` };
+  }
+  return outcome;
+}
 
 /**
  * The worker loop: register, then claim the best task this worker can do, run it with the
@@ -210,8 +226,9 @@ export class WorkerLoop {
     return Promise.race([run, gaveUp]);
   }
 
-  private async report(entry: Running, outcome: AttemptOutcome): Promise<void> {
+  private async report(entry: Running, attempted: AttemptOutcome): Promise<void> {
     const { task, token } = entry;
+    const outcome = reportable(attempted);
     const reason = entry.controller.signal.reason as AbortReason | undefined;
     const lease = { workerId: this.id, token };
     const ms = Date.now() - entry.startedAt;
@@ -251,7 +268,7 @@ export class WorkerLoop {
 
   private progress(entry: Running, percent: number, step: string | null): void {
     const progress = Math.max(0, Math.min(100, Math.round(percent)));
-    entry.pending = { progress, step };
+    entry.pending = { progress, step: step && clipHead(step, LIMITS.stepChars) };
     this.emit({ type: 'progress', at: Date.now(), taskId: entry.task.id, progress, step });
     if (!entry.sending) void this.flushProgress(entry);
   }
@@ -288,7 +305,7 @@ export class WorkerLoop {
         workerId: this.id,
         token: entry.token,
         progress: entry.pending?.progress ?? entry.task.progress,
-        note: text,
+        note: clipHead(text, LIMITS.noteChars),
       });
       entry.renewedAt = Date.now();
     } catch (err) {
