@@ -19,6 +19,7 @@ export {
   rulePlan,
 } from './core/breakdown/index.js';
 export { BatonError, ERROR_CODES, type ErrorCode } from './core/errors.js';
+export { LIMITS } from './core/limits.js';
 export { DEFAULT_POLICY, type Policy } from './core/policy.js';
 export type { Priority, Task, TaskEvent, TaskStatus, Worker, WorkerView } from './core/types.js';
 export type { AttemptContext, AttemptOutcome, Executor, WorkerEvent } from './worker/types.js';

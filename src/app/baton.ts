@@ -1,11 +1,40 @@
 import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
-import type { CreateTaskInput, UpdateTaskInput } from '../core/schemas.js';
+import type {
+  ClaimInput,
+  ClaimManyInput,
+  CompleteTaskInput,
+  CreateTaskInput,
+  EventsQuery,
+  FailInput,
+  LeaseRef,
+  ListQuery,
+  NoteInput,
+  ProgressInput,
+  RegisterWorkerInput,
+  ReviewTaskInput,
+  UpdateTaskInput,
+} from '../core/schemas.js';
 import type { ApiKey, ApiKeyRole, BatonDump, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import type { ServiceStats } from './status-stats.js';
 
-export type { CreateTaskInput, UpdateTaskInput };
+// The input types are those of the core schemas, which hold their limits (see `LIMITS`).
+export type {
+  ClaimInput,
+  ClaimManyInput,
+  CompleteTaskInput,
+  CreateTaskInput,
+  EventsQuery,
+  FailInput,
+  LeaseRef,
+  ListQuery,
+  NoteInput,
+  ProgressInput,
+  RegisterWorkerInput,
+  ReviewTaskInput,
+  UpdateTaskInput,
+};
 
 /**
  * The application interface. Every front end (CLI, worker loop, MCP server, HTTP server) talks to
@@ -41,7 +70,7 @@ export interface Baton {
   /** Claims the best ready task this worker can do (SPEC §4), or null. */
   claim(request: ClaimInput): Promise<Task | null>;
   /** Claims up to `limit` tasks in one step. */
-  claimMany(request: ClaimInput & { limit: number }): Promise<Task[]>;
+  claimMany(request: ClaimManyInput): Promise<Task[]>;
   heartbeat(id: number, lease: LeaseRef): Promise<Task>;
   reportProgress(id: number, input: ProgressInput): Promise<Task>;
   /** Appends a note to a task in any state, without touching its progress or lease. */
@@ -99,11 +128,8 @@ export interface BatonHost extends Baton {
   actingAs(actor: string): Baton;
 }
 
-export interface EventQuery {
-  taskId?: number | undefined;
-  afterId?: number | undefined;
-  limit?: number | undefined;
-}
+/** Which events to read (see `EventsQuery` of the core schemas). */
+export type EventQuery = EventsQuery;
 
 export interface EventWatch {
   /** Whether appends by other processes are signalled (else followers poll). */
@@ -139,16 +165,6 @@ export interface CreatedKey {
   /** The secret: shown once, never stored. */
   key: string;
   record: ApiKey;
-}
-
-export interface ListQuery {
-  status?: TaskStatus[];
-  worker?: string;
-  tag?: string;
-  parentId?: number;
-  ready?: boolean;
-  limit?: number;
-  offset?: number;
 }
 
 export interface TaskPage {
@@ -197,61 +213,6 @@ export interface TaskAnalysis extends ComplexityReport {
   checklistItems: number;
   /** Whether creating such a task breaks it down automatically under the configured mode. */
   breaksDownOnCreate: boolean;
-}
-
-export interface LeaseRef {
-  workerId: string;
-  /** Fencing token of the claim; when omitted, the worker must still hold the lease. */
-  token?: number | undefined;
-}
-
-export interface ClaimInput {
-  workerId: string;
-  /** The worker's capabilities; defaults to those it registered with. */
-  capabilities?: string[] | undefined;
-  leaseSeconds?: number | undefined;
-  /** Wait up to this many seconds for a task to become ready. */
-  waitSeconds?: number | undefined;
-  /** Ends the wait early (a stopping worker); not sent over the wire. */
-  signal?: AbortSignal | undefined;
-}
-
-export interface ProgressInput extends LeaseRef {
-  progress: number;
-  note?: string | undefined;
-  step?: string | undefined;
-}
-
-export interface NoteInput {
-  /** The worker writing it; the instance's actor when omitted. */
-  workerId?: string | undefined;
-  text: string;
-}
-
-export interface CompleteTaskInput extends LeaseRef {
-  result?: unknown;
-  artifacts?: string[] | undefined;
-}
-
-export interface FailInput extends LeaseRef {
-  error: string;
-}
-
-export interface ReviewTaskInput {
-  workerId: string;
-  pass: boolean;
-  feedback?: string | undefined;
-  score?: number | undefined;
-}
-
-export interface RegisterWorkerInput {
-  id: string;
-  name?: string | undefined;
-  capabilities?: string[] | undefined;
-  host?: string | undefined;
-  pid?: number | undefined;
-  concurrency?: number | undefined;
-  version?: string | undefined;
 }
 
 export interface SystemStatus extends ServiceStats {

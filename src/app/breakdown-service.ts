@@ -1,5 +1,6 @@
 import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
 import { assertCan } from '../core/lifecycle.js';
+import { analyzeSubjectSchema, breakdownOptionsSchema, parseWith } from '../core/schemas.js';
 import type { BreakdownOptions, BreakdownResult, TaskAnalysis } from './baton.js';
 import { analyzeSubject, type PreparedPlan, preparePlan } from './breakdown.js';
 import { writePlan } from './breakdown-write.js';
@@ -8,13 +9,15 @@ import { getTask } from './task-service.js';
 
 /** Breakdown use cases (SPEC §6): analyse a task, plan it, write the plan in one transaction. */
 
-export async function analyze(ctx: AppContext, target: number | BreakdownSubject): Promise<TaskAnalysis> {
+export async function analyze(ctx: AppContext, raw: number | BreakdownSubject): Promise<TaskAnalysis> {
+  const target = typeof raw === 'number' ? raw : parseWith(analyzeSubjectSchema, raw);
   const task = typeof target === 'number' ? await getTask(ctx, target) : null;
   const ref = task ? { id: task.id, subtasks: await ctx.store.countTasks({ parentId: task.id }) } : null;
   return analyzeSubject(task ?? (target as BreakdownSubject), ref, planningContext(ctx));
 }
 
-export async function breakdown(ctx: AppContext, id: number, options: BreakdownOptions = {}): Promise<BreakdownResult> {
+export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptions = {}): Promise<BreakdownResult> {
+  const options = parseWith(breakdownOptionsSchema, raw);
   const task = await getTask(ctx, id);
   assertCan(task, 'breakdown');
   const prepared = await prepareBreakdown(ctx, task, options.planner);

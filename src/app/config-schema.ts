@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../core/limits.js';
 import { ASSIGNMENT_MODES } from '../core/policy.js';
 import { PRIORITIES, RETRY_POLICIES } from '../core/types.js';
 import { parseSeconds } from '../core/values.js';
@@ -36,7 +37,7 @@ export const configSchema = z.strictObject({
   heartbeatTimeout: seconds.optional(),
   /** Default per-attempt timeout of a task. */
   timeout: seconds.optional(),
-  maxRetries: z.number().int().min(0).max(100).optional(),
+  maxRetries: z.number().int().min(0).max(LIMITS.maxRetries).optional(),
   retry: z
     .strictObject({
       policy: z.enum(RETRY_POLICIES).optional(),

@@ -1,4 +1,4 @@
-import { invalid, taskNotFound } from '../core/errors.js';
+import { taskNotFound } from '../core/errors.js';
 import {
   assertCan,
   assertLease,
@@ -12,24 +12,37 @@ import {
   reviewPatch,
   type TaskPatch,
 } from '../core/lifecycle.js';
+import {
+  claimManySchema,
+  completeSchema,
+  failSchema,
+  leaseRefSchema,
+  noteSchema,
+  parseWith,
+  progressSchema,
+  reviewSchema,
+} from '../core/schemas.js';
 import type { Task } from '../core/types.js';
-import { parseProgress } from '../core/values.js';
-import type { ClaimInput, CompleteTaskInput, FailInput, LeaseRef, NoteInput, ProgressInput, ReviewTaskInput } from './baton.js';
+import type {
+  ClaimManyInput,
+  CompleteTaskInput,
+  FailInput,
+  LeaseRef,
+  NoteInput,
+  ProgressInput,
+  ReviewTaskInput,
+} from './baton.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
 import type { Change } from './task-writer.js';
-import { validWorkerId } from './worker-presence.js';
 
 /** The worker's side: claims (SPEC §4) and every write made under a lease, plus reviews. */
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function claimMany(ctx: AppContext, request: ClaimInput & { limit: number }): Promise<Task[]> {
-  const workerId = validWorkerId(request.workerId);
+export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<Task[]> {
+  const request = parseWith(claimManySchema, raw);
+  const { workerId } = request;
   const leaseMs = (request.leaseSeconds ?? ctx.policy.leaseSeconds) * 1000;
-  if (!(leaseMs > 0)) throw invalid('lease', 'must be a positive number of seconds');
-  if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 1000) {
-    throw invalid('limit', 'must be a whole number from 1 to 1000');
-  }
   const { store, clock } = ctx;
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
   const deadline = clock.now() + (request.waitSeconds ?? 0) * 1000;
@@ -54,15 +67,14 @@ export async function claimMany(ctx: AppContext, request: ClaimInput & { limit: 
   }
 }
 
-export async function heartbeat(ctx: AppContext, id: number, lease: LeaseRef): Promise<Task> {
+export async function heartbeat(ctx: AppContext, id: number, raw: LeaseRef): Promise<Task> {
+  const lease = parseWith(leaseRefSchema, raw);
   return leased(ctx, id, 'heartbeat', lease, (task, time) => ({ type: 'lease_renewed', patch: renewPatch(task, time.now) }));
 }
 
-export async function reportProgress(ctx: AppContext, id: number, input: ProgressInput): Promise<Task> {
-  const progress = parseProgress(input.progress);
-  const note = input.note?.trim();
-  const step = input.step?.trim();
-  if (note !== undefined && note.length > 20_000) throw invalid('note', 'must be at most 20000 characters');
+export async function reportProgress(ctx: AppContext, id: number, raw: ProgressInput): Promise<Task> {
+  const input = parseWith(progressSchema, raw);
+  const { progress, note, step } = input;
   return leased(ctx, id, 'progress', input, (task, time) => {
     const at = iso(time.now);
     const patch: TaskPatch = { progress, ...renewPatch(task, time.now) };
@@ -72,11 +84,8 @@ export async function reportProgress(ctx: AppContext, id: number, input: Progres
   });
 }
 
-export async function addNote(ctx: AppContext, id: number, input: NoteInput): Promise<Task> {
-  const text = typeof input.text === 'string' ? input.text.trim() : '';
-  if (text.length === 0) throw invalid('text', 'must not be empty');
-  if (text.length > 20_000) throw invalid('text', 'must be at most 20000 characters');
-  const workerId = input.workerId !== undefined ? validWorkerId(input.workerId) : null;
+export async function addNote(ctx: AppContext, id: number, raw: NoteInput): Promise<Task> {
+  const { text, workerId = null } = parseWith(noteSchema, raw);
   const by = workerId ?? ctx.actor ?? 'unknown';
   return changeTask(ctx, id, async (task, _tx, time) => ({
     type: 'note_added',
@@ -85,33 +94,32 @@ export async function addNote(ctx: AppContext, id: number, input: NoteInput): Pr
   }));
 }
 
-export async function complete(ctx: AppContext, id: number, input: CompleteTaskInput): Promise<Task> {
-  const artifacts = (input.artifacts ?? []).map((a) => a.trim()).filter((a) => a.length > 0);
+export async function complete(ctx: AppContext, id: number, raw: CompleteTaskInput): Promise<Task> {
+  const input = parseWith(completeSchema, raw);
+  const artifacts = input.artifacts ?? [];
   return leased(ctx, id, 'complete', input, (task, time) => ({
     type: 'completed',
     patch: completePatch(task, { workerId: input.workerId, result: input.result, artifacts }, time),
   }));
 }
 
-export async function fail(ctx: AppContext, id: number, input: FailInput): Promise<Task> {
-  const error = input.error?.trim() ?? '';
-  if (error.length === 0) throw invalid('error', 'must not be empty');
-  const text = error.length > 10_000 ? `…${error.slice(-10_000)}` : error;
+export async function fail(ctx: AppContext, id: number, raw: FailInput): Promise<Task> {
+  const input = parseWith(failSchema, raw);
+  const text = input.error;
   return leased(ctx, id, 'fail', input, (task, time) => ({
     type: 'failed',
     patch: failPatch(task, text, time, ctx.random()),
   }));
 }
 
-export async function release(ctx: AppContext, id: number, lease: LeaseRef): Promise<Task> {
+export async function release(ctx: AppContext, id: number, raw: LeaseRef): Promise<Task> {
+  const lease = parseWith(leaseRefSchema, raw);
   return leased(ctx, id, 'release', lease, (task, time) => ({ type: 'released', patch: releasePatch(task, time) }));
 }
 
-export async function review(ctx: AppContext, id: number, input: ReviewTaskInput): Promise<Task> {
-  const reviewer = validWorkerId(input.workerId);
-  if (input.score !== undefined && !(Number.isFinite(input.score) && input.score >= 0 && input.score <= 100)) {
-    throw invalid('score', 'must be a number from 0 to 100');
-  }
+export async function review(ctx: AppContext, id: number, raw: ReviewTaskInput): Promise<Task> {
+  const input = parseWith(reviewSchema, raw);
+  const reviewer = input.workerId;
   return changeTask(ctx, id, async (task, _tx, time) => {
     assertCan(task, 'review');
     const patch = reviewPatch(task, { ...input, reviewer }, time);
@@ -149,10 +157,8 @@ async function leased(
   lease: LeaseRef,
   decide: (task: Task, time: RuleTime) => Change,
 ): Promise<Task> {
-  const workerId = validWorkerId(lease.workerId);
-  if (lease.token !== undefined && !(Number.isSafeInteger(lease.token) && lease.token > 0)) {
-    throw invalid('token', 'must be a positive whole number');
-  }
+  // Every caller parsed its input (with its lease) first.
+  const { workerId } = lease;
   const effects = newEffects();
   const quick = await ctx.store.changeTask({
     id,

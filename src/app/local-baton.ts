@@ -2,6 +2,7 @@ import { defaultRegistry, type PatternRegistry } from '../core/breakdown/registr
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Policy } from '../core/policy.js';
+import { parseWith, registerWorkerSchema, workerRefSchema } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type {
@@ -10,6 +11,7 @@ import type {
   BreakdownOptions,
   BreakdownResult,
   ClaimInput,
+  ClaimManyInput,
   CompleteTaskInput,
   CreatedKey,
   CreateKeyInput,
@@ -119,7 +121,7 @@ export class LocalBaton implements BatonHost {
   // ── the worker's side ────────────────────────────────────────────────────
   claim = async (request: ClaimInput): Promise<Task | null> =>
     (await leases.claimMany(this.ctx, { ...request, limit: 1 }))[0] ?? null;
-  claimMany = (request: ClaimInput & { limit: number }): Promise<Task[]> => leases.claimMany(this.ctx, request);
+  claimMany = (request: ClaimManyInput): Promise<Task[]> => leases.claimMany(this.ctx, request);
   heartbeat = (id: number, lease: LeaseRef): Promise<Task> => leases.heartbeat(this.ctx, id, lease);
   reportProgress = (id: number, input: ProgressInput): Promise<Task> => leases.reportProgress(this.ctx, id, input);
   addNote = (id: number, input: NoteInput): Promise<Task> => leases.addNote(this.ctx, id, input);
@@ -130,8 +132,10 @@ export class LocalBaton implements BatonHost {
   expireLeases = (): Promise<number[]> => leases.expireLeases(this.ctx);
 
   // ── workers ──────────────────────────────────────────────────────────────
-  registerWorker = (input: RegisterWorkerInput): Promise<WorkerView> => this.ctx.presence.register(input);
-  unregisterWorker = (id: string): Promise<WorkerView> => this.ctx.presence.unregister(id);
+  registerWorker = async (input: RegisterWorkerInput): Promise<WorkerView> =>
+    this.ctx.presence.register(parseWith(registerWorkerSchema, input));
+  unregisterWorker = async (id: string): Promise<WorkerView> =>
+    this.ctx.presence.unregister(parseWith(workerRefSchema, { workerId: id }).workerId);
   listWorkers = (options?: { available?: boolean }): Promise<WorkerView[]> => this.ctx.presence.list(options);
 
   // ── the system ───────────────────────────────────────────────────────────

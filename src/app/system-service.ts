@@ -1,5 +1,5 @@
 import { BatonError } from '../core/errors.js';
-import { dumpSchema, parseWith } from '../core/schemas.js';
+import { dumpSchema, eventsQuerySchema, parseWith } from '../core/schemas.js';
 import type { ApiKey, BatonDump, TaskEvent } from '../core/types.js';
 import type {
   BatonDescription,
@@ -33,7 +33,7 @@ export async function describe(ctx: AppContext): Promise<BatonDescription> {
 }
 
 export async function events(ctx: AppContext, query: EventQuery = {}): Promise<TaskEvent[]> {
-  return ctx.store.events(query);
+  return ctx.store.events(parseWith(eventsQuerySchema, query));
 }
 
 /** The newest event id (0 for none), by bisecting ids: a few indexed reads, however long the log. */

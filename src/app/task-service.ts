@@ -11,14 +11,21 @@ import {
   type TaskPatch,
   toReady,
 } from '../core/lifecycle.js';
-import { createTaskSchema, parseWith, updateTaskSchema } from '../core/schemas.js';
+import {
+  cancelSchema,
+  createTaskSchema,
+  dependenciesSchema,
+  listQuerySchema,
+  parseWith,
+  updateTaskSchema,
+  workerRefSchema,
+} from '../core/schemas.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
 import type { Task } from '../core/types.js';
 import type { CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
-import { validWorkerId } from './worker-presence.js';
 
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
 
@@ -75,7 +82,8 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
   return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }) };
 }
 
-export async function listTasks(ctx: AppContext, query: ListQuery = {}): Promise<TaskPage> {
+export async function listTasks(ctx: AppContext, raw: ListQuery = {}): Promise<TaskPage> {
+  const query = parseWith(listQuerySchema, raw);
   const q = { status: query.status, assignee: query.worker, tag: query.tag, parentId: query.parentId, ready: query.ready };
   const [tasks, total] = await Promise.all([
     ctx.store.listTasks({ ...q, limit: query.limit, offset: query.offset }),
@@ -103,7 +111,8 @@ export async function updateTask(
   });
 }
 
-export async function cancelTask(ctx: AppContext, id: number, options: { reason?: string } = {}): Promise<Task> {
+export async function cancelTask(ctx: AppContext, id: number, raw: { reason?: string } = {}): Promise<Task> {
+  const options = parseWith(cancelSchema, raw);
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
     assertCan(task, 'cancel');
@@ -142,8 +151,8 @@ export async function resumeTask(ctx: AppContext, id: number): Promise<Task> {
   });
 }
 
-export async function addDependencies(ctx: AppContext, id: number, dependsOn: number[]): Promise<Task> {
-  if (!Array.isArray(dependsOn) || dependsOn.length === 0) throw invalid('dependsOn', 'expected one or more task ids');
+export async function addDependencies(ctx: AppContext, id: number, raw: number[]): Promise<Task> {
+  const { dependsOn } = parseWith(dependenciesSchema, { dependsOn: raw });
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
     assertCan(task, 'depend');
@@ -184,7 +193,7 @@ export async function removeDependency(ctx: AppContext, id: number, dependsOn: n
 }
 
 export async function assignTask(ctx: AppContext, id: number, workerId: string): Promise<Task> {
-  const worker = validWorkerId(workerId);
+  const { workerId: worker } = parseWith(workerRefSchema, { workerId });
   // Pushing work to a worker that never registered is almost always a typo.
   if (!(await ctx.store.getWorker(worker))) throw workerNotFound(worker);
   return changeTask(ctx, id, async (task, _tx, time) => {

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { invalid, workerNotFound } from '../core/errors.js';
+import { workerNotFound } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
 import type { WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
@@ -11,17 +11,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** How often a busy worker's `lastSeenAt` is refreshed by its claims and writes, in ms. */
 const TOUCH_INTERVAL_MS = 10_000;
 
-export function validWorkerId(raw: string): string {
-  if (typeof raw !== 'string' || !/^[A-Za-z0-9._:@-]{1,100}$/.test(raw.trim())) {
-    throw invalid('worker', `"${String(raw).slice(0, 40)}" is not a worker id (1–100 letters, digits or . _ : @ -)`);
-  }
-  return raw.trim();
-}
-
 /**
  * Who is working: registrations, health, and the `lastSeenAt` a worker's calls keep fresh. A busy
  * worker's calls refresh it at most every TOUCH_INTERVAL_MS, and its registered capabilities are
- * cached as long, so that thousands of claims a second do not each write a heartbeat.
+ * cached as long, so that thousands of claims a second do not each write a heartbeat. Callers pass
+ * ids and registrations already parsed with the core schemas.
  */
 export class WorkerPresence {
   private readonly touched = new Map<string, number>();
@@ -34,9 +28,9 @@ export class WorkerPresence {
   ) {}
 
   async register(input: RegisterWorkerInput): Promise<WorkerView> {
-    const id = validWorkerId(input.id);
+    const { id } = input;
     const { worker } = await this.store.transaction(async (tx) => {
-      const result = await tx.upsertWorker({ ...input, id, state: 'active' });
+      const result = await tx.upsertWorker({ ...input, state: 'active' });
       await tx.appendEvent({
         taskId: null,
         workerId: id,
@@ -60,8 +54,7 @@ export class WorkerPresence {
     return view as WorkerView;
   }
 
-  async unregister(rawId: string): Promise<WorkerView> {
-    const id = validWorkerId(rawId);
+  async unregister(id: string): Promise<WorkerView> {
     if (!(await this.store.getWorker(id))) throw workerNotFound(id);
     const worker = await this.store.transaction(async (tx) => {
       const { worker } = await tx.upsertWorker({ id, state: 'stopped' });

@@ -1,21 +1,13 @@
 import { invalid } from './errors.js';
+import { LIMITS } from './limits.js';
 import type { Complexity, Priority, TaskStatus } from './types.js';
 import { PRIORITIES, TASK_STATUSES } from './types.js';
 
 /**
- * Parsers for the scalar values users type. They are shared by the zod schemas (objects) and by
- * the CLI's simple arguments, so a value is refused with the same message everywhere.
+ * Parsers for the values users type as text (CLI arguments, config durations): they turn text
+ * into the numbers, lists and names the core schemas take. Where they check a size, it is one of
+ * `LIMITS`, the values the core schemas enforce.
  */
-
-export const TITLE_MAX = 200;
-export const DESCRIPTION_MAX = 20_000;
-
-export function parseTitle(raw: string, field = 'title'): string {
-  const title = raw.trim();
-  if (title.length === 0) throw invalid(field, 'must not be empty');
-  if (title.length > TITLE_MAX) throw invalid(field, `must be at most ${TITLE_MAX} characters (got ${title.length})`);
-  return title;
-}
 
 export function parsePriority(raw: string, field = 'priority'): Priority {
   const p = raw.trim().toLowerCase();
@@ -70,13 +62,16 @@ export function parseNonNegativeInt(raw: string | number, field: string, max = N
   return n;
 }
 
+/** A comma-separated list of names (capabilities, tags, statuses), without blanks or repeats. */
 export function parseList(raw: string, field: string): string[] {
   const items = raw
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   for (const item of items) {
-    if (item.length > 100) throw invalid(field, `"${item.slice(0, 20)}…" is longer than 100 characters`);
+    if (item.length > LIMITS.nameChars) {
+      throw invalid(field, `"${item.slice(0, 20)}…" is longer than ${LIMITS.nameChars} characters`);
+    }
   }
   return [...new Set(items)];
 }
@@ -92,7 +87,7 @@ export function parseEstimate(raw: string | number, field = 'estimate'): number 
   const m = /^([0-9]+(?:\.[0-9]+)?)\s*(m|min|h|d|w)?$/.exec(text);
   if (!m) throw invalid(field, `"${raw}" is not a duration (use e.g. 30m, 6h, 3d)`);
   const minutes = Number(m[1]) * (DURATION_UNITS[m[2] ?? 'm'] ?? 1);
-  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 10 * 365 * 24 * 60) {
+  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > LIMITS.estimateMinutes) {
     throw invalid(field, `must be a positive duration (got "${raw}")`);
   }
   return Math.round(minutes);
@@ -105,7 +100,9 @@ export function parseSeconds(raw: string | number, field: string): number {
   if (!m) throw invalid(field, `"${raw}" is not a duration in seconds (use e.g. 30, 90s, 5m)`);
   const factor = { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] ?? 's'] ?? 1;
   const seconds = Number(m[1]) * factor;
-  if (!(seconds > 0) || seconds > 7 * 24 * 3600) throw invalid(field, `must be between 1 ms and 7 days (got "${raw}")`);
+  if (!(seconds > 0) || seconds > LIMITS.durationSeconds) {
+    throw invalid(field, `must be between 1 ms and ${LIMITS.durationSeconds / 86_400} days (got "${raw}")`);
+  }
   return seconds;
 }
 

@@ -1,17 +1,27 @@
 import { z } from 'zod';
-import { PLANNER_NAMES } from '../core/breakdown/types.js';
-import { createTaskSchema } from '../core/schemas.js';
-import { TASK_STATUSES } from '../core/types.js';
-import { DESCRIPTION_MAX } from '../core/values.js';
+import {
+  breakdownOptionsSchema,
+  claimSchema,
+  completeSchema,
+  createTaskSchema,
+  dependenciesSchema,
+  failSchema,
+  LIMITS,
+  listQuerySchema,
+  noteSchema,
+  progressSchema,
+  reviewSchema,
+  taskIdSchema,
+} from '../core/schemas.js';
 
 /**
- * Input of each MCP tool. Task fields reuse the shared shapes of `core/schemas.ts`, so an agent's
- * input is held to the same rules as the CLI's and the HTTP API's. Every object is strict: a
- * misspelt argument is refused by name instead of being silently ignored.
+ * Input of each MCP tool: the core schema of the `Baton` call it makes, less what the session
+ * supplies (worker id, lease token), plus the task id. So an agent's input is held to the same
+ * limits (`LIMITS`) as the CLI's and the HTTP API's, and refused with the same field named. Every
+ * object is strict: a misspelt argument is refused by name instead of being silently ignored.
  */
 
-const taskId = z.number().int().positive().describe('task id');
-const capabilities = createTaskSchema.shape.capabilities;
+const taskId = taskIdSchema.describe('task id');
 
 /** Fields of a task that get_task can page through when the summary view cut them short. */
 export const LONG_FIELDS = [
@@ -29,17 +39,16 @@ export const LONG_FIELDS = [
 ] as const;
 export type LongField = (typeof LONG_FIELDS)[number];
 
-/** Clients commonly give up on a request after 60 s; a longer wait would look like a hang. */
-export const MAX_WAIT_SECONDS = 50;
+export const MAX_WAIT_SECONDS = LIMITS.mcpClaimWaitSeconds;
+/** A page an agent can read at a glance; it asks for more with offset. */
 export const LIST_DEFAULT_LIMIT = 20;
-export const LIST_MAX_LIMIT = 100;
+export const LIST_MAX_LIMIT = LIMITS.mcpListLimit;
 
 export const nextTaskInput = z.strictObject({
-  capabilities: capabilities.describe('what you can do, e.g. ["typescript","tests"]; kept for this session'),
-  waitSeconds: z
-    .number()
-    .min(0)
-    .max(MAX_WAIT_SECONDS)
+  capabilities: claimSchema.shape.capabilities.describe('what you can do, e.g. ["typescript","tests"]; kept for this session'),
+  waitSeconds: claimSchema.shape.waitSeconds
+    .unwrap()
+    .max(MAX_WAIT_SECONDS, `must be at most ${MAX_WAIT_SECONDS} seconds`)
     .optional()
     .describe(`wait up to this long for a task to become ready (0–${MAX_WAIT_SECONDS}, default 0)`),
 });
@@ -53,21 +62,20 @@ export const getTaskInput = z.strictObject({
   offset: z.number().int().min(0).optional().describe('with field: character offset to read from (default 0)'),
 });
 
+const list = listQuerySchema.shape;
 export const listTasksInput = z.strictObject({
-  status: z.array(z.enum(TASK_STATUSES)).min(1).max(TASK_STATUSES.length).optional().describe('only these statuses'),
-  assignee: z.string().min(1).max(100).optional().describe('only tasks held by or reserved for this worker id'),
+  status: list.status.unwrap().min(1).optional().describe('only these statuses'),
+  assignee: list.worker.describe('only tasks held by or reserved for this worker id'),
   mine: z.boolean().optional().describe('only tasks held by or reserved for you'),
-  tag: z.string().min(1).max(100).optional(),
-  parentId: taskId.optional().describe('only the subtasks of this task'),
-  ready: z.boolean().optional().describe('only tasks that can be claimed now'),
-  limit: z
-    .number()
-    .int()
-    .min(1)
-    .max(LIST_MAX_LIMIT)
+  tag: list.tag,
+  parentId: list.parentId.describe('only the subtasks of this task'),
+  ready: list.ready.describe('only tasks that can be claimed now'),
+  limit: list.limit
+    .unwrap()
+    .max(LIST_MAX_LIMIT, `must be from 1 to ${LIST_MAX_LIMIT}`)
     .optional()
     .describe(`page size (default ${LIST_DEFAULT_LIMIT}, max ${LIST_MAX_LIMIT})`),
-  offset: z.number().int().min(0).optional().describe('skip this many (use nextOffset of the previous page)'),
+  offset: list.offset.describe('skip this many (use nextOffset of the previous page)'),
 });
 
 export const createTaskInput = createTaskSchema.pick({
@@ -86,55 +94,57 @@ export const createTaskInput = createTaskSchema.pick({
 
 export const breakdownTaskInput = z.strictObject({
   id: taskId,
-  dryRun: z.boolean().optional().describe('only show the plan; create nothing'),
-  planner: z.enum(PLANNER_NAMES).optional().describe('default: the configured planner (rules)'),
+  dryRun: breakdownOptionsSchema.shape.dryRun.describe('only show the plan; create nothing'),
+  planner: breakdownOptionsSchema.shape.planner.describe('default: the configured planner (rules)'),
 });
 
 export const addDependencyInput = z.strictObject({
   id: taskId.describe('the task that must wait'),
-  dependsOn: z.array(taskId).min(1).max(100).describe('tasks that must complete first'),
+  dependsOn: dependenciesSchema.shape.dependsOn.describe('tasks that must complete first'),
 });
 
 export const reportProgressInput = z.strictObject({
   id: taskId,
-  progress: z.number().min(0).max(100).describe('percent done, 0–100'),
-  note: z.string().max(DESCRIPTION_MAX).optional().describe('what you did or found (kept in the task notes)'),
-  step: z.string().trim().min(1).max(200).optional().describe('name of the step reached (a checkpoint)'),
+  progress: progressSchema.shape.progress.describe('percent done, 0–100'),
+  note: progressSchema.shape.note.describe('what you did or found (kept in the task notes)'),
+  step: progressSchema.shape.step.describe('name of the step reached (a checkpoint)'),
 });
 
 export const addNoteInput = z.strictObject({
   id: taskId,
-  text: z.string().trim().min(1).max(DESCRIPTION_MAX).describe('the note: a finding, a decision, a question'),
+  text: noteSchema.shape.text.describe('the note: a finding, a decision, a question'),
 });
 
 export const completeTaskInput = z.strictObject({
   id: taskId,
-  result: z.unknown().optional().describe('any JSON: what the task produced (summary, links, numbers)'),
-  artifacts: z.array(z.string().trim().min(1).max(1000)).max(100).optional().describe('files or URLs produced'),
+  result: completeSchema.shape.result.describe('any JSON: what the task produced (summary, links, numbers)'),
+  artifacts: completeSchema.shape.artifacts.describe('files or URLs produced'),
 });
 
 export const failTaskInput = z.strictObject({
   id: taskId,
-  error: z.string().trim().min(1).max(10_000).describe('what went wrong, for whoever retries it'),
+  error: failSchema.shape.error.describe('what went wrong, for whoever retries it'),
 });
+
+/** release_task keeps its note as a note prefixed with this, which must itself fit a note. */
+export const RELEASE_NOTE_PREFIX = 'released: ';
 
 export const releaseTaskInput = z.strictObject({
   id: taskId,
-  // Kept as a note prefixed with "released: ", which must itself fit a note.
-  note: z
-    .string()
-    .trim()
-    .min(1)
-    .max(DESCRIPTION_MAX - 100)
+  note: noteSchema.shape.text
+    .max(
+      LIMITS.noteChars - RELEASE_NOTE_PREFIX.length,
+      `must be at most ${LIMITS.noteChars - RELEASE_NOTE_PREFIX.length} characters`,
+    )
     .optional()
     .describe('why, for whoever picks it up next'),
 });
 
 export const reviewTaskInput = z.strictObject({
   id: taskId,
-  pass: z.boolean().describe('true accepts the work; false sends it back to the queue'),
-  feedback: z.string().trim().min(1).max(DESCRIPTION_MAX).optional().describe('what to change (kept in the notes)'),
-  score: z.number().min(0).max(100).optional(),
+  pass: reviewSchema.shape.pass.describe('true accepts the work; false sends it back to the queue'),
+  feedback: reviewSchema.shape.feedback.describe('what to change (kept in the notes)'),
+  score: reviewSchema.shape.score,
 });
 
 export const noInput = z.strictObject({});

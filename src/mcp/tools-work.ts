@@ -3,6 +3,7 @@ import {
   completeTaskInput,
   failTaskInput,
   nextTaskInput,
+  RELEASE_NOTE_PREFIX,
   releaseTaskInput,
   reportProgressInput,
   reviewTaskInput,
@@ -163,7 +164,8 @@ const releaseTask = defineTool({
   async run(args, { baton, session }: ToolContext) {
     let task = await leased(session, args.id, () => baton.release(args.id, session.lease(args.id)));
     session.drop(task.id);
-    if (args.note) task = await baton.addNote(args.id, { workerId: session.workerId, text: `released: ${args.note}` });
+    if (args.note)
+      task = await baton.addNote(args.id, { workerId: session.workerId, text: `${RELEASE_NOTE_PREFIX}${args.note}` });
     return {
       summary: `released ${label(task)}; it is ${task.status} again`,
       data: { task: summary(task), held: session.heldIds },

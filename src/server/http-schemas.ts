@@ -1,73 +1,58 @@
 import { z } from 'zod';
-import { PLANNER_NAMES } from '../core/breakdown/types.js';
-import { createTaskSchema, eventSchema, taskSchema, updateTaskSchema, workerIdSchema, workerSchema } from '../core/schemas.js';
-import { TASK_STATUSES } from '../core/types.js';
+import {
+  analyzeSubjectSchema,
+  breakdownOptionsSchema,
+  cancelSchema,
+  claimManySchema,
+  completeSchema,
+  createTaskSchema,
+  dependenciesSchema,
+  eventSchema,
+  eventsQuerySchema,
+  failSchema,
+  LIMITS,
+  leaseRefSchema,
+  listQuerySchema,
+  noteSchema,
+  progressSchema,
+  registerWorkerSchema,
+  reviewSchema,
+  taskIdSchema,
+  taskSchema,
+  updateTaskSchema,
+  workerIdSchema,
+  workerRefSchema,
+  workerSchema,
+} from '../core/schemas.js';
 
 /**
- * Bodies, queries and answers of the HTTP API. Task shapes are the core schemas the CLI and MCP
- * use; the rest wrap the arguments of one `Baton` call each. Every object is strict, so an
- * unknown field is refused rather than silently ignored.
+ * Bodies, queries and answers of the HTTP API. A body is the core schema of the `Baton` call it
+ * makes, so the API holds every input to the same limits (`LIMITS`) as the app, the CLI and MCP;
+ * only what travels differently is reshaped here (query strings are text, a claim waits per
+ * request). Every object is strict, so an unknown field is refused rather than silently ignored.
  */
 
-const token = z.number().int().positive('must be a positive whole number').optional();
-const capability = z.string().trim().min(1).max(100);
-const taskId = z.number().int().positive();
-
-export const leaseBody = z.strictObject({ workerId: workerIdSchema, token });
-export const progressBody = leaseBody.extend({
-  progress: z.number().min(0, 'must be from 0 to 100').max(100, 'must be from 0 to 100'),
-  note: z.string().max(20_000).optional(),
-  step: z.string().max(200).optional(),
-});
-export const completeBody = leaseBody.extend({
-  result: z.unknown().optional(),
-  artifacts: z.array(z.string().max(4_000)).max(1_000).optional(),
-});
-export const failBody = leaseBody.extend({ error: z.string().trim().min(1, 'must not be empty').max(100_000) });
-export const noteBody = z.strictObject({
-  workerId: workerIdSchema.optional(),
-  text: z.string().trim().min(1, 'must not be empty').max(20_000),
-});
-export const reviewBody = z.strictObject({
-  workerId: workerIdSchema,
-  pass: z.boolean(),
-  feedback: z.string().max(20_000).optional(),
-  score: z.number().min(0).max(100).optional(),
-});
-export const claimBody = z.strictObject({
-  workerId: workerIdSchema,
-  capabilities: z.array(capability).max(50).optional(),
-  leaseSeconds: z
-    .number()
-    .positive()
-    .max(7 * 86_400)
-    .optional(),
+export const leaseBody = leaseRefSchema;
+export const progressBody = progressSchema;
+export const completeBody = completeSchema;
+export const failBody = failSchema;
+export const noteBody = noteSchema;
+export const reviewBody = reviewSchema;
+export const claimBody = claimManySchema.omit({ signal: true, waitSeconds: true }).extend({
   /** Long-poll: wait up to this many seconds for a task to become ready. */
-  wait: z.number().min(0).max(60, 'must be at most 60 seconds').optional(),
-  limit: z.number().int().min(1).max(1_000).optional(),
+  wait: claimManySchema.shape.waitSeconds
+    .unwrap()
+    .max(LIMITS.httpClaimWaitSeconds, `must be at most ${LIMITS.httpClaimWaitSeconds} seconds`)
+    .optional(),
+  limit: claimManySchema.shape.limit.optional(),
 });
-export const dependenciesBody = z.strictObject({ dependsOn: z.array(taskId).min(1).max(1_000) });
-export const assignBody = z.strictObject({ workerId: workerIdSchema });
-export const breakdownBody = z.strictObject({ planner: z.enum(PLANNER_NAMES).optional(), dryRun: z.boolean().optional() });
-export const cancelBody = z.strictObject({ reason: z.string().max(2_000).optional() });
+export const dependenciesBody = dependenciesSchema;
+export const assignBody = workerRefSchema;
+export const breakdownBody = breakdownOptionsSchema;
+export const cancelBody = cancelSchema;
 export const emptyBody = z.strictObject({});
-export const analyzeBody = z.strictObject({
-  title: createTaskSchema.shape.title,
-  description: z.string().max(20_000).optional(),
-  type: z.string().max(100).optional(),
-  capabilities: z.array(capability).max(50).optional(),
-  tags: z.array(capability).max(50).optional(),
-  estimateMinutes: z.number().positive().max(5_256_000).optional(),
-});
-export const registerWorkerBody = z.strictObject({
-  id: workerIdSchema,
-  name: z.string().max(200).optional(),
-  capabilities: z.array(capability).max(50).optional(),
-  host: z.string().max(255).optional(),
-  pid: z.number().int().nonnegative().optional(),
-  concurrency: z.number().int().min(1).max(1_000).optional(),
-  version: z.string().max(100).optional(),
-});
+export const analyzeBody = analyzeSubjectSchema;
+export const registerWorkerBody = registerWorkerSchema;
 export const importBody = z.unknown();
 export { createTaskSchema, updateTaskSchema };
 
@@ -84,30 +69,33 @@ const csv = z.string().transform((v) =>
     .filter(Boolean),
 );
 
-export const idParams = z.strictObject({ id: intParam.pipe(taskId) });
-export const dependencyParams = z.strictObject({ id: intParam.pipe(taskId), dep: intParam.pipe(taskId) });
+export const idParams = z.strictObject({ id: intParam.pipe(taskIdSchema) });
+export const dependencyParams = z.strictObject({ id: intParam.pipe(taskIdSchema), dep: intParam.pipe(taskIdSchema) });
 export const workerParams = z.strictObject({ id: workerIdSchema });
 export const keyParams = z.strictObject({ id: z.string().min(1).max(100) });
 
+const list = listQuerySchema.shape;
 export const listQuery = z.strictObject({
-  status: csv.pipe(z.array(z.enum(TASK_STATUSES))).optional(),
-  worker: workerIdSchema.optional(),
-  tag: z.string().max(100).optional(),
-  parent: intParam.pipe(taskId).optional(),
+  status: csv.pipe(list.status.unwrap()).optional(),
+  worker: list.worker,
+  tag: list.tag,
+  parent: intParam.pipe(list.parentId.unwrap()).optional(),
   ready: flag.optional(),
-  limit: intParam.pipe(z.number().int().min(1).max(100_000)).optional(),
-  offset: intParam.optional(),
+  limit: intParam.pipe(list.limit.unwrap()).optional(),
+  offset: intParam.pipe(list.offset.unwrap()).optional(),
 });
 export const updateQuery = z.strictObject({ ifVersion: intParam.pipe(z.number().int().positive()).optional() });
-export const cancelQuery = z.strictObject({ reason: z.string().max(2_000).optional() });
+export const cancelQuery = cancelSchema;
 export const workersQuery = z.strictObject({ available: flag.optional() });
+const events = eventsQuerySchema.shape;
 export const historyQuery = z.strictObject({
-  taskId: intParam.pipe(taskId).optional(),
-  afterId: intParam.optional(),
-  limit: intParam.pipe(z.number().int().min(1).max(10_000)).optional(),
+  taskId: intParam.pipe(events.taskId.unwrap()).optional(),
+  afterId: intParam.pipe(events.afterId.unwrap()).optional(),
+  /** One page; `afterId` pages on. */
+  limit: intParam.pipe(events.limit.unwrap().max(LIMITS.eventsPageLimit, `must be at most ${LIMITS.eventsPageLimit}`)).optional(),
 });
 export const streamQuery = z.strictObject({
-  taskId: intParam.pipe(taskId).optional(),
+  taskId: intParam.pipe(taskIdSchema).optional(),
   /** Event types to send, comma-separated (`claimed,completed`); all when absent. */
   type: csv.optional(),
   /** Resume after this event id (as `Last-Event-ID` does, for clients that cannot set headers). */
@@ -124,7 +112,7 @@ export const claimAnswer = z.strictObject({ task: taskSchema.nullable(), tasks: 
 export const workerViewSchema = workerSchema.extend({
   health: z.enum(['busy', 'idle', 'offline']),
   online: z.boolean(),
-  currentTasks: z.array(taskId),
+  currentTasks: z.array(taskIdSchema),
 });
 export const eventListSchema = z.strictObject({ events: z.array(eventSchema) });
 export const errorSchema = z.strictObject({

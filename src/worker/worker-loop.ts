@@ -1,6 +1,7 @@
 import type { Baton } from '../app/baton.js';
 import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { clipHead, clipTail, jsonBytes, LIMITS } from '../core/limits.js';
 import type { Task } from '../core/types.js';
 import type { AbortReason, AttemptOutcome, Executor, WorkerEvent, WorkerEventListener } from './types.js';
 
@@ -40,6 +41,21 @@ interface Running {
 }
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The outcome as the store will take it. Input beyond `LIMITS` is refused, not cut, so the worker
+ * chooses what to keep: the end of a long error (where a failed command says why), and a failure
+ * instead of a result too large to keep — never a report refused while the lease runs out.
+ */
+function reportable(outcome: AttemptOutcome): AttemptOutcome {
+  if (!outcome.ok) return { ok: false, error: clipTail(outcome.error, LIMITS.errorChars) || 'failed without a message' };
+  const bytes = jsonBytes(outcome.result);
+  if (bytes === null) return { ok: false, error: 'the result is not a JSON value' };
+  if (bytes > LIMITS.resultBytes) {
+    return { ok: false, error: `the result is ${bytes} bytes as JSON; at most ${LIMITS.resultBytes} are kept` };
+  }
+  return outcome;
+}
 
 /**
  * The worker loop: register, then claim the best task this worker can do, run it with the
@@ -220,8 +236,9 @@ export class WorkerLoop {
     return Promise.race([run, gaveUp]).finally(() => settled.abort());
   }
 
-  private async report(entry: Running, outcome: AttemptOutcome): Promise<void> {
+  private async report(entry: Running, attempted: AttemptOutcome): Promise<void> {
     const { task, token } = entry;
+    const outcome = reportable(attempted);
     const reason = entry.controller.signal.reason as AbortReason | undefined;
     const lease = { workerId: this.id, token };
     const ms = this.now() - entry.startedAt;
@@ -261,7 +278,7 @@ export class WorkerLoop {
 
   private progress(entry: Running, percent: number, step: string | null): void {
     const progress = Math.max(0, Math.min(100, Math.round(percent)));
-    entry.pending = { progress, step };
+    entry.pending = { progress, step: step && clipHead(step, LIMITS.stepChars) };
     this.emit({ type: 'progress', at: this.now(), taskId: entry.task.id, progress, step });
     if (!entry.sending) void this.flushProgress(entry);
   }
@@ -300,7 +317,7 @@ export class WorkerLoop {
         workerId: this.id,
         token: entry.token,
         progress: entry.pending?.progress ?? entry.task.progress,
-        note: text,
+        note: clipHead(text, LIMITS.noteChars),
       });
       this.keeper.touch(entry.task.id, sentAt);
     } catch (err) {

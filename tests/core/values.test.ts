@@ -8,7 +8,6 @@ import {
   parseSeconds,
   parseStatus,
   parseTaskId,
-  parseTitle,
 } from '../../src/core/values.js';
 import { thrown } from '../helpers/task.js';
 
@@ -20,27 +19,6 @@ function expectRefused(fn: () => unknown, field: string): void {
   expect(err.message.startsWith(`${field}:`)).toBe(true);
   expect(err.details).toMatchObject({ field });
 }
-
-describe('parseTitle', () => {
-  it('trims and keeps titles of 1 to 200 characters', () => {
-    expect(parseTitle('  Ship it  ')).toBe('Ship it');
-    expect(parseTitle('x')).toBe('x');
-    expect(parseTitle('a'.repeat(200))).toHaveLength(200);
-    expect(parseTitle(` ${'a'.repeat(200)} `)).toHaveLength(200);
-  });
-
-  it.each([
-    ['empty', ''],
-    ['whitespace only', ' \t\n '],
-    ['201 characters', 'a'.repeat(201)],
-  ])('refuses a title that is %s', (_, title) => {
-    expectRefused(() => parseTitle(title), 'title');
-  });
-
-  it('says how long a too-long title was', () => {
-    expect(thrown(() => parseTitle('a'.repeat(201))).message).toContain('201');
-  });
-});
 
 describe('parsePriority and parseStatus', () => {
   it('accepts every priority in any case', () => {

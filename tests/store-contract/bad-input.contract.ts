@@ -79,7 +79,9 @@ const CASES: Case[] = [
   ['an unknown parent', 'task_not_found', undefined, (b, f) => b.createTask({ title: 'x', parentId: f.missing })],
   ['completing an unknown task', 'task_not_found', undefined, (b, f) => b.complete(f.missing, { workerId: f.holder })],
   ['assigning to an unknown worker', 'worker_not_found', undefined, (b, f) => b.assignTask(f.queued, 'nobody')],
-  ['a malformed worker id', 'invalid_argument', 'worker', (b) => b.claim({ workerId: 'not a worker!' })],
+  ['a malformed worker id', 'invalid_argument', 'workerId', (b) => b.claim({ workerId: 'not a worker!' })],
+  ['a worker id of 101 characters', 'invalid_argument', 'workerId', (b) => b.claim({ workerId: 'w'.repeat(101) })],
+  ['assigning to a malformed worker id', 'invalid_argument', 'workerId', (b, f) => b.assignTask(f.queued, 'no one')],
   [
     'done by a worker not holding the lease',
     'not_lease_holder',
@@ -120,7 +122,27 @@ const CASES: Case[] = [
     (b, f) => b.updateTask(f.queued, { title: 'x' }, { ifVersion: 1_000 }),
   ],
   ['a claim limit of 0', 'invalid_argument', 'limit', (b) => b.claimMany({ workerId: 'w1', limit: 0 })],
-  ['a negative lease', 'invalid_argument', 'lease', (b) => b.claim({ workerId: 'w1', leaseSeconds: -5 })],
+  ['a claim limit of 1001', 'invalid_argument', 'limit', (b) => b.claimMany({ workerId: 'w1', limit: 1001 })],
+  ['a negative lease', 'invalid_argument', 'leaseSeconds', (b) => b.claim({ workerId: 'w1', leaseSeconds: -5 })],
+  ['a wait of over an hour', 'invalid_argument', 'waitSeconds', (b) => b.claim({ workerId: 'w1', waitSeconds: 3601 })],
+  [
+    'a review score of 101',
+    'invalid_argument',
+    'score',
+    (b, f) => b.review(f.reviewing, { workerId: 'w2', pass: true, score: 101 }),
+  ],
+  [
+    'a cancel reason of 2001 characters',
+    'invalid_argument',
+    'reason',
+    (b, f) => b.cancelTask(f.queued, { reason: 'x'.repeat(2001) }),
+  ],
+  ['a note of blanks', 'invalid_argument', 'text', (b, f) => b.addNote(f.queued, { text: '  ' })],
+  ['an unknown field of a claim', 'invalid_argument', undefined, (b) => b.claim({ workerId: 'w1', lease: 5 } as never)],
+  ['no dependencies to add', 'invalid_argument', 'dependsOn', (b, f) => b.addDependencies(f.queued, [])],
+  ['registering a malformed worker id', 'invalid_argument', 'id', (b) => b.registerWorker({ id: 'bad id' })],
+  ['events after a negative id', 'invalid_argument', 'afterId', (b) => b.events({ afterId: -1 })],
+  ['listing 0 tasks', 'invalid_argument', 'limit', (b) => b.listTasks({ limit: 0 })],
 ];
 
 /** SPEC §2: invalid input is refused with a clear, coded message and nothing is half-written. */

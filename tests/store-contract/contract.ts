@@ -3,6 +3,7 @@ import { badInputContract } from './bad-input.contract.js';
 import { claimContract } from './claims.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
 import { type FreshDb, useFreshStore } from './harness.js';
+import { limitContract } from './limits.contract.js';
 import { raceContract } from './races.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { transferContract } from './transfer.contract.js';
@@ -21,6 +22,7 @@ export function storeContract(backend: string, freshDb: FreshDb): void {
     dependencyContract(store);
     transferContract(store);
     badInputContract(store);
+    limitContract(store);
     raceContract(store);
   });
 }

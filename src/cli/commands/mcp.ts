@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
-import { invalid } from '../../core/errors.js';
 import { parseList, parseSeconds } from '../../core/values.js';
 import { type GlobalOptions, withBaton } from '../context.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
-
-/** Same rule as every worker id; checked here so a typo fails before the client connects. */
-const WORKER_ID = /^[A-Za-z0-9._:@-]{1,100}$/;
 
 /** `baton mcp`: Baton as MCP tools for AI agents, over stdio. */
 export function registerMcpCommand(program: Command, globals: () => GlobalOptions): void {
@@ -23,12 +19,12 @@ export function registerMcpCommand(program: Command, globals: () => GlobalOption
     )
     .action(async (opts: Opts) => {
       const o: Opts = { ...globals(), ...opts };
-      const workerId = (o.worker as string | undefined) ?? (process.env.BATON_WORKER_ID || undefined);
-      if (workerId !== undefined && !WORKER_ID.test(workerId.trim())) {
-        throw invalid('worker', `"${workerId.slice(0, 40)}" is not a worker id (1–100 letters, digits or . _ : @ -)`);
-      }
+      const given = (o.worker as string | undefined) ?? (process.env.BATON_WORKER_ID || undefined);
+      // Checked here, by the rule of every worker id, so that a typo fails before the client connects.
+      const { parseWith, workerIdSchema } = await import('../../core/schemas.js');
+      const workerId = given !== undefined ? parseWith(workerIdSchema, given, { what: 'worker' }) : undefined;
       const settings = {
-        workerId: workerId?.trim(),
+        workerId,
         capabilities: o.capabilities !== undefined ? parseList(String(o.capabilities), 'capabilities') : undefined,
         leaseSeconds: o.lease !== undefined ? parseSeconds(String(o.lease), 'lease') : undefined,
       };

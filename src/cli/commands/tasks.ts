@@ -20,7 +20,10 @@ import { formatDetail, formatList, formatTaskLine } from '../format.js';
 type Opts = GlobalOptions & Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-/** Task commands: create, read, change. Each only translates arguments to one `Baton` call. */
+/**
+ * Task commands: create, read, change. Each only translates arguments to one `Baton` call; the
+ * input's limits are those of the core schemas, which the app (or the server) applies.
+ */
 export function registerTaskCommands(program: Command, globals: () => GlobalOptions): void {
   const g = (opts: Opts): Opts => ({ ...globals(), ...opts });
 
@@ -58,7 +61,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.dependsOn !== undefined && { dependsOn: parseIdList(String(opts.dependsOn)) }),
           ...(opts.command !== undefined && { command: String(opts.command) }),
           ...(opts.input !== undefined && { input: parseJson(String(opts.input), 'input') }),
-          ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries', 100) }),
+          ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries') }),
           ...(opts.assign !== undefined && { assignee: String(opts.assign) }),
           ...(opts.review === true && { review: true }),
           ...(opts.breakdown === false && { noBreakdown: true }),
@@ -83,7 +86,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('-n, --limit <n>', 'at most this many', '100')
     .option('--offset <n>', 'skip this many', '0')
     .action(async (opts: Opts) => {
-      const limit = parsePositiveInt(String(opts.limit), 'limit', 100_000);
+      const limit = parsePositiveInt(String(opts.limit), 'limit');
       const query = {
         limit,
         offset: parseNonNegativeInt(String(opts.offset), 'offset'),
@@ -149,7 +152,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
         ...(opts.removeTag !== undefined && { removeTags: list('removeTag', 'tags') }),
         ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
         ...(opts.command !== undefined && { command: String(opts.command) }),
-        ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries', 100) }),
+        ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries') }),
         ...(typeof opts.review === 'boolean' && { review: opts.review }),
       };
       const ifVersion = opts.ifVersion !== undefined ? parsePositiveInt(String(opts.ifVersion), 'ifVersion') : undefined;

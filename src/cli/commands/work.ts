@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BatonError } from '../../core/errors.js';
+import { BatonError, invalid } from '../../core/errors.js';
 import { parseJson, parseList, parsePositiveInt, parseProgress, parseSeconds, parseTaskId } from '../../core/values.js';
 import { type GlobalOptions, withBaton } from '../context.js';
 import { formatTaskLine } from '../format.js';
@@ -10,7 +10,10 @@ const token = (opts: Opts) => (opts.token !== undefined ? parsePositiveInt(Strin
 const worker = (opts: Opts) => String(opts.worker);
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** The worker's side: claim, report, finish. */
+/**
+ * The worker's side: claim, report, finish. Arguments are turned into one `Baton` call's input,
+ * whose limits are those of the core schemas, applied by the app (or the server).
+ */
 export function registerWorkCommands(program: Command, globals: () => GlobalOptions): void {
   const g = (opts: Opts): Opts => ({ ...globals(), ...opts });
 
@@ -22,16 +25,16 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
     .option('--wait <seconds>', 'wait up to this long for a task', '0')
     .option('--lease <seconds>', 'lease length (default from config: 300)')
     .action(async (opts: Opts) => {
-      const waitSeconds = Number(opts.wait);
-      if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > 3600) {
-        throw new BatonError('invalid_argument', `wait: must be from 0 to 3600 seconds (got "${opts.wait}")`);
-      }
-      const request = {
+      const waitSeconds = String(opts.wait).trim() === '' ? Number.NaN : Number(opts.wait);
+      if (!Number.isFinite(waitSeconds)) throw invalid('wait', `must be a number of seconds (got "${opts.wait}")`);
+      // A server never sees the wait (the client turns it into long polls), so it is checked here.
+      const { claimSchema, parseWith } = await import('../../core/schemas.js');
+      const request = parseWith(claimSchema, {
         workerId: worker(opts),
         waitSeconds,
         ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
         ...(opts.lease !== undefined && { leaseSeconds: parseSeconds(String(opts.lease), 'lease') }),
-      };
+      });
       await withBaton(g(opts), async (baton, out) => {
         const task = await baton.claim(request);
         out.result(task, () =>
@@ -139,9 +142,7 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
       if (Boolean(opts.pass) === Boolean(opts.fail))
         throw new BatonError('usage', 'review: give exactly one of --pass or --fail');
       const score = opts.score !== undefined ? Number(opts.score) : undefined;
-      if (score !== undefined && !(Number.isFinite(score) && score >= 0 && score <= 100)) {
-        throw new BatonError('invalid_argument', `score: must be a number from 0 to 100 (got "${opts.score}")`);
-      }
+      if (score !== undefined && !Number.isFinite(score)) throw invalid('score', `must be a number (got "${opts.score}")`);
       const input = { workerId: worker(opts), pass: Boolean(opts.pass), feedback: opts.feedback as string | undefined, score };
       await withBaton(g(opts), async (baton, out) => {
         const task = await baton.review(taskId, input);

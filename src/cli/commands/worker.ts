@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { Baton } from '../../app/baton.js';
 import { BatonError } from '../../core/errors.js';
 import { isFinal } from '../../core/lifecycle.js';
+import { LIMITS } from '../../core/limits.js';
 import { parseList, parsePositiveInt, parseSeconds, parseTaskId } from '../../core/values.js';
 import type { Executor } from '../../worker/types.js';
 import { type GlobalOptions, withBaton } from '../context.js';
@@ -90,7 +91,7 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     name: (o.name as string | undefined) ?? nameArg,
     capabilities: caps !== undefined ? parseList(caps, 'capabilities') : [],
     exec: o.exec as string | undefined,
-    concurrency: parsePositiveInt(String(o.concurrency), 'concurrency', 1000),
+    concurrency: parsePositiveInt(String(o.concurrency), 'concurrency', LIMITS.concurrency),
     once: o.once === true,
     graceSeconds: nonNegativeSeconds(String(o.grace), 'grace'),
     simulateSeconds:

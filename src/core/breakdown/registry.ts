@@ -1,6 +1,6 @@
 import { BatonError } from '../errors.js';
 import { findAnyCycle } from '../graph.js';
-import { TITLE_MAX } from '../values.js';
+import { LIMITS } from '../limits.js';
 import { BUILT_IN_PATTERNS, GENERIC } from './patterns.js';
 import type { Pattern } from './types.js';
 
@@ -72,7 +72,7 @@ export function patternProblems(pattern: Pattern): { path: string; message: stri
     if (keys.has(step.key)) add(`steps.${i}.key`, `"${step.key}" is used twice`);
     keys.add(step.key);
     if (step.title.trim().length === 0) add(`steps.${i}.title`, 'must not be empty');
-    if (step.title.length > TITLE_MAX) add(`steps.${i}.title`, `must be at most ${TITLE_MAX} characters`);
+    if (step.title.length > LIMITS.titleChars) add(`steps.${i}.title`, `must be at most ${LIMITS.titleChars} characters`);
     if (!(Number.isFinite(step.share) && step.share > 0)) add(`steps.${i}.share`, 'must be a positive number');
   });
   const index = new Map(pattern.steps.map((s, i) => [s.key, i]));

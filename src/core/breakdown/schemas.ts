@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DESCRIPTION_MAX, TITLE_MAX } from '../values.js';
+import { LIMITS } from '../limits.js';
 import { MAX_SUBTASKS } from './validate.js';
 
 /**
@@ -7,17 +7,25 @@ import { MAX_SUBTASKS } from './validate.js';
  * (zod is not needed to list tasks).
  */
 
-const capability = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+const capability = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(LIMITS.nameChars, `must be at most ${LIMITS.nameChars} characters`);
 
 /** What the `command` and `http` planners must answer: `{"subtasks":[…]}`, dependencies by index. */
 export const plannerOutputSchema = z.object({
   subtasks: z
     .array(
       z.object({
-        title: z.string().trim().min(1, 'must not be empty').max(TITLE_MAX, `must be at most ${TITLE_MAX} characters`),
-        description: z.string().max(DESCRIPTION_MAX).nullish(),
-        capabilities: z.array(capability).max(50).optional(),
-        estimateMinutes: z.number().positive('must be a positive number of minutes').max(5_256_000).nullish(),
+        title: z
+          .string()
+          .trim()
+          .min(1, 'must not be empty')
+          .max(LIMITS.titleChars, `must be at most ${LIMITS.titleChars} characters`),
+        description: z.string().max(LIMITS.descriptionChars).nullish(),
+        capabilities: z.array(capability).max(LIMITS.capabilities).optional(),
+        estimateMinutes: z.number().positive('must be a positive number of minutes').max(LIMITS.estimateMinutes).nullish(),
         dependsOn: z.array(z.number().int('must be whole numbers').min(0, 'must be indexes from 0')).max(MAX_SUBTASKS).optional(),
       }),
     )
@@ -30,9 +38,9 @@ const words = z.array(z.string().trim().min(1, 'must not be empty').max(100)).ma
 
 const stepSchema = z.strictObject({
   key: z.string().regex(/^[A-Za-z0-9_-]{1,50}$/, 'must be 1–50 letters, digits, _ or -'),
-  title: z.string().trim().min(1, 'must not be empty').max(TITLE_MAX),
-  description: z.string().max(DESCRIPTION_MAX).optional(),
-  capabilities: z.array(capability).max(50).optional(),
+  title: z.string().trim().min(1, 'must not be empty').max(LIMITS.titleChars),
+  description: z.string().max(LIMITS.descriptionChars).optional(),
+  capabilities: z.array(capability).max(LIMITS.capabilities).optional(),
   share: z.number().positive('must be a positive number'),
   dependsOn: z.array(z.string()).optional(),
 });

@@ -1,4 +1,4 @@
-import { TITLE_MAX } from '../values.js';
+import { LIMITS } from '../limits.js';
 
 /**
  * The subject of a task, named in its subtasks' titles: "Build the user management REST API" →
@@ -57,5 +57,5 @@ export function stepTitle(template: string, subject: string): string {
 /** Collapses whitespace and shortens to a valid title. */
 export function clipTitle(text: string): string {
   const title = text.replace(/\s+/g, ' ').trim();
-  return title.length <= TITLE_MAX ? title : `${title.slice(0, TITLE_MAX - 1)}…`;
+  return title.length <= LIMITS.titleChars ? title : `${title.slice(0, LIMITS.titleChars - 1)}…`;
 }

@@ -1,5 +1,5 @@
 import { findAnyCycle } from '../graph.js';
-import { TITLE_MAX } from '../values.js';
+import { LIMITS } from '../limits.js';
 import type { PlannedSubtask } from './types.js';
 
 /** At most this many subtasks in one level of a plan (SPEC §6). */
@@ -18,7 +18,7 @@ export function planProblems(subtasks: readonly PlannedSubtask[], path = 'subtas
   subtasks.forEach((s, i) => {
     const at = `${path}[${i}]`;
     if (s.title.trim().length === 0) problems.push(`${at}.title: must not be empty`);
-    if (s.title.length > TITLE_MAX) problems.push(`${at}.title: must be at most ${TITLE_MAX} characters`);
+    if (s.title.length > LIMITS.titleChars) problems.push(`${at}.title: must be at most ${LIMITS.titleChars} characters`);
     if (s.estimateMinutes !== null && !(s.estimateMinutes > 0)) problems.push(`${at}.estimateMinutes: must be positive`);
     for (const d of s.dependsOn) {
       if (!Number.isInteger(d) || d < 0 || d >= subtasks.length) {

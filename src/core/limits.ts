@@ -1,0 +1,108 @@
+/**
+ * Every size and count Baton accepts, in one place. The core schemas (`core/schemas.ts`) enforce
+ * them and every edge — CLI, HTTP, MCP — derives its shapes from those schemas, so one input is
+ * refused the same way, with the same field named, whichever door it comes through.
+ *
+ * This module loads no zod: the worker loop and the CLI read it to stay within the limits before
+ * they send anything. README.md ("Limits") lists these values; tests/core/schemas.test.ts keeps
+ * the two in step.
+ */
+export const LIMITS = {
+  /** A task title, after trimming (SPEC §2). */
+  titleChars: 200,
+  /** A task description (SPEC §2). */
+  descriptionChars: 20_000,
+  /** The shell command an executor worker runs. */
+  commandChars: 20_000,
+  /** A type, capability, tag or worker id. */
+  nameChars: 100,
+  /** Capabilities of a task or a worker. */
+  capabilities: 50,
+  tags: 50,
+  /** Dependencies given in one call (create, or add dependencies). */
+  dependsOn: 1_000,
+  /** A task's `input` payload, as UTF-8 JSON. */
+  inputBytes: 256 * 1024,
+  /** A task's `result` payload, as UTF-8 JSON. */
+  resultBytes: 256 * 1024,
+  /** Ten years: beyond that an estimate means nothing. */
+  estimateMinutes: 5_256_000,
+  maxRetries: 100,
+  /** The longest lease, attempt timeout or retry delay: a week. */
+  durationSeconds: 7 * 86_400,
+  /** The first delay of a retry policy. */
+  retryBaseSeconds: 86_400,
+  /** A note, as written by `progress --note`, add_note or a release. */
+  noteChars: 20_000,
+  /** The name of a step reached (a checkpoint). */
+  stepChars: 200,
+  /** What went wrong in a failed attempt. Workers send the tail of longer output. */
+  errorChars: 20_000,
+  /** Files or URLs reported when completing. */
+  artifacts: 1_000,
+  /** One artifact path or URL: Linux's PATH_MAX. */
+  artifactChars: 4_096,
+  /** A reviewer's feedback. */
+  feedbackChars: 20_000,
+  /** Why a task was cancelled. */
+  reasonChars: 2_000,
+  /** A worker's display name. */
+  workerNameChars: 200,
+  /** A worker's host name (DNS allows 253). */
+  hostChars: 255,
+  /** The version a worker reports. */
+  versionChars: 100,
+  /** Tasks one worker runs at the same time. */
+  concurrency: 1_000,
+  /** Tasks one claim may take. */
+  claimLimit: 1_000,
+  /** How long one claim may wait for work. */
+  claimWaitSeconds: 3_600,
+  /** One HTTP long-poll answers within this; longer waits are several polls. */
+  httpClaimWaitSeconds: 60,
+  /** MCP clients commonly give up on a call after 60 s; a longer wait would look like a hang. */
+  mcpClaimWaitSeconds: 50,
+  /** Tasks in one page of a listing. */
+  listLimit: 100_000,
+  /** Tasks in one page of list_tasks: an agent reads every one of them. */
+  mcpListLimit: 100,
+  /** Events in one answer of the HTTP history; clients page through more. */
+  eventsPageLimit: 10_000,
+} as const;
+
+export type LimitName = keyof typeof LIMITS;
+
+/** Size of a value as UTF-8 JSON, or null when it has no JSON form (a cycle, a BigInt). */
+export function jsonBytes(value: unknown): number | null {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return null;
+  }
+  return text === undefined ? 0 : new TextEncoder().encode(text).length;
+}
+
+const ELLIPSIS = '…';
+
+/**
+ * The last `max` characters of `text` (after trimming), marked with a leading "…" when cut. For
+ * output whose end says most: a failed command prints the reason last.
+ */
+export function clipTail(text: string, max: number): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= max) return trimmed;
+  let tail = trimmed.slice(trimmed.length - (max - ELLIPSIS.length));
+  // Never start with the second half of a surrogate pair.
+  if (/^[\uDC00-\uDFFF]/.test(tail)) tail = tail.slice(1);
+  return `${ELLIPSIS}${tail}`;
+}
+
+/** The first `max` characters of `text` (after trimming), marked with a trailing "…" when cut. */
+export function clipHead(text: string, max: number): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= max) return trimmed;
+  let head = trimmed.slice(0, max - ELLIPSIS.length);
+  if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  return `${head}${ELLIPSIS}`;
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { jsonBytes, LIMITS } from '../limits.js';
+import { RETRY_POLICIES } from '../types.js';
+
+/**
+ * Building blocks of the input schemas. Each states its limit in its message, so a refusal tells
+ * the caller what would have been accepted.
+ */
+
+export const tooLong = (max: number) => `must be at most ${max} characters`;
+export const tooMany = (max: number) => `must have at most ${max} entries`;
+
+/** A string of at most `max` characters, kept as given. */
+export const chars = (max: number) => z.string().max(max, tooLong(max));
+
+/** Trimmed, then at most `max` characters; may end up empty. */
+export const trimmed = (max: number) => z.string().trim().max(max, tooLong(max));
+
+/** Trimmed, then 1 to `max` characters. */
+export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, tooLong(max));
+
+/** Any JSON value of at most `maxBytes` bytes as UTF-8 JSON. */
+export const json = (maxBytes: number) =>
+  z.unknown().superRefine((value, ctx) => {
+    if (value === undefined) return;
+    const bytes = jsonBytes(value);
+    if (bytes === null) ctx.addIssue({ code: 'custom', message: 'must be a JSON value' });
+    else if (bytes > maxBytes)
+      ctx.addIssue({ code: 'custom', message: `must be at most ${maxBytes} bytes as JSON (got ${bytes})` });
+  });
+
+export const taskIdSchema = z.number().int('must be a whole number').positive('must be a positive task id');
+
+export const nameSchema = text(LIMITS.nameChars);
+
+/** A list of names (capabilities, tags): at most `max` of them, duplicates dropped. */
+export const names = (max: number) =>
+  z
+    .array(nameSchema)
+    .max(max, tooMany(max))
+    .transform((v) => [...new Set(v)]);
+
+export const capabilitiesSchema = names(LIMITS.capabilities);
+export const tagsSchema = names(LIMITS.tags);
+
+export const workerIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(LIMITS.nameChars, tooLong(LIMITS.nameChars))
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'may contain only letters, digits and . _ : @ -');
+
+/** The fencing token of a claim. */
+export const tokenSchema = z.number().int('must be a positive whole number').positive('must be a positive whole number');
+
+export const percentSchema = z
+  .number('must be a number from 0 to 100')
+  .min(0, 'must be a number from 0 to 100')
+  .max(100, 'must be a number from 0 to 100');
+
+/** A duration in seconds, more than 0 and at most `max`. */
+export const seconds = (max: number) =>
+  z.number().positive('must be a positive number of seconds').max(max, `must be at most ${max} seconds`);
+
+export const isoTimeSchema = z.iso.datetime({ offset: true });
+
+export const retryPolicySchema = z.strictObject({
+  policy: z.enum(RETRY_POLICIES),
+  baseSeconds: z.number().min(0).max(LIMITS.retryBaseSeconds),
+  maxSeconds: z.number().min(0).max(LIMITS.durationSeconds),
+  jitter: z.number().min(0).max(1),
+});

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits.js';
+import { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../types.js';
+import { isoTimeSchema, retryPolicySchema, taskIdSchema } from './fields.js';
+
+/**
+ * Records as Baton writes them: the answers of the HTTP API are checked against these in tests,
+ * and an import (`importData`) is parsed with `dumpSchema` before anything is written.
+ */
+
+const note = z.strictObject({ at: isoTimeSchema, by: z.string(), text: z.string() });
+const checkpoint = z.strictObject({ at: isoTimeSchema, by: z.string(), name: z.string(), progress: z.number() });
+const artifact = z.strictObject({ at: isoTimeSchema, by: z.string(), path: z.string() });
+const nullableString = z.string().nullable();
+
+export const taskSchema = z.strictObject({
+  id: taskIdSchema,
+  title: z.string().min(1).max(LIMITS.titleChars),
+  description: z.string().max(LIMITS.descriptionChars).nullable(),
+  type: z.string().min(1),
+  status: z.enum(TASK_STATUSES),
+  priority: z.enum(PRIORITIES),
+  capabilities: z.array(z.string()),
+  tags: z.array(z.string()),
+  parentId: taskIdSchema.nullable(),
+  dependsOn: z.array(taskIdSchema),
+  estimateMinutes: z.number().positive().nullable(),
+  complexity: z.enum(COMPLEXITIES),
+  command: nullableString,
+  input: z.unknown(),
+  result: z.unknown(),
+  progress: z.number().min(0).max(100),
+  assignee: nullableString,
+  reservedFor: nullableString,
+  attempts: z.number().int().min(0),
+  retries: z.number().int().min(0),
+  maxRetries: z.number().int().min(0),
+  retryPolicy: retryPolicySchema.nullable(),
+  timeoutSeconds: z.number().positive().nullable(),
+  lastError: nullableString,
+  review: z
+    .strictObject({
+      required: z.boolean(),
+      submittedBy: nullableString,
+      reviewer: nullableString,
+      verdict: z.enum(['pass', 'fail']).nullable(),
+      feedback: nullableString,
+      score: z.number().nullable(),
+    })
+    .nullable(),
+  notes: z.array(note),
+  checkpoints: z.array(checkpoint),
+  artifacts: z.array(artifact),
+  lease: z
+    .strictObject({ owner: z.string(), token: z.number().int(), expiresAt: isoTimeSchema, seconds: z.number().positive() })
+    .nullable(),
+  leaseToken: z.number().int().min(0),
+  pausedFrom: z.enum(TASK_STATUSES).nullable(),
+  createdBy: nullableString,
+  createdAt: isoTimeSchema,
+  updatedAt: isoTimeSchema,
+  startedAt: isoTimeSchema.nullable(),
+  completedAt: isoTimeSchema.nullable(),
+  runAfter: isoTimeSchema.nullable(),
+  readyAt: isoTimeSchema.nullable(),
+  claimOrder: z.number(),
+  version: z.number().int().positive(),
+});
+
+export const eventSchema = z.strictObject({
+  id: z.number().int().positive(),
+  taskId: taskIdSchema.nullable(),
+  workerId: nullableString,
+  actor: nullableString,
+  type: z.string().min(1),
+  at: isoTimeSchema,
+  changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])),
+  data: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const workerSchema = z.strictObject({
+  id: z.string().min(1),
+  name: nullableString,
+  capabilities: z.array(z.string()),
+  host: nullableString,
+  pid: z.number().int().nullable(),
+  concurrency: z.number().int().positive(),
+  version: nullableString,
+  registeredAt: isoTimeSchema,
+  lastSeenAt: isoTimeSchema,
+  state: z.enum(['active', 'stopped']),
+});
+
+export const dumpSchema = z.strictObject({
+  format: z.literal('baton-export'),
+  formatVersion: z.literal(1),
+  schemaVersion: z.number().int().positive(),
+  exportedAt: isoTimeSchema,
+  tasks: z.array(taskSchema),
+  events: z.array(eventSchema),
+  workers: z.array(workerSchema),
+});

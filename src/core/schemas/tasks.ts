@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { PLANNER_NAMES } from '../breakdown/types.js';
+import { LIMITS } from '../limits.js';
+import { PRIORITIES, TASK_STATUSES } from '../types.js';
+import {
+  capabilitiesSchema,
+  chars,
+  isoTimeSchema,
+  json,
+  nameSchema,
+  retryPolicySchema,
+  seconds,
+  tagsSchema,
+  taskIdSchema,
+  text,
+  tooMany,
+  trimmed,
+  workerIdSchema,
+} from './fields.js';
+
+/** Inputs of the task calls of `Baton`: create, change, list, depend, assign, cancel, break down. */
+
+const prioritySchema = z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(', ')}` });
+const estimateSchema = z
+  .number()
+  .positive('must be a positive number of minutes')
+  .max(LIMITS.estimateMinutes, `must be at most ${LIMITS.estimateMinutes} minutes`);
+// Kept as typed: a script's whitespace may matter.
+const commandSchema = chars(LIMITS.commandChars).min(1, 'must not be empty');
+const maxRetriesSchema = z
+  .number()
+  .int('must be a whole number')
+  .min(0, `must be from 0 to ${LIMITS.maxRetries}`)
+  .max(LIMITS.maxRetries, `must be from 0 to ${LIMITS.maxRetries}`);
+const dependsOnSchema = z.array(taskIdSchema).max(LIMITS.dependsOn, tooMany(LIMITS.dependsOn));
+
+export const createTaskSchema = z.strictObject({
+  title: text(LIMITS.titleChars),
+  description: chars(LIMITS.descriptionChars).optional(),
+  type: nameSchema.optional(),
+  priority: prioritySchema.optional(),
+  capabilities: capabilitiesSchema.optional(),
+  tags: tagsSchema.optional(),
+  parentId: taskIdSchema.optional(),
+  dependsOn: dependsOnSchema.optional(),
+  estimateMinutes: estimateSchema.optional(),
+  command: commandSchema.optional(),
+  input: json(LIMITS.inputBytes).optional(),
+  maxRetries: maxRetriesSchema.optional(),
+  retryPolicy: retryPolicySchema.optional(),
+  timeoutSeconds: seconds(LIMITS.durationSeconds).optional(),
+  review: z.boolean().optional(),
+  assignee: workerIdSchema.optional(),
+  runAfter: isoTimeSchema.optional(),
+  /** Opts out of automatic breakdown on creation (SPEC §6). */
+  noBreakdown: z.boolean().optional(),
+});
+export type CreateTaskInput = z.input<typeof createTaskSchema>;
+
+export const updateTaskSchema = z.strictObject({
+  title: createTaskSchema.shape.title.optional(),
+  description: chars(LIMITS.descriptionChars).nullable().optional(),
+  type: nameSchema.optional(),
+  priority: prioritySchema.optional(),
+  capabilities: capabilitiesSchema.optional(),
+  addCapabilities: capabilitiesSchema.optional(),
+  removeCapabilities: capabilitiesSchema.optional(),
+  tags: tagsSchema.optional(),
+  addTags: tagsSchema.optional(),
+  removeTags: tagsSchema.optional(),
+  estimateMinutes: estimateSchema.nullable().optional(),
+  command: commandSchema.nullable().optional(),
+  input: json(LIMITS.inputBytes).optional(),
+  maxRetries: maxRetriesSchema.optional(),
+  retryPolicy: retryPolicySchema.nullable().optional(),
+  timeoutSeconds: seconds(LIMITS.durationSeconds).nullable().optional(),
+  review: z.boolean().optional(),
+});
+export type UpdateTaskInput = z.input<typeof updateTaskSchema>;
+
+export const listQuerySchema = z.strictObject({
+  status: z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length, tooMany(TASK_STATUSES.length)).optional(),
+  /** Tasks held by or reserved for this worker. */
+  worker: workerIdSchema.optional(),
+  tag: nameSchema.optional(),
+  parentId: taskIdSchema.optional(),
+  /** Only tasks claimable now, in the order workers receive them. */
+  ready: z.boolean().optional(),
+  limit: z
+    .number()
+    .int('must be a whole number')
+    .min(1, `must be from 1 to ${LIMITS.listLimit}`)
+    .max(LIMITS.listLimit, `must be from 1 to ${LIMITS.listLimit}`)
+    .optional(),
+  offset: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
+});
+export type ListQuery = z.input<typeof listQuerySchema>;
+
+/** `addDependencies(id, dependsOn)`. */
+export const dependenciesSchema = z.strictObject({
+  dependsOn: dependsOnSchema.min(1, 'expected one or more task ids'),
+});
+
+/** A worker named by one call: `assignTask(id, workerId)`, `unregisterWorker(workerId)`. */
+export const workerRefSchema = z.strictObject({ workerId: workerIdSchema });
+
+/** `cancelTask(id, { reason })`. */
+export const cancelSchema = z.strictObject({
+  /** Why, kept in the history. */
+  reason: trimmed(LIMITS.reasonChars).optional(),
+});
+
+/** `breakdown(id, options)`. */
+export const breakdownOptionsSchema = z.strictObject({
+  /** Defaults to `breakdown.planner` of the config (`rules` unless set). */
+  planner: z.enum(PLANNER_NAMES).optional(),
+  /** Return the plan and write nothing. */
+  dryRun: z.boolean().optional(),
+});
+
+/** `analyze(subject)`: a task not yet created. */
+export const analyzeSubjectSchema = createTaskSchema.pick({
+  title: true,
+  description: true,
+  type: true,
+  capabilities: true,
+  tags: true,
+  estimateMinutes: true,
+});

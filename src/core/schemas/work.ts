@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits.js';
+import {
+  capabilitiesSchema,
+  chars,
+  json,
+  percentSchema,
+  seconds,
+  taskIdSchema,
+  text,
+  tokenSchema,
+  tooMany,
+  trimmed,
+  workerIdSchema,
+} from './fields.js';
+
+/** Inputs of the worker's calls of `Baton`: claim, report, finish, review, register, read events. */
+
+/** The lease a worker's write names. */
+export const leaseRefSchema = z.strictObject({
+  workerId: workerIdSchema,
+  /** Fencing token of the claim; when omitted, the worker must still hold the lease. */
+  token: tokenSchema.optional(),
+});
+export type LeaseRef = z.input<typeof leaseRefSchema>;
+
+export const claimSchema = z.strictObject({
+  workerId: workerIdSchema,
+  /** The worker's capabilities; defaults to those it registered with. */
+  capabilities: capabilitiesSchema.optional(),
+  leaseSeconds: seconds(LIMITS.durationSeconds).optional(),
+  /** Wait up to this many seconds for a task to become ready. */
+  waitSeconds: z
+    .number()
+    .min(0, `must be from 0 to ${LIMITS.claimWaitSeconds} seconds`)
+    .max(LIMITS.claimWaitSeconds, `must be from 0 to ${LIMITS.claimWaitSeconds} seconds`)
+    .optional(),
+  /** Ends the wait early (a stopping worker); not sent over the wire. */
+  signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal').optional(),
+});
+export type ClaimInput = z.input<typeof claimSchema>;
+
+export const claimManySchema = claimSchema.extend({
+  /** Tasks to claim in one step. */
+  limit: z
+    .number()
+    .int(`must be a whole number from 1 to ${LIMITS.claimLimit}`)
+    .min(1, `must be a whole number from 1 to ${LIMITS.claimLimit}`)
+    .max(LIMITS.claimLimit, `must be a whole number from 1 to ${LIMITS.claimLimit}`),
+});
+export type ClaimManyInput = z.input<typeof claimManySchema>;
+
+export const progressSchema = leaseRefSchema.extend({
+  /** Percent done, 0–100 (kept to two decimals). */
+  progress: percentSchema.transform((p) => Math.round(p * 100) / 100),
+  /** Kept in the task's notes; an empty one is ignored. */
+  note: trimmed(LIMITS.noteChars).optional(),
+  /** The step reached, kept as a checkpoint; an empty one is ignored. */
+  step: trimmed(LIMITS.stepChars).optional(),
+});
+export type ProgressInput = z.input<typeof progressSchema>;
+
+export const noteSchema = z.strictObject({
+  /** The worker writing it; the instance's actor when omitted. */
+  workerId: workerIdSchema.optional(),
+  text: text(LIMITS.noteChars),
+});
+export type NoteInput = z.input<typeof noteSchema>;
+
+export const completeSchema = leaseRefSchema.extend({
+  /** Any JSON: what the task produced. */
+  result: json(LIMITS.resultBytes).optional(),
+  /** Files or URLs produced; blank ones are dropped. */
+  artifacts: z
+    .array(trimmed(LIMITS.artifactChars))
+    .max(LIMITS.artifacts, tooMany(LIMITS.artifacts))
+    .transform((paths) => paths.filter((p) => p.length > 0))
+    .optional(),
+});
+export type CompleteTaskInput = z.input<typeof completeSchema>;
+
+export const failSchema = leaseRefSchema.extend({
+  /** What went wrong. Longer output is refused, not cut: the sender chooses what to keep. */
+  error: text(LIMITS.errorChars),
+});
+export type FailInput = z.input<typeof failSchema>;
+
+export const reviewSchema = z.strictObject({
+  /** The reviewer: a different worker than the one that did the task. */
+  workerId: workerIdSchema,
+  pass: z.boolean('must be true or false'),
+  feedback: trimmed(LIMITS.feedbackChars).optional(),
+  score: percentSchema.optional(),
+});
+export type ReviewTaskInput = z.input<typeof reviewSchema>;
+
+export const registerWorkerSchema = z.strictObject({
+  id: workerIdSchema,
+  name: chars(LIMITS.workerNameChars).optional(),
+  capabilities: capabilitiesSchema.optional(),
+  host: chars(LIMITS.hostChars).optional(),
+  pid: z.number().int('must be a whole number').nonnegative().optional(),
+  concurrency: z
+    .number()
+    .int(`must be a whole number from 1 to ${LIMITS.concurrency}`)
+    .min(1, `must be a whole number from 1 to ${LIMITS.concurrency}`)
+    .max(LIMITS.concurrency, `must be a whole number from 1 to ${LIMITS.concurrency}`)
+    .optional(),
+  version: chars(LIMITS.versionChars).optional(),
+});
+export type RegisterWorkerInput = z.input<typeof registerWorkerSchema>;
+
+/** `events(query)`: any number of events; an HTTP answer holds one page of them. */
+export const eventsQuerySchema = z.strictObject({
+  taskId: taskIdSchema.optional(),
+  /** Only events after this id. */
+  afterId: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
+  limit: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+});
+export type EventsQuery = z.input<typeof eventsQuerySchema>;
