@@ -16,7 +16,7 @@ export interface ApiOptions {
 }
 
 /** Every route of /api/v1 that is one `Baton` call, each validated by its own schemas. */
-export function registerApi(app: FastifyInstance, options: ApiOptions): void {
+export function registerApi(app: FastifyInstance, options: ApiOptions): { inFlight(): number } {
   // One Baton per actor, made once: building one per request would cost every request.
   const batons = new Map<string, Baton>();
   const batonFor = (actor: string): Baton => {
@@ -33,9 +33,23 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): void {
       url: `/api/v1${spec.path}`,
       config: { access: spec.access },
       ...(spec.bodyLimit !== undefined && { bodyLimit: spec.bodyLimit }),
-      handler: (req, reply) => answer(spec, req, reply),
+      handler: (req, reply) => handle(spec, req, reply),
     });
   }
+
+  // Calls still running, answered or not: a long-poll whose client left still finishes its claim.
+  let inFlight = 0;
+  async function handle(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    inFlight++;
+    try {
+      return await answer(spec, req, reply);
+    } finally {
+      inFlight--;
+    }
+  }
+
+  const api = { inFlight: () => inFlight };
+  return api;
 
   async function answer(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const params = parseWith(spec.params ?? noQuery, req.params ?? {}, { what: 'path' });

@@ -54,6 +54,9 @@ export interface BatonServer {
   close(): Promise<void>;
 }
 
+/** How long close() waits for calls in flight before it drops their connections. */
+const CLOSE_GRACE_MS = 30_000;
+
 /**
  * The HTTP server as Fastify plugins and hooks: errors and headers, auth (an `onRequest` hook),
  * rate limits, the API routes (each one `Baton` call), events and metrics, the dashboard.
@@ -89,7 +92,7 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   if (options.rateLimit !== false) await registerRateLimit(app, options.rateLimit ?? { max: 100_000, windowMs: 60_000 });
 
   const routes = routesOf({ metrics, clock, startedAt: clock.now(), version, importLimit: options.importLimit });
-  registerApi(app, {
+  const api = registerApi(app, {
     baton: options.baton,
     routes,
     shutdown: shutdown.signal,
@@ -107,7 +110,23 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   });
   app.addHook('onClose', async () => feed.close());
 
-  return { app, feed, metrics, streams, start: () => feed.start(), close: () => app.close() };
+  return {
+    app,
+    feed,
+    metrics,
+    streams,
+    start: () => feed.start(),
+    async close() {
+      const closing = app.close();
+      // Calls in flight finish (long-polls end at once: preClose aborted them). Then every
+      // connection left is idle or half-closed by a client that went away without a word, and is
+      // dropped rather than waited for until its keep-alive timeout.
+      const giveUpAt = Date.now() + CLOSE_GRACE_MS;
+      while (api.inFlight() > 0 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 20));
+      app.server.closeAllConnections();
+      await closing;
+    },
+  };
 }
 
 function observeRequests(app: FastifyInstance, metrics: Metrics, debug: boolean): void {
