@@ -25,6 +25,8 @@ export const LIMITS = {
   inputBytes: 256 * 1024,
   /** A task's `result` payload, as UTF-8 JSON. */
   resultBytes: 256 * 1024,
+  /** Levels of nesting in an `input` or `result` payload (and in any request body). */
+  jsonDepth: 64,
   /** Ten years: beyond that an estimate means nothing. */
   estimateMinutes: 5_256_000,
   maxRetries: 100,

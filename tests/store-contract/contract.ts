@@ -6,6 +6,7 @@ import { type FreshDb, useFreshStore } from './harness.js';
 import { limitContract } from './limits.contract.js';
 import { raceContract } from './races.contract.js';
 import { taskContract } from './tasks.contract.js';
+import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
 
 /**
@@ -23,6 +24,7 @@ export function storeContract(backend: string, freshDb: FreshDb): void {
     transferContract(store);
     badInputContract(store);
     limitContract(store);
+    textContract(store);
     raceContract(store);
   });
 }

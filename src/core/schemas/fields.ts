@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonBytes, LIMITS } from '../limits.js';
+import { jsonProblem, textProblem } from '../text.js';
 import { RETRY_POLICIES } from '../types.js';
 
 /**
@@ -10,19 +11,31 @@ import { RETRY_POLICIES } from '../types.js';
 export const tooLong = (max: number) => `must be at most ${max} characters`;
 export const tooMany = (max: number) => `must have at most ${max} entries`;
 
+/** Text keeps one rule on every door: no NUL, no unpaired surrogate (see `core/text.ts`). */
+const cleanText = (value: string, ctx: z.core.$RefinementCtx<string>) => {
+  const problem = textProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
+
 /** A string of at most `max` characters, kept as given. */
-export const chars = (max: number) => z.string().max(max, tooLong(max));
+export const chars = (max: number) => z.string().max(max, tooLong(max)).superRefine(cleanText);
 
 /** Trimmed, then at most `max` characters; may end up empty. */
-export const trimmed = (max: number) => z.string().trim().max(max, tooLong(max));
+export const trimmed = (max: number) => z.string().trim().max(max, tooLong(max)).superRefine(cleanText);
 
 /** Trimmed, then 1 to `max` characters. */
-export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, tooLong(max));
+export const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, tooLong(max)).superRefine(cleanText);
 
-/** Any JSON value of at most `maxBytes` bytes as UTF-8 JSON. */
+/** Any JSON value of at most `maxBytes` bytes as UTF-8 JSON, nested at most `LIMITS.jsonDepth` deep. */
 export const json = (maxBytes: number) =>
   z.unknown().superRefine((value, ctx) => {
     if (value === undefined) return;
+    const problem = jsonProblem(value, LIMITS.jsonDepth);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+      return;
+    }
     const bytes = jsonBytes(value);
     if (bytes === null) ctx.addIssue({ code: 'custom', message: 'must be a JSON value' });
     else if (bytes > maxBytes)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
+import { jsonProblem } from '../text.js';
 import { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../types.js';
 import { isoTimeSchema, retryPolicySchema, taskIdSchema } from './fields.js';
 
@@ -91,12 +92,19 @@ export const workerSchema = z.strictObject({
   state: z.enum(['active', 'stopped']),
 });
 
-export const dumpSchema = z.strictObject({
-  format: z.literal('baton-export'),
-  formatVersion: z.literal(1),
-  schemaVersion: z.number().int().positive(),
-  exportedAt: isoTimeSchema,
-  tasks: z.array(taskSchema),
-  events: z.array(eventSchema),
-  workers: z.array(workerSchema),
-});
+export const dumpSchema = z
+  .strictObject({
+    format: z.literal('baton-export'),
+    formatVersion: z.literal(1),
+    schemaVersion: z.number().int().positive(),
+    exportedAt: isoTimeSchema,
+    tasks: z.array(taskSchema),
+    events: z.array(eventSchema),
+    workers: z.array(workerSchema),
+  })
+  .superRefine((dump, ctx) => {
+    // The text rule holds for an import too, so an export of either store loads into the other.
+    // Payloads were held to LIMITS.jsonDepth when written; the margin covers the record around them.
+    const problem = jsonProblem(dump, LIMITS.jsonDepth + 8);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+  });
