@@ -49,8 +49,18 @@ export function textContract(store: () => StoreHarness): void {
       const task = await baton.createTask({ title: 'reported', noBreakdown: true });
       const claimed = await baton.claim({ workerId: 'text-w' });
       const lease = { workerId: 'text-w', token: claimed?.lease?.token as number };
-      await expectRefusedUnchanged(baton, () => baton.fail(task.id, { ...lease, error: `boom${NUL}` }), 'invalid_argument', 'error');
-      await expectRefusedUnchanged(baton, () => baton.addNote(task.id, { workerId: 'text-w', text: LONE_HIGH }), 'invalid_argument', 'text');
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.fail(task.id, { ...lease, error: `boom${NUL}` }),
+        'invalid_argument',
+        'error',
+      );
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.addNote(task.id, { workerId: 'text-w', text: LONE_HIGH }),
+        'invalid_argument',
+        'text',
+      );
       await expectRefusedUnchanged(
         baton,
         () => baton.complete(task.id, { ...lease, result: { out: NUL } }),

@@ -24,8 +24,7 @@ export const chars = (max: number) => z.string().max(max, tooLong(max)).superRef
 export const trimmed = (max: number) => z.string().trim().max(max, tooLong(max)).superRefine(cleanText);
 
 /** Trimmed, then 1 to `max` characters. */
-export const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, tooLong(max)).superRefine(cleanText);
+export const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, tooLong(max)).superRefine(cleanText);
 
 /** Any JSON value of at most `maxBytes` bytes as UTF-8 JSON, nested at most `LIMITS.jsonDepth` deep. */
 export const json = (maxBytes: number) =>
