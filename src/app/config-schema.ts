@@ -52,6 +52,13 @@ export const configSchema = z.strictObject({
   assignment: z.enum(ASSIGNMENT_MODES).optional(),
   /** Longest wait of a ready task before it counts as an SLA breach, per priority (`5m`, `4h`). */
   sla: z.partialRecord(z.enum(PRIORITIES), seconds).optional(),
+  /** What one claim may take: at most `maxTasks` tasks, a lease of at most `maxLease`. */
+  claims: z
+    .strictObject({
+      maxTasks: z.number().int().min(1).max(LIMITS.claimLimit).optional(),
+      maxLease: seconds.pipe(z.number().positive().max(LIMITS.durationSeconds)).optional(),
+    })
+    .optional(),
   // `breakdown: recommended` is short for `breakdown: { mode: recommended }`.
   breakdown: z
     .union(

@@ -21,6 +21,10 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     throw new BatonError('invalid_config', `${file}: ${issue?.path.join('.') || 'config'}: ${issue?.message}`, { file });
   }
   const c = result.data;
+  const maxLease = c.claims?.maxLease ?? DEFAULT_POLICY.claims.maxLeaseSeconds;
+  if ((c.lease ?? DEFAULT_POLICY.leaseSeconds) > maxLease) {
+    throw new BatonError('invalid_config', `${file}: lease: must be at most claims.maxLease (${maxLease} seconds)`, { file });
+  }
   const policy: Policy = {
     leaseSeconds: c.lease ?? DEFAULT_POLICY.leaseSeconds,
     heartbeatTimeoutSeconds: c.heartbeatTimeout ?? DEFAULT_POLICY.heartbeatTimeoutSeconds,
@@ -37,6 +41,10 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     assignment: c.assignment ?? DEFAULT_POLICY.assignment,
     slaSeconds: { ...DEFAULT_POLICY.slaSeconds, ...c.sla },
     breakdown: breakdownPolicy(c.breakdown),
+    claims: {
+      maxTasks: c.claims?.maxTasks ?? DEFAULT_POLICY.claims.maxTasks,
+      maxLeaseSeconds: maxLease,
+    },
   };
   return deepFreeze(policy);
 }

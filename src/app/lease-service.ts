@@ -1,4 +1,4 @@
-import { taskNotFound } from '../core/errors.js';
+import { invalid, taskNotFound } from '../core/errors.js';
 import {
   assertCan,
   assertLease,
@@ -42,7 +42,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<Task[]> {
   const request = parseWith(claimManySchema, raw);
   const { workerId } = request;
-  const leaseMs = (request.leaseSeconds ?? ctx.policy.leaseSeconds) * 1000;
+  const { maxTasks, maxLeaseSeconds } = ctx.policy.claims;
+  const leaseSeconds = request.leaseSeconds ?? ctx.policy.leaseSeconds;
+  if (leaseSeconds > maxLeaseSeconds) {
+    throw invalid('leaseSeconds', `must be at most ${maxLeaseSeconds} seconds (claims.maxLease of this store's config)`);
+  }
+  const leaseMs = leaseSeconds * 1000;
+  // Fewer tasks than asked is what any claim may answer; a worker claims again for the rest.
+  const limit = Math.min(request.limit, maxTasks);
   const { store, clock } = ctx;
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
   const deadline = clock.now() + (request.waitSeconds ?? 0) * 1000;
@@ -58,7 +65,7 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
     try {
       await ctx.sweeper.sometimes(() => expireLeases(ctx));
       const worth = first || woken !== undefined || (await store.countTasks({ ready: true })) > 0;
-      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit: request.limit }) : [];
+      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit }) : [];
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));
     } finally {

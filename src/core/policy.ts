@@ -19,6 +19,17 @@ export interface Policy {
   breakdown: BreakdownPolicy;
   /** Longest a ready task of each priority should wait for a claim, in seconds (null: no target). */
   slaSeconds: Record<Priority, number | null>;
+  claims: ClaimPolicy;
+}
+
+/**
+ * What one claim may take, so that one worker (or a leaked worker key) cannot hold the queue: a
+ * claim takes at most `maxTasks` tasks whatever limit it asks, and a lease longer than
+ * `maxLeaseSeconds` is refused.
+ */
+export interface ClaimPolicy {
+  maxTasks: number;
+  maxLeaseSeconds: number;
 }
 
 /** SPEC §6: when tasks are broken down on creation, and by which planner. */
@@ -57,6 +68,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   taskTimeoutSeconds: null,
   assignment: 'pull',
   slaSeconds: Object.freeze({ critical: 300, high: 1800, normal: 14_400, low: 86_400, maintenance: null }),
+  claims: Object.freeze({ maxTasks: 100, maxLeaseSeconds: 86_400 }),
   breakdown: Object.freeze({
     mode: 'epic-only',
     planner: 'rules',

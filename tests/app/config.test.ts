@@ -28,6 +28,7 @@ describe('.baton/config.yaml', () => {
     expect(policy.retry).toMatchObject({ policy: 'fixed', baseSeconds: 2 });
     expect(policy.breakdown.mode).toBe('recommended');
     expect(policy.slaSeconds.critical).toBe(60);
+    expect(policy.claims).toEqual(DEFAULT_POLICY.claims);
     expect(Object.isFrozen(policy)).toBe(true);
     expect(Object.isFrozen(policy.retry)).toBe(true);
   });
@@ -38,6 +39,12 @@ describe('.baton/config.yaml', () => {
     ['a bad duration', 'lease: soon\n', /lease/],
     ['an unknown retry policy', 'retry: { policy: sometimes }\n', /retry\.policy/],
     ['a bad breakdown mode', 'breakdown: sometimes\n', /breakdown: expected epic-only, recommended/],
+    ['a claim cap of 0 tasks', 'claims: { maxTasks: 0 }\n', /claims\.maxTasks/],
+    [
+      'a lease longer than the longest claims allow',
+      'lease: 2h\nclaims: { maxLease: 1h }\n',
+      /lease: must be at most claims\.maxLease/,
+    ],
   ])('refuses %s with the file and the reason', async (_name, text, message) => {
     const path = file(text);
     await expect(loadPolicy(path)).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringMatching(message) });
