@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -20,6 +19,7 @@ import { parseWith } from '../core/schemas.js';
 import { toToolError } from './errors.js';
 import { readResource, STATUS_RESOURCE, TASK_TEMPLATE, WORK_LOOP_PROMPT, workLoopText } from './resources.js';
 import { AgentSession, type SessionOptions } from './session.js';
+import { LineTransport } from './stdio.js';
 import type { Tool, ToolContext, ToolReply } from './tool.js';
 import { BOARD_TOOLS } from './tools-board.js';
 import { WORK_TOOLS } from './tools-work.js';
@@ -155,7 +155,8 @@ export async function serveStdio(baton: Baton, options: SessionOptions = {}): Pr
   process.stdin.once('end', onSignal);
   process.stdin.once('close', onSignal);
   server.onclose = onSignal;
-  await server.connect(new StdioServerTransport());
+  server.onerror = (err) => process.stderr.write(`baton mcp: ${err.message}\n`);
+  await server.connect(new LineTransport());
   await finished;
   for (const s of signals) process.removeListener(s, onSignal);
 }
