@@ -13,8 +13,9 @@ export interface LoggerOptions {
 /** Structured logs: JSON lines to `<dir>/baton.log`, and to the console (pretty on a terminal). */
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const level = options.level ?? process.env.BATON_LOG_LEVEL ?? 'info';
-  mkdirSync(options.dir, { recursive: true });
-  const file = pino.destination({ dest: join(options.dir, 'baton.log'), mkdir: true, sync: false });
+  // Logs name tasks, workers and errors: readable by the server's owner only.
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  const file = pino.destination({ dest: join(options.dir, 'baton.log'), mkdir: true, sync: false, mode: 0o600 });
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
   const consoleStream = pretty
     ? (await import('pino-pretty')).default({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })

@@ -80,7 +80,8 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
     .action(async (file: string | undefined, opts: Opts) =>
       withBaton(g(opts), async (baton) => {
         const text = `${JSON.stringify(await baton.exportData())}\n`;
-        if (file) writeFileSync(file, text);
+        // An export holds every task and the hashes of the API keys.
+        if (file) writeFileSync(file, text, { mode: 0o600 });
         else process.stdout.write(text);
       }),
     );

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
@@ -14,7 +14,10 @@ export interface SqliteOptions {
 export function openSqliteStore(path: string, options: SqliteOptions): SqliteStore {
   if (path !== ':memory:' && !existsSync(path)) {
     if (!options.create) throw new BatonError('store_not_found', `no Baton store at ${path}`, { path });
-    mkdirSync(dirname(path), { recursive: true });
+    // The store holds every task's input and the hashes of the API keys: only its owner reads it.
+    // SQLite gives the -wal and -shm files the mode of the database file.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'wx', 0o600));
   }
   let db: Database.Database;
   try {
