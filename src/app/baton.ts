@@ -169,7 +169,10 @@ export interface CreatedKey {
 
 export interface TaskPage {
   tasks: Task[];
+  /** Tasks matching the filters, on every page. */
   total: number;
+  /** The `cursor` of the next page, or null on the last one. */
+  next: string | null;
 }
 
 export interface TaskDetail {

@@ -11,6 +11,7 @@ import {
   type TaskPatch,
   toReady,
 } from '../core/lifecycle.js';
+import { LIMITS } from '../core/limits.js';
 import {
   cancelSchema,
   createTaskSchema,
@@ -85,11 +86,39 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
 export async function listTasks(ctx: AppContext, raw: ListQuery = {}): Promise<TaskPage> {
   const query = parseWith(listQuerySchema, raw);
   const q = { status: query.status, assignee: query.worker, tag: query.tag, parentId: query.parentId, ready: query.ready };
-  const [tasks, total] = await Promise.all([
-    ctx.store.listTasks({ ...q, limit: query.limit, offset: query.offset }),
-    ctx.store.countTasks(q),
-  ]);
-  return { tasks, total };
+  const limit = query.limit ?? LIMITS.listLimit;
+  const at = query.cursor !== undefined ? readCursor(query.cursor, Boolean(query.ready)) : { offset: query.offset ?? 0 };
+  // One more than the page says whether another page follows.
+  const [rows, total] = await Promise.all([ctx.store.listTasks({ ...q, ...at, limit: limit + 1 }), ctx.store.countTasks(q)]);
+  const tasks = rows.slice(0, limit);
+  const last = tasks.at(-1);
+  let next: string | null = null;
+  if (rows.length > limit && last) {
+    // The queue in claim order moves as it is read, so it pages by position; any other listing is
+    // in id order and pages after the last id, so tasks created meanwhile are neither lost nor repeated.
+    next = query.ready ? writeCursor({ offset: (at.offset ?? 0) + tasks.length }) : writeCursor({ afterId: last.id });
+  }
+  return { tasks, total, next };
+}
+
+type Cursor = { afterId: number; offset?: undefined } | { offset: number; afterId?: undefined };
+
+function writeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function readCursor(text: string, ready: boolean): Cursor {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    value = null;
+  }
+  const v = value as Partial<Record<'afterId' | 'offset', unknown>> | null;
+  const whole = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  if (!ready && whole(v?.afterId)) return { afterId: v?.afterId as number };
+  if (ready && whole(v?.offset)) return { offset: v?.offset as number };
+  throw invalid('cursor', 'is not a cursor of this listing: pass `next` of the previous page, with the same filters');
 }
 
 export async function updateTask(

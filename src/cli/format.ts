@@ -51,7 +51,8 @@ export function formatTaskLine(t: Task): string {
   return `#${t.id} ${t.title} [${status(t.status)}, ${priority(t.priority)}]`;
 }
 
-export function formatList(page: TaskPage, limit: number | undefined): string {
+/** `before`: tasks on earlier pages, when known (an offset); with a cursor it is not. */
+export function formatList(page: TaskPage, limit: number | undefined, before: number | null = 0): string {
   if (page.tasks.length === 0) return pc.dim('no tasks');
   const rows = page.tasks.map((t) => [
     pc.bold(`#${t.id}`),
@@ -63,8 +64,9 @@ export function formatList(page: TaskPage, limit: number | undefined): string {
     progressBar(t.progress),
   ]);
   const out = table(['ID', 'STATUS', 'PRIORITY', 'TITLE', 'ASSIGNEE', 'CAPABILITIES', 'PROGRESS'], rows);
-  const more = page.total - page.tasks.length;
-  return more > 0 && limit !== undefined ? `${out}\n${pc.dim(`… ${more} more (use --limit/--offset)`)}` : out;
+  if (page.next === null || limit === undefined) return out;
+  const more = before === null ? 'more' : `${page.total - before - page.tasks.length} more`;
+  return `${out}\n${pc.dim(`… ${more} (next page: --cursor ${page.next})`)}`;
 }
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : pc.dim('-'));

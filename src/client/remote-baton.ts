@@ -85,6 +85,7 @@ export class RemoteBaton implements Baton {
         ready: q.ready || undefined,
         limit: q.limit,
         offset: q.offset,
+        cursor: q.cursor,
       },
     });
   }

@@ -64,8 +64,10 @@ export const LIMITS = {
   httpClaimWaitSeconds: 60,
   /** MCP clients commonly give up on a call after 60 s; a longer wait would look like a hang. */
   mcpClaimWaitSeconds: 50,
-  /** Tasks in one page of a listing. */
-  listLimit: 100_000,
+  /** Tasks in one page of a listing (also the default): larger listings page on with `cursor`. */
+  listLimit: 1_000,
+  /** Characters of a listing's cursor, as `next` gave it. */
+  cursorChars: 200,
   /** Tasks in one page of list_tasks: an agent reads every one of them. */
   mcpListLimit: 100,
   /** Events in one answer of the HTTP history; clients page through more. */

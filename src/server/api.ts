@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Baton, BatonHost } from '../app/baton.js';
+import { BatonError } from '../core/errors.js';
 import { parseWith } from '../core/schemas.js';
 import { authorise } from './auth.js';
 import { emptyBody, noQuery } from './http-schemas.js';
@@ -13,6 +14,8 @@ export interface ApiOptions {
   logDir: string | null;
   /** Check every answer against its schema (tests; costs time per request). */
   validateResponses: boolean;
+  /** Heavy calls (`RouteSpec.heavy`) one caller may have running at once. */
+  heavyPerCaller?: number | undefined;
 }
 
 /** Every route of /api/v1 that is one `Baton` call, each validated by its own schemas. */
@@ -41,12 +44,16 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): { inFlig
   let inFlight = 0;
   async function handle(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     inFlight++;
+    let release: (() => void) | null = null;
     try {
+      if (spec.heavy) release = heavyCalls.enter(callerOf(req));
       return await answer(spec, req, reply);
     } finally {
+      release?.();
       inFlight--;
     }
   }
+  const heavyCalls = new HeavyCalls(options.heavyPerCaller ?? HEAVY_PER_CALLER);
 
   const api = { inFlight: () => inFlight };
   return api;
@@ -67,6 +74,41 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): { inFlig
     }
     void reply.status(spec.status ?? 200);
     return result;
+  }
+}
+
+/** Heavy calls one caller may have running at once, by default. */
+// The dashboard loads a page per board column at once; a script rarely needs more than a few.
+export const HEAVY_PER_CALLER = 12;
+
+/** A caller is its key; without keys (open mode, loopback), its address. */
+function callerOf(req: FastifyRequest): string {
+  return req.principal.keyId ?? `ip:${req.ip}`;
+}
+
+/** Counts heavy calls per caller; one over the limit is refused at once, not queued. */
+class HeavyCalls {
+  private readonly running = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  enter(caller: string): () => void {
+    const now = this.running.get(caller) ?? 0;
+    if (now >= this.limit) {
+      throw new BatonError(
+        'rate_limited',
+        `at most ${this.limit} large requests (listings, exports) at once per caller: wait for one to finish`,
+        {
+          limit: this.limit,
+        },
+      );
+    }
+    this.running.set(caller, now + 1);
+    return () => {
+      const left = (this.running.get(caller) ?? 1) - 1;
+      if (left === 0) this.running.delete(caller);
+      else this.running.set(caller, left);
+    };
   }
 }
 

@@ -20,6 +20,8 @@ export { toBatonError } from './errors.js';
 export interface ServerOptions {
   /** The Baton the server serves; each caller's changes are made through `actingAs(caller)`. */
   baton: BatonHost;
+  /** Large-answer calls (listings, exports) one caller may have running at once (default 12). */
+  heavyPerCaller?: number;
   /** Listening beyond loopback: every request needs a key, even while the store has none. */
   requireKeys?: boolean | undefined;
   logger?: Logger | undefined;
@@ -98,6 +100,7 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     shutdown: shutdown.signal,
     logDir: options.logDir ?? null,
     validateResponses: Boolean(options.validateResponses),
+    heavyPerCaller: options.heavyPerCaller,
   });
   const document = openApiDocument(routes, version);
   app.get('/api/v1/openapi.json', async () => document);

@@ -83,6 +83,7 @@ export const listQuery = z.strictObject({
   ready: flag.optional(),
   limit: intParam.pipe(list.limit.unwrap()).optional(),
   offset: intParam.pipe(list.offset.unwrap()).optional(),
+  cursor: list.cursor,
 });
 export const updateQuery = z.strictObject({ ifVersion: intParam.pipe(z.number().int().positive()).optional() });
 export const cancelQuery = cancelSchema;
@@ -107,7 +108,11 @@ export const noQuery = z.strictObject({});
 
 // Answers.
 export { eventSchema, taskSchema };
-export const taskPageSchema = z.strictObject({ tasks: z.array(taskSchema), total: z.number().int().nonnegative() });
+export const taskPageSchema = z.strictObject({
+  tasks: z.array(taskSchema),
+  total: z.number().int().nonnegative(),
+  next: z.string().nullable(),
+});
 export const claimAnswer = z.strictObject({ task: taskSchema.nullable(), tasks: z.array(taskSchema) });
 export const workerViewSchema = workerSchema.extend({
   health: z.enum(['busy', 'idle', 'offline']),

@@ -44,6 +44,11 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   bodyLimit?: number;
   /** The call may wait (long-poll): its `signal` aborts when the client goes away. */
   longPoll?: boolean;
+  /**
+   * The answer may be large (a listing, an export): one caller may have only a few such calls
+   * running at once, so one key cannot take the server's memory and time from everyone else.
+   */
+  heavy?: boolean;
   /** The worker a `worker`-access call acts as: a worker key must be that worker. */
   actAs?: (input: { body: z.output<B>; params: z.output<P> }) => string | undefined;
   handle(ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>): Promise<unknown>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import { API_KEY_ROLES } from '../core/types.js';
 import { eventListSchema, historyQuery, importBody } from './http-schemas.js';
+import { jsonStream } from './json-stream.js';
 import type { Metrics } from './metrics.js';
 import { type RouteSpec, route } from './route.js';
 
@@ -134,6 +135,7 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       summary: 'Events (the audit trail) after an id, optionally of one task',
       tag: 'events',
       access: 'read',
+      heavy: true,
       query: historyQuery,
       response: eventListSchema,
       handle: async ({ baton, query }) => ({
@@ -150,7 +152,11 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       summary: 'The whole store as JSON (lossless; load it with import)',
       tag: 'system',
       access: 'admin',
-      handle: ({ baton }) => baton.exportData(),
+      heavy: true,
+      handle: async ({ baton, reply }) => {
+        void reply.type('application/json; charset=utf-8');
+        return jsonStream({ ...(await baton.exportData()) });
+      },
     }),
     route({
       method: 'POST',
@@ -158,6 +164,7 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       summary: 'Load an export into an empty store',
       tag: 'system',
       access: 'admin',
+      heavy: true,
       body: importBody,
       bodyLimit: deps.importLimit,
       handle: ({ baton, body }) => baton.importData(body),

@@ -64,9 +64,10 @@ export const taskRoutes: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/tasks',
-    summary: 'List tasks (filter by status, worker, tag, parent, ready)',
+    summary: 'List tasks (filter by status, worker, tag, parent, ready); at most 1,000 a page, then `cursor: next`',
     tag,
     access: 'read',
+    heavy: true,
     query: listQueryCompat,
     response: taskPageSchema,
     handle: ({ baton, query }) => {
@@ -78,6 +79,7 @@ export const taskRoutes: RouteSpec[] = [
         ...(query.ready && { ready: true }),
         limit: query.limit ?? 100,
         ...(query.offset !== undefined && { offset: query.offset }),
+        ...(query.cursor !== undefined && { cursor: query.cursor }),
       };
       return baton.listTasks(q);
     },

@@ -4,6 +4,7 @@ import { claimContract } from './claims.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
 import { type FreshDb, useFreshStore } from './harness.js';
 import { limitContract } from './limits.contract.js';
+import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
@@ -25,6 +26,7 @@ export function storeContract(backend: string, freshDb: FreshDb): void {
     badInputContract(store);
     limitContract(store);
     textContract(store);
+    pagingContract(store);
     raceContract(store);
   });
 }

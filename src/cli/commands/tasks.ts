@@ -85,11 +85,14 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--ready', 'only tasks claimable now, in the order workers receive them')
     .option('-n, --limit <n>', 'at most this many', '100')
     .option('--offset <n>', 'skip this many', '0')
+    .option('--cursor <next>', 'the page after the one that gave this `next`')
     .action(async (opts: Opts) => {
       const limit = parsePositiveInt(String(opts.limit), 'limit');
+      const offset = parseNonNegativeInt(String(opts.offset), 'offset');
       const query = {
         limit,
-        offset: parseNonNegativeInt(String(opts.offset), 'offset'),
+        offset,
+        ...(opts.cursor !== undefined && { cursor: String(opts.cursor) }),
         ...(opts.status !== undefined && { status: parseList(String(opts.status), 'status').map((s) => parseStatus(s)) }),
         ...(opts.worker !== undefined && { worker: String(opts.worker) }),
         ...(opts.tag !== undefined && { tag: String(opts.tag) }),
@@ -98,7 +101,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
       };
       await withBaton(g(opts), async (baton, out) => {
         const page = await baton.listTasks(query);
-        out.result(page, () => formatList(page, limit));
+        out.result(page, () => formatList(page, limit, opts.cursor === undefined ? offset : null));
       });
     });
 

@@ -93,6 +93,8 @@ export const listQuerySchema = z.strictObject({
     .max(LIMITS.listLimit, `must be from 1 to ${LIMITS.listLimit}`)
     .optional(),
   offset: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
+  /** Where the previous page ended: its `next`. */
+  cursor: chars(LIMITS.cursorChars).optional(),
 });
 export type ListQuery = z.input<typeof listQuerySchema>;
 

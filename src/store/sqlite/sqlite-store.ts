@@ -325,5 +325,9 @@ function taskWhere(query: TaskQuery, now: number): { where: string; params: Reco
     clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
     params.tag = query.tag;
   }
+  if (query.afterId !== undefined) {
+    clauses.push('t.id > @afterId');
+    params.afterId = query.afterId;
+  }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

@@ -8,6 +8,7 @@ export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types
 export interface TaskPage {
   tasks: Task[];
   total: number;
+  next: string | null;
 }
 
 export interface SubtaskSummary {
