@@ -37,6 +37,11 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     assignment: c.assignment ?? DEFAULT_POLICY.assignment,
     slaSeconds: { ...DEFAULT_POLICY.slaSeconds, ...c.sla },
     breakdown: breakdownPolicy(c.breakdown),
+    commandEnv: {
+      allow: c.worker?.env?.allow ?? DEFAULT_POLICY.commandEnv.allow,
+      deny: c.worker?.env?.deny ?? DEFAULT_POLICY.commandEnv.deny,
+    },
+    logReaders: c.logs?.readers ?? DEFAULT_POLICY.logReaders,
   };
   return deepFreeze(policy);
 }

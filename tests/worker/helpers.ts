@@ -14,8 +14,8 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-export function startWorker(dir: string, args: string[]): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+export function startWorker(dir: string, args: string[], env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env } });
   let out = '';
   child.stdout?.on('data', (d) => {
     out += d;
