@@ -45,8 +45,9 @@ const TAIL_CHARS = 4000;
  * The task's timeout, which decides the attempt, is the worker loop's and does follow its clock.
  */
 export function runProcess(o: RunProcessOptions): Promise<RunProcessResult> {
-  mkdirSync(dirname(o.logFile), { recursive: true });
-  const log = createWriteStream(o.logFile);
+  // What a command prints may be secret: the log is its owner's alone (the API has its own rule).
+  mkdirSync(dirname(o.logFile), { recursive: true, mode: 0o700 });
+  const log = createWriteStream(o.logFile, { mode: 0o600 });
   log.write(o.header);
   const started = Date.now();
   orphanGuard.prepare();

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli, freshProject, startWorker } from './helpers.js';
@@ -49,6 +49,9 @@ describe("what a task's command sees of its worker's environment", () => {
     expect(seen.get('PATH')).toBe(process.env.PATH);
     expect(seen.get('BATON_WORKER_ID')).toBe('w1');
     expect(seen.get('BATON_TASK_TITLE')).toBe('dump env');
+    // What it printed is kept for its owner's eyes only.
+    const log = join(project.dir, '.baton', 'logs', `${seen.get('BATON_TASK_ID')}-1.log`);
+    expect(statSync(log).mode & 0o777).toBe(0o600);
   });
 
   it('--env-allow lets only what it names through (a secret only by its exact name); --env-deny takes more away', async () => {
