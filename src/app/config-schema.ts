@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../core/limits.js';
-import { ASSIGNMENT_MODES } from '../core/policy.js';
+import { ASSIGNMENT_MODES, ENV_NAME_PATTERN, LOG_READERS } from '../core/policy.js';
 import { PRIORITIES, RETRY_POLICIES } from '../core/types.js';
 import { parseSeconds } from '../core/values.js';
 
@@ -31,6 +31,8 @@ const breakdownSection = z.strictObject({
     })
     .optional(),
 });
+
+const envNames = z.array(z.string().regex(ENV_NAME_PATTERN, 'must be a variable name, or a pattern of names with *'));
 
 export const configSchema = z.strictObject({
   lease: seconds.optional(),
@@ -66,4 +68,9 @@ export const configSchema = z.strictObject({
       { error: 'expected epic-only, recommended, or a section { mode, planner, command, timeout, http }' },
     )
     .optional(),
+  /** What a worker's commands see of its environment; Baton's own secrets pass only when `allow` names them. */
+  worker: z
+    .strictObject({ env: z.strictObject({ allow: envNames.optional(), deny: envNames.optional() }).optional() })
+    .optional(),
+  logs: z.strictObject({ readers: z.enum(LOG_READERS).optional() }).optional(),
 });

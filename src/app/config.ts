@@ -45,6 +45,11 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
       maxTasks: c.claims?.maxTasks ?? DEFAULT_POLICY.claims.maxTasks,
       maxLeaseSeconds: maxLease,
     },
+    commandEnv: {
+      allow: c.worker?.env?.allow ?? DEFAULT_POLICY.commandEnv.allow,
+      deny: c.worker?.env?.deny ?? DEFAULT_POLICY.commandEnv.deny,
+    },
+    logReaders: c.logs?.readers ?? DEFAULT_POLICY.logReaders,
   };
   return deepFreeze(policy);
 }

@@ -1,4 +1,5 @@
 import type { Policy } from '../core/policy.js';
+import { redactText } from '../core/redact.js';
 import { PRIORITIES, type Priority, type Task, type TaskEvent, type WorkerView } from '../core/types.js';
 import type { ReadyCounts, Store } from '../store/store.js';
 import type { SystemStatus } from './baton.js';
@@ -135,7 +136,7 @@ export async function systemStatus(input: {
   const stats = await serviceStats({ store, policy: policy, now, ready, workers });
   return {
     ...stats,
-    store: { kind: store.kind, location: store.location },
+    store: { kind: store.kind, location: redactText(store.location) },
     tasks: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
     queueDepth,
     readyByPriority,

@@ -1,4 +1,5 @@
 import { BatonError } from '../core/errors.js';
+import { redactText } from '../core/redact.js';
 import { dumpSchema, eventsQuerySchema, parseWith } from '../core/schemas.js';
 import type { ApiKey, BatonDump, TaskEvent } from '../core/types.js';
 import type {
@@ -29,7 +30,8 @@ export async function health(ctx: AppContext): Promise<Health> {
 }
 
 export async function describe(ctx: AppContext): Promise<BatonDescription> {
-  return { store: { kind: ctx.store.kind, location: ctx.store.location }, policy: ctx.policy, version: version() };
+  // A store's location is shown to any caller with a key; a store may not have stripped its password.
+  return { store: { kind: ctx.store.kind, location: redactText(ctx.store.location) }, policy: ctx.policy, version: version() };
 }
 
 export async function events(ctx: AppContext, query: EventQuery = {}): Promise<TaskEvent[]> {

@@ -3,6 +3,8 @@
  * CLI exit code, the HTTP status and the MCP error. Never reuse a retired code.
  */
 
+import { redactText } from './redact.js';
+
 export const ERROR_CATEGORIES = {
   invalid: { exitCode: 2, httpStatus: 400 },
   unauthenticated: { exitCode: 2, httpStatus: 401 },
@@ -52,10 +54,12 @@ export class BatonError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+    // Every door (CLI, HTTP, MCP) shows a coded error to its caller, who may not be the operator
+    // who typed the store URL: no password or API key leaves in one.
+    super(redactText(message));
     this.name = 'BatonError';
     this.code = code;
-    this.details = details;
+    this.details = details && redactDetails(details);
   }
 
   get category(): ErrorCategory {
@@ -75,6 +79,12 @@ export class BatonError extends Error {
       ? { code: this.code, message: this.message, details: this.details }
       : { code: this.code, message: this.message };
   }
+}
+
+function redactDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(details)) out[name] = typeof value === 'string' ? redactText(value) : value;
+  return out;
 }
 
 export function isBatonError(value: unknown): value is BatonError {

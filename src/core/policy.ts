@@ -20,6 +20,10 @@ export interface Policy {
   /** Longest a ready task of each priority should wait for a claim, in seconds (null: no target). */
   slaSeconds: Record<Priority, number | null>;
   claims: ClaimPolicy;
+  /** Which of a worker's environment variables its commands see (names, or patterns with `*`). */
+  commandEnv: { allow: string[]; deny: string[] };
+  /** Who may read attempt logs through the server (see `LOG_READERS`). */
+  logReaders: LogReaders;
 }
 
 /**
@@ -31,6 +35,16 @@ export interface ClaimPolicy {
   maxTasks: number;
   maxLeaseSeconds: number;
 }
+
+/**
+ * `workers`: admins, and worker keys of the workers that ran the task (its output may hold what
+ * only they should see); `all`: any key, viewers included.
+ */
+export const LOG_READERS = ['workers', 'all'] as const;
+export type LogReaders = (typeof LOG_READERS)[number];
+
+/** An environment variable's name, or a pattern of names with `*`. */
+export const ENV_NAME_PATTERN = /^[A-Za-z0-9_*]+$/;
 
 /** SPEC §6: when tasks are broken down on creation, and by which planner. */
 export interface BreakdownPolicy {
@@ -78,4 +92,6 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
     // The key itself never sits in a config file: only the name of the variable holding it.
     http: Object.freeze({ url: null, model: null, apiKeyEnv: 'BATON_PLANNER_API_KEY' }),
   }),
+  commandEnv: Object.freeze({ allow: ['*'], deny: [] }),
+  logReaders: 'workers',
 }) as Readonly<Policy>;

@@ -18,6 +18,7 @@ import {
   updateQuery,
   updateTaskSchema,
 } from './http-schemas.js';
+import { assertMayReadLogs } from './log-access.js';
 import { type RouteSpec, route } from './route.js';
 
 const tag = 'tasks';
@@ -44,14 +45,14 @@ export const taskRoutes: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/tasks/:id/logs',
-    summary: "The tail of a task's attempt log, as kept by workers on the server's machine",
+    summary: "The tail of a task's attempt log, as kept by workers on the server's machine (admins and the task's workers)",
     tag,
     access: 'read',
     params: idParams,
     query: logQuery,
     response: logResponse,
-    handle: async ({ baton, params, query, logDir }) => {
-      await baton.getTask(params.id);
+    handle: async ({ baton, params, query, logDir, principal }) => {
+      await assertMayReadLogs(baton, principal, await baton.getTask(params.id));
       const { attemptLogs, tailOf } = await import('../app/attempt-logs.js');
       const logs = logDir ? attemptLogs(logDir, params.id) : [];
       const log = query.attempt !== undefined ? logs.find((l) => l.attempt === query.attempt) : logs.at(-1);

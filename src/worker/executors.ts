@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
+import { commandEnv, type EnvRules } from './command-env.js';
 import { attemptLogPath } from './logs.js';
 import { runProcess } from './process-runner.js';
 import type { AttemptContext, AttemptOutcome, Executor } from './types.js';
@@ -19,7 +20,12 @@ export interface CommandExecutorOptions {
   exec?: string | undefined;
   /** Between SIGTERM and SIGKILL of a stopped attempt, in ms. */
   killGraceMs?: number | undefined;
+  /** The worker's environment (default: `process.env`), of which commands see what `envRules` let through. */
   env?: NodeJS.ProcessEnv | undefined;
+  /** Default: every variable but Baton's own secrets. */
+  envRules?: EnvRules | undefined;
+  /** Variables a command sees only when `envRules.allow` names them (default: `BATON_SECRETS`). */
+  secrets?: readonly string[] | undefined;
 }
 
 const STDERR_LINES = 20;
@@ -43,7 +49,10 @@ export function commandExecutor(options: CommandExecutorOptions): Executor {
       const run = await runProcess({
         command,
         cwd: options.cwd,
-        env: { ...(options.env ?? process.env), ...taskEnv(task, ctx.workerId, taskFile) },
+        env: {
+          ...commandEnv(options.env ?? process.env, options.envRules, options.secrets),
+          ...taskEnv(task, ctx.workerId, taskFile),
+        },
         stdin: options.exec ? taskJson : undefined,
         logFile: attemptLogPath(options.logDir, task.id, task.attempts),
         header: header(task, ctx.workerId, command),

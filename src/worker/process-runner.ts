@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { orphanGuard } from './orphan-guard.js';
 import { LineSplitter, parseProtocolLine } from './protocol.js';
 
 export interface RunProcessOptions {
@@ -36,24 +37,28 @@ const TAIL_CHARS = 4000;
 /**
  * Runs `command` in a shell as the leader of its own process group, so that a timeout or a stop
  * can kill everything it started — children that ignore SIGTERM included (SIGTERM first, SIGKILL
- * after `killGraceMs`). Resolves when the process and everything holding its output are gone.
+ * after `killGraceMs`) — and so can the orphan guard if the worker dies first (orphan-guard.ts).
+ * Resolves when the process and everything holding its output are gone.
  *
  * Its times stay on the machine's clock rather than an injected `Clock`: they measure and bound a
  * real OS process (its wall time, the SIGTERM→SIGKILL grace), which no test clock can speed up.
  * The task's timeout, which decides the attempt, is the worker loop's and does follow its clock.
  */
 export function runProcess(o: RunProcessOptions): Promise<RunProcessResult> {
-  // An attempt's output may hold anything the command printed: its owner reads it, others ask the API.
+  // What a command prints may be secret: the log is its owner's alone (the API has its own rule).
   mkdirSync(dirname(o.logFile), { recursive: true, mode: 0o700 });
   const log = createWriteStream(o.logFile, { mode: 0o600 });
   log.write(o.header);
   const started = Date.now();
+  orphanGuard.prepare();
   const child = spawn('/bin/sh', ['-c', o.command], {
     cwd: o.cwd,
     env: o.env,
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // The shell leads its own group (`detached`), so nothing ends it with the worker unless the guard does.
+  if (child.pid !== undefined) orphanGuard.watch(child.pid, o.killGraceMs);
   const state = { result: undefined as unknown, resultError: null as string | null, stderr: '' };
   const lines = new LineSplitter();
   const onLine = (line: string) => {
@@ -101,6 +106,7 @@ export function runProcess(o: RunProcessOptions): Promise<RunProcessResult> {
       o.signal.removeEventListener('abort', onAbort);
       if (lingering) clearTimeout(lingering);
       killer.finished();
+      if (child.pid !== undefined) orphanGuard.forget(child.pid);
       lines.end(onLine);
       const ended = exit ?? { code, signal };
       const ms = Date.now() - started;

@@ -1,8 +1,10 @@
 import type { Baton } from '../app/baton.js';
 import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { clipHead, clipTail, jsonBytes, LIMITS } from '../core/limits.js';
+import { clipHead, LIMITS } from '../core/limits.js';
+import { redactText } from '../core/redact.js';
 import type { Task } from '../core/types.js';
+import { reportable, storableText } from './outcome.js';
 import type { AbortReason, AttemptOutcome, Executor, WorkerEvent, WorkerEventListener } from './types.js';
 
 export interface WorkerLoopOptions {
@@ -40,22 +42,8 @@ interface Running {
   sending: Promise<void> | null;
 }
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/**
- * The outcome as the store will take it. Input beyond `LIMITS` is refused, not cut, so the worker
- * chooses what to keep: the end of a long error (where a failed command says why), and a failure
- * instead of a result too large to keep — never a report refused while the lease runs out.
- */
-function reportable(outcome: AttemptOutcome): AttemptOutcome {
-  if (!outcome.ok) return { ok: false, error: clipTail(outcome.error, LIMITS.errorChars) || 'failed without a message' };
-  const bytes = jsonBytes(outcome.result);
-  if (bytes === null) return { ok: false, error: 'the result is not a JSON value' };
-  if (bytes > LIMITS.resultBytes) {
-    return { ok: false, error: `the result is ${bytes} bytes as JSON; at most ${LIMITS.resultBytes} are kept` };
-  }
-  return outcome;
-}
+// What the loop tells of an error reaches the worker's console and log: no store password in it.
+const messageOf = (err: unknown) => redactText(err instanceof Error ? err.message : String(err));
 
 /**
  * The worker loop: register, then claim the best task this worker can do, run it with the
@@ -278,7 +266,7 @@ export class WorkerLoop {
 
   private progress(entry: Running, percent: number, step: string | null): void {
     const progress = Math.max(0, Math.min(100, Math.round(percent)));
-    entry.pending = { progress, step: step && clipHead(step, LIMITS.stepChars) };
+    entry.pending = { progress, step: step && clipHead(storableText(step), LIMITS.stepChars) };
     this.emit({ type: 'progress', at: this.now(), taskId: entry.task.id, progress, step });
     if (!entry.sending) void this.flushProgress(entry);
   }
@@ -317,7 +305,7 @@ export class WorkerLoop {
         workerId: this.id,
         token: entry.token,
         progress: entry.pending?.progress ?? entry.task.progress,
-        note: clipHead(text, LIMITS.noteChars),
+        note: clipHead(storableText(text), LIMITS.noteChars),
       });
       this.keeper.touch(entry.task.id, sentAt);
     } catch (err) {

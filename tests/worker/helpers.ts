@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
@@ -14,8 +14,8 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-export function startWorker(dir: string, args: string[]): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+export function startWorker(dir: string, args: string[], env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env } });
   let out = '';
   child.stdout?.on('data', (d) => {
     out += d;
@@ -68,4 +68,36 @@ export function fileIncludes(path: string, text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Processes of a process group that still run (zombies left out, as in `isAlive`). Linux /proc only. */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // After "pid (comm) ": state, ppid, pgrp.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(name));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return members;
+}
+
+/** Running processes whose command line contains all of `parts` (for finding a helper process by its arguments). */
+export function processesWith(...parts: string[]): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (parts.every((p) => args.includes(p)) && isAlive(Number(name))) found.push(Number(name));
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return found;
 }

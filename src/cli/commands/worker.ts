@@ -3,10 +3,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Baton } from '../../app/baton.js';
-import { BatonError } from '../../core/errors.js';
+import { BatonError, invalid } from '../../core/errors.js';
 import { isFinal } from '../../core/lifecycle.js';
 import { LIMITS } from '../../core/limits.js';
+import { DEFAULT_POLICY, ENV_NAME_PATTERN } from '../../core/policy.js';
 import { parseList, parsePositiveInt, parseSeconds, parseTaskId } from '../../core/values.js';
+import { BATON_SECRETS } from '../../worker/command-env.js';
 import type { Executor } from '../../worker/types.js';
 import { type GlobalOptions, withBaton } from '../context.js';
 
@@ -30,6 +32,11 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running tasks finish this long before releasing them', '30')
     .option('--simulate [seconds]', 'demo only: fake progress for this long, then complete (noted in history)')
     .option('--lease <seconds>', 'lease length of each claim (default from config: 300)')
+    .option(
+      '--env-allow <names>',
+      "variables a command sees, comma-separated, * allowed (default from config: *); Baton's own secrets only when named",
+    )
+    .option('--env-deny <names>', 'variables a command never sees, comma-separated, * allowed (default from config: none)')
     .addHelpText(
       'after',
       '\nA command reports progress with lines "::progress 40 Writing tests" and its result with "::result {json}";\n' +
@@ -82,6 +89,8 @@ interface WorkerSettings {
   graceSeconds: number;
   simulateSeconds: number | null;
   leaseSeconds: number | undefined;
+  envAllow: string[] | undefined;
+  envDeny: string[] | undefined;
 }
 
 function workerSettings(idArg: string | undefined, nameArg: string | undefined, capsArg: string | undefined, o: Opts) {
@@ -97,11 +106,24 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     simulateSeconds:
       o.simulate === undefined ? null : o.simulate === true ? 5 : nonNegativeSeconds(String(o.simulate), 'simulate'),
     leaseSeconds: o.lease !== undefined ? parseSeconds(String(o.lease), 'lease') : undefined,
+    envAllow: envNames(o.envAllow, 'env-allow'),
+    envDeny: envNames(o.envDeny, 'env-deny'),
   };
   if (settings.exec !== undefined && settings.simulateSeconds !== null) {
     throw new BatonError('usage', 'worker: give --exec or --simulate, not both');
   }
   return settings;
+}
+
+function envNames(raw: unknown, field: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const names = String(raw)
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const bad = names.find((n) => !ENV_NAME_PATTERN.test(n));
+  if (bad !== undefined) throw invalid(field, `"${bad}" is not a variable name (letters, digits, _ and * only)`);
+  return names;
 }
 
 function nonNegativeSeconds(raw: string, field: string): number {
@@ -133,7 +155,7 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
   const executor: Executor =
     s.simulateSeconds !== null
       ? executors.simulateExecutor({ seconds: s.simulateSeconds })
-      : executors.commandExecutor({ logDir: await logDirOf(o), cwd: process.cwd(), exec: s.exec });
+      : executors.commandExecutor({ logDir: await logDirOf(o), cwd: process.cwd(), exec: s.exec, ...(await envOf(baton, s)) });
   const view = o.json || !process.stdout.isTTY ? lineView(Boolean(o.json)) : await liveView(s.id);
   const loop = new WorkerLoop(baton, {
     id: s.id,
@@ -159,6 +181,15 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     process.off('SIGTERM', onSignal);
     view.close();
   }
+}
+
+/** The flags, else the config of the store (of the server, for a remote worker) in force. */
+async function envOf(baton: Baton, s: WorkerSettings) {
+  const { policy } = await baton.describe();
+  // A server older than these settings describes none: the defaults hold.
+  const configured = policy.commandEnv ?? DEFAULT_POLICY.commandEnv;
+  const secrets = [...BATON_SECRETS, policy.breakdown?.http?.apiKeyEnv ?? DEFAULT_POLICY.breakdown.http.apiKeyEnv];
+  return { envRules: { allow: s.envAllow ?? configured.allow, deny: s.envDeny ?? configured.deny }, secrets };
 }
 
 function packageVersion(): string | undefined {

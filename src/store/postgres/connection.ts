@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { BatonError } from '../../core/errors.js';
+import { redactUrl } from '../../core/redact.js';
 
 /** How a PostgreSQL store is reached, parsed once from its URL and options. */
 export interface PostgresOptions {
@@ -63,7 +64,8 @@ export function parseSettings(options: PostgresOptions): ConnectionSettings {
   location.username = '';
   location.password = '';
   location.searchParams.set('schema', schema);
-  return { url: parsed.href, location: location.href, schema, pooler, poolSize, reconnectMs };
+  // `?password=` and `?sslpassword=` are credentials too.
+  return { url: parsed.href, location: redactUrl(location.href), schema, pooler, poolSize, reconnectMs };
 }
 
 function positive(raw: string | null, field: string): number | undefined {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
 import type { Task, TaskDetail, TaskEvent } from '../api/types';
 import { DepGraph } from '../components/DepGraph';
 import { ErrorNote } from '../components/ErrorNote';
@@ -292,14 +293,15 @@ function Timeline({ events }: { events: TaskEvent[] }) {
 
 function LogTail({ id, status }: { id: number; status: Task['status'] }) {
   const [text, setText] = useState<string | null>(null);
-  const [missing, setMissing] = useState(false);
+  const [missing, setMissing] = useState<'none' | 'forbidden' | false>(false);
   useEffect(() => {
     let live = true;
     const read = () =>
       api
         .logTail(id)
         .then((t) => live && setText(t.split('\n').slice(-100).join('\n')))
-        .catch(() => live && setMissing(true));
+        // Logs are for admins and the task's workers unless the server opens them to every key.
+        .catch((err: unknown) => live && setMissing(err instanceof ApiError && err.code === 'forbidden' ? 'forbidden' : 'none'));
     void read();
     const timer = status === 'executing' ? setInterval(read, 2000) : null;
     return () => {
@@ -310,7 +312,9 @@ function LogTail({ id, status }: { id: number; status: Task['status'] }) {
   return (
     <section class="panel" aria-labelledby="log-title">
       <h2 id="log-title">Log tail</h2>
-      {missing ? (
+      {missing === 'forbidden' ? (
+        <p class="muted">Only admins and the workers that ran this task may read its output.</p>
+      ) : missing ? (
         <p class="muted">No output kept on the server for this task.</p>
       ) : text === null ? (
         <p class="muted">Loading…</p>

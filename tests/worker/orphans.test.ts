@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  fileIncludes,
+  freshProject,
+  groupMembers,
+  processesWith,
+  startWorker,
+  storeOf,
+  type WorkerProcess,
+  waitFor,
+} from './helpers.js';
+
+const q = JSON.stringify;
+
+/**
+ * On worker `a`, records the pid of its shell (the leader of the command's process group), starts
+ * a second process in the group, and hangs; on any other worker, says when it started.
+ */
+const hangOnA = (dir: string, name: string) =>
+  `if [ "$BATON_WORKER_ID" = a ]; then echo $$ > ${q(join(dir, `${name}.pid`))}; sleep 60 & sleep 60; fi; ` +
+  `echo "ran on $BATON_WORKER_ID"`;
+
+const pgidIn = (dir: string, name: string) => Number(readFileSync(join(dir, `${name}.pid`), 'utf8'));
+
+describe('a command dies with its worker', () => {
+  let project: ReturnType<typeof freshProject>;
+  let workers: WorkerProcess[];
+  let groups: number[];
+  beforeEach(() => {
+    project = freshProject();
+    workers = [];
+    groups = [];
+  });
+  afterEach(() => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    for (const g of groups) {
+      try {
+        process.kill(-g, 'SIGKILL');
+      } catch {
+        // Already gone, as it should be.
+      }
+    }
+    project.cleanup();
+  });
+
+  it('SIGKILL of a worker ends the process groups of all its running commands within 2 s', async () => {
+    const { dir } = project;
+    const baton = await storeOf(dir);
+    try {
+      await baton.createTask({ title: 'one', command: hangOnA(dir, 'one') });
+      await baton.createTask({ title: 'two', command: hangOnA(dir, 'two') });
+      const a = startWorker(dir, ['a', '--concurrency', '2', '--lease', '60']);
+      workers.push(a);
+      await waitFor(
+        'both commands to start',
+        () => fileIncludes(join(dir, 'one.pid'), '\n') && fileIncludes(join(dir, 'two.pid'), '\n'),
+      );
+      groups.push(pgidIn(dir, 'one'), pgidIn(dir, 'two'));
+      await waitFor('both sleeps of each command to run', () => groups.every((g) => groupMembers(g).length >= 2));
+      const workerPid = a.child.pid as number;
+      expect(processesWith('baton-orphan-guard', String(workerPid))).toHaveLength(1);
+
+      a.child.kill('SIGKILL');
+      await a.exited;
+      await waitFor('the commands of the dead worker to be gone', () => groups.every((g) => groupMembers(g).length === 0), 2000);
+      // The guard, its work done, is gone too.
+      await waitFor('the guard to exit', () => processesWith('baton-orphan-guard', String(workerPid)).length === 0, 5000);
+    } finally {
+      await baton.close();
+    }
+  });
+
+  it('the retry of a task whose worker was killed starts only once the previous attempt is gone', async () => {
+    const { dir } = project;
+    const baton = await storeOf(dir);
+    try {
+      const task = await baton.createTask({ title: 'retried', command: hangOnA(dir, 'retried') });
+      const a = startWorker(dir, ['a', '--lease', '1']);
+      workers.push(a);
+      await waitFor('the command to start on a', () => fileIncludes(join(dir, 'retried.pid'), '\n'));
+      const group = pgidIn(dir, 'retried');
+      groups.push(group);
+      a.child.kill('SIGKILL');
+      workers.push(startWorker(dir, ['b']));
+
+      // Watch both: the last moment a's command was seen running, and the first its retry had started.
+      let lastSeenRunning = Date.now();
+      const retriedAt = await waitFor('b to start the retry', () => {
+        if (groupMembers(group).length > 0) lastSeenRunning = Date.now();
+        return fileIncludes(join(dir, `.baton/logs/${task.id}-2.log`), 'ran on b') && Date.now();
+      });
+      expect(groupMembers(group)).toEqual([]);
+      expect(lastSeenRunning).toBeLessThan(retriedAt);
+      const done = await waitFor('the retry to complete', async () => {
+        const t = await baton.getTask(task.id);
+        return t.status === 'completed' && t;
+      });
+      expect(done.assignee).toBe('b');
+    } finally {
+      await baton.close();
+    }
+  });
+});
