@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { BatonError } from '../../core/errors.js';
+import { newerStoreError } from '../store.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { BUSY_TIMEOUT_MS, immediate } from './sqlite-lock.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -16,11 +17,14 @@ export function openSqliteStore(path: string, options: SqliteOptions): SqliteSto
     if (!options.create) throw new BatonError('store_not_found', `no Baton store at ${path}`, { path });
     mkdirSync(dirname(path), { recursive: true });
   }
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     assertBatonFile(db, path);
+    // Before any pragma or migration: a store this Baton refuses is left exactly as it was.
+    assertKnownVersion(db, path);
   } catch (err) {
+    db?.close();
     if (err instanceof BatonError) throw err;
     throw new BatonError('not_a_store', `${path} is not a Baton store (${(err as Error).message})`, { path });
   }
@@ -32,7 +36,12 @@ export function openSqliteStore(path: string, options: SqliteOptions): SqliteSto
   db.pragma('wal_autocheckpoint = 4000');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -32000');
-  migrate(db);
+  try {
+    migrate(db, path);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return new SqliteStore(db, path);
 }
 
@@ -47,13 +56,26 @@ function assertBatonFile(db: Database.Database, path: string): void {
   if (kind !== 'baton') throw new BatonError('not_a_store', `${path} is not a Baton store`, { path });
 }
 
-function migrate(db: Database.Database): void {
+function schemaVersion(db: Database.Database): number {
+  return Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
+}
+
+function assertKnownVersion(db: Database.Database, path: string): void {
+  const recorded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!recorded) return;
+  const version = schemaVersion(db);
+  if (version > LATEST_VERSION) throw newerStoreError(path, version, LATEST_VERSION);
+}
+
+function migrate(db: Database.Database, path: string): void {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
   );
-  const current = () => Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
-  if (current() >= LATEST_VERSION) return;
+  const current = () => schemaVersion(db);
+  if (current() === LATEST_VERSION) return;
   immediate(db, () => {
+    // Checked again under the write lock: a newer Baton may have migrated since the first look.
+    assertKnownVersion(db, path);
     for (const m of MIGRATIONS) {
       if (m.version <= current()) continue;
       db.exec(m.sql);
@@ -69,7 +91,4 @@ function migrate(db: Database.Database): void {
       }
     }
   });
-  if (current() > LATEST_VERSION) {
-    throw new BatonError('not_a_store', 'this store was written by a newer Baton; upgrade Baton to open it');
-  }
 }
