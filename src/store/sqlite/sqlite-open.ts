@@ -36,13 +36,24 @@ export function openSqliteStore(path: string, options: SqliteOptions): SqliteSto
   db.pragma('wal_autocheckpoint = 4000');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -32000');
+  let reader: Database.Database | undefined;
   try {
     migrate(db, path);
+    if (path !== ':memory:') reader = openReader(path);
   } catch (err) {
     db.close();
     throw err;
   }
-  return new SqliteStore(db, path);
+  return new SqliteStore(db, path, { reader });
+}
+
+/** The connection for reads outside transactions (see SqliteStore): it sees committed writes only. */
+function openReader(path: string): Database.Database {
+  const reader = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
+  reader.pragma('query_only = ON');
+  reader.pragma('temp_store = MEMORY');
+  reader.pragma('cache_size = -32000');
+  return reader;
 }
 
 /** Refuses files that are not SQLite, and SQLite files that belong to something else. */
