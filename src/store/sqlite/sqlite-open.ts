@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { BatonError } from '../../core/errors.js';
 import { newerStoreError } from '../store.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
@@ -10,6 +11,8 @@ import { SqliteStore } from './sqlite-store.js';
 export interface SqliteOptions {
   /** Create the file (and its folder) when missing. */
   create: boolean;
+  /** The store's clock (default: the system clock). */
+  clock?: Clock | undefined;
 }
 
 export function openSqliteStore(path: string, options: SqliteOptions): SqliteStore {
@@ -38,13 +41,13 @@ export function openSqliteStore(path: string, options: SqliteOptions): SqliteSto
   db.pragma('cache_size = -32000');
   let reader: Database.Database | undefined;
   try {
-    migrate(db, path);
+    migrate(db, path, options.clock ?? systemClock);
     if (path !== ':memory:') reader = openReader(path);
   } catch (err) {
     db.close();
     throw err;
   }
-  return new SqliteStore(db, path, { reader });
+  return new SqliteStore(db, path, { reader, clock: options.clock });
 }
 
 /** The connection for reads outside transactions (see SqliteStore): it sees committed writes only. */
@@ -78,27 +81,24 @@ function assertKnownVersion(db: Database.Database, path: string): void {
   if (version > LATEST_VERSION) throw newerStoreError(path, version, LATEST_VERSION);
 }
 
-function migrate(db: Database.Database, path: string): void {
+function migrate(db: Database.Database, path: string, clock: Clock): void {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
   );
   const current = () => schemaVersion(db);
   if (current() === LATEST_VERSION) return;
+  const at = new Date(clock.now()).toISOString();
   immediate(db, () => {
     // Checked again under the write lock: a newer Baton may have migrated since the first look.
     assertKnownVersion(db, path);
     for (const m of MIGRATIONS) {
       if (m.version <= current()) continue;
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, at);
       if (m.version === 1) {
         const meta = db.prepare('INSERT INTO baton_meta (key, value) VALUES (?, ?)');
         meta.run('kind', 'baton');
-        meta.run('created_at', new Date().toISOString());
+        meta.run('created_at', at);
       }
     }
   });

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
@@ -36,6 +37,8 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly readStatements: Map<string, Database.Statement>;
   private readonly reader: Database.Database;
+  /** The source of every time this store records or compares (leases, `runAfter`, updates). */
+  private readonly clock: Clock;
   private readonly writer: WriterQueue;
   private readonly pending: PendingTx[] = [];
   private batchScheduled = false;
@@ -51,8 +54,9 @@ export class SqliteStore implements Store {
   constructor(
     readonly db: Database.Database,
     readonly location: string,
-    options: { reader?: Database.Database | undefined } = {},
+    options: { reader?: Database.Database | undefined; clock?: Clock | undefined } = {},
   ) {
+    this.clock = options.clock ?? systemClock;
     this.writer = writerQueue(location);
     this.reader = options.reader ?? db;
     this.readStatements = this.reader === db ? this.statements : new Map();
@@ -120,7 +124,7 @@ export class SqliteStore implements Store {
     const succeeded: { p: PendingTx; value: unknown }[] = [];
     while (this.pending.length > 0 && succeeded.length < MAX_BATCH) {
       const p = this.pending.shift() as PendingTx;
-      const tx = new SqliteTx(this, Date.now());
+      const tx = new SqliteTx(this, this.clock.now());
       try {
         succeeded.push({ p, value: await p.fn(tx) });
       } catch (err) {
@@ -211,7 +215,7 @@ export class SqliteStore implements Store {
   }
 
   listTasks(query: TaskQuery): Promise<Task[]> {
-    const { where, params } = taskWhere(query, Date.now());
+    const { where, params } = taskWhere(query, this.clock.now());
     const order = query.ready ? 'claim_order, cap_count DESC, id' : 'id';
     const sql = `${SQL.selectTask} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
     return this.read((stmt) =>
@@ -220,7 +224,7 @@ export class SqliteStore implements Store {
   }
 
   countTasks(query: TaskQuery): Promise<number> {
-    const { where, params } = taskWhere(query, Date.now());
+    const { where, params } = taskWhere(query, this.clock.now());
     return this.read((stmt) => Number(stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params)));
   }
 
@@ -281,7 +285,7 @@ export class SqliteStore implements Store {
   }
 
   async now(): Promise<number> {
-    return Date.now();
+    return this.clock.now();
   }
 
   dump(): Promise<StoreDump> {
@@ -292,7 +296,7 @@ export class SqliteStore implements Store {
           format: 'baton-export',
           formatVersion: 1,
           schemaVersion: Number(stmt('SELECT max(version) FROM schema_migrations').pluck().get()),
-          exportedAt: new Date().toISOString(),
+          exportedAt: new Date(this.clock.now()).toISOString(),
           tasks: (stmt(`${SQL.selectTask} ORDER BY id`).all() as Row[]).map(rowToTask),
           events: (stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
           workers: allWorkers(stmt),
