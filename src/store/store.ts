@@ -47,7 +47,11 @@ export interface Store {
    */
   changeTask(request: TaskChangeRequest): Promise<Task | null>;
 
-  /** Reads outside a transaction see the latest committed state. */
+  /**
+   * Reads outside a transaction see the latest committed state, never the writes of a
+   * transaction still running. A transaction function reads through its `tx` (a SQLite store
+   * in memory would make a read of its own wait for that very transaction).
+   */
   getTask(id: number): Promise<Task | undefined>;
   listTasks(query: TaskQuery): Promise<Task[]>;
   countTasks(query: TaskQuery): Promise<number>;

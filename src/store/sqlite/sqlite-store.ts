@@ -15,8 +15,8 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { type ReadyCounts, readyCountsOf } from '../store.js';
-import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
-import { CLAIM_ONE, SQL } from './sql.js';
+import { type Row, rowToEvent, rowToKey, rowToTask, rowToWorker } from './rows.js';
+import { CLAIM_ONE, SQL, taskWhere } from './sql.js';
 
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
@@ -355,44 +355,4 @@ function taskById(stmt: (sql: string) => Database.Statement, id: number): Task |
 
 function allWorkers(stmt: (sql: string) => Database.Statement): Worker[] {
   return (stmt('SELECT * FROM workers ORDER BY id').all() as Row[]).map(rowToWorker);
-}
-
-function rowToKey(r: Row): ApiKeyRecord {
-  return {
-    id: String(r.id),
-    hash: String(r.hash),
-    role: r.role as ApiKeyRecord['role'],
-    workerId: (r.worker_id as string | null) ?? null,
-    name: (r.name as string | null) ?? null,
-    createdAt: new Date(Number(r.created_at)).toISOString(),
-    revokedAt: r.revoked_at === null || r.revoked_at === undefined ? null : new Date(Number(r.revoked_at)).toISOString(),
-  };
-}
-
-function taskWhere(query: TaskQuery, now: number): { where: string; params: Record<string, unknown> } {
-  const clauses: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (query.status && query.status.length > 0) {
-    clauses.push(`t.status IN (${query.status.map((_, i) => `@s${i}`).join(', ')})`);
-    query.status.forEach((s, i) => {
-      params[`s${i}`] = s;
-    });
-  }
-  if (query.ready) {
-    clauses.push("t.status IN ('queued', 'assigned') AND t.run_after <= @now");
-    params.now = now;
-  }
-  if (query.assignee !== undefined) {
-    clauses.push('t.assignee = @assignee');
-    params.assignee = query.assignee;
-  }
-  if (query.parentId !== undefined) {
-    clauses.push('t.parent_id = @parent');
-    params.parent = query.parentId;
-  }
-  if (query.tag !== undefined) {
-    clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
-    params.tag = query.tag;
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
