@@ -50,7 +50,10 @@ export interface LocalBatonOptions {
   actor?: string | undefined;
   /** Source of randomness for retry jitter (tests pass a fixed one). */
   random?: () => number;
-  /** Time for waits, caches and sweeps (the store keeps its own clock for leases). */
+  /**
+   * Time for waits, caches and sweeps. The store has its own clock for leases and `runAfter`
+   * (`openBaton` gives both the same one).
+   */
   clock?: Clock | undefined;
   /** The store's `.baton/patterns.yaml` (custom breakdown patterns), if any. */
   patternsFile?: string | null | undefined;

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { loadPolicy } from './config.js';
@@ -19,6 +20,8 @@ export interface OpenOptions {
   /** Create the store when it does not exist (`baton init`). */
   create?: boolean | undefined;
   actor?: string | undefined;
+  /** One clock for the store (leases, `runAfter`) and the Baton's waits (default: the system clock). */
+  clock?: Clock | undefined;
 }
 
 export type StoreLocation =
@@ -76,26 +79,27 @@ export function locateStore(options: OpenOptions): StoreLocation {
   );
 }
 
-export async function openStore(location: StoreLocation, create: boolean): Promise<Store> {
+export async function openStore(location: StoreLocation, create: boolean, clock?: Clock): Promise<Store> {
   if (location.kind === 'postgres') {
     const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
-    return openPostgresStore({ url: location.url, schema: location.schema });
+    return openPostgresStore({ url: location.url, schema: location.schema, clock });
   }
   const { openSqliteStore } = await import('../store/sqlite/sqlite-store.js');
-  return openSqliteStore(location.path, { create });
+  return openSqliteStore(location.path, { create, clock });
 }
 
 /** Opens the store (and its config) as a `LocalBaton`. */
 export async function openBaton(options: OpenOptions = {}): Promise<LocalBaton> {
   const location = locateStore(options);
   const explicit = Boolean(options.db ?? process.env.BATON_DB);
-  const store = await openStore(location, Boolean(options.create) || explicit);
+  const store = await openStore(location, Boolean(options.create) || explicit, options.clock);
   try {
     const policy = await loadPolicy(join(location.dir, 'config.yaml'));
     return new LocalBaton({
       store,
       policy,
       actor: options.actor ?? defaultActor(),
+      clock: options.clock,
       patternsFile: join(location.dir, 'patterns.yaml'),
     });
   } catch (err) {

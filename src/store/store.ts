@@ -1,3 +1,4 @@
+import { BatonError } from '../core/errors.js';
 import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
 import type { ApiKey, BatonDump, NewEvent, Priority, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
@@ -46,7 +47,11 @@ export interface Store {
    */
   changeTask(request: TaskChangeRequest): Promise<Task | null>;
 
-  /** Reads outside a transaction see the latest committed state. */
+  /**
+   * Reads outside a transaction see the latest committed state, never the writes of a
+   * transaction still running. A transaction function reads through its `tx` (a SQLite store
+   * in memory would make a read of its own wait for that very transaction).
+   */
   getTask(id: number): Promise<Task | undefined>;
   listTasks(query: TaskQuery): Promise<Task[]>;
   countTasks(query: TaskQuery): Promise<number>;
@@ -200,4 +205,16 @@ export function readyCountsOf(rows: readonly { priority: Priority; n: number; br
     counts.breaches[r.priority] = Number(r.breaches ?? 0);
   }
   return counts;
+}
+
+/**
+ * A store whose schema is past every migration this Baton knows was written by a newer Baton:
+ * opening it could misread or damage columns this version has never heard of.
+ */
+export function newerStoreError(where: string, storeVersion: number, knownVersion: number): BatonError {
+  return new BatonError(
+    'not_a_store',
+    `${where} was written by a newer Baton (schema version ${storeVersion}; this Baton knows up to version ${knownVersion}); upgrade Baton to open it`,
+    { storeVersion, knownVersion },
+  );
 }

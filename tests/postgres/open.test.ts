@@ -98,6 +98,21 @@ describe('opening a PostgreSQL store', () => {
     expect(err.code).toBe('store_not_found');
   });
 
+  it('refuses a schema written by a newer Baton, naming both versions, and leaves it as it was', async () => {
+    const schema = fresh();
+    await (await openBaton({ db: schemaUrl(schema) })).close();
+    const future = LATEST_VERSION + 1;
+    await withAdmin((sql) =>
+      sql.unsafe(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES ($1, 'from a newer Baton')`, [future]),
+    );
+    const err = await refusal(openBaton({ db: schemaUrl(schema) }));
+    expect(err.code).toBe('not_a_store');
+    expect(err.message).toContain(`schema version ${future}`);
+    expect(err.message).toContain(`up to version ${LATEST_VERSION}`);
+    const versions = await withAdmin((sql) => sql.unsafe(`SELECT max(version)::int AS v FROM "${schema}".schema_migrations`));
+    expect(Number(versions[0]?.v)).toBe(future);
+  });
+
   it("refuses a schema holding someone else's tables, and a bad schema name", async () => {
     const schema = fresh();
     await withAdmin((sql) => sql.unsafe(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".orders (id int)`));

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { freshSchema } from './pg-test-db.js';
 
 const SAMPLES = 20;
@@ -72,6 +74,25 @@ describe('waking idle workers', () => {
     const latencies = await pickupLatencies(producer, worker, 5);
     expect(Math.max(...latencies)).toBeLessThan(P99_BOUND_MS);
   }, 60_000);
+
+  it("an idle wait is timed by the store's clock, not the machine's", async () => {
+    const db = await freshSchema();
+    cleanup.push(db.cleanup);
+    const clock = new ManualClock();
+    const store = await openPostgresStore({ url: db.url, clock });
+    cleanup.push(() => store.close());
+    // The first wait ends once LISTEN is up (a (re)listen wakes every waiter); the next is idle.
+    await store.waitForWork?.(undefined, 10 * 60_000);
+    let ended = false;
+    const waiting = store.waitForWork?.(undefined, 10 * 60_000).then(() => {
+      ended = true;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ended).toBe(false);
+    await clock.advance(10 * 60_000);
+    await Promise.race([waiting, new Promise((r) => setTimeout(r, 5_000))]);
+    expect(ended).toBe(true);
+  });
 
   it('the event feed reaches every store on the database', async () => {
     const { producer, worker } = await twoProcessesWorth();

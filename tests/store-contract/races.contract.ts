@@ -148,7 +148,12 @@ export function raceContract(store: () => StoreHarness): void {
       const counts = await baton.status();
       expect(counts.tasks.byStatus.completed).toBe(TASKS);
       expect(counts.queueDepth).toBe(0);
-      const tasks = (await baton.listTasks({ limit: TASKS })).tasks;
+      const tasks = [];
+      for (let page = await baton.listTasks({}); ; page = await baton.listTasks({ cursor: page.next as string })) {
+        tasks.push(...page.tasks);
+        if (!page.next) break;
+      }
+      expect(tasks).toHaveLength(TASKS);
       expect(tasks.every((t) => t.leaseToken === 1 && t.attempts === 1 && t.lease === null)).toBe(true);
     });
 

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { openBaton } from '../../src/app/open.js';
+import { BatonError } from '../../src/core/errors.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 
 const dirs: string[] = [];
@@ -37,4 +38,30 @@ it('an older store is upgraded in place on open, keeping its data', async () => 
   expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
   expect(versions.at(-1)).toBe(LATEST_VERSION);
   await upgraded.close();
+});
+
+it('a store written by a newer Baton is refused with both versions named, and left untouched', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-newer-'));
+  dirs.push(dir);
+  const file = join(dir, 'baton.db');
+  const baton = await openBaton({ db: file, create: true });
+  await baton.createTask({ title: 'Written before the upgrade' });
+  await baton.close();
+  const future = LATEST_VERSION + 1;
+  const raw = new Database(file);
+  raw
+    .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+    .run(future, 'from a newer Baton', '2031-01-01');
+  raw.close();
+  const before = readFileSync(file);
+
+  const err = await openBaton({ db: file }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(BatonError);
+  expect((err as BatonError).code).toBe('not_a_store');
+  expect((err as BatonError).message).toContain(`schema version ${future}`);
+  expect((err as BatonError).message).toContain(`up to version ${LATEST_VERSION}`);
+  expect(readFileSync(file).equals(before)).toBe(true);
 });

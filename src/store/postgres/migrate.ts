@@ -1,4 +1,5 @@
 import { BatonError } from '../../core/errors.js';
+import { newerStoreError } from '../store.js';
 import type { Queryable, Sql } from './connection.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { ident } from './sql.js';
@@ -21,9 +22,7 @@ export async function migrate(sql: Sql, schema: string): Promise<number> {
     );
     const [row] = await tx.unsafe(`SELECT coalesce(max(version), 0)::int AS version FROM ${s}.schema_migrations`);
     const current = Number(row?.version ?? 0);
-    if (current > LATEST_VERSION) {
-      throw new BatonError('not_a_store', `schema ${schema} was written by a newer Baton; upgrade Baton to open it`);
-    }
+    if (current > LATEST_VERSION) throw newerStoreError(`schema ${schema}`, current, LATEST_VERSION);
     // Unqualified names in the migrations land in this schema, for this transaction only.
     await tx.unsafe(`SET LOCAL search_path TO ${s}, pg_catalog`);
     for (const m of MIGRATIONS) {

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../core/clock.js';
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type {
@@ -22,7 +23,6 @@ import {
   parseSettings,
   type Queryable,
   type Sql,
-  sleep,
   toStoreError,
 } from './connection.js';
 import { migrate } from './migrate.js';
@@ -35,8 +35,13 @@ import { WakeUps } from './wake-ups.js';
 /** Transactions that lose a deadlock or serialisation race are run again, this many times. */
 const TRANSACTION_ATTEMPTS = 10;
 
+export interface PostgresStoreOptions extends PostgresOptions {
+  /** Times local waits: reconnect deadlines, backoffs, wake-ups (default: the system clock). */
+  clock?: Clock | undefined;
+}
+
 /** Opens (creating and migrating the schema when needed) a PostgreSQL store. */
-export async function openPostgresStore(options: PostgresOptions): Promise<PostgresStore> {
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const settings = parseSettings(options);
   const sql = connect(settings);
   try {
@@ -45,7 +50,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
     await sql.end({ timeout: 1 }).catch(() => {});
     throw toStoreError(err, settings.location);
   }
-  return new PostgresStore(sql, settings);
+  return new PostgresStore(sql, settings, options.clock);
 }
 
 type Params = readonly unknown[];
@@ -61,11 +66,16 @@ export class PostgresStore implements Store {
   constructor(
     readonly sql: Sql,
     readonly settings: ConnectionSettings,
+    /**
+     * For local waits only. Lease, `runAfter` and update times come from the database's now():
+     * several servers share one database, and their machines' clocks may disagree.
+     */
+    readonly clock: Clock = systemClock,
   ) {
     this.location = settings.location;
     this.st = statements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
-    this.wakeUps = new WakeUps(sql, settings.schema, { nextDueInMs: () => this.nextDueInMs() }, this.prepare);
+    this.wakeUps = new WakeUps(sql, settings.schema, { nextDueInMs: () => this.nextDueInMs() }, this.prepare, clock);
     this.writes = new TaskWrites(this);
   }
 
@@ -81,28 +91,28 @@ export class PostgresStore implements Store {
 
   /** Runs `op`, retrying with backoff while `retryable` says so and the window is open. */
   private async retrying<T>(op: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
-    const giveUpAt = Date.now() + this.settings.reconnectMs;
+    const giveUpAt = this.clock.now() + this.settings.reconnectMs;
     for (let attempt = 0; ; attempt++) {
       try {
         return await op();
       } catch (err) {
-        if (!retryable(err) || Date.now() >= giveUpAt) throw toStoreError(err, this.location);
-        await sleep(Math.min(backoffMs(attempt), Math.max(0, giveUpAt - Date.now())));
+        if (!retryable(err) || this.clock.now() >= giveUpAt) throw toStoreError(err, this.location);
+        await this.clock.sleep(Math.min(backoffMs(attempt), Math.max(0, giveUpAt - this.clock.now())));
       }
     }
   }
 
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const giveUpAt = Date.now() + this.settings.reconnectMs;
+    const giveUpAt = this.clock.now() + this.settings.reconnectMs;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(fn);
       if (outcome.ok) return outcome.value;
       const { err, committing } = outcome;
       const raced = mustRetryTransaction(err) && attempt < TRANSACTION_ATTEMPTS;
       // Once COMMIT is on its way the outcome is unknown: running `fn` again could apply it twice.
-      const lost = connectionLost(err) && (!committing || notSent(err)) && Date.now() < giveUpAt;
+      const lost = connectionLost(err) && (!committing || notSent(err)) && this.clock.now() < giveUpAt;
       if (!raced && !lost) throw toStoreError(err, this.location);
-      await sleep(raced ? Math.random() * 5 * (attempt + 1) : backoffMs(attempt));
+      await this.clock.sleep(raced ? Math.random() * 5 * (attempt + 1) : backoffMs(attempt));
     }
   }
 

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../core/clock.js';
 import type { Sql } from './connection.js';
 
 /** The shortest sleep when something is already due, so a stuck due time cannot spin a loop. */
@@ -30,22 +31,29 @@ export class WakeUps {
     private readonly schema: string,
     private readonly source: WakeUpSource,
     private readonly canListen: boolean,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   wait(signal: AbortSignal | undefined, timeoutMs: number): Promise<void> {
     if (signal?.aborted || timeoutMs <= 0 || this.closed) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      // Aborts the timer armed last, and the due-time lookup; re-arming replaces the timer.
+      let timer: AbortController | undefined;
+      const lookUp = new AbortController();
       const done = () => {
-        if (timer) clearTimeout(timer);
+        timer?.abort();
+        lookUp.abort();
         this.waiters.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
       const arm = (ms: number) => {
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(done, Math.max(0, ms));
-        timer.unref();
+        timer?.abort();
+        const own = new AbortController();
+        timer = own;
+        void this.clock.sleep(Math.max(0, ms), own.signal).then(() => {
+          if (!own.signal.aborted) done();
+        });
       };
       signal?.addEventListener('abort', done, { once: true });
       if (!this.canListen) return arm(Math.min(timeoutMs, POLL_MS));
@@ -54,18 +62,17 @@ export class WakeUps {
       this.ensureListening();
       // Most waits end within milliseconds (the claim they cover found work), so the due time is
       // looked up only by a waiter still waiting a moment later; it is then armed from that moment.
-      const startedAt = Date.now();
-      const lookUp = setTimeout(() => {
-        if (!this.waiters.has(done)) return;
+      const startedAt = this.clock.now();
+      void this.clock.sleep(DUE_LOOKUP_DELAY_MS, lookUp.signal).then(() => {
+        if (lookUp.signal.aborted || !this.waiters.has(done)) return;
         this.source.nextDueInMs().then(
           (due) => {
-            const left = timeoutMs - (Date.now() - startedAt);
+            const left = timeoutMs - (this.clock.now() - startedAt);
             if (due !== null && due < left && this.waiters.has(done)) arm(Math.max(MIN_DUE_WAIT_MS, due));
           },
           () => {},
         );
-      }, DUE_LOOKUP_DELAY_MS);
-      lookUp.unref();
+      });
     });
   }
 

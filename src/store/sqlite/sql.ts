@@ -1,4 +1,6 @@
-/** Every fixed statement of the SQLite store, in one place. Dynamic ones are built in sqlite-store.ts. */
+import type { TaskQuery } from '../store.js';
+
+/** Every statement of the SQLite store, in one place: the fixed ones, and the filters of task lists. */
 
 const DEPENDS_ON = '(SELECT json_group_array(depends_on) FROM task_dependencies d WHERE d.task_id = t.id) AS depends_on';
 
@@ -54,3 +56,35 @@ export const CLAIM_ONE = {
   queued: SQL.claimQueued.replace('LIMIT @limit', 'LIMIT 1'),
   assigned: SQL.claimAssigned.replace('LIMIT @limit', 'LIMIT 1'),
 } as const;
+
+export function taskWhere(query: TaskQuery, now: number): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (query.status && query.status.length > 0) {
+    clauses.push(`t.status IN (${query.status.map((_, i) => `@s${i}`).join(', ')})`);
+    query.status.forEach((s, i) => {
+      params[`s${i}`] = s;
+    });
+  }
+  if (query.ready) {
+    clauses.push("t.status IN ('queued', 'assigned') AND t.run_after <= @now");
+    params.now = now;
+  }
+  if (query.assignee !== undefined) {
+    clauses.push('t.assignee = @assignee');
+    params.assignee = query.assignee;
+  }
+  if (query.parentId !== undefined) {
+    clauses.push('t.parent_id = @parent');
+    params.parent = query.parentId;
+  }
+  if (query.tag !== undefined) {
+    clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
+    params.tag = query.tag;
+  }
+  if (query.afterId !== undefined) {
+    clauses.push('t.id > @afterId');
+    params.afterId = query.afterId;
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}

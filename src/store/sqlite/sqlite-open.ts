@@ -1,7 +1,9 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { BatonError } from '../../core/errors.js';
+import { newerStoreError } from '../store.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { BUSY_TIMEOUT_MS, immediate } from './sqlite-lock.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -9,6 +11,8 @@ import { SqliteStore } from './sqlite-store.js';
 export interface SqliteOptions {
   /** Create the file (and its folder) when missing. */
   create: boolean;
+  /** The store's clock (default: the system clock). */
+  clock?: Clock | undefined;
 }
 
 export function openSqliteStore(path: string, options: SqliteOptions): SqliteStore {
@@ -19,11 +23,14 @@ export function openSqliteStore(path: string, options: SqliteOptions): SqliteSto
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'wx', 0o600));
   }
-  let db: Database.Database;
+  let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     assertBatonFile(db, path);
+    // Before any pragma or migration: a store this Baton refuses is left exactly as it was.
+    assertKnownVersion(db, path);
   } catch (err) {
+    db?.close();
     if (err instanceof BatonError) throw err;
     throw new BatonError('not_a_store', `${path} is not a Baton store (${(err as Error).message})`, { path });
   }
@@ -35,8 +42,24 @@ export function openSqliteStore(path: string, options: SqliteOptions): SqliteSto
   db.pragma('wal_autocheckpoint = 4000');
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -32000');
-  migrate(db);
-  return new SqliteStore(db, path);
+  let reader: Database.Database | undefined;
+  try {
+    migrate(db, path, options.clock ?? systemClock);
+    if (path !== ':memory:') reader = openReader(path);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteStore(db, path, { reader, clock: options.clock });
+}
+
+/** The connection for reads outside transactions (see SqliteStore): it sees committed writes only. */
+function openReader(path: string): Database.Database {
+  const reader = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
+  reader.pragma('query_only = ON');
+  reader.pragma('temp_store = MEMORY');
+  reader.pragma('cache_size = -32000');
+  return reader;
 }
 
 /** Refuses files that are not SQLite, and SQLite files that belong to something else. */
@@ -50,29 +73,36 @@ function assertBatonFile(db: Database.Database, path: string): void {
   if (kind !== 'baton') throw new BatonError('not_a_store', `${path} is not a Baton store`, { path });
 }
 
-function migrate(db: Database.Database): void {
+function schemaVersion(db: Database.Database): number {
+  return Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
+}
+
+function assertKnownVersion(db: Database.Database, path: string): void {
+  const recorded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!recorded) return;
+  const version = schemaVersion(db);
+  if (version > LATEST_VERSION) throw newerStoreError(path, version, LATEST_VERSION);
+}
+
+function migrate(db: Database.Database, path: string, clock: Clock): void {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
   );
-  const current = () => Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
-  if (current() >= LATEST_VERSION) return;
+  const current = () => schemaVersion(db);
+  if (current() === LATEST_VERSION) return;
+  const at = new Date(clock.now()).toISOString();
   immediate(db, () => {
+    // Checked again under the write lock: a newer Baton may have migrated since the first look.
+    assertKnownVersion(db, path);
     for (const m of MIGRATIONS) {
       if (m.version <= current()) continue;
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      );
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, at);
       if (m.version === 1) {
         const meta = db.prepare('INSERT INTO baton_meta (key, value) VALUES (?, ?)');
         meta.run('kind', 'baton');
-        meta.run('created_at', new Date().toISOString());
+        meta.run('created_at', at);
       }
     }
   });
-  if (current() > LATEST_VERSION) {
-    throw new BatonError('not_a_store', 'this store was written by a newer Baton; upgrade Baton to open it');
-  }
 }

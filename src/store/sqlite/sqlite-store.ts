@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { type Clock, systemClock } from '../../core/clock.js';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
@@ -14,8 +15,8 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { type ReadyCounts, readyCountsOf } from '../store.js';
-import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
-import { CLAIM_ONE, SQL } from './sql.js';
+import { type Row, rowToEvent, rowToKey, rowToTask, rowToWorker } from './rows.js';
+import { CLAIM_ONE, SQL, taskWhere } from './sql.js';
 
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
@@ -34,24 +35,44 @@ const MAX_BATCH = 256;
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly readStatements: Map<string, Database.Statement>;
+  private readonly reader: Database.Database;
+  /** The source of every time this store records or compares (leases, `runAfter`, updates). */
+  private readonly clock: Clock;
   private readonly writer: WriterQueue;
   private readonly pending: PendingTx[] = [];
   private batchScheduled = false;
+  /** Settles when the batch holding the write connection ends; null between batches. */
+  private openBatch: Promise<void> | null = null;
 
+  /**
+   * `reader` is a second connection for reads made outside a transaction. A batch keeps its
+   * writes uncommitted on `db` across awaits; in WAL mode another connection sees only what was
+   * committed, and reads neither wait for batches nor slow them down. Without one (`:memory:`,
+   * which a second connection cannot share), such reads wait for the open batch to end.
+   */
   constructor(
     readonly db: Database.Database,
     readonly location: string,
+    options: { reader?: Database.Database | undefined; clock?: Clock | undefined } = {},
   ) {
+    this.clock = options.clock ?? systemClock;
     this.writer = writerQueue(location);
+    this.reader = options.reader ?? db;
+    this.readStatements = this.reader === db ? this.statements : new Map();
   }
 
+  /** A statement on the write connection, for transactions. */
   stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
+    return cached(this.statements, this.db, sql);
+  }
+
+  /** Runs `fn` over the read connection once it cannot see uncommitted writes. */
+  private async read<T>(fn: (stmt: (sql: string) => Database.Statement) => T): Promise<T> {
+    if (this.reader === this.db) {
+      while (this.openBatch) await this.openBatch;
     }
-    return s;
+    return fn((sql) => cached(this.readStatements, this.reader, sql));
   }
 
   /**
@@ -78,6 +99,21 @@ export class SqliteStore implements Store {
   }
 
   private async runBatch(): Promise<void> {
+    let endBatch = () => {};
+    this.openBatch = new Promise<void>((resolve) => {
+      endBatch = () => {
+        this.openBatch = null;
+        resolve();
+      };
+    });
+    try {
+      await this.runOpenBatch();
+    } finally {
+      endBatch();
+    }
+  }
+
+  private async runOpenBatch(): Promise<void> {
     try {
       beginImmediate(this.db);
     } catch (err) {
@@ -88,7 +124,7 @@ export class SqliteStore implements Store {
     const succeeded: { p: PendingTx; value: unknown }[] = [];
     while (this.pending.length > 0 && succeeded.length < MAX_BATCH) {
       const p = this.pending.shift() as PendingTx;
-      const tx = new SqliteTx(this, Date.now());
+      const tx = new SqliteTx(this, this.clock.now());
       try {
         succeeded.push({ p, value: await p.fn(tx) });
       } catch (err) {
@@ -175,89 +211,102 @@ export class SqliteStore implements Store {
   }
 
   async getTask(id: number): Promise<Task | undefined> {
-    const row = this.stmt(SQL.taskById).get(id) as Row | undefined;
-    return row ? rowToTask(row) : undefined;
+    return this.read((stmt) => taskById(stmt, id));
   }
 
-  async listTasks(query: TaskQuery): Promise<Task[]> {
-    const { where, params } = taskWhere(query, Date.now());
+  listTasks(query: TaskQuery): Promise<Task[]> {
+    const { where, params } = taskWhere(query, this.clock.now());
     const order = query.ready ? 'claim_order, cap_count DESC, id' : 'id';
     const sql = `${SQL.selectTask} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
-    const rows = this.stmt(sql).all({ ...params, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as Row[];
-    return rows.map(rowToTask);
+    return this.read((stmt) =>
+      (stmt(sql).all({ ...params, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as Row[]).map(rowToTask),
+    );
   }
 
-  async countTasks(query: TaskQuery): Promise<number> {
-    const { where, params } = taskWhere(query, Date.now());
-    return Number(this.stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params));
+  countTasks(query: TaskQuery): Promise<number> {
+    const { where, params } = taskWhere(query, this.clock.now());
+    return this.read((stmt) => Number(stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params)));
   }
 
-  async countByStatus(): Promise<Record<TaskStatus, number>> {
+  countByStatus(): Promise<Record<TaskStatus, number>> {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-    for (const r of this.stmt(SQL.countByStatus).all() as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
-    return counts;
+    return this.read((stmt) => {
+      for (const r of stmt(SQL.countByStatus).all() as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
+      return counts;
+    });
   }
 
-  async readyCounts(nowMs: number, breachBefore: Record<Priority, number | null>): Promise<ReadyCounts> {
+  readyCounts(nowMs: number, breachBefore: Record<Priority, number | null>): Promise<ReadyCounts> {
     const cut = Object.fromEntries(PRIORITIES.map((p) => [p, breachBefore[p] ?? -1]));
-    const rows = this.stmt(SQL.readyCounts).all({ now: nowMs, ...cut }) as { priority: Priority; n: number; breaches: number }[];
-    return readyCountsOf(rows);
+    return this.read((stmt) =>
+      readyCountsOf(stmt(SQL.readyCounts).all({ now: nowMs, ...cut }) as { priority: Priority; n: number; breaches: number }[]),
+    );
   }
 
-  async countCompletedSince(sinceMs: number): Promise<number> {
-    return Number(this.stmt(SQL.countCompletedSince).pluck().get(sinceMs));
+  countCompletedSince(sinceMs: number): Promise<number> {
+    return this.read((stmt) => Number(stmt(SQL.countCompletedSince).pluck().get(sinceMs)));
   }
 
-  async expiredLeases(nowMs: number, limit: number): Promise<number[]> {
-    return this.stmt(SQL.expiredLeases).pluck().all(nowMs, limit) as number[];
+  expiredLeases(nowMs: number, limit: number): Promise<number[]> {
+    return this.read((stmt) => stmt(SQL.expiredLeases).pluck().all(nowMs, limit) as number[]);
   }
 
-  async getWorker(id: string): Promise<Worker | undefined> {
-    const row = this.stmt('SELECT * FROM workers WHERE id = ?').get(id) as Row | undefined;
-    return row ? rowToWorker(row) : undefined;
+  getWorker(id: string): Promise<Worker | undefined> {
+    return this.read((stmt) => {
+      const row = stmt('SELECT * FROM workers WHERE id = ?').get(id) as Row | undefined;
+      return row ? rowToWorker(row) : undefined;
+    });
   }
 
-  async listWorkers(): Promise<Worker[]> {
-    return (this.stmt('SELECT * FROM workers ORDER BY id').all() as Row[]).map(rowToWorker);
+  listWorkers(): Promise<Worker[]> {
+    return this.read((stmt) => allWorkers(stmt));
   }
 
-  async leasesByWorker(): Promise<Map<string, number[]>> {
-    const map = new Map<string, number[]>();
-    for (const r of this.stmt(SQL.leasesByWorker).all() as { owner: string; id: number }[]) {
-      const list = map.get(r.owner) ?? [];
-      list.push(r.id);
-      map.set(r.owner, list);
-    }
-    return map;
+  leasesByWorker(): Promise<Map<string, number[]>> {
+    return this.read((stmt) => {
+      const map = new Map<string, number[]>();
+      for (const r of stmt(SQL.leasesByWorker).all() as { owner: string; id: number }[]) {
+        const list = map.get(r.owner) ?? [];
+        list.push(r.id);
+        map.set(r.owner, list);
+      }
+      return map;
+    });
   }
 
-  async events(query: EventQuery): Promise<TaskEvent[]> {
-    const rows =
-      query.taskId !== undefined
-        ? this.stmt(SQL.eventsOfTask).all(query.taskId, query.afterId ?? 0, query.limit ?? -1)
-        : this.stmt(SQL.eventsAfter).all(query.afterId ?? 0, query.limit ?? -1);
-    return (rows as Row[]).map(rowToEvent);
+  events(query: EventQuery): Promise<TaskEvent[]> {
+    return this.read((stmt) => {
+      const rows =
+        query.taskId !== undefined
+          ? stmt(SQL.eventsOfTask).all(query.taskId, query.afterId ?? 0, query.limit ?? -1)
+          : stmt(SQL.eventsAfter).all(query.afterId ?? 0, query.limit ?? -1);
+      return (rows as Row[]).map(rowToEvent);
+    });
   }
 
   async now(): Promise<number> {
-    return Date.now();
+    return this.clock.now();
   }
 
-  async dump(): Promise<StoreDump> {
-    const version = Number(this.db.prepare('SELECT max(version) FROM schema_migrations').pluck().get());
-    return {
-      format: 'baton-export',
-      formatVersion: 1,
-      schemaVersion: version,
-      exportedAt: new Date().toISOString(),
-      tasks: (this.stmt(`${SQL.selectTask} ORDER BY id`).all() as Row[]).map(rowToTask),
-      events: (this.stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
-      workers: await this.listWorkers(),
-    };
+  dump(): Promise<StoreDump> {
+    // One read transaction: a single snapshot of all three tables while others write.
+    return this.read((stmt) =>
+      this.reader.transaction(
+        (): StoreDump => ({
+          format: 'baton-export',
+          formatVersion: 1,
+          schemaVersion: Number(stmt('SELECT max(version) FROM schema_migrations').pluck().get()),
+          exportedAt: new Date(this.clock.now()).toISOString(),
+          tasks: (stmt(`${SQL.selectTask} ORDER BY id`).all() as Row[]).map(rowToTask),
+          events: (stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
+          workers: allWorkers(stmt),
+        }),
+      )(),
+    );
   }
 
-  async listKeys(): Promise<ApiKeyRecord[]> {
-    return (this.stmt('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[]).map(rowToKey);
+  listKeys(): Promise<ApiKeyRecord[]> {
+    return this.read((stmt) => (stmt('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[]).map(rowToKey));
   }
 
   insertKey(key: ApiKeyRecord): Promise<void> {
@@ -277,6 +326,8 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.writer.tail;
+    // The write connection closes last: as the file's last connection it checkpoints the WAL.
+    if (this.reader !== this.db) this.reader.close();
     this.db.close();
   }
 
@@ -288,46 +339,20 @@ export class SqliteStore implements Store {
   }
 }
 
-function rowToKey(r: Row): ApiKeyRecord {
-  return {
-    id: String(r.id),
-    hash: String(r.hash),
-    role: r.role as ApiKeyRecord['role'],
-    workerId: (r.worker_id as string | null) ?? null,
-    name: (r.name as string | null) ?? null,
-    createdAt: new Date(Number(r.created_at)).toISOString(),
-    revokedAt: r.revoked_at === null || r.revoked_at === undefined ? null : new Date(Number(r.revoked_at)).toISOString(),
-  };
+function cached(cache: Map<string, Database.Statement>, db: Database.Database, sql: string): Database.Statement {
+  let s = cache.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
 }
 
-function taskWhere(query: TaskQuery, now: number): { where: string; params: Record<string, unknown> } {
-  const clauses: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (query.status && query.status.length > 0) {
-    clauses.push(`t.status IN (${query.status.map((_, i) => `@s${i}`).join(', ')})`);
-    query.status.forEach((s, i) => {
-      params[`s${i}`] = s;
-    });
-  }
-  if (query.ready) {
-    clauses.push("t.status IN ('queued', 'assigned') AND t.run_after <= @now");
-    params.now = now;
-  }
-  if (query.assignee !== undefined) {
-    clauses.push('t.assignee = @assignee');
-    params.assignee = query.assignee;
-  }
-  if (query.parentId !== undefined) {
-    clauses.push('t.parent_id = @parent');
-    params.parent = query.parentId;
-  }
-  if (query.tag !== undefined) {
-    clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
-    params.tag = query.tag;
-  }
-  if (query.afterId !== undefined) {
-    clauses.push('t.id > @afterId');
-    params.afterId = query.afterId;
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+function taskById(stmt: (sql: string) => Database.Statement, id: number): Task | undefined {
+  const row = stmt(SQL.taskById).get(id) as Row | undefined;
+  return row ? rowToTask(row) : undefined;
+}
+
+function allWorkers(stmt: (sql: string) => Database.Statement): Worker[] {
+  return (stmt('SELECT * FROM workers ORDER BY id').all() as Row[]).map(rowToWorker);
 }

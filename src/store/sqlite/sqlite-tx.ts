@@ -16,7 +16,9 @@ export class SqliteTx implements StoreTx {
   ) {}
 
   async getTask(id: number): Promise<Task | undefined> {
-    return this.store.getTask(id);
+    // On the write connection: a transaction reads its own batch's writes.
+    const row = this.store.stmt(SQL.taskById).get(id) as Row | undefined;
+    return row ? rowToTask(row) : undefined;
   }
 
   async getTasks(ids: readonly number[]): Promise<Task[]> {
