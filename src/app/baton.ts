@@ -138,10 +138,13 @@ export interface EventWatch {
 }
 
 export interface Health {
+  /** The store answers and can be written to. */
   ok: boolean;
   store: StoreKind;
   /** The store's clock, ISO-8601. */
   at: string;
+  /** Why it is not ok (a full disk), and since when. */
+  problem?: { code: string; message: string; since: string };
 }
 
 export type StoreKind = 'sqlite' | 'postgres';

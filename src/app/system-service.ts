@@ -26,7 +26,11 @@ export async function status(ctx: AppContext): Promise<SystemStatus> {
 
 export async function health(ctx: AppContext): Promise<Health> {
   const now = await ctx.store.now();
-  return { ok: true, store: ctx.store.kind, at: new Date(now).toISOString() };
+  const at = new Date(now).toISOString();
+  const condition = ctx.store.condition?.() ?? null;
+  if (!condition) return { ok: true, store: ctx.store.kind, at };
+  const problem = { code: condition.code, message: condition.message, since: new Date(condition.since).toISOString() };
+  return { ok: false, store: ctx.store.kind, at, problem };
 }
 
 export async function describe(ctx: AppContext): Promise<BatonDescription> {

@@ -13,6 +13,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   retry?: Retry;
   signal?: AbortSignal | undefined;
+  /** Statuses besides 2xx whose body is the answer (health answers 503 with its report). */
+  answerOn?: readonly number[];
 }
 
 /** JSON over HTTP to a Baton server: coded errors back as `BatonError`, retries where it is safe. */
@@ -37,6 +39,7 @@ export class HttpClient {
         await backoff(attempt, giveUpAt);
         continue;
       }
+      if (options.answerOn?.includes(res.status)) return (await res.json()) as T;
       if (res.status === 503 && retry === 'always' && Date.now() < giveUpAt) {
         await res.body?.cancel();
         await backoff(attempt, giveUpAt);

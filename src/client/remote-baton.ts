@@ -216,8 +216,9 @@ export class RemoteBaton implements Baton {
   }
 
   async health(): Promise<Health> {
-    const answer = await this.http.call<Health & Record<string, unknown>>('GET', '/health');
-    return { ok: answer.ok, store: answer.store, at: answer.at };
+    const answer = await this.http.call<Health & Record<string, unknown>>('GET', '/health', { answerOn: [503] });
+    if (typeof answer.ok !== 'boolean') throw new BatonError('server_unavailable', 'the server answered 503: unavailable');
+    return { ok: answer.ok, store: answer.store, at: answer.at, ...(answer.problem && { problem: answer.problem }) };
   }
 
   describe(): Promise<BatonDescription> {

@@ -14,6 +14,8 @@ export const ERROR_CATEGORIES = {
   too_large: { exitCode: 2, httpStatus: 413 },
   rate_limited: { exitCode: 1, httpStatus: 429 },
   unavailable: { exitCode: 1, httpStatus: 503 },
+  /** Out of space: nothing is written until space is freed (WebDAV's 507 Insufficient Storage). */
+  full: { exitCode: 1, httpStatus: 507 },
   internal: { exitCode: 1, httpStatus: 500 },
 } as const;
 export type ErrorCategory = keyof typeof ERROR_CATEGORIES;
@@ -38,6 +40,7 @@ export const ERROR_CODES = {
   store_not_empty: 'conflict',
   store_busy: 'unavailable',
   store_unavailable: 'unavailable',
+  store_full: 'full',
   unauthenticated: 'unauthenticated',
   forbidden: 'forbidden',
   payload_too_large: 'too_large',

@@ -53,6 +53,8 @@ function nextByCategory(error: BatonError): string {
       return 'too many calls; wait a few seconds and call again';
     case 'unavailable':
       return 'the board cannot be reached; wait a few seconds and call again';
+    case 'full':
+      return 'the board is out of disk space and can save nothing; tell the user, and keep your work until it can';
     case 'not_found':
       return 'check the id with list_tasks';
     case 'conflict':

@@ -72,7 +72,8 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): { inFlig
       const check = spec.response.safeParse(result);
       if (!check.success) throw new Error(`answer of ${spec.method} ${spec.path} broke its schema: ${check.error.message}`);
     }
-    void reply.status(spec.status ?? 200);
+    // A handler may have set its own status (health answers 503 while the store cannot write).
+    if (reply.statusCode === 200) void reply.status(spec.status ?? 200);
     return result;
   }
 }

@@ -13,6 +13,7 @@ import { registerEvents } from './events.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { routesOf } from './routes.js';
+import type { LogHealth } from './routes-system.js';
 import { StreamHub } from './sse.js';
 
 export { toBatonError } from './errors.js';
@@ -20,6 +21,8 @@ export { toBatonError } from './errors.js';
 export interface ServerOptions {
   /** The Baton the server serves; each caller's changes are made through `actingAs(caller)`. */
   baton: BatonHost;
+  /** Whether the server's log file takes writes, for `/health`. */
+  logHealth?: (() => LogHealth) | undefined;
   /** Large-answer calls (listings, exports) one caller may have running at once (default 12). */
   heavyPerCaller?: number;
   /** Listening beyond loopback: every request needs a key, even while the store has none. */
@@ -93,7 +96,14 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   observeRequests(app, metrics, options.logger?.isLevelEnabled('debug') ?? false);
   if (options.rateLimit !== false) await registerRateLimit(app, options.rateLimit ?? { max: 100_000, windowMs: 60_000 });
 
-  const routes = routesOf({ metrics, clock, startedAt: clock.now(), version, importLimit: options.importLimit });
+  const routes = routesOf({
+    metrics,
+    clock,
+    startedAt: clock.now(),
+    version,
+    importLimit: options.importLimit,
+    logHealth: options.logHealth,
+  });
   const api = registerApi(app, {
     baton: options.baton,
     routes,

@@ -13,6 +13,16 @@ export interface SystemDeps {
   version: string;
   /** Largest import accepted, in bytes. */
   importLimit: number;
+  /** Whether the server's log file takes writes (lines are dropped, never waited for, while not). */
+  logHealth?: (() => LogHealth) | undefined;
+}
+
+export interface LogHealth {
+  ok: boolean;
+  /** Lines dropped since the log last took a write. */
+  dropped: number;
+  /** Since when writes fail, ISO-8601, or null. */
+  since: string | null;
 }
 
 const apiKeySchema = z.strictObject({
@@ -45,14 +55,23 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
         ok: z.boolean(),
         store: z.string(),
         at: z.string(),
+        problem: z.strictObject({ code: z.string(), message: z.string(), since: z.string() }).optional(),
+        log: z.strictObject({ ok: z.boolean(), dropped: z.number(), since: z.string().nullable() }).optional(),
         version: z.string(),
         uptimeSeconds: z.number(),
       }),
-      handle: async ({ baton }) => ({
-        ...(await baton.health()),
-        version: deps.version,
-        uptimeSeconds: Math.round((deps.clock.now() - deps.startedAt) / 1000),
-      }),
+      handle: async ({ baton, reply }) => {
+        const health = await baton.health();
+        const log = deps.logHealth?.();
+        // Load balancers and probes read the status: 503 while the store cannot take writes.
+        if (!health.ok) void reply.code(503);
+        return {
+          ...health,
+          ...(log && { log }),
+          version: deps.version,
+          uptimeSeconds: Math.round((deps.clock.now() - deps.startedAt) / 1000),
+        };
+      },
     }),
     route({
       method: 'GET',

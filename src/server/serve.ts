@@ -49,12 +49,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         `refusing to listen on ${options.host} without API keys; create one with \`baton keys create --role admin\`, or listen on 127.0.0.1`,
       );
     }
-    const logger = await createLogger({ dir: location.dir });
+    const { logger, health: logHealth } = await createLogger({ dir: location.dir });
     const server = await buildServer({
       baton,
       logDir: join(location.dir, 'logs'),
       requireKeys: !loopback,
       logger,
+      logHealth,
       bodyLimit: options.bodyLimit,
       rateLimit: options.rateLimit === 0 ? false : { max: options.rateLimit ?? 100_000, windowMs: 60_000 },
       corsOrigins: options.corsOrigins,

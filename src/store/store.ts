@@ -13,6 +13,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
+  /** What keeps the store from working right now (a full disk), or null; cleared once it works again. */
+  condition?(): StoreCondition | null;
 
   /**
    * Runs `fn` as one write transaction: all of its writes land or none do. Transactions are
@@ -217,4 +219,11 @@ export function newerStoreError(where: string, storeVersion: number, knownVersio
     `${where} was written by a newer Baton (schema version ${storeVersion}; this Baton knows up to version ${knownVersion}); upgrade Baton to open it`,
     { storeVersion, knownVersion },
   );
+}
+
+export interface StoreCondition {
+  code: 'store_full' | 'store_unavailable';
+  message: string;
+  /** Since when, ms since the epoch. */
+  since: number;
 }

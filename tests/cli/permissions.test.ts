@@ -39,7 +39,7 @@ describe('what Baton writes is readable by its owner only', () => {
 
   it("creates the server's log folder 0700 and baton.log 0600", async () => {
     const dir = join(project.dir, 'server-logs');
-    const logger = await createLogger({ dir, pretty: false, level: 'info' });
+    const { logger } = await createLogger({ dir, pretty: false, level: 'info' });
     logger.info('hello');
     await new Promise((r) => setTimeout(r, 200));
     expect(mode(dir)).toBe(0o700);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
+import { BatonError } from '../../core/errors.js';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
@@ -9,6 +10,7 @@ import type {
   ClaimRequest,
   EventQuery,
   Store,
+  StoreCondition,
   StoreDump,
   StoreTx,
   TaskChangeRequest,
@@ -60,6 +62,28 @@ export class SqliteStore implements Store {
     this.writer = writerQueue(location);
     this.reader = options.reader ?? db;
     this.readStatements = this.reader === db ? this.statements : new Map();
+  }
+
+  /** Since when writes fail for want of disk space; cleared by the next commit that succeeds. */
+  private full: StoreCondition | null = null;
+
+  condition(): StoreCondition | null {
+    return this.full;
+  }
+
+  /**
+   * A full disk (or a store at its size limit) is a coded `store_full`, and the store remembers it
+   * until a write succeeds again, so health can say why writes fail.
+   */
+  private storeError(err: unknown): unknown {
+    const code = (err as { code?: unknown }).code;
+    if (code !== 'SQLITE_FULL') return err;
+    this.full ??= {
+      code: 'store_full',
+      message: `the disk of ${this.location} is full: nothing can be written until space is freed`,
+      since: this.clock.now(),
+    };
+    return new BatonError('store_full', this.full.message, { location: this.location });
   }
 
   /** A statement on the write connection, for transactions. */
@@ -118,7 +142,7 @@ export class SqliteStore implements Store {
       beginImmediate(this.db);
     } catch (err) {
       this.batchScheduled = false;
-      for (const p of this.pending.splice(0)) p.reject(err);
+      for (const p of this.pending.splice(0)) p.reject(this.storeError(err));
       return;
     }
     const succeeded: { p: PendingTx; value: unknown }[] = [];
@@ -128,7 +152,7 @@ export class SqliteStore implements Store {
       try {
         succeeded.push({ p, value: await p.fn(tx) });
       } catch (err) {
-        p.reject(err);
+        p.reject(this.storeError(err));
         if (!tx.wrote && this.db.inTransaction) continue;
         // Its writes cannot be told apart from the others': undo the batch, run the rest again.
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -141,10 +165,11 @@ export class SqliteStore implements Store {
       this.stmt('COMMIT').run();
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const s of succeeded) s.p.reject(err);
+      for (const s of succeeded) s.p.reject(this.storeError(err));
       this.finishBatch();
       return;
     }
+    this.full = null;
     for (const s of succeeded) s.p.resolve(s.value);
     this.finishBatch();
   }
