@@ -32,6 +32,16 @@ const breakdownSection = z.strictObject({
     .optional(),
 });
 
+/** `baton serve`'s settings; its flags, when given, win. */
+const serverSection = z.strictObject({
+  /** Names the server is reached by (`Host`), besides loopback and the address it listens on. */
+  allowedHosts: z.array(z.string().trim().min(1).max(255)).optional(),
+  /** Lets any caller who may create tasks set their shell commands (= run code on workers). */
+  allowCommands: z.boolean().optional(),
+  /** Wrong API keys an address may present per minute (0: no limit). */
+  authFailures: z.number().int().min(0).optional(),
+});
+
 export const configSchema = z.strictObject({
   lease: seconds.optional(),
   heartbeatTimeout: seconds.optional(),
@@ -59,4 +69,5 @@ export const configSchema = z.strictObject({
       { error: 'expected epic-only, recommended, or a section { mode, planner, command, timeout, http }' },
     )
     .optional(),
+  server: serverSection.optional(),
 });

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import type { ListQuery } from '../app/baton.js';
 import { BatonError } from '../core/errors.js';
@@ -18,6 +19,7 @@ import {
   updateQuery,
   updateTaskSchema,
 } from './http-schemas.js';
+import { seesPaths } from './redact.js';
 import { type RouteSpec, route } from './route.js';
 
 const tag = 'tasks';
@@ -50,7 +52,7 @@ export const taskRoutes: RouteSpec[] = [
     params: idParams,
     query: logQuery,
     response: logResponse,
-    handle: async ({ baton, params, query, logDir }) => {
+    handle: async ({ baton, params, query, logDir, principal }) => {
       await baton.getTask(params.id);
       const { attemptLogs, tailOf } = await import('../app/attempt-logs.js');
       const logs = logDir ? attemptLogs(logDir, params.id) : [];
@@ -58,7 +60,8 @@ export const taskRoutes: RouteSpec[] = [
       if (!log) {
         throw new BatonError('log_not_found', `task ${params.id}: no attempt log is kept on this server`, { id: params.id });
       }
-      return { taskId: params.id, attempt: log.attempt, path: log.path, text: tailOf(log.path, query.tail ?? 100) };
+      const path = seesPaths(principal) ? log.path : basename(log.path);
+      return { taskId: params.id, attempt: log.attempt, path, text: tailOf(log.path, query.tail ?? 100) };
     },
   }),
   route({
@@ -91,6 +94,7 @@ export const taskRoutes: RouteSpec[] = [
     body: createTaskSchema,
     response: taskSchema,
     status: 201,
+    setsCommands: (body) => body.command !== undefined,
     handle: ({ baton, body }) => baton.createTask(body),
   }),
   route({
@@ -119,6 +123,8 @@ export const taskRoutes: RouteSpec[] = [
       query: updateQuery,
       body: updateTaskSchema,
       response: taskSchema,
+      // Clearing a command runs nothing.
+      setsCommands: (body) => typeof body.command === 'string',
       handle: ({ baton, params, query, body, req }) => {
         const ifVersion = query.ifVersion ?? ifMatch(req.headers['if-match']);
         return baton.updateTask(params.id, body, ifVersion !== undefined ? { ifVersion } : {});

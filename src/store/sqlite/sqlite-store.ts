@@ -13,7 +13,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { type ReadyCounts, readyCountsOf } from '../store.js';
+import { keyCapabilities, type ReadyCounts, readyCountsOf } from '../store.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { CLAIM_ONE, SQL } from './sql.js';
 
@@ -264,8 +264,8 @@ export class SqliteStore implements Store {
     // Through the writer queue: a bare statement would join whatever batch holds the connection.
     return this.transaction(async () => {
       this.stmt(
-        'INSERT INTO api_keys (id, hash, role, worker_id, name, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
-      ).run(key.id, key.hash, key.role, key.workerId, key.name, Date.parse(key.createdAt));
+        'INSERT INTO api_keys (id, hash, role, worker_id, name, capabilities, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)',
+      ).run(key.id, key.hash, key.role, key.workerId, key.name, JSON.stringify(key.capabilities), Date.parse(key.createdAt));
     });
   }
 
@@ -295,6 +295,7 @@ function rowToKey(r: Row): ApiKeyRecord {
     role: r.role as ApiKeyRecord['role'],
     workerId: (r.worker_id as string | null) ?? null,
     name: (r.name as string | null) ?? null,
+    capabilities: keyCapabilities(r.capabilities),
     createdAt: new Date(Number(r.created_at)).toISOString(),
     revokedAt: r.revoked_at === null || r.revoked_at === undefined ? null : new Date(Number(r.revoked_at)).toISOString(),
   };
