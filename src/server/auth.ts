@@ -81,6 +81,21 @@ export async function authenticate(req: FastifyRequest, options: AuthOptions): P
   return { role: key.role, workerId: key.workerId, keyId: key.id, key, actor };
 }
 
+/**
+ * Whether a caller let in earlier would still be: its key is still active, or, let in without one,
+ * the server still needs none. (A revoked key stays refused even if its revocation left no key,
+ * which opens the server again: it is this key that was withdrawn.)
+ */
+export async function stillAdmitted(req: FastifyRequest, principal: Principal, options: AuthOptions): Promise<boolean> {
+  try {
+    if (principal.keyId === null) return (await authenticate(req, options)).keyId === null;
+    const presented = presentedKey(req);
+    return presented !== null && (await options.baton.verifyKey(presented))?.id === principal.keyId;
+  } catch {
+    return false;
+  }
+}
+
 /** Refuses a call the principal's role does not allow; a worker key acts only as its own worker. */
 export function authorise(principal: Principal, access: Access, actingAs: string | undefined): void {
   if (principal.role === 'admin' || access === 'read' || access === 'public') return;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Baton } from '../app/baton.js';
 import { BatonError } from '../core/errors.js';
 import { parseWith } from '../core/schemas.js';
-import { type AuthOptions, authenticate } from './auth.js';
+import { type AuthOptions, stillAdmitted } from './auth.js';
 import { SECURITY_HEADERS } from './errors.js';
 import type { EventFeed } from './event-feed.js';
 import { streamQuery } from './http-schemas.js';
@@ -46,17 +46,14 @@ export function registerEvents(app: FastifyInstance, options: EventsOptions): vo
     const lastEventId = req.headers['last-event-id'];
     const resume = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId.trim()) ? Number(lastEventId) : undefined;
     const after = resume ?? query.after ?? feed.watermark;
+    const principal = req.principal;
     reply.hijack();
     await streams.open(
       reply.raw,
       after,
       { taskId: query.taskId, types: query.type ? new Set(query.type) : undefined },
       { ...SECURITY_HEADERS },
-      () =>
-        authenticate(req, auth).then(
-          () => true,
-          () => false,
-        ),
+      () => stillAdmitted(req, principal, auth),
     );
     return reply;
   });
