@@ -13,6 +13,12 @@ import { SECURITY_HEADERS } from './errors.js';
 
 /** How long the rest of a refused upload is read before the connection is cut after all. */
 const DRAIN_MS = 30_000;
+/**
+ * Said on a refusal even to a client that asked to close: Node would otherwise close the socket
+ * as soon as the answer is out, and the upload still arriving would reset it. The client closes
+ * once it has read the answer, as it meant to.
+ */
+const KEEP_READING = { connection: 'keep-alive' } as const;
 
 export interface HttpServerSettings {
   keepAliveTimeout: number;
@@ -76,6 +82,7 @@ function refuseLarge(req: IncomingMessage, res: ServerResponse, limits: BodyLimi
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
+    ...KEEP_READING,
   });
   res.end(body);
   drainRefused(req);
@@ -83,8 +90,8 @@ function refuseLarge(req: IncomingMessage, res: ServerResponse, limits: BodyLimi
 }
 
 /**
- * Reads and drops what is left of a refused upload, keeping the connection (the answer said
- * nothing of closing it), so the client finishes writing and reads the answer; cut after DRAIN_MS.
+ * Reads and drops what is left of a refused upload, keeping the connection open meanwhile, so the
+ * client finishes writing and reads the answer; cut after DRAIN_MS.
  */
 export function drainRefused(req: IncomingMessage): void {
   if (req.complete) return;
@@ -100,7 +107,7 @@ export function drainRefused(req: IncomingMessage): void {
 export function drainAfterRefusals(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode === 413 && !req.raw.complete) {
-      reply.removeHeader('connection');
+      void reply.headers(KEEP_READING);
       drainRefused(req.raw);
     }
     return payload;

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { type ClientRequest, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, testServer } from './helpers.js';
 
@@ -7,7 +7,8 @@ import { type TestServer, testServer } from './helpers.js';
  * invited to upload (Expect: 100-continue), and an upload already under way is not cut off.
  */
 
-const BODY = Buffer.alloc(3 * 1024 * 1024, 'x');
+const BODY = Buffer.alloc(16 * 1024 * 1024, 'x');
+const SLICE = 256 * 1024;
 const ATTEMPTS = 20;
 
 let t: TestServer;
@@ -29,7 +30,7 @@ interface Outcome {
 }
 
 /** One oversized POST as a plain HTTP client makes it; resolves with what the client saw. */
-function upload(mode: 'expect' | 'length' | 'chunked', to = port, path = '/api/v1/tasks', body = BODY): Promise<Outcome> {
+function upload(mode: 'expect' | 'length' | 'chunked', to = port, path = '/api/v1/tasks', body: Buffer = BODY): Promise<Outcome> {
   return new Promise((resolve) => {
     const headers: Record<string, string | number> = { 'content-type': 'application/json', connection: 'close' };
     if (mode !== 'chunked') headers['content-length'] = body.length;
@@ -52,13 +53,20 @@ function upload(mode: 'expect' | 'length' | 'chunked', to = port, path = '/api/v
       });
     });
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ ...outcome, error: err.code ?? err.message }));
-    if (mode === 'chunked') {
-      for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.subarray(i, i + 64 * 1024));
-      req.end();
-    } else if (mode === 'length') {
-      req.end(body);
-    }
+    // A client streaming a file writes as it reads: the server answers while the upload goes on.
+    if (mode !== 'expect') paced(req, body);
   });
+}
+
+/** Writes `body` a slice at a time, as a client uploading a file from disk or network does. */
+function paced(req: ClientRequest, body: Buffer, at = 0): void {
+  if (req.destroyed) return;
+  if (at >= body.length) {
+    req.end();
+    return;
+  }
+  req.write(body.subarray(at, at + SLICE));
+  setTimeout(() => paced(req, body, at + SLICE), 2);
 }
 
 const post = (to: number, path: string, body: Buffer) => upload('expect', to, path, body);
