@@ -75,10 +75,13 @@ class ServerNames {
   }
 }
 
-/** A wildcard address listens on every interface, so each interface's address (and the machine's name) is its own. */
+/**
+ * A wildcard address listens on every interface, so each interface's address (and the machine's
+ * name) is its own; so is the address itself, which only this machine can reach it by.
+ */
 function namesOf(address: string): Set<string> {
   if (address !== '0.0.0.0' && address !== '::') return new Set([address.toLowerCase()]);
-  const names = new Set([hostname().toLowerCase()]);
+  const names = new Set([address, hostname().toLowerCase()]);
   for (const list of Object.values(networkInterfaces())) {
     for (const i of list ?? []) names.add(i.address.toLowerCase());
   }
