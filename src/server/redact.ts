@@ -7,8 +7,9 @@ import type { Principal } from './auth.js';
  */
 
 // An absolute path of two or more parts (`/home/ann/p/.baton/baton.db`, `C:\work\baton.db`); the
-// path of a URL (`postgres://host/db`) follows a word character or a slash, and is left alone.
-const POSIX_PATH = /(?<![\w/:.\]-])\/(?:[^\s/'"`<>()[\],;]+\/)+[^\s/'"`<>()[\],;]*/g;
+// path of a URL (`postgres://host/db`) follows a word character or a slash, and is left alone, as
+// are the server's own routes (`/api/v1/events`), which every client knows.
+const POSIX_PATH = /(?<![\w/:.\]-])\/(?!api\/)(?:[^\s/'"`<>()[\],;]+\/)+[^\s/'"`<>()[\],;]*/g;
 const WINDOWS_PATH = /\b[A-Za-z]:\\(?:[^\s\\'"`<>()[\],;]+\\)*[^\s\\'"`<>()[\],;]*/g;
 
 const baseName = (path: string): string => path.split(/[\\/]/).filter(Boolean).at(-1) ?? '';
