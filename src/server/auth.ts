@@ -151,7 +151,9 @@ async function authenticateLimited(req: FastifyRequest, reply: FastifyReply, opt
     return await authenticate(req, options);
   } catch (err) {
     // A missing key is a client not yet set up (the dashboard asks for one); a wrong one is a guess.
-    if (failures && presentedKey(req) !== null) failures.record(req.ip);
+    // A store that cannot be read says nothing about the key.
+    const wrong = err instanceof BatonError && err.code === 'unauthenticated' && presentedKey(req) !== null;
+    if (failures && wrong) failures.record(req.ip);
     throw err;
   }
 }
