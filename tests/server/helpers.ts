@@ -25,7 +25,7 @@ export async function testServer(options: Partial<ServerOptions> = {}): Promise<
   const server = await buildServer({
     baton,
     validateResponses: true,
-    // Tests present many keys, good and bad, from one address; limits.test and auth.test turn these on.
+    // Tests present many keys, good and bad, from one address; auth.test turns both limits on.
     rateLimit: false,
     authFailureLimit: false,
     ...options,
