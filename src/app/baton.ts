@@ -16,7 +16,17 @@ import type {
   ReviewTaskInput,
   UpdateTaskInput,
 } from '../core/schemas.js';
-import type { ApiKey, ApiKeyRole, BatonDump, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
+import type {
+  ApiKey,
+  ApiKeyRole,
+  BatonDump,
+  KeyCapability,
+  Priority,
+  Task,
+  TaskEvent,
+  TaskStatus,
+  WorkerView,
+} from '../core/types.js';
 import type { ServiceStats } from './status-stats.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
@@ -162,6 +172,8 @@ export interface CreateKeyInput {
   /** A worker key's one worker. */
   workerId?: string | undefined;
   name?: string | undefined;
+  /** Permissions beyond the role; only an admin key may have them. */
+  capabilities?: readonly KeyCapability[] | undefined;
 }
 
 export interface CreatedKey {

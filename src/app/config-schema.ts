@@ -33,6 +33,15 @@ const breakdownSection = z.strictObject({
 });
 
 const envNames = z.array(z.string().regex(ENV_NAME_PATTERN, 'must be a variable name, or a pattern of names with *'));
+/** `baton serve`'s settings; its flags, when given, win. */
+const serverSection = z.strictObject({
+  /** Names the server is reached by (`Host`), besides loopback and the address it listens on. */
+  allowedHosts: z.array(z.string().trim().min(1).max(255)).optional(),
+  /** Lets any caller who may create tasks set their shell commands (= run code on workers). */
+  allowCommands: z.boolean().optional(),
+  /** Wrong API keys an address may present per minute (0: no limit). */
+  authFailures: z.number().int().min(0).optional(),
+});
 
 export const configSchema = z.strictObject({
   lease: seconds.optional(),
@@ -73,4 +82,5 @@ export const configSchema = z.strictObject({
     .strictObject({ env: z.strictObject({ allow: envNames.optional(), deny: envNames.optional() }).optional() })
     .optional(),
   logs: z.strictObject({ readers: z.enum(LOG_READERS).optional() }).optional(),
+  server: serverSection.optional(),
 });

@@ -7,20 +7,8 @@ import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
  * refused with the file and the reason. YAML and zod are loaded only when the file exists.
  */
 export async function loadPolicy(file: string | null): Promise<Readonly<Policy>> {
-  if (!file || !existsSync(file)) return DEFAULT_POLICY;
-  const [{ parse }, { configSchema }] = await Promise.all([import('yaml'), import('./config-schema.js')]);
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, 'utf8')) ?? {};
-  } catch (err) {
-    throw new BatonError('invalid_config', `${file}: ${(err as Error).message.split('\n')[0]}`, { file });
-  }
-  const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new BatonError('invalid_config', `${file}: ${issue?.path.join('.') || 'config'}: ${issue?.message}`, { file });
-  }
-  const c = result.data;
+  const c = await readConfig(file);
+  if (!c) return DEFAULT_POLICY;
   const maxLease = c.claims?.maxLease ?? DEFAULT_POLICY.claims.maxLeaseSeconds;
   if ((c.lease ?? DEFAULT_POLICY.leaseSeconds) > maxLease) {
     throw new BatonError('invalid_config', `${file}: lease: must be at most claims.maxLease (${maxLease} seconds)`, { file });
@@ -55,6 +43,35 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
 }
 
 type ConfigFile = import('zod').output<typeof import('./config-schema.js').configSchema>;
+
+/** The file, validated; null when there is none. */
+async function readConfig(file: string | null): Promise<ConfigFile | null> {
+  if (!file || !existsSync(file)) return null;
+  const [{ parse }, { configSchema }] = await Promise.all([import('yaml'), import('./config-schema.js')]);
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8')) ?? {};
+  } catch (err) {
+    throw new BatonError('invalid_config', `${file}: ${(err as Error).message.split('\n')[0]}`, { file });
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new BatonError('invalid_config', `${file}: ${issue?.path.join('.') || 'config'}: ${issue?.message}`, { file });
+  }
+  return result.data;
+}
+
+/** The `server:` section of the config: what `baton serve` does unless its flags say otherwise. */
+export interface ServerConfig {
+  allowedHosts?: string[] | undefined;
+  allowCommands?: boolean | undefined;
+  authFailures?: number | undefined;
+}
+
+export async function loadServerConfig(file: string | null): Promise<Readonly<ServerConfig>> {
+  return deepFreeze({ ...(await readConfig(file))?.server });
+}
 
 function breakdownPolicy(c: ConfigFile['breakdown']): Policy['breakdown'] {
   const d = DEFAULT_POLICY.breakdown;

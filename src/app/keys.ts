@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
-import { API_KEY_ROLES, type ApiKey, type ApiKeyRole } from '../core/types.js';
+import { API_KEY_ROLES, type ApiKey, type ApiKeyRole, KEY_CAPABILITIES } from '../core/types.js';
 import type { ApiKeyRecord, Store } from '../store/store.js';
 import type { CreatedKey, CreateKeyInput } from './baton.js';
 
@@ -36,6 +36,20 @@ export async function createKey(store: Store, input: CreateKeyInput, clock: Cloc
   if (input.role !== 'worker' && input.workerId) {
     throw new BatonError('invalid_argument', 'worker: only a worker key is bound to a worker', { field: 'worker' });
   }
+  const capabilities = [...new Set(input.capabilities ?? [])];
+  const unknown = capabilities.find((c) => !KEY_CAPABILITIES.includes(c));
+  if (unknown !== undefined) {
+    throw new BatonError(
+      'invalid_argument',
+      `capabilities: unknown "${String(unknown).slice(0, 40)}"; known: ${KEY_CAPABILITIES.join(', ')}`,
+      {
+        field: 'capabilities',
+      },
+    );
+  }
+  if (capabilities.length > 0 && input.role !== 'admin') {
+    throw new BatonError('invalid_argument', 'capabilities: only an admin key may have capabilities', { field: 'capabilities' });
+  }
   const id = randomBytes(6).toString('hex');
   const key = `baton_${id}_${randomBytes(32).toString('base64url')}`;
   const record: ApiKeyRecord = {
@@ -44,6 +58,7 @@ export async function createKey(store: Store, input: CreateKeyInput, clock: Cloc
     role: input.role,
     workerId: input.workerId ?? null,
     name: input.name ?? null,
+    capabilities,
     createdAt: new Date(clock.now()).toISOString(),
     revokedAt: null,
   };

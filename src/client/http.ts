@@ -105,6 +105,7 @@ function statusCode(status: number): ErrorCode {
   if (status === 404) return 'route_not_found';
   if (status === 409) return 'illegal_transition';
   if (status === 413) return 'payload_too_large';
+  if (status === 415) return 'unsupported_media_type';
   if (status === 429) return 'rate_limited';
   if (status === 503) return 'server_unavailable';
   return 'internal';

@@ -12,6 +12,7 @@ export const ERROR_CATEGORIES = {
   not_found: { exitCode: 3, httpStatus: 404 },
   conflict: { exitCode: 4, httpStatus: 409 },
   too_large: { exitCode: 2, httpStatus: 413 },
+  unsupported: { exitCode: 2, httpStatus: 415 },
   rate_limited: { exitCode: 1, httpStatus: 429 },
   unavailable: { exitCode: 1, httpStatus: 503 },
   /** Out of space: nothing is written until space is freed (WebDAV's 507 Insufficient Storage). */
@@ -43,6 +44,13 @@ export const ERROR_CODES = {
   store_full: 'full',
   unauthenticated: 'unauthenticated',
   forbidden: 'forbidden',
+  /** A browser page of another origin tried to write (or read, cross-site) through the API. */
+  forbidden_origin: 'forbidden',
+  /** The Host header is not a name of this server: a DNS-rebinding page, or a name not yet allowed. */
+  forbidden_host: 'forbidden',
+  /** Setting a task's shell command without the permission to run code on workers. */
+  commands_not_allowed: 'forbidden',
+  unsupported_media_type: 'unsupported',
   payload_too_large: 'too_large',
   rate_limited: 'rate_limited',
   route_not_found: 'not_found',

@@ -189,6 +189,13 @@ export interface BatonDump {
 export const API_KEY_ROLES = ['admin', 'worker', 'viewer'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
+/**
+ * What a key may do beyond its role. `commands`: set a task's shell `command` — that is, run code
+ * on every worker that runs task commands — which an admin key cannot do without it.
+ */
+export const KEY_CAPABILITIES = ['commands'] as const;
+export type KeyCapability = (typeof KEY_CAPABILITIES)[number];
+
 /** An API key of the HTTP server as anyone may see it: never the secret, never its hash. */
 export interface ApiKey {
   /** Public id, shown by `baton keys list` and used to revoke. */
@@ -198,6 +205,8 @@ export interface ApiKey {
   workerId: string | null;
   /** A label, recorded as the actor of the changes made with the key. */
   name: string | null;
+  /** Permissions beyond the role (only admin keys may have any). */
+  capabilities: KeyCapability[];
   createdAt: string;
   revokedAt: string | null;
 }

@@ -26,6 +26,8 @@ const NEXT: Partial<Record<ErrorCode, string>> = {
   version_mismatch: 'the task changed meanwhile; read it again with get_task and retry',
   store_busy: 'the board is busy; wait a few seconds and call again',
   store_unavailable: 'the board cannot be reached; wait a few seconds and call again',
+  commands_not_allowed:
+    'this key may not set shell commands; create the task without `command`, or ask the user for a key with the commands capability',
   internal: 'this is a bug in Baton; report it, and call next_task to carry on',
 };
 
@@ -61,6 +63,7 @@ function nextByCategory(error: BatonError): string {
       return 'the task changed meanwhile; read it again with get_task';
     case 'invalid':
     case 'too_large':
+    case 'unsupported':
       return 'fix the input and call again';
     default:
       return 'call system_status to check the board, then carry on with next_task';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Baton, BatonHost } from '../app/baton.js';
 import { BatonError } from '../core/errors.js';
 import { parseWith } from '../core/schemas.js';
-import { authorise } from './auth.js';
+import { authorise, type Principal } from './auth.js';
 import { emptyBody, noQuery } from './http-schemas.js';
 import type { RouteSpec } from './route.js';
 
@@ -16,6 +16,8 @@ export interface ApiOptions {
   validateResponses: boolean;
   /** Heavy calls (`RouteSpec.heavy`) one caller may have running at once. */
   heavyPerCaller?: number | undefined;
+  /** Any caller who may create tasks may set their commands (`serve --allow-commands`). */
+  allowCommands: boolean;
 }
 
 /** Every route of /api/v1 that is one `Baton` call, each validated by its own schemas. */
@@ -60,14 +62,17 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): { inFlig
 
   async function answer(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const params = parseWith(spec.params ?? noQuery, req.params ?? {}, { what: 'path' });
-    const query = parseWith(spec.query ?? noQuery, withoutToken(req.query), { what: 'query' });
+    const query = parseWith(spec.query ?? noQuery, req.query ?? {}, { what: 'query' });
     const rawBody = spec.body || req.body !== undefined ? (req.body ?? {}) : {};
     const body = parseWith(spec.body ?? emptyBody, rawBody, { what: 'body' });
     if (spec.actAs) authorise(req.principal, spec.access, spec.actAs({ body, params }));
+    const commandsAllowed = mayRunCommands(req.principal, options.allowCommands);
+    if (spec.setsCommands?.(body) && !commandsAllowed) throw commandsNotAllowed();
     const signal = spec.longPoll ? untilGone(reply, options.shutdown) : options.shutdown;
     const baton = batonFor(req.principal.actor);
     const principal = req.principal;
-    const result = await spec.handle({ body, query, params, baton, principal, req, reply, signal, logDir: options.logDir });
+    const context = { body, query, params, baton, principal, req, reply, signal, logDir: options.logDir, commandsAllowed };
+    const result = await spec.handle(context);
     if (options.validateResponses && spec.response) {
       const check = spec.response.safeParse(result);
       if (!check.success) throw new Error(`answer of ${spec.method} ${spec.path} broke its schema: ${check.error.message}`);
@@ -113,6 +118,20 @@ class HeavyCalls {
   }
 }
 
+/** Setting commands is running code on workers: an admin may, given the capability or the server's leave. */
+export function mayRunCommands(principal: Principal, allowCommands: boolean): boolean {
+  if (principal.role !== 'admin') return false;
+  return allowCommands || (principal.key?.capabilities.includes('commands') ?? false);
+}
+
+function commandsNotAllowed(): BatonError {
+  return new BatonError(
+    'commands_not_allowed',
+    'command: setting a task command needs an admin key with the commands capability (`baton keys create --role admin --capabilities commands`) or a server started with --allow-commands; whoever can set commands can run code on every worker that runs task commands',
+    { field: 'command' },
+  );
+}
+
 /** Only a wait needs to hear that its client left; other calls finish in moments. */
 function untilGone(reply: FastifyReply, shutdown: AbortSignal): AbortSignal {
   const gone = new AbortController();
@@ -120,9 +139,4 @@ function untilGone(reply: FastifyReply, shutdown: AbortSignal): AbortSignal {
     if (!reply.raw.writableFinished) gone.abort();
   });
   return AbortSignal.any([gone.signal, shutdown]);
-}
-
-function withoutToken(query: unknown): Record<string, unknown> {
-  const { access_token: _token, ...rest } = (query ?? {}) as Record<string, unknown>;
-  return rest;
 }

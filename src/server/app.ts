@@ -5,13 +5,15 @@ import type { BatonHost } from '../app/baton.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import { registerApi } from './api.js';
-import { type AuthOptions, presentedKey, registerAuth } from './auth.js';
+import { AuthFailures, type AuthOptions, registerAuth } from './auth.js';
+import { BodyLimits, drainAfterRefusals, serverRefusingLargeBodies } from './body-size.js';
 import { registerDashboard } from './dashboard.js';
 import { registerErrors } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { registerEvents } from './events.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { registerJsonWrites, registerRequestGuard } from './request-guard.js';
 import { routesOf } from './routes.js';
 import type { LogHealth } from './routes-system.js';
 import { StreamHub } from './sse.js';
@@ -34,6 +36,8 @@ export interface ServerOptions {
   importLimit?: number | undefined;
   /** Requests per key (or per address without one) per window; false: no limit. */
   rateLimit?: { max: number; windowMs: number } | false | undefined;
+  /** Wrong API keys an address may present per window before it is refused (default 30 a minute); false: no limit. */
+  authFailureLimit?: { max: number; windowMs: number } | false | undefined;
   /** SSE heartbeat comment interval (default 15 s). */
   heartbeatMs?: number | undefined;
   /** The built dashboard (`web/dist`), served at `/` when it exists. */
@@ -42,6 +46,13 @@ export interface ServerOptions {
   validateResponses?: boolean | undefined;
   /** Browser origins allowed to call the API (CORS); none by default. */
   corsOrigins?: readonly string[] | undefined;
+  /**
+   * Names a request's `Host` may carry (`name` or `name:port`) besides loopback names and the
+   * address the server listens on: the names it is reached by through DNS or a proxy.
+   */
+  allowedHosts?: readonly string[] | undefined;
+  /** Any caller who may create tasks may set their shell commands, not only keys with `commands`. */
+  allowCommands?: boolean | undefined;
   version?: string | undefined;
   /** Folder of the attempt logs kept by workers on this machine (`.baton/logs`). */
   logDir?: string | null | undefined;
@@ -69,15 +80,17 @@ const CLOSE_GRACE_MS = 30_000;
 export async function buildServer(options: ServerOptions): Promise<BatonServer> {
   const version = options.version ?? '0.0.0';
   const clock = options.clock ?? systemClock;
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const bodyLimits = new BodyLimits(bodyLimit);
+  const timeouts = { requestTimeout: 120_000, connectionTimeout: 0, keepAliveTimeout: 65_000 };
   const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as unknown as FastifyBaseLogger } : { logger: false }),
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
+    serverFactory: serverRefusingLargeBodies(bodyLimits, timeouts),
     // Requests are logged once each, at debug, by the onResponse hook below: at thousands of
     // requests a second, two info lines each would cost more than the requests.
     logController: new LogController({ disableRequestLogging: true }),
-    requestTimeout: 120_000,
-    connectionTimeout: 0,
-    keepAliveTimeout: 65_000,
+    ...timeouts,
     return503OnClosing: true,
     // On close, idle keep-alive connections are dropped at once and busy ones once they answer.
     forceCloseConnections: 'idle',
@@ -89,10 +102,16 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   feed.subscribe((events) => void metrics.observe(events).catch(() => {}));
   const streams = new StreamHub(baton, feed, options.heartbeatMs ?? 15_000);
   const shutdown = new AbortController();
-  const auth: AuthOptions = { baton, requireKeys: Boolean(options.requireKeys) };
+  const failureLimit = options.authFailureLimit ?? { max: 30, windowMs: 60_000 };
+  const failures = failureLimit ? new AuthFailures(failureLimit.max, failureLimit.windowMs, clock) : undefined;
+  const auth: AuthOptions = { baton, requireKeys: Boolean(options.requireKeys), failures };
 
+  bodyLimits.follow(app);
   registerErrors(app, { corsOrigins: options.corsOrigins });
+  drainAfterRefusals(app);
+  registerRequestGuard(app, { allowedHosts: options.allowedHosts, corsOrigins: options.corsOrigins });
   registerAuth(app, auth);
+  registerJsonWrites(app);
   observeRequests(app, metrics, options.logger?.isLevelEnabled('debug') ?? false);
   if (options.rateLimit !== false) await registerRateLimit(app, options.rateLimit ?? { max: 100_000, windowMs: 60_000 });
 
@@ -111,10 +130,11 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     logDir: options.logDir ?? null,
     validateResponses: Boolean(options.validateResponses),
     heavyPerCaller: options.heavyPerCaller,
+    allowCommands: Boolean(options.allowCommands),
   });
   const document = openApiDocument(routes, version);
   app.get('/api/v1/openapi.json', async () => document);
-  registerEvents(app, { baton, feed, streams, metrics });
+  registerEvents(app, { baton, feed, streams, metrics, auth });
   await registerDashboard(app, options.dashboardDir ?? null);
 
   app.addHook('preClose', async () => {
@@ -155,7 +175,9 @@ async function registerRateLimit(app: FastifyInstance, limit: { max: number; win
     global: true,
     max: limit.max,
     timeWindow: limit.windowMs,
-    keyGenerator: (req) => presentedKey(req) ?? req.ip,
+    // Runs after auth: a valid key is limited as itself, anything else by its address. (Wrong
+    // keys never get here: auth refused them, and counts them per address.)
+    keyGenerator: (req) => req.principal?.keyId ?? req.ip,
     errorResponseBuilder: (_req, ctx) =>
       Object.assign(
         new BatonError('rate_limited', `too many requests; try again in ${ctx.after}`, {

@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Baton } from '../app/baton.js';
+import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import type { ApiKey, ApiKeyRole } from '../core/types.js';
 import type { Access } from './route.js';
@@ -34,25 +35,37 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; routes without it (404s, the dashboard's files) need no key. */
     access?: Access;
+    /**
+     * The route takes its key as `?access_token=` too: only the event stream, for a browser's
+     * EventSource, which cannot send headers. Anywhere else a key in a URL would only end up in
+     * logs and browser history.
+     */
+    queryToken?: boolean;
   }
 }
 
-/** The key a request presents: `Authorization: Bearer …`, or `access_token` for an event stream. */
+/** The key a request presents: `Authorization: Bearer …`, or `access_token` where the route takes it. */
 export function presentedKey(req: FastifyRequest): string | null {
   const header = req.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     return match ? (match[1] as string) : header.trim() || null;
   }
-  const query = req.query as Record<string, unknown> | undefined;
-  const token = query?.access_token;
-  return typeof token === 'string' && token.length > 0 ? token : null;
+  const token = queryToken(req);
+  return token !== undefined && req.routeOptions.config?.queryToken === true && token.length > 0 ? token : null;
+}
+
+function queryToken(req: FastifyRequest): string | undefined {
+  const token = (req.query as Record<string, unknown> | undefined)?.access_token;
+  return typeof token === 'string' ? token : undefined;
 }
 
 export interface AuthOptions {
   baton: Baton;
   /** Listening beyond loopback: keys are required even when none exist (then nothing gets in). */
   requireKeys: boolean;
+  /** Refuses an address after this many wrong keys in a window, whatever keys it makes up. */
+  failures?: AuthFailures | undefined;
 }
 
 export async function authenticate(req: FastifyRequest, options: AuthOptions): Promise<Principal> {
@@ -66,6 +79,21 @@ export async function authenticate(req: FastifyRequest, options: AuthOptions): P
   if (!key) throw new BatonError('unauthenticated', 'the API key is not valid (unknown or revoked)');
   const actor = key.role === 'worker' ? (key.workerId as string) : `key:${key.name ?? key.id}`;
   return { role: key.role, workerId: key.workerId, keyId: key.id, key, actor };
+}
+
+/**
+ * Whether a caller let in earlier would still be: its key is still active, or, let in without one,
+ * the server still needs none. (A revoked key stays refused even if its revocation left no key,
+ * which opens the server again: it is this key that was withdrawn.)
+ */
+export async function stillAdmitted(req: FastifyRequest, principal: Principal, options: AuthOptions): Promise<boolean> {
+  try {
+    if (principal.keyId === null) return (await authenticate(req, options)).keyId === null;
+    const presented = presentedKey(req);
+    return presented !== null && (await options.baton.verifyKey(presented))?.id === principal.keyId;
+  } catch {
+    return false;
+  }
 }
 
 /** Refuses a call the principal's role does not allow; a worker key acts only as its own worker. */
@@ -94,10 +122,78 @@ export function authorise(principal: Principal, access: Access, actingAs: string
  */
 export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   app.decorateRequest('principal', null as unknown as Principal);
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     const access = req.routeOptions.config?.access;
     if (access === undefined) return;
-    req.principal = access === 'public' ? ANONYMOUS : await authenticate(req, options);
+    if (queryToken(req) !== undefined && req.routeOptions.config?.queryToken !== true) {
+      throw new BatonError(
+        'invalid_argument',
+        'access_token: a key in the URL is taken by the event stream (/api/v1/events) only; send Authorization: Bearer <key>',
+        { field: 'access_token' },
+      );
+    }
+    req.principal = access === 'public' ? ANONYMOUS : await authenticateLimited(req, reply, options);
     authorise(req.principal, access, undefined);
   });
+}
+
+/** `authenticate`, counting each wrong key against the caller's address. */
+async function authenticateLimited(req: FastifyRequest, reply: FastifyReply, options: AuthOptions): Promise<Principal> {
+  const failures = options.failures;
+  const wait = failures?.blockedFor(req.ip) ?? 0;
+  if (wait > 0) {
+    void reply.header('retry-after', String(Math.ceil(wait / 1000)));
+    throw new BatonError('rate_limited', `too many wrong API keys from this address; try again in ${Math.ceil(wait / 1000)} s`, {
+      retryAfterMs: wait,
+    });
+  }
+  try {
+    return await authenticate(req, options);
+  } catch (err) {
+    // A missing key is a client not yet set up (the dashboard asks for one); a wrong one is a guess.
+    // A store that cannot be read says nothing about the key.
+    const wrong = err instanceof BatonError && err.code === 'unauthenticated' && presentedKey(req) !== null;
+    if (failures && wrong) failures.record(req.ip);
+    throw err;
+  }
+}
+
+/**
+ * Wrong keys per address, in fixed windows. A limit per presented key would never stop a guesser,
+ * who presents a new one each time; keys are 32 random bytes, so this is about the load and the
+ * noise of guessing, not about the odds.
+ */
+export class AuthFailures {
+  private readonly windows = new Map<string, { count: number; endsAt: number }>();
+
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** How long the address must wait before presenting a key again (0: it may now). */
+  blockedFor(address: string): number {
+    const window = this.windows.get(address);
+    const now = this.clock.now();
+    if (!window || window.endsAt <= now) return 0;
+    return window.count >= this.max ? window.endsAt - now : 0;
+  }
+
+  record(address: string): void {
+    const now = this.clock.now();
+    const window = this.windows.get(address);
+    if (window && window.endsAt > now) {
+      window.count++;
+      return;
+    }
+    if (this.windows.size >= 100_000) this.prune(now);
+    this.windows.set(address, { count: 1, endsAt: now + this.windowMs });
+  }
+
+  private prune(now: number): void {
+    for (const [address, window] of this.windows) if (window.endsAt <= now) this.windows.delete(address);
+    // Still full of live windows (a flood from many addresses): forget them rather than grow.
+    if (this.windows.size >= 100_000) this.windows.clear();
+  }
 }

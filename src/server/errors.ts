@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BatonError, isBatonError } from '../core/errors.js';
+import { redactValue, seesPaths, withoutPaths } from './redact.js';
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'x-content-type-options': 'nosniff',
@@ -16,9 +17,11 @@ export function registerErrors(app: FastifyInstance, options: { corsOrigins?: re
     const error = toBatonError(err);
     if (error.category === 'internal') req.log.error({ err }, 'request failed');
     else req.log.debug({ code: error.code, url: req.url }, error.message);
-    void reply
-      .status(error.httpStatus)
-      .send({ error: { code: error.code, message: error.message, details: error.details ?? {} } });
+    // A refusal echoing the request's own URL shows no path of the server's.
+    const plain = seesPaths(req.principal) || error.code === 'route_not_found';
+    const message = plain ? error.message : withoutPaths(error.message);
+    const details = plain ? (error.details ?? {}) : redactValue(error.details ?? {});
+    void reply.status(error.httpStatus).send({ error: { code: error.code, message, details } });
   });
   app.addHook('onSend', async (req, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
@@ -38,7 +41,7 @@ export function toBatonError(err: unknown): BatonError {
   if (e.statusCode === 413) return new BatonError('payload_too_large', 'the request body is too large');
   if (e.statusCode === 429) return new BatonError('rate_limited', e.message ?? 'too many requests');
   if (e.statusCode === 415) {
-    return new BatonError('invalid_argument', 'Content-Type: send JSON with Content-Type: application/json', {
+    return new BatonError('unsupported_media_type', 'Content-Type: send JSON with Content-Type: application/json', {
       field: 'Content-Type',
     });
   }

@@ -30,9 +30,22 @@ function parameters(spec: RouteSpec): Json[] {
 
 const errorResponses = (spec: RouteSpec): Json => {
   const error = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-  const codes = ['400', '401', '429', ...(spec.access === 'public' || spec.access === 'read' ? [] : ['403', '409']), '404'];
-  return Object.fromEntries(codes.map((c) => [c, error]));
+  const writes = spec.method !== 'GET';
+  // 403 on every route: a Host that is not the server's, or a page of another site (forbidden_host, forbidden_origin).
+  const codes = ['400', '401', '403', '404', '429', ...(spec.access === 'public' || spec.access === 'read' ? [] : ['409'])];
+  if (spec.body) codes.push('413');
+  if (writes) codes.push('415');
+  return Object.fromEntries(codes.sort().map((c) => [c, error]));
 };
+
+const COMMANDS_NOTE =
+  'Setting `command` needs an admin key with the `commands` capability, or a server started with `--allow-commands` (else 403 commands_not_allowed): whoever can set commands can run code on every worker that runs task commands.';
+
+const DESCRIPTION = [
+  'Coordinate workers claiming tasks from a shared store.',
+  '',
+  'Security: send the key as `Authorization: Bearer <key>` (`?access_token=` is taken by the event stream only). Writes (POST, PUT, PATCH, and a DELETE with a body) must be `Content-Type: application/json` (else 415 unsupported_media_type). The `Host` header must name the server: a loopback name, the address it listens on, or a name given with `serve --allowed-hosts` (else 403 forbidden_host). A browser page may write only from the server itself or an origin given with `serve --cors`, and a page of another site may not call at all (403 forbidden_origin). Wrong keys are limited per address (429 rate_limited).',
+].join('\n');
 
 function operation(spec: RouteSpec): Json {
   const ok = {
@@ -44,6 +57,7 @@ function operation(spec: RouteSpec): Json {
     tags: [spec.tag],
     operationId: `${spec.method.toLowerCase()}${spec.path.replace(/[/:](\w)/g, (_, c: string) => c.toUpperCase())}`,
     ...(spec.access !== 'public' && { security: [{ bearer: [] }], 'x-baton-access': spec.access }),
+    ...(spec.setsCommands && { description: COMMANDS_NOTE, 'x-baton-sets-commands': true }),
     parameters: parameters(spec),
     ...(spec.body && {
       requestBody: { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } },
@@ -63,6 +77,8 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
     get: {
       summary:
         'Server-Sent Events of every change (id = event id; resume with Last-Event-ID or ?after=; `:` comment lines are heartbeats). Without Accept: text/event-stream, the history as JSON.',
+      description:
+        'The stream may take its key as `?access_token=` (for EventSource, which cannot send headers); the JSON history may not. A stream ends within seconds of its key being revoked.',
       tags: ['events'],
       security: [{ bearer: [] }],
       parameters: [
@@ -81,7 +97,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
   };
   return {
     openapi: '3.0.3',
-    info: { title: 'Baton API', version, description: 'Coordinate workers claiming tasks from a shared store.' },
+    info: { title: 'Baton API', version, description: DESCRIPTION },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `baton keys create`' } },
       schemas: { Error: schemaOf(errorSchema, 'output') },

@@ -24,6 +24,8 @@ export interface RouteContext<B, Q, P> {
   signal: AbortSignal;
   /** Folder of the attempt logs workers on this machine keep (`.baton/logs`), if known. */
   logDir: string | null;
+  /** Whether the caller may set task commands (see `setsCommands`). */
+  commandsAllowed: boolean;
 }
 
 /** One route of the API: its shapes (for validation and the OpenAPI document) and its one `Baton` call. */
@@ -49,6 +51,12 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
    * running at once, so one key cannot take the server's memory and time from everyone else.
    */
   heavy?: boolean;
+  /**
+   * Whether this call sets a task's shell command: code that workers will run. Then the caller
+   * needs more than its role — a key with the `commands` capability, or a server started with
+   * `--allow-commands`.
+   */
+  setsCommands?: (body: z.output<B>) => boolean;
   /** The worker a `worker`-access call acts as: a worker key must be that worker. */
   actAs?: (input: { body: z.output<B>; params: z.output<P> }) => string | undefined;
   handle(ctx: RouteContext<z.output<B>, z.output<Q>, z.output<P>>): Promise<unknown>;

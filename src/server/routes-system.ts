@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Clock } from '../core/clock.js';
-import { API_KEY_ROLES } from '../core/types.js';
+import { API_KEY_ROLES, KEY_CAPABILITIES } from '../core/types.js';
+import type { Principal } from './auth.js';
 import { eventListSchema, historyQuery, importBody } from './http-schemas.js';
 import { jsonStream } from './json-stream.js';
 import type { Metrics } from './metrics.js';
+import { seesPaths, withoutPaths } from './redact.js';
 import { type RouteSpec, route } from './route.js';
 
 export interface SystemDeps {
@@ -30,6 +32,7 @@ const apiKeySchema = z.strictObject({
   role: z.enum(API_KEY_ROLES),
   workerId: z.string().nullable(),
   name: z.string().nullable(),
+  capabilities: z.array(z.enum(KEY_CAPABILITIES)),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
 });
@@ -43,7 +46,7 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       summary: 'Counts by status, queue depth, workers, throughput, time to assignment, SLA breaches',
       tag: 'system',
       access: 'read',
-      handle: ({ baton }) => baton.status(),
+      handle: async ({ baton, principal }) => withStoreShown(await baton.status(), principal),
     }),
     route({
       method: 'GET',
@@ -79,20 +82,26 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       summary: 'The store and the policy in force (retry defaults, lease, review, breakdown)',
       tag: 'system',
       access: 'read',
-      handle: ({ baton }) => baton.describe(),
+      handle: async ({ baton, principal }) => withStoreShown(await baton.describe(), principal),
     }),
     route({
       method: 'GET',
       path: '/whoami',
-      summary: "The caller's role and, for a worker key, its worker",
+      summary: "The caller's role, its worker (for a worker key), and whether it may set task commands",
       tag: 'system',
       access: 'read',
       response: z.strictObject({
         role: z.enum(API_KEY_ROLES),
         workerId: z.string().nullable(),
         key: apiKeySchema.nullable(),
+        commands: z.boolean(),
       }),
-      handle: async ({ principal }) => ({ role: principal.role, workerId: principal.workerId, key: principal.key }),
+      handle: async ({ principal, commandsAllowed }) => ({
+        role: principal.role,
+        workerId: principal.workerId,
+        key: principal.key,
+        commands: commandsAllowed,
+      }),
     }),
     route({
       method: 'GET',
@@ -106,7 +115,8 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
     route({
       method: 'POST',
       path: '/keys',
-      summary: 'Create an API key; the key is in this answer only',
+      summary:
+        'Create an API key; the key is in this answer only. Capability `commands` (admin keys only) lets it set task commands: code that workers run',
       tag: 'keys',
       access: 'admin',
       status: 201,
@@ -114,6 +124,7 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
         role: z.enum(API_KEY_ROLES),
         workerId: z.string().min(1).max(100).optional(),
         name: z.string().min(1).max(100).optional(),
+        capabilities: z.array(z.enum(KEY_CAPABILITIES)).max(KEY_CAPABILITIES.length).optional(),
       }),
       response: z.strictObject({ key: z.string(), record: apiKeySchema }),
       handle: ({ baton, body }) => baton.createKey(body),
@@ -186,7 +197,20 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
       heavy: true,
       body: importBody,
       bodyLimit: deps.importLimit,
+      setsCommands: (body) => holdsCommands(body),
       handle: ({ baton, body }) => baton.importData(body),
     }),
   ];
+}
+
+/** Whether an export to import holds a task with a command (its shape is checked by the import). */
+function holdsCommands(dump: unknown): boolean {
+  const tasks = (dump as { tasks?: unknown } | null)?.tasks;
+  return Array.isArray(tasks) && tasks.some((t) => (t as { command?: unknown } | null)?.command != null);
+}
+
+/** The store's location as the caller may see it: a SQLite file's name only, unless an admin asks. */
+function withStoreShown<T extends { store: { location: string } }>(answer: T, principal: Principal): T {
+  if (seesPaths(principal)) return answer;
+  return { ...answer, store: { ...answer.store, location: withoutPaths(answer.store.location) } };
 }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { z } from 'zod';
 import type { ListQuery } from '../app/baton.js';
 import { BatonError } from '../core/errors.js';
@@ -19,6 +20,7 @@ import {
   updateTaskSchema,
 } from './http-schemas.js';
 import { assertMayReadLogs } from './log-access.js';
+import { seesPaths } from './redact.js';
 import { type RouteSpec, route } from './route.js';
 
 const tag = 'tasks';
@@ -59,7 +61,8 @@ export const taskRoutes: RouteSpec[] = [
       if (!log) {
         throw new BatonError('log_not_found', `task ${params.id}: no attempt log is kept on this server`, { id: params.id });
       }
-      return { taskId: params.id, attempt: log.attempt, path: log.path, text: tailOf(log.path, query.tail ?? 100) };
+      const path = seesPaths(principal) ? log.path : basename(log.path);
+      return { taskId: params.id, attempt: log.attempt, path, text: tailOf(log.path, query.tail ?? 100) };
     },
   }),
   route({
@@ -94,6 +97,7 @@ export const taskRoutes: RouteSpec[] = [
     body: createTaskSchema,
     response: taskSchema,
     status: 201,
+    setsCommands: (body) => body.command !== undefined,
     handle: ({ baton, body }) => baton.createTask(body),
   }),
   route({
@@ -122,6 +126,8 @@ export const taskRoutes: RouteSpec[] = [
       query: updateQuery,
       body: updateTaskSchema,
       response: taskSchema,
+      // Clearing a command runs nothing.
+      setsCommands: (body) => typeof body.command === 'string',
       handle: ({ baton, params, query, body, req }) => {
         const ifVersion = query.ifVersion ?? ifMatch(req.headers['if-match']);
         return baton.updateTask(params.id, body, ifVersion !== undefined ? { ifVersion } : {});

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { loadServerConfig } from '../app/config.js';
 import { locateStore, openBaton } from '../app/open.js';
 import { BatonError } from '../core/errors.js';
 import { buildServer } from './app.js';
 import { createLogger } from './logger.js';
+import { isLoopback } from './request-guard.js';
 
 export interface ServeOptions {
   db?: string | undefined;
@@ -16,6 +17,12 @@ export interface ServeOptions {
   rateLimit?: number | undefined;
   bodyLimit?: number | undefined;
   corsOrigins?: string[] | undefined;
+  /** Names the server is reached by besides loopback and `host` (default: the config's `server.allowedHosts`). */
+  allowedHosts?: string[] | undefined;
+  /** Any caller who may create tasks may set their commands (default: the config's `server.allowCommands`). */
+  allowCommands?: boolean | undefined;
+  /** Wrong API keys an address may present per minute (0: no limit; default: the config's, or 30). */
+  authFailures?: number | undefined;
   dashboardDir?: string | undefined;
   version?: string | undefined;
   /** Called with each line meant for the person who started the server. */
@@ -27,12 +34,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Loopback addresses: a server there is reachable from this machine only. */
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1' || host === '[::1]';
-}
+export { isLoopback };
 
 /** `baton serve`: opens the store, refuses an unprotected public address, listens. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
@@ -49,6 +51,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         `refusing to listen on ${options.host} without API keys; create one with \`baton keys create --role admin\`, or listen on 127.0.0.1`,
       );
     }
+    const config = await loadServerConfig(join(location.dir, 'config.yaml'));
+    const allowCommands = options.allowCommands ?? config.allowCommands ?? false;
+    const authFailures = options.authFailures ?? config.authFailures ?? 30;
     const { logger, health: logHealth } = await createLogger({ dir: location.dir });
     const server = await buildServer({
       baton,
@@ -59,6 +64,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       bodyLimit: options.bodyLimit,
       rateLimit: options.rateLimit === 0 ? false : { max: options.rateLimit ?? 100_000, windowMs: 60_000 },
       corsOrigins: options.corsOrigins,
+      allowedHosts: options.allowedHosts ?? config.allowedHosts,
+      allowCommands,
+      authFailureLimit: authFailures === 0 ? false : { max: authFailures, windowMs: 60_000 },
       dashboardDir: options.dashboardDir ?? defaultDashboard(),
       version: options.version,
     });
@@ -74,6 +82,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       say(
         'No API keys: listening on loopback only, open to anyone on this machine. `baton keys create --role admin` protects it.',
       );
+    }
+    if (allowCommands) {
+      say('--allow-commands: whoever can create tasks here can run code on every worker that runs task commands.');
     }
     let closing: Promise<void> | null = null;
     return {

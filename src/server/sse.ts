@@ -6,6 +6,11 @@ import type { EventFeed } from './event-feed.js';
 const BACKLOG_BATCH = 500;
 /** A client this far behind (bytes queued in its socket) is dropped; it resumes by Last-Event-ID. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
+/**
+ * How often an open stream asks again whether its key still holds. Keys are cached for 2 s, so a
+ * revoked key's stream ends within about 3 s of the revocation, on every replica.
+ */
+const RECHECK_MS = 1_000;
 
 export interface StreamFilter {
   taskId?: number | undefined;
@@ -24,13 +29,21 @@ export class StreamHub {
     private readonly baton: Baton,
     private readonly feed: EventFeed,
     private readonly heartbeatMs: number,
+    private readonly recheckMs = RECHECK_MS,
   ) {}
 
   get size(): number {
     return this.streams.size;
   }
 
-  async open(res: ServerResponse, afterId: number, filter: StreamFilter, headers: Record<string, string>): Promise<void> {
+  /** Streams events after `afterId` to `res` for as long as `stillAllowed` (asked every second) holds. */
+  async open(
+    res: ServerResponse,
+    afterId: number,
+    filter: StreamFilter,
+    headers: Record<string, string>,
+    stillAllowed: () => Promise<boolean> = async () => true,
+  ): Promise<void> {
     res.writeHead(200, {
       ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
@@ -49,7 +62,7 @@ export class StreamHub {
         sent = e.id;
         if (matches(e, filter)) chunk += `id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`;
       }
-      if (chunk && !res.destroyed) res.write(chunk);
+      if (chunk && !res.writableEnded) res.write(chunk);
       if (res.writableLength > MAX_BUFFERED) end();
     };
     const unsubscribe = this.feed.subscribe((events) => {
@@ -57,9 +70,22 @@ export class StreamHub {
       else pending.push(...events);
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), this.heartbeatMs);
+    let checking = false;
+    const recheck = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      void stillAllowed()
+        .then((allowed) => {
+          if (!allowed) end();
+        })
+        .finally(() => {
+          checking = false;
+        });
+    }, this.recheckMs);
     const end = () => {
       if (!this.streams.delete(end)) return;
       clearInterval(heartbeat);
+      clearInterval(recheck);
       unsubscribe();
       if (!res.destroyed) res.end();
     };
@@ -71,6 +97,8 @@ export class StreamHub {
       end();
       return;
     }
+    // Ended meanwhile (client gone, key revoked, shutdown): nothing more may be written.
+    if (!this.streams.has(end)) return;
     live = true;
     send(pending);
     pending.length = 0;

@@ -1,8 +1,8 @@
 import { BatonError } from '../core/errors.js';
 import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
-import type { ApiKey, BatonDump, NewEvent, Priority, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
-import { PRIORITIES } from '../core/types.js';
+import type { ApiKey, BatonDump, KeyCapability, NewEvent, Priority, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
+import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
@@ -109,6 +109,17 @@ export type { ApiKeyRole } from '../core/types.js';
 /** A key as stored: the public record and the sha256 (hex) of the secret. */
 export interface ApiKeyRecord extends ApiKey {
   hash: string;
+}
+
+/** A key's capabilities column (a JSON list); a name this Baton does not know grants nothing. */
+export function keyCapabilities(column: unknown): KeyCapability[] {
+  let names: unknown;
+  try {
+    names = JSON.parse(String(column ?? '[]'));
+  } catch {
+    return [];
+  }
+  return Array.isArray(names) ? KEY_CAPABILITIES.filter((c) => names.includes(c)) : [];
 }
 
 export interface StoreTx {

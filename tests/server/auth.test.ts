@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
@@ -89,6 +90,29 @@ describe('authentication and roles', () => {
     expect(history.find((e) => e.type === 'created')?.actor).toBe('test');
   });
 
+  it('takes a key in the URL (access_token) on the event stream only', async () => {
+    const before = await t.snapshot();
+    for (const url of [
+      '/api/v1/tasks',
+      '/api/v1/status',
+      '/api/v1/events/history',
+      '/api/v1/export',
+      '/api/v1/health',
+      '/metrics',
+    ]) {
+      const res = await t.inject({ method: 'GET', url: `${url}?access_token=${admin}` });
+      expectError(res, 400, 'invalid_argument');
+      expect(res.json()).toMatchObject({
+        error: { details: { field: 'access_token' }, message: expect.stringContaining('/api/v1/events') },
+      });
+    }
+    const write = await t.inject({ method: 'POST', url: `/api/v1/tasks?access_token=${admin}`, payload: { title: 'x' } });
+    expectError(write, 400, 'invalid_argument');
+    // The event history as JSON is not the stream, even at the stream's address.
+    expectError(await t.inject({ method: 'GET', url: `/api/v1/events?access_token=${admin}` }), 400, 'invalid_argument');
+    expect(await t.snapshot()).toBe(before);
+  });
+
   it('stops accepting a revoked key', async () => {
     const key = await t.key('viewer');
     expect((await t.inject({ method: 'GET', url: '/api/v1/tasks', headers: auth(key) })).statusCode).toBe(200);
@@ -115,6 +139,35 @@ describe('rate limiting', () => {
       expect((await limited.inject({ method: 'GET', url: '/api/v1/status', headers: auth(otherKey) })).statusCode).toBe(200);
     } finally {
       await limited.close();
+    }
+  });
+});
+
+describe('wrong keys', () => {
+  /** A key of the right form that no one was given: what a guesser sends, a new one each time. */
+  const madeUp = () => `baton_${randomBytes(6).toString('hex')}_${randomBytes(32).toString('base64url')}`;
+
+  it('refuses an address that presents too many, whatever keys it makes up; other addresses go on', async () => {
+    const guarded = await testServer({
+      rateLimit: { max: 1000, windowMs: 60_000 },
+      authFailureLimit: { max: 5, windowMs: 60_000 },
+    });
+    try {
+      const key = await guarded.key('admin');
+      const from = (remoteAddress: string, headers: Record<string, string>) =>
+        guarded.inject({ method: 'GET', url: '/api/v1/tasks', headers, remoteAddress });
+      for (let i = 0; i < 5; i++) expectError(await from('10.0.0.7', auth(madeUp())), 401, 'unauthenticated');
+      const limited = await from('10.0.0.7', auth(madeUp()));
+      expectError(limited, 429, 'rate_limited');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // Not even a good key gets through from there now: its answer would tell a guess that hit.
+      expectError(await from('10.0.0.7', auth(key)), 429, 'rate_limited');
+      expect((await from('10.0.0.8', auth(key))).statusCode).toBe(200);
+      // Requests without a key are a client not yet set up, not a guess.
+      for (let i = 0; i < 10; i++) expectError(await from('10.0.0.9', {}), 401, 'unauthenticated');
+      expect((await from('10.0.0.9', auth(key))).statusCode).toBe(200);
+    } finally {
+      await guarded.close();
     }
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
-import type { ApiKeyRole } from '../../src/core/types.js';
+import type { ApiKeyRole, KeyCapability } from '../../src/core/types.js';
 import { type BatonServer, buildServer, type ServerOptions } from '../../src/server/app.js';
 
 export interface TestServer {
@@ -14,7 +14,7 @@ export interface TestServer {
   inject: BatonServer['app']['inject'];
   /** The store's whole content, without the export time: equal before and after a refusal. */
   snapshot(): Promise<string>;
-  key(role: ApiKeyRole, workerId?: string): Promise<string>;
+  key(role: ApiKeyRole, workerId?: string, capabilities?: KeyCapability[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -25,7 +25,9 @@ export async function testServer(options: Partial<ServerOptions> = {}): Promise<
   const server = await buildServer({
     baton,
     validateResponses: true,
+    // Tests present many keys, good and bad, from one address; auth.test turns both limits on.
     rateLimit: false,
+    authFailureLimit: false,
     ...options,
   });
   await server.start();
@@ -38,8 +40,8 @@ export async function testServer(options: Partial<ServerOptions> = {}): Promise<
       const dump = await baton.exportData();
       return JSON.stringify({ ...dump, exportedAt: null });
     },
-    async key(role, workerId) {
-      return (await baton.createKey({ role, workerId })).key;
+    async key(role, workerId, capabilities) {
+      return (await baton.createKey({ role, workerId, capabilities })).key;
     },
     async close() {
       await server.close();

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBaton } from '../../src/app/open.js';
 import { RemoteBaton } from '../../src/client/remote-baton.js';
 import { isBatonError } from '../../src/core/errors.js';
 import { buildServer } from '../../src/server/app.js';
@@ -69,6 +71,37 @@ describe('Server-Sent Events', () => {
       [task.id, 'claimed'],
       [task.id, 'completed'],
     ]);
+  });
+});
+
+describe('Server-Sent Events with keys', () => {
+  it('ends a stream within seconds of its key being revoked, by another process', async () => {
+    const guarded = await testServer({ heartbeatMs: 100 });
+    const elsewhere = await openBaton({ db: join(guarded.dir, 'baton.db'), actor: 'elsewhere' });
+    try {
+      await guarded.server.app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(guarded.server.app.server.address() as { port: number }).port}`;
+      await guarded.key('admin');
+      const key = await guarded.key('viewer');
+      // The one route that takes its key in the URL, for browsers' EventSource.
+      const stream = await connectSse(`${base}/api/v1/events?access_token=${key}`);
+      expect(stream.status).toBe(200);
+      const seen = await elsewhere.createTask({ title: 'seen' });
+      await stream.until((e) => e.some((x) => x.taskId === seen.id));
+
+      await elsewhere.revokeKey(/^baton_([a-z0-9]+)_/.exec(key)?.[1] as string);
+      const revokedAt = Date.now();
+      const deadline = revokedAt + 4_000;
+      while (!stream.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stream.ended).toBe(true);
+      const after = await elsewhere.createTask({ title: 'after the revocation' });
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(stream.events.some((x) => x.taskId === after.id)).toBe(false);
+      expect((await connectSse(`${base}/api/v1/events`, { authorization: `Bearer ${key}` })).status).toBe(401);
+    } finally {
+      await elsewhere.close();
+      await guarded.close();
+    }
   });
 });
 

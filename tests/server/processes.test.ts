@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteBaton } from '../../src/client/remote-baton.js';
 import { BIN, cli, freshProject, json } from '../cli/run-cli.js';
@@ -29,6 +32,53 @@ describe('baton serve and keys', () => {
     expect(cli(project.dir, ['keys', 'revoke', created.id]).code).toBe(3);
   });
 });
+
+describe('baton serve: who may reach it, and set commands', () => {
+  it('takes --allowed-hosts and server.allowCommands; keys create takes --capabilities', async () => {
+    const own = freshProject();
+    try {
+      const made = json<{ capabilities: string[] }>(
+        cli(own.dir, ['keys', 'create', '--role', 'admin', '--capabilities', 'commands', '--json']),
+      );
+      expect(made.capabilities).toEqual(['commands']);
+      expect(cli(own.dir, ['keys', 'create', '--role', 'viewer', '--capabilities', 'commands']).code).toBe(2);
+      // Open mode again, with the one key revoked.
+      const id = json<{ id: string }[]>(cli(own.dir, ['keys', 'list', '--json']))[0]?.id as string;
+      expect(cli(own.dir, ['keys', 'revoke', id]).code).toBe(0);
+      writeFileSync(join(own.dir, '.baton', 'config.yaml'), 'server:\n  allowCommands: true\n');
+      const server = await startBaton(own.dir, ['serve', '--port', '0', '--allowed-hosts', 'baton.test,ci.test:9'], SERVING);
+      try {
+        // Said right after the address, which is what startBaton waited for.
+        for (let i = 0; i < 100 && !server.output().includes('can run code'); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(server.output()).toContain('can run code on every worker');
+        const port = Number(new URL(server.match[1] as string).port);
+        const as = (host: string) => getWith(port, host, '/api/v1/whoami');
+        expect(await as(`baton.test:${port}`)).toMatchObject({ status: 200, body: { role: 'admin', commands: true } });
+        expect(await as('ci.test:9')).toMatchObject({ status: 200 });
+        expect(await as(`ci.test:${port}`)).toMatchObject({ status: 403, body: { error: { code: 'forbidden_host' } } });
+        expect(await as(`rebind.attacker.example:${port}`)).toMatchObject({ status: 403 });
+      } finally {
+        server.child.kill('SIGTERM');
+        await exited(server.child);
+      }
+    } finally {
+      own.cleanup();
+    }
+  });
+});
+
+/** A GET naming `host` in its Host header, which fetch would not let a test choose. */
+function getWith(port: number, host: string, path: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('baton worker --server', () => {
   it('worker processes drain tasks through the server exactly once', async () => {

@@ -154,7 +154,7 @@ describe('every route: happy path', () => {
     const status = (await get('/status')).json();
     expect(status).toMatchObject({ queueDepth: expect.any(Number), sla: { breaches: expect.any(Object) }, timeToAssignment: {} });
     expect((await get('/health')).json()).toMatchObject({ ok: true, store: 'sqlite' });
-    expect((await get('/whoami')).json()).toEqual({ role: 'admin', workerId: null, key: null });
+    expect((await get('/whoami')).json()).toEqual({ role: 'admin', workerId: null, key: null, commands: false });
     expect((await get('/metrics')).json()).toMatchObject({ metrics: expect.any(Array) });
     const history = (await get('/events/history?limit=3')).json() as { events: unknown[] };
     expect(history.events).toHaveLength(3);

@@ -7,6 +7,8 @@ export interface SseClient {
   until(predicate: (events: TaskEvent[]) => boolean, ms?: number): Promise<void>;
   close(): void;
   status: number;
+  /** The server ended the stream (or it was closed here). */
+  ended: boolean;
 }
 
 /** A minimal Server-Sent Events reader over fetch, as a dashboard or script would use. */
@@ -25,6 +27,7 @@ export async function connectSse(url: string, headers: Record<string, string> = 
       }
     },
     close: () => controller.abort(),
+    ended: false,
   };
   if (!res.ok || !res.body) return client;
   void (async () => {
@@ -45,6 +48,7 @@ export async function connectSse(url: string, headers: Record<string, string> = 
     } catch {
       // Aborted by close().
     }
+    client.ended = true;
   })();
   return client;
 }

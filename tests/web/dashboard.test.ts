@@ -136,6 +136,17 @@ describe('dashboard against a real server', () => {
     expect(page.url()).toMatch(/#\/new$/);
   });
 
+  it('says, before anyone types one, that this server does not take commands from the dashboard', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/#/new`);
+    const field = page.getByLabel('Command (run by executor workers)');
+    await field.waitFor();
+    expect(await field.isDisabled()).toBe(true);
+    const why = page.locator('#command-locked');
+    expect(await why.textContent()).toMatch(/can run code on every worker that runs task commands/);
+    expect(await field.getAttribute('aria-describedby')).toBe('command-locked');
+  });
+
   it('keeps board filters in the URL', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/#/`);

@@ -98,13 +98,14 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export async function openBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
+/** Chromium on a fresh profile; `args` adds switches (such as host resolver rules). */
+export async function openBrowser(viewport = { width: 1280, height: 900 }, args: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   const profile = mkdtempSync(join(tmpdir(), 'baton-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     viewport,
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { ApiKey, ApiKeyRole } from '../../core/types.js';
+import type { ApiKey, ApiKeyRole, KeyCapability } from '../../core/types.js';
+import { parseList } from '../../core/values.js';
 import { type GlobalOptions, withBaton } from '../context.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
@@ -14,16 +15,25 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
     .requiredOption('--role <role>', 'admin | worker | viewer')
     .option('--worker <id>', 'for a worker key: the one worker it acts as')
     .option('--name <name>', 'a label, recorded as the actor of its changes')
+    .option(
+      '--capabilities <list>',
+      'admin keys only: `commands` lets the key set task commands — whoever can set commands can run code on every worker that runs task commands',
+    )
     .action(async (opts: Opts) =>
       withBaton(o(opts), async (baton, out) => {
         const { key, record } = await baton.createKey({
           role: String(opts.role) as ApiKeyRole,
           workerId: opts.worker as string | undefined,
           name: opts.name as string | undefined,
+          capabilities:
+            opts.capabilities !== undefined
+              ? (parseList(String(opts.capabilities), 'capabilities') as KeyCapability[])
+              : undefined,
         });
+        const grants = record.capabilities.length > 0 ? ` that may set ${record.capabilities.join(', ')}` : '';
         out.result({ key, ...record }, () =>
           [
-            `created ${record.role} key ${record.id}${record.workerId ? ` for worker ${record.workerId}` : ''}`,
+            `created ${record.role} key ${record.id}${record.workerId ? ` for worker ${record.workerId}` : ''}${grants}`,
             `  ${key}`,
             'Keep it now: it is stored hashed and cannot be shown again.',
           ].join('\n'),
@@ -43,7 +53,7 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
             : all
                 .map(
                   (k) =>
-                    `${k.id}  ${k.role.padEnd(6)}  ${(k.workerId ?? '').padEnd(16)}  ${(k.name ?? '').padEnd(16)}  ${k.revokedAt ? `revoked ${k.revokedAt}` : `created ${k.createdAt}`}`,
+                    `${k.id}  ${k.role.padEnd(6)}  ${(k.workerId ?? '').padEnd(16)}  ${(k.name ?? '').padEnd(16)}  ${k.capabilities.join(',').padEnd(8)}  ${k.revokedAt ? `revoked ${k.revokedAt}` : `created ${k.createdAt}`}`,
                 )
                 .join('\n'),
         );

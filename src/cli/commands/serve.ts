@@ -16,6 +16,18 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
     .option('--rate-limit <n>', 'requests per minute per API key (0: no limit)', '100000')
     .option('--body-limit <bytes>', 'largest request body', String(1024 * 1024))
     .option('--cors <origins>', 'browser origins allowed to call the API, comma-separated (default: none)')
+    .option(
+      '--allowed-hosts <names>',
+      'names clients reach the server by (Host header), comma-separated, beyond loopback and --host (config: server.allowedHosts)',
+    )
+    .option(
+      '--allow-commands',
+      'let any caller who may create tasks set their shell commands; whoever can set commands can run code on every worker that runs task commands (default: only admin keys with the commands capability)',
+    )
+    .option(
+      '--auth-failures <n>',
+      'wrong API keys an address may present per minute before it is refused (0: no limit; default 30)',
+    )
     .option('--dashboard <dir>', 'folder of the built dashboard (default: web/dist when built)')
     .action(async (opts: Opts) => {
       const o: Opts = { ...globals(), ...opts };
@@ -29,6 +41,9 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         rateLimit: parseNonNegativeInt(String(o.rateLimit), 'rateLimit'),
         bodyLimit: parsePositiveInt(String(o.bodyLimit), 'bodyLimit'),
         corsOrigins: o.cors !== undefined ? parseList(String(o.cors), 'cors') : undefined,
+        allowedHosts: o.allowedHosts !== undefined ? parseList(String(o.allowedHosts), 'allowedHosts') : undefined,
+        allowCommands: o.allowCommands === true ? true : undefined,
+        authFailures: o.authFailures !== undefined ? parseNonNegativeInt(String(o.authFailures), 'authFailures') : undefined,
         dashboardDir: o.dashboard !== undefined ? String(o.dashboard) : undefined,
         version: (await import('../../app/version.js')).version(),
       });

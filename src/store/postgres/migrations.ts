@@ -159,6 +159,13 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'api key capabilities',
+    sql: `
+ALTER TABLE api_keys ADD COLUMN capabilities text NOT NULL DEFAULT '[]';
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

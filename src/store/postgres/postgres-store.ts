@@ -11,7 +11,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { type ReadyCounts, readyCountsOf } from '../store.js';
+import { keyCapabilities, type ReadyCounts, readyCountsOf } from '../store.js';
 import {
   backoffMs,
   type ConnectionSettings,
@@ -273,11 +273,17 @@ export class PostgresStore implements Store {
   }
 
   async insertKey(key: ApiKeyRecord): Promise<void> {
-    const text = `INSERT INTO ${this.keysTable} (id, hash, role, worker_id, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)`;
-    await this.retrying(
-      () => this.exec(this.sql, text, [key.id, key.hash, key.role, key.workerId, key.name, Date.parse(key.createdAt)]),
-      notSent,
-    );
+    const text = `INSERT INTO ${this.keysTable} (id, hash, role, worker_id, name, capabilities, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+    const values = [
+      key.id,
+      key.hash,
+      key.role,
+      key.workerId,
+      key.name,
+      JSON.stringify(key.capabilities),
+      Date.parse(key.createdAt),
+    ];
+    await this.retrying(() => this.exec(this.sql, text, values), notSent);
   }
 
   async revokeKey(id: string, atMs: number): Promise<boolean> {
@@ -303,6 +309,7 @@ function rowToKey(r: Row): ApiKeyRecord {
     role: r.role as ApiKeyRecord['role'],
     workerId: (r.worker_id as string | null) ?? null,
     name: (r.name as string | null) ?? null,
+    capabilities: keyCapabilities(r.capabilities),
     createdAt: time(r.created_at) as string,
     revokedAt: time(r.revoked_at),
   };

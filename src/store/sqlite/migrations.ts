@@ -122,6 +122,13 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'api key capabilities',
+    sql: `
+ALTER TABLE api_keys ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]';
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

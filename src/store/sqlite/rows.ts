@@ -1,5 +1,5 @@
 import type { TaskEvent, Worker } from '../../core/types.js';
-import type { ApiKeyRecord } from '../store.js';
+import { type ApiKeyRecord, keyCapabilities } from '../store.js';
 import { iso, jsonText, ms, type Row, taskColumns } from '../task-columns.js';
 
 /** Conversions between the SQLite rows (ms integers, JSON text) and the core types. */
@@ -80,6 +80,7 @@ export function rowToKey(r: Row): ApiKeyRecord {
     role: r.role as ApiKeyRecord['role'],
     workerId: (r.worker_id as string | null) ?? null,
     name: (r.name as string | null) ?? null,
+    capabilities: keyCapabilities(r.capabilities),
     createdAt: new Date(Number(r.created_at)).toISOString(),
     revokedAt: r.revoked_at === null || r.revoked_at === undefined ? null : new Date(Number(r.revoked_at)).toISOString(),
   };

@@ -8,7 +8,7 @@ CREATE TABLE api_keys (
   name       TEXT,
   created_at INTEGER NOT NULL,
   revoked_at INTEGER
-);
+, capabilities TEXT NOT NULL DEFAULT '[]');
 
 CREATE TABLE baton_meta (
   key   TEXT PRIMARY KEY,

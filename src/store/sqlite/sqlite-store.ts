@@ -338,8 +338,8 @@ export class SqliteStore implements Store {
     // Through the writer queue: a bare statement would join whatever batch holds the connection.
     return this.transaction(async () => {
       this.stmt(
-        'INSERT INTO api_keys (id, hash, role, worker_id, name, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)',
-      ).run(key.id, key.hash, key.role, key.workerId, key.name, Date.parse(key.createdAt));
+        'INSERT INTO api_keys (id, hash, role, worker_id, name, capabilities, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)',
+      ).run(key.id, key.hash, key.role, key.workerId, key.name, JSON.stringify(key.capabilities), Date.parse(key.createdAt));
     });
   }
 

@@ -95,4 +95,6 @@ export type Role = 'admin' | 'worker' | 'viewer';
 export interface Identity {
   role: Role;
   workerId: string | null;
+  /** Whether this caller may set task commands (absent from servers that did not say). */
+  commands?: boolean;
 }

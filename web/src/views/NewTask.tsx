@@ -6,7 +6,7 @@ import { PRIORITIES } from '../api/types';
 import { ErrorNote } from '../components/ErrorNote';
 import { list, minutes, parseEstimate } from '../lib/format';
 import { navigate } from '../lib/route';
-import { api } from '../lib/session';
+import { api, getSession } from '../lib/session';
 import { previewCreate } from './preview';
 
 interface Form {
@@ -149,6 +149,8 @@ export function NewTaskView() {
   const tags = p('tags');
   const type = p('type');
   const command = p('command');
+  // A server that does not let this caller run code on workers says so here, not on submit.
+  const commandsAllowed = getSession().identity?.commands !== false;
 
   return (
     <div class="new-task">
@@ -219,8 +221,23 @@ export function NewTaskView() {
         </div>
         <label class="field">
           <span>Command (run by executor workers)</span>
-          <input type="text" name="command" class="mono" value={form.command} onInput={set('command')} {...command.rest} />
+          <input
+            type="text"
+            name="command"
+            class="mono"
+            value={form.command}
+            onInput={set('command')}
+            disabled={!commandsAllowed}
+            aria-describedby={commandsAllowed ? command.rest['aria-describedby'] : 'command-locked'}
+            aria-invalid={command.rest['aria-invalid']}
+          />
           {command.message}
+          {commandsAllowed ? null : (
+            <span class="muted" id="command-locked">
+              Setting a command needs a key with the commands capability, or a server started with --allow-commands: whoever can
+              set commands can run code on every worker that runs task commands.
+            </span>
+          )}
         </label>
         <div class="row">
           <label class="check">
