@@ -18,6 +18,11 @@ export interface OpenOptions {
   cwd?: string | undefined;
   /** Create the store when it does not exist (`baton init`). */
   create?: boolean | undefined;
+  /**
+   * `baton init`: without `db`, the store is `cwd/.baton/` itself, never one found by walking up
+   * (SPEC §1), so that `init` in a fresh folder never writes into a store of some parent folder.
+   */
+  here?: boolean | undefined;
   actor?: string | undefined;
 }
 
@@ -64,6 +69,10 @@ export function locateStore(options: OpenOptions): StoreLocation {
     const path = resolve(cwd, db.replace(/^sqlite:(\/\/)?/, ''));
     return { kind: 'sqlite', path, dir: dirname(path) };
   }
+  if (options.here) {
+    const dir = join(resolve(cwd), STORE_DIR);
+    return { kind: 'sqlite', path: join(dir, STORE_FILE), dir };
+  }
   const found = findSharedStoreDir(cwd);
   if (found) return { kind: 'sqlite', path: join(found, STORE_FILE), dir: found };
   if (options.create) {
@@ -89,7 +98,7 @@ export async function openStore(location: StoreLocation, create: boolean): Promi
 export async function openBaton(options: OpenOptions = {}): Promise<LocalBaton> {
   const location = locateStore(options);
   const explicit = Boolean(options.db ?? process.env.BATON_DB);
-  const store = await openStore(location, Boolean(options.create) || explicit);
+  const store = await openStore(location, Boolean(options.create || options.here) || explicit);
   try {
     const policy = await loadPolicy(join(location.dir, 'config.yaml'));
     return new LocalBaton({

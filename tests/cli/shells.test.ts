@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskDetail } from '../../src/app/baton.js';
 import type { TaskEvent } from '../../src/core/types.js';
+import { childEnv } from '../helpers/sealed.js';
 import { BIN, cli, freshProject, json } from './run-cli.js';
 
 /**
@@ -44,7 +45,7 @@ describe('many shells on one store', () => {
         new Promise<{ code: number; stderr: string }>((resolve) => {
           const child = spawn('bash', [script], {
             cwd: dir,
-            env: { ...process.env, BIN, W: `shell-${i}`, OUT: join(dir, `done-${i}.txt`), NO_COLOR: '1' },
+            env: childEnv({ BIN, W: `shell-${i}`, OUT: join(dir, `done-${i}.txt`) }),
           });
           let stderr = '';
           child.stderr.on('data', (d) => {

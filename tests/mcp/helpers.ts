@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
 import { BIN } from '../cli/run-cli.js';
+import { childEnv } from '../helpers/sealed.js';
 
 export { cli, freshProject, json } from '../cli/run-cli.js';
 
@@ -35,13 +36,11 @@ export async function connect(
   cwd: string,
   options: { args?: string[]; env?: Record<string, string>; name?: string } = {},
 ): Promise<Agent> {
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-  delete env.BATON_WORKER_ID;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...(options.args ?? [])],
     cwd,
-    env: { ...env, ...options.env },
+    env: childEnv(options.env),
     stderr: 'pipe',
   });
   let stderr = '';
@@ -73,7 +72,7 @@ export async function callTool(client: Client, name: string, args: Record<string
 
 /** The store of a test project, opened in this process to set up and inspect. */
 export function openStore(dir: string): Promise<LocalBaton> {
-  return openBaton({ cwd: dir, actor: 'test' });
+  return openBaton({ db: join(dir, '.baton', 'baton.db'), actor: 'test' });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

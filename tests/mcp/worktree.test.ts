@@ -52,14 +52,14 @@ describe('the store is found from a git worktree', () => {
     expect(fromWorktree.tasks.map((t) => t.title)).toEqual(['Made from a worktree']);
   });
 
-  it('--db and a .baton/ of the worktree itself still win', () => {
+  it('--db, and a store that init makes in the worktree itself, win over the shared one', () => {
     const own = join(root, 'own.db');
     expect(cli(worktree, ['--db', own, 'init']).code).toBe(0);
     expect(json<{ tasks: unknown[] }>(cli(worktree, ['--db', own, 'list', '--json'])).tasks).toEqual([]);
+    // `init` always makes the store in the current folder (SPEC §1), even where one is shared.
     expect(cli(worktree, ['init']).code).toBe(0);
-    // `init` in the worktree found the shared store, so it made no second one.
-    expect(locateStore({ cwd: worktree })).toMatchObject({ path: join(main, '.baton', 'baton.db') });
-    mkdirSync(join(worktree, '.baton'));
-    expect(locateStore({ cwd: worktree })).toMatchObject({ path: join(worktree, '.baton', 'baton.db') });
+    expect(locateStore({ cwd: join(worktree, 'src') })).toMatchObject({ path: join(worktree, '.baton', 'baton.db') });
+    expect(json<{ tasks: unknown[] }>(cli(worktree, ['list', '--json'])).tasks).toEqual([]);
+    expect(json<{ tasks: unknown[] }>(cli(main, ['list', '--json'])).tasks).toHaveLength(1);
   });
 });

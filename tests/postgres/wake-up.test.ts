@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
-import { openBaton } from '../../src/app/open.js';
-import { freshSchema } from './pg-test-db.js';
+import { freshSchema, openPg } from './pg-test-db.js';
 
 const SAMPLES = 20;
 /** Generous for a shared test machine; the tight figure is the benchmark's. */
@@ -19,8 +18,8 @@ async function twoProcessesWorth(extra = ''): Promise<{ producer: LocalBaton; wo
   cleanup.push(db.cleanup);
   // Separate stores (pools, LISTEN connections), as in two processes: the wake-up must come
   // through PostgreSQL, not through memory.
-  const producer = await openBaton({ db: `${db.url}${extra}`, actor: 'producer' });
-  const worker = await openBaton({ db: `${db.url}${extra}`, actor: 'worker' });
+  const producer = await openPg({ db: `${db.url}${extra}`, actor: 'producer' });
+  const worker = await openPg({ db: `${db.url}${extra}`, actor: 'worker' });
   cleanup.push(
     () => producer.close(),
     () => worker.close(),

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteBaton } from '../../src/client/remote-baton.js';
 import { BIN, cli, freshProject, json } from '../cli/run-cli.js';
+import { childEnv } from '../helpers/sealed.js';
 import { exited, startBaton } from './spawn.js';
 
 const SERVING = /Baton is serving (http:\/\/\S+)/;
@@ -51,7 +52,7 @@ describe('baton worker --server', () => {
         const key = json<{ key: string }>(cli(project.dir, ['keys', 'create', '--role', 'worker', '--worker', id, '--json'])).key;
         const child = spawn(process.execPath, [BIN, 'worker', id, '--simulate', '0', '--concurrency', '2', '--json'], {
           cwd: project.dir,
-          env: { ...process.env, BATON_SERVER: url, BATON_TOKEN: key },
+          env: childEnv({ BATON_SERVER: url, BATON_TOKEN: key }),
           stdio: 'ignore',
         });
         workers.push(child);
