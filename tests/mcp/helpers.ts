@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -19,6 +20,11 @@ export interface Agent {
   transport: StdioClientTransport;
   /** What the server wrote to stderr. */
   stderr(): string;
+  /**
+   * Signals the client sent the server. Closing ends its stdin first; the SDK sends SIGTERM only
+   * to a server still running 2 s later, so a server that stops on its own gets none.
+   */
+  signalsSent(): string[];
   call(name: string, args?: Record<string, unknown>): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -49,10 +55,20 @@ export async function connect(
   });
   const client = new Client({ name: options.name ?? 'test-agent', version: '1.0.0' });
   await client.connect(transport);
+  const signals: string[] = [];
+  // The SDK keeps the server's process to itself; its kill() is where any signal goes through.
+  const child = (transport as unknown as { _process?: ChildProcess })._process;
+  if (!child) throw new Error('the MCP client transport no longer exposes its process: update signalsSent()');
+  const kill = child.kill.bind(child);
+  child.kill = (signal) => {
+    signals.push(String(signal ?? 'SIGTERM'));
+    return kill(signal);
+  };
   return {
     client,
     transport,
     stderr: () => stderr,
+    signalsSent: () => [...signals],
     call: (name, args = {}) => callTool(client, name, args),
     close: () => client.close(),
   };

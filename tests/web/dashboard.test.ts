@@ -38,9 +38,8 @@ describe('dashboard against a real server', () => {
     await page.getByText('live', { exact: true }).waitFor();
 
     await runWorkerOnce(server.url, 'worker_ui');
-    const done = Date.now();
-    await page.locator(card('completed', id)).waitFor({ timeout: 2_000 });
-    expect(Date.now() - done).toBeLessThan(2_000);
+    // Moved by the event stream, in the same document (below); how fast is bench/web.mjs's figure.
+    await page.locator(card('completed', id)).waitFor();
     expect(await page.locator(card('queued', id)).count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     expect(browser.errors).toEqual([]);
