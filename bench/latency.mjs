@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DIST, median, percentile } from './lib.mjs';
+import { childEnv, DIST, median, percentile } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WAKEUPS = Number(process.env.BENCH_WAKEUPS ?? 50);
@@ -24,12 +24,6 @@ const CLI = fileURLToPath(new URL('cli/main.js', DIST));
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const { openBaton } = await import(new URL('app/open.js', DIST));
-
-/** The environment of a child: none of the caller's BATON_* settings, which would redirect it. */
-function childEnv(extra = {}) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BATON_')));
-  return { ...env, NO_COLOR: '1', ...extra };
-}
 
 /** A temp folder with a store of its own in `.baton/` (and so a config of its own). */
 async function project(config) {
