@@ -16,7 +16,7 @@ export interface OpenOptions {
   /** PostgreSQL schema holding the store (overrides `?schema=`); keeps instances apart in one database. */
   schema?: string | undefined;
   cwd?: string | undefined;
-  /** Create the store when it does not exist (`baton init`). */
+  /** Create the store when it does not exist (`baton import`, `serve --init`): where found, else here. */
   create?: boolean | undefined;
   /**
    * `baton init`: without `db`, the store is `cwd/.baton/` itself, never one found by walking up
