@@ -100,7 +100,7 @@ describe('crashes and stops', () => {
       const lease = events[1]?.changes.lease?.[1] as { expiresAt: string };
       expect(Date.parse(events[3]?.at ?? '')).toBeLessThan(Date.parse(lease.expiresAt));
       // The stopped attempt's processes went with it, and the worker said goodbye.
-      await waitFor('the shell of a to be gone', () => !isAlive(shellPid), 5000);
+      await waitFor('the shell of a to be gone', () => !isAlive(shellPid));
       const a2 = (await baton.listWorkers()).find((w) => w.id === 'a');
       expect(a2?.state).toBe('stopped');
       expect(a2?.health).toBe('offline');
