@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { BatonError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { loadPolicy } from './config.js';
-import { mainCheckoutOf } from './git-worktree.js';
+import { linkedWorktreeOf } from './git-worktree.js';
 import { LocalBaton } from './local-baton.js';
 
 export const STORE_DIR = '.baton';
@@ -48,14 +48,16 @@ export function findStoreDir(cwd: string): string | null {
 }
 
 /**
- * `.baton/` found by walking up; failing that, in a linked git worktree, the one the main checkout
- * sees, so that agents in every worktree of a repository share one board.
+ * `.baton/` found by walking up; in a linked git worktree, the one the main checkout sees unless
+ * the worktree holds one of its own, so that agents in every worktree of a repository share one
+ * board, and a `.baton/` in some folder above the worktree (a home or temp folder) does not hide it.
  */
 function findSharedStoreDir(cwd: string): string | null {
   const found = findStoreDir(cwd);
-  if (found) return found;
-  const main = mainCheckoutOf(cwd);
-  return main ? findStoreDir(main) : null;
+  const worktree = linkedWorktreeOf(cwd);
+  if (!worktree) return found;
+  if (found?.startsWith(worktree.top + sep)) return found;
+  return findStoreDir(worktree.main) ?? found;
 }
 
 export function locateStore(options: OpenOptions): StoreLocation {

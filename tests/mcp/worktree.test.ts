@@ -35,6 +35,16 @@ describe('the store is found from a git worktree', () => {
     expect(locateStore({ cwd: join(worktree, 'src') })).toMatchObject({ kind: 'sqlite', path: join(main, '.baton', 'baton.db') });
   });
 
+  it('a .baton/ in a folder above the worktree does not hide the board of the main checkout', () => {
+    const above = join(root, '.baton');
+    mkdirSync(above);
+    try {
+      expect(locateStore({ cwd: join(worktree, 'src') })).toMatchObject({ path: join(main, '.baton', 'baton.db') });
+    } finally {
+      rmSync(above, { recursive: true });
+    }
+  });
+
   it('an agent in the worktree shares the board of the main checkout', async () => {
     const agent = await connect(join(worktree, 'src', 'deep'), { args: ['--worker', 'wt-agent'] });
     try {
