@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,20 @@ describe('many shells on one store', () => {
     for (let i = 1; i <= TASKS; i++) await baton.createTask({ title: `Task ${i}` });
     await baton.close();
   });
-  afterAll(() => cleanup());
+  const shells: ChildProcess[] = [];
+  afterAll(() => {
+    // A run cut short (a timeout) must not leave loops starting `baton` after their folder is gone.
+    for (const shell of shells) {
+      if (shell.pid && shell.exitCode === null && shell.signalCode === null) {
+        try {
+          process.kill(-shell.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+    cleanup();
+  });
 
   it('each task is claimed and completed exactly once', async () => {
     const script = join(dir, 'loop.sh');
@@ -48,10 +61,14 @@ describe('many shells on one store', () => {
       { length: SHELLS },
       (_, i) =>
         new Promise<{ code: number; stderr: string }>((resolve) => {
+          // Its own process group, so that it and the `baton` it runs can be stopped together. The
+          // store is named: a loop outliving its folder then fails rather than finding another.
           const child = spawn('bash', [script], {
             cwd: dir,
-            env: childEnv({ BIN, W: `shell-${i}`, OUT: join(dir, `done-${i}.txt`) }),
+            detached: true,
+            env: childEnv({ BIN, W: `shell-${i}`, OUT: join(dir, `done-${i}.txt`), BATON_DB: join(dir, '.baton', 'baton.db') }),
           });
+          shells.push(child);
           let stderr = '';
           child.stderr.on('data', (d) => {
             stderr += d;

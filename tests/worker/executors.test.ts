@@ -163,6 +163,8 @@ describe('running commands', () => {
       const failed = JSON.parse(cli(dir, ['list', '--status', 'failed', '--json']).stdout);
       expect(failed.tasks.map((t: { id: number }) => t.id)).toEqual([id]);
     } finally {
+      // Stopped even when the test failed early, so it never outlives its folder.
+      w.child.kill('SIGKILL');
       await baton.close();
     }
   });
