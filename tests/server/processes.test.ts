@@ -57,9 +57,8 @@ describe('baton worker --server', () => {
         });
         workers.push(child);
       }
-      const deadline = Date.now() + 60_000;
+      // Until done, within the test's generous timeout: how fast is bench/server.mjs's to measure.
       while ((await remote.status()).tasks.byStatus.completed < n) {
-        expect(Date.now()).toBeLessThan(deadline);
         await new Promise((r) => setTimeout(r, 200));
       }
       for (const w of workers) w.kill('SIGTERM');
@@ -80,5 +79,5 @@ describe('baton worker --server', () => {
       server.child.kill('SIGTERM');
       expect(await exited(server.child)).toBe(0);
     }
-  });
+  }, 180_000);
 });

@@ -88,5 +88,5 @@ describe('two replicas over one PostgreSQL', () => {
     const first = stream.events[0]?.id as number;
     expect(ids).toEqual(events.filter((e) => e.id >= first).map((e) => e.id));
     expect(stream.events.some((e) => e.type === 'completed' && e.workerId === 'w1')).toBe(true);
-  });
+  }, 180_000);
 });

@@ -12,7 +12,8 @@ export function startBaton(
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(env) });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`baton ${args.join(' ')} did not start: ${out}`)), 20_000);
+    // Within the hook and test timeouts (60 s), so the reason is this message, not a timeout.
+    const timer = setTimeout(() => reject(new Error(`baton ${args.join(' ')} did not start: ${out}`)), 50_000);
     const onData = (d: Buffer) => {
       out += d;
       const match = out.match(ready);
