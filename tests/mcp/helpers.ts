@@ -21,10 +21,11 @@ export interface Agent {
   /** What the server wrote to stderr. */
   stderr(): string;
   /**
-   * Signals the client sent the server. Closing ends its stdin first; the SDK sends SIGTERM only
-   * to a server still running 2 s later, so a server that stops on its own gets none.
+   * Ends the server's stdin, as a client that goes away does, and resolves with its exit code once
+   * it exits by itself. Unlike `close()`, never signals it: the SDK sends SIGTERM to a server still
+   * running 2 s after, which would hide a server that does not stop on its own.
    */
-  signalsSent(): string[];
+  disconnect(): Promise<number | null>;
   call(name: string, args?: Record<string, unknown>): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -55,20 +56,19 @@ export async function connect(
   });
   const client = new Client({ name: options.name ?? 'test-agent', version: '1.0.0' });
   await client.connect(transport);
-  const signals: string[] = [];
-  // The SDK keeps the server's process to itself; its kill() is where any signal goes through.
+  // The SDK keeps the server's process to itself.
   const child = (transport as unknown as { _process?: ChildProcess })._process;
-  if (!child) throw new Error('the MCP client transport no longer exposes its process: update signalsSent()');
-  const kill = child.kill.bind(child);
-  child.kill = (signal) => {
-    signals.push(String(signal ?? 'SIGTERM'));
-    return kill(signal);
-  };
+  if (!child) throw new Error('the MCP client transport no longer exposes its process: update disconnect()');
   return {
     client,
     transport,
     stderr: () => stderr,
-    signalsSent: () => [...signals],
+    disconnect: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.stdin?.end();
+      }),
     call: (name, args = {}) => callTool(client, name, args),
     close: () => client.close(),
   };
