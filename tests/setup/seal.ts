@@ -19,6 +19,9 @@ import Database from 'better-sqlite3';
  *   anything was written there anyway.
  * - BATON_* variables of the developer's shell are dropped, so `BATON_DB`, `BATON_SERVER` or
  *   `BATON_TOKEN` cannot redirect what a test opens; only the suite's own settings stay.
+ *
+ * The sandbox goes when the run ends, so a process a test leaves running would walk past it:
+ * tests stop what they start, failed or not.
  */
 
 /** Settings of the suite itself (not of Baton), kept from the caller's environment. */
@@ -33,6 +36,7 @@ export default function seal(): () => void {
     if (name.startsWith('BATON_') && !SUITE_SETTINGS.has(name)) delete process.env[name];
   }
 
+  const callerTmpdir = process.env.TMPDIR;
   const outer = tmpdir();
   const sandbox = mkdtempSync(join(outer, 'baton-suite-'));
   // The PostgreSQL restart test runs a private server as the `postgres` user inside a temp folder.
@@ -50,7 +54,8 @@ export default function seal(): () => void {
   process.env.TMPDIR = sandbox;
 
   return () => {
-    process.env.TMPDIR = outer;
+    if (callerTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = callerTmpdir;
     const problems: string[] = [];
     const after = fingerprint(guard);
     if (after !== before) problems.push(`the guard store ${guard} was touched:\n${after}`);
@@ -64,7 +69,7 @@ export default function seal(): () => void {
   };
 }
 
-/** Names, sizes and content hashes of everything in `dir`: any write shows. */
+/** Names and content hashes of everything in `dir`: any write shows. */
 function fingerprint(dir: string): string {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .map((e) => {
