@@ -2,7 +2,7 @@
 // `next` latency at 100,000 queued tasks, and whole-command wall times of the CLI.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DIST, median, openFresh, percentile, queuedDump } from './lib.mjs';
+import { childEnv, DIST, median, openFresh, percentile, queuedDump } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CLI = fileURLToPath(new URL('cli/main.js', DIST));
@@ -113,7 +113,7 @@ function wallTime(args, cwdDb, runs = 15) {
   const times = [];
   for (let i = 0; i < runs + 2; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, BATON_DB: cwdDb ?? '' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, ...args], { env: childEnv(cwdDb ? { BATON_DB: cwdDb } : {}), encoding: 'utf8' });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`baton ${args.join(' ')}: ${r.stderr}`);
     if (i >= 2) times.push(ms); // two warm-ups fill the OS page cache

@@ -5,6 +5,15 @@ import { join } from 'node:path';
 
 export const DIST = new URL('../dist/', import.meta.url);
 
+/**
+ * The environment of a `baton` process a benchmark starts: none of the caller's BATON_* settings
+ * (BATON_DB, BATON_SERVER, …), which would point it at another store or server than the one set up.
+ */
+export function childEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BATON_')));
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
 export async function openFresh() {
   const { openBaton } = await import(new URL('app/open.js', DIST));
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));

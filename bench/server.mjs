@@ -6,14 +6,14 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { DIST, median, openFresh, queuedDump } from './lib.mjs';
+import { childEnv, DIST, median, openFresh, queuedDump } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CLI = fileURLToPath(new URL('cli/main.js', DIST));
 
 async function startServer(db) {
   const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--rate-limit', '0'], {
-    env: { ...process.env, BATON_LOG_LEVEL: 'warn' },
+    env: childEnv({ BATON_LOG_LEVEL: 'warn' }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { median, openFresh, percentile, queuedDump } from './lib.mjs';
+import { childEnv, median, openFresh, percentile, queuedDump } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TASKS = 10_000;
@@ -42,7 +42,10 @@ async function boardDump() {
 }
 
 async function serve(db) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], {
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {

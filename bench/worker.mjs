@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from './lib.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(root, 'dist/cli/main.js');
@@ -24,13 +25,17 @@ const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Mat
 
 function project() {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
-  const r = spawnSync(process.execPath, [BIN, 'init'], { cwd: dir });
+  const r = spawnSync(process.execPath, [BIN, 'init'], { cwd: dir, env: childEnv() });
   if (r.status !== 0) throw new Error(String(r.stderr));
   return { dir, db: join(dir, '.baton/baton.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function startWorker(dir, args) {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args, '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'worker', ...args, '--json'], {
+    cwd: dir,
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   child.stdout.resume();
   return child;
 }

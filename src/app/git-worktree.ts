@@ -13,6 +13,11 @@ import { basename, dirname, join, resolve } from 'node:path';
  * so it is left alone.
  */
 export function mainCheckoutOf(cwd: string): string | null {
+  return linkedWorktreeOf(cwd)?.main ?? null;
+}
+
+/** The linked git worktree holding `cwd`: its top folder and its main checkout; null if none. */
+export function linkedWorktreeOf(cwd: string): { top: string; main: string } | null {
   try {
     const dotGit = nearestDotGit(resolve(cwd));
     if (!dotGit || !statSync(dotGit).isFile()) return null;
@@ -22,7 +27,7 @@ export function mainCheckoutOf(cwd: string): string | null {
     if (!existsSync(commonDirFile)) return null;
     const commonDir = resolve(gitDir, readFileSync(commonDirFile, 'utf8').trim());
     // A bare repository has no main checkout; a store beside it is found by walking up anyway.
-    return basename(commonDir) === '.git' ? dirname(commonDir) : null;
+    return basename(commonDir) === '.git' ? { top: dirname(dotGit), main: dirname(commonDir) } : null;
   } catch {
     // An unreadable or half-written git folder must never stop a command that names its store.
     return null;

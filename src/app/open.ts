@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { loadPolicy } from './config.js';
-import { mainCheckoutOf } from './git-worktree.js';
+import { linkedWorktreeOf } from './git-worktree.js';
 import { LocalBaton } from './local-baton.js';
 
 export const STORE_DIR = '.baton';
@@ -17,8 +17,13 @@ export interface OpenOptions {
   /** PostgreSQL schema holding the store (overrides `?schema=`); keeps instances apart in one database. */
   schema?: string | undefined;
   cwd?: string | undefined;
-  /** Create the store when it does not exist (`baton init`). */
+  /** Create the store when it does not exist (`baton import`, `serve --init`): where found, else here. */
   create?: boolean | undefined;
+  /**
+   * `baton init`: without `db`, the store is `cwd/.baton/` itself, never one found by walking up
+   * (SPEC §1), so that `init` in a fresh folder never writes into a store of some parent folder.
+   */
+  here?: boolean | undefined;
   actor?: string | undefined;
   /** One clock for the store (leases, `runAfter`) and the Baton's waits (default: the system clock). */
   clock?: Clock | undefined;
@@ -46,14 +51,16 @@ export function findStoreDir(cwd: string): string | null {
 }
 
 /**
- * `.baton/` found by walking up; failing that, in a linked git worktree, the one the main checkout
- * sees, so that agents in every worktree of a repository share one board.
+ * `.baton/` found by walking up; in a linked git worktree, the one the main checkout sees unless
+ * the worktree holds one of its own, so that agents in every worktree of a repository share one
+ * board, and a `.baton/` in some folder above the worktree (a home or temp folder) does not hide it.
  */
 function findSharedStoreDir(cwd: string): string | null {
   const found = findStoreDir(cwd);
-  if (found) return found;
-  const main = mainCheckoutOf(cwd);
-  return main ? findStoreDir(main) : null;
+  const worktree = linkedWorktreeOf(cwd);
+  if (!worktree) return found;
+  if (found?.startsWith(worktree.top + sep)) return found;
+  return findStoreDir(worktree.main) ?? found;
 }
 
 export function locateStore(options: OpenOptions): StoreLocation {
@@ -66,6 +73,10 @@ export function locateStore(options: OpenOptions): StoreLocation {
     }
     const path = resolve(cwd, db.replace(/^sqlite:(\/\/)?/, ''));
     return { kind: 'sqlite', path, dir: dirname(path) };
+  }
+  if (options.here) {
+    const dir = join(resolve(cwd), STORE_DIR);
+    return { kind: 'sqlite', path: join(dir, STORE_FILE), dir };
   }
   const found = findSharedStoreDir(cwd);
   if (found) return { kind: 'sqlite', path: join(found, STORE_FILE), dir: found };
@@ -92,7 +103,7 @@ export async function openStore(location: StoreLocation, create: boolean, clock?
 export async function openBaton(options: OpenOptions = {}): Promise<LocalBaton> {
   const location = locateStore(options);
   const explicit = Boolean(options.db ?? process.env.BATON_DB);
-  const store = await openStore(location, Boolean(options.create) || explicit, options.clock);
+  const store = await openStore(location, Boolean(options.create || options.here) || explicit, options.clock);
   try {
     const policy = await loadPolicy(join(location.dir, 'config.yaml'));
     return new LocalBaton({

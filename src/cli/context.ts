@@ -50,7 +50,7 @@ export function makeOutput(json: boolean): Output {
 export async function withBaton<T>(
   opts: GlobalOptions,
   fn: (baton: CliBaton, out: Output) => Promise<T>,
-  openOptions: { create?: boolean } = {},
+  openOptions: { create?: boolean; here?: boolean } = {},
 ): Promise<T> {
   const server = serverOf(opts);
   let baton: CliBaton;
@@ -59,7 +59,7 @@ export async function withBaton<T>(
     baton = new RemoteBaton({ url: server, token: opts.apiKey ?? (process.env.BATON_TOKEN || undefined) });
   } else {
     const { openBaton } = await import('../app/open.js');
-    baton = await openBaton({ db: opts.db, create: openOptions.create });
+    baton = await openBaton({ db: opts.db, create: openOptions.create, here: openOptions.here });
   }
   try {
     return await fn(baton, makeOutput(Boolean(opts.json)));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Baton } from '../app/baton.js';
+import type { Clock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
 import type { WorkerEventListener } from './types.js';
 import { WorkerLoop } from './worker-loop.js';
@@ -32,6 +33,8 @@ export interface WorkOptions {
   /** How long one claim waits for work, in seconds (default 2). */
   pollSeconds?: number | undefined;
   onEvent?: WorkerEventListener | undefined;
+  /** Source of the worker's times and timers: lease renewals, timeouts, grace (default: the system clock). */
+  clock?: Clock | undefined;
 }
 
 /** A running JS worker; `close()` stops it. */
@@ -70,6 +73,7 @@ export function work(baton: Baton, options: WorkOptions): BatonWorker {
     // A handler that ignores its abort signal is left behind rather than waited for.
     settleMs: 0,
     onEvent: options.onEvent,
+    clock: options.clock,
     executor: async (ctx) => {
       try {
         const result = await options.handler(ctx.task, {

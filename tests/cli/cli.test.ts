@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskDetail, TaskPage } from '../../src/app/baton.js';
@@ -23,6 +23,17 @@ describe('baton CLI', () => {
     json(cli(sub, ['add', 'From a subfolder', '--json']));
     const page = json<TaskPage>(cli(dir, ['list', '--json']));
     expect(page.tasks.map((t) => t.title)).toEqual(['From a subfolder']);
+  });
+
+  it('init makes the store in the current folder even below another store, which it leaves alone', () => {
+    const outer = project();
+    json(cli(outer, ['add', 'Outer task', '--json']));
+    const inner = join(outer, 'inner');
+    mkdirSync(inner);
+    expect(cli(inner, ['init']).code).toBe(0);
+    expect(existsSync(join(inner, '.baton', 'baton.db'))).toBe(true);
+    expect(json<TaskPage>(cli(inner, ['list', '--json'])).total).toBe(0);
+    expect(json<TaskPage>(cli(outer, ['list', '--json'])).tasks.map((t) => t.title)).toEqual(['Outer task']);
   });
 
   it('init is idempotent and keeps the data', () => {

@@ -1,9 +1,11 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskDetail } from '../../src/app/baton.js';
+import { openBaton } from '../../src/app/open.js';
 import type { TaskEvent } from '../../src/core/types.js';
+import { childEnv } from '../helpers/sealed.js';
 import { BIN, cli, freshProject, json } from './run-cli.js';
 
 /**
@@ -16,11 +18,28 @@ describe('many shells on one store', () => {
   const SHELLS = 4;
   const TASKS = 60;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ({ dir, cleanup } = freshProject());
-    for (let i = 1; i <= TASKS; i++) json(cli(dir, ['add', `Task ${i}`, '--json']));
+    // Added in this process: 60 `baton add` processes in a row could outlast the hook's timeout on
+    // a busy machine, and adding is not what this test is about.
+    const baton = await openBaton({ db: join(dir, '.baton', 'baton.db'), actor: 'test' });
+    for (let i = 1; i <= TASKS; i++) await baton.createTask({ title: `Task ${i}` });
+    await baton.close();
   });
-  afterAll(() => cleanup());
+  const shells: ChildProcess[] = [];
+  afterAll(() => {
+    // A run cut short (a timeout) must not leave loops starting `baton` after their folder is gone.
+    for (const shell of shells) {
+      if (shell.pid && shell.exitCode === null && shell.signalCode === null) {
+        try {
+          process.kill(-shell.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
+    cleanup();
+  });
 
   it('each task is claimed and completed exactly once', async () => {
     const script = join(dir, 'loop.sh');
@@ -42,10 +61,14 @@ describe('many shells on one store', () => {
       { length: SHELLS },
       (_, i) =>
         new Promise<{ code: number; stderr: string }>((resolve) => {
+          // Its own process group, so that it and the `baton` it runs can be stopped together. The
+          // store is named: a loop outliving its folder then fails rather than finding another.
           const child = spawn('bash', [script], {
             cwd: dir,
-            env: { ...process.env, BIN, W: `shell-${i}`, OUT: join(dir, `done-${i}.txt`), NO_COLOR: '1' },
+            detached: true,
+            env: childEnv({ BIN, W: `shell-${i}`, OUT: join(dir, `done-${i}.txt`), BATON_DB: join(dir, '.baton', 'baton.db') }),
           });
+          shells.push(child);
           let stderr = '';
           child.stderr.on('data', (d) => {
             stderr += d;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
+import { LIMITS } from '../../src/core/limits.js';
 import { type Agent, connect, eventually, freshProject, openStore, sleep } from './helpers.js';
 
 const TASKS = 150;
@@ -67,10 +68,8 @@ describe('baton mcp: several agents on one board', () => {
     const claim = await quitter.call('next_task');
     expect(claim.data.task.id).toBe(task.id);
     await quitter.call('report_progress', { id: task.id, progress: 30 });
-    const started = Date.now();
-    await quitter.close();
-    // Released on stdin's end, before the client would resort to SIGTERM (after 2 s).
-    expect(Date.now() - started).toBeLessThan(1950);
+    // Released on stdin's end, by a server that then exits by itself, without a signal.
+    expect(await quitter.disconnect()).toBe(0);
 
     const after = await baton.getTask(task.id);
     expect(after).toMatchObject({ status: 'queued', lease: null });
@@ -91,17 +90,17 @@ describe('baton mcp: several agents on one board', () => {
 
   it('an agent that disconnects while waiting for work leaves nothing held', async () => {
     const waiter = await connect(project.dir, { args: ['--worker', 'waiter'] });
-    const waiting = waiter.call('next_task', { waitSeconds: 30 }).catch(() => null);
+    // The longest wait an agent may ask for, longer than this test may run: a server that sat it
+    // out instead of stopping at once would time the test out.
+    const waiting = waiter.call('next_task', { waitSeconds: LIMITS.mcpClaimWaitSeconds }).catch(() => null);
     await sleep(200);
-    const started = Date.now();
-    await waiter.close();
-    expect(Date.now() - started).toBeLessThan(1950);
+    expect(await waiter.disconnect()).toBe(0);
     await waiting;
     const task = await baton.createTask({ title: 'arrives after the waiter left', noBreakdown: true });
     await sleep(300);
     expect((await baton.getTask(task.id)).status).toBe('queued');
     await baton.cancelTask(task.id);
-  });
+  }, 40_000);
 
   it('an agent killed outright loses its task when the lease runs out', async () => {
     const task = await baton.createTask({ title: 'owner will crash', noBreakdown: true });

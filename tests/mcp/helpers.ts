@@ -1,10 +1,12 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
 import { BIN } from '../cli/run-cli.js';
+import { childEnv } from '../helpers/sealed.js';
 
 export { cli, freshProject, json } from '../cli/run-cli.js';
 
@@ -18,6 +20,12 @@ export interface Agent {
   transport: StdioClientTransport;
   /** What the server wrote to stderr. */
   stderr(): string;
+  /**
+   * Ends the server's stdin, as a client that goes away does, and resolves with its exit code once
+   * it exits by itself. Unlike `close()`, never signals it: the SDK sends SIGTERM to a server still
+   * running 2 s after, which would hide a server that does not stop on its own.
+   */
+  disconnect(): Promise<number | null>;
   call(name: string, args?: Record<string, unknown>): Promise<Reply>;
   close(): Promise<void>;
 }
@@ -35,13 +43,11 @@ export async function connect(
   cwd: string,
   options: { args?: string[]; env?: Record<string, string>; name?: string } = {},
 ): Promise<Agent> {
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-  delete env.BATON_WORKER_ID;
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...(options.args ?? [])],
     cwd,
-    env: { ...env, ...options.env },
+    env: childEnv(options.env),
     stderr: 'pipe',
   });
   let stderr = '';
@@ -50,10 +56,19 @@ export async function connect(
   });
   const client = new Client({ name: options.name ?? 'test-agent', version: '1.0.0' });
   await client.connect(transport);
+  // The SDK keeps the server's process to itself.
+  const child = (transport as unknown as { _process?: ChildProcess })._process;
+  if (!child) throw new Error('the MCP client transport no longer exposes its process: update disconnect()');
   return {
     client,
     transport,
     stderr: () => stderr,
+    disconnect: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.stdin?.end();
+      }),
     call: (name, args = {}) => callTool(client, name, args),
     close: () => client.close(),
   };
@@ -73,7 +88,7 @@ export async function callTool(client: Client, name: string, args: Record<string
 
 /** The store of a test project, opened in this process to set up and inspect. */
 export function openStore(dir: string): Promise<LocalBaton> {
-  return openBaton({ cwd: dir, actor: 'test' });
+  return openBaton({ db: join(dir, '.baton', 'baton.db'), actor: 'test' });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

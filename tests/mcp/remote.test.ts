@@ -1,15 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { BIN } from '../cli/run-cli.js';
+import { childEnv, sealedFolder } from '../helpers/sealed.js';
 import { cli, connect, eventually, freshProject, json, openStore } from './helpers.js';
 
 /** `baton serve` on a free port; resolves once it says where it listens. */
 function serve(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd: dir, env: childEnv() });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d) => {
@@ -33,8 +32,9 @@ describe('baton mcp against a remote server, with a worker key', () => {
 
   beforeAll(async () => {
     project = freshProject();
-    // The agent runs where there is no store at all: everything it does must go through the server.
-    elsewhere = mkdtempSync(join(tmpdir(), 'baton-remote-agent-'));
+    // The agent runs where there is no store at all (its empty .baton/ stops the walk up for one):
+    // everything it does must go through the server.
+    elsewhere = sealedFolder('baton-remote-agent');
     key = json<{ key: string }>(
       cli(project.dir, ['keys', 'create', '--role', 'worker', '--worker', 'remote-agent', '--json']),
     ).key;

@@ -35,6 +35,16 @@ describe('the store is found from a git worktree', () => {
     expect(locateStore({ cwd: join(worktree, 'src') })).toMatchObject({ kind: 'sqlite', path: join(main, '.baton', 'baton.db') });
   });
 
+  it('a .baton/ in a folder above the worktree does not hide the board of the main checkout', () => {
+    const above = join(root, '.baton');
+    mkdirSync(above);
+    try {
+      expect(locateStore({ cwd: join(worktree, 'src') })).toMatchObject({ path: join(main, '.baton', 'baton.db') });
+    } finally {
+      rmSync(above, { recursive: true });
+    }
+  });
+
   it('an agent in the worktree shares the board of the main checkout', async () => {
     const agent = await connect(join(worktree, 'src', 'deep'), { args: ['--worker', 'wt-agent'] });
     try {
@@ -52,14 +62,14 @@ describe('the store is found from a git worktree', () => {
     expect(fromWorktree.tasks.map((t) => t.title)).toEqual(['Made from a worktree']);
   });
 
-  it('--db and a .baton/ of the worktree itself still win', () => {
+  it('--db, and a store that init makes in the worktree itself, win over the shared one', () => {
     const own = join(root, 'own.db');
     expect(cli(worktree, ['--db', own, 'init']).code).toBe(0);
     expect(json<{ tasks: unknown[] }>(cli(worktree, ['--db', own, 'list', '--json'])).tasks).toEqual([]);
+    // `init` always makes the store in the current folder (SPEC §1), even where one is shared.
     expect(cli(worktree, ['init']).code).toBe(0);
-    // `init` in the worktree found the shared store, so it made no second one.
-    expect(locateStore({ cwd: worktree })).toMatchObject({ path: join(main, '.baton', 'baton.db') });
-    mkdirSync(join(worktree, '.baton'));
-    expect(locateStore({ cwd: worktree })).toMatchObject({ path: join(worktree, '.baton', 'baton.db') });
+    expect(locateStore({ cwd: join(worktree, 'src') })).toMatchObject({ path: join(worktree, '.baton', 'baton.db') });
+    expect(json<{ tasks: unknown[] }>(cli(worktree, ['list', '--json'])).tasks).toEqual([]);
+    expect(json<{ tasks: unknown[] }>(cli(main, ['list', '--json'])).tasks).toHaveLength(1);
   });
 });

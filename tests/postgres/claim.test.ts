@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
-import { openBaton } from '../../src/app/open.js';
 import { claimPatch, diff } from '../../src/core/lifecycle.js';
 import type { Task } from '../../src/core/types.js';
-import { freshSchema } from './pg-test-db.js';
+import { freshSchema, openPg } from './pg-test-db.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -11,7 +10,7 @@ afterEach(async () => {
 });
 
 async function open(url: string): Promise<LocalBaton> {
-  const baton = await openBaton({ db: url, actor: 'tester' });
+  const baton = await openPg({ db: url, actor: 'tester' });
   cleanup.push(() => baton.close());
   return baton;
 }

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openBaton } from '../../src/app/open.js';
 import type { BatonError } from '../../src/core/errors.js';
 import { LATEST_VERSION } from '../../src/store/postgres/migrations.js';
-import { dropSchema, newSchemaName, PG_URL, schemaUrl, withAdmin } from './pg-test-db.js';
+import { childEnv } from '../helpers/sealed.js';
+import { dropSchema, newSchemaName, openPg, PG_URL, pgCwd, schemaUrl, withAdmin } from './pg-test-db.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OPEN_STORE = resolve(import.meta.dirname, 'open-store.mjs');
@@ -22,7 +22,7 @@ afterEach(async () => {
 
 function openInProcess(url: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [OPEN_STORE, url], { cwd: ROOT });
+    const child = spawn(process.execPath, [OPEN_STORE, url], { cwd: pgCwd(), env: childEnv() });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {
@@ -61,8 +61,8 @@ describe('opening a PostgreSQL store', () => {
 
   it('a schema option keeps two stores apart in one database', async () => {
     const [a, b] = [fresh(), fresh()];
-    const one = await openBaton({ db: schemaUrl(a) });
-    const two = await openBaton({ db: PG_URL, schema: b });
+    const one = await openPg({ db: schemaUrl(a) });
+    const two = await openPg({ db: PG_URL, schema: b });
     try {
       await one.createTask({ title: 'only in a' });
       expect((await one.listTasks()).total).toBe(1);
@@ -75,7 +75,7 @@ describe('opening a PostgreSQL store', () => {
   });
 
   it('an unreachable server is a coded error, not a stack trace', async () => {
-    const err = await refusal(openBaton({ db: 'postgres://postgres@127.0.0.1:1/test?schema=nowhere' }));
+    const err = await refusal(openPg({ db: 'postgres://postgres@127.0.0.1:1/test?schema=nowhere' }));
     expect(err.code).toBe('store_unavailable');
     expect(err.exitCode).toBe(1);
     expect(err.message).toMatch(/cannot reach PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/test/);
@@ -85,7 +85,7 @@ describe('opening a PostgreSQL store', () => {
     const url = new URL(PG_URL);
     url.username = 'no_such_baton_role';
     url.password = 'secret-word';
-    const err = await refusal(openBaton({ db: `${url.href}?schema=${fresh()}` }));
+    const err = await refusal(openPg({ db: `${url.href}?schema=${fresh()}` }));
     expect(err.code).toBe('store_unavailable');
     expect(err.message).toContain('refused the credentials');
     expect(err.message).not.toContain('secret-word');
@@ -94,18 +94,18 @@ describe('opening a PostgreSQL store', () => {
   it('a missing database is store_not_found', async () => {
     const url = new URL(PG_URL);
     url.pathname = '/no_such_baton_db';
-    const err = await refusal(openBaton({ db: url.href }));
+    const err = await refusal(openPg({ db: url.href }));
     expect(err.code).toBe('store_not_found');
   });
 
   it('refuses a schema written by a newer Baton, naming both versions, and leaves it as it was', async () => {
     const schema = fresh();
-    await (await openBaton({ db: schemaUrl(schema) })).close();
+    await (await openPg({ db: schemaUrl(schema) })).close();
     const future = LATEST_VERSION + 1;
     await withAdmin((sql) =>
       sql.unsafe(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES ($1, 'from a newer Baton')`, [future]),
     );
-    const err = await refusal(openBaton({ db: schemaUrl(schema) }));
+    const err = await refusal(openPg({ db: schemaUrl(schema) }));
     expect(err.code).toBe('not_a_store');
     expect(err.message).toContain(`schema version ${future}`);
     expect(err.message).toContain(`up to version ${LATEST_VERSION}`);
@@ -116,8 +116,8 @@ describe('opening a PostgreSQL store', () => {
   it("refuses a schema holding someone else's tables, and a bad schema name", async () => {
     const schema = fresh();
     await withAdmin((sql) => sql.unsafe(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".orders (id int)`));
-    expect((await refusal(openBaton({ db: schemaUrl(schema) }))).code).toBe('not_a_store');
-    const bad = await refusal(openBaton({ db: PG_URL, schema: 'no-dashes; drop' }));
+    expect((await refusal(openPg({ db: schemaUrl(schema) }))).code).toBe('not_a_store');
+    const bad = await refusal(openPg({ db: PG_URL, schema: 'no-dashes; drop' }));
     expect(bad.code).toBe('invalid_argument');
     expect(bad.message).toContain('schema');
   });

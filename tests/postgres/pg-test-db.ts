@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import type { LocalBaton } from '../../src/app/local-baton.js';
+import { type OpenOptions, openBaton } from '../../src/app/open.js';
+import { sealedFolder } from '../helpers/sealed.js';
 
 /**
  * The PostgreSQL the tests run against: `BATON_TEST_PG` or the one on this machine. Every test
@@ -14,8 +17,25 @@ export function schemaUrl(schema: string, extra = ''): string {
   return `${url.href}${extra}`;
 }
 
+/** Unique across processes too: two copies of the suite may share the database. */
 export function newSchemaName(prefix = 'baton_test'): string {
-  return `${prefix}_${randomBytes(5).toString('hex')}`;
+  return `${prefix}_${process.pid}_${randomBytes(5).toString('hex')}`;
+}
+
+let cwd: string | undefined;
+/**
+ * The folder PostgreSQL stores are opened from. Their config (`.baton/config.yaml`) is looked for
+ * by walking up from the current folder, which in the test process is the repository: a
+ * developer's own `.baton/` there must not change the tests' lease lengths or retry policy.
+ */
+export function pgCwd(): string {
+  cwd ??= sealedFolder('baton-pg');
+  return cwd;
+}
+
+/** Opens a store in this process, from `pgCwd()`. */
+export function openPg(options: OpenOptions): Promise<LocalBaton> {
+  return openBaton({ cwd: pgCwd(), ...options });
 }
 
 /** Runs `fn` on a short-lived admin connection. */

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
-import { openBaton } from '../../src/app/open.js';
 import type { StoreDump } from '../../src/store/store.js';
-import { freshSchema } from './pg-test-db.js';
+import { childEnv } from '../helpers/sealed.js';
+import { freshSchema, openPg, pgCwd } from './pg-test-db.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLAIM_LOOP = resolve(import.meta.dirname, '../store-contract/claim-loop.mjs');
@@ -34,7 +34,10 @@ interface Summary {
 }
 
 function drainer(url: string, worker: string) {
-  const child = spawn(process.execPath, [CLAIM_LOOP, '--db', url, '--worker', worker, '--mode', 'drain'], { cwd: ROOT });
+  const child = spawn(process.execPath, [CLAIM_LOOP, '--db', url, '--worker', worker, '--mode', 'drain'], {
+    cwd: pgCwd(),
+    env: childEnv(),
+  });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -62,8 +65,8 @@ describe('PostgreSQL under many claimers', () => {
     const db = await freshSchema();
     const other = await freshSchema();
     cleanup.push(db.cleanup, other.cleanup);
-    const baton = await openBaton({ db: db.url, actor: 'tester' });
-    const scratch = await openBaton({ db: other.url, actor: 'tester' });
+    const baton = await openPg({ db: db.url, actor: 'tester' });
+    const scratch = await openPg({ db: other.url, actor: 'tester' });
     cleanup.push(
       () => baton.close(),
       () => scratch.close(),

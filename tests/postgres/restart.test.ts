@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
-import { openBaton } from '../../src/app/open.js';
 import type { WorkerEvent } from '../../src/worker/types.js';
 import { work } from '../../src/worker/work.js';
+import { newSchemaName, openPg } from './pg-test-db.js';
 
 /**
  * A private PostgreSQL cluster, started for this file alone: restarting the shared server would
@@ -87,8 +87,8 @@ const CONCURRENCY = 4;
 
 describe('PostgreSQL restarted while a worker holds leases', () => {
   it('the worker reconnects, its progress reports after the restart succeed, nothing is lost or doubled', async () => {
-    const url = cluster.url('baton_restart');
-    const baton: LocalBaton = await openBaton({ db: url, actor: 'tester' });
+    const url = cluster.url(newSchemaName('baton_restart'));
+    const baton: LocalBaton = await openPg({ db: url, actor: 'tester' });
     const ids: number[] = [];
     for (let i = 0; i < TASKS; i++) ids.push((await baton.createTask({ title: `job ${i}` })).id);
 
@@ -104,7 +104,7 @@ describe('PostgreSQL restarted while a worker holds leases', () => {
       allHeld = resolve;
     });
     const events: WorkerEvent[] = [];
-    const workerBaton = await openBaton({ db: url, actor: 'worker' });
+    const workerBaton = await openPg({ db: url, actor: 'worker' });
     const worker = work(workerBaton, {
       id: 'survivor',
       concurrency: CONCURRENCY,

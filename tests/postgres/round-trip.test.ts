@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
 import type { StoreDump } from '../../src/store/store.js';
-import { freshSchema } from './pg-test-db.js';
+import { freshSchema, openPg } from './pg-test-db.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -25,7 +25,7 @@ async function sqlite(): Promise<LocalBaton> {
 async function postgres(): Promise<LocalBaton> {
   const db = await freshSchema();
   cleanup.push(db.cleanup);
-  const baton = await openBaton({ db: db.url, actor: 'mover' });
+  const baton = await openPg({ db: db.url, actor: 'mover' });
   cleanup.push(() => baton.close());
   return baton;
 }

@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
-import { openBaton } from '../../src/app/open.js';
 import { ManualClock } from '../../src/core/clock.js';
+import { LIMITS } from '../../src/core/limits.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { freshSchema } from './pg-test-db.js';
+import { freshSchema, openPg } from './pg-test-db.js';
 
-const SAMPLES = 20;
-/** Generous for a shared test machine; the tight figure is the benchmark's. */
-const P99_BOUND_MS = 500;
-/** Far longer than the bound: a claimer that missed its wake-up would sit out the whole wait. */
-const WAIT_SECONDS = 20;
+/**
+ * The longest wait a claim may ask for, far past the test's own timeout: a claimer that missed its
+ * wake-up sits the wait out and the test fails, however loaded the machine. How fast the wake-up
+ * comes is measured by `npm run bench` (bench/latency.mjs), not here.
+ */
+const WAIT_SECONDS = LIMITS.claimWaitSeconds;
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -21,8 +22,8 @@ async function twoProcessesWorth(extra = ''): Promise<{ producer: LocalBaton; wo
   cleanup.push(db.cleanup);
   // Separate stores (pools, LISTEN connections), as in two processes: the wake-up must come
   // through PostgreSQL, not through memory.
-  const producer = await openBaton({ db: `${db.url}${extra}`, actor: 'producer' });
-  const worker = await openBaton({ db: `${db.url}${extra}`, actor: 'worker' });
+  const producer = await openPg({ db: `${db.url}${extra}`, actor: 'producer' });
+  const worker = await openPg({ db: `${db.url}${extra}`, actor: 'worker' });
   cleanup.push(
     () => producer.close(),
     () => worker.close(),
@@ -30,50 +31,37 @@ async function twoProcessesWorth(extra = ''): Promise<{ producer: LocalBaton; wo
   return { producer, worker };
 }
 
-async function pickupLatencies(producer: LocalBaton, worker: LocalBaton, samples: number): Promise<number[]> {
-  const latencies: number[] = [];
+/** An idle claimer, then a task created through the other store: the claimer must get it, each time. */
+async function expectPickups(producer: LocalBaton, worker: LocalBaton, samples: number): Promise<void> {
   for (let i = 0; i < samples; i++) {
     const claiming = worker.claim({ workerId: 'idle-worker', waitSeconds: WAIT_SECONDS });
     // Let the claimer find nothing and go idle before the task appears.
     await new Promise((r) => setTimeout(r, 60));
     const created = await producer.createTask({ title: `wake ${i}` });
-    const createdAt = performance.now();
-    const task = await claiming;
-    latencies.push(performance.now() - createdAt);
-    expect(task?.id).toBe(created.id);
+    expect((await claiming)?.id).toBe(created.id);
     await worker.complete(created.id, { workerId: 'idle-worker' });
   }
-  return latencies;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] as number;
-};
-
 describe('waking idle workers', () => {
-  it(`an idle claimer picks up a task created elsewhere at p99 < ${P99_BOUND_MS} ms over ${SAMPLES} samples`, async () => {
+  it('an idle claimer is woken by a task created elsewhere, every time', async () => {
     const { producer, worker } = await twoProcessesWorth();
-    const latencies = await pickupLatencies(producer, worker, SAMPLES);
-    const p99 = percentile(latencies, 0.99);
-    expect(p99, `latencies: ${latencies.map((l) => l.toFixed(1)).join(', ')}`).toBeLessThan(P99_BOUND_MS);
-  }, 60_000);
+    await expectPickups(producer, worker, 10);
+  });
 
-  it('a delayed task wakes its idle claimer when it falls due, without a notification', async () => {
+  it('a delayed task wakes its idle claimer when it falls due (not before), without a notification', async () => {
     const { producer, worker } = await twoProcessesWorth();
     const runAfter = new Date((await producer.store.now()) + 400).toISOString();
     const created = await producer.createTask({ title: 'later', runAfter });
-    const started = performance.now();
     const task = await worker.claim({ workerId: 'idle-worker', waitSeconds: WAIT_SECONDS });
     expect(task?.id).toBe(created.id);
-    expect(performance.now() - started).toBeLessThan(400 + P99_BOUND_MS);
-  }, 30_000);
+    expect(Date.parse(task?.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(runAfter));
+  });
 
   it('behind a transaction-mode pooler (no LISTEN) a claimer falls back to short polling', async () => {
     const { producer, worker } = await twoProcessesWorth('&pooler=transaction');
-    const latencies = await pickupLatencies(producer, worker, 5);
-    expect(Math.max(...latencies)).toBeLessThan(P99_BOUND_MS);
-  }, 60_000);
+    await expectPickups(producer, worker, 5);
+  });
 
   it("an idle wait is timed by the store's clock, not the machine's", async () => {
     const db = await freshSchema();
@@ -99,11 +87,13 @@ describe('waking idle workers', () => {
     const seen: number[] = [];
     const stop = worker.store.onEvents?.((id) => seen.push(id));
     expect(stop).toBeTypeOf('function');
-    await new Promise((r) => setTimeout(r, 200));
-    await producer.createTask({ title: 'watched' });
-    const [last] = (await producer.events({})).slice(-1);
-    for (let i = 0; i < 50 && !seen.includes(last?.id ?? -1); i++) await new Promise((r) => setTimeout(r, 20));
+    // The listener connects in the background, so write until the other store hears of a write.
+    while (seen.length === 0) {
+      await producer.createTask({ title: 'watched' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
     stop?.();
-    expect(seen).toContain(last?.id);
-  }, 30_000);
+    const written = (await producer.events({})).map((e) => e.id);
+    expect(written).toEqual(expect.arrayContaining(seen));
+  });
 });

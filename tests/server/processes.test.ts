@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteBaton } from '../../src/client/remote-baton.js';
 import { BIN, cli, freshProject, json } from '../cli/run-cli.js';
+import { childEnv } from '../helpers/sealed.js';
 import { exited, startBaton } from './spawn.js';
 
 const SERVING = /Baton is serving (http:\/\/\S+)/;
@@ -101,14 +102,13 @@ describe('baton worker --server', () => {
         const key = json<{ key: string }>(cli(project.dir, ['keys', 'create', '--role', 'worker', '--worker', id, '--json'])).key;
         const child = spawn(process.execPath, [BIN, 'worker', id, '--simulate', '0', '--concurrency', '2', '--json'], {
           cwd: project.dir,
-          env: { ...process.env, BATON_SERVER: url, BATON_TOKEN: key },
+          env: childEnv({ BATON_SERVER: url, BATON_TOKEN: key }),
           stdio: 'ignore',
         });
         workers.push(child);
       }
-      const deadline = Date.now() + 60_000;
+      // Until done, within the test's generous timeout: how fast is bench/server.mjs's to measure.
       while ((await remote.status()).tasks.byStatus.completed < n) {
-        expect(Date.now()).toBeLessThan(deadline);
         await new Promise((r) => setTimeout(r, 200));
       }
       for (const w of workers) w.kill('SIGTERM');
@@ -129,5 +129,5 @@ describe('baton worker --server', () => {
       server.child.kill('SIGTERM');
       expect(await exited(server.child)).toBe(0);
     }
-  });
+  }, 180_000);
 });

@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteBaton } from '../../src/client/remote-baton.js';
 import type { TaskEvent } from '../../src/core/types.js';
+import { sealedFolder } from '../helpers/sealed.js';
 import { dropSchema, newSchemaName, schemaUrl } from '../postgres/pg-test-db.js';
 import { exited, startBaton } from './spawn.js';
 import { connectSse } from './sse-client.js';
@@ -18,7 +17,8 @@ const servers: ChildProcess[] = [];
 let urls: string[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'baton-replicas-'));
+  // The servers' config and logs live in the nearest .baton/: this folder's own.
+  dir = sealedFolder('baton-replicas');
   schema = newSchemaName('baton_srv');
   const db = schemaUrl(schema);
   // The first opens (and migrates) the schema; the second finds it ready.
@@ -88,5 +88,5 @@ describe('two replicas over one PostgreSQL', () => {
     const first = stream.events[0]?.id as number;
     expect(ids).toEqual(events.filter((e) => e.id >= first).map((e) => e.id));
     expect(stream.events.some((e) => e.type === 'completed' && e.workerId === 'w1')).toBe(true);
-  });
+  }, 180_000);
 });

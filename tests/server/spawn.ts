@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { BIN } from '../cli/run-cli.js';
+import { childEnv } from '../helpers/sealed.js';
 
 /** Starts `baton …` in the background and resolves once it printed a line matching `ready`. */
 export function startBaton(
@@ -8,10 +9,11 @@ export function startBaton(
   ready: RegExp,
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(env) });
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`baton ${args.join(' ')} did not start: ${out}`)), 20_000);
+    // Within the hook and test timeouts (60 s), so the reason is this message, not a timeout.
+    const timer = setTimeout(() => reject(new Error(`baton ${args.join(' ')} did not start: ${out}`)), 50_000);
     const onData = (d: Buffer) => {
       out += d;
       const match = out.match(ready);

@@ -19,12 +19,13 @@ describe('SQLite: several handles on one file in one process', () => {
     const db = join(dir, 'baton.db');
     const a = await openBaton({ db, create: true });
     const b = await openBaton({ db });
-    const started = Date.now();
+    // A stall could not resolve itself: the handle waiting on SQLite's lock would block the event
+    // loop the other needs to commit, until the busy timeout failed the write. So every write
+    // landing shows there was none; the time it takes is bench/latency.mjs's to measure.
     const created = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).createTask({ title: `Task ${i}` })));
     expect(new Set(created.map((t) => t.id)).size).toBe(40);
     const claims = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).claim({ workerId: `w${i % 4}` })));
     expect(new Set(claims.map((t) => t?.id)).size).toBe(40);
-    expect(Date.now() - started).toBeLessThan(10_000);
     await a.close();
     await b.close();
   });

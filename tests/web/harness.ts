@@ -1,10 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { childEnv, sealedFolder } from '../helpers/sealed.js';
 
 /**
  * Real processes for the dashboard tests: a `baton serve` on a temp store, `baton` commands
@@ -26,7 +27,7 @@ export interface Served {
 
 /** Runs a `baton` command on the store; returns its parsed `--json` answer. */
 export async function baton<T = unknown>(db: string, args: string[]): Promise<T> {
-  const { stdout } = await run(process.execPath, [CLI, ...args, '--db', db, '--json'], { cwd: ROOT });
+  const { stdout } = await run(process.execPath, [CLI, ...args, '--db', db, '--json'], { cwd: dirname(db), env: childEnv() });
   return JSON.parse(stdout) as T;
 }
 
@@ -34,10 +35,11 @@ export async function baton<T = unknown>(db: string, args: string[]): Promise<T>
 export async function startServer(prepare?: (db: string) => Promise<void>): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-web-'));
   const db = join(dir, 'baton.db');
-  await run(process.execPath, [CLI, 'init', '--db', db], { cwd: dir });
+  await run(process.execPath, [CLI, 'init', '--db', db], { cwd: dir, env: childEnv() });
   if (prepare) await prepare(db);
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], {
     cwd: dir,
+    env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -70,10 +72,15 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+let workerFolder: string | undefined;
+
 /** One `baton worker --once` process over HTTP: claims, runs (simulated), completes, exits. */
 export async function runWorkerOnce(url: string, id: string, seconds = 0.3): Promise<string> {
+  // It keeps attempt logs in the nearest .baton/: one of the test's, not the repository's.
+  workerFolder ??= sealedFolder('baton-web-worker');
   const { stdout } = await run(process.execPath, [CLI, 'worker', id, '--once', '--simulate', String(seconds), '--server', url], {
-    cwd: ROOT,
+    cwd: workerFolder,
+    env: childEnv(),
     timeout: 30_000,
   });
   return stdout;

@@ -10,7 +10,8 @@ const WORKERS: Record<string, string[]> = {
   ops: ['shell'],
 };
 const TASK_CAPS: string[][] = [[], ['react'], ['python', 'api'], ['typescript', 'react'], ['shell'], ['api']];
-const TASKS = 400;
+/** Enough for every worker to race the others many times; the crew's throughput is bench/worker.mjs's. */
+const TASKS = 200;
 
 describe('a crew of worker processes', () => {
   let project: ReturnType<typeof freshProject>;
@@ -23,7 +24,7 @@ describe('a crew of worker processes', () => {
     project.cleanup();
   });
 
-  it('drains 400 shell tasks, each run exactly once by a capable worker', async () => {
+  it(`drains ${TASKS} shell tasks, each run exactly once by a capable worker`, async () => {
     const { dir } = project;
     const ranFile = join(dir, 'ran.txt');
     const baton = await storeOf(dir);
@@ -41,7 +42,7 @@ describe('a crew of worker processes', () => {
       await waitFor(
         'every task to complete',
         async () => (await baton.listTasks({ status: ['completed'], limit: 1 })).total === TASKS,
-        60_000,
+        170_000,
       );
 
       // From the file each command appends to: every task ran once, on a capable worker.
@@ -88,5 +89,5 @@ describe('a crew of worker processes', () => {
     } finally {
       await baton.close();
     }
-  });
+  }, 180_000);
 });

@@ -22,16 +22,14 @@ describe('running commands', () => {
   it('timeout kills the whole process group, a child that ignores SIGTERM included', async () => {
     const { dir } = project;
     const pidFile = join(dir, 'stubborn.pid');
-    // The child ignores SIGTERM (an ignored signal stays ignored across exec), so only SIGKILL ends it.
-    const stubborn = `sh -c 'trap "" TERM; echo $$ > ${q(pidFile)}; exec sleep 30' & wait`;
+    // The child ignores SIGTERM (an ignored signal stays ignored across exec), so only SIGKILL ends
+    // it; left alone it would outlive the test. How long the kill takes: bench/latency.mjs.
+    const stubborn = `sh -c 'trap "" TERM; echo $$ > ${q(pidFile)}; exec sleep 600' & wait`;
     const add = cli(dir, ['add', 'runs too long', '--command', stubborn, '--timeout', '1', '--max-retries', '0', '--json']);
     const id = JSON.parse(add.stdout).id as number;
-    const started = Date.now();
     await runOnce();
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(isAlive(pid)).toBe(false);
-    // SIGTERM at the 1 s timeout, SIGKILL 2 s later for what ignored it.
-    expect(Date.now() - started).toBeLessThan(10_000);
     const task = JSON.parse(cli(dir, ['show', String(id), '--json']).stdout).task;
     expect(task.status).toBe('failed');
     expect(task.lastError).toMatch(/timed out after 1s/);
@@ -145,23 +143,28 @@ describe('running commands', () => {
       await waitFor('the task to fail for good', async () => (await baton.getTask(id)).status === 'failed', 20_000);
       w.child.kill('SIGTERM');
       await w.exited;
+      // All on the store's clock, so what the worker's timers and the machine's load do cannot
+      // blur it; how soon after its due time a retry is claimed is bench/latency.mjs's to measure.
       const history = (await baton.showTask(id)).history;
-      const at = (type: string) => history.filter((e) => e.type === type).map((e) => Date.parse(e.at));
-      const claims = at('claimed');
-      const fails = at('failed');
+      const claims = history.filter((e) => e.type === 'claimed').map((e) => Date.parse(e.at));
+      const fails = history.filter((e) => e.type === 'failed');
       expect(claims).toHaveLength(3);
       expect(fails).toHaveLength(3);
-      // Jitter (config default 0.2) may shorten a delay by up to a fifth, never lengthen it past it.
-      const gaps = claims.slice(1).map((claimedAt, i) => claimedAt - (fails[i] ?? Number.NaN));
-      for (const gap of gaps) {
-        expect(gap).toBeGreaterThanOrEqual(320 - 5);
-        expect(gap).toBeLessThan(3000);
+      for (const [i, failure] of fails.slice(0, 2).entries()) {
+        const due = Date.parse(String(failure.changes.runAfter?.[1]));
+        // Jitter (config default 0.2) may shorten the 0.4 s delay by up to a fifth, never lengthen it.
+        expect(due - Date.parse(failure.at)).toBeGreaterThanOrEqual(320);
+        expect(due - Date.parse(failure.at)).toBeLessThanOrEqual(400);
+        // The next attempt waited out the delay.
+        expect(claims[i + 1]).toBeGreaterThanOrEqual(due);
       }
       const task = await baton.getTask(id);
       expect(task.lastError).toMatch(/exit code 1: attempt 3/);
       const failed = JSON.parse(cli(dir, ['list', '--status', 'failed', '--json']).stdout);
       expect(failed.tasks.map((t: { id: number }) => t.id)).toEqual([id]);
     } finally {
+      // Stopped even when the test failed early, so it never outlives its folder.
+      w.child.kill('SIGKILL');
       await baton.close();
     }
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
 import { BIN } from '../cli/run-cli.js';
+import { childEnv } from '../helpers/sealed.js';
 
 export { cli, freshProject, json } from '../cli/run-cli.js';
 
@@ -15,7 +16,7 @@ export interface WorkerProcess {
 }
 
 export function startWorker(dir: string, args: string[], env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env } });
+  const child = spawn(process.execPath, [BIN, 'worker', ...args], { cwd: dir, env: { ...childEnv(), ...env } });
   let out = '';
   child.stdout?.on('data', (d) => {
     out += d;

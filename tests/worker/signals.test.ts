@@ -34,7 +34,6 @@ describe('crashes and stops', () => {
       await waitFor('a to start the task', async () => a.output().includes('claimed #'));
       await waitFor('the command to run', () => fileIncludes(join(dir, `.baton/logs/${task.id}-1.log`), 'started on a'));
       a.child.kill('SIGKILL');
-      const killedAt = Date.now();
       workers.push(startWorker(dir, ['b']));
 
       const done = await waitFor('b to complete it', async () => {
@@ -43,13 +42,16 @@ describe('crashes and stops', () => {
       });
       expect(done.assignee).toBe('b');
       expect(done.attempts).toBe(2);
-      // Not before the 1 s lease of the dead worker ran out. Whether `a` renewed it before it was
-      // killed depends on how fast the command started, so renewals are left out.
-      const history = (await baton.showTask(task.id)).history
-        .filter((e) => e.type !== 'lease_renewed')
-        .map((e) => `${e.type}:${e.workerId ?? ''}`);
+      // Whether `a` renewed its lease before it was killed depends on how fast the command
+      // started, so renewals are left out of the sequence.
+      const events = (await baton.showTask(task.id)).history;
+      const history = events.filter((e) => e.type !== 'lease_renewed').map((e) => `${e.type}:${e.workerId ?? ''}`);
       expect(history).toEqual(['created:', 'claimed:a', 'lease_expired:a', 'claimed:b', 'completed:b']);
-      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(500);
+      // Not before the 1 s lease of the dead worker ran out, as last claimed or renewed (store clock).
+      const held = events.filter((e) => e.workerId === 'a' && (e.type === 'claimed' || e.type === 'lease_renewed'));
+      const lease = held.at(-1)?.changes.lease?.[1] as { expiresAt: string };
+      const expired = events.find((e) => e.type === 'lease_expired');
+      expect(Date.parse(expired?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(lease.expiresAt));
 
       const logs = cli(dir, ['logs', String(task.id)]);
       expect(logs.code).toBe(0);
@@ -77,7 +79,6 @@ describe('crashes and stops', () => {
       await waitFor('the command to run on a', () => fileIncludes(join(dir, `.baton/logs/${task.id}-1.log`), 'started on a'));
       const shellPid = Number(readFileSync(join(dir, 'a.pid'), 'utf8'));
       workers.push(startWorker(dir, ['b']));
-      const stoppedAt = Date.now();
       a.child.kill('SIGTERM');
       expect(await a.exited).toBe(0);
 
@@ -85,12 +86,21 @@ describe('crashes and stops', () => {
         const t = await baton.getTask(task.id);
         return t.status === 'completed' && t;
       });
-      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
       expect(done.assignee).toBe('b');
-      const history = (await baton.showTask(task.id)).history.map((e) => `${e.type}:${e.workerId ?? ''}`);
-      expect(history).toEqual(['created:', 'claimed:a', 'released:a', 'claimed:b', 'completed:b']);
+      // Released, never expired: `b` claimed it while the 60 s lease of `a` still ran (store clock).
+      // How soon after the signal `b` had it: bench/latency.mjs.
+      const events = (await baton.showTask(task.id)).history;
+      expect(events.map((e) => `${e.type}:${e.workerId ?? ''}`)).toEqual([
+        'created:',
+        'claimed:a',
+        'released:a',
+        'claimed:b',
+        'completed:b',
+      ]);
+      const lease = events[1]?.changes.lease?.[1] as { expiresAt: string };
+      expect(Date.parse(events[3]?.at ?? '')).toBeLessThan(Date.parse(lease.expiresAt));
       // The stopped attempt's processes went with it, and the worker said goodbye.
-      await waitFor('the shell of a to be gone', () => !isAlive(shellPid), 5000);
+      await waitFor('the shell of a to be gone', () => !isAlive(shellPid));
       const a2 = (await baton.listWorkers()).find((w) => w.id === 'a');
       expect(a2?.state).toBe('stopped');
       expect(a2?.health).toBe('offline');

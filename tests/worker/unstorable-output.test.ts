@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openBaton } from '../../src/app/open.js';
-import { freshSchema } from '../postgres/pg-test-db.js';
+import { sealedFolder } from '../helpers/sealed.js';
+import { freshSchema, openPg } from '../postgres/pg-test-db.js';
 import { startWorker } from './helpers.js';
 
 /**
@@ -14,7 +12,8 @@ describe('output a store cannot keep', () => {
   let dir: string;
   let db: Awaited<ReturnType<typeof freshSchema>>;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'baton-nul-'));
+    // A folder with its own .baton/: the worker keeps its attempt logs there, never in a parent's.
+    dir = sealedFolder('baton-nul');
     db = await freshSchema();
   });
   afterEach(async () => {
@@ -23,7 +22,7 @@ describe('output a store cannot keep', () => {
   });
 
   const runOnce = async (command: string) => {
-    const baton = await openBaton({ db: db.url, create: true, actor: 'test' });
+    const baton = await openPg({ db: db.url, create: true, actor: 'test' });
     try {
       const task = await baton.createTask({ title: 'odd output', command, maxRetries: 0 });
       const w = startWorker(dir, ['w1', '--once', '--db', db.url]);

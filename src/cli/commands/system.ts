@@ -32,7 +32,7 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
             () => `Baton store ready at ${store.location}\n\n${HOW_TO_WORK}`,
           );
         },
-        { create: true },
+        { here: true },
       ),
     );
 
