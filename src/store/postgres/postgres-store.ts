@@ -75,7 +75,13 @@ export class PostgresStore implements Store {
     this.location = settings.location;
     this.st = statements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
-    this.wakeUps = new WakeUps(sql, settings.schema, { nextDueInMs: () => this.nextDueInMs() }, this.prepare, clock);
+    this.wakeUps = new WakeUps(
+      sql,
+      settings.schema,
+      { nextDueInMs: (sinceMs) => this.nextDueInMs(sinceMs) },
+      this.prepare,
+      clock,
+    );
     this.writes = new TaskWrites(this);
   }
 
@@ -238,8 +244,8 @@ export class PostgresStore implements Store {
     return this.wakeUps.onEvents(listener);
   }
 
-  private async nextDueInMs(): Promise<number | null> {
-    const [row] = await this.exec(this.sql, this.st.nextDue);
+  private async nextDueInMs(sinceMs: number): Promise<number | null> {
+    const [row] = await this.exec(this.sql, this.st.nextDue, [Math.ceil(sinceMs) + 1_000]);
     if (!row) return null;
     const due = [row.run_after, row.lease_expires_at].filter((v) => v !== null && v !== undefined).map(Number);
     return due.length === 0 ? null : Math.min(...due) - Number(row.now_ms);

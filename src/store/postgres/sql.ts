@@ -190,7 +190,9 @@ RETURNING task_id`,
     expiredLeases: `SELECT id FROM ${tasks} WHERE status = 'executing' AND lease_expires_at <= $1 ORDER BY lease_expires_at LIMIT $2`,
     // When an idle worker should look again even without a wake-up: a delayed task falls due or
     // a lease runs out (its task returns to the queue when someone expires it).
-    nextDue: `SELECT (SELECT min(run_after) FROM ${tasks} WHERE status IN ('queued', 'assigned') AND run_after > 0 AND run_after > ${NOW_MS}) AS run_after,
+    // $1: how long ago the wait began (ms). A task that fell due since then counts (its due time is
+    // past: wake now), or a lookup that ran late, on a busy machine, would leave the waiter asleep.
+    nextDue: `SELECT (SELECT min(run_after) FROM ${tasks} WHERE status IN ('queued', 'assigned') AND run_after > 0 AND run_after > ${NOW_MS} - $1::bigint) AS run_after,
       (SELECT min(lease_expires_at) FROM ${tasks} WHERE status = 'executing') AS lease_expires_at, ${NOW_MS} AS now_ms`,
     countByStatus: `SELECT status, count(*)::int AS n FROM ${tasks} GROUP BY status`,
     countCompletedSince: `SELECT count(*)::int AS n FROM ${tasks} WHERE completed_at >= $1`,

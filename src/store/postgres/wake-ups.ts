@@ -9,8 +9,11 @@ const DUE_LOOKUP_DELAY_MS = 20;
 export const POLL_MS = 100;
 
 export interface WakeUpSource {
-  /** Milliseconds until a delayed task falls due or a lease runs out, if any. */
-  nextDueInMs(): Promise<number | null>;
+  /**
+   * Milliseconds until a delayed task falls due or a lease runs out, if any; negative when a task
+   * fell due in the last `sinceMs` (the waiter began before it, so must look again).
+   */
+  nextDueInMs(sinceMs: number): Promise<number | null>;
 }
 
 /**
@@ -65,7 +68,7 @@ export class WakeUps {
       const startedAt = this.clock.now();
       void this.clock.sleep(DUE_LOOKUP_DELAY_MS, lookUp.signal).then(() => {
         if (lookUp.signal.aborted || !this.waiters.has(done)) return;
-        this.source.nextDueInMs().then(
+        this.source.nextDueInMs(this.clock.now() - startedAt).then(
           (due) => {
             const left = timeoutMs - (this.clock.now() - startedAt);
             if (due !== null && due < left && this.waiters.has(done)) arm(Math.max(MIN_DUE_WAIT_MS, due));
