@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalBaton } from '../../src/app/local-baton.js';
+import type { Baton } from '../../src/app/baton.js';
 import type { Priority } from '../../src/core/types.js';
 import { expectRefusedUnchanged, type StoreHarness } from './harness.js';
 
@@ -18,7 +18,7 @@ interface Fixture {
   missing: number;
 }
 
-async function fixture(baton: LocalBaton): Promise<Fixture> {
+async function fixture(baton: Baton): Promise<Fixture> {
   await baton.registerWorker({ id: 'w1' });
   const reviewing = await baton.createTask({ title: 'Needs review', priority: 'critical', review: true });
   const leased = await baton.createTask({ title: 'Leased', priority: 'high' });
@@ -43,7 +43,7 @@ async function fixture(baton: LocalBaton): Promise<Fixture> {
   };
 }
 
-type Case = [name: string, code: string, field: string | undefined, call: (b: LocalBaton, f: Fixture) => Promise<unknown>];
+type Case = [name: string, code: string, field: string | undefined, call: (b: Baton, f: Fixture) => Promise<unknown>];
 
 const CASES: Case[] = [
   ['an empty title', 'invalid_argument', 'title', (b) => b.createTask({ title: '' })],

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TaskEvent } from '../../src/core/types.js';
-import { refusal, type StoreHarness, waitPast } from './harness.js';
+import { sealedEnv } from '../helpers/serve-process.js';
+import { type Reach, refusal, type StoreHarness, waitPast } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLAIM_LOOP = resolve(import.meta.dirname, 'claim-loop.mjs');
@@ -20,20 +21,17 @@ interface Proc {
 }
 
 function requireBuild(): void {
-  for (const file of [resolve(ROOT, 'dist/app/open.js'), CLI]) {
+  for (const file of [resolve(ROOT, 'dist/app/open.js'), resolve(ROOT, 'dist/client/remote-baton.js'), CLI]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: build first with \`npx tsc -p tsconfig.build.json\``);
   }
 }
 
 /** Starts a worker process running claim-loop.mjs; it waits for `go()` before claiming. */
-function startWorker(db: string, worker: string, mode: 'drain' | 'hold', leaseSeconds = 300): Proc {
+function startWorker(reach: Reach, worker: string, mode: 'drain' | 'hold', leaseSeconds = 300): Proc {
   const child = spawn(
     process.execPath,
-    [CLAIM_LOOP, '--db', db, '--worker', worker, '--mode', mode, '--lease', String(leaseSeconds)],
-    {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-    },
+    [CLAIM_LOOP, ...reach.args, '--worker', worker, '--mode', mode, '--lease', String(leaseSeconds)],
+    { cwd: reach.cwd, env: sealedEnv() },
   );
   const lines: Record<string, unknown>[] = [];
   const waiters: { key: string; resolve: (l: Record<string, unknown>) => void }[] = [];
@@ -72,10 +70,10 @@ const go = (procs: Proc[]) => {
   for (const p of procs) p.child.stdin.write('go\n');
 };
 
-/** Runs the real CLI binary and waits for it. */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the real CLI binary on the store `reach` names and waits for it. */
+function runCli(reach: Reach, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [CLI, ...args, ...reach.args], { cwd: reach.cwd, env: sealedEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -105,15 +103,15 @@ export function raceContract(store: () => StoreHarness): void {
   describe('races between worker processes', () => {
     it(`${PROCESSES} processes drain ${TASKS} tasks: each is claimed and completed exactly once`, async () => {
       requireBuild();
-      const { url } = store();
       const baton = await store().open();
+      const reach = await store().reach();
       const ids: number[] = [];
       for (let i = 0; i < TASKS; i++) {
         const priority = (['critical', 'high', 'normal', 'low', 'maintenance'] as const)[i % 5];
         ids.push((await baton.createTask({ title: `job ${i}`, priority })).id);
       }
 
-      const procs = Array.from({ length: PROCESSES }, (_, i) => startWorker(url, `racer-${i}`, 'drain'));
+      const procs = Array.from({ length: PROCESSES }, (_, i) => startWorker(reach, `racer-${i}`, 'drain'));
       await Promise.all(procs.map((p) => p.line('ready')));
       go(procs);
       const exits = await Promise.all(procs.map((p) => p.exited));
@@ -154,11 +152,11 @@ export function raceContract(store: () => StoreHarness): void {
 
     it('a killed worker’s lease expires, another worker finishes the task, and the late write is refused', async () => {
       requireBuild();
-      const { url } = store();
       const baton = await store().open();
+      const reach = await store().reach();
       const task = await baton.createTask({ title: 'Survives a crash' });
 
-      const doomed = startWorker(url, 'doomed', 'hold', 1);
+      const doomed = startWorker(reach, 'doomed', 'hold', 1);
       await doomed.line('ready');
       go([doomed]);
       const { claimed } = (await doomed.line('claimed')) as { claimed: { id: number; token: number; expiresAt: string } };
@@ -174,7 +172,7 @@ export function raceContract(store: () => StoreHarness): void {
       expect(rescued).toMatchObject({ id: task.id, lease: { owner: 'rescuer', token: 2 }, attempts: 2 });
 
       // The dead worker's late write, while the rescuer holds the lease: a conflict.
-      const whileHeld = await runCli(['done', String(task.id), '--worker', 'doomed', '--token', '1', '--db', url]);
+      const whileHeld = await runCli(reach, ['done', String(task.id), '--worker', 'doomed', '--token', '1']);
       expect(whileHeld.code, whileHeld.stderr).toBe(4);
       expect(whileHeld.stderr).toMatch(/^error: (not_lease_holder|stale_token): /);
       expect(await baton.getTask(task.id)).toMatchObject({ status: 'executing', lease: { owner: 'rescuer', token: 2 } });
@@ -185,7 +183,7 @@ export function raceContract(store: () => StoreHarness): void {
       const late = await refusal(baton.complete(task.id, { workerId: 'doomed', token: 1, result: { by: 'doomed' } }));
       expect(['stale_token', 'illegal_transition']).toContain(late.code);
       expect(late.exitCode).toBe(4);
-      const viaCli = await runCli([
+      const viaCli = await runCli(reach, [
         'done',
         String(task.id),
         '--worker',
@@ -194,8 +192,6 @@ export function raceContract(store: () => StoreHarness): void {
         '1',
         '--result',
         '{"by":"doomed"}',
-        '--db',
-        url,
       ]);
       expect(viaCli.code, viaCli.stderr).toBe(4);
       expect(viaCli.stderr).toMatch(/^error: (stale_token|illegal_transition): /);
