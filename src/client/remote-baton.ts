@@ -4,6 +4,7 @@ import type {
   BreakdownOptions,
   BreakdownResult,
   ClaimInput,
+  ClaimManyInput,
   CompleteTaskInput,
   CreatedKey,
   CreateKeyInput,
@@ -27,6 +28,7 @@ import type {
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
+import { claimManySchema, parseWith } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
@@ -141,7 +143,10 @@ export class RemoteBaton implements Baton {
   }
 
   /** Long-polls the server (≤ 60 s a request) until a task comes, the wait ends or `signal` aborts. */
-  async claimMany(request: ClaimInput & { limit: number }): Promise<Task[]> {
+  async claimMany(raw: ClaimManyInput): Promise<Task[]> {
+    // Checked here, by the schema LocalBaton uses: the wire splits a long wait into polls and
+    // carries only known fields, so the server would never see a wait or a field it must refuse.
+    const request = parseWith(claimManySchema, raw);
     const deadline = Date.now() + (request.waitSeconds ?? 0) * 1000;
     for (;;) {
       const wait = Math.min(MAX_POLL_SECONDS, Math.max(0, (deadline - Date.now()) / 1000));

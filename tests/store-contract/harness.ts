@@ -34,6 +34,8 @@ export interface ContractRun {
   readonly name: string;
   /** Who the changes a test makes are recorded as (`createdBy`, an event's `actor`). */
   readonly actor: string;
+  /** How many tasks the race between worker processes drains (see `StoreHarness`). */
+  readonly raceTasks: number;
   /** A Baton on an empty store, for one test. */
   open(slot: Slot): Promise<OpenedStore>;
   /** After the last test: stops what the run started and removes its stores. */
@@ -44,6 +46,12 @@ export interface ContractRun {
 export interface StoreHarness {
   /** Who this test's changes are recorded as. */
   readonly actor: string;
+  /**
+   * How many tasks the race between worker processes drains. Through a server every claim is a
+   * round trip to one process, so a remote run races over fewer tasks (the same eight workers
+   * still contend for each) to keep the suite's time reasonable.
+   */
+  readonly raceTasks: number;
   /** This test's store, empty when the test starts; every call gives the same store. */
   open(): Promise<Baton>;
   /** Another empty store of the same backend. */
@@ -97,6 +105,7 @@ export function useStores(run: ContractRun): () => StoreHarness {
 
   const harness: StoreHarness = {
     actor: run.actor,
+    raceTasks: run.raceTasks,
     open: async () => (await acquire({ name: 'main' })).baton,
     openAnother: async () => (await acquire({ name: `another-${++others}` })).baton,
     openWithConfig: async (config) => (await acquire({ name: 'configured', config })).baton,

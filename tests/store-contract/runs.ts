@@ -10,6 +10,7 @@ export function localRun(backend: StoreBackend): ContractRun {
   return {
     name: `LocalBaton on ${backend.name}`,
     actor: ACTOR,
+    raceTasks: 2_000,
     async open(slot: Slot): Promise<OpenedStore> {
       const store = await backend.fresh();
       try {
@@ -59,6 +60,7 @@ export function remoteRun(backend: StoreBackend): ContractRun {
     name: `RemoteBaton → serve on ${backend.name}`,
     // A loopback server without API keys records its callers' changes under this name.
     actor: OPEN_PRINCIPAL.actor,
+    raceTasks: 500,
     async open(slot: Slot): Promise<OpenedStore> {
       const { store, server } = await serverFor(slot);
       const baton = new RemoteBaton({ url: server.url });
