@@ -169,7 +169,7 @@ export class RemoteBaton implements Baton {
   }
 
   heartbeat(id: number, lease: LeaseRef): Promise<Task> {
-    return this.http.call('POST', `/tasks/${id}/heartbeat`, { body: leaseOf(lease), retry: 'always' });
+    return this.http.call('POST', `/tasks/${id}/heartbeat`, { body: lease, retry: 'always' });
   }
 
   reportProgress(id: number, input: ProgressInput): Promise<Task> {
@@ -189,7 +189,7 @@ export class RemoteBaton implements Baton {
   }
 
   release(id: number, lease: LeaseRef): Promise<Task> {
-    return this.http.call('POST', `/tasks/${id}/release`, { body: leaseOf(lease) });
+    return this.http.call('POST', `/tasks/${id}/release`, { body: lease });
   }
 
   review(id: number, input: ReviewTaskInput): Promise<Task> {
@@ -306,8 +306,4 @@ export class RemoteBaton implements Baton {
   }
 
   async close(): Promise<void> {}
-}
-
-function leaseOf(lease: LeaseRef): LeaseRef {
-  return { workerId: lease.workerId, ...(lease.token !== undefined && { token: lease.token }) };
 }

@@ -139,6 +139,18 @@ const CASES: Case[] = [
   ],
   ['a note of blanks', 'invalid_argument', 'text', (b, f) => b.addNote(f.queued, { text: '  ' })],
   ['an unknown field of a claim', 'invalid_argument', undefined, (b) => b.claim({ workerId: 'w1', lease: 5 } as never)],
+  [
+    'an unknown field of a heartbeat',
+    'invalid_argument',
+    undefined,
+    (b, f) => b.heartbeat(f.leased, { workerId: f.holder, token: f.token, seconds: 60 } as never),
+  ],
+  [
+    'an unknown field of a release',
+    'invalid_argument',
+    undefined,
+    (b, f) => b.release(f.leased, { workerId: f.holder, token: f.token, reason: 'done' } as never),
+  ],
   ['no dependencies to add', 'invalid_argument', 'dependsOn', (b, f) => b.addDependencies(f.queued, [])],
   ['registering a malformed worker id', 'invalid_argument', 'id', (b) => b.registerWorker({ id: 'bad id' })],
   ['events after a negative id', 'invalid_argument', 'afterId', (b) => b.events({ afterId: -1 })],

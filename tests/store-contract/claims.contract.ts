@@ -3,7 +3,12 @@ import type { Baton } from '../../src/app/baton.js';
 import type { Task } from '../../src/core/types.js';
 import { refusal, type StoreHarness, sleep, storeNow, waitPast } from './harness.js';
 
-const FAST_RETRY = { policy: 'fixed', baseSeconds: 0.3, maxSeconds: 0.3, jitter: 0 } as const;
+/**
+ * A `runAfter`, backoff or lease this far ahead is still ahead after the few calls a test makes
+ * before it checks, even through a server on a busy machine (a few hundred ms was not).
+ */
+const SOON_MS = 2_000;
+const FAST_RETRY = { policy: 'fixed', baseSeconds: SOON_MS / 1000, maxSeconds: SOON_MS / 1000, jitter: 0 } as const;
 const IMMEDIATE_RETRY = { policy: 'immediate', baseSeconds: 0, maxSeconds: 0, jitter: 0 } as const;
 
 /** Claims every ready task one by one and returns their titles in the order they came. */
@@ -54,7 +59,7 @@ export function claimContract(store: () => StoreHarness): void {
 
     it('a task is not claimable before its runAfter', async () => {
       const baton = await store().open();
-      const runAfter = new Date((await storeNow(baton)) + 400).toISOString();
+      const runAfter = new Date((await storeNow(baton)) + SOON_MS).toISOString();
       const task = await baton.createTask({ title: 'Later', runAfter });
       expect(await baton.claim({ workerId: 'w1' })).toBeNull();
       expect((await baton.listTasks({ ready: true })).total).toBe(0);
@@ -90,7 +95,7 @@ export function claimContract(store: () => StoreHarness): void {
 
     it('among tasks ready at the same moment and priority, the best fit goes first, then the lowest id', async () => {
       const baton = await store().open();
-      const runAfter = new Date((await storeNow(baton)) + 300).toISOString();
+      const runAfter = new Date((await storeNow(baton)) + SOON_MS).toISOString();
       for (const [title, capabilities] of [
         ['none', []],
         ['x', ['x']],
@@ -204,7 +209,7 @@ export function claimContract(store: () => StoreHarness): void {
       const first = await baton.claim({ workerId: 'w1' });
       const retried = await baton.fail(task.id, { workerId: 'w1', token: tokenOf(first), error: 'timeout' });
       expect(retried).toMatchObject({ status: 'queued', retries: 1, lastError: 'timeout', lease: null });
-      expect(Date.parse(retried.runAfter!) - Date.parse(retried.updatedAt)).toBe(300);
+      expect(Date.parse(retried.runAfter!) - Date.parse(retried.updatedAt)).toBe(SOON_MS);
       expect(await baton.claim({ workerId: 'w1' })).toBeNull();
       await waitPast(baton, retried.runAfter!);
       const second = await baton.claim({ workerId: 'w2' });
@@ -227,7 +232,7 @@ export function claimContract(store: () => StoreHarness): void {
     it('an expired lease is requeued by expireLeases, counting the attempt', async () => {
       const baton = await store().open();
       const task = await baton.createTask({ title: 'Abandoned' });
-      const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: 0.2 });
+      const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: SOON_MS / 1000 });
       expect(await baton.expireLeases()).toEqual([]);
       await waitPast(baton, claimed!.lease!.expiresAt);
       expect((await refusal(baton.heartbeat(task.id, { workerId: 'ghost', token: 1 }))).code).toBe('lease_expired');
