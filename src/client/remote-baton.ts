@@ -28,7 +28,14 @@ import type {
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
-import { claimManySchema, parseWith } from '../core/schemas.js';
+import {
+  breakdownOptionsSchema,
+  cancelSchema,
+  claimManySchema,
+  eventsQuerySchema,
+  listQuerySchema,
+  parseWith,
+} from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
@@ -77,7 +84,9 @@ export class RemoteBaton implements Baton {
     return this.http.call('GET', `/tasks/${id}`, { query: { detail: true } });
   }
 
-  listTasks(q: ListQuery = {}): Promise<TaskPage> {
+  async listTasks(raw: ListQuery = {}): Promise<TaskPage> {
+    // A query string carries only the fields named here: the others are refused as LocalBaton would.
+    const q = parseWith(listQuerySchema, raw);
     return this.http.call('GET', '/tasks', {
       query: {
         status: q.status?.join(','),
@@ -96,7 +105,8 @@ export class RemoteBaton implements Baton {
     return this.http.call('PATCH', `/tasks/${id}`, { body: input, headers });
   }
 
-  cancelTask(id: number, options: { reason?: string } = {}): Promise<Task> {
+  async cancelTask(id: number, raw: { reason?: string } = {}): Promise<Task> {
+    const options = parseWith(cancelSchema, raw);
     return this.http.call('POST', `/tasks/${id}/cancel`, { body: options.reason ? { reason: options.reason } : {} });
   }
 
@@ -131,7 +141,8 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', '/analyze', { body });
   }
 
-  breakdown(id: number, options: BreakdownOptions = {}): Promise<BreakdownResult> {
+  async breakdown(id: number, raw: BreakdownOptions = {}): Promise<BreakdownResult> {
+    const options = parseWith(breakdownOptionsSchema, raw);
     return this.http.call('POST', `/tasks/${id}/breakdown`, {
       body: { ...(options.planner && { planner: options.planner }), ...(options.dryRun && { dryRun: true }) },
     });
@@ -281,7 +292,8 @@ export class RemoteBaton implements Baton {
   }
 
   /** Pages through the server's history (at most 10,000 events an answer) up to `limit`. */
-  async events(query: EventQuery = {}): Promise<TaskEvent[]> {
+  async events(raw: EventQuery = {}): Promise<TaskEvent[]> {
+    const query = parseWith(eventsQuerySchema, raw);
     const all: TaskEvent[] = [];
     let afterId = query.afterId ?? 0;
     for (;;) {

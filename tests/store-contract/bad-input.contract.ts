@@ -155,6 +155,10 @@ const CASES: Case[] = [
   ['registering a malformed worker id', 'invalid_argument', 'id', (b) => b.registerWorker({ id: 'bad id' })],
   ['events after a negative id', 'invalid_argument', 'afterId', (b) => b.events({ afterId: -1 })],
   ['listing 0 tasks', 'invalid_argument', 'limit', (b) => b.listTasks({ limit: 0 })],
+  ['an unknown field of a list query', 'invalid_argument', undefined, (b) => b.listTasks({ owner: 'w1' } as never)],
+  ['an unknown field of an events query', 'invalid_argument', undefined, (b) => b.events({ type: 'created' } as never)],
+  ['an unknown cancel option', 'invalid_argument', undefined, (b, f) => b.cancelTask(f.queued, { force: true } as never)],
+  ['an unknown breakdown option', 'invalid_argument', undefined, (b, f) => b.breakdown(f.queued, { depth: 2 } as never)],
 ];
 
 /** SPEC §2: invalid input is refused with a clear, coded message and nothing is half-written. */
