@@ -51,7 +51,11 @@ export interface RemoteBatonOptions {
   retryMs?: number | undefined;
 }
 
-/** `Baton` over the HTTP API: the CLI and the worker loop run unchanged against a remote server. */
+/**
+ * `Baton` over the HTTP API: the CLI and the worker loop run unchanged against a remote server.
+ * Inputs the wire reshapes (queries, claims, options) are checked here by the core schemas, so a
+ * field or value the server would never see is refused as LocalBaton refuses it.
+ */
 export class RemoteBaton implements Baton {
   private readonly token: string | undefined;
   private readonly http: HttpClient;
@@ -85,7 +89,6 @@ export class RemoteBaton implements Baton {
   }
 
   async listTasks(raw: ListQuery = {}): Promise<TaskPage> {
-    // A query string carries only the fields named here: the others are refused as LocalBaton would.
     const q = parseWith(listQuerySchema, raw);
     return this.http.call('GET', '/tasks', {
       query: {
@@ -155,8 +158,7 @@ export class RemoteBaton implements Baton {
 
   /** Long-polls the server (≤ 60 s a request) until a task comes, the wait ends or `signal` aborts. */
   async claimMany(raw: ClaimManyInput): Promise<Task[]> {
-    // Checked here, by the schema LocalBaton uses: the wire splits a long wait into polls and
-    // carries only known fields, so the server would never see a wait or a field it must refuse.
+    // The wire splits a long wait into polls: the server alone would never see one too long.
     const request = parseWith(claimManySchema, raw);
     const deadline = Date.now() + (request.waitSeconds ?? 0) * 1000;
     for (;;) {
