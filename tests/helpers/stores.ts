@@ -2,8 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type postgres from 'postgres';
 import { stringify } from 'yaml';
-import { dropSchema, newSchemaName, schemaUrl, withAdmin } from '../postgres/pg-test-db.js';
+import { adminConnection, dropSchema, newSchemaName, schemaUrl } from '../postgres/pg-test-db.js';
 
 /**
  * One empty store of a backend, sealed in its own temp folder: whoever opens it with
@@ -57,12 +58,18 @@ export const postgresBackend: StoreBackend = {
     // A PostgreSQL store's config and logs are in the `.baton/` found from the working folder.
     mkdirSync(join(cwd, '.baton'));
     const schema = newSchemaName();
+    // Emptied before every test of a suite: one connection for all of them, not one each.
+    let admin: postgres.Sql | null = null;
     return {
       db: schemaUrl(schema),
       cwd,
       configure: (config) => writeFileSync(join(cwd, '.baton', 'config.yaml'), stringify(config)),
-      empty: () => emptyPostgres(schema),
+      empty: () => {
+        admin ??= adminConnection();
+        return emptyPostgres(admin, schema);
+      },
       remove: async () => {
+        await admin?.end({ timeout: 5 });
         await dropSchema(schema);
         rmSync(cwd, { recursive: true, force: true });
       },
@@ -85,10 +92,8 @@ function emptySqlite(path: string): void {
   }
 }
 
-async function emptyPostgres(schema: string): Promise<void> {
-  await withAdmin(async (sql) => {
-    const rows = await sql<{ tablename: string }[]>`SELECT tablename FROM pg_tables WHERE schemaname = ${schema}`;
-    const tables = rows.map((r) => r.tablename).filter((t) => !KEPT_TABLES.has(t));
-    await sql.unsafe(`TRUNCATE ${tables.map((t) => `"${schema}"."${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
-  });
+async function emptyPostgres(sql: postgres.Sql, schema: string): Promise<void> {
+  const rows = await sql<{ tablename: string }[]>`SELECT tablename FROM pg_tables WHERE schemaname = ${schema}`;
+  const tables = rows.map((r) => r.tablename).filter((t) => !KEPT_TABLES.has(t));
+  await sql.unsafe(`TRUNCATE ${tables.map((t) => `"${schema}"."${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
 }
