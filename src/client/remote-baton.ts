@@ -4,6 +4,7 @@ import type {
   BreakdownOptions,
   BreakdownResult,
   ClaimInput,
+  ClaimManyInput,
   CompleteTaskInput,
   CreatedKey,
   CreateKeyInput,
@@ -27,6 +28,14 @@ import type {
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
+import {
+  breakdownOptionsSchema,
+  cancelSchema,
+  claimManySchema,
+  eventsQuerySchema,
+  listQuerySchema,
+  parseWith,
+} from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
@@ -42,7 +51,11 @@ export interface RemoteBatonOptions {
   retryMs?: number | undefined;
 }
 
-/** `Baton` over the HTTP API: the CLI and the worker loop run unchanged against a remote server. */
+/**
+ * `Baton` over the HTTP API: the CLI and the worker loop run unchanged against a remote server.
+ * Inputs the wire reshapes (queries, claims, options) are checked here by the core schemas, so a
+ * field or value the server would never see is refused as LocalBaton refuses it.
+ */
 export class RemoteBaton implements Baton {
   private readonly token: string | undefined;
   private readonly http: HttpClient;
@@ -75,7 +88,8 @@ export class RemoteBaton implements Baton {
     return this.http.call('GET', `/tasks/${id}`, { query: { detail: true } });
   }
 
-  listTasks(q: ListQuery = {}): Promise<TaskPage> {
+  async listTasks(raw: ListQuery = {}): Promise<TaskPage> {
+    const q = parseWith(listQuerySchema, raw);
     return this.http.call('GET', '/tasks', {
       query: {
         status: q.status?.join(','),
@@ -95,7 +109,8 @@ export class RemoteBaton implements Baton {
     return this.http.call('PATCH', `/tasks/${id}`, { body: input, headers });
   }
 
-  cancelTask(id: number, options: { reason?: string } = {}): Promise<Task> {
+  async cancelTask(id: number, raw: { reason?: string } = {}): Promise<Task> {
+    const options = parseWith(cancelSchema, raw);
     return this.http.call('POST', `/tasks/${id}/cancel`, { body: options.reason ? { reason: options.reason } : {} });
   }
 
@@ -130,7 +145,8 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', '/analyze', { body });
   }
 
-  breakdown(id: number, options: BreakdownOptions = {}): Promise<BreakdownResult> {
+  async breakdown(id: number, raw: BreakdownOptions = {}): Promise<BreakdownResult> {
+    const options = parseWith(breakdownOptionsSchema, raw);
     return this.http.call('POST', `/tasks/${id}/breakdown`, {
       body: { ...(options.planner && { planner: options.planner }), ...(options.dryRun && { dryRun: true }) },
     });
@@ -142,7 +158,9 @@ export class RemoteBaton implements Baton {
   }
 
   /** Long-polls the server (≤ 60 s a request) until a task comes, the wait ends or `signal` aborts. */
-  async claimMany(request: ClaimInput & { limit: number }): Promise<Task[]> {
+  async claimMany(raw: ClaimManyInput): Promise<Task[]> {
+    // The wire splits a long wait into polls: the server alone would never see one too long.
+    const request = parseWith(claimManySchema, raw);
     const deadline = Date.now() + (request.waitSeconds ?? 0) * 1000;
     for (;;) {
       const wait = Math.min(MAX_POLL_SECONDS, Math.max(0, (deadline - Date.now()) / 1000));
@@ -165,7 +183,7 @@ export class RemoteBaton implements Baton {
   }
 
   heartbeat(id: number, lease: LeaseRef): Promise<Task> {
-    return this.http.call('POST', `/tasks/${id}/heartbeat`, { body: leaseOf(lease), retry: 'always' });
+    return this.http.call('POST', `/tasks/${id}/heartbeat`, { body: lease, retry: 'always' });
   }
 
   reportProgress(id: number, input: ProgressInput): Promise<Task> {
@@ -185,7 +203,7 @@ export class RemoteBaton implements Baton {
   }
 
   release(id: number, lease: LeaseRef): Promise<Task> {
-    return this.http.call('POST', `/tasks/${id}/release`, { body: leaseOf(lease) });
+    return this.http.call('POST', `/tasks/${id}/release`, { body: lease });
   }
 
   review(id: number, input: ReviewTaskInput): Promise<Task> {
@@ -278,7 +296,8 @@ export class RemoteBaton implements Baton {
   }
 
   /** Pages through the server's history (at most 10,000 events an answer) up to `limit`. */
-  async events(query: EventQuery = {}): Promise<TaskEvent[]> {
+  async events(raw: EventQuery = {}): Promise<TaskEvent[]> {
+    const query = parseWith(eventsQuerySchema, raw);
     const all: TaskEvent[] = [];
     let afterId = query.afterId ?? 0;
     for (;;) {
@@ -303,8 +322,4 @@ export class RemoteBaton implements Baton {
   }
 
   async close(): Promise<void> {}
-}
-
-function leaseOf(lease: LeaseRef): LeaseRef {
-  return { workerId: lease.workerId, ...(lease.token !== undefined && { token: lease.token }) };
 }

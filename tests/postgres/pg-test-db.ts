@@ -38,9 +38,14 @@ export function openPg(options: OpenOptions): Promise<LocalBaton> {
   return openBaton({ cwd: pgCwd(), ...options });
 }
 
+/** A connection to the test database, outside any store's schema (close it with `end()`). */
+export function adminConnection(): postgres.Sql {
+  return postgres(PG_URL, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+}
+
 /** Runs `fn` on a short-lived admin connection. */
 export async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(PG_URL, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  const sql = adminConnection();
   try {
     return await fn(sql);
   } finally {

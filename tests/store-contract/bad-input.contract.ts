@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalBaton } from '../../src/app/local-baton.js';
+import type { Baton } from '../../src/app/baton.js';
 import type { Priority } from '../../src/core/types.js';
 import { expectRefusedUnchanged, type StoreHarness } from './harness.js';
 
@@ -18,7 +18,7 @@ interface Fixture {
   missing: number;
 }
 
-async function fixture(baton: LocalBaton): Promise<Fixture> {
+async function fixture(baton: Baton): Promise<Fixture> {
   await baton.registerWorker({ id: 'w1' });
   const reviewing = await baton.createTask({ title: 'Needs review', priority: 'critical', review: true });
   const leased = await baton.createTask({ title: 'Leased', priority: 'high' });
@@ -43,7 +43,7 @@ async function fixture(baton: LocalBaton): Promise<Fixture> {
   };
 }
 
-type Case = [name: string, code: string, field: string | undefined, call: (b: LocalBaton, f: Fixture) => Promise<unknown>];
+type Case = [name: string, code: string, field: string | undefined, call: (b: Baton, f: Fixture) => Promise<unknown>];
 
 const CASES: Case[] = [
   ['an empty title', 'invalid_argument', 'title', (b) => b.createTask({ title: '' })],
@@ -139,10 +139,26 @@ const CASES: Case[] = [
   ],
   ['a note of blanks', 'invalid_argument', 'text', (b, f) => b.addNote(f.queued, { text: '  ' })],
   ['an unknown field of a claim', 'invalid_argument', undefined, (b) => b.claim({ workerId: 'w1', lease: 5 } as never)],
+  [
+    'an unknown field of a heartbeat',
+    'invalid_argument',
+    undefined,
+    (b, f) => b.heartbeat(f.leased, { workerId: f.holder, token: f.token, seconds: 60 } as never),
+  ],
+  [
+    'an unknown field of a release',
+    'invalid_argument',
+    undefined,
+    (b, f) => b.release(f.leased, { workerId: f.holder, token: f.token, reason: 'done' } as never),
+  ],
   ['no dependencies to add', 'invalid_argument', 'dependsOn', (b, f) => b.addDependencies(f.queued, [])],
   ['registering a malformed worker id', 'invalid_argument', 'id', (b) => b.registerWorker({ id: 'bad id' })],
   ['events after a negative id', 'invalid_argument', 'afterId', (b) => b.events({ afterId: -1 })],
   ['listing 0 tasks', 'invalid_argument', 'limit', (b) => b.listTasks({ limit: 0 })],
+  ['an unknown field of a list query', 'invalid_argument', undefined, (b) => b.listTasks({ owner: 'w1' } as never)],
+  ['an unknown field of an events query', 'invalid_argument', undefined, (b) => b.events({ type: 'created' } as never)],
+  ['an unknown cancel option', 'invalid_argument', undefined, (b, f) => b.cancelTask(f.queued, { force: true } as never)],
+  ['an unknown breakdown option', 'invalid_argument', undefined, (b, f) => b.breakdown(f.queued, { depth: 2 } as never)],
 ];
 
 /** SPEC §2: invalid input is refused with a clear, coded message and nothing is half-written. */

@@ -1,27 +1,28 @@
 // A worker in its own OS process, for the store contract's multi-process races.
 // It imports the built code, so run `npx tsc -p tsconfig.build.json` first.
 //
-//   node claim-loop.mjs --db URL --worker ID [--mode drain|hold] [--lease SECONDS]
+//   node claim-loop.mjs (--db URL | --server URL) --worker ID [--mode drain|hold] [--lease SECONDS]
 //
-// It opens the store, prints `{"ready":true}` and waits for a line on stdin, so that every
-// process of a race starts claiming at the same moment. Then:
+// It opens the store (with --server: a RemoteBaton of that `baton serve`), prints `{"ready":true}`
+// and waits for a line on stdin, so that every process of a race starts claiming at the same
+// moment. Then:
 // - drain: claims and completes tasks until none is left, and prints one JSON summary line
 //   `{"worker","pid","completed":[ids],"errors":[{code,message}]}`; exits 1 on any error.
 // - hold: claims one task, prints `{"claimed":{"id","token","expiresAt"}}` and hangs, holding
 //   the lease until it is killed.
 import { parseArgs } from 'node:util';
-import { openBaton } from '../../dist/app/open.js';
 
 const { values } = parseArgs({
   options: {
     db: { type: 'string' },
+    server: { type: 'string' },
     worker: { type: 'string' },
     mode: { type: 'string', default: 'drain' },
     lease: { type: 'string', default: '300' },
   },
 });
-if (!values.db || !values.worker) {
-  process.stderr.write('usage: claim-loop.mjs --db URL --worker ID [--mode drain|hold] [--lease SECONDS]\n');
+if (!(values.db || values.server) || !values.worker) {
+  process.stderr.write('usage: claim-loop.mjs (--db URL | --server URL) --worker ID [--mode drain|hold] [--lease SECONDS]\n');
   process.exit(2);
 }
 const worker = values.worker;
@@ -62,7 +63,10 @@ async function hold(baton) {
   return new Promise(() => undefined);
 }
 
-const baton = await openBaton({ db: values.db, actor: worker });
+// Only the side in use is loaded: nine processes starting at once load it on a busy machine.
+const baton = values.server
+  ? new (await import('../../dist/client/remote-baton.js')).RemoteBaton({ url: values.server })
+  : await (await import('../../dist/app/open.js')).openBaton({ db: values.db, actor: worker });
 print({ ready: true });
 await waitForGo();
 let code = 1;

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalBaton } from '../../src/app/local-baton.js';
+import type { Baton } from '../../src/app/baton.js';
 import type { Task } from '../../src/core/types.js';
-import { refusal, type StoreHarness, sleep, waitPast, withPolicy } from './harness.js';
+import { refusal, type StoreHarness, sleep, storeNow, waitPast } from './harness.js';
 
-const FAST_RETRY = { policy: 'fixed', baseSeconds: 0.3, maxSeconds: 0.3, jitter: 0 } as const;
+/**
+ * A `runAfter`, backoff or lease this far ahead is still ahead after the few calls a test makes
+ * before it checks, even through a server on a busy machine (a few hundred ms was not).
+ */
+const SOON_MS = 2_000;
+const FAST_RETRY = { policy: 'fixed', baseSeconds: SOON_MS / 1000, maxSeconds: SOON_MS / 1000, jitter: 0 } as const;
+const IMMEDIATE_RETRY = { policy: 'immediate', baseSeconds: 0, maxSeconds: 0, jitter: 0 } as const;
 
 /** Claims every ready task one by one and returns their titles in the order they came. */
-async function drainTitles(baton: LocalBaton, workerId: string, capabilities?: string[]): Promise<string[]> {
+async function drainTitles(baton: Baton, workerId: string, capabilities?: string[]): Promise<string[]> {
   const titles: string[] = [];
   for (;;) {
     const task = await baton.claim({ workerId, capabilities });
@@ -53,7 +59,7 @@ export function claimContract(store: () => StoreHarness): void {
 
     it('a task is not claimable before its runAfter', async () => {
       const baton = await store().open();
-      const runAfter = new Date((await baton.store.now()) + 400).toISOString();
+      const runAfter = new Date((await storeNow(baton)) + SOON_MS).toISOString();
       const task = await baton.createTask({ title: 'Later', runAfter });
       expect(await baton.claim({ workerId: 'w1' })).toBeNull();
       expect((await baton.listTasks({ ready: true })).total).toBe(0);
@@ -78,9 +84,8 @@ export function claimContract(store: () => StoreHarness): void {
     });
 
     it('aging: an old low-priority task overtakes a newer higher one after enough wait', async () => {
-      const opened = await store().open();
       // One priority level per 120 ms of waiting, so the test need not wait hours.
-      const baton = withPolicy(opened, { agingMinutesPerLevel: 0.002 });
+      const baton = await store().openWithConfig({ aging: { minutesPerLevel: 0.002 } });
       await baton.createTask({ title: 'old low', priority: 'low' });
       await sleep(500); // > 2 levels (low → high) of waiting
       await baton.createTask({ title: 'new high', priority: 'high' });
@@ -90,7 +95,7 @@ export function claimContract(store: () => StoreHarness): void {
 
     it('among tasks ready at the same moment and priority, the best fit goes first, then the lowest id', async () => {
       const baton = await store().open();
-      const runAfter = new Date((await baton.store.now()) + 300).toISOString();
+      const runAfter = new Date((await storeNow(baton)) + SOON_MS).toISOString();
       for (const [title, capabilities] of [
         ['none', []],
         ['x', ['x']],
@@ -129,9 +134,9 @@ export function claimContract(store: () => StoreHarness): void {
 
   describe('claims: the lease and its fencing token', () => {
     it('the fencing token grows with every claim of a task', async () => {
-      const opened = await store().open();
-      const baton = withPolicy(opened, { retry: { policy: 'immediate', baseSeconds: 0, maxSeconds: 0, jitter: 0 } });
-      const task = await baton.createTask({ title: 'Reclaimed' });
+      const baton = await store().open();
+      // Retried at once, so the failed attempt is claimable again straight away.
+      const task = await baton.createTask({ title: 'Reclaimed', retryPolicy: { ...IMMEDIATE_RETRY } });
       const tokens: number[] = [];
       const first = await baton.claim({ workerId: 'w1' });
       tokens.push(tokenOf(first));
@@ -204,7 +209,7 @@ export function claimContract(store: () => StoreHarness): void {
       const first = await baton.claim({ workerId: 'w1' });
       const retried = await baton.fail(task.id, { workerId: 'w1', token: tokenOf(first), error: 'timeout' });
       expect(retried).toMatchObject({ status: 'queued', retries: 1, lastError: 'timeout', lease: null });
-      expect(Date.parse(retried.runAfter!) - Date.parse(retried.updatedAt)).toBe(300);
+      expect(Date.parse(retried.runAfter!) - Date.parse(retried.updatedAt)).toBe(SOON_MS);
       expect(await baton.claim({ workerId: 'w1' })).toBeNull();
       await waitPast(baton, retried.runAfter!);
       const second = await baton.claim({ workerId: 'w2' });
@@ -227,7 +232,7 @@ export function claimContract(store: () => StoreHarness): void {
     it('an expired lease is requeued by expireLeases, counting the attempt', async () => {
       const baton = await store().open();
       const task = await baton.createTask({ title: 'Abandoned' });
-      const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: 0.2 });
+      const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: SOON_MS / 1000 });
       expect(await baton.expireLeases()).toEqual([]);
       await waitPast(baton, claimed!.lease!.expiresAt);
       expect((await refusal(baton.heartbeat(task.id, { workerId: 'ghost', token: 1 }))).code).toBe('lease_expired');

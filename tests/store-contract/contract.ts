@@ -2,7 +2,7 @@ import { describe } from 'vitest';
 import { badInputContract } from './bad-input.contract.js';
 import { claimContract } from './claims.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
-import { type FreshDb, useFreshStore } from './harness.js';
+import { type ContractRun, useStores } from './harness.js';
 import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
@@ -11,14 +11,14 @@ import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
 
 /**
- * The store contract: one suite every backend must pass unchanged (DESIGN.md, invariant 5).
- * It goes only through `openBaton`, `LocalBaton` and the `Store` interface, so a backend is
- * described entirely by how to get an empty database: `freshDb` returns its URL (what `--db`
- * takes) and how to remove it. Each test gets its own database.
+ * The store contract: one suite every backend, and both implementations of `Baton`, must pass
+ * unchanged (DESIGN.md, invariants 5 and 7). The tests hold only a `Baton`, so a run is described
+ * entirely by how it gets an empty store (`ContractRun`): LocalBaton in process, or RemoteBaton
+ * against a real `baton serve`, on SQLite or PostgreSQL. Each test gets its own empty stores.
  */
-export function storeContract(backend: string, freshDb: FreshDb): void {
-  describe(`store contract: ${backend}`, () => {
-    const store = useFreshStore(freshDb);
+export function storeContract(run: ContractRun): void {
+  describe(`contract: ${run.name}`, () => {
+    const store = useStores(run);
     taskContract(store);
     claimContract(store);
     dependencyContract(store);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalBaton } from '../../src/app/local-baton.js';
+import type { Baton } from '../../src/app/baton.js';
 import { expectRefusedUnchanged, type StoreHarness } from './harness.js';
 
 /** Claims the next task as `workerId` and completes it; returns its id. */
-async function doNext(baton: LocalBaton, workerId = 'w1'): Promise<number> {
+async function doNext(baton: Baton, workerId = 'w1'): Promise<number> {
   const task = await baton.claim({ workerId });
   if (!task?.lease) throw new Error('expected a task to claim');
   await baton.complete(task.id, { workerId, token: task.lease.token });

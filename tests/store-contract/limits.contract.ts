@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalBaton } from '../../src/app/local-baton.js';
+import type { Baton } from '../../src/app/baton.js';
 import { createDeps, LIMIT_CASES, type LimitCase, PARKED } from '../helpers/limit-cases.js';
 import { expectRefusedUnchanged, type StoreHarness } from './harness.js';
 
 const WORKER = 'limit-worker';
 
 /** The task a case writes to: held by WORKER for lease writes, any task otherwise. */
-async function target(baton: LocalBaton, c: LimitCase): Promise<{ id: number; token?: number }> {
+async function target(baton: Baton, c: LimitCase): Promise<{ id: number; token?: number }> {
   if (c.call === 'create') return { id: 0 };
   if (c.call === 'note' || c.call === 'depend') {
     return { id: (await baton.createTask({ title: 'target', capabilities: [PARKED], noBreakdown: true })).id };
@@ -18,7 +18,7 @@ async function target(baton: LocalBaton, c: LimitCase): Promise<{ id: number; to
   return { id: task.id, token: claimed?.lease?.token as number };
 }
 
-function perform(baton: LocalBaton, c: LimitCase, to: { id: number; token?: number }, input: Record<string, unknown>) {
+function perform(baton: Baton, c: LimitCase, to: { id: number; token?: number }, input: Record<string, unknown>) {
   const lease = { workerId: WORKER, token: to.token };
   switch (c.call) {
     case 'create':

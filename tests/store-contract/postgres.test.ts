@@ -1,9 +1,7 @@
-import { freshSchema } from '../postgres/pg-test-db.js';
+import { postgresBackend } from '../helpers/stores.js';
 import { storeContract } from './contract.js';
+import { localRun } from './runs.js';
 
 // The same suite as SQLite, unchanged, with one fresh schema per test. An unreachable server
 // makes every test fail (never skip), so CI cannot go green without PostgreSQL.
-storeContract('postgres', async () => {
-  const { url, cleanup } = await freshSchema();
-  return { url, cleanup };
-});
+storeContract(localRun(postgresBackend));

@@ -1,9 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { TaskEvent } from '../../src/core/types.js';
-import { refusal, type StoreHarness, waitPast } from './harness.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { PRIORITIES, type TaskEvent } from '../../src/core/types.js';
+import { sealedEnv } from '../helpers/serve-process.js';
+import { type Reach, refusal, type StoreHarness, waitPast } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLAIM_LOOP = resolve(import.meta.dirname, 'claim-loop.mjs');
@@ -20,21 +21,22 @@ interface Proc {
 }
 
 function requireBuild(): void {
-  for (const file of [resolve(ROOT, 'dist/app/open.js'), CLI]) {
+  for (const file of [resolve(ROOT, 'dist/app/open.js'), resolve(ROOT, 'dist/client/remote-baton.js'), CLI]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: build first with \`npx tsc -p tsconfig.build.json\``);
   }
 }
 
 /** Starts a worker process running claim-loop.mjs; it waits for `go()` before claiming. */
-function startWorker(db: string, worker: string, mode: 'drain' | 'hold', leaseSeconds = 300): Proc {
+function startWorker(reach: Reach, worker: string, mode: 'drain' | 'hold', leaseSeconds = 300): Proc {
   const child = spawn(
     process.execPath,
-    [CLAIM_LOOP, '--db', db, '--worker', worker, '--mode', mode, '--lease', String(leaseSeconds)],
-    {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1' },
-    },
+    [CLAIM_LOOP, ...reach.args, '--worker', worker, '--mode', mode, '--lease', String(leaseSeconds)],
+    { cwd: reach.cwd, env: sealedEnv() },
   );
+  // A test that fails before its workers finish must not leave them waiting for `go` forever.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   const lines: Record<string, unknown>[] = [];
   const waiters: { key: string; resolve: (l: Record<string, unknown>) => void }[] = [];
   let buffered = '';
@@ -72,10 +74,10 @@ const go = (procs: Proc[]) => {
   for (const p of procs) p.child.stdin.write('go\n');
 };
 
-/** Runs the real CLI binary and waits for it. */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the real CLI binary on the store `reach` names and waits for it. */
+function runCli(reach: Reach, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [CLI, ...args, ...reach.args], { cwd: reach.cwd, env: sealedEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -97,23 +99,31 @@ function countBy(events: TaskEvent[], type: string): Map<number, TaskEvent[]> {
   return map;
 }
 
-const TASKS = 2_000;
 const PROCESSES = 8;
+/** Several processes load and thousands of calls go through one store: more than a minute on a busy machine. */
+const RACE_TIMEOUT_MS = 180_000;
+const CREATE_BATCH = 50;
 
 /** Several OS processes on one store: the races that matter most. */
 export function raceContract(store: () => StoreHarness): void {
-  describe('races between worker processes', () => {
+  describe('races between worker processes', { timeout: RACE_TIMEOUT_MS }, () => {
+    const TASKS = store().raceTasks;
     it(`${PROCESSES} processes drain ${TASKS} tasks: each is claimed and completed exactly once`, async () => {
       requireBuild();
-      const { url } = store();
       const baton = await store().open();
+      const reach = await store().reach();
+      // The workers load while the tasks are created: they claim nothing before `go`.
+      const procs = Array.from({ length: PROCESSES }, (_, i) => startWorker(reach, `racer-${i}`, 'drain'));
       const ids: number[] = [];
-      for (let i = 0; i < TASKS; i++) {
-        const priority = (['critical', 'high', 'normal', 'low', 'maintenance'] as const)[i % 5];
-        ids.push((await baton.createTask({ title: `job ${i}`, priority })).id);
+      // A batch at a time: through a server, one at a time would cost a round trip each.
+      for (let i = 0; i < TASKS; i += CREATE_BATCH) {
+        const batch = Array.from({ length: Math.min(CREATE_BATCH, TASKS - i) }, (_, j) =>
+          baton.createTask({ title: `job ${i + j}`, priority: PRIORITIES[(i + j) % PRIORITIES.length] }),
+        );
+        ids.push(...(await Promise.all(batch)).map((t) => t.id));
       }
+      ids.sort((a, b) => a - b);
 
-      const procs = Array.from({ length: PROCESSES }, (_, i) => startWorker(url, `racer-${i}`, 'drain'));
       await Promise.all(procs.map((p) => p.line('ready')));
       go(procs);
       const exits = await Promise.all(procs.map((p) => p.exited));
@@ -159,11 +169,11 @@ export function raceContract(store: () => StoreHarness): void {
 
     it('a killed worker’s lease expires, another worker finishes the task, and the late write is refused', async () => {
       requireBuild();
-      const { url } = store();
       const baton = await store().open();
+      const reach = await store().reach();
       const task = await baton.createTask({ title: 'Survives a crash' });
 
-      const doomed = startWorker(url, 'doomed', 'hold', 1);
+      const doomed = startWorker(reach, 'doomed', 'hold', 1);
       await doomed.line('ready');
       go([doomed]);
       const { claimed } = (await doomed.line('claimed')) as { claimed: { id: number; token: number; expiresAt: string } };
@@ -179,7 +189,7 @@ export function raceContract(store: () => StoreHarness): void {
       expect(rescued).toMatchObject({ id: task.id, lease: { owner: 'rescuer', token: 2 }, attempts: 2 });
 
       // The dead worker's late write, while the rescuer holds the lease: a conflict.
-      const whileHeld = await runCli(['done', String(task.id), '--worker', 'doomed', '--token', '1', '--db', url]);
+      const whileHeld = await runCli(reach, ['done', String(task.id), '--worker', 'doomed', '--token', '1']);
       expect(whileHeld.code, whileHeld.stderr).toBe(4);
       expect(whileHeld.stderr).toMatch(/^error: (not_lease_holder|stale_token): /);
       expect(await baton.getTask(task.id)).toMatchObject({ status: 'executing', lease: { owner: 'rescuer', token: 2 } });
@@ -190,7 +200,7 @@ export function raceContract(store: () => StoreHarness): void {
       const late = await refusal(baton.complete(task.id, { workerId: 'doomed', token: 1, result: { by: 'doomed' } }));
       expect(['stale_token', 'illegal_transition']).toContain(late.code);
       expect(late.exitCode).toBe(4);
-      const viaCli = await runCli([
+      const viaCli = await runCli(reach, [
         'done',
         String(task.id),
         '--worker',
@@ -199,8 +209,6 @@ export function raceContract(store: () => StoreHarness): void {
         '1',
         '--result',
         '{"by":"doomed"}',
-        '--db',
-        url,
       ]);
       expect(viaCli.code, viaCli.stderr).toBe(4);
       expect(viaCli.stderr).toMatch(/^error: (stale_token|illegal_transition): /);

@@ -1,12 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { sqliteBackend } from '../helpers/stores.js';
 import { storeContract } from './contract.js';
+import { localRun } from './runs.js';
 
-storeContract('sqlite', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'baton-contract-'));
-  return {
-    url: join(dir, 'baton.db'),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-});
+storeContract(localRun(sqliteBackend));

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalBaton } from '../../src/app/local-baton.js';
-import type { StoreDump } from '../../src/store/store.js';
+import type { Baton } from '../../src/app/baton.js';
+import type { BatonDump } from '../../src/core/types.js';
 import { expectRefusedUnchanged, type StoreHarness, snapshot } from './harness.js';
 
 /** A store holding a task in every state, with history and workers — what an export must carry. */
-async function populate(baton: LocalBaton): Promise<void> {
+async function populate(baton: Baton): Promise<void> {
   await baton.registerWorker({ id: 'alice', name: 'Alice', capabilities: ['ui', 'react'], host: 'laptop', pid: 123 });
   await baton.registerWorker({ id: 'bob', capabilities: ['python'] });
   const epic = await baton.createTask({
@@ -98,7 +98,7 @@ export function transferContract(store: () => StoreHarness): void {
     });
 
     describe('refuses malformed or truncated data with invalid_import, leaving the store empty', () => {
-      const cases: [string, (dump: StoreDump) => unknown][] = [
+      const cases: [string, (dump: BatonDump) => unknown][] = [
         ['not an object', () => 'baton export'],
         ['null', () => null],
         ['another format', (d) => ({ ...d, format: 'csv' })],
@@ -120,7 +120,7 @@ export function transferContract(store: () => StoreHarness): void {
         const source = await store().open();
         const a = await source.createTask({ title: 'A' });
         await source.createTask({ title: 'B', dependsOn: [a.id] });
-        const dump = JSON.parse(JSON.stringify(await source.exportData())) as StoreDump;
+        const dump = JSON.parse(JSON.stringify(await source.exportData())) as BatonDump;
         const target = await store().openAnother();
         await expectRefusedUnchanged(target, () => target.importData(corrupt(dump)), 'invalid_import');
         expect((await target.exportData()).tasks).toEqual([]);
