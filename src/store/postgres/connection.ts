@@ -86,6 +86,10 @@ export function connect(settings: ConnectionSettings, max = settings.poolSize): 
     onnotice: () => {},
     connect_timeout: 10,
     idle_timeout: 60,
+    // How long a connection that failed waits before it connects again, by failures in a row
+    // (shared by the pool). The driver's own grows to 20 s, so after a long outage connections
+    // (and LISTEN) would come back that long after the database did.
+    backoff: (retries: number) => Math.min(0.5, 0.02 * 2 ** retries),
     connection: { application_name: 'baton' },
   });
 }
@@ -115,12 +119,33 @@ const BROKEN_CODES = new Set([
   '08006',
 ]);
 const AUTH_CODES = new Set(['28P01', '28000']);
+/** The server is not there or not taking sessions: it is down, starting or stopping. */
+const DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  '57P01', // terminated by the administrator: the server is shutting down
+  '57P02',
+  '57P03',
+]);
+/** Every connection of the pool is taken (see reservation.ts): nothing was sent. */
+export const POOL_TIMEOUT = 'RESERVE_TIMEOUT';
 
 const codeOf = (err: unknown): string => String((err as { code?: unknown } | null)?.code ?? '');
 
 /** The statement never reached the database: repeating it cannot apply it twice. */
 export function notSent(err: unknown): boolean {
-  return CONNECT_CODES.has(codeOf(err));
+  const code = codeOf(err);
+  return CONNECT_CODES.has(code) || code === POOL_TIMEOUT;
+}
+
+/** The database is down (or going down, or starting): trying again at once is pointless. */
+export function databaseDown(err: unknown): boolean {
+  return DOWN_CODES.has(codeOf(err));
 }
 
 /** The connection failed, before or during the statement. */
@@ -148,6 +173,9 @@ export function toStoreError(err: unknown, location: string): unknown {
   }
   if (code === '3D000') {
     return new BatonError('store_not_found', `PostgreSQL at ${location}: ${reason}`, { location });
+  }
+  if (code === POOL_TIMEOUT) {
+    return new BatonError('store_busy', `PostgreSQL at ${location}: ${reason}`, { location, reason: code });
   }
   if (connectionLost(err)) {
     return new BatonError('store_unavailable', `cannot reach PostgreSQL at ${location} (${code}: ${reason})`, {

@@ -11,22 +11,21 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { type ReadyCounts, readyCountsOf } from '../store.js';
+import { Availability } from './availability.js';
 import {
-  backoffMs,
   type ConnectionSettings,
   connect,
   connectionLost,
-  mustRetryTransaction,
   notSent,
   type PostgresOptions,
   parseSettings,
   type Queryable,
   type Sql,
-  sleep,
   toStoreError,
 } from './connection.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
+import { inTransaction } from './reservation.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { TaskWrites } from './task-writes.js';
@@ -55,6 +54,8 @@ export class PostgresStore implements Store {
   readonly location: string;
   readonly st: Statements;
   private readonly prepare: boolean;
+  /** Whether the database answers; the retry rules of every operation. */
+  readonly availability: Availability;
   private readonly wakeUps: WakeUps;
   private readonly writes: TaskWrites;
 
@@ -65,6 +66,11 @@ export class PostgresStore implements Store {
     this.location = settings.location;
     this.st = statements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
+    this.availability = new Availability({
+      probe: () => this.exec(sql, 'SELECT 1'),
+      location: this.location,
+      windowMs: settings.reconnectMs,
+    });
     this.wakeUps = new WakeUps(sql, settings.schema, { nextDueInMs: () => this.nextDueInMs() }, this.prepare);
     this.writes = new TaskWrites(this);
   }
@@ -79,53 +85,24 @@ export class PostgresStore implements Store {
     return this.retrying(() => this.exec(this.sql, text, params), connectionLost);
   }
 
-  /** Runs `op`, retrying with backoff while `retryable` says so and the window is open. */
-  private async retrying<T>(op: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
-    const giveUpAt = Date.now() + this.settings.reconnectMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await op();
-      } catch (err) {
-        if (!retryable(err) || Date.now() >= giveUpAt) throw toStoreError(err, this.location);
-        await sleep(Math.min(backoffMs(attempt), Math.max(0, giveUpAt - Date.now())));
-      }
-    }
+  /**
+   * Runs `op`; a lost connection is tried again while `retryable` says it is safe, unless the
+   * database is down: then it fails at once (see availability.ts).
+   */
+  private retrying<T>(op: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
+    return this.availability.run(op, { repeatable: retryable });
   }
 
-  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const giveUpAt = Date.now() + this.settings.reconnectMs;
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(fn);
-      if (outcome.ok) return outcome.value;
-      const { err, committing } = outcome;
-      const raced = mustRetryTransaction(err) && attempt < TRANSACTION_ATTEMPTS;
-      // Once COMMIT is on its way the outcome is unknown: running `fn` again could apply it twice.
-      const lost = connectionLost(err) && (!committing || notSent(err)) && Date.now() < giveUpAt;
-      if (!raced && !lost) throw toStoreError(err, this.location);
-      await sleep(raced ? Math.random() * 5 * (attempt + 1) : backoffMs(attempt));
-    }
-  }
-
-  private async attempt<T>(
-    fn: (tx: StoreTx) => Promise<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false; err: unknown; committing: boolean }> {
-    let conn: Awaited<ReturnType<Sql['reserve']>> | undefined;
-    let committing = false;
-    try {
-      conn = await this.sql.reserve();
-      // BEGIN and the clock read travel together: one round trip.
-      const results = (await conn.unsafe(this.st.begin)) as unknown as Row[][];
-      const now = Number(results[1]?.[0]?.now_ms);
-      const value = await fn(new PostgresTx(this, conn, now));
-      committing = true;
-      await conn.unsafe('COMMIT');
-      return { ok: true, value };
-    } catch (err) {
-      if (conn && !committing) await conn.unsafe('ROLLBACK').catch(() => {});
-      return { ok: false, err, committing };
-    } finally {
-      conn?.release();
-    }
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    // Once COMMIT is on its way the outcome is unknown: running `fn` again could apply it twice.
+    const state = { committing: false };
+    return this.availability.run(
+      () =>
+        inTransaction(this.sql, this.st.begin, state, (conn, begun) =>
+          fn(new PostgresTx(this, conn, Number(begun[1]?.[0]?.now_ms))),
+        ),
+      { repeatable: (err) => !state.committing || notSent(err), races: TRANSACTION_ATTEMPTS },
+    );
   }
 
   async claim(request: ClaimRequest): Promise<Task[]> {
@@ -237,9 +214,10 @@ export class PostgresStore implements Store {
 
   async dump(): Promise<StoreDump> {
     // One snapshot for all three tables, so the export is consistent while others write.
+    const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
     return this.retrying(
       () =>
-        this.sql.begin('isolation level repeatable read read only', async (tx) => {
+        inTransaction(this.sql, begin, { committing: false }, async (tx) => {
           const [version] = await this.exec(tx, this.st.schemaVersion);
           const tasks = await this.exec(tx, `${this.st.selectTask} ORDER BY t.id`);
           const events = await this.exec(tx, this.st.allEvents);
@@ -253,7 +231,7 @@ export class PostgresStore implements Store {
             events: events.map(rowToEvent),
             workers: workers.map(rowToWorker),
           };
-        }) as Promise<StoreDump>,
+        }),
       connectionLost,
     );
   }
@@ -280,6 +258,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.availability.close();
     this.wakeUps.close();
     await this.sql.end({ timeout: 5 });
   }
