@@ -300,7 +300,9 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', '/import', { body: data });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.http.close();
+  }
 }
 
 function leaseOf(lease: LeaseRef): LeaseRef {

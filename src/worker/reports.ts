@@ -63,8 +63,16 @@ export async function persist<T>(write: () => Promise<T>, o: PersistOptions): Pr
   }
 }
 
+/** Whether `pending` settled before the worker gave up on it (see `cutOff`). */
+export function settles(pending: Promise<unknown>, o: Pick<PersistOptions, 'clock' | 'signal'>): Promise<boolean> {
+  return cutOff(pending, o).then(
+    () => true,
+    () => !o.signal.aborted,
+  );
+}
+
 /** `pending`, given up on `LAST_TRY_MS` after `o.signal` aborts (a write that never answers must not keep a worker). */
-async function cutOff<T>(pending: Promise<T>, o: PersistOptions): Promise<T> {
+async function cutOff<T>(pending: Promise<T>, o: Pick<PersistOptions, 'clock' | 'signal'>): Promise<T> {
   const settled = new AbortController();
   const giveUp = new Promise<never>((_, reject) => {
     const start = () =>

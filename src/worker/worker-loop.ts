@@ -3,7 +3,7 @@ import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
 import { AttemptProgress, type Running } from './attempt-progress.js';
-import { messageOf, persist, reportable, retryWaitMs } from './reports.js';
+import { messageOf, persist, reportable, retryWaitMs, settles } from './reports.js';
 import type { AbortReason, AttemptOutcome, Executor, WorkerEvent, WorkerEventListener } from './types.js';
 
 export interface WorkerLoopOptions {
@@ -205,9 +205,11 @@ export class WorkerLoop {
       this.executing--;
       this.notify();
     }
-    // The final report must land after the last progress report, over any transport.
-    while (entry.sending) await entry.sending;
-    if (entry.pending) await this.reports.flush(entry);
+    // The final report must land after the last progress report, over any transport; a worker
+    // that must leave waits for that a moment at most.
+    const leaving = { clock: this.clock, signal: this.hurry.signal };
+    while (entry.sending) if (!(await settles(entry.sending, leaving))) break;
+    if (entry.pending && !entry.sending) await settles(this.reports.flush(entry), leaving);
     // The report ends the lease: a renewal landing after it would only report a lease lost.
     const until = this.leaseEnd(task.id);
     this.keeper.drop(task.id);

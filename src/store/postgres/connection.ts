@@ -94,6 +94,17 @@ export function connect(settings: ConnectionSettings, max = settings.poolSize): 
   });
 }
 
+/**
+ * Keeps the array types the pool's first connection fetched, rather than fetching them again on
+ * every connection it opens. The driver (postgres.js 3.4.9) fetches them from within its protocol
+ * handler, and a connection that breaks during that fetch — any reconnection while the server is
+ * stopping — rejects a promise no one handles, which ends the process. The types registered by the
+ * first fetch serve every connection of the pool; the option is read at each connection.
+ */
+export function fetchTypesOnce(sql: Sql): void {
+  sql.options.fetch_types = false;
+}
+
 /** SQLSTATE and driver codes that mean "the database could not be reached or went away". */
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',

@@ -16,6 +16,7 @@ import {
   type ConnectionSettings,
   connect,
   connectionLost,
+  fetchTypesOnce,
   notSent,
   type PostgresOptions,
   parseSettings,
@@ -40,6 +41,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   const sql = connect(settings);
   try {
     await migrate(sql, settings.schema);
+    fetchTypesOnce(sql);
   } catch (err) {
     await sql.end({ timeout: 1 }).catch(() => {});
     throw toStoreError(err, settings.location);
