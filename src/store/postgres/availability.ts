@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../../core/clock.js';
-import { backoffMs, connectionLost, databaseDown, mustRetryTransaction, toStoreError } from './connection.js';
+import { backoffMs, connectionLost, mustRetryTransaction, poolUnusable, toStoreError } from './connection.js';
 
 /** The longest wait between two looks at a database that is down. */
 const MAX_PROBE_INTERVAL_MS = 1_000;
@@ -15,12 +15,13 @@ export interface RetryRules {
 
 /**
  * Whether the database can be reached, as the store last found out, and the retry rules that
- * follow from it. Once the server is found down (connections refused, or ended because it is
- * shutting down), every operation fails at once with `store_unavailable` rather than waiting on
- * the driver, and a probe looks again, within a second, until the database answers: callers
- * choose how to wait (workers retry with backoff, `/health` says the store is down), and no pile
- * of statements waits on connections that may never come back. A connection that merely broke is
- * tried again while the operation cannot have taken effect.
+ * follow from it. Once the pool is found unusable (connections refused or ended because the server
+ * is going down, or none coming free), every operation fails at once with `store_unavailable`
+ * (`store_busy`) rather than waiting on the driver, and a probe — a new pool — tries again, within
+ * a second, until the database answers: callers choose how to wait (workers retry with backoff,
+ * `/health` says the store is down), and no pile of statements waits on connections that may never
+ * come back. A connection that merely broke is tried again while the operation cannot have taken
+ * effect.
  */
 export class Availability {
   private outage: { since: number; error: unknown } | null = null;
@@ -30,7 +31,7 @@ export class Availability {
 
   constructor(
     private readonly options: {
-      /** One cheap statement on the pool: resolves once the database answers. */
+      /** Resolves once the database answers again (through a new pool, which the store then uses). */
       probe: () => Promise<unknown>;
       location: string;
       /** How long an operation keeps trying again after a lost connection. */
@@ -71,9 +72,9 @@ export class Availability {
     }
   }
 
-  /** Learns from a failed statement: a refused connection means the database is down. */
+  /** Learns from a failed statement: an unusable pool means an outage, until a probe gets through. */
   failed(err: unknown): void {
-    if (this.closed || !databaseDown(err)) return;
+    if (this.closed || !poolUnusable(err)) return;
     if (this.outage) this.outage.error = err;
     else this.outage = { since: this.now(), error: err };
     if (!this.watching) void this.watch();

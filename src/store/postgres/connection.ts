@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { BatonError } from '../../core/errors.js';
+import { socketFactory } from './socket.js';
 
 /** How a PostgreSQL store is reached, parsed once from its URL and options. */
 export interface PostgresOptions {
@@ -78,6 +79,7 @@ export type Sql = postgres.Sql;
 export type Queryable = Pick<postgres.Sql, 'unsafe'>;
 
 export function connect(settings: ConnectionSettings, max = settings.poolSize): Sql {
+  guardTypeFetch();
   return postgres(settings.url, {
     max,
     // A transaction-mode pooler hands each statement to any server connection, so a statement
@@ -91,18 +93,37 @@ export function connect(settings: ConnectionSettings, max = settings.poolSize): 
     // (and LISTEN) would come back that long after the database did.
     backoff: (retries: number) => Math.min(0.5, 0.02 * 2 ** retries),
     connection: { application_name: 'baton' },
+    // Not in the driver's types, but in its documentation (README, "Custom socket").
+    ...({ socket: socketFactory() } as object),
   });
 }
 
+let guardingTypeFetch = false;
+
 /**
- * Keeps the array types the pool's first connection fetched, rather than fetching them again on
- * every connection it opens. The driver (postgres.js 3.4.9) fetches them from within its protocol
- * handler, and a connection that breaks during that fetch — any reconnection while the server is
- * stopping — rejects a promise no one handles, which ends the process. The types registered by the
- * first fetch serve every connection of the pool; the option is read at each connection.
+ * The driver (postgres.js 3.4.9) fetches the array types on each connection it opens, from within
+ * its protocol handler, and nothing awaits that fetch: a connection that breaks during it (the
+ * server stopping just as a connection is made) rejects a promise nobody handles, and Node ends
+ * the process. The query waiting for that connection is told of the failure anyway. This takes
+ * those rejections — a lost connection of the driver's own type query — and only those: any other
+ * unhandled rejection still ends the process, unless some other listener decides otherwise.
+ * (Fetching the types once only is no way out: the driver then strands `reserve()` on a new
+ * connection, porsager/postgres#751.)
  */
-export function fetchTypesOnce(sql: Sql): void {
-  sql.options.fetch_types = false;
+function guardTypeFetch(): void {
+  if (guardingTypeFetch) return;
+  guardingTypeFetch = true;
+  process.on('unhandledRejection', (reason) => {
+    if (lostTypeFetch(reason)) return;
+    if (process.listenerCount('unhandledRejection') === 1) throw reason;
+  });
+}
+
+/** The driver's own query for the array types, failed because its connection broke. */
+function lostTypeFetch(reason: unknown): boolean {
+  // The driver names the query an error belongs to in its `query` property.
+  const query = (reason as { query?: unknown } | null)?.query;
+  return connectionLost(reason) && typeof query === 'string' && query.includes("where a.typcategory = 'A'");
 }
 
 /** SQLSTATE and driver codes that mean "the database could not be reached or went away". */
@@ -154,9 +175,13 @@ export function notSent(err: unknown): boolean {
   return CONNECT_CODES.has(code) || code === POOL_TIMEOUT;
 }
 
-/** The database is down (or going down, or starting): trying again at once is pointless. */
-export function databaseDown(err: unknown): boolean {
-  return DOWN_CODES.has(codeOf(err));
+/**
+ * The pool cannot serve for now: the server is down, starting or stopping, or no connection of
+ * the pool came free in time. Trying again at once is pointless; a new pool is wanted.
+ */
+export function poolUnusable(err: unknown): boolean {
+  const code = codeOf(err);
+  return DOWN_CODES.has(code) || code === POOL_TIMEOUT;
 }
 
 /** The connection failed, before or during the statement. */

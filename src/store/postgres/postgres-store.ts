@@ -16,7 +16,6 @@ import {
   type ConnectionSettings,
   connect,
   connectionLost,
-  fetchTypesOnce,
   notSent,
   type PostgresOptions,
   parseSettings,
@@ -41,7 +40,6 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Postg
   const sql = connect(settings);
   try {
     await migrate(sql, settings.schema);
-    fetchTypesOnce(sql);
   } catch (err) {
     await sql.end({ timeout: 1 }).catch(() => {});
     throw toStoreError(err, settings.location);
@@ -60,21 +58,54 @@ export class PostgresStore implements Store {
   readonly availability: Availability;
   private readonly wakeUps: WakeUps;
   private readonly writes: TaskWrites;
+  private pool: Sql;
+  private closing = false;
 
   constructor(
-    readonly sql: Sql,
+    sql: Sql,
     readonly settings: ConnectionSettings,
   ) {
+    this.pool = sql;
     this.location = settings.location;
     this.st = statements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
-      probe: () => this.exec(sql, 'SELECT 1'),
+      probe: () => this.reconnect(),
       location: this.location,
       windowMs: settings.reconnectMs,
     });
     this.wakeUps = new WakeUps(sql, settings.schema, { nextDueInMs: () => this.nextDueInMs() }, this.prepare);
     this.writes = new TaskWrites(this);
+  }
+
+  /** The connection pool: a new one after each outage (see `reconnect`). */
+  get sql(): Sql {
+    return this.pool;
+  }
+
+  /**
+   * After an outage: a new pool replaces the old one once it answers. The driver keeps state of a
+   * connection across its reconnections — an error the server sent as it shut down, a statement
+   * sent as the socket failed — and hands it to whatever that connection runs next, or strands a
+   * reservation on it (porsager/postgres#1195). A new pool carries none of it; the old one ends
+   * once its calls in flight are done (or in 5 s).
+   */
+  private async reconnect(): Promise<void> {
+    const fresh = connect(this.settings);
+    try {
+      await this.exec(fresh, 'SELECT 1');
+    } catch (err) {
+      await fresh.end({ timeout: 0 }).catch(() => {});
+      throw err;
+    }
+    if (this.closing) {
+      await fresh.end({ timeout: 0 }).catch(() => {});
+      return;
+    }
+    const old = this.pool;
+    this.pool = fresh;
+    this.wakeUps.reconnected(fresh);
+    void old.end({ timeout: 5 }).catch(() => {});
   }
 
   /** One statement on any pooled connection. */
@@ -260,6 +291,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.availability.close();
     this.wakeUps.close();
     await this.sql.end({ timeout: 5 });
