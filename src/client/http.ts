@@ -19,6 +19,9 @@ export interface CallOptions {
 
 /** JSON over HTTP to a Baton server: coded errors back as `BatonError`, retries where it is safe. */
 export class HttpClient {
+  /** Aborted by `close`: calls still retrying give up, so a client that is done keeps no process alive. */
+  private readonly closing = new AbortController();
+
   constructor(
     private readonly base: string,
     private readonly token: string | undefined,
@@ -28,25 +31,31 @@ export class HttpClient {
   async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
     const retry = options.retry ?? (method === 'GET' ? 'always' : 'unsent');
     const giveUpAt = Date.now() + this.retryMs;
+    const signal = options.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
-        res = await fetch(this.urlOf(path, options.query), this.init(method, options));
+        res = await fetch(this.urlOf(path, options.query), this.init(method, { ...options, signal }));
       } catch (err) {
         if (options.signal?.aborted) throw err;
         const repeat = retry === 'always' || refused(err);
-        if (!repeat || Date.now() >= giveUpAt) throw this.unreachable(err);
-        await backoff(attempt, giveUpAt);
+        if (this.closing.signal.aborted || !repeat || Date.now() >= giveUpAt) throw this.unreachable(err);
+        await backoff(attempt, giveUpAt, this.closing.signal);
         continue;
       }
       if (options.answerOn?.includes(res.status)) return (await res.json()) as T;
-      if (res.status === 503 && retry === 'always' && Date.now() < giveUpAt) {
+      if (res.status === 503 && retry === 'always' && Date.now() < giveUpAt && !this.closing.signal.aborted) {
         await res.body?.cancel();
-        await backoff(attempt, giveUpAt);
+        await backoff(attempt, giveUpAt, this.closing.signal);
         continue;
       }
       return this.answer<T>(res);
     }
+  }
+
+  /** Ends every call still in flight or waiting to try again. */
+  close(): void {
+    this.closing.abort();
   }
 
   urlOf(path: string, query: CallOptions['query'] = {}): string {
@@ -111,9 +120,17 @@ function statusCode(status: number): ErrorCode {
   return 'internal';
 }
 
-/** Doubling from 100 ms to 2 s, with jitter, never past the deadline. */
-function backoff(attempt: number, giveUpAt: number): Promise<void> {
+/** Doubling from 100 ms to 2 s, with jitter, never past the deadline; cut short by `signal`. */
+function backoff(attempt: number, giveUpAt: number, signal: AbortSignal): Promise<void> {
   const base = Math.min(2_000, 100 * 2 ** attempt);
   const ms = Math.min(base / 2 + Math.random() * (base / 2), Math.max(0, giveUpAt - Date.now()));
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

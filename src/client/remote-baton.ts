@@ -321,5 +321,7 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', '/import', { body: data });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.http.close();
+  }
 }

@@ -1,10 +1,10 @@
 import type { Baton } from '../app/baton.js';
 import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { clipHead, LIMITS } from '../core/limits.js';
-import { redactText } from '../core/redact.js';
 import type { Task } from '../core/types.js';
-import { reportable, storableText } from './outcome.js';
+import { AttemptProgress, type Running } from './attempt-progress.js';
+import { reportable } from './outcome.js';
+import { messageOf, persist, retryWaitMs, settles } from './reports.js';
 import type { AbortReason, AttemptOutcome, Executor, WorkerEvent, WorkerEventListener } from './types.js';
 
 export interface WorkerLoopOptions {
@@ -25,25 +25,18 @@ export interface WorkerLoopOptions {
   pollSeconds?: number | undefined;
   /** After an abort, how long to wait for the executor to settle before reporting anyway, in ms. */
   settleMs?: number | undefined;
-  /** After a claim fails (store or server unavailable), how long to wait before claiming again, in ms. */
+  /**
+   * After a claim fails (store or server unavailable), how long to wait before claiming again, in
+   * ms (default: from 250 ms, doubling up to 5 s while the failures go on).
+   */
   claimRetryMs?: number | undefined;
   /** Source of every time and timer of the loop and its lease keeper (default: the system clock). */
   clock?: Clock | undefined;
   onEvent?: WorkerEventListener | undefined;
 }
 
-interface Running {
-  task: Task;
-  token: number;
-  controller: AbortController;
-  startedAt: number;
-  /** Latest progress not yet sent, and whether a report is in flight. */
-  pending: { progress: number; step: string | null } | null;
-  sending: Promise<void> | null;
-}
-
-// What the loop tells of an error reaches the worker's console and log: no store password in it.
-const messageOf = (err: unknown) => redactText(err instanceof Error ? err.message : String(err));
+/** The longest a stopping worker waits for its last lease renewals and its goodbye. */
+const STOP_WAIT_MS = 5_000;
 
 /**
  * The worker loop: register, then claim the best task this worker can do, run it with the
@@ -63,7 +56,10 @@ export class WorkerLoop {
   private readonly stopSignal = new AbortController();
   /** Aborted when the loop ends: cancels the grace period still running. */
   private readonly ended = new AbortController();
+  /** Aborted when the worker must leave now: writes refused for now are no longer tried again. */
+  private readonly hurry = new AbortController();
   private wake: (() => void) | null = null;
+  private readonly reports: AttemptProgress;
 
   constructor(
     private readonly baton: Baton,
@@ -73,19 +69,29 @@ export class WorkerLoop {
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.clock = options.clock ?? systemClock;
     this.keeper = new LeaseKeeper(baton, { clock: this.clock, onEvent: (e) => this.onLease(e) });
+    this.reports = new AttemptProgress({
+      baton,
+      workerId: this.id,
+      clock: this.clock,
+      renewed: (taskId, sentAt) => this.keeper.touch(taskId, sentAt),
+      persist: (taskId, signal, write) => this.persist(taskId, this.leaseEnd(taskId), signal, write),
+      refused: (entry, err) => this.leaseTrouble(entry, err),
+      delayed: (taskId, err) => this.error(taskId, err),
+      emit: (event) => this.emit(event),
+    });
   }
 
   /** Runs until stopped (or after one task with `once`); resolves once every attempt is reported. */
   async run(): Promise<void> {
     const o = this.options;
-    await this.baton.registerWorker({
-      id: o.id,
-      name: o.name,
-      capabilities: o.capabilities,
-      host: o.host,
-      pid: o.pid,
-      concurrency: this.concurrency,
-      version: o.version,
+    const { id, name, capabilities, host, pid, version } = o;
+    const registration = { id, name, capabilities, host, pid, concurrency: this.concurrency, version };
+    // A worker started while the store restarts waits for it, as a running one does.
+    await persist(() => this.baton.registerWorker(registration), {
+      clock: this.clock,
+      until: Number.POSITIVE_INFINITY,
+      signal: this.stopSignal.signal,
+      onRetry: (err) => this.error(null, err),
     });
     this.emit({ type: 'online', at: this.now(), workerId: o.id, capabilities: o.capabilities, concurrency: this.concurrency });
     this.keeper.start();
@@ -94,8 +100,10 @@ export class WorkerLoop {
       while (this.running.size > 0) await this.nextWake();
     } finally {
       this.ended.abort();
-      await this.keeper.stop();
-      await this.baton.unregisterWorker(o.id).catch((err) => this.error(null, err));
+      // Neither may hold up a worker asked to stop: a renewal or a goodbye can wait on a store
+      // that is down, and the worker goes offline by itself once its heartbeats stop.
+      await this.bounded(this.keeper.stop());
+      await this.bounded(this.baton.unregisterWorker(o.id).catch((err) => this.error(null, err)));
       this.emit({ type: 'stopped', at: this.now() });
     }
   }
@@ -107,14 +115,14 @@ export class WorkerLoop {
    */
   stop(graceSeconds = 0): void {
     if (this.stopping) {
-      this.abortAll('shutdown');
+      this.leaveNow();
       return;
     }
     this.stopping = true;
     this.stopSignal.abort();
     this.emit({ type: 'stopping', at: this.now(), graceSeconds });
-    if (graceSeconds <= 0) this.abortAll('shutdown');
-    else if (Number.isFinite(graceSeconds)) this.after(graceSeconds * 1000, this.ended.signal, () => this.abortAll('shutdown'));
+    if (graceSeconds <= 0) this.leaveNow();
+    else if (Number.isFinite(graceSeconds)) this.after(graceSeconds * 1000, this.ended.signal, () => this.leaveNow());
     this.notify();
   }
 
@@ -125,7 +133,7 @@ export class WorkerLoop {
 
   private async claimLoop(): Promise<void> {
     const o = this.options;
-    while (!this.stopping) {
+    for (let failures = 0; !this.stopping; ) {
       // A slot is free once its executor returns: the next claim need not wait for the report.
       const free = this.concurrency - this.executing;
       if (free <= 0) {
@@ -145,9 +153,11 @@ export class WorkerLoop {
         });
       } catch (err) {
         this.error(null, err);
-        await this.clock.sleep(o.claimRetryMs ?? 1000, this.stopSignal.signal);
+        failures++;
+        await this.clock.sleep(o.claimRetryMs ?? retryWaitMs(failures), this.stopSignal.signal);
         continue;
       }
+      failures = 0;
       if (this.stopping) {
         // Claimed while the stop came in: hand them straight back.
         await Promise.all(tasks.map((t) => this.release(t, 'worker stopping')));
@@ -165,6 +175,7 @@ export class WorkerLoop {
       task,
       token: lease.token,
       controller: new AbortController(),
+      executed: new AbortController(),
       startedAt: this.now(),
       pending: null,
       sending: null,
@@ -181,8 +192,7 @@ export class WorkerLoop {
   }
 
   private async attempt(entry: Running): Promise<void> {
-    const { task, controller } = entry;
-    const executed = new AbortController();
+    const { task, controller, executed } = entry;
     if (task.timeoutSeconds !== null) {
       this.after(task.timeoutSeconds * 1000, executed.signal, () => controller.abort('timeout'));
     }
@@ -196,12 +206,15 @@ export class WorkerLoop {
       this.executing--;
       this.notify();
     }
-    // The final report must land after the last progress report, over any transport.
-    while (entry.sending) await entry.sending;
-    if (entry.pending) await this.flushProgress(entry);
+    // The final report must land after the last progress report, over any transport; a worker
+    // that must leave waits for that a moment at most.
+    const leaving = { clock: this.clock, signal: this.hurry.signal };
+    while (entry.sending) if (!(await settles(entry.sending, leaving))) break;
+    if (entry.pending && !entry.sending) await settles(this.reports.flush(entry), leaving);
     // The report ends the lease: a renewal landing after it would only report a lease lost.
+    const until = this.leaseEnd(task.id);
     this.keeper.drop(task.id);
-    await this.report(entry, outcome);
+    await this.report(entry, outcome, until);
   }
 
   /** The executor's outcome, or — once aborted — whatever it has managed by `settleMs` later. */
@@ -211,8 +224,8 @@ export class WorkerLoop {
       task,
       workerId: this.id,
       signal: controller.signal,
-      progress: (percent, step) => this.progress(entry, percent, step ?? null),
-      note: (text) => this.note(entry, text),
+      progress: (percent, step) => this.reports.progress(entry, percent, step ?? null),
+      note: (text) => this.reports.note(entry, text),
     });
     const settle = this.options.settleMs ?? 5000;
     const settled = new AbortController();
@@ -224,8 +237,13 @@ export class WorkerLoop {
     return Promise.race([run, gaveUp]).finally(() => settled.abort());
   }
 
-  private async report(entry: Running, attempted: AttemptOutcome): Promise<void> {
+  /**
+   * Reports the attempt. A report refused for now (the store restarting) is sent again with
+   * backoff until the lease runs out (`until`) or the worker must leave.
+   */
+  private async report(entry: Running, attempted: AttemptOutcome, until: number): Promise<void> {
     const { task, token } = entry;
+    const send = <T>(write: () => Promise<T>) => this.persist(task.id, until, this.hurry.signal, write);
     const outcome = reportable(attempted);
     const reason = entry.controller.signal.reason as AbortReason | undefined;
     const lease = { workerId: this.id, token };
@@ -233,21 +251,21 @@ export class WorkerLoop {
     try {
       if (reason === 'lost') return;
       if (reason === 'shutdown') {
-        await this.release(task, 'worker stopped before the task finished');
+        await this.release(task, 'worker stopped before the task finished', send);
         return;
       }
       if (reason === 'timeout') {
         const error = `timed out after ${task.timeoutSeconds}s; the process group was killed`;
-        const failed = await this.baton.fail(task.id, { ...lease, error });
+        const failed = await send(() => this.baton.fail(task.id, { ...lease, error }));
         this.emit({ type: 'failed', at: this.now(), task: failed, error, retrying: failed.status !== 'failed', ms });
         return;
       }
       if (outcome.ok) {
-        const done = await this.baton.complete(task.id, { ...lease, result: outcome.result });
+        const done = await send(() => this.baton.complete(task.id, { ...lease, result: outcome.result }));
         this.emit({ type: 'completed', at: this.now(), task: done, ms });
         return;
       }
-      const failed = await this.baton.fail(task.id, { ...lease, error: outcome.error });
+      const failed = await send(() => this.baton.fail(task.id, { ...lease, error: outcome.error }));
       this.emit({ type: 'failed', at: this.now(), task: failed, error: outcome.error, retrying: failed.status !== 'failed', ms });
     } catch (err) {
       if (leaseLostCode(err) !== null) this.emit({ type: 'lost', at: this.now(), taskId: task.id, reason: messageOf(err) });
@@ -255,62 +273,23 @@ export class WorkerLoop {
     }
   }
 
-  private async release(task: Task, reason: string): Promise<void> {
+  private async release(task: Task, reason: string, send = <T>(write: () => Promise<T>) => write()): Promise<void> {
     try {
-      await this.baton.release(task.id, { workerId: this.id, token: task.lease?.token });
+      await send(() => this.baton.release(task.id, { workerId: this.id, token: task.lease?.token }));
       this.emit({ type: 'released', at: this.now(), taskId: task.id, reason });
     } catch (err) {
       this.error(task.id, err);
     }
   }
 
-  private progress(entry: Running, percent: number, step: string | null): void {
-    const progress = Math.max(0, Math.min(100, Math.round(percent)));
-    entry.pending = { progress, step: step && clipHead(storableText(step), LIMITS.stepChars) };
-    this.emit({ type: 'progress', at: this.now(), taskId: entry.task.id, progress, step });
-    if (!entry.sending) void this.flushProgress(entry);
+  /** `persist` for a write about one task, telling of each refusal. */
+  private persist<T>(taskId: number, until: number, signal: AbortSignal, write: () => Promise<T>): Promise<T> {
+    return persist(write, { clock: this.clock, until, signal, onRetry: (err) => this.error(taskId, err) });
   }
 
-  /** Sends the latest progress; reports made while one is in flight collapse into the next. */
-  private flushProgress(entry: Running): Promise<void> {
-    entry.sending ??= this.sendProgress(entry).finally(() => {
-      entry.sending = null;
-    });
-    return entry.sending;
-  }
-
-  private async sendProgress(entry: Running): Promise<void> {
-    try {
-      while (entry.pending && !entry.controller.signal.aborted) {
-        const { progress, step } = entry.pending;
-        entry.pending = null;
-        const sentAt = this.now();
-        await this.baton.reportProgress(entry.task.id, {
-          workerId: this.id,
-          token: entry.token,
-          progress,
-          ...(step && { step }),
-        });
-        this.keeper.touch(entry.task.id, sentAt);
-      }
-    } catch (err) {
-      this.leaseTrouble(entry, err);
-    }
-  }
-
-  private async note(entry: Running, text: string): Promise<void> {
-    const sentAt = this.now();
-    try {
-      await this.baton.reportProgress(entry.task.id, {
-        workerId: this.id,
-        token: entry.token,
-        progress: entry.pending?.progress ?? entry.task.progress,
-        note: clipHead(storableText(text), LIMITS.noteChars),
-      });
-      this.keeper.touch(entry.task.id, sentAt);
-    } catch (err) {
-      this.leaseTrouble(entry, err);
-    }
+  /** When the lease of `taskId` runs out, as far as this worker knows (now, if it holds none). */
+  private leaseEnd(taskId: number): number {
+    return this.keeper.lease(taskId)?.expiresAt ?? this.now();
   }
 
   /** Renewals are the keeper's; the loop acts on what it finds. */
@@ -361,6 +340,20 @@ export class WorkerLoop {
 
   private abortAll(reason: AbortReason): void {
     for (const entry of this.running.values()) entry.controller.abort(reason);
+  }
+
+  /** Stops every attempt and every retry: the worker leaves as soon as each write was tried once. */
+  private leaveNow(): void {
+    this.hurry.abort();
+    this.abortAll('shutdown');
+  }
+
+  /** `promise`, given up on once the worker must leave now or after `STOP_WAIT_MS`. */
+  private async bounded(promise: Promise<unknown>): Promise<void> {
+    const gaveUp = new AbortController();
+    const signal = AbortSignal.any([this.hurry.signal, gaveUp.signal]);
+    await Promise.race([promise, this.clock.sleep(STOP_WAIT_MS, signal)]);
+    gaveUp.abort();
   }
 
   private nextWake(): Promise<void> {

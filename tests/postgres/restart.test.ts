@@ -1,86 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import type { WorkerEvent } from '../../src/worker/types.js';
 import { work } from '../../src/worker/work.js';
 import { newSchemaName, openPg } from './pg-test-db.js';
+import { PrivateCluster } from './private-cluster.js';
 
-/**
- * A private PostgreSQL cluster, started for this file alone: restarting the shared server would
- * break every other test using it at the time.
- */
-class PrivateCluster {
-  readonly dir = mkdtempSync(join(tmpdir(), 'baton-pg-restart-'));
-  readonly data = join(this.dir, 'data');
-  private readonly bin = PrivateCluster.binDir();
-  port = 0;
-
-  static binDir(): string {
-    const root = '/usr/lib/postgresql';
-    const [version] = readdirSync(root).sort((a, b) => Number(b) - Number(a));
-    if (!version) throw new Error(`no PostgreSQL server binaries under ${root}`);
-    return join(root, version, 'bin');
-  }
-
-  /**
-   * Runs a server binary as the `postgres` user (initdb and the server refuse to run as root),
-   * without blocking the event loop: the clients under test must see the server go and come back.
-   */
-  private async run(tool: string, args: string[]): Promise<void> {
-    const path = join(this.bin, tool);
-    const asRoot = process.getuid?.() === 0;
-    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, args];
-    await promisify(execFile)(cmd, argv as string[], { timeout: 60_000 });
-  }
-
-  async start(): Promise<void> {
-    if (process.getuid?.() === 0) chownSync(this.dir, uidOf('postgres'), gidOf('postgres'));
-    await this.run('initdb', ['-D', this.data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    this.port = await freePort();
-    await this.pgCtl('start');
-  }
-
-  pgCtl(action: 'start' | 'restart'): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-    return this.run('pg_ctl', ['-D', this.data, '-o', options, '-l', join(this.dir, 'log'), '-m', 'fast', '-w', action]);
-  }
-
-  async stop(): Promise<void> {
-    try {
-      await this.run('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop']);
-    } finally {
-      rmSync(this.dir, { recursive: true, force: true });
-    }
-  }
-
-  url(schema: string): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/postgres?schema=${schema}`;
-  }
-}
-
-const idOf = (flag: '-u' | '-g', user: string) => Number(execFileSync('id', [flag, user], { encoding: 'utf8' }).trim());
-const uidOf = (user: string) => idOf('-u', user);
-const gidOf = (user: string) => idOf('-g', user);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
+/** Restarting the shared server would break every other test using it at the time. */
 const cluster = new PrivateCluster();
 beforeAll(() => cluster.start(), 120_000);
-afterAll(() => cluster.stop());
+afterAll(() => cluster.destroy());
 
 const TASKS = 10;
 const CONCURRENCY = 4;
@@ -123,7 +51,7 @@ describe('PostgreSQL restarted while a worker holds leases', () => {
     });
 
     await held;
-    await cluster.pgCtl('restart');
+    await cluster.restart();
     restarted();
 
     const deadline = Date.now() + 60_000;

@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { BatonError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
+import { socketFactory } from './socket.js';
 
 /** How a PostgreSQL store is reached, parsed once from its URL and options. */
 export interface PostgresOptions {
@@ -80,6 +81,7 @@ export type Sql = postgres.Sql;
 export type Queryable = Pick<postgres.Sql, 'unsafe'>;
 
 export function connect(settings: ConnectionSettings, max = settings.poolSize): Sql {
+  guardTypeFetch();
   return postgres(settings.url, {
     max,
     // A transaction-mode pooler hands each statement to any server connection, so a statement
@@ -88,8 +90,42 @@ export function connect(settings: ConnectionSettings, max = settings.poolSize): 
     onnotice: () => {},
     connect_timeout: 10,
     idle_timeout: 60,
+    // How long a connection that failed waits before it connects again, by failures in a row
+    // (shared by the pool). The driver's own grows to 20 s, so after a long outage connections
+    // (and LISTEN) would come back that long after the database did.
+    backoff: (retries: number) => Math.min(0.5, 0.02 * 2 ** retries),
     connection: { application_name: 'baton' },
+    // Not in the driver's types, but in its documentation (README, "Custom socket").
+    ...({ socket: socketFactory() } as object),
   });
+}
+
+let guardingTypeFetch = false;
+
+/**
+ * The driver (postgres.js 3.4.9) fetches the array types on each connection it opens, from within
+ * its protocol handler, and nothing awaits that fetch: a connection that breaks during it (the
+ * server stopping just as a connection is made) rejects a promise nobody handles, and Node ends
+ * the process. The query waiting for that connection is told of the failure anyway. This takes
+ * those rejections — a lost connection of the driver's own type query — and only those: any other
+ * unhandled rejection still ends the process, unless some other listener decides otherwise.
+ * (Fetching the types once only is no way out: the driver then strands `reserve()` on a new
+ * connection, porsager/postgres#751.)
+ */
+function guardTypeFetch(): void {
+  if (guardingTypeFetch) return;
+  guardingTypeFetch = true;
+  process.on('unhandledRejection', (reason) => {
+    if (lostTypeFetch(reason)) return;
+    if (process.listenerCount('unhandledRejection') === 1) throw reason;
+  });
+}
+
+/** The driver's own query for the array types, failed because its connection broke. */
+function lostTypeFetch(reason: unknown): boolean {
+  // The driver names the query an error belongs to in its `query` property.
+  const query = (reason as { query?: unknown } | null)?.query;
+  return connectionLost(reason) && typeof query === 'string' && query.includes("where a.typcategory = 'A'");
 }
 
 /** SQLSTATE and driver codes that mean "the database could not be reached or went away". */
@@ -117,12 +153,37 @@ const BROKEN_CODES = new Set([
   '08006',
 ]);
 const AUTH_CODES = new Set(['28P01', '28000']);
+/** The server is not there or not taking sessions: it is down, starting or stopping. */
+const DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  '57P01', // terminated by the administrator: the server is shutting down
+  '57P02',
+  '57P03',
+]);
+/** Every connection of the pool is taken (see reservation.ts): nothing was sent. */
+export const POOL_TIMEOUT = 'RESERVE_TIMEOUT';
 
 const codeOf = (err: unknown): string => String((err as { code?: unknown } | null)?.code ?? '');
 
 /** The statement never reached the database: repeating it cannot apply it twice. */
 export function notSent(err: unknown): boolean {
-  return CONNECT_CODES.has(codeOf(err));
+  const code = codeOf(err);
+  return CONNECT_CODES.has(code) || code === POOL_TIMEOUT;
+}
+
+/**
+ * The pool cannot serve for now: the server is down, starting or stopping, or no connection of
+ * the pool came free in time. Trying again at once is pointless; a new pool is wanted.
+ */
+export function poolUnusable(err: unknown): boolean {
+  const code = codeOf(err);
+  return DOWN_CODES.has(code) || code === POOL_TIMEOUT;
 }
 
 /** The connection failed, before or during the statement. */
@@ -150,6 +211,13 @@ export function toStoreError(err: unknown, location: string): unknown {
   }
   if (code === '3D000') {
     return new BatonError('store_not_found', `PostgreSQL at ${location}: ${reason}`, { location });
+  }
+  // disk_full: the database's disk is full, and nothing was written.
+  if (code === '53100') {
+    return new BatonError('store_full', `PostgreSQL at ${location} is out of disk space: ${reason}`, { location });
+  }
+  if (code === POOL_TIMEOUT) {
+    return new BatonError('store_busy', `PostgreSQL at ${location}: ${reason}`, { location, reason: code });
   }
   if (connectionLost(err)) {
     return new BatonError('store_unavailable', `cannot reach PostgreSQL at ${location} (${code}: ${reason})`, {

@@ -12,12 +12,11 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { keyCapabilities, type ReadyCounts, readyCountsOf } from '../store.js';
+import { Availability } from './availability.js';
 import {
-  backoffMs,
   type ConnectionSettings,
   connect,
   connectionLost,
-  mustRetryTransaction,
   notSent,
   type PostgresOptions,
   parseSettings,
@@ -27,6 +26,7 @@ import {
 } from './connection.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
+import { inTransaction } from './reservation.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { TaskWrites } from './task-writes.js';
@@ -60,11 +60,15 @@ export class PostgresStore implements Store {
   readonly location: string;
   readonly st: Statements;
   private readonly prepare: boolean;
+  /** Whether the database answers; the retry rules of every operation. */
+  readonly availability: Availability;
   private readonly wakeUps: WakeUps;
   private readonly writes: TaskWrites;
+  private pool: Sql;
+  private closing = false;
 
   constructor(
-    readonly sql: Sql,
+    sql: Sql,
     readonly settings: ConnectionSettings,
     /**
      * For local waits only. Lease, `runAfter` and update times come from the database's now():
@@ -72,9 +76,16 @@ export class PostgresStore implements Store {
      */
     readonly clock: Clock = systemClock,
   ) {
+    this.pool = sql;
     this.location = settings.location;
     this.st = statements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
+    this.availability = new Availability({
+      probe: () => this.reconnect(),
+      location: this.location,
+      windowMs: settings.reconnectMs,
+      clock,
+    });
     this.wakeUps = new WakeUps(
       sql,
       settings.schema,
@@ -83,6 +94,36 @@ export class PostgresStore implements Store {
       clock,
     );
     this.writes = new TaskWrites(this);
+  }
+
+  /** The connection pool: a new one after each outage (see `reconnect`). */
+  get sql(): Sql {
+    return this.pool;
+  }
+
+  /**
+   * After an outage: a new pool replaces the old one once it answers. The driver keeps state of a
+   * connection across its reconnections — an error the server sent as it shut down, a statement
+   * sent as the socket failed — and hands it to whatever that connection runs next, or strands a
+   * reservation on it (porsager/postgres#1195). A new pool carries none of it; the old one ends
+   * once its calls in flight are done (or in 5 s).
+   */
+  private async reconnect(): Promise<void> {
+    const fresh = connect(this.settings);
+    try {
+      await this.exec(fresh, 'SELECT 1');
+    } catch (err) {
+      await fresh.end({ timeout: 0 }).catch(() => {});
+      throw err;
+    }
+    if (this.closing) {
+      await fresh.end({ timeout: 0 }).catch(() => {});
+      return;
+    }
+    const old = this.pool;
+    this.pool = fresh;
+    this.wakeUps.reconnected(fresh);
+    void old.end({ timeout: 5 }).catch(() => {});
   }
 
   /** One statement on any pooled connection. */
@@ -95,53 +136,24 @@ export class PostgresStore implements Store {
     return this.retrying(() => this.exec(this.sql, text, params), connectionLost);
   }
 
-  /** Runs `op`, retrying with backoff while `retryable` says so and the window is open. */
-  private async retrying<T>(op: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
-    const giveUpAt = this.clock.now() + this.settings.reconnectMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await op();
-      } catch (err) {
-        if (!retryable(err) || this.clock.now() >= giveUpAt) throw toStoreError(err, this.location);
-        await this.clock.sleep(Math.min(backoffMs(attempt), Math.max(0, giveUpAt - this.clock.now())));
-      }
-    }
+  /**
+   * Runs `op`; a lost connection is tried again while `retryable` says it is safe, unless the
+   * database is down: then it fails at once (see availability.ts).
+   */
+  private retrying<T>(op: () => Promise<T>, retryable: (err: unknown) => boolean): Promise<T> {
+    return this.availability.run(op, { repeatable: retryable });
   }
 
-  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const giveUpAt = this.clock.now() + this.settings.reconnectMs;
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(fn);
-      if (outcome.ok) return outcome.value;
-      const { err, committing } = outcome;
-      const raced = mustRetryTransaction(err) && attempt < TRANSACTION_ATTEMPTS;
-      // Once COMMIT is on its way the outcome is unknown: running `fn` again could apply it twice.
-      const lost = connectionLost(err) && (!committing || notSent(err)) && this.clock.now() < giveUpAt;
-      if (!raced && !lost) throw toStoreError(err, this.location);
-      await this.clock.sleep(raced ? Math.random() * 5 * (attempt + 1) : backoffMs(attempt));
-    }
-  }
-
-  private async attempt<T>(
-    fn: (tx: StoreTx) => Promise<T>,
-  ): Promise<{ ok: true; value: T } | { ok: false; err: unknown; committing: boolean }> {
-    let conn: Awaited<ReturnType<Sql['reserve']>> | undefined;
-    let committing = false;
-    try {
-      conn = await this.sql.reserve();
-      // BEGIN and the clock read travel together: one round trip.
-      const results = (await conn.unsafe(this.st.begin)) as unknown as Row[][];
-      const now = Number(results[1]?.[0]?.now_ms);
-      const value = await fn(new PostgresTx(this, conn, now));
-      committing = true;
-      await conn.unsafe('COMMIT');
-      return { ok: true, value };
-    } catch (err) {
-      if (conn && !committing) await conn.unsafe('ROLLBACK').catch(() => {});
-      return { ok: false, err, committing };
-    } finally {
-      conn?.release();
-    }
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    // Once COMMIT is on its way the outcome is unknown: running `fn` again could apply it twice.
+    const state = { committing: false };
+    return this.availability.run(
+      () =>
+        inTransaction(this.sql, this.st.begin, state, (conn, begun) =>
+          fn(new PostgresTx(this, conn, Number(begun[1]?.[0]?.now_ms))),
+        ),
+      { repeatable: (err) => !state.committing || notSent(err), races: TRANSACTION_ATTEMPTS },
+    );
   }
 
   async claim(request: ClaimRequest): Promise<Task[]> {
@@ -253,9 +265,10 @@ export class PostgresStore implements Store {
 
   async dump(): Promise<StoreDump> {
     // One snapshot for all three tables, so the export is consistent while others write.
+    const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
     return this.retrying(
       () =>
-        this.sql.begin('isolation level repeatable read read only', async (tx) => {
+        inTransaction(this.sql, begin, { committing: false }, async (tx) => {
           const [version] = await this.exec(tx, this.st.schemaVersion);
           const tasks = await this.exec(tx, `${this.st.selectTask} ORDER BY t.id`);
           const events = await this.exec(tx, this.st.allEvents);
@@ -269,7 +282,7 @@ export class PostgresStore implements Store {
             events: events.map(rowToEvent),
             workers: workers.map(rowToWorker),
           };
-        }) as Promise<StoreDump>,
+        }),
       connectionLost,
     );
   }
@@ -302,6 +315,8 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    this.availability.close();
     this.wakeUps.close();
     await this.sql.end({ timeout: 5 });
   }

@@ -1,8 +1,9 @@
 import type { TaskPatch } from '../../core/lifecycle.js';
 import type { NewEvent, Task } from '../../core/types.js';
 import type { TaskChangeRequest } from '../store.js';
-import { backoffMs, connectionLost, mustRetryTransaction, notSent, type Sql, sleep, toStoreError } from './connection.js';
+import { notSent } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
+import { Reservation, type Reserved } from './reservation.js';
 import { JSON_COLUMNS, patchToColumns, type Row, rowToTask } from './rows.js';
 
 /** Rows per batch: bounds one statement's size and how long its locks are held. */
@@ -17,8 +18,7 @@ interface Pending {
 }
 
 type Outcome = { task: Task | null } | { error: unknown };
-type Attempt = { ok: true; outcomes: Outcome[]; written: Set<number> } | { ok: false; err: unknown; committing: boolean };
-type Reserved = Awaited<ReturnType<Sql['reserve']>>;
+type Written = { outcomes: Outcome[]; written: Set<number> };
 
 /**
  * `Store.changeTask` for PostgreSQL. Calls made while a batch is being written wait for it and
@@ -81,35 +81,32 @@ export class TaskWrites {
 
   /** Writes one batch, retrying as `PostgresStore.transaction` does; settles every call. */
   private async run(batch: Pending[]): Promise<void> {
-    const giveUpAt = Date.now() + this.store.settings.reconnectMs;
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(batch);
-      if (outcome.ok) return settle(batch, outcome.outcomes, outcome.written);
-      const { err, committing } = outcome;
-      const raced = mustRetryTransaction(err) && attempt < ATTEMPTS;
-      // Once COMMIT is on its way the outcome is unknown: writing again could apply it twice.
-      const lost = connectionLost(err) && (!committing || notSent(err)) && Date.now() < giveUpAt;
-      if (!raced && !lost) {
-        const error = toStoreError(err, this.store.location);
-        for (const p of batch) p.reject(error);
-        return;
-      }
-      await sleep(raced ? Math.random() * 5 * (attempt + 1) : backoffMs(attempt));
+    // Once COMMIT is on its way the outcome is unknown: writing again could apply it twice.
+    const state = { committing: false };
+    try {
+      const { outcomes, written } = await this.store.availability.run(() => this.attempt(batch, state), {
+        repeatable: (err) => !state.committing || notSent(err),
+        races: ATTEMPTS,
+      });
+      settle(batch, outcomes, written);
+    } catch (error) {
+      for (const p of batch) p.reject(error);
     }
   }
 
-  private async attempt(batch: Pending[]): Promise<Attempt> {
-    let conn: Reserved | undefined;
-    let committing = false;
+  private async attempt(batch: Pending[], state: { committing: boolean }): Promise<Written> {
+    state.committing = false;
+    const reservation = await Reservation.acquire(this.store.sql);
+    const { conn } = reservation;
     try {
-      conn = await this.store.sql.reserve();
       const { now, tasks, depended } = await this.lock(conn, batch);
       const { outcomes, writes, events } = decideAll(batch, tasks, depended, now);
       if (writes.length === 0) {
         await conn.unsafe('COMMIT');
-        return { ok: true, outcomes, written: new Set() };
+        reservation.release();
+        return { outcomes, written: new Set() };
       }
-      committing = true;
+      state.committing = true;
       // An error in the write aborts the transaction, and the COMMIT behind it then rolls back.
       const [rows] = await Promise.all([
         this.store.exec(conn, this.store.st.writeTasks, [
@@ -119,12 +116,11 @@ export class TaskWrites {
         ]),
         conn.unsafe('COMMIT'),
       ]);
-      return { ok: true, outcomes, written: new Set(rows.map((r) => Number(r.task_id))) };
+      reservation.release();
+      return { outcomes, written: new Set(rows.map((r) => Number(r.task_id))) };
     } catch (err) {
-      if (conn && !committing) await conn.unsafe('ROLLBACK').catch(() => {});
-      return { ok: false, err, committing };
-    } finally {
-      conn?.release();
+      await reservation.abandon(err);
+      throw err;
     }
   }
 

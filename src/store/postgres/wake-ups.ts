@@ -30,7 +30,7 @@ export class WakeUps {
   private eventsListening: Promise<unknown> | null = null;
 
   constructor(
-    private readonly sql: Sql,
+    private sql: Sql,
     private readonly schema: string,
     private readonly source: WakeUpSource,
     private readonly canListen: boolean,
@@ -82,16 +82,20 @@ export class WakeUps {
   /** Calls `listener` with the newest event id whenever events are appended, by any process. */
   onEvents(listener: (lastEventId: number) => void): () => void {
     this.eventListeners.add(listener);
-    if (this.canListen && !this.eventsListening) {
-      this.eventsListening = this.sql
-        .listen(`${this.schema}.baton_events`, (payload) => {
-          for (const l of this.eventListeners) l(Number(payload));
-        })
-        .catch(() => {
-          this.eventsListening = null;
-        });
-    }
+    this.listenForEvents();
     return () => this.eventListeners.delete(listener);
+  }
+
+  /**
+   * Listens on `sql` from now on: the store's new pool after an outage (the old one, and its
+   * LISTEN, are ended). Notifications sent meanwhile are lost, so every waiter looks again.
+   */
+  reconnected(sql: Sql): void {
+    this.sql = sql;
+    this.listening = null;
+    this.eventsListening = null;
+    if (this.eventListeners.size > 0) this.listenForEvents();
+    this.wakeAll();
   }
 
   close(): void {
@@ -101,6 +105,17 @@ export class WakeUps {
 
   private wakeAll(): void {
     for (const w of [...this.waiters]) w();
+  }
+
+  private listenForEvents(): void {
+    if (!this.canListen || this.eventsListening) return;
+    this.eventsListening = this.sql
+      .listen(`${this.schema}.baton_events`, (payload) => {
+        for (const l of this.eventListeners) l(Number(payload));
+      })
+      .catch(() => {
+        this.eventsListening = null;
+      });
   }
 
   private ensureListening(): void {

@@ -1,0 +1,115 @@
+import type { Sql } from './connection.js';
+import { connectionLost } from './connection.js';
+import type { Row } from './rows.js';
+
+export type Reserved = Awaited<ReturnType<Sql['reserve']>>;
+
+/** How long to wait for a connection of the pool, or for a ROLLBACK, before giving up on it. */
+const WAIT_MS = 5_000;
+
+/**
+ * A connection reserved from the pool for one transaction. The driver (postgres.js 3.4.9) is not
+ * safe with a reserved connection whose server goes away, and this guards each way it fails:
+ * - a statement sent on it after its socket closed never settles, or throws from a timer and so
+ *   kills the process (`Cannot read properties of null (reading 'write')`, porsager/postgres#1208);
+ * - releasing it puts it back in the pool as if it were open, and later statements on it hang or
+ *   crash the same way (#1199);
+ * - a reservation still waiting when a connection drops may never settle (#1195).
+ * So a connection goes back to the pool only just after it answered; one that failed on the way
+ * is never written to or released again (the driver takes it back itself once its socket has
+ * closed); and every wait on the driver is bounded.
+ */
+export class Reservation {
+  private settled = false;
+
+  private constructor(readonly conn: Reserved) {}
+
+  /** A connection for one transaction; rejects with `RESERVE_TIMEOUT` when none comes in time. */
+  static acquire(sql: Sql, waitMs = WAIT_MS): Promise<Reservation> {
+    const reserving = sql.reserve();
+    return bounded(reserving, waitMs, () => {
+      // Too late for us: should it come after all, the pool gets it straight back.
+      reserving.then(
+        (conn) => conn.release(),
+        () => {},
+      );
+      return driverError('RESERVE_TIMEOUT', `no connection of the pool became free within ${waitMs} ms`);
+    }).then((conn) => new Reservation(conn));
+  }
+
+  /** Back to the pool. Call it only right after a statement on it succeeded (COMMIT). */
+  release(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.conn.release();
+  }
+
+  /**
+   * Ends a transaction that failed with `err`. A broken connection is left alone; any other gets
+   * a ROLLBACK and goes back to the pool once it answers — however late, so none is lost.
+   */
+  async abandon(err: unknown, waitMs = WAIT_MS): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    // A connection that broke is closed or closing: a statement sent on it could only hang or crash.
+    if (connectionLost(err)) return;
+    const rollback = this.conn.unsafe('ROLLBACK').then(
+      () => this.conn.release(),
+      () => {},
+    );
+    await bounded(rollback, waitMs, () => null).catch(() => {});
+  }
+}
+
+/**
+ * Runs `body` in one transaction on a reserved connection: `begin` (which may add statements whose
+ * results `body` gets, such as the clock), then COMMIT. `state.committing` turns true once COMMIT
+ * is sent, from when the outcome of a lost connection is unknown.
+ */
+export async function inTransaction<T>(
+  sql: Sql,
+  begin: string,
+  state: { committing: boolean },
+  body: (conn: Reserved, begun: Row[][]) => Promise<T>,
+): Promise<T> {
+  state.committing = false;
+  const reservation = await Reservation.acquire(sql);
+  try {
+    // BEGIN and what goes with it travel together: one round trip.
+    const begun = (await reservation.conn.unsafe(begin)) as unknown as Row[][];
+    const value = await body(reservation.conn, begun);
+    state.committing = true;
+    await reservation.conn.unsafe('COMMIT');
+    reservation.release();
+    return value;
+  } catch (err) {
+    await reservation.abandon(err);
+    throw err;
+  }
+}
+
+/** `promise`, or what `onTimeout` gives (thrown when it is an error) once `ms` have passed. */
+function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => unknown): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const outcome = onTimeout();
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome as T);
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** An error shaped as the driver's, so the store classifies it with the driver's codes. */
+function driverError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
