@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { z } from 'zod';
 import { BatonError } from '../core/errors.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
+import { configSchema } from './config-schema.js';
 
 /**
  * `.baton/config.yaml`, validated once and frozen. Absent file → defaults; a malformed one is
- * refused with the file and the reason. YAML and zod are loaded only when the file exists.
+ * refused with the file and the reason.
  */
 export async function loadPolicy(file: string | null): Promise<Readonly<Policy>> {
   const c = await readConfig(file);
@@ -42,12 +45,11 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
   return deepFreeze(policy);
 }
 
-type ConfigFile = import('zod').output<typeof import('./config-schema.js').configSchema>;
+type ConfigFile = z.output<typeof configSchema>;
 
 /** The file, validated; null when there is none. */
 async function readConfig(file: string | null): Promise<ConfigFile | null> {
   if (!file || !existsSync(file)) return null;
-  const [{ parse }, { configSchema }] = await Promise.all([import('yaml'), import('./config-schema.js')]);
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8')) ?? {};

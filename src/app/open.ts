@@ -3,6 +3,8 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { loadPolicy } from './config.js';
 import { linkedWorktreeOf } from './git-worktree.js';
@@ -92,10 +94,8 @@ export function locateStore(options: OpenOptions): StoreLocation {
 
 export async function openStore(location: StoreLocation, create: boolean, clock?: Clock): Promise<Store> {
   if (location.kind === 'postgres') {
-    const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
     return openPostgresStore({ url: location.url, schema: location.schema, clock });
   }
-  const { openSqliteStore } = await import('../store/sqlite/sqlite-store.js');
   return openSqliteStore(location.path, { create, clock });
 }
 

@@ -1,5 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
+import { LineCounter, parseDocument } from 'yaml';
 import { patternProblems } from '../core/breakdown/registry.js';
+import { patternsFileSchema } from '../core/breakdown/schemas.js';
 import type { Pattern } from '../core/breakdown/types.js';
 
 /**
@@ -46,10 +48,6 @@ export async function loadPatternsFile(file: string | null | undefined): Promise
 }
 
 export async function parsePatternsYaml(text: string, file: string): Promise<PatternsFileResult> {
-  const [{ LineCounter, parseDocument }, { patternsFileSchema }] = await Promise.all([
-    import('yaml'),
-    import('../core/breakdown/schemas.js'),
-  ]);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const refuse = (line: number | null, reason: string): PatternsFileResult => ({

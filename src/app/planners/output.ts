@@ -1,4 +1,5 @@
 import { analyzeComplexity } from '../../core/breakdown/complexity.js';
+import { plannerOutputSchema } from '../../core/breakdown/schemas.js';
 import type { PlannedSubtask } from '../../core/breakdown/types.js';
 import { planProblems } from '../../core/breakdown/validate.js';
 import { complexityOfEstimate } from '../../core/values.js';
@@ -23,7 +24,6 @@ export async function parsePlannerOutput(text: string, inherited: readonly strin
   } catch (err) {
     throw new PlannerError(`output is not JSON (${(err as Error).message})`);
   }
-  const { plannerOutputSchema } = await import('../../core/breakdown/schemas.js');
   const parsed = plannerOutputSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
