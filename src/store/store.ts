@@ -137,6 +137,12 @@ export interface StoreTx {
   updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined>;
   addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void>;
   removeDependency(taskId: number, dependsOn: number): Promise<boolean>;
+  /**
+   * Serialises changes of the dependency graph until this transaction ends: two transactions that
+   * each check for a cycle, then add an edge, must not both pass on a graph that lacks the other's
+   * edge. Call before reading the graph.
+   */
+  lockDependencies(): Promise<void>;
   /** Every edge (task → dependency) reachable from `ids` by following dependencies. */
   dependencyClosure(ids: readonly number[]): Promise<Edge[]>;
   /** Tasks that depend on `id`. */

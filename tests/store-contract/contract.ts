@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { badInputContract } from './bad-input.contract.js';
 import { claimContract } from './claims.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
+import { graphRaceContract } from './graph-race.contract.js';
 import { type ContractRun, useStores } from './harness.js';
 import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
@@ -22,6 +23,7 @@ export function storeContract(run: ContractRun): void {
     taskContract(store);
     claimContract(store);
     dependencyContract(store);
+    graphRaceContract(store);
     transferContract(store);
     badInputContract(store);
     limitContract(store);

@@ -86,6 +86,10 @@ export class PostgresTx implements StoreTx {
     return result.length === 1;
   }
 
+  async lockDependencies(): Promise<void> {
+    await this.q(this.st.lockDependencies);
+  }
+
   async dependencyClosure(ids: readonly number[]): Promise<Edge[]> {
     if (ids.length === 0) return [];
     const rows = await this.q(this.st.dependencyClosure, [[...ids]]);
