@@ -26,7 +26,9 @@ export function sealedEnv(): NodeJS.ProcessEnv {
 
 /** Starts `baton serve --db <store> --port 0` in the store's folder and waits until it listens. */
 export function startServe(store: TestStore): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', store.db, '--port', '0'], {
+  // Commands are allowed: the contract is about what Baton does with them, the same through every
+  // door; who may set them is the server's own policy, tested in tests/server/commands.test.ts.
+  const child = spawn(process.execPath, [BIN, 'serve', '--db', store.db, '--port', '0', '--allow-commands'], {
     cwd: store.cwd,
     env: sealedEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
