@@ -119,7 +119,11 @@ export interface StoreTx {
   updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined>;
   addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void>;
   removeDependency(taskId: number, dependsOn: number): Promise<boolean>;
-  /** Every edge (task → dependency) reachable from `ids` by following dependencies. */
+  /**
+   * Every edge (task → dependency) reachable from `ids` by following dependencies. It serves the
+   * cycle check of added dependencies, so it sees every edge committed before it: where writers
+   * run at once, such reads are serialised until the end of their transactions.
+   */
   dependencyClosure(ids: readonly number[]): Promise<Edge[]>;
   /** Tasks that depend on `id`. */
   dependents(id: number): Promise<Task[]>;

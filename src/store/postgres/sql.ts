@@ -201,6 +201,8 @@ RETURNING task_id`,
       FROM ${tasks} WHERE status IN ('queued', 'assigned') AND run_after <= $1 GROUP BY priority`,
     leasesByWorker: `SELECT lease_owner AS owner, id FROM ${tasks} WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id`,
 
+    // $1 the schema's dependency graph, as `baton.dependencies.<schema>`; held to the end of the transaction.
+    lockDependencyGraph: 'SELECT pg_advisory_xact_lock(hashtext($1))',
     dependencyClosure: `WITH RECURSIVE reach(id) AS (
         SELECT unnest($1::bigint[])
         UNION SELECT d.depends_on FROM ${deps} d JOIN reach r ON d.task_id = r.id)
