@@ -183,8 +183,6 @@ export async function resumeTask(ctx: AppContext, id: number): Promise<Task> {
 export async function addDependencies(ctx: AppContext, id: number, raw: number[]): Promise<Task> {
   const { dependsOn } = parseWith(dependenciesSchema, { dependsOn: raw });
   return writeTasks(ctx, async (tx, writer) => {
-    // Before any read: a concurrent addition must be seen by this cycle check, or wait for it.
-    await tx.lockDependencies();
     const task = await writer.requireTask(tx, id);
     assertCan(task, 'depend');
     const added = [...new Set(dependsOn)].filter((d) => !task.dependsOn.includes(d));

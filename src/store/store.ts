@@ -138,12 +138,10 @@ export interface StoreTx {
   addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void>;
   removeDependency(taskId: number, dependsOn: number): Promise<boolean>;
   /**
-   * Serialises changes of the dependency graph until this transaction ends: two transactions that
-   * each check for a cycle, then add an edge, must not both pass on a graph that lacks the other's
-   * edge. Call before reading the graph.
+   * Every edge (task → dependency) reachable from `ids` by following dependencies. It serves the
+   * cycle check of added dependencies, so it sees every edge committed before it: where writers
+   * run at once, such reads are serialised until the end of their transactions.
    */
-  lockDependencies(): Promise<void>;
-  /** Every edge (task → dependency) reachable from `ids` by following dependencies. */
   dependencyClosure(ids: readonly number[]): Promise<Edge[]>;
   /** Tasks that depend on `id`. */
   dependents(id: number): Promise<Task[]>;

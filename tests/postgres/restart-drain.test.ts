@@ -127,6 +127,12 @@ describe('PostgreSQL restarted five times while a crew drains the queue', () => 
       const before = await completed();
       expect(before).toBeLessThan(TASKS);
       await cluster.stop();
+      // While the database is down the server says so at once.
+      const health = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(1_000) });
+      expect([health.status, ((await health.json()) as { error?: { code?: string } }).error?.code]).toEqual([
+        503,
+        'store_unavailable',
+      ]);
       await sleep(seconds * 1000);
       await cluster.resume();
       const back = Date.now();

@@ -86,12 +86,13 @@ export class PostgresTx implements StoreTx {
     return result.length === 1;
   }
 
-  async lockDependencies(): Promise<void> {
-    await this.q(this.st.lockDependencies);
-  }
-
   async dependencyClosure(ids: readonly number[]): Promise<Edge[]> {
     if (ids.length === 0) return [];
+    // The closure serves a cycle check, which must see every edge added before its own: two
+    // transactions adding edges that only together close a cycle lock no row in common, so each
+    // would find its own edge safe. One at a time per schema, then; the lock is taken in its own
+    // statement so that the closure, read after it is granted, sees what its holder committed.
+    await this.q(this.st.lockDependencyGraph, [`baton.dependencies.${this.store.settings.schema}`]);
     const rows = await this.q(this.st.dependencyClosure, [[...ids]]);
     return rows.map((r) => [Number(r.task_id), Number(r.depends_on)] as const);
   }

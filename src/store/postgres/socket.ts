@@ -10,14 +10,18 @@ export interface SocketTarget {
 
 /**
  * The sockets of the pool (the driver's `socket` option), connecting to its hosts in turn as the
- * driver does itself. Each one closes in the same turn of the event loop in which it fails.
+ * driver does itself. Once connected, each one closes in the same turn of the event loop in which
+ * it fails.
  *
  * Why: the driver (postgres.js 3.4.9) rejects the statements in flight when a socket fails, but
  * takes the connection out of the pool only on `close`, which Node emits a turn later. A statement
  * sent in between — as when a server restart resets idle connections under a busy process — is
  * never answered, and when that connection is opened again it is resolved with no rows: a call
  * that hangs, or a wrong answer ("task not found"). With no turn in between, such a statement goes
- * to a connection that is reopened for it.
+ * to a connection that is opened again for it. A socket that fails before it connected is left to
+ * close in its own time: no statement can be sent to it, and the driver must first be done writing
+ * its greeting (closing earlier leaves that write stuck in the driver, to block the connection's
+ * next greeting until it times out).
  */
 export function socketFactory(): (target: SocketTarget) => Socket {
   let next = 0;
@@ -35,7 +39,11 @@ export function socketFactory(): (target: SocketTarget) => Socket {
 
 function closeOnError(socket: Socket): void {
   const emit = socket.emit.bind(socket);
+  let connected = false;
   let closed = false;
+  socket.once('connect', () => {
+    connected = true;
+  });
   socket.emit = ((event: string | symbol, ...args: unknown[]) => {
     if (event === 'close') {
       // The one Node emits itself, once the socket is gone: already told.
@@ -44,7 +52,7 @@ function closeOnError(socket: Socket): void {
       return emit(event, ...args);
     }
     const delivered = emit(event, ...args);
-    if (event === 'error' && !closed) {
+    if (event === 'error' && connected && !closed) {
       closed = true;
       emit('close', true);
     }

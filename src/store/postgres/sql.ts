@@ -8,9 +8,6 @@
 /** `"name"`, safe for any identifier. */
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** `'text'`, safe as a string literal. */
-const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-
 /** The database clock as integer milliseconds, the unit every time column holds. */
 export const NOW_MS = 'floor(extract(epoch FROM now()) * 1000)::bigint';
 
@@ -206,8 +203,8 @@ RETURNING task_id`,
       FROM ${tasks} WHERE status IN ('queued', 'assigned') AND run_after <= $1 GROUP BY priority`,
     leasesByWorker: `SELECT lease_owner AS owner, id FROM ${tasks} WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id`,
 
-    // One lock per store (schema) for the dependency graph, released at COMMIT or ROLLBACK.
-    lockDependencies: `SELECT pg_advisory_xact_lock(hashtext(${literal(`${schemaName}.task_dependencies`)}))`,
+    // $1 the schema's dependency graph, as `baton.dependencies.<schema>`; held to the end of the transaction.
+    lockDependencyGraph: 'SELECT pg_advisory_xact_lock(hashtext($1))',
     dependencyClosure: `WITH RECURSIVE reach(id) AS (
         SELECT unnest($1::bigint[])
         UNION SELECT d.depends_on FROM ${deps} d JOIN reach r ON d.task_id = r.id)

@@ -58,9 +58,6 @@ export class SqliteTx implements StoreTx {
     );
   }
 
-  /** Writers already take turns (`BEGIN IMMEDIATE`, one batch at a time): nothing more to hold. */
-  async lockDependencies(): Promise<void> {}
-
   async dependencyClosure(ids: readonly number[]): Promise<Edge[]> {
     const rows = this.store.stmt(SQL.dependencyClosure).all(JSON.stringify(ids)) as { task_id: number; depends_on: number }[];
     return rows.map((r) => [r.task_id, r.depends_on] as const);
