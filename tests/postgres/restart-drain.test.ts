@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
 import type { TaskEvent } from '../../src/core/types.js';
 import { BIN } from '../cli/run-cli.js';
+import { childEnv, sealedFolder } from '../helpers/sealed.js';
 import { PrivateCluster } from './private-cluster.js';
 
 /**
@@ -29,13 +28,14 @@ interface Proc {
 }
 
 const cluster = new PrivateCluster();
-const dir = mkdtempSync(join(tmpdir(), 'baton-drain-'));
+// Its own .baton/ (logs, config): the processes never look above it.
+const dir = sealedFolder('baton-drain');
 const procs: Proc[] = [];
 let baton: LocalBaton;
 
 beforeAll(async () => {
   await cluster.start();
-  baton = await openBaton({ db: cluster.url('drain'), actor: 'test' });
+  baton = await openBaton({ db: cluster.url('drain'), actor: 'test', cwd: dir });
 }, 120_000);
 
 afterAll(async () => {
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 function start(name: string, args: string[]): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, detached: true, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, detached: true, env: childEnv() });
   let out = '';
   child.stdout?.on('data', (d) => {
     out += d;
