@@ -242,3 +242,18 @@ export interface StoreCondition {
   /** Since when, ms since the epoch. */
   since: number;
 }
+
+/** An `api_keys` row as either store returns it (times in ms since the epoch). */
+export function keyRecordOf(r: Record<string, unknown>): ApiKeyRecord {
+  const time = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
+  return {
+    id: String(r.id),
+    hash: String(r.hash),
+    role: r.role as ApiKeyRecord['role'],
+    workerId: (r.worker_id as string | null) ?? null,
+    name: (r.name as string | null) ?? null,
+    capabilities: keyCapabilities(r.capabilities),
+    createdAt: time(r.created_at) as string,
+    revokedAt: time(r.revoked_at),
+  };
+}

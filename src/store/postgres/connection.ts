@@ -128,8 +128,8 @@ function lostTypeFetch(reason: unknown): boolean {
   return connectionLost(reason) && typeof query === 'string' && query.includes("where a.typcategory = 'A'");
 }
 
-/** SQLSTATE and driver codes that mean "the database could not be reached or went away". */
-const CONNECT_CODES = new Set([
+/** The database's host could not be reached at all. */
+const UNREACHABLE_CODES = [
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
@@ -137,6 +137,10 @@ const CONNECT_CODES = new Set([
   'ENETUNREACH',
   'ETIMEDOUT',
   'CONNECT_TIMEOUT',
+];
+/** SQLSTATE and driver codes that mean "the database could not be reached or went away". */
+const CONNECT_CODES = new Set([
+  ...UNREACHABLE_CODES,
   '57P03', // the server is starting up or shutting down
   '53300', // too many connections
 ]);
@@ -155,13 +159,7 @@ const BROKEN_CODES = new Set([
 const AUTH_CODES = new Set(['28P01', '28000']);
 /** The server is not there or not taking sessions: it is down, starting or stopping. */
 const DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'CONNECT_TIMEOUT',
+  ...UNREACHABLE_CODES,
   '57P01', // terminated by the administrator: the server is shutting down
   '57P02',
   '57P03',

@@ -11,7 +11,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyCapabilities, type ReadyCounts, readyCountsOf } from '../store.js';
+import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
 import { Availability } from './availability.js';
 import {
   type ConnectionSettings,
@@ -288,7 +288,7 @@ export class PostgresStore implements Store {
   }
 
   async listKeys(): Promise<ApiKeyRecord[]> {
-    return (await this.read(`SELECT * FROM ${this.keysTable} ORDER BY created_at, id`)).map(rowToKey);
+    return (await this.read(`SELECT * FROM ${this.keysTable} ORDER BY created_at, id`)).map(keyRecordOf);
   }
 
   async insertKey(key: ApiKeyRecord): Promise<void> {
@@ -320,20 +320,6 @@ export class PostgresStore implements Store {
     this.wakeUps.close();
     await this.sql.end({ timeout: 5 });
   }
-}
-
-function rowToKey(r: Row): ApiKeyRecord {
-  const time = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
-  return {
-    id: String(r.id),
-    hash: String(r.hash),
-    role: r.role as ApiKeyRecord['role'],
-    workerId: (r.worker_id as string | null) ?? null,
-    name: (r.name as string | null) ?? null,
-    capabilities: keyCapabilities(r.capabilities),
-    createdAt: time(r.created_at) as string,
-    revokedAt: time(r.revoked_at),
-  };
 }
 
 function taskWhere(query: TaskQuery): { where: string; params: unknown[] } {

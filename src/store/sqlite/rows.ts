@@ -1,5 +1,4 @@
 import type { TaskEvent, Worker } from '../../core/types.js';
-import { type ApiKeyRecord, keyCapabilities } from '../store.js';
 import { iso, jsonText, ms, type Row, taskColumns } from '../task-columns.js';
 
 /** Conversions between the SQLite rows (ms integers, JSON text) and the core types. */
@@ -70,18 +69,5 @@ export function workerToColumns(w: Worker): Record<string, unknown> {
     registered_at: ms(w.registeredAt),
     last_seen_at: ms(w.lastSeenAt),
     state: w.state,
-  };
-}
-
-export function rowToKey(r: Row): ApiKeyRecord {
-  return {
-    id: String(r.id),
-    hash: String(r.hash),
-    role: r.role as ApiKeyRecord['role'],
-    workerId: (r.worker_id as string | null) ?? null,
-    name: (r.name as string | null) ?? null,
-    capabilities: keyCapabilities(r.capabilities),
-    createdAt: new Date(Number(r.created_at)).toISOString(),
-    revokedAt: r.revoked_at === null || r.revoked_at === undefined ? null : new Date(Number(r.revoked_at)).toISOString(),
   };
 }

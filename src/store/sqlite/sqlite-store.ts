@@ -16,8 +16,8 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { type ReadyCounts, readyCountsOf } from '../store.js';
-import { type Row, rowToEvent, rowToKey, rowToTask, rowToWorker } from './rows.js';
+import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
+import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { CLAIM_ONE, SQL, taskWhere } from './sql.js';
 
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
@@ -331,7 +331,7 @@ export class SqliteStore implements Store {
   }
 
   listKeys(): Promise<ApiKeyRecord[]> {
-    return this.read((stmt) => (stmt('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[]).map(rowToKey));
+    return this.read((stmt) => (stmt('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[]).map(keyRecordOf));
   }
 
   insertKey(key: ApiKeyRecord): Promise<void> {
