@@ -136,6 +136,7 @@ function detailView(detail: Omit<TaskDetail, 'task'>, limits: Limits, cut: Parti
   const brief = <T extends { title: string }>(item: T) => ({ ...item, title: clip(item.title, 80) });
   const out: Record<string, unknown> = {
     blockedBy: detail.blockedBy.slice(0, limits.list).map(brief),
+    waiting: detail.waiting ?? null,
     recentHistory: detail.history.slice(-limits.items).map(eventLine),
   };
   if (detail.blockedBy.length > limits.list) cut.dependsOn = detail.blockedBy.length;
