@@ -184,7 +184,7 @@ export class RemoteBaton implements Baton {
     }
   }
 
-  claimTask(id: number, raw: ClaimTaskInput): Promise<Task> {
+  async claimTask(id: number, raw: ClaimTaskInput): Promise<Task> {
     // Not repeated: a claim that did land would be refused the second time (the task is executing).
     return this.http.call('POST', `/tasks/${id}/claim`, { body: parseWith(claimTaskSchema, raw) });
   }
