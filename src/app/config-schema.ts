@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../core/limits.js';
-import { capabilitiesSchema, nameSchema } from '../core/schemas/fields.js';
 import { ASSIGNMENT_MODES, ENV_NAME_PATTERN, LOG_READERS } from '../core/policy.js';
+import { capabilitiesSchema, nameSchema } from '../core/schemas/fields.js';
 import { PRIORITIES, RETRY_POLICIES } from '../core/types.js';
 import { parseSeconds } from '../core/values.js';
 
@@ -38,7 +38,9 @@ const breakdownSection = z.strictObject({
   capabilities: z
     .record(
       nameSchema,
-      z.union([nameSchema.transform((c) => [c]), capabilitiesSchema], { error: 'expected a capability or a list of capabilities' }),
+      z.union([nameSchema.transform((c) => [c]), capabilitiesSchema], {
+        error: 'expected a capability or a list of capabilities',
+      }),
     )
     .optional(),
 });

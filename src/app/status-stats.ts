@@ -134,7 +134,10 @@ export async function systemStatus(input: {
   const readyByPriority = ready.byPriority;
   const queueDepth = Object.values(readyByPriority).reduce((a, b) => a + b, 0);
   const count = (h: string) => workers.filter((w) => w.health === h).length;
-  const [stats, stuck] = await Promise.all([serviceStats({ store, policy: policy, now, ready, workers }), stuckWork(store, workers, now)]);
+  const [stats, stuck] = await Promise.all([
+    serviceStats({ store, policy: policy, now, ready, workers }),
+    stuckWork(store, workers, now),
+  ]);
   return {
     ...stats,
     store: { kind: store.kind, location: redactText(store.location) },

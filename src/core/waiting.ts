@@ -220,7 +220,10 @@ export function claimRefusal(
   }
   if (task.runAfter !== null && Date.parse(task.runAfter) > now) {
     const why = isBackoff(task) ? 'its retry backoff runs' : 'it is scheduled';
-    return new BatonError('task_not_due', `cannot claim task ${id}: ${why} until ${task.runAfter}`, { id, runAfter: task.runAfter });
+    return new BatonError('task_not_due', `cannot claim task ${id}: ${why} until ${task.runAfter}`, {
+      id,
+      runAfter: task.runAfter,
+    });
   }
   return null;
 }

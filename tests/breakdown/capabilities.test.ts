@@ -33,7 +33,10 @@ describe("subtasks need the parent's capabilities", () => {
 
   it('every level of a rule plan (epic steps broken down again) keeps the parent’s capabilities', () => {
     const caps = ['react', 'typescript', 'ui_design'];
-    const plan = rulePlan({ title: 'Build the customer portal frontend', estimateMinutes: 400 * H, capabilities: caps }, { registry: defaultRegistry });
+    const plan = rulePlan(
+      { title: 'Build the customer portal frontend', estimateMinutes: 400 * H, capabilities: caps },
+      { registry: defaultRegistry },
+    );
     const all = flat(plan.subtasks);
     expect(all.some((s) => s.subtasks.length > 0)).toBe(true);
     for (const s of all) expect(s.capabilities).toEqual(caps);
@@ -77,11 +80,17 @@ describe('breakdown.capabilities in config.yaml', () => {
     const t = await b.createTask({ title: 'Offline mode for the iOS app', estimateMinutes: 40 * H, capabilities: ['swift'] });
     const subs = (await b.listTasks({ parentId: t.id })).tasks;
     expect(subs.map((s) => s.capabilities)).toEqual([['figma', 'ui_design'], ['swift']]);
-    expect((await open('breakdown:\n  capabilities: { testing: qa }\n')).policy.breakdown.capabilities).toEqual({ testing: ['qa'] });
+    expect((await open('breakdown:\n  capabilities: { testing: qa }\n')).policy.breakdown.capabilities).toEqual({
+      testing: ['qa'],
+    });
   });
 
   it('refuses a malformed map with the file and the field', async () => {
-    for (const bad of ['breakdown:\n  capabilities: [sql]\n', 'breakdown:\n  capabilities: { database: [""] }\n', 'breakdown:\n  capabilities: { database: 3 }\n']) {
+    for (const bad of [
+      'breakdown:\n  capabilities: [sql]\n',
+      'breakdown:\n  capabilities: { database: [""] }\n',
+      'breakdown:\n  capabilities: { database: 3 }\n',
+    ]) {
       const p = project();
       projects.push(p);
       p.write('config.yaml', bad);

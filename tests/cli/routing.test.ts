@@ -32,8 +32,15 @@ describe('baton CLI: claim by id, stuck work, subtasks the crew can claim', () =
     const chosen = json<Task>(cli(dir, ['add', 'Chosen', '-c', 'docs', '--json']));
     const blocked = json<Task>(cli(dir, ['add', 'Later', '--depends-on', String(urgent.id), '--json']));
 
-    const claimed = json<Task>(cli(dir, ['claim', String(chosen.id), '--worker', 'w1', '-c', 'docs', '--lease', '120', '--json']));
-    expect(claimed).toMatchObject({ id: chosen.id, status: 'executing', assignee: 'w1', lease: { owner: 'w1', token: 1, seconds: 120 } });
+    const claimed = json<Task>(
+      cli(dir, ['claim', String(chosen.id), '--worker', 'w1', '-c', 'docs', '--lease', '120', '--json']),
+    );
+    expect(claimed).toMatchObject({
+      id: chosen.id,
+      status: 'executing',
+      assignee: 'w1',
+      lease: { owner: 'w1', token: 1, seconds: 120 },
+    });
     const text = cli(dir, ['claim', String(urgent.id), '--worker', 'w2']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`claimed #${urgent.id}`);
@@ -79,7 +86,9 @@ describe('baton CLI: claim by id, stuck work, subtasks the crew can claim', () =
   it("an epic broken down on add is worked through by the crew member who has the parent's capabilities", () => {
     const dir = project();
     crewArrives(dir);
-    const parent = json<Task>(cli(dir, ['add', 'Build the orders REST API', '--estimate', '40h', '-c', 'python,api_design', '--json']));
+    const parent = json<Task>(
+      cli(dir, ['add', 'Build the orders REST API', '--estimate', '40h', '-c', 'python,api_design', '--json']),
+    );
     expect(parent.status).toBe('executing');
     expect(json<SystemStatus>(cli(dir, ['status', '--json'])).stuck.messages).toEqual([]);
     for (let i = 0; i < 20; i++) {

@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../src/core/types.js';
-import { claimRefusal, diagnoseStuck, whyWaiting, type WorkerFacts } from '../../src/core/waiting.js';
+import { claimRefusal, diagnoseStuck, type WorkerFacts, whyWaiting } from '../../src/core/waiting.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00.000Z');
 const LATER = '2026-01-01T12:05:00.000Z';
 
 let nextId = 1;
-function task(fields: Partial<Task>): Pick<Task, 'id' | 'status' | 'capabilities' | 'reservedFor' | 'runAfter' | 'attempts' | 'lastError'> {
-  return { id: nextId++, status: 'queued', capabilities: [], reservedFor: null, runAfter: null, attempts: 0, lastError: null, ...fields };
+function task(
+  fields: Partial<Task>,
+): Pick<Task, 'id' | 'status' | 'capabilities' | 'reservedFor' | 'runAfter' | 'attempts' | 'lastError'> {
+  return {
+    id: nextId++,
+    status: 'queued',
+    capabilities: [],
+    reservedFor: null,
+    runAfter: null,
+    attempts: 0,
+    lastError: null,
+    ...fields,
+  };
 }
 const worker = (id: string, capabilities: string[], online = true): WorkerFacts => ({ id, capabilities, online });
 

@@ -32,7 +32,11 @@ export function routingContract(store: () => StoreHarness): void {
     it('every subtask of a task needing C is claimed and completed by a worker with exactly C', async () => {
       const baton = await store().open();
       const caps = ['postgresql', 'database_design', 'sql'];
-      const parent = await baton.createTask({ title: 'Design the orders database schema', estimateMinutes: 40 * H, capabilities: caps });
+      const parent = await baton.createTask({
+        title: 'Design the orders database schema',
+        estimateMinutes: 40 * H,
+        capabilities: caps,
+      });
       const subs = await subtasksOf(baton, parent.id);
       expect(subs.length).toBeGreaterThan(1);
       for (const s of subs) expect(s.capabilities).toEqual(caps);
@@ -44,7 +48,11 @@ export function routingContract(store: () => StoreHarness): void {
     it("breakdown.capabilities of the config maps a step's label to this store's capabilities", async () => {
       const baton = await store().openWithConfig({ breakdown: { capabilities: { database: ['sql'], ops: 'postgresql' } } });
       const caps = ['postgresql', 'database_design', 'sql'];
-      const parent = await baton.createTask({ title: 'Design the orders database schema', estimateMinutes: 40 * H, capabilities: caps });
+      const parent = await baton.createTask({
+        title: 'Design the orders database schema',
+        estimateMinutes: 40 * H,
+        capabilities: caps,
+      });
       const subs = await subtasksOf(baton, parent.id);
       const backup = subs.find((s) => s.title.startsWith('Backup and restore'));
       const schema = subs.find((s) => s.title.startsWith('Schema design'));
@@ -132,16 +140,33 @@ export function routingContract(store: () => StoreHarness): void {
       await baton.fail(flaky.id, { workerId: 'w2', token: held.lease?.token, error: 'boom' });
       const taken = await baton.claimTask(first.id, { workerId: 'w2' });
 
-      const blockedErr = await expectRefusedUnchanged(baton, () => baton.claimTask(blocked.id, { workerId: 'w1' }), 'task_blocked');
+      const blockedErr = await expectRefusedUnchanged(
+        baton,
+        () => baton.claimTask(blocked.id, { workerId: 'w1' }),
+        'task_blocked',
+      );
       expect(blockedErr.message).toContain(`#${first.id}`);
-      const reservedErr = await expectRefusedUnchanged(baton, () => baton.claimTask(reserved.id, { workerId: 'w1' }), 'task_reserved');
+      const reservedErr = await expectRefusedUnchanged(
+        baton,
+        () => baton.claimTask(reserved.id, { workerId: 'w1' }),
+        'task_reserved',
+      );
       expect(reservedErr.message).toContain('w2');
-      const capsErr = await expectRefusedUnchanged(baton, () => baton.claimTask(rust.id, { workerId: 'w1' }), 'missing_capabilities');
+      const capsErr = await expectRefusedUnchanged(
+        baton,
+        () => baton.claimTask(rust.id, { workerId: 'w1' }),
+        'missing_capabilities',
+      );
       expect(capsErr.message).toContain('rust');
       await expectRefusedUnchanged(baton, () => baton.claimTask(flaky.id, { workerId: 'w1' }), 'task_not_due');
       await expectRefusedUnchanged(baton, () => baton.claimTask(taken.id, { workerId: 'w1' }), 'illegal_transition');
       await expectRefusedUnchanged(baton, () => baton.claimTask(999_999, { workerId: 'w1' }), 'task_not_found');
-      await expectRefusedUnchanged(baton, () => baton.claimTask(rust.id, { workerId: 'bad id!' }), 'invalid_argument', 'workerId');
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.claimTask(rust.id, { workerId: 'bad id!' }),
+        'invalid_argument',
+        'workerId',
+      );
     });
 
     it('of many workers claiming one task at once, exactly one holds it', async () => {

@@ -15,7 +15,11 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown) =>
-  fetch(`${server.url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${server.url}/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('stuck work and claiming one task, over HTTP and on the dashboard', () => {
   it('POST /tasks/:id/claim claims that task; a second claim is refused with 409 and its code', async () => {
@@ -34,7 +38,10 @@ describe('stuck work and claiming one task, over HTTP and on the dashboard', () 
 
   it('the queue page says which ready tasks no online worker can take, and the task page why', async () => {
     await api(server.url, 'POST', '/workers', { id: 'frontend', capabilities: ['react', 'typescript'] });
-    const rust = await api<{ id: number }>(server.url, 'POST', '/tasks', { title: 'Port the parser to Rust', capabilities: ['rust'] });
+    const rust = await api<{ id: number }>(server.url, 'POST', '/tasks', {
+      title: 'Port the parser to Rust',
+      capabilities: ['rust'],
+    });
     await api(server.url, 'POST', '/tasks', { title: 'Rust docs', capabilities: ['rust', 'docs'] });
     const status = await api<{ stuck: { messages: string[] } }>(server.url, 'GET', '/status');
     const line = '2 ready tasks need capabilities no online worker has: rust ×2, docs ×1';

@@ -61,7 +61,10 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
       };
       await withBaton(g(opts), async (baton, out) => {
         const task = await baton.claimTask(taskId, request);
-        out.result(task, () => `claimed ${formatTaskLine(task)}\n  lease: token ${task.lease?.token}, expires ${task.lease?.expiresAt}`);
+        out.result(
+          task,
+          () => `claimed ${formatTaskLine(task)}\n  lease: token ${task.lease?.token}, expires ${task.lease?.expiresAt}`,
+        );
       });
     });
 

@@ -1,8 +1,8 @@
 import { complexityOfEstimate } from '../values.js';
+import { type CapabilityMap, subtaskCapabilities } from './capabilities.js';
 import { checklistForBreakdown } from './checklist.js';
 import { analyzeComplexity } from './complexity.js';
 import { detectPattern } from './detect.js';
-import { type CapabilityMap, subtaskCapabilities } from './capabilities.js';
 import type { PatternRegistry } from './registry.js';
 import { splitEstimate } from './shares.js';
 import { clipTitle, stepTitle, subjectOf } from './subject.js';
