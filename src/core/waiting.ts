@@ -31,6 +31,12 @@ type TaskFacts = Pick<Task, 'id' | 'status' | 'capabilities' | 'reservedFor' | '
 
 const WAITING_STATUSES: readonly TaskStatus[] = ['queued', 'assigned', 'blocked'];
 
+/** `#1, #2, …` naming at most 10 tasks, then how many more. */
+function idList(ids: readonly number[]): string {
+  const shown = ids.slice(0, 10).map((d) => `#${d}`);
+  return ids.length > 10 ? `${shown.join(', ')} and ${ids.length - 10} more` : shown.join(', ');
+}
+
 const has = (worker: WorkerFacts, capabilities: readonly string[]) => capabilities.every((c) => worker.capabilities.includes(c));
 
 /** A delay after a failed attempt, as opposed to a task scheduled for later. */
@@ -65,7 +71,7 @@ export function whyWaiting(
   if (!WAITING_STATUSES.includes(task.status)) return null;
   if (task.status === 'blocked') {
     const ids = [...blockedBy];
-    const list = ids.length > 0 ? ids.map((d) => `#${d}`).join(', ') : 'its dependencies';
+    const list = ids.length > 0 ? idList(ids) : 'its dependencies';
     return { reason: 'blocked', message: `blocked by ${list}`, blockedBy: ids };
   }
   if (task.runAfter !== null && Date.parse(task.runAfter) > now) {
@@ -194,7 +200,7 @@ export function claimRefusal(
 ): BatonError | null {
   const id = task.id;
   if (task.status === 'blocked') {
-    const list = blockedBy.length > 0 ? blockedBy.map((d) => `#${d}`).join(', ') : 'its dependencies';
+    const list = blockedBy.length > 0 ? idList(blockedBy) : 'its dependencies';
     return new BatonError('task_blocked', `cannot claim task ${id}: it is blocked by ${list}`, { id, blockedBy: [...blockedBy] });
   }
   if (task.status !== 'queued' && task.status !== 'assigned') {
