@@ -4,6 +4,7 @@ import type { Policy } from '../core/policy.js';
 import type {
   ClaimInput,
   ClaimManyInput,
+  ClaimTaskInput,
   CompleteTaskInput,
   CreateTaskInput,
   EventsQuery,
@@ -27,12 +28,14 @@ import type {
   TaskStatus,
   WorkerView,
 } from '../core/types.js';
+import type { StuckReport, Waiting } from '../core/waiting.js';
 import type { ServiceStats } from './status-stats.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
 export type {
   ClaimInput,
   ClaimManyInput,
+  ClaimTaskInput,
   CompleteTaskInput,
   CreateTaskInput,
   EventsQuery,
@@ -81,6 +84,11 @@ export interface Baton {
   claim(request: ClaimInput): Promise<Task | null>;
   /** Claims up to `limit` tasks in one step. */
   claimMany(request: ClaimManyInput): Promise<Task[]>;
+  /**
+   * Claims this one ready task, by the rules of `claim` (lease, token, capabilities, reservation);
+   * refuses with a coded reason (blocked, reserved, missing capabilities, not due, not ready).
+   */
+  claimTask(id: number, request: ClaimTaskInput): Promise<Task>;
   heartbeat(id: number, lease: LeaseRef): Promise<Task>;
   reportProgress(id: number, input: ProgressInput): Promise<Task>;
   /** Appends a note to a task in any state, without touching its progress or lease. */
@@ -197,6 +205,8 @@ export interface TaskDetail {
   blockedBy: { id: number; title: string; status: TaskStatus }[];
   /** For a parent made by breakdown: its direct subtasks. */
   subtasks?: { id: number; title: string; status: TaskStatus; progress: number; estimateMinutes: number | null }[];
+  /** Why it is not being taken (blocked, backoff, reserved for an offline worker, no capable worker), or null. */
+  waiting: Waiting | null;
 }
 
 export interface BreakdownOptions {
@@ -241,6 +251,8 @@ export interface SystemStatus extends ServiceStats {
   readyByPriority: Record<Priority, number>;
   workers: { total: number; online: number; busy: number; idle: number; offline: number };
   throughput: { completedLastHour: number };
+  /** Work nobody is taking, and why (`stuckLines` says it in sentences). */
+  stuck: StuckReport;
   at: string;
 }
 

@@ -66,12 +66,14 @@ export async function preparePlan(
   context: PlanningContext,
 ): Promise<PreparedPlan> {
   const { registry, warnings } = await storeRegistry(context);
-  const rules = () => rulePlan(subject, { registry });
+  const capabilities = context.policy.capabilities;
+  const rules = () => rulePlan(subject, { registry, capabilities });
   if (planner === 'rules') return { plan: rules(), requestedPlanner: planner, fallbackReason: null, warnings };
   try {
     const text = await runExternal(subject, planner, context);
-    const subtasks = await parsePlannerOutput(text, subject.capabilities ?? []);
-    const plan: Plan = { planner, source: 'planner', pattern: null, subtasks: expandEpics(subtasks, subject, { registry }) };
+    const subtasks = await parsePlannerOutput(text, subject.capabilities ?? [], capabilities);
+    const expanded = expandEpics(subtasks, subject, { registry, capabilities });
+    const plan: Plan = { planner, source: 'planner', pattern: null, subtasks: expanded };
     return { plan, requestedPlanner: planner, fallbackReason: null, warnings };
   } catch (err) {
     if (!(err instanceof PlannerError)) throw err;

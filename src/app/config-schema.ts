@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../core/limits.js';
 import { ASSIGNMENT_MODES, ENV_NAME_PATTERN, LOG_READERS } from '../core/policy.js';
+import { capabilitiesSchema, nameSchema } from '../core/schemas/fields.js';
 import { PRIORITIES, RETRY_POLICIES } from '../core/types.js';
 import { parseSeconds } from '../core/values.js';
 
@@ -29,6 +30,18 @@ const breakdownSection = z.strictObject({
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
         .optional(),
     })
+    .optional(),
+  /**
+   * A pattern step's capability label → the capabilities its subtasks need in this store
+   * (`database: [sql]`, `testing: qa`); labels not named here add nothing to a subtask.
+   */
+  capabilities: z
+    .record(
+      nameSchema,
+      z.union([nameSchema.transform((c) => [c]), capabilitiesSchema], {
+        error: 'expected a capability or a list of capabilities',
+      }),
+    )
     .optional(),
 });
 

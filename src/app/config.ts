@@ -88,6 +88,7 @@ function breakdownPolicy(c: ConfigFile['breakdown']): Policy['breakdown'] {
       model: c?.http?.model ?? d.http.model,
       apiKeyEnv: c?.http?.apiKeyEnv ?? d.http.apiKeyEnv,
     },
+    capabilities: c?.capabilities ?? d.capabilities,
   };
 }
 

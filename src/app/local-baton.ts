@@ -12,6 +12,7 @@ import type {
   BreakdownResult,
   ClaimInput,
   ClaimManyInput,
+  ClaimTaskInput,
   CompleteTaskInput,
   CreatedKey,
   CreateKeyInput,
@@ -34,6 +35,7 @@ import type {
   UpdateTaskInput,
 } from './baton.js';
 import * as breakdowns from './breakdown-service.js';
+import { claimTask } from './claim-task.js';
 import type { AppContext } from './context.js';
 import { CriticalPush } from './hybrid-push.js';
 import { KeyRing } from './keys.js';
@@ -125,6 +127,7 @@ export class LocalBaton implements BatonHost {
   claim = async (request: ClaimInput): Promise<Task | null> =>
     (await leases.claimMany(this.ctx, { ...request, limit: 1 }))[0] ?? null;
   claimMany = (request: ClaimManyInput): Promise<Task[]> => leases.claimMany(this.ctx, request);
+  claimTask = (id: number, request: ClaimTaskInput): Promise<Task> => claimTask(this.ctx, id, request);
   heartbeat = (id: number, lease: LeaseRef): Promise<Task> => leases.heartbeat(this.ctx, id, lease);
   reportProgress = (id: number, input: ProgressInput): Promise<Task> => leases.reportProgress(this.ctx, id, input);
   addNote = (id: number, input: NoteInput): Promise<Task> => leases.addNote(this.ctx, id, input);

@@ -3,6 +3,7 @@ import { redactText } from '../core/redact.js';
 import { PRIORITIES, type Priority, type Task, type TaskEvent, type WorkerView } from '../core/types.js';
 import type { ReadyCounts, Store } from '../store/store.js';
 import type { SystemStatus } from './baton.js';
+import { stuckWork } from './stuck.js';
 
 const HOUR_MS = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -133,7 +134,10 @@ export async function systemStatus(input: {
   const readyByPriority = ready.byPriority;
   const queueDepth = Object.values(readyByPriority).reduce((a, b) => a + b, 0);
   const count = (h: string) => workers.filter((w) => w.health === h).length;
-  const stats = await serviceStats({ store, policy: policy, now, ready, workers });
+  const [stats, stuck] = await Promise.all([
+    serviceStats({ store, policy: policy, now, ready, workers }),
+    stuckWork(store, workers, now),
+  ]);
   return {
     ...stats,
     store: { kind: store.kind, location: redactText(store.location) },
@@ -148,6 +152,7 @@ export async function systemStatus(input: {
       offline: count('offline'),
     },
     throughput: { completedLastHour },
+    stuck,
     at: iso(now),
   };
 }

@@ -27,6 +27,7 @@ import type { CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput 
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
+import { waitingOf } from './stuck.js';
 
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
 
@@ -80,7 +81,8 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
   const subtasks = deps
     .filter((d): d is Task => d !== undefined && d.parentId === id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status, progress: d.progress, estimateMinutes: d.estimateMinutes }));
-  return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }) };
+  const waiting = await waitingOf(ctx.store, () => ctx.presence.list(), task, blockedBy);
+  return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }), waiting };
 }
 
 export async function listTasks(ctx: AppContext, raw: ListQuery = {}): Promise<TaskPage> {

@@ -93,6 +93,7 @@ export function formatDetail(d: TaskDetail): string {
       lines.push(field('', pc.yellow('a dependency will never complete: retry it, or `baton undepend` it')));
     }
   }
+  if (d.waiting && d.waiting.reason !== 'blocked') lines.push(field('waiting', pc.yellow(d.waiting.message)));
   if (t.parentId) lines.push(field('parent', `#${t.parentId}`));
   if (d.subtasks?.length) {
     const done = d.subtasks.filter((s) => s.status === 'completed').length;
@@ -216,6 +217,7 @@ export function formatStatus(s: SystemStatus): string {
     `${pc.bold('Workers')}     ${s.workers.online} online (${s.workers.busy} busy, ${s.workers.idle} idle), ${s.workers.offline} offline`,
     `${pc.bold('Throughput')}  ${s.throughput.completedLastHour} completed in the last hour`,
     ...formatStats(s),
+    ...(s.stuck?.messages ?? []).map((m, i) => `${i === 0 ? `${pc.bold('Stuck')}       ` : ' '.repeat(12)}${pc.yellow(m)}`),
   ].join('\n');
 }
 

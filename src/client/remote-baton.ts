@@ -5,6 +5,7 @@ import type {
   BreakdownResult,
   ClaimInput,
   ClaimManyInput,
+  ClaimTaskInput,
   CompleteTaskInput,
   CreatedKey,
   CreateKeyInput,
@@ -32,6 +33,7 @@ import {
   breakdownOptionsSchema,
   cancelSchema,
   claimManySchema,
+  claimTaskSchema,
   eventsQuerySchema,
   listQuerySchema,
   parseWith,
@@ -180,6 +182,11 @@ export class RemoteBaton implements Baton {
       }
       if (answer.tasks.length > 0 || Date.now() >= deadline || request.signal?.aborted) return answer.tasks;
     }
+  }
+
+  async claimTask(id: number, raw: ClaimTaskInput): Promise<Task> {
+    // Not repeated: a claim that did land would be refused the second time (the task is executing).
+    return this.http.call('POST', `/tasks/${id}/claim`, { body: parseWith(claimTaskSchema, raw) });
   }
 
   heartbeat(id: number, lease: LeaseRef): Promise<Task> {

@@ -39,6 +39,14 @@ export const ERROR_CODES = {
   lease_expired: 'conflict',
   version_mismatch: 'conflict',
   store_not_empty: 'conflict',
+  /** Claiming one task by id: it waits for open dependencies. */
+  task_blocked: 'conflict',
+  /** Claiming one task by id: it is reserved for another worker. */
+  task_reserved: 'conflict',
+  /** Claiming one task by id: its `runAfter` (a retry backoff, a schedule) has not passed. */
+  task_not_due: 'conflict',
+  /** Claiming one task by id: the worker lacks capabilities the task requires. */
+  missing_capabilities: 'forbidden',
   store_busy: 'unavailable',
   store_unavailable: 'unavailable',
   store_full: 'full',

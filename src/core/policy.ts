@@ -60,6 +60,11 @@ export interface BreakdownPolicy {
   maxOutputBytes: number;
   /** OpenAI-compatible endpoint; `url`/`model` fall back to BATON_PLANNER_URL/BATON_PLANNER_MODEL. */
   http: { url: string | null; model: string | null; apiKeyEnv: string };
+  /**
+   * What a pattern step's (or a planner's) capability label means in this store: the capabilities
+   * its subtasks need instead of the parent's. Unmapped labels are ignored (`subtaskCapabilities`).
+   */
+  capabilities: Readonly<Record<string, readonly string[]>>;
 }
 
 export const ASSIGNMENT_MODES = ['pull', 'hybrid'] as const;
@@ -91,6 +96,7 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
     maxOutputBytes: 1_000_000,
     // The key itself never sits in a config file: only the name of the variable holding it.
     http: Object.freeze({ url: null, model: null, apiKeyEnv: 'BATON_PLANNER_API_KEY' }),
+    capabilities: Object.freeze({}),
   }),
   commandEnv: Object.freeze({ allow: ['*'], deny: [] }),
   logReaders: 'workers',

@@ -36,9 +36,11 @@ export {
 export {
   type ClaimInput,
   type ClaimManyInput,
+  type ClaimTaskInput,
   type CompleteTaskInput,
   claimManySchema,
   claimSchema,
+  claimTaskSchema,
   completeSchema,
   type EventsQuery,
   eventsQuerySchema,

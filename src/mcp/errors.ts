@@ -26,6 +26,10 @@ const NEXT: Partial<Record<ErrorCode, string>> = {
   version_mismatch: 'the task changed meanwhile; read it again with get_task and retry',
   store_busy: 'the board is busy; wait a few seconds and call again',
   store_unavailable: 'the board cannot be reached; wait a few seconds and call again',
+  task_blocked: 'it waits for the tasks named in the message; claim another with next_task',
+  task_reserved: 'it is reserved for another worker; claim another with next_task',
+  task_not_due: 'it waits for the time in the message; claim another with next_task',
+  missing_capabilities: 'it needs capabilities you lack; claim another with next_task',
   commands_not_allowed:
     'this key may not set shell commands; create the task without `command`, or ask the user for a key with the commands capability',
   internal: 'this is a bug in Baton; report it, and call next_task to carry on',

@@ -53,6 +53,11 @@ export const nextTaskInput = z.strictObject({
     .describe(`wait up to this long for a task to become ready (0–${MAX_WAIT_SECONDS}, default 0)`),
 });
 
+export const claimTaskInput = z.strictObject({
+  id: taskId.describe('the ready task to claim'),
+  capabilities: nextTaskInput.shape.capabilities,
+});
+
 export const getTaskInput = z.strictObject({
   id: taskId,
   field: z

@@ -180,15 +180,17 @@ const systemStatus = defineTool({
   name: 'system_status',
   title: 'Board status',
   description:
-    'Counts of tasks by status, how many are ready to claim (by priority), workers online, busy and idle, throughput, and ' +
+    'Counts of tasks by status, how many are ready to claim (by priority), workers online, busy and idle, throughput, ' +
+    'work nobody is taking and why (stuck: capabilities no online worker has, reservations for offline workers, retry backoffs), and ' +
     `who you are here (worker id, capabilities, tasks you hold). ${STATUS_MEANINGS}`,
   input: noInput,
   annotations: READ_ONLY,
   async run(_args, { baton, session }: ToolContext) {
     const status = await baton.status();
     const you = { workerId: session.workerId, capabilities: session.capabilities ?? null, held: session.heldIds };
+    const stuck = status.stuck?.messages.length ? `; stuck: ${status.stuck.messages.join('; ')}` : '';
     return {
-      summary: `${status.tasks.total} tasks, ${status.queueDepth} ready; ${status.workers.online} workers online (${status.workers.busy} busy)`,
+      summary: `${status.tasks.total} tasks, ${status.queueDepth} ready; ${status.workers.online} workers online (${status.workers.busy} busy)${stuck}`,
       data: { ...status, you },
     };
   },

@@ -1,5 +1,6 @@
 import {
   addNoteInput,
+  claimTaskInput,
   completeTaskInput,
   failTaskInput,
   nextTaskInput,
@@ -67,6 +68,35 @@ const nextTask = defineTool({
       data: {
         task: taskView(task),
         ...(parent && { parent: { id: parent.id, title: clip(parent.title, 120) } }),
+        lease: { workerId: session.workerId, token: task.lease?.token, expiresAt: task.lease?.expiresAt, renewedBySession: true },
+        held: session.heldIds,
+      },
+    };
+  },
+});
+
+const claimTask = defineTool({
+  name: 'claim_task',
+  title: 'Claim one task by id',
+  description:
+    'Claim this one ready task (queued, or reserved for you) when you were asked to do it or chose it from list_tasks; ' +
+    'the same lease and rules as next_task, renewed by this session. Refused with the reason when it is blocked, reserved ' +
+    'for another worker, waiting for a retry backoff, needs a capability you lack, or someone else holds it. ' +
+    'Next: do the work, report_progress, then complete_task.',
+  input: claimTaskInput,
+  annotations: WRITE,
+  async run(args, { baton, session }: ToolContext) {
+    session.useCapabilities(args.capabilities);
+    const task = await baton.claimTask(args.id, {
+      workerId: session.workerId,
+      capabilities: session.capabilities,
+      leaseSeconds: session.leaseSeconds,
+    });
+    session.hold(task);
+    return {
+      summary: `claimed ${label(task)} [${task.priority}]: do it, report_progress as you go, then complete_task {"id": ${task.id}}`,
+      data: {
+        task: taskView(task),
         lease: { workerId: session.workerId, token: task.lease?.token, expiresAt: task.lease?.expiresAt, renewedBySession: true },
         held: session.heldIds,
       },
@@ -198,4 +228,4 @@ const reviewTask = defineTool({
   },
 });
 
-export const WORK_TOOLS: Tool[] = [nextTask, reportProgress, addNote, completeTask, failTask, releaseTask, reviewTask];
+export const WORK_TOOLS: Tool[] = [nextTask, claimTask, reportProgress, addNote, completeTask, failTask, releaseTask, reviewTask];

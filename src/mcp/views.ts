@@ -136,6 +136,10 @@ function detailView(detail: Omit<TaskDetail, 'task'>, limits: Limits, cut: Parti
   const brief = <T extends { title: string }>(item: T) => ({ ...item, title: clip(item.title, 80) });
   const out: Record<string, unknown> = {
     blockedBy: detail.blockedBy.slice(0, limits.list).map(brief),
+    // Its blockers are `blockedBy` above, already cut to size.
+    waiting: detail.waiting
+      ? { ...detail.waiting, blockedBy: undefined, message: clip(detail.waiting.message, limits.item) }
+      : null,
     recentHistory: detail.history.slice(-limits.items).map(eventLine),
   };
   if (detail.blockedBy.length > limits.list) cut.dependsOn = detail.blockedBy.length;

@@ -4,6 +4,7 @@ import {
   breakdownOptionsSchema,
   cancelSchema,
   claimManySchema,
+  claimTaskSchema,
   completeSchema,
   createTaskSchema,
   dependenciesSchema,
@@ -46,6 +47,7 @@ export const claimBody = claimManySchema.omit({ signal: true, waitSeconds: true 
     .optional(),
   limit: claimManySchema.shape.limit.optional(),
 });
+export const claimTaskBody = claimTaskSchema;
 export const dependenciesBody = dependenciesSchema;
 export const assignBody = workerRefSchema;
 export const breakdownBody = breakdownOptionsSchema;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   claimAnswer,
   claimBody,
+  claimTaskBody,
   completeBody,
   emptyBody,
   failBody,
@@ -41,6 +42,18 @@ export const workRoutes: RouteSpec[] = [
       const tasks = await baton.claimMany({ ...request, limit: body.limit ?? 1 });
       return { task: tasks[0] ?? null, tasks };
     },
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/claim',
+    summary: 'Claim this one ready task (same lease, capability and reservation rules as /claims); refused with the reason',
+    tag: 'work',
+    access: 'worker',
+    params: idParams,
+    body: claimTaskBody,
+    response: taskSchema,
+    actAs: ({ body }) => body.workerId,
+    handle: ({ baton, params, body }) => baton.claimTask(params.id, body),
   }),
   ...(
     [

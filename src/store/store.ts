@@ -30,6 +30,9 @@ export interface Store {
    * Claims up to `limit` ready tasks for a worker in one atomic step (SPEC §4): status `queued`, or
    * `assigned` to this worker; `runAfter` passed; every capability of the task held by the worker.
    * Sets the lease and the next fencing token and appends a `claimed` event per task.
+   * With `taskId`, only that task is a candidate: it is claimed if it is claimable by this worker
+   * at this moment (same rules, same lease, token and event), else nothing is written and the
+   * answer is empty; of concurrent claims of one task, at most one gets it.
    */
   claim(request: ClaimRequest): Promise<Task[]>;
 
@@ -170,6 +173,8 @@ export interface ClaimRequest {
   capabilities: readonly string[];
   leaseMs: number;
   limit: number;
+  /** Claim this task only (see `Store.claim`). */
+  taskId?: number | undefined;
 }
 
 /** What `decide` of a `TaskChangeRequest` is told besides the task. */

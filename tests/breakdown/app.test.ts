@@ -74,7 +74,8 @@ describe('automatic breakdown on creation', () => {
     expect(subs.map((s) => s.status)).toEqual(['queued', 'blocked', 'blocked', 'blocked', 'blocked', 'blocked']);
     expect(subs.reduce((sum, s) => sum + (s.estimateMinutes ?? 0), 0)).toBe(40 * H);
     for (const s of subs) expect(s).toMatchObject({ priority: 'high', tags: ['users'], parentId: parent.id });
-    expect(req.capabilities).toEqual(['python', 'api_design', 'analysis']);
+    // Exactly the parent's: whoever could claim the parent can claim it (the step's `analysis` label adds nothing).
+    expect(req.capabilities).toEqual(['python', 'api_design']);
 
     const events = await b.events({ taskId: parent.id });
     expect(events.map((e) => e.type)).toEqual(['created', 'broken_down']);

@@ -4,6 +4,7 @@ import { type Agent, connect, freshProject, openStore, sleep } from './helpers.j
 
 const TOOLS = [
   'next_task',
+  'claim_task',
   'get_task',
   'list_tasks',
   'create_task',

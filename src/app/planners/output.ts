@@ -1,3 +1,4 @@
+import { type CapabilityMap, subtaskCapabilities } from '../../core/breakdown/capabilities.js';
 import { analyzeComplexity } from '../../core/breakdown/complexity.js';
 import { plannerOutputSchema } from '../../core/breakdown/schemas.js';
 import type { PlannedSubtask } from '../../core/breakdown/types.js';
@@ -12,10 +13,14 @@ export class PlannerError extends Error {
 /**
  * An external planner's answer → subtasks, or a PlannerError saying what is wrong with it:
  * not JSON, not the `{"subtasks":[…]}` shape, more than 30 subtasks, empty titles, dependencies
- * on missing siblings or in a cycle. Chat models often wrap JSON in a Markdown fence; that is
+ * on missing siblings or in a cycle. Subtasks need the parent's capabilities (`subtaskCapabilities`). Chat models often wrap JSON in a Markdown fence; that is
  * tolerated.
  */
-export async function parsePlannerOutput(text: string, inherited: readonly string[]): Promise<PlannedSubtask[]> {
+export async function parsePlannerOutput(
+  text: string,
+  inherited: readonly string[],
+  capabilityMap?: CapabilityMap,
+): Promise<PlannedSubtask[]> {
   const body = unfence(text.trim());
   if (body.length === 0) throw new PlannerError('empty output');
   let raw: unknown;
@@ -35,7 +40,8 @@ export async function parsePlannerOutput(text: string, inherited: readonly strin
     return {
       title: s.title,
       description,
-      capabilities: [...new Set([...inherited, ...(s.capabilities ?? [])])],
+      // The planner's labels follow the rule of pattern steps: they never add a capability.
+      capabilities: subtaskCapabilities(inherited, s.capabilities, capabilityMap),
       estimateMinutes,
       complexity:
         estimateMinutes !== null

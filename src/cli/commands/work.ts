@@ -46,6 +46,29 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
     });
 
   program
+    .command('claim')
+    .description('claim this one ready task (same lease and capability rules as next); refused with the reason')
+    .argument('<id>', 'task id')
+    .requiredOption('-w, --worker <id>', 'worker id')
+    .option('-c, --capabilities <caps>', "the worker's capabilities, comma-separated")
+    .option('--lease <seconds>', 'lease length (default from config: 300)')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      const request = {
+        workerId: worker(opts),
+        ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
+        ...(opts.lease !== undefined && { leaseSeconds: parseSeconds(String(opts.lease), 'lease') }),
+      };
+      await withBaton(g(opts), async (baton, out) => {
+        const task = await baton.claimTask(taskId, request);
+        out.result(
+          task,
+          () => `claimed ${formatTaskLine(task)}\n  lease: token ${task.lease?.token}, expires ${task.lease?.expiresAt}`,
+        );
+      });
+    });
+
+  program
     .command('progress')
     .description('report progress on a claimed task (renews the lease)')
     .argument('<id>', 'task id')

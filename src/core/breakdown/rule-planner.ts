@@ -1,4 +1,5 @@
 import { complexityOfEstimate } from '../values.js';
+import { type CapabilityMap, subtaskCapabilities } from './capabilities.js';
 import { checklistForBreakdown } from './checklist.js';
 import { analyzeComplexity } from './complexity.js';
 import { detectPattern } from './detect.js';
@@ -18,6 +19,8 @@ export interface RulePlanOptions {
   maxDepth?: number;
   /** Forces a pattern instead of detecting one. */
   pattern?: string;
+  /** What the capability labels of pattern steps mean in this store (see `subtaskCapabilities`). */
+  capabilities?: CapabilityMap | undefined;
 }
 
 const dedupe = (list: readonly string[]) => [...new Set(list)];
@@ -38,7 +41,7 @@ function estimates(subject: BreakdownSubject, weights: readonly number[]): (numb
 }
 
 /** Applies a pattern: one subtask per step, titled after the task's subject. */
-export function planFromPattern(subject: BreakdownSubject, pattern: Pattern): PlannedSubtask[] {
+export function planFromPattern(subject: BreakdownSubject, pattern: Pattern, capabilities?: CapabilityMap): PlannedSubtask[] {
   const name = subjectOf(subject.title);
   const index = new Map(pattern.steps.map((s, i) => [s.key, i]));
   const minutes = estimates(
@@ -49,7 +52,7 @@ export function planFromPattern(subject: BreakdownSubject, pattern: Pattern): Pl
     subtask({
       title: stepTitle(step.title, name),
       description: step.description ? stepTitle(step.description, name) : null,
-      capabilities: dedupe([...(subject.capabilities ?? []), ...(step.capabilities ?? [])]),
+      capabilities: subtaskCapabilities(subject.capabilities, step.capabilities, capabilities),
       estimateMinutes: minutes[i] ?? null,
       dependsOn: (step.dependsOn ?? []).map((k) => index.get(k)).filter((d): d is number => d !== undefined),
       step: step.key,
@@ -91,7 +94,7 @@ function planLevel(
   if (fromChecklist.length > 0) return { source: 'checklist', pattern: null, subtasks: fromChecklist };
   const name = options.pattern ?? detectPattern(subject, options.registry).pattern;
   const pattern = options.registry.get(name) ?? options.registry.generic();
-  return { source: 'pattern', pattern: pattern.name, subtasks: planFromPattern(subject, pattern) };
+  return { source: 'pattern', pattern: pattern.name, subtasks: planFromPattern(subject, pattern, options.capabilities) };
 }
 
 /**
@@ -109,7 +112,10 @@ export function expandEpics(
     if (level >= maxDepth) return;
     for (const s of list) {
       if (s.complexity !== 'epic' || s.subtasks.length > 0) continue;
-      let below = planLevel({ ...s, type: context.type, tags: context.tags }, { registry: options.registry });
+      let below = planLevel(
+        { ...s, type: context.type, tags: context.tags },
+        { registry: options.registry, capabilities: options.capabilities },
+      );
       // A step of a pattern ("Implement the billing API") is not a new project of the same kind:
       // applying that pattern again would repeat its requirements and design. It is split into
       // parts small enough to claim, which can run side by side.

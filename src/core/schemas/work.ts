@@ -40,6 +40,10 @@ export const claimSchema = z.strictObject({
 });
 export type ClaimInput = z.input<typeof claimSchema>;
 
+/** Claiming one task by id: the claim's worker, capabilities and lease, without a wait. */
+export const claimTaskSchema = claimSchema.pick({ workerId: true, capabilities: true, leaseSeconds: true });
+export type ClaimTaskInput = z.input<typeof claimTaskSchema>;
+
 export const claimManySchema = claimSchema.extend({
   /** Tasks to claim in one step. */
   limit: z

@@ -158,9 +158,13 @@ export class PostgresStore implements Store {
 
   async claim(request: ClaimRequest): Promise<Task[]> {
     const params = [request.workerId, [...request.capabilities], request.limit, request.leaseMs];
+    const [statement, args] =
+      request.taskId === undefined
+        ? [this.st.claim, params]
+        : [this.st.claimById, [...params.slice(0, 2), 1, params[3], request.taskId]];
     // A claim whose connection broke mid-statement may have committed; repeating it could lease
     // more than asked. Such a lease simply expires, so only never-sent statements are repeated.
-    const rows = await this.retrying(() => this.exec(this.sql, this.st.claim, params), notSent);
+    const rows = await this.retrying(() => this.exec(this.sql, statement, args), notSent);
     return rows.map(rowToTask);
   }
 

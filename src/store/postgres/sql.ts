@@ -116,6 +116,27 @@ export function statements(schemaName: string) {
     WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND (t.cap_count = 0 OR t.capabilities <@ $2::text[])
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT $3 FOR UPDATE SKIP LOCKED`;
 
+  /** The claim statement; `only` narrows both kinds of candidates (one task by id). */
+  const claimStatement = (only: string) => `WITH clock AS (SELECT ${NOW_MS} AS now_ms),
+  reserved AS (${candidates(`t.status = 'assigned' AND t.reserved_for = $1${only}`)}),
+  queued AS (${candidates(`t.status = 'queued'${only}`)}),
+  picked AS (SELECT * FROM (SELECT * FROM reserved UNION ALL SELECT * FROM queued) c
+    ORDER BY c.claim_order, c.cap_count DESC, c.id LIMIT $3),
+  claimed AS (
+    UPDATE ${tasks} t SET status = 'executing', assignee = $1, lease_owner = $1, lease_token = t.lease_token + 1,
+      lease_expires_at = k.now_ms + trunc($4::float8)::bigint, lease_seconds = $4::float8 / 1000,
+      attempts = t.attempts + 1, started_at = coalesce(t.started_at, k.now_ms), run_after = 0,
+      updated_at = k.now_ms, version = t.version + 1
+    FROM picked p, clock k WHERE t.id = p.id
+    RETURNING t.*),
+  logged AS (
+    INSERT INTO ${events} (task_id, worker_id, actor, type, at, changes, data)
+    SELECT u.id, $1, $1, 'claimed', k.now_ms, ${CLAIM_CHANGES}, NULL
+    FROM claimed u JOIN picked b ON b.id = u.id CROSS JOIN clock k
+    ORDER BY u.claim_order, u.cap_count DESC, u.id)
+SELECT u.*, (SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = u.id) AS depends_on
+FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`;
+
   return {
     schema: s,
     nowMs: `SELECT ${NOW_MS} AS now_ms`,
@@ -140,25 +161,9 @@ export function statements(schemaName: string) {
      * $4 lease length in ms. Picks, leases (as core `claimPatch`), bumps the version and appends
      * one `claimed` event per task; returns the claimed rows in claim order.
      */
-    claim: `WITH clock AS (SELECT ${NOW_MS} AS now_ms),
-  reserved AS (${candidates(`t.status = 'assigned' AND t.reserved_for = $1`)}),
-  queued AS (${candidates(`t.status = 'queued'`)}),
-  picked AS (SELECT * FROM (SELECT * FROM reserved UNION ALL SELECT * FROM queued) c
-    ORDER BY c.claim_order, c.cap_count DESC, c.id LIMIT $3),
-  claimed AS (
-    UPDATE ${tasks} t SET status = 'executing', assignee = $1, lease_owner = $1, lease_token = t.lease_token + 1,
-      lease_expires_at = k.now_ms + trunc($4::float8)::bigint, lease_seconds = $4::float8 / 1000,
-      attempts = t.attempts + 1, started_at = coalesce(t.started_at, k.now_ms), run_after = 0,
-      updated_at = k.now_ms, version = t.version + 1
-    FROM picked p, clock k WHERE t.id = p.id
-    RETURNING t.*),
-  logged AS (
-    INSERT INTO ${events} (task_id, worker_id, actor, type, at, changes, data)
-    SELECT u.id, $1, $1, 'claimed', k.now_ms, ${CLAIM_CHANGES}, NULL
-    FROM claimed u JOIN picked b ON b.id = u.id CROSS JOIN clock k
-    ORDER BY u.claim_order, u.cap_count DESC, u.id)
-SELECT u.*, (SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = u.id) AS depends_on
-FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`,
+    claim: claimStatement(''),
+    /** `claim` of one task: $5 its id. */
+    claimById: claimStatement(' AND t.id = $5'),
 
     // Batched single-task changes (task-writes.ts): lock the rows, learn which have dependents,
     // then write every row and its event in one statement.

@@ -51,6 +51,11 @@ export const SQL = {
   anyRows: 'SELECT (SELECT 1 FROM tasks LIMIT 1) OR (SELECT 1 FROM events LIMIT 1) OR (SELECT 1 FROM workers LIMIT 1)',
 } as const;
 
+/** Params: @id, @worker, @now, @caps. One task, if this worker may claim it now. */
+export const CLAIM_BY_ID = `SELECT t.*, ${DEPENDS_ON} FROM tasks t
+    WHERE t.id = @id AND (t.status = 'queued' OR (t.status = 'assigned' AND t.reserved_for = @worker))
+      AND t.run_after <= @now AND ${CAPABLE}`;
+
 /** Single-claim forms: a literal `LIMIT 1` lets SQLite stop at the first matching index entry. */
 export const CLAIM_ONE = {
   queued: SQL.claimQueued.replace('LIMIT @limit', 'LIMIT 1'),

@@ -18,7 +18,7 @@ import type {
 } from '../store.js';
 import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
-import { CLAIM_ONE, SQL, taskWhere } from './sql.js';
+import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
 
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
@@ -224,6 +224,10 @@ export class SqliteStore implements Store {
    */
   private claimCandidates(request: ClaimRequest, now: number): Row[] {
     const caps = JSON.stringify(request.capabilities);
+    if (request.taskId !== undefined) {
+      const row = this.stmt(CLAIM_BY_ID).get({ id: request.taskId, worker: request.workerId, now, caps }) as Row | undefined;
+      return row ? [row] : [];
+    }
     if (request.limit === 1) {
       const assigned = this.stmt(CLAIM_ONE.assigned).get({ worker: request.workerId, now, caps }) as Row | undefined;
       const queued = this.stmt(CLAIM_ONE.queued).get({ now, caps }) as Row | undefined;

@@ -1,6 +1,7 @@
 // Wire shapes of the HTTP API. Task, worker and event come straight from the core so the
 // dashboard and the server cannot drift apart; the rest mirror the `Baton` interface results.
 import type { Priority, Task, TaskEvent, TaskStatus } from '../../../src/core/types.js';
+import type { StuckReport, Waiting } from '../../../src/core/waiting.js';
 
 export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
 export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';
@@ -24,6 +25,8 @@ export interface TaskDetail {
   history: TaskEvent[];
   blockedBy: { id: number; title: string; status: TaskStatus }[];
   subtasks?: SubtaskSummary[];
+  /** Why it is not being taken, or null (absent from servers that do not say). */
+  waiting?: Waiting | null;
 }
 
 export interface SystemStatus {
@@ -32,6 +35,8 @@ export interface SystemStatus {
   readyByPriority: Record<Priority, number>;
   workers: { total: number; online: number; busy: number; idle: number; offline: number };
   throughput: { completedLastHour: number };
+  /** Work nobody is taking, and why (absent from servers that do not say). */
+  stuck?: StuckReport;
   at: string;
   /** Optional extras a server may add (SLA targets, metrics); read defensively. */
   [extra: string]: unknown;

@@ -12,6 +12,7 @@ const LIMIT = 200;
 /** Ready tasks in the order workers will receive them (the server's claim order). */
 export function QueueView() {
   const page = useLoad(() => api.listTasks({ ready: true, limit: LIMIT }), []);
+  const status = useLoad(() => api.status(), []);
   const sla = useSla();
   const now = useNow(5_000);
   const timer = useRef<number | null>(null);
@@ -21,9 +22,10 @@ export function QueueView() {
       timer.current = window.setTimeout(() => {
         timer.current = null;
         page.reload();
+        status.reload();
       }, 300);
     },
-    [page.reload],
+    [page.reload, status.reload],
   );
   useEvents(onEvent);
   const tasks = page.data?.tasks ?? [];
@@ -38,6 +40,16 @@ export function QueueView() {
           <strong>{page.data.total}</strong> ready to claim{page.data.total > LIMIT ? `, first ${LIMIT} shown` : ''};{' '}
           <strong class={breached ? 'text-bad' : ''}>{breached}</strong> past their SLA.
         </p>
+      ) : null}
+      {status.data?.stuck?.messages.length ? (
+        <div class="notice" role="status" aria-label="Stuck work">
+          <strong>Stuck:</strong>
+          <ul>
+            {status.data.stuck.messages.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       {page.data && !tasks.length ? <p class="muted">Nothing is waiting.</p> : null}
       {tasks.length ? (

@@ -97,6 +97,11 @@ export function TaskView({ id, access }: { id: number; access: ActionAccess }) {
               <Tree nodes={data.tree} />
             </section>
           ) : null}
+          {data.detail.waiting && data.detail.waiting.reason !== 'blocked' ? (
+            <p class="notice" role="status">
+              <strong>Not being taken:</strong> {data.detail.waiting.message}
+            </p>
+          ) : null}
           <section class="panel" aria-labelledby="deps-title">
             <h2 id="deps-title">Dependencies</h2>
             {data.graph ? <DepGraph graph={data.graph} current={task.id} /> : <p class="muted">Not available.</p>}

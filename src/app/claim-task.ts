@@ -1,0 +1,47 @@
+import { BatonError, taskNotFound } from '../core/errors.js';
+import { claimTaskSchema, parseWith } from '../core/schemas.js';
+import type { Task } from '../core/types.js';
+import { claimRefusal } from '../core/waiting.js';
+import type { ClaimTaskInput } from './baton.js';
+import type { AppContext } from './context.js';
+import { expireLeases } from './lease-service.js';
+
+/** Tries of a claim whose task looked claimable yet was not taken (another claim held its row). */
+const ATTEMPTS = 5;
+
+/**
+ * Claims one task by id for a worker (a person or an agent choosing), by the rules of `claim`:
+ * the same lease, fencing token and `claimed` event, written by the store's conditional claim of
+ * that one task, so that of concurrent claims at most one wins. A task this worker may not claim
+ * now is refused with the coded reason, and nothing is written.
+ */
+export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput): Promise<Task> {
+  const request = parseWith(claimTaskSchema, raw);
+  const { workerId } = request;
+  const { maxLeaseSeconds } = ctx.policy.claims;
+  const leaseSeconds = request.leaseSeconds ?? ctx.policy.leaseSeconds;
+  if (leaseSeconds > maxLeaseSeconds) {
+    throw new BatonError(
+      'invalid_argument',
+      `leaseSeconds: must be at most ${maxLeaseSeconds} seconds (claims.maxLease of this store's config)`,
+      { field: 'leaseSeconds' },
+    );
+  }
+  if (!(await ctx.store.getTask(id))) throw taskNotFound(id);
+  const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
+  await ctx.sweeper.sometimes(() => expireLeases(ctx));
+  for (let attempt = 1; ; attempt++) {
+    const [claimed] = await ctx.store.claim({ workerId, capabilities, leaseMs: leaseSeconds * 1000, limit: 1, taskId: id });
+    if (claimed) return claimed;
+    const task = await ctx.store.getTask(id);
+    if (!task) throw taskNotFound(id);
+    const deps = await Promise.all(task.dependsOn.map((d) => ctx.store.getTask(d)));
+    const blockedBy = deps.filter((d): d is Task => d !== undefined && d.status !== 'completed').map((d) => d.id);
+    const refusal = claimRefusal(task, { id: workerId, capabilities }, await ctx.store.now(), blockedBy);
+    if (refusal) throw refusal;
+    if (attempt >= ATTEMPTS) {
+      throw new BatonError('store_busy', `task ${id} is being changed by another caller; try again`, { id });
+    }
+    await ctx.clock.sleep(5 * attempt);
+  }
+}

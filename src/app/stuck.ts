@@ -1,0 +1,37 @@
+import type { Task, WorkerView } from '../core/types.js';
+import { diagnoseStuck, type StuckReport, type Waiting, whyWaiting } from '../core/waiting.js';
+import type { Store } from '../store/store.js';
+
+/** Open tasks read per page, and at most, to say what is stuck (beyond: the report says so). */
+const PAGE = 1_000;
+const MAX_EXAMINED = 10_000;
+
+/** Queued and reserved tasks nobody is taking, and why: the `stuck` section of `status`. */
+export async function stuckWork(store: Store, workers: readonly WorkerView[], now: number): Promise<StuckReport> {
+  const tasks: Task[] = [];
+  let afterId: number | undefined;
+  for (;;) {
+    const page = await store.listTasks({ status: ['queued', 'assigned'], afterId, limit: PAGE });
+    tasks.push(...page);
+    if (page.length < PAGE) return diagnoseStuck(tasks, workers, now, true);
+    if (tasks.length >= MAX_EXAMINED) return diagnoseStuck(tasks, workers, now, false);
+    afterId = page.at(-1)?.id;
+  }
+}
+
+/** Why one task is not being taken (`showTask`), by the workers as they are now. */
+export async function waitingOf(
+  store: Store,
+  workers: () => Promise<WorkerView[]>,
+  task: Task,
+  blockedBy: readonly { id: number }[],
+): Promise<Waiting | null> {
+  if (!['queued', 'assigned', 'blocked'].includes(task.status)) return null;
+  const [list, now] = await Promise.all([workers(), store.now()]);
+  return whyWaiting(
+    task,
+    list,
+    now,
+    blockedBy.map((b) => b.id),
+  );
+}
