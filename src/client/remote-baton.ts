@@ -170,6 +170,7 @@ export class RemoteBaton implements Baton {
         ...(request.leaseSeconds !== undefined && { leaseSeconds: request.leaseSeconds }),
         ...(wait > 0 && { wait: Math.round(wait * 1000) / 1000 }),
         ...(request.limit !== 1 && { limit: request.limit }),
+        ...(request.withCommand && { withCommand: true }),
       };
       let answer: { tasks: Task[] };
       try {

@@ -36,6 +36,7 @@ export const workRoutes: RouteSpec[] = [
         capabilities: body.capabilities,
         leaseSeconds: body.leaseSeconds,
         waitSeconds: body.wait ?? 0,
+        withCommand: body.withCommand,
         signal,
       };
       const tasks = await baton.claimMany({ ...request, limit: body.limit ?? 1 });

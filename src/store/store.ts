@@ -170,6 +170,8 @@ export interface ClaimRequest {
   capabilities: readonly string[];
   leaseMs: number;
   limit: number;
+  /** Only tasks that have a shell command. */
+  withCommand?: boolean | undefined;
 }
 
 /** What `decide` of a `TaskChangeRequest` is told besides the task. */

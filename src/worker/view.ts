@@ -28,6 +28,8 @@ export function describe(e: WorkerEvent): string | null {
       return `released #${e.taskId}: ${e.reason}`;
     case 'lost':
       return `gave up #${e.taskId}: ${e.reason}`;
+    case 'paused':
+      return `paused #${e.taskId}: its work was stopped; it runs again once resumed`;
     case 'stopping':
       return `stopping: no new tasks; running ones get ${e.graceSeconds}s (signal again to release them now)`;
     case 'stopped':
@@ -125,6 +127,7 @@ export async function liveView(workerId: string): Promise<WorkerView> {
           break;
         case 'released':
         case 'lost':
+        case 'paused':
           rows.delete(e.taskId);
           break;
         case 'stopping':

@@ -40,6 +40,22 @@ export function claimContract(store: () => StoreHarness): void {
       expect((await baton.claim({ workerId: 'none', capabilities: [] }))?.id).toBe(open.id);
     });
 
+    it('a claim asking for tasks with a command never gets one without, reserved or not', async () => {
+      const baton = await store().open();
+      await baton.registerWorker({ id: 'runner' });
+      const plain = await baton.createTask({ title: 'Think it over', priority: 'critical' });
+      const reserved = await baton.createTask({ title: 'Reserved, no command', priority: 'critical' });
+      await baton.assignTask(reserved.id, 'runner');
+      const runnable = await baton.createTask({ title: 'Build', command: 'make', priority: 'low' });
+      const more = await baton.createTask({ title: 'Test', command: 'make test', priority: 'low' });
+      expect((await baton.claim({ workerId: 'runner', withCommand: true }))?.id).toBe(runnable.id);
+      expect((await baton.claimMany({ workerId: 'runner', withCommand: true, limit: 5 })).map((t) => t.id)).toEqual([more.id]);
+      expect(await baton.claim({ workerId: 'runner', withCommand: true })).toBeNull();
+      // Left for a worker that can do them, untouched.
+      expect(await baton.getTask(plain.id)).toMatchObject({ status: 'queued', attempts: 0 });
+      expect((await baton.claimMany({ workerId: 'runner', limit: 5 })).map((t) => t.id).sort()).toEqual([plain.id, reserved.id].sort());
+    });
+
     it('a worker that gives no capabilities claims with those it registered', async () => {
       const baton = await store().open();
       await baton.registerWorker({ id: 'py-worker', capabilities: ['python'] });
@@ -273,10 +289,37 @@ export function claimContract(store: () => StoreHarness): void {
       expect((await baton.pauseTask(task.id)).status).toBe('paused');
       expect(await baton.claim({ workerId: 'w1' })).toBeNull();
       expect((await baton.resumeTask(task.id)).status).toBe('queued');
+    });
+
+    it('pausing a task a worker runs ends its attempt: the worker is told task_paused, nothing counts as failed, resume requeues it', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Long run', maxRetries: 1 });
       const claimed = await baton.claim({ workerId: 'w1' });
-      await baton.pauseTask(task.id);
-      const resumed = await baton.resumeTask(task.id);
-      expect(resumed).toMatchObject({ status: 'executing', lease: { owner: 'w1', token: tokenOf(claimed) } });
+      const lease = { workerId: 'w1', token: tokenOf(claimed) };
+      await baton.reportProgress(task.id, { ...lease, progress: 40, note: 'halfway' });
+
+      const paused = await baton.pauseTask(task.id);
+      expect(paused).toMatchObject({ status: 'paused', lease: null, progress: 40, retries: 0, attempts: 1, lastError: null });
+      expect(paused.notes.map((n) => n.text)).toEqual(['halfway']);
+      // Every write of the worker is refused with the code that says why, and changes nothing.
+      for (const write of [
+        baton.heartbeat(task.id, lease),
+        baton.reportProgress(task.id, { ...lease, progress: 60 }),
+        baton.complete(task.id, { ...lease, result: 'late' }),
+        baton.fail(task.id, { ...lease, error: 'late' }),
+      ]) {
+        expect((await refusal(write)).code).toBe('task_paused');
+      }
+      expect(await baton.getTask(task.id)).toMatchObject({ status: 'paused', progress: 40, result: null, retries: 0 });
+      const history = (await baton.showTask(task.id)).history.filter((e) => e.type === 'paused');
+      expect(history.at(-1)).toMatchObject({ workerId: 'w1', data: { worker: 'w1', token: lease.token, attempt: 1 } });
+      expect(await baton.claim({ workerId: 'w2' })).toBeNull();
+
+      expect(await baton.resumeTask(task.id)).toMatchObject({ status: 'queued', lease: null, progress: 40, retries: 0 });
+      const again = await baton.claim({ workerId: 'w2' });
+      expect(again).toMatchObject({ id: task.id, status: 'executing', attempts: 2, lease: { owner: 'w2', token: lease.token + 1 } });
+      // The old attempt stays fenced off: its token is stale now.
+      expect((await refusal(baton.heartbeat(task.id, lease))).code).toBe('not_lease_holder');
     });
   });
 

@@ -164,6 +164,8 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     concurrency: s.concurrency,
     leaseSeconds: s.leaseSeconds,
     once: s.once,
+    // Run with each task's own command, a worker can do only the tasks that have one.
+    withCommand: s.exec === undefined && s.simulateSeconds === null,
     executor,
     host: hostname(),
     pid: process.pid,

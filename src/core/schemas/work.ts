@@ -35,6 +35,8 @@ export const claimSchema = z.strictObject({
     .min(0, `must be from 0 to ${LIMITS.claimWaitSeconds} seconds`)
     .max(LIMITS.claimWaitSeconds, `must be from 0 to ${LIMITS.claimWaitSeconds} seconds`)
     .optional(),
+  /** Only tasks that have a shell command (a worker that runs each task's own command). */
+  withCommand: z.boolean().optional(),
   /** Ends the wait early (a stopping worker); not sent over the wire. */
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal').optional(),
 });

@@ -157,7 +157,7 @@ export class PostgresStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<Task[]> {
-    const params = [request.workerId, [...request.capabilities], request.limit, request.leaseMs];
+    const params = [request.workerId, [...request.capabilities], request.limit, request.leaseMs, request.withCommand === true];
     // A claim whose connection broke mid-statement may have committed; repeating it could lease
     // more than asked. Such a lease simply expires, so only never-sent statements are repeated.
     const rows = await this.retrying(() => this.exec(this.sql, this.st.claim, params), notSent);

@@ -114,6 +114,7 @@ export function statements(schemaName: string) {
   // than read the index in claim order.
   const candidates = (where: string) => `SELECT ${BEFORE} FROM ${tasks} t
     WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND (t.cap_count = 0 OR t.capabilities <@ $2::text[])
+      AND ($5::boolean IS NOT TRUE OR (t.command IS NOT NULL AND t.command <> ''))
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT $3 FOR UPDATE SKIP LOCKED`;
 
   return {
@@ -137,7 +138,7 @@ export function statements(schemaName: string) {
 
     /**
      * SPEC §4 in one statement. Params: $1 worker id, $2 worker capabilities (text[]), $3 limit,
-     * $4 lease length in ms. Picks, leases (as core `claimPatch`), bumps the version and appends
+     * $4 lease length in ms, $5 only tasks that have a shell command. Picks, leases (as core `claimPatch`), bumps the version and appends
      * one `claimed` event per task; returns the claimed rows in claim order.
      */
     claim: `WITH clock AS (SELECT ${NOW_MS} AS now_ms),

@@ -8,6 +8,9 @@ const DEPENDS_ON = '(SELECT json_group_array(depends_on) FROM task_dependencies 
 const CAPABLE = `(t.cap_count = 0 OR NOT EXISTS (
     SELECT 1 FROM json_each(t.capabilities) c WHERE c.value NOT IN (SELECT value FROM json_each(@caps))))`;
 
+/** With `@cmd` = 1, only a task that has a shell command (a worker that runs each task's own). */
+const RUNNABLE = "(@cmd = 0 OR (t.command IS NOT NULL AND t.command <> ''))";
+
 export const SQL = {
   selectTask: `SELECT t.*, ${DEPENDS_ON} FROM tasks t`,
   taskById: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.id = ?`,
@@ -15,11 +18,11 @@ export const SQL = {
 
   // Params: @now (ms), @caps (JSON array of the worker's capabilities), @limit.
   claimQueued: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_queued
-    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE}
+    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
-  // Params: @worker, @now, @caps, @limit.
+  // Params: @worker, @now, @caps, @cmd, @limit.
   claimAssigned: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_assigned
-    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE}
+    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
