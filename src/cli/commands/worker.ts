@@ -10,7 +10,7 @@ import { DEFAULT_POLICY, ENV_NAME_PATTERN } from '../../core/policy.js';
 import { parseList, parsePositiveInt, parseSeconds, parseTaskId } from '../../core/values.js';
 import { BATON_SECRETS } from '../../worker/command-env.js';
 import type { Executor } from '../../worker/types.js';
-import { type GlobalOptions, withBaton } from '../context.js';
+import { ExitSignal, type GlobalOptions, withBaton } from '../context.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -157,6 +157,8 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
       ? executors.simulateExecutor({ seconds: s.simulateSeconds })
       : executors.commandExecutor({ logDir: await logDirOf(o), cwd: process.cwd(), exec: s.exec, ...(await envOf(baton, s)) });
   const view = o.json || !process.stdout.isTTY ? lineView(Boolean(o.json)) : await liveView(s.id);
+  // With --once, how the one attempt ended: anything but completed exits non-zero.
+  let finished: string | null = null;
   const loop = new WorkerLoop(baton, {
     id: s.id,
     name: s.name,
@@ -170,7 +172,11 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     host: hostname(),
     pid: process.pid,
     version: packageVersion(),
-    onEvent: (e) => view.onEvent(e),
+    onEvent: (e) => {
+      view.onEvent(e);
+      if (e.type === 'completed') finished = 'completed';
+      else if (e.type === 'failed' || e.type === 'released' || e.type === 'lost' || e.type === 'paused') finished = e.type;
+    },
   });
   // First signal: stop claiming and give running tasks the grace period; second: release now.
   const onSignal = () => loop.stop(s.graceSeconds);
@@ -183,6 +189,7 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     process.off('SIGTERM', onSignal);
     view.close();
   }
+  if (s.once && finished !== null && finished !== 'completed') throw new ExitSignal(1);
 }
 
 /** The flags, else the config of the store (of the server, for a remote worker) in force. */
