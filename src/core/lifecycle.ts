@@ -110,7 +110,7 @@ export interface LeaseCheck {
  * A worker's write must come from the lease holder, with the current token, before expiry.
  * This is the fencing rule: a presumed-dead worker can never overwrite its successor's work.
  */
-export function assertLease(task: Task, action: Action, check: LeaseCheck): void {
+export function assertLease(task: Task, action: Action | 'log', check: LeaseCheck): void {
   if (wasPausedUnder(task, check.token)) {
     throw new BatonError(
       'task_paused',

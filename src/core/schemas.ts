@@ -37,6 +37,8 @@ export {
   type ClaimInput,
   type ClaimManyInput,
   type CompleteTaskInput,
+  type AttemptLogInput,
+  attemptLogSchema,
   claimManySchema,
   claimSchema,
   completeSchema,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  attemptLogAppended,
+  attemptLogBody,
   claimAnswer,
   claimBody,
   completeBody,
@@ -76,6 +78,18 @@ export const workRoutes: RouteSpec[] = [
     response: taskSchema,
     actAs: ({ body }) => body.workerId,
     handle: ({ baton, params, body }) => baton.addNote(params.id, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/logs',
+    summary: "Append to the log of the attempt a worker runs under its lease (a remote worker's output); at most 8 MiB an attempt",
+    tag: 'work',
+    access: 'worker',
+    params: idParams,
+    body: attemptLogBody,
+    response: attemptLogAppended,
+    actAs: ({ body }) => body.workerId,
+    handle: ({ baton, params, body }) => baton.appendAttemptLog(params.id, body),
   }),
   route({
     method: 'POST',

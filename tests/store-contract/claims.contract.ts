@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/app/baton.js';
+import { LIMITS } from '../../src/core/limits.js';
 import type { Task } from '../../src/core/types.js';
 import { refusal, type StoreHarness, sleep, storeNow, waitPast } from './harness.js';
 
@@ -320,6 +321,54 @@ export function claimContract(store: () => StoreHarness): void {
       expect(again).toMatchObject({ id: task.id, status: 'executing', attempts: 2, lease: { owner: 'w2', token: lease.token + 1 } });
       // The old attempt stays fenced off: its token is stale now.
       expect((await refusal(baton.heartbeat(task.id, lease))).code).toBe('not_lease_holder');
+    });
+  });
+
+  describe('attempt logs sent by the worker', () => {
+    it('keeps what the lease holder sends for its attempt, refuses anyone else and bad pieces, and stops at the size limit', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Logged run' });
+      const claimed = await baton.claim({ workerId: 'w1' });
+      const piece = { workerId: 'w1', token: tokenOf(claimed), attempt: 1 };
+      const marker = `run ${Math.random().toString(36).slice(2)}`;
+      await baton.appendAttemptLog(task.id, { ...piece, text: `${marker}: line A\n` });
+      const second = await baton.appendAttemptLog(task.id, { ...piece, text: '  line B, as printed \n' });
+      expect(second).toMatchObject({ taskId: task.id, attempt: 1 });
+      const kept = await baton.attemptLog(task.id, { attempt: 1 });
+      expect(kept.text).toContain(`${marker}: line A\n  line B, as printed `);
+
+      for (const [input, code] of [
+        [{ ...piece, attempt: 2, text: 'x' }, 'invalid_argument'],
+        [{ ...piece, text: '' }, 'invalid_argument'],
+        [{ ...piece, text: 'nul \u0000 here' }, 'invalid_argument'],
+        [{ ...piece, text: 'x'.repeat(LIMITS.logChunkChars + 1) }, 'invalid_argument'],
+        [{ ...piece, workerId: 'w2' }, 'not_lease_holder'],
+        [{ ...piece, token: piece.token + 1, text: 'x' }, 'stale_token'],
+      ] as const) {
+        expect((await refusal(baton.appendAttemptLog(task.id, { text: 'x', ...input }))).code).toBe(code);
+      }
+      expect((await baton.attemptLog(task.id, { attempt: 1 })).text).toBe(kept.text);
+
+      // An attempt's log holds at most LIMITS.attemptLogBytes: the piece that would pass it is refused, unwritten.
+      const big = 'y'.repeat(LIMITS.logChunkChars - 1) + '\n';
+      let bytes = second.bytes;
+      let refused: string | null = null;
+      for (let i = 0; i <= LIMITS.attemptLogBytes / big.length + 1 && refused === null; i++) {
+        try {
+          bytes = (await baton.appendAttemptLog(task.id, { ...piece, text: big })).bytes;
+        } catch (err) {
+          refused = (err as { code: string }).code;
+        }
+      }
+      expect(refused).toBe('payload_too_large');
+      expect(bytes).toBeLessThanOrEqual(LIMITS.attemptLogBytes);
+      expect(bytes + big.length).toBeGreaterThan(LIMITS.attemptLogBytes);
+
+      // Once the attempt is reported, its lease is gone: nothing more is added.
+      await baton.complete(task.id, { workerId: 'w1', token: piece.token });
+      expect((await refusal(baton.appendAttemptLog(task.id, { ...piece, text: 'late' }))).code).toBe('illegal_transition');
+      expect((await refusal(baton.attemptLog(task.id, { attempt: 7 }))).code).toBe('log_not_found');
+      expect((await refusal(baton.attemptLog(999_999))).code).toBe('task_not_found');
     });
   });
 

@@ -62,6 +62,15 @@ export const progressSchema = leaseRefSchema.extend({
 });
 export type ProgressInput = z.input<typeof progressSchema>;
 
+/** `appendAttemptLog(id, input)`: a piece of the output of the attempt the worker runs under its lease. */
+export const attemptLogSchema = leaseRefSchema.extend({
+  /** The attempt, as `attempts` of the task claimed. */
+  attempt: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+  /** Output as printed, kept as given (not trimmed). */
+  text: chars(LIMITS.logChunkChars).min(1, 'must not be empty'),
+});
+export type AttemptLogInput = z.input<typeof attemptLogSchema>;
+
 export const noteSchema = z.strictObject({
   /** The worker writing it; the instance's actor when omitted. */
   workerId: workerIdSchema.optional(),
