@@ -339,7 +339,10 @@ export class LeaseKeeper {
     this.wake = new AbortController();
     const { signal } = this.wake;
     const checking = this.options.checkMs !== undefined && this.leases.size > 0 && !this.checking && this.checkAt > 0;
-    const next = Math.min(checking ? this.checkAt : Number.POSITIVE_INFINITY, ...[...this.leases.values()].map((l) => this.dueAt(l)));
+    const next = Math.min(
+      checking ? this.checkAt : Number.POSITIVE_INFINITY,
+      ...[...this.leases.values()].map((l) => this.dueAt(l)),
+    );
     if (Number.isFinite(next)) {
       await this.clock.sleep(Math.min(MAX_SLEEP_MS, next - this.clock.now()), signal);
       return;

@@ -65,7 +65,9 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
     try {
       await ctx.sweeper.sometimes(() => expireLeases(ctx));
       const worth = first || woken !== undefined || (await store.countTasks({ ready: true })) > 0;
-      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand: request.withCommand }) : [];
+      const claimed = worth
+        ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand: request.withCommand })
+        : [];
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));
     } finally {

@@ -42,8 +42,8 @@ import type { AppContext } from './context.js';
 import { CriticalPush } from './hybrid-push.js';
 import { KeyRing } from './keys.js';
 import * as leases from './lease-service.js';
-import * as logs from './log-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
+import * as logs from './log-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import { WorkerPresence } from './worker-presence.js';
@@ -141,7 +141,8 @@ export class LocalBaton implements BatonHost {
   release = (id: number, lease: LeaseRef): Promise<Task> => leases.release(this.ctx, id, lease);
   review = (id: number, input: ReviewTaskInput): Promise<Task> => leases.review(this.ctx, id, input);
   expireLeases = (): Promise<number[]> => leases.expireLeases(this.ctx);
-  appendAttemptLog = (id: number, input: AttemptLogInput): Promise<AttemptLogAppended> => logs.appendAttemptLog(this.ctx, id, input);
+  appendAttemptLog = (id: number, input: AttemptLogInput): Promise<AttemptLogAppended> =>
+    logs.appendAttemptLog(this.ctx, id, input);
   attemptLog = (id: number, query?: AttemptLogQuery): Promise<AttemptLogText> => logs.attemptLog(this.ctx, id, query);
 
   // ── workers ──────────────────────────────────────────────────────────────

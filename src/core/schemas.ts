@@ -34,11 +34,11 @@ export {
   workerRefSchema,
 } from './schemas/tasks.js';
 export {
+  type AttemptLogInput,
+  attemptLogSchema,
   type ClaimInput,
   type ClaimManyInput,
   type CompleteTaskInput,
-  type AttemptLogInput,
-  attemptLogSchema,
   claimManySchema,
   claimSchema,
   completeSchema,

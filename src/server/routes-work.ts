@@ -82,7 +82,8 @@ export const workRoutes: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/tasks/:id/logs',
-    summary: "Append to the log of the attempt a worker runs under its lease (a remote worker's output); at most 8 MiB an attempt",
+    summary:
+      "Append to the log of the attempt a worker runs under its lease (a remote worker's output); at most 8 MiB an attempt",
     tag: 'work',
     access: 'worker',
     params: idParams,

@@ -5,8 +5,8 @@ import {
   diff,
   expirePatch,
   failPatch,
-  releasePatch,
   pausePatch,
+  releasePatch,
   resumePatch,
   retryPatch,
   reviewPatch,
@@ -153,11 +153,21 @@ describe('reviewPatch', () => {
 
 describe('resume, release, retry, cancel', () => {
   it('pausing work a worker runs ends its lease and readies it for the queue (or its reserved worker) on resume', () => {
-    expect(pausePatch(executingTask('w1', 2, 1_000))).toEqual({ status: 'paused', pausedFrom: 'queued', lease: null, assignee: null });
+    expect(pausePatch(executingTask('w1', 2, 1_000))).toEqual({
+      status: 'paused',
+      pausedFrom: 'queued',
+      lease: null,
+      assignee: null,
+    });
     const reserved = executingTask('w1', 2, 1_000, { reservedFor: 'w1' });
     expect(pausePatch(reserved)).toMatchObject({ pausedFrom: 'assigned', lease: null, assignee: 'w1' });
     const paused = { ...executingTask('w1', 2, 1_000), ...pausePatch(executingTask('w1', 2, 1_000)) };
-    expect(resumePatch(paused, false, clock)).toMatchObject({ status: 'queued', lease: null, pausedFrom: null, readyAt: iso(NOW) });
+    expect(resumePatch(paused, false, clock)).toMatchObject({
+      status: 'queued',
+      lease: null,
+      pausedFrom: null,
+      readyAt: iso(NOW),
+    });
   });
 
   it('work paused under a lease by an older Baton resumes to the queue: nobody renews that lease', () => {

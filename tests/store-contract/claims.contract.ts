@@ -54,7 +54,9 @@ export function claimContract(store: () => StoreHarness): void {
       expect(await baton.claim({ workerId: 'runner', withCommand: true })).toBeNull();
       // Left for a worker that can do them, untouched.
       expect(await baton.getTask(plain.id)).toMatchObject({ status: 'queued', attempts: 0 });
-      expect((await baton.claimMany({ workerId: 'runner', limit: 5 })).map((t) => t.id).sort()).toEqual([plain.id, reserved.id].sort());
+      expect((await baton.claimMany({ workerId: 'runner', limit: 5 })).map((t) => t.id).sort()).toEqual(
+        [plain.id, reserved.id].sort(),
+      );
     });
 
     it('a worker that gives no capabilities claims with those it registered', async () => {
@@ -318,7 +320,12 @@ export function claimContract(store: () => StoreHarness): void {
 
       expect(await baton.resumeTask(task.id)).toMatchObject({ status: 'queued', lease: null, progress: 40, retries: 0 });
       const again = await baton.claim({ workerId: 'w2' });
-      expect(again).toMatchObject({ id: task.id, status: 'executing', attempts: 2, lease: { owner: 'w2', token: lease.token + 1 } });
+      expect(again).toMatchObject({
+        id: task.id,
+        status: 'executing',
+        attempts: 2,
+        lease: { owner: 'w2', token: lease.token + 1 },
+      });
       // The old attempt stays fenced off: its token is stale now.
       expect((await refusal(baton.heartbeat(task.id, lease))).code).toBe('not_lease_holder');
     });
@@ -350,7 +357,7 @@ export function claimContract(store: () => StoreHarness): void {
       expect((await baton.attemptLog(task.id, { attempt: 1 })).text).toBe(kept.text);
 
       // An attempt's log holds at most LIMITS.attemptLogBytes: the piece that would pass it is refused, unwritten.
-      const big = 'y'.repeat(LIMITS.logChunkChars - 1) + '\n';
+      const big = `${'y'.repeat(LIMITS.logChunkChars - 1)}\n`;
       let bytes = second.bytes;
       let refused: string | null = null;
       for (let i = 0; i <= LIMITS.attemptLogBytes / big.length + 1 && refused === null; i++) {

@@ -6,7 +6,16 @@ import { DEFAULT_POLICY } from '../../src/core/policy.js';
 import { work } from '../../src/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { connect } from '../mcp/helpers.js';
-import { fileIncludes, freshProject, groupMembers, isAlive, startWorker, storeOf, type WorkerProcess, waitFor } from './helpers.js';
+import {
+  fileIncludes,
+  freshProject,
+  groupMembers,
+  isAlive,
+  startWorker,
+  storeOf,
+  type WorkerProcess,
+  waitFor,
+} from './helpers.js';
 
 /** The first attempt records its shell's pid, reports 30 % and hangs; a later one finishes at once. */
 const HANG_FIRST = (dir: string) => {
