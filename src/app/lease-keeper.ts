@@ -1,8 +1,8 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
-import { LIMITS } from '../core/limits.js';
 import type { Task } from '../core/types.js';
 import type { Baton } from './baton.js';
+import { standingLeases } from './lease-check.js';
 
 /**
  * The codes of a refused lease write that mean the lease is gone for good: the task was finished,
@@ -268,12 +268,7 @@ export class LeaseKeeper {
       const byWorker = new Map<string, Lease[]>();
       for (const lease of this.leases.values()) byWorker.set(lease.workerId, [...(byWorker.get(lease.workerId) ?? []), lease]);
       for (const [workerId, leases] of byWorker) {
-        const standing = new Map<number, number>();
-        for (let cursor: string | null | undefined; cursor !== null; ) {
-          const page = await this.baton.listTasks({ worker: workerId, status: ['executing'], limit: LIMITS.listLimit, cursor });
-          for (const task of page.tasks) if (task.lease?.owner === workerId) standing.set(task.id, task.lease.token);
-          cursor = page.next;
-        }
+        const standing = await standingLeases(this.baton, workerId);
         for (const lease of leases) {
           const held = this.leases.get(lease.taskId) === lease && lease.phase !== 'renewing';
           if (held && standing.get(lease.taskId) !== lease.token) this.track(this.renew(lease));
