@@ -195,6 +195,8 @@ export interface TaskQuery {
   parentId?: number | undefined;
   /** Claimable now: queued or assigned, `runAfter` passed. Sorted in claim order. */
   ready?: boolean | undefined;
+  /** Only tasks that have a shell command. */
+  withCommand?: boolean | undefined;
   /** Only tasks of a greater id (a keyset cursor; listings not in claim order are in id order). */
   afterId?: number | undefined;
   limit?: number | undefined;

@@ -51,7 +51,7 @@ export function claimContract(store: () => StoreHarness): void {
       const more = await baton.createTask({ title: 'Test', command: 'make test', priority: 'low' });
       expect((await baton.claim({ workerId: 'runner', withCommand: true }))?.id).toBe(runnable.id);
       expect((await baton.claimMany({ workerId: 'runner', withCommand: true, limit: 5 })).map((t) => t.id)).toEqual([more.id]);
-      expect(await baton.claim({ workerId: 'runner', withCommand: true })).toBeNull();
+      expect(await baton.claim({ workerId: 'runner', withCommand: true, waitSeconds: 0.2 })).toBeNull();
       // Left for a worker that can do them, untouched.
       expect(await baton.getTask(plain.id)).toMatchObject({ status: 'queued', attempts: 0 });
       expect((await baton.claimMany({ workerId: 'runner', limit: 5 })).map((t) => t.id).sort()).toEqual(

@@ -334,6 +334,7 @@ function taskWhere(query: TaskQuery): { where: string; params: unknown[] } {
   if (query.assignee !== undefined) clauses.push(`t.assignee = ${param(query.assignee)}`);
   if (query.parentId !== undefined) clauses.push(`t.parent_id = ${param(query.parentId)}`);
   if (query.tag !== undefined) clauses.push(`${param(query.tag)}::text = ANY(t.tags)`);
+  if (query.withCommand) clauses.push("t.command IS NOT NULL AND t.command <> ''");
   if (query.afterId !== undefined) clauses.push(`t.id > ${param(query.afterId)}`);
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

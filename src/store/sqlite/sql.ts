@@ -85,6 +85,7 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
     clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
     params.tag = query.tag;
   }
+  if (query.withCommand) clauses.push("t.command IS NOT NULL AND t.command <> ''");
   if (query.afterId !== undefined) {
     clauses.push('t.id > @afterId');
     params.afterId = query.afterId;
