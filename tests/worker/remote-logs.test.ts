@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteBaton } from '../../src/client/remote-baton.js';
 import { type ServeProcess, startServe } from '../helpers/serve-process.js';
 import { sqliteBackend, type TestStore } from '../helpers/stores.js';
-import { cli } from './helpers.js';
+import { cli, groupMembers, startWorker, waitFor } from './helpers.js';
 
 describe('a remote worker (--server) and its logs', () => {
   let store: TestStore;
@@ -56,6 +56,38 @@ describe('a remote worker (--server) and its logs', () => {
     expect(page.status).toBe(200);
     expect(((await page.json()) as { text: string }).text).toContain('hello from afar');
     expect(readdirSync(away)).toEqual([]);
+  });
+
+  it('pausing the task stops the remote worker\'s command within 2 s; the output sent before stays on the server', async () => {
+    const pidFile = join(away, 'remote.pid');
+    const task = await baton.createTask({
+      title: 'Remote long run',
+      command: `echo $$ > ${JSON.stringify(pidFile)}; echo "started far away"; sleep 60 & wait`,
+    });
+    const worker = startWorker(away, ['far-2', '--json', '--server', server.url]);
+    try {
+      await waitFor('the first output to reach the server', () => {
+        try {
+          return readFileSync(join(store.cwd, 'logs', `${task.id}-1.log`), 'utf8').includes('started far away');
+        } catch {
+          return false;
+        }
+      });
+      const shell = Number(readFileSync(pidFile, 'utf8'));
+      const pausedAt = Date.now();
+      expect(await baton.pauseTask(task.id)).toMatchObject({ status: 'paused', lease: null });
+      await waitFor('the process group to stop', () => groupMembers(shell).length === 0, 2_000);
+      expect(Date.now() - pausedAt).toBeLessThan(2_000);
+      await waitFor('the worker to say so', () => worker.output().includes('"type":"paused"'), 2_000);
+      expect(await baton.getTask(task.id)).toMatchObject({ status: 'paused', retries: 0, lastError: null });
+      const log = cli(away, ['logs', String(task.id), '--server', server.url]);
+      expect(log.stdout).toContain('started far away');
+      rmSync(pidFile);
+      expect(readdirSync(away)).toEqual([]);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+    }
   });
 
   it('baton logs --server says so when the server keeps no log of the task', async () => {
