@@ -58,7 +58,7 @@ describe('a remote worker (--server) and its logs', () => {
     expect(readdirSync(away)).toEqual([]);
   });
 
-  it('pausing the task stops the remote worker\'s command within 2 s; the output sent before stays on the server', async () => {
+  it("pausing the task stops the remote worker's command within 2 s; the output sent before stays on the server", async () => {
     const pidFile = join(away, 'remote.pid');
     const task = await baton.createTask({
       title: 'Remote long run',
