@@ -73,13 +73,14 @@ describe('baton worker and baton workers, as a user runs them (no TTY)', () => {
 
   it('baton workers lists online workers first and forgets offline ones after workers.forgetAfter', async () => {
     const { dir } = project;
-    writeFileSync(join(dir, '.baton', 'config.yaml'), 'heartbeatTimeout: 1s\nworkers:\n  forgetAfter: 4s\n');
+    writeFileSync(join(dir, '.baton', 'config.yaml'), 'heartbeatTimeout: 3s\nworkers:\n  forgetAfter: 7s\n');
     const baton = await storeOf(dir);
     try {
       await baton.registerWorker({ id: 'a-old' });
       await baton.registerWorker({ id: 'b-gone' });
       await baton.unregisterWorker('b-gone');
-      await new Promise((r) => setTimeout(r, 2_500));
+      // a-old goes silent: offline once the heartbeat timeout passes.
+      await new Promise((r) => setTimeout(r, 3_500));
       await baton.registerWorker({ id: 'c-left' });
       await baton.unregisterWorker('c-left');
       await baton.registerWorker({ id: 'z-online' });
@@ -94,11 +95,11 @@ describe('baton worker and baton workers, as a user runs them (no TTY)', () => {
       const text = cli(dir, ['workers']).stdout;
       expect(text.indexOf('z-online')).toBeGreaterThanOrEqual(0);
       expect(text.indexOf('z-online')).toBeLessThan(text.indexOf('a-old'));
-      await new Promise((r) => setTimeout(r, 2_000));
+      await new Promise((r) => setTimeout(r, 4_000));
       await baton.registerWorker({ id: 'z-online' });
       await baton.registerWorker({ id: 'c-left' });
       await baton.unregisterWorker('c-left');
-      // a-old and b-gone were last seen over 4 s ago now.
+      // a-old and b-gone were last seen over 7 s ago now.
       expect(json<WorkerView[]>(cli(dir, ['workers', '--json'])).map((w) => w.id)).toEqual(['z-online', 'c-left']);
       expect(cli(dir, ['workers']).stdout).not.toContain('a-old');
     } finally {
