@@ -2,6 +2,7 @@ import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
 import type {
+  AttemptLogInput,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -33,6 +34,7 @@ import type { ServiceStats } from './status-stats.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
 export type {
+  AttemptLogInput,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -99,6 +101,10 @@ export interface Baton {
   review(id: number, input: ReviewTaskInput): Promise<Task>;
   /** Requeues (or fails) tasks whose lease has run out; returns their ids. */
   expireLeases(): Promise<number[]>;
+  /** Appends to the log of the attempt the worker runs under its lease (a remote worker's output). */
+  appendAttemptLog(id: number, input: AttemptLogInput): Promise<AttemptLogAppended>;
+  /** The last lines of an attempt's kept output (the latest attempt unless one is named). */
+  attemptLog(id: number, query?: AttemptLogQuery): Promise<AttemptLogText>;
 
   registerWorker(input: RegisterWorkerInput): Promise<WorkerView>;
   /** The worker says goodbye: shown offline (stopped) until it registers or claims again. */
@@ -153,6 +159,26 @@ export interface EventWatch {
   /** Whether appends by other processes are signalled (else followers poll). */
   readonly pushes: boolean;
   stop(): void;
+}
+
+export interface AttemptLogAppended {
+  taskId: number;
+  attempt: number;
+  /** Size of the attempt's log now, in bytes. */
+  bytes: number;
+}
+
+export interface AttemptLogQuery {
+  attempt?: number | undefined;
+  /** Lines from the end (default 100). */
+  tail?: number | undefined;
+}
+
+export interface AttemptLogText {
+  taskId: number;
+  attempt: number;
+  path: string;
+  text: string;
 }
 
 export interface Health {

@@ -95,5 +95,7 @@ export const configSchema = z.strictObject({
     .strictObject({ env: z.strictObject({ allow: envNames.optional(), deny: envNames.optional() }).optional() })
     .optional(),
   logs: z.strictObject({ readers: z.enum(LOG_READERS).optional() }).optional(),
+  /** Workers offline for longer than `forgetAfter` (default 24 h) are no longer listed. */
+  workers: z.strictObject({ forgetAfter: seconds.optional() }).optional(),
   server: serverSection.optional(),
 });

@@ -41,6 +41,7 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
       deny: c.worker?.env?.deny ?? DEFAULT_POLICY.commandEnv.deny,
     },
     logReaders: c.logs?.readers ?? DEFAULT_POLICY.logReaders,
+    forgetWorkersAfterSeconds: c.workers?.forgetAfter ?? DEFAULT_POLICY.forgetWorkersAfterSeconds,
   };
   return deepFreeze(policy);
 }

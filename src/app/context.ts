@@ -30,6 +30,8 @@ export interface AppContext {
   readonly keys: KeyRing;
   readonly sweeper: LeaseSweeper;
   readonly push: CriticalPush;
+  /** Where attempt logs are kept (`.baton/logs` beside the store), or null when this Baton keeps none. */
+  readonly logDir?: string | null;
 }
 
 export function planningContext(ctx: AppContext): PlanningContext {

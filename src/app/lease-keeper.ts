@@ -2,14 +2,16 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import type { Task } from '../core/types.js';
 import type { Baton } from './baton.js';
+import { standingLeases } from './lease-check.js';
 
 /**
  * The codes of a refused lease write that mean the lease is gone for good: the task was finished,
- * cancelled or paused (`illegal_transition`), taken over (`not_lease_holder`, `stale_token`),
- * timed out (`lease_expired`) or deleted (`task_not_found`). Any other refusal may pass.
+ * cancelled (`illegal_transition`), paused (`task_paused`), taken over (`not_lease_holder`,
+ * `stale_token`), timed out (`lease_expired`) or deleted (`task_not_found`). Any other refusal may pass.
  */
 export const LEASE_LOST_CODES = [
   'illegal_transition',
+  'task_paused',
   'not_lease_holder',
   'stale_token',
   'lease_expired',
@@ -84,6 +86,13 @@ export interface LeaseKeeperOptions {
   retryMs?: number | undefined;
   /** Told of every renewal: renewed, lost, or failed. It must not throw. */
   onEvent?: LeaseEventListener | undefined;
+  /**
+   * Between renewals, how often to read whether the held leases still stand (default: never), so
+   * that a lease ended by someone else — a pause, a cancel — is noticed within this time rather
+   * than at the next renewal. A read writes nothing; a lease found gone is renewed at once, and
+   * the refusal says how it was lost.
+   */
+  checkMs?: number | undefined;
 }
 
 /**
@@ -134,6 +143,9 @@ export class LeaseKeeper {
   private current: LeaseKeeperState = 'created';
   private wake = new AbortController();
   private loop: Promise<void> | null = null;
+  /** When the held leases are next read (see `checkMs`), and whether a read is in flight. */
+  private checkAt = 0;
+  private checking = false;
 
   constructor(
     private readonly baton: Baton,
@@ -220,6 +232,7 @@ export class LeaseKeeper {
   private async run(): Promise<void> {
     while (this.current === 'running') {
       for (const lease of this.dueNow()) this.track(this.renew(lease));
+      if (this.checkDue()) this.track(this.check());
       await this.sleep();
     }
     while (this.inflight.size > 0) await Promise.all(this.inflight);
@@ -235,6 +248,37 @@ export class LeaseKeeper {
     const leases = [...this.leases.values()];
     if (!leases.some((l) => this.dueAt(l) <= now)) return [];
     return leases.filter((l) => (l.phase === 'confirmed' ? l.confirmedAt + this.interval(l) / 2 : this.dueAt(l)) <= now);
+  }
+
+  private checkDue(): boolean {
+    const { checkMs } = this.options;
+    if (checkMs === undefined || this.checking || this.leases.size === 0) return false;
+    const now = this.clock.now();
+    // A lease just held starts its checks from now, not from a read made before it.
+    if (this.checkAt === 0) this.checkAt = now + checkMs;
+    if (now < this.checkAt) return false;
+    this.checkAt = now + checkMs;
+    return true;
+  }
+
+  /** Reads the tasks of the held leases (one listing per worker); a lease no longer standing is renewed now. */
+  private async check(): Promise<void> {
+    this.checking = true;
+    try {
+      const byWorker = new Map<string, Lease[]>();
+      for (const lease of this.leases.values()) byWorker.set(lease.workerId, [...(byWorker.get(lease.workerId) ?? []), lease]);
+      for (const [workerId, leases] of byWorker) {
+        const standing = await standingLeases(this.baton, workerId);
+        for (const lease of leases) {
+          const held = this.leases.get(lease.taskId) === lease && lease.phase !== 'renewing';
+          if (held && standing.get(lease.taskId) !== lease.token) this.track(this.renew(lease));
+        }
+      }
+    } catch {
+      // A read that fails tells nothing about the leases: the renewals judge those.
+    } finally {
+      this.checking = false;
+    }
   }
 
   private track(renewal: Promise<void>): void {
@@ -289,7 +333,11 @@ export class LeaseKeeper {
   private async sleep(): Promise<void> {
     this.wake = new AbortController();
     const { signal } = this.wake;
-    const next = Math.min(...[...this.leases.values()].map((l) => this.dueAt(l)));
+    const checking = this.options.checkMs !== undefined && this.leases.size > 0 && !this.checking && this.checkAt > 0;
+    const next = Math.min(
+      checking ? this.checkAt : Number.POSITIVE_INFINITY,
+      ...[...this.leases.values()].map((l) => this.dueAt(l)),
+    );
     if (Number.isFinite(next)) {
       await this.clock.sleep(Math.min(MAX_SLEEP_MS, next - this.clock.now()), signal);
       return;

@@ -41,7 +41,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<Task[]> {
   const request = parseWith(claimManySchema, raw);
-  const { workerId } = request;
+  const { workerId, withCommand } = request;
   const { maxTasks, maxLeaseSeconds } = ctx.policy.claims;
   const leaseSeconds = request.leaseSeconds ?? ctx.policy.leaseSeconds;
   if (leaseSeconds > maxLeaseSeconds) {
@@ -64,8 +64,8 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
     const woken = signal ? store.waitForWork?.(signal, deadline - clock.now()) : undefined;
     try {
       await ctx.sweeper.sometimes(() => expireLeases(ctx));
-      const worth = first || woken !== undefined || (await store.countTasks({ ready: true })) > 0;
-      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit }) : [];
+      const worth = first || woken !== undefined || (await store.countTasks({ ready: true, withCommand })) > 0;
+      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand }) : [];
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));
     } finally {

@@ -6,6 +6,10 @@ import { parseWith, registerWorkerSchema, workerRefSchema } from '../core/schema
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type {
+  AttemptLogAppended,
+  AttemptLogInput,
+  AttemptLogQuery,
+  AttemptLogText,
   BatonDescription,
   BatonHost,
   BreakdownOptions,
@@ -41,6 +45,7 @@ import { CriticalPush } from './hybrid-push.js';
 import { KeyRing } from './keys.js';
 import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
+import * as logs from './log-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import { WorkerPresence } from './worker-presence.js';
@@ -61,6 +66,8 @@ export interface LocalBatonOptions {
   patternsFile?: string | null | undefined;
   /** Patterns to start from; defaults to the process-wide registry of `registerPattern()`. */
   patterns?: PatternRegistry | undefined;
+  /** Where attempt logs are kept (`.baton/logs`); without it, this Baton keeps none. */
+  logDir?: string | null | undefined;
 }
 
 /**
@@ -101,6 +108,7 @@ export class LocalBaton implements BatonHost {
       random: random ?? this.ctx.random,
       patternsFile: this.ctx.patternsFile,
       patterns: this.ctx.patterns,
+      logDir: this.ctx.logDir,
     });
   }
 
@@ -136,6 +144,9 @@ export class LocalBaton implements BatonHost {
   release = (id: number, lease: LeaseRef): Promise<Task> => leases.release(this.ctx, id, lease);
   review = (id: number, input: ReviewTaskInput): Promise<Task> => leases.review(this.ctx, id, input);
   expireLeases = (): Promise<number[]> => leases.expireLeases(this.ctx);
+  appendAttemptLog = (id: number, input: AttemptLogInput): Promise<AttemptLogAppended> =>
+    logs.appendAttemptLog(this.ctx, id, input);
+  attemptLog = (id: number, query?: AttemptLogQuery): Promise<AttemptLogText> => logs.attemptLog(this.ctx, id, query);
 
   // ── workers ──────────────────────────────────────────────────────────────
   registerWorker = async (input: RegisterWorkerInput): Promise<WorkerView> =>
@@ -185,6 +196,7 @@ function newContext(options: LocalBatonOptions): AppContext {
     keys: new KeyRing(store, clock),
     sweeper: new LeaseSweeper(clock),
     push,
+    logDir: options.logDir ?? null,
   };
   return ctx;
 }

@@ -112,6 +112,7 @@ export async function openBaton(options: OpenOptions = {}): Promise<LocalBaton> 
       actor: options.actor ?? defaultActor(),
       clock: options.clock,
       patternsFile: join(location.dir, 'patterns.yaml'),
+      logDir: join(location.dir, 'logs'),
     });
   } catch (err) {
     await store.close();

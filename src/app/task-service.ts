@@ -169,7 +169,11 @@ export async function retryTask(ctx: AppContext, id: number): Promise<Task> {
 export async function pauseTask(ctx: AppContext, id: number): Promise<Task> {
   return changeTask(ctx, id, async (task) => {
     assertCan(task, 'pause');
-    return { type: 'paused', patch: pausePatch(task) };
+    const patch = pausePatch(task);
+    // The attempt it ends, in the history: whose it was and under which token.
+    const lease = patch.lease === null && task.lease ? task.lease : null;
+    const data = lease && { worker: lease.owner, token: lease.token, attempt: task.attempts };
+    return { type: 'paused', patch, ...(data && { data, workerId: lease?.owner }) };
   });
 }
 

@@ -4,7 +4,7 @@ import type { Policy } from '../core/policy.js';
 import type { WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type { RegisterWorkerInput } from './baton.js';
-import { workerViews } from './workers.js';
+import { listedWorkers, workerViews } from './workers.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -76,12 +76,9 @@ export class WorkerPresence {
   }
 
   async list(options: { available?: boolean } = {}): Promise<WorkerView[]> {
-    const views = workerViews(
-      await this.store.listWorkers(),
-      await this.store.leasesByWorker(),
-      await this.store.now(),
-      this.policy,
-    );
+    const now = await this.store.now();
+    const all = workerViews(await this.store.listWorkers(), await this.store.leasesByWorker(), now, this.policy);
+    const views = listedWorkers(all, now, this.policy);
     return options.available ? views.filter((w) => w.health === 'idle') : views;
   }
 

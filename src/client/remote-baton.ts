@@ -1,4 +1,8 @@
 import type {
+  AttemptLogAppended,
+  AttemptLogInput,
+  AttemptLogQuery,
+  AttemptLogText,
   Baton,
   BatonDescription,
   BreakdownOptions,
@@ -172,6 +176,7 @@ export class RemoteBaton implements Baton {
         ...(request.leaseSeconds !== undefined && { leaseSeconds: request.leaseSeconds }),
         ...(wait > 0 && { wait: Math.round(wait * 1000) / 1000 }),
         ...(request.limit !== 1 && { limit: request.limit }),
+        ...(request.withCommand && { withCommand: true }),
       };
       let answer: { tasks: Task[] };
       try {
@@ -219,6 +224,15 @@ export class RemoteBaton implements Baton {
 
   async expireLeases(): Promise<number[]> {
     return (await this.http.call<{ expired: number[] }>('POST', '/leases/expire', { body: {} })).expired;
+  }
+
+  /** Not retried: a piece sent twice would be kept twice. */
+  appendAttemptLog(id: number, input: AttemptLogInput): Promise<AttemptLogAppended> {
+    return this.http.call('POST', `/tasks/${id}/logs`, { body: input });
+  }
+
+  attemptLog(id: number, query: AttemptLogQuery = {}): Promise<AttemptLogText> {
+    return this.http.call('GET', `/tasks/${id}/logs`, { query: { attempt: query.attempt, tail: query.tail }, retry: 'always' });
   }
 
   registerWorker(input: RegisterWorkerInput): Promise<WorkerView> {

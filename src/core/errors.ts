@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   not_lease_holder: 'conflict',
   stale_token: 'conflict',
   lease_expired: 'conflict',
+  /** The task was paused while a worker ran it: the attempt ended, and it runs again once resumed. */
+  task_paused: 'conflict',
   version_mismatch: 'conflict',
   store_not_empty: 'conflict',
   /** Claiming one task by id: it waits for open dependencies. */

@@ -110,7 +110,14 @@ export interface LeaseCheck {
  * A worker's write must come from the lease holder, with the current token, before expiry.
  * This is the fencing rule: a presumed-dead worker can never overwrite its successor's work.
  */
-export function assertLease(task: Task, action: Action, check: LeaseCheck): void {
+export function assertLease(task: Task, action: Action | 'log', check: LeaseCheck): void {
+  if (wasPausedUnder(task, check.token)) {
+    throw new BatonError(
+      'task_paused',
+      `task ${task.id} was paused: stop working on it; the attempt ended and it is claimable again once resumed`,
+      { id: task.id, status: task.status, action },
+    );
+  }
   if (task.status !== 'executing') {
     const hint = task.lease === null && task.leaseToken > 0 ? ' (the lease is gone — claim again)' : '';
     throw new BatonError('illegal_transition', `cannot ${action} task ${task.id}: it is ${task.status}, not executing${hint}`, {
@@ -139,6 +146,12 @@ export function assertLease(task: Task, action: Action, check: LeaseCheck): void
       expiresAt: lease.expiresAt,
     });
   }
+}
+
+/** A paused task whose last lease (the one `token` names, when given) was ended by the pause. */
+function wasPausedUnder(task: Task, token: number | undefined): boolean {
+  if (task.status !== 'paused' || task.leaseToken === 0 || task.lease !== null) return false;
+  return token === undefined || token === task.leaseToken;
 }
 
 export function claimPatch(task: Task, workerId: string, now: number, leaseMs: number): TaskPatch {
@@ -245,17 +258,24 @@ export function retryPatch(task: Task, depsOpen: boolean, clock: RuleTime): Task
   return { ...toOpen(task, depsOpen, clock), retries: 0, progress: 0, completedAt: null };
 }
 
+/**
+ * Pausing a task a worker runs ends its lease at once: the attempt stops (the worker learns it
+ * from its next lease write, refused with `task_paused`) without counting as a failed try, and
+ * the task keeps its progress and notes. Resumed, it goes back to the queue (or to the worker it is
+ * reserved for) to be claimed again. A parent (executing without a lease) pauses as it is.
+ */
 export function pausePatch(task: Task): TaskPatch {
+  if (task.status === 'executing' && task.lease) {
+    return { status: 'paused', pausedFrom: task.reservedFor ? 'assigned' : 'queued', lease: null, assignee: task.reservedFor };
+  }
   return { status: 'paused', pausedFrom: task.status };
 }
 
-/** Resume returns a paused task to where it was: executing keeps its lease, renewed from now. */
+/** Resume returns a paused task to where it was; a parent goes back to following its subtasks. */
 export function resumePatch(task: Task, depsOpen: boolean, clock: RuleTime): TaskPatch {
   // A parent (executing, no lease) goes back to following its subtasks, never to the queue.
   if (task.pausedFrom === 'executing' && !task.lease) return { status: 'executing', pausedFrom: null };
-  if (task.pausedFrom === 'executing' && task.lease) {
-    return { status: 'executing', pausedFrom: null, ...renewPatch(task, clock.now) };
-  }
+  // Paused under a lease by an older Baton: nobody renews that lease any more, so the queue takes it.
   return toOpen(task, depsOpen, clock);
 }
 

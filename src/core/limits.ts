@@ -72,6 +72,10 @@ export const LIMITS = {
   mcpListLimit: 100,
   /** Events in one answer of the HTTP history; clients page through more. */
   eventsPageLimit: 10_000,
+  /** One piece of an attempt's output a remote worker sends to the server. */
+  logChunkChars: 65_536,
+  /** An attempt's output kept by the server for a remote worker, as UTF-8. */
+  attemptLogBytes: 8 * 1024 * 1024,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -24,6 +24,8 @@ export interface Policy {
   commandEnv: { allow: string[]; deny: string[] };
   /** Who may read attempt logs through the server (see `LOG_READERS`). */
   logReaders: LogReaders;
+  /** A worker offline for longer than this is no longer listed, in seconds (`workers.forgetAfter`). */
+  forgetWorkersAfterSeconds: number;
 }
 
 /**
@@ -100,4 +102,5 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   }),
   commandEnv: Object.freeze({ allow: ['*'], deny: [] }),
   logReaders: 'workers',
+  forgetWorkersAfterSeconds: 86_400,
 }) as Readonly<Policy>;

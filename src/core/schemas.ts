@@ -34,6 +34,8 @@ export {
   workerRefSchema,
 } from './schemas/tasks.js';
 export {
+  type AttemptLogInput,
+  attemptLogSchema,
   type ClaimInput,
   type ClaimManyInput,
   type ClaimTaskInput,

@@ -23,6 +23,8 @@ const NEXT: Partial<Record<ErrorCode, string>> = {
   stale_token:
     'your claim was replaced by a newer one (the lease ran out and the task was claimed again); stop working on it and call next_task',
   lease_expired: 'your lease expired and the task went back to the queue; stop working on it and call next_task again',
+  task_paused:
+    'the task was paused while you worked on it; stop now, do not report it, and call next_task (it is claimable again once resumed)',
   version_mismatch: 'the task changed meanwhile; read it again with get_task and retry',
   store_busy: 'the board is busy; wait a few seconds and call again',
   store_unavailable: 'the board cannot be reached; wait a few seconds and call again',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   analyzeSubjectSchema,
+  attemptLogSchema,
   breakdownOptionsSchema,
   cancelSchema,
   claimManySchema,
@@ -38,6 +39,8 @@ export const progressBody = progressSchema;
 export const completeBody = completeSchema;
 export const failBody = failSchema;
 export const noteBody = noteSchema;
+export const attemptLogBody = attemptLogSchema;
+export const attemptLogAppended = z.object({ taskId: z.number(), attempt: z.number(), bytes: z.number() });
 export const reviewBody = reviewSchema;
 export const claimBody = claimManySchema.omit({ signal: true, waitSeconds: true }).extend({
   /** Long-poll: wait up to this many seconds for a task to become ready. */

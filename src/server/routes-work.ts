@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  attemptLogAppended,
+  attemptLogBody,
   claimAnswer,
   claimBody,
   claimTaskBody,
@@ -37,6 +39,7 @@ export const workRoutes: RouteSpec[] = [
         capabilities: body.capabilities,
         leaseSeconds: body.leaseSeconds,
         waitSeconds: body.wait ?? 0,
+        withCommand: body.withCommand,
         signal,
       };
       const tasks = await baton.claimMany({ ...request, limit: body.limit ?? 1 });
@@ -88,6 +91,19 @@ export const workRoutes: RouteSpec[] = [
     response: taskSchema,
     actAs: ({ body }) => body.workerId,
     handle: ({ baton, params, body }) => baton.addNote(params.id, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/logs',
+    summary:
+      "Append to the log of the attempt a worker runs under its lease (a remote worker's output); at most 8 MiB an attempt",
+    tag: 'work',
+    access: 'worker',
+    params: idParams,
+    body: attemptLogBody,
+    response: attemptLogAppended,
+    actAs: ({ body }) => body.workerId,
+    handle: ({ baton, params, body }) => baton.appendAttemptLog(params.id, body),
   }),
   route({
     method: 'POST',

@@ -175,6 +175,8 @@ export interface ClaimRequest {
   limit: number;
   /** Claim this task only (see `Store.claim`). */
   taskId?: number | undefined;
+  /** Only tasks that have a shell command. */
+  withCommand?: boolean | undefined;
 }
 
 /** What `decide` of a `TaskChangeRequest` is told besides the task. */
@@ -198,6 +200,8 @@ export interface TaskQuery {
   parentId?: number | undefined;
   /** Claimable now: queued or assigned, `runAfter` passed. Sorted in claim order. */
   ready?: boolean | undefined;
+  /** Only tasks that have a shell command. */
+  withCommand?: boolean | undefined;
   /** Only tasks of a greater id (a keyset cursor; listings not in claim order are in id order). */
   afterId?: number | undefined;
   limit?: number | undefined;

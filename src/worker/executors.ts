@@ -1,16 +1,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Baton } from '../app/baton.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
 import { commandEnv, type EnvRules } from './command-env.js';
-import { attemptLogPath } from './logs.js';
+import { type AttemptLogWriter, attemptLogPath, fileLog, uploadedLog } from './logs.js';
 import { runProcess } from './process-runner.js';
 import type { AttemptContext, AttemptOutcome, Executor } from './types.js';
 
 export interface CommandExecutorOptions {
   /** Where `<task>-<attempt>.log` files go. */
-  logDir: string;
+  logDir?: string | undefined;
+  /**
+   * Instead of `logDir`: each attempt's output is sent through this Baton to the server that keeps
+   * the store (a remote worker writes no files where it runs).
+   */
+  uploadTo?: Baton | undefined;
   /** Commands run here (the worker's folder). */
   cwd: string;
   /**
@@ -54,7 +60,7 @@ export function commandExecutor(options: CommandExecutorOptions): Executor {
           ...taskEnv(task, ctx.workerId, taskFile),
         },
         stdin: options.exec ? taskJson : undefined,
-        logFile: attemptLogPath(options.logDir, task.id, task.attempts),
+        log: attemptLog(options, task, ctx.workerId),
         header: header(task, ctx.workerId, command),
         signal: ctx.signal,
         killGraceMs: options.killGraceMs ?? 2000,
@@ -65,6 +71,13 @@ export function commandExecutor(options: CommandExecutorOptions): Executor {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
   };
+}
+
+function attemptLog(options: CommandExecutorOptions, task: Task, workerId: string): AttemptLogWriter {
+  const { id: taskId, attempts: attempt } = task;
+  if (options.uploadTo) return uploadedLog(options.uploadTo, { taskId, attempt, workerId, token: task.lease?.token ?? 0 });
+  if (options.logDir === undefined) throw new Error('commandExecutor: give logDir or uploadTo');
+  return fileLog(attemptLogPath(options.logDir, taskId, attempt));
 }
 
 function taskEnv(task: Task, workerId: string, taskFile: string | null): Record<string, string> {

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type { AttemptLogWriter } from './logs.js';
 import { orphanGuard } from './orphan-guard.js';
 import { LineSplitter, parseProtocolLine } from './protocol.js';
 
@@ -11,7 +10,7 @@ export interface RunProcessOptions {
   /** Written to the process's stdin, which is then closed; without it stdin is empty. */
   stdin?: string | undefined;
   /** Full output (stdout and stderr) of the attempt goes here. */
-  logFile: string;
+  log: AttemptLogWriter;
   /** First lines of the log: what ran, where, for whom. */
   header: string;
   signal: AbortSignal;
@@ -45,9 +44,7 @@ const TAIL_CHARS = 4000;
  * The task's timeout, which decides the attempt, is the worker loop's and does follow its clock.
  */
 export function runProcess(o: RunProcessOptions): Promise<RunProcessResult> {
-  // What a command prints may be secret: the log is its owner's alone (the API has its own rule).
-  mkdirSync(dirname(o.logFile), { recursive: true, mode: 0o700 });
-  const log = createWriteStream(o.logFile, { mode: 0o600 });
+  const { log } = o;
   log.write(o.header);
   const started = Date.now();
   orphanGuard.prepare();
@@ -110,8 +107,7 @@ export function runProcess(o: RunProcessOptions): Promise<RunProcessResult> {
       lines.end(onLine);
       const ended = exit ?? { code, signal };
       const ms = Date.now() - started;
-      log.end(`\n# baton: exit ${ended.code ?? ended.signal} after ${(ms / 1000).toFixed(2)}s\n`);
-      log.on('close', () =>
+      void log.end(`\n# baton: exit ${ended.code ?? ended.signal} after ${(ms / 1000).toFixed(2)}s\n`).then(() =>
         resolve({
           exitCode: ended.code,
           signal: ended.signal,

@@ -4,9 +4,10 @@ import type { Task } from '../core/types.js';
  * Why an attempt was stopped before it finished on its own:
  * - `timeout`: it ran past the task's `timeoutSeconds` — the attempt fails;
  * - `shutdown`: the worker is stopping and the grace period ran out — the task is released;
- * - `lost`: the lease is gone (expired, cancelled, taken over) — nothing may be reported.
+ * - `lost`: the lease is gone (expired, cancelled, taken over) — nothing may be reported;
+ * - `paused`: the task was paused — its attempt already ended, nothing may be reported.
  */
-export type AbortReason = 'timeout' | 'shutdown' | 'lost';
+export type AbortReason = 'timeout' | 'shutdown' | 'lost' | 'paused';
 
 /** What an executor gets for one attempt of one task. */
 export interface AttemptContext {
@@ -35,6 +36,8 @@ export type WorkerEvent =
   | { type: 'failed'; at: number; task: Task; error: string; retrying: boolean; ms: number }
   | { type: 'released'; at: number; taskId: number; reason: string }
   | { type: 'lost'; at: number; taskId: number; reason: string }
+  /** The task was paused: its work was stopped, and it runs again once resumed. */
+  | { type: 'paused'; at: number; taskId: number }
   | { type: 'stopping'; at: number; graceSeconds: number }
   | { type: 'stopped'; at: number }
   | { type: 'error'; at: number; taskId: number | null; error: string };

@@ -11,7 +11,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)}s`;
 const clip = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s);
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-/** The text of one event, or null for events a log need not show (progress is too chatty). */
+/** The text of one event, or null for events a log need not show. */
 export function describe(e: WorkerEvent): string | null {
   switch (e.type) {
     case 'online':
@@ -19,7 +19,7 @@ export function describe(e: WorkerEvent): string | null {
     case 'claimed':
       return `claimed #${e.task.id} ${e.task.title} (attempt ${e.task.attempts})`;
     case 'progress':
-      return null;
+      return `progress #${e.taskId} ${e.progress}%${e.step ? `: ${clip(oneLine(e.step), 200)}` : ''}`;
     case 'completed':
       return `${e.task.status === 'reviewing' ? 'submitted for review' : 'completed'} #${e.task.id} in ${seconds(e.ms)}`;
     case 'failed':
@@ -28,6 +28,8 @@ export function describe(e: WorkerEvent): string | null {
       return `released #${e.taskId}: ${e.reason}`;
     case 'lost':
       return `gave up #${e.taskId}: ${e.reason}`;
+    case 'paused':
+      return `paused #${e.taskId}: its work was stopped; it runs again once resumed`;
     case 'stopping':
       return `stopping: no new tasks; running ones get ${e.graceSeconds}s (signal again to release them now)`;
     case 'stopped':
@@ -125,6 +127,7 @@ export async function liveView(workerId: string): Promise<WorkerView> {
           break;
         case 'released':
         case 'lost':
+        case 'paused':
           rows.delete(e.taskId);
           break;
         case 'stopping':

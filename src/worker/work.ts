@@ -11,7 +11,7 @@ export interface HandlerContext {
   workerId: string;
   /** Fencing token of this attempt. */
   token: number;
-  /** Aborted when the attempt must stop: timeout, lost lease, or the worker closing. */
+  /** Aborted when the attempt must stop: timeout, pause, lost lease, or the worker closing (`signal.reason` says which). */
   signal: AbortSignal;
   /** Reports progress 0–100 (coalesced; renews the lease). */
   progress(percent: number, step?: string): void;

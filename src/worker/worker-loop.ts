@@ -17,6 +17,8 @@ export interface WorkerLoopOptions {
   leaseSeconds?: number | undefined;
   /** Run one task, then stop. */
   once?: boolean | undefined;
+  /** Claim only tasks that have a shell command (the executor runs each task's own). */
+  withCommand?: boolean | undefined;
   executor: Executor;
   host?: string | undefined;
   pid?: number | undefined;
@@ -30,10 +32,18 @@ export interface WorkerLoopOptions {
    * ms (default: from 250 ms, doubling up to 5 s while the failures go on).
    */
   claimRetryMs?: number | undefined;
+  /**
+   * How often the leases held are read to notice a task paused or cancelled meanwhile, in ms
+   * (default 1000): its work is stopped within about this long.
+   */
+  leaseCheckMs?: number | undefined;
   /** Source of every time and timer of the loop and its lease keeper (default: the system clock). */
   clock?: Clock | undefined;
   onEvent?: WorkerEventListener | undefined;
 }
+
+/** How often a worker reads whether its leases still stand: a paused task stops within about this long. */
+const LEASE_CHECK_MS = 1_000;
 
 /** The longest a stopping worker waits for its last lease renewals and its goodbye. */
 const STOP_WAIT_MS = 5_000;
@@ -68,7 +78,11 @@ export class WorkerLoop {
     this.id = options.id;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.clock = options.clock ?? systemClock;
-    this.keeper = new LeaseKeeper(baton, { clock: this.clock, onEvent: (e) => this.onLease(e) });
+    this.keeper = new LeaseKeeper(baton, {
+      clock: this.clock,
+      checkMs: options.leaseCheckMs ?? LEASE_CHECK_MS,
+      onEvent: (e) => this.onLease(e),
+    });
     this.reports = new AttemptProgress({
       baton,
       workerId: this.id,
@@ -149,6 +163,7 @@ export class WorkerLoop {
           limit: o.once ? 1 : free,
           leaseSeconds: o.leaseSeconds,
           waitSeconds: o.pollSeconds ?? 2,
+          ...(o.withCommand && { withCommand: true }),
           signal: this.stopSignal.signal,
         });
       } catch (err) {
@@ -249,7 +264,7 @@ export class WorkerLoop {
     const lease = { workerId: this.id, token };
     const ms = this.now() - entry.startedAt;
     try {
-      if (reason === 'lost') return;
+      if (reason === 'lost' || reason === 'paused') return;
       if (reason === 'shutdown') {
         await this.release(task, 'worker stopped before the task finished', send);
         return;
@@ -298,7 +313,7 @@ export class WorkerLoop {
       case 'renewed':
         return;
       case 'lost':
-        this.lost(event.lease.taskId, event.message);
+        this.lost(event.lease.taskId, event.message, event.code === 'task_paused');
         return;
       case 'failed':
         // The keeper keeps the lease and tries again; the attempt runs on.
@@ -318,13 +333,13 @@ export class WorkerLoop {
       return;
     }
     this.keeper.drop(entry.task.id);
-    this.lost(entry.task.id, messageOf(err));
+    this.lost(entry.task.id, messageOf(err), leaseLostCode(err) === 'task_paused');
   }
 
-  /** Cancelled, expired or taken over: the work can no longer be reported, so stop doing it. */
-  private lost(taskId: number, reason: string): void {
-    this.running.get(taskId)?.controller.abort('lost');
-    this.emit({ type: 'lost', at: this.now(), taskId, reason });
+  /** Paused, cancelled, expired or taken over: the work can no longer be reported, so stop doing it. */
+  private lost(taskId: number, reason: string, paused: boolean): void {
+    this.running.get(taskId)?.controller.abort(paused ? 'paused' : 'lost');
+    this.emit(paused ? { type: 'paused', at: this.now(), taskId } : { type: 'lost', at: this.now(), taskId, reason });
   }
 
   /** Runs `action` after `ms` of the loop's clock, unless `cancel` aborts first. */

@@ -274,4 +274,32 @@ describe('LeaseKeeper over a real store', () => {
       await keeper.stop();
     }
   });
+
+  it('with checkMs, notices a task paused meanwhile within that time (a read, no write) and reports task_paused', async () => {
+    const clock = new ManualClock();
+    const events: LeaseEvent[] = [];
+    const keeper = new LeaseKeeper(baton, { clock, checkMs: 1_000, onEvent: (e) => events.push(e) });
+    keeper.start();
+    try {
+      const created = await baton.createTask({ title: 'paused under it' });
+      const task = await baton.claim({ workerId: 'w1', leaseSeconds: 300 });
+      keeper.hold(task!);
+      await flush();
+      // Checks that find the lease standing write nothing and report nothing.
+      for (let i = 0; i < 3; i++) {
+        await clock.advance(1_000);
+        await flush();
+      }
+      expect(events).toEqual([]);
+      expect((await baton.showTask(created.id)).history.map((e) => e.type)).toEqual(['created', 'claimed']);
+
+      await baton.pauseTask(created.id);
+      await clock.advance(1_000);
+      await until(() => events.length === 1);
+      expect(events[0]).toMatchObject({ type: 'lost', lease: { taskId: created.id }, code: 'task_paused' });
+      expect(keeper.held).toEqual([]);
+    } finally {
+      await keeper.stop();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import {
   diff,
   expirePatch,
   failPatch,
+  pausePatch,
   releasePatch,
   resumePatch,
   retryPatch,
@@ -151,11 +152,27 @@ describe('reviewPatch', () => {
 });
 
 describe('resume, release, retry, cancel', () => {
-  it('resuming work paused while executing keeps the lease, renewed from now', () => {
+  it('pausing work a worker runs ends its lease and readies it for the queue (or its reserved worker) on resume', () => {
+    expect(pausePatch(executingTask('w1', 2, 1_000))).toEqual({
+      status: 'paused',
+      pausedFrom: 'queued',
+      lease: null,
+      assignee: null,
+    });
+    const reserved = executingTask('w1', 2, 1_000, { reservedFor: 'w1' });
+    expect(pausePatch(reserved)).toMatchObject({ pausedFrom: 'assigned', lease: null, assignee: 'w1' });
+    const paused = { ...executingTask('w1', 2, 1_000), ...pausePatch(executingTask('w1', 2, 1_000)) };
+    expect(resumePatch(paused, false, clock)).toMatchObject({
+      status: 'queued',
+      lease: null,
+      pausedFrom: null,
+      readyAt: iso(NOW),
+    });
+  });
+
+  it('work paused under a lease by an older Baton resumes to the queue: nobody renews that lease', () => {
     const task = executingTask('w1', 2, 1_000, { status: 'paused', pausedFrom: 'executing' });
-    const patch = resumePatch(task, false, clock);
-    expect(patch).toMatchObject({ status: 'executing', pausedFrom: null });
-    expect(patch.lease).toEqual({ ...task.lease, expiresAt: iso(NOW + 300_000) });
+    expect(resumePatch(task, false, clock)).toMatchObject({ status: 'queued', lease: null, pausedFrom: null });
   });
 
   it('resuming a task paused in the queue puts it back in the queue, or blocked while a dependency is open', () => {

@@ -73,6 +73,7 @@ describe('authentication and roles', () => {
     expectError(await as(`/tasks/${task.id}/complete`, { ...other, token: lease.lease?.token }), 403);
     expectError(await as(`/tasks/${task.id}/heartbeat`, other), 403);
     expectError(await as(`/tasks/${task.id}/release`, other), 403);
+    expectError(await as(`/tasks/${task.id}/logs`, { ...other, token: lease.lease?.token, attempt: 1, text: 'not mine' }), 403);
     expectError(await as('/workers', { id: 'w-other' }), 403);
     expectError(await t.inject({ method: 'DELETE', url: '/api/v1/workers/w-other', headers: auth(worker) }), 403);
     // Its own id on someone else's lease: the lease check refuses it.

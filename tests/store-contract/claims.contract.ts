@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/app/baton.js';
+import { LIMITS } from '../../src/core/limits.js';
 import type { Task } from '../../src/core/types.js';
 import { refusal, type StoreHarness, sleep, storeNow, waitPast } from './harness.js';
 
@@ -38,6 +39,24 @@ export function claimContract(store: () => StoreHarness): void {
       expect(claimed).toMatchObject({ id: task.id, status: 'executing', assignee: 'full' });
       const open = await baton.createTask({ title: 'Anyone' });
       expect((await baton.claim({ workerId: 'none', capabilities: [] }))?.id).toBe(open.id);
+    });
+
+    it('a claim asking for tasks with a command never gets one without, reserved or not', async () => {
+      const baton = await store().open();
+      await baton.registerWorker({ id: 'runner' });
+      const plain = await baton.createTask({ title: 'Think it over', priority: 'critical' });
+      const reserved = await baton.createTask({ title: 'Reserved, no command', priority: 'critical' });
+      await baton.assignTask(reserved.id, 'runner');
+      const runnable = await baton.createTask({ title: 'Build', command: 'make', priority: 'low' });
+      const more = await baton.createTask({ title: 'Test', command: 'make test', priority: 'low' });
+      expect((await baton.claim({ workerId: 'runner', withCommand: true }))?.id).toBe(runnable.id);
+      expect((await baton.claimMany({ workerId: 'runner', withCommand: true, limit: 5 })).map((t) => t.id)).toEqual([more.id]);
+      expect(await baton.claim({ workerId: 'runner', withCommand: true, waitSeconds: 0.2 })).toBeNull();
+      // Left for a worker that can do them, untouched.
+      expect(await baton.getTask(plain.id)).toMatchObject({ status: 'queued', attempts: 0 });
+      expect((await baton.claimMany({ workerId: 'runner', limit: 5 })).map((t) => t.id).sort()).toEqual(
+        [plain.id, reserved.id].sort(),
+      );
     });
 
     it('a worker that gives no capabilities claims with those it registered', async () => {
@@ -273,10 +292,90 @@ export function claimContract(store: () => StoreHarness): void {
       expect((await baton.pauseTask(task.id)).status).toBe('paused');
       expect(await baton.claim({ workerId: 'w1' })).toBeNull();
       expect((await baton.resumeTask(task.id)).status).toBe('queued');
+    });
+
+    it('pausing a task a worker runs ends its attempt: the worker is told task_paused, nothing counts as failed, resume requeues it', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Long run', maxRetries: 1 });
       const claimed = await baton.claim({ workerId: 'w1' });
-      await baton.pauseTask(task.id);
-      const resumed = await baton.resumeTask(task.id);
-      expect(resumed).toMatchObject({ status: 'executing', lease: { owner: 'w1', token: tokenOf(claimed) } });
+      const lease = { workerId: 'w1', token: tokenOf(claimed) };
+      await baton.reportProgress(task.id, { ...lease, progress: 40, note: 'halfway' });
+
+      const paused = await baton.pauseTask(task.id);
+      expect(paused).toMatchObject({ status: 'paused', lease: null, progress: 40, retries: 0, attempts: 1, lastError: null });
+      expect(paused.notes.map((n) => n.text)).toEqual(['halfway']);
+      // Every write of the worker is refused with the code that says why, and changes nothing.
+      for (const write of [
+        baton.heartbeat(task.id, lease),
+        baton.reportProgress(task.id, { ...lease, progress: 60 }),
+        baton.complete(task.id, { ...lease, result: 'late' }),
+        baton.fail(task.id, { ...lease, error: 'late' }),
+      ]) {
+        expect((await refusal(write)).code).toBe('task_paused');
+      }
+      expect(await baton.getTask(task.id)).toMatchObject({ status: 'paused', progress: 40, result: null, retries: 0 });
+      const history = (await baton.showTask(task.id)).history.filter((e) => e.type === 'paused');
+      expect(history.at(-1)).toMatchObject({ workerId: 'w1', data: { worker: 'w1', token: lease.token, attempt: 1 } });
+      expect(await baton.claim({ workerId: 'w2' })).toBeNull();
+
+      expect(await baton.resumeTask(task.id)).toMatchObject({ status: 'queued', lease: null, progress: 40, retries: 0 });
+      const again = await baton.claim({ workerId: 'w2' });
+      expect(again).toMatchObject({
+        id: task.id,
+        status: 'executing',
+        attempts: 2,
+        lease: { owner: 'w2', token: lease.token + 1 },
+      });
+      // The old attempt stays fenced off: its token is stale now.
+      expect((await refusal(baton.heartbeat(task.id, lease))).code).toBe('not_lease_holder');
+    });
+  });
+
+  describe('attempt logs sent by the worker', () => {
+    it('keeps what the lease holder sends for its attempt, refuses anyone else and bad pieces, and stops at the size limit', async () => {
+      const baton = await store().open();
+      const task = await baton.createTask({ title: 'Logged run' });
+      const claimed = await baton.claim({ workerId: 'w1' });
+      const piece = { workerId: 'w1', token: tokenOf(claimed), attempt: 1 };
+      const marker = `run ${Math.random().toString(36).slice(2)}`;
+      await baton.appendAttemptLog(task.id, { ...piece, text: `${marker}: line A\n` });
+      const second = await baton.appendAttemptLog(task.id, { ...piece, text: '  line B, as printed \n' });
+      expect(second).toMatchObject({ taskId: task.id, attempt: 1 });
+      const kept = await baton.attemptLog(task.id, { attempt: 1 });
+      expect(kept.text).toContain(`${marker}: line A\n  line B, as printed `);
+
+      for (const [input, code] of [
+        [{ ...piece, attempt: 2, text: 'x' }, 'invalid_argument'],
+        [{ ...piece, text: '' }, 'invalid_argument'],
+        [{ ...piece, text: 'nul \u0000 here' }, 'invalid_argument'],
+        [{ ...piece, text: 'x'.repeat(LIMITS.logChunkChars + 1) }, 'invalid_argument'],
+        [{ ...piece, workerId: 'w2' }, 'not_lease_holder'],
+        [{ ...piece, token: piece.token + 1, text: 'x' }, 'stale_token'],
+      ] as const) {
+        expect((await refusal(baton.appendAttemptLog(task.id, { text: 'x', ...input }))).code).toBe(code);
+      }
+      expect((await baton.attemptLog(task.id, { attempt: 1 })).text).toBe(kept.text);
+
+      // An attempt's log holds at most LIMITS.attemptLogBytes: the piece that would pass it is refused, unwritten.
+      const big = `${'y'.repeat(LIMITS.logChunkChars - 1)}\n`;
+      let bytes = second.bytes;
+      let refused: string | null = null;
+      for (let i = 0; i <= LIMITS.attemptLogBytes / big.length + 1 && refused === null; i++) {
+        try {
+          bytes = (await baton.appendAttemptLog(task.id, { ...piece, text: big })).bytes;
+        } catch (err) {
+          refused = (err as { code: string }).code;
+        }
+      }
+      expect(refused).toBe('payload_too_large');
+      expect(bytes).toBeLessThanOrEqual(LIMITS.attemptLogBytes);
+      expect(bytes + big.length).toBeGreaterThan(LIMITS.attemptLogBytes);
+
+      // Once the attempt is reported, its lease is gone: nothing more is added.
+      await baton.complete(task.id, { workerId: 'w1', token: piece.token });
+      expect((await refusal(baton.appendAttemptLog(task.id, { ...piece, text: 'late' }))).code).toBe('illegal_transition');
+      expect((await refusal(baton.attemptLog(task.id, { attempt: 7 }))).code).toBe('log_not_found');
+      expect((await refusal(baton.attemptLog(999_999))).code).toBe('task_not_found');
     });
   });
 

@@ -12,10 +12,11 @@ describe('running commands', () => {
   });
   afterEach(() => project.cleanup());
 
-  const runOnce = async (args: string[] = []) => {
+  /** `--once` exits 0 when its task completed, 1 when it did not. */
+  const runOnce = async (args: string[] = [], expected = 0) => {
     const w = startWorker(project.dir, ['w1', '--once', ...args]);
     const code = await w.exited;
-    expect(code, w.output()).toBe(0);
+    expect(code, w.output()).toBe(expected);
     return w.output();
   };
 
@@ -27,7 +28,7 @@ describe('running commands', () => {
     const stubborn = `sh -c 'trap "" TERM; echo $$ > ${q(pidFile)}; exec sleep 600' & wait`;
     const add = cli(dir, ['add', 'runs too long', '--command', stubborn, '--timeout', '1', '--max-retries', '0', '--json']);
     const id = JSON.parse(add.stdout).id as number;
-    await runOnce();
+    await runOnce([], 1);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(isAlive(pid)).toBe(false);
     const task = JSON.parse(cli(dir, ['show', String(id), '--json']).stdout).task;
@@ -67,8 +68,8 @@ describe('running commands', () => {
     const b = JSON.parse(
       cli(dir, ['add', 'bad result', '--command', 'echo "::result {nope"', '--max-retries', '0', '--json']).stdout,
     ).id;
-    await runOnce();
-    await runOnce();
+    await runOnce([], 1);
+    await runOnce([], 1);
     const taskA = JSON.parse(cli(dir, ['show', String(a), '--json']).stdout).task;
     expect(taskA.status).toBe('failed');
     expect(taskA.lastError).toMatch(/^exit code 7: line 21\n/);

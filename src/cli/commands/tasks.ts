@@ -114,7 +114,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
       await withBaton(g(opts), async (baton, out) => {
         const detail = await baton.showTask(taskId);
         const { latestAttemptLog, formatLogTail } = await import('./worker.js');
-        const log = await latestAttemptLog(g(opts), taskId);
+        const log = await latestAttemptLog(g(opts), taskId, baton);
         out.result(log ? { ...detail, log } : detail, () => formatDetail(detail) + (log ? formatLogTail(log) : ''));
       });
     });

@@ -24,6 +24,7 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
     .option('-c, --capabilities <caps>', "the worker's capabilities, comma-separated")
     .option('--wait <seconds>', 'wait up to this long for a task', '0')
     .option('--lease <seconds>', 'lease length (default from config: 300)')
+    .option('--with-command', 'only a task that has a shell command')
     .action(async (opts: Opts) => {
       const waitSeconds = String(opts.wait).trim() === '' ? Number.NaN : Number(opts.wait);
       if (!Number.isFinite(waitSeconds)) throw invalid('wait', `must be a number of seconds (got "${opts.wait}")`);
@@ -34,6 +35,7 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
         waitSeconds,
         ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
         ...(opts.lease !== undefined && { leaseSeconds: parseSeconds(String(opts.lease), 'lease') }),
+        ...(opts.withCommand === true && { withCommand: true }),
       });
       await withBaton(g(opts), async (baton, out) => {
         const task = await baton.claim(request);

@@ -10,7 +10,7 @@ import { DEFAULT_POLICY, ENV_NAME_PATTERN } from '../../core/policy.js';
 import { parseList, parsePositiveInt, parseSeconds, parseTaskId } from '../../core/values.js';
 import { BATON_SECRETS } from '../../worker/command-env.js';
 import type { Executor } from '../../worker/types.js';
-import { type GlobalOptions, withBaton } from '../context.js';
+import { ExitSignal, type GlobalOptions, type Output, serverOf, withBaton } from '../context.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -60,6 +60,10 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
       const attempt = opts.attempt !== undefined ? parsePositiveInt(String(opts.attempt), 'attempt') : undefined;
       await withBaton(o, async (baton, out) => {
         await baton.getTask(taskId);
+        if (serverOf(o)) {
+          await serverLogs(baton, out, taskId, attempt, opts.follow === true);
+          return;
+        }
         const { attemptLogs } = await import('../../app/attempt-logs.js');
         const logDir = await logDirOf(o);
         const logs = attemptLogs(logDir, taskId).filter((l) => attempt === undefined || l.attempt === attempt);
@@ -141,9 +145,21 @@ function defaultWorkerId(): string {
 
 async function logDirOf(o: GlobalOptions): Promise<string> {
   const { locateStore } = await import('../../app/open.js');
-  // A worker of a remote server may run where there is no store: its logs stay beside it.
-  if (o.server ?? process.env.BATON_SERVER) return join(locateStore({ db: o.db, create: true }).dir, 'logs');
   return join(locateStore({ db: o.db }).dir, 'logs');
+}
+
+/** Lines of an attempt's log the server sends at most: all of any log a worker could send it. */
+const SERVER_LOG_LINES = 10_000;
+
+/** `baton logs ID --server …`: the output the server keeps (remote workers send it there). */
+async function serverLogs(baton: Baton, out: Output, taskId: number, attempt: number | undefined, follow: boolean) {
+  if (follow) throw new BatonError('usage', 'logs: --follow reads the logs of this machine; leave out --server, or --follow');
+  const log = await baton.attemptLog(taskId, { attempt, tail: SERVER_LOG_LINES });
+  if (out.json) {
+    out.result({ taskId, logs: [{ attempt: log.attempt, path: log.path, text: log.text }] }, () => '');
+    return;
+  }
+  process.stdout.write(log.text.endsWith('\n') || log.text === '' ? log.text : `${log.text}\n`);
 }
 
 async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void> {
@@ -152,11 +168,15 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     import('../../worker/view.js'),
     import('../../worker/executors.js'),
   ]);
+  // A worker of a remote server keeps no files where it runs: its output goes to the server.
+  const logTo = serverOf(o) ? { uploadTo: baton } : { logDir: await logDirOf(o) };
   const executor: Executor =
     s.simulateSeconds !== null
       ? executors.simulateExecutor({ seconds: s.simulateSeconds })
-      : executors.commandExecutor({ logDir: await logDirOf(o), cwd: process.cwd(), exec: s.exec, ...(await envOf(baton, s)) });
+      : executors.commandExecutor({ ...logTo, cwd: process.cwd(), exec: s.exec, ...(await envOf(baton, s)) });
   const view = o.json || !process.stdout.isTTY ? lineView(Boolean(o.json)) : await liveView(s.id);
+  // With --once, how the one attempt ended: anything but completed exits non-zero.
+  let finished: string | null = null;
   const loop = new WorkerLoop(baton, {
     id: s.id,
     name: s.name,
@@ -164,11 +184,17 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     concurrency: s.concurrency,
     leaseSeconds: s.leaseSeconds,
     once: s.once,
+    // Run with each task's own command, a worker can do only the tasks that have one.
+    withCommand: s.exec === undefined && s.simulateSeconds === null,
     executor,
     host: hostname(),
     pid: process.pid,
     version: packageVersion(),
-    onEvent: (e) => view.onEvent(e),
+    onEvent: (e) => {
+      view.onEvent(e);
+      if (e.type === 'completed') finished = 'completed';
+      else if (e.type === 'failed' || e.type === 'released' || e.type === 'lost' || e.type === 'paused') finished = e.type;
+    },
   });
   // First signal: stop claiming and give running tasks the grace period; second: release now.
   const onSignal = () => loop.stop(s.graceSeconds);
@@ -181,6 +207,7 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     process.off('SIGTERM', onSignal);
     view.close();
   }
+  if (s.once && finished !== null && finished !== 'completed') throw new ExitSignal(1);
 }
 
 /** The flags, else the config of the store (of the server, for a remote worker) in force. */
@@ -239,9 +266,13 @@ function printFrom(path: string, offset: number): number {
 }
 
 /** The newest attempt's log of a task with its last lines, for `baton show`; null when none is kept. */
-export async function latestAttemptLog(o: GlobalOptions, taskId: number) {
+export async function latestAttemptLog(o: GlobalOptions, taskId: number, baton?: Baton) {
   const { latestLog } = await import('../../app/attempt-logs.js');
   try {
+    if (serverOf(o) && baton) {
+      const { attempt, path, text } = await baton.attemptLog(taskId, { tail: 10 });
+      return { attempt, path, tail: text.replace(/\n$/, '') };
+    }
     return latestLog(await logDirOf(o), taskId, 10);
   } catch {
     return null;

@@ -35,6 +35,8 @@ export const claimSchema = z.strictObject({
     .min(0, `must be from 0 to ${LIMITS.claimWaitSeconds} seconds`)
     .max(LIMITS.claimWaitSeconds, `must be from 0 to ${LIMITS.claimWaitSeconds} seconds`)
     .optional(),
+  /** Only tasks that have a shell command (a worker that runs each task's own command). */
+  withCommand: z.boolean().optional(),
   /** Ends the wait early (a stopping worker); not sent over the wire. */
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal').optional(),
 });
@@ -63,6 +65,15 @@ export const progressSchema = leaseRefSchema.extend({
   step: trimmed(LIMITS.stepChars).optional(),
 });
 export type ProgressInput = z.input<typeof progressSchema>;
+
+/** `appendAttemptLog(id, input)`: a piece of the output of the attempt the worker runs under its lease. */
+export const attemptLogSchema = leaseRefSchema.extend({
+  /** The attempt, as `attempts` of the task claimed. */
+  attempt: z.number().int('must be a whole number').min(1, 'must be at least 1'),
+  /** Output as printed, kept as given (not trimmed). */
+  text: chars(LIMITS.logChunkChars).min(1, 'must not be empty'),
+});
+export type AttemptLogInput = z.input<typeof attemptLogSchema>;
 
 export const noteSchema = z.strictObject({
   /** The worker writing it; the instance's actor when omitted. */

@@ -157,11 +157,11 @@ export class PostgresStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<Task[]> {
-    const params = [request.workerId, [...request.capabilities], request.limit, request.leaseMs];
+    const params = [request.workerId, [...request.capabilities], request.limit, request.leaseMs, request.withCommand === true];
     const [statement, args] =
       request.taskId === undefined
         ? [this.st.claim, params]
-        : [this.st.claimById, [...params.slice(0, 2), 1, params[3], request.taskId]];
+        : [this.st.claimById, [...params.slice(0, 2), 1, ...params.slice(3), request.taskId]];
     // A claim whose connection broke mid-statement may have committed; repeating it could lease
     // more than asked. Such a lease simply expires, so only never-sent statements are repeated.
     const rows = await this.retrying(() => this.exec(this.sql, statement, args), notSent);
@@ -338,6 +338,7 @@ function taskWhere(query: TaskQuery): { where: string; params: unknown[] } {
   if (query.assignee !== undefined) clauses.push(`t.assignee = ${param(query.assignee)}`);
   if (query.parentId !== undefined) clauses.push(`t.parent_id = ${param(query.parentId)}`);
   if (query.tag !== undefined) clauses.push(`${param(query.tag)}::text = ANY(t.tags)`);
+  if (query.withCommand) clauses.push("t.command IS NOT NULL AND t.command <> ''");
   if (query.afterId !== undefined) clauses.push(`t.id > ${param(query.afterId)}`);
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

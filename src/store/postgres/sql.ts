@@ -114,6 +114,7 @@ export function statements(schemaName: string) {
   // than read the index in claim order.
   const candidates = (where: string) => `SELECT ${BEFORE} FROM ${tasks} t
     WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND (t.cap_count = 0 OR t.capabilities <@ $2::text[])
+      AND ($5::boolean IS NOT TRUE OR (t.command IS NOT NULL AND t.command <> ''))
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT $3 FOR UPDATE SKIP LOCKED`;
 
   /** The claim statement; `only` narrows both kinds of candidates (one task by id). */
@@ -158,12 +159,12 @@ FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`;
 
     /**
      * SPEC §4 in one statement. Params: $1 worker id, $2 worker capabilities (text[]), $3 limit,
-     * $4 lease length in ms. Picks, leases (as core `claimPatch`), bumps the version and appends
+     * $4 lease length in ms, $5 only tasks that have a shell command. Picks, leases (as core `claimPatch`), bumps the version and appends
      * one `claimed` event per task; returns the claimed rows in claim order.
      */
     claim: claimStatement(''),
-    /** `claim` of one task: $5 its id. */
-    claimById: claimStatement(' AND t.id = $5'),
+    /** `claim` of one task: $6 its id. */
+    claimById: claimStatement(' AND t.id = $6'),
 
     // Batched single-task changes (task-writes.ts): lock the rows, learn which have dependents,
     // then write every row and its event in one statement.

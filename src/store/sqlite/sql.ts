@@ -8,6 +8,9 @@ const DEPENDS_ON = '(SELECT json_group_array(depends_on) FROM task_dependencies 
 const CAPABLE = `(t.cap_count = 0 OR NOT EXISTS (
     SELECT 1 FROM json_each(t.capabilities) c WHERE c.value NOT IN (SELECT value FROM json_each(@caps))))`;
 
+/** With `@cmd` = 1, only a task that has a shell command (a worker that runs each task's own). */
+const RUNNABLE = "(@cmd = 0 OR (t.command IS NOT NULL AND t.command <> ''))";
+
 export const SQL = {
   selectTask: `SELECT t.*, ${DEPENDS_ON} FROM tasks t`,
   taskById: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.id = ?`,
@@ -15,11 +18,11 @@ export const SQL = {
 
   // Params: @now (ms), @caps (JSON array of the worker's capabilities), @limit.
   claimQueued: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_queued
-    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE}
+    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
-  // Params: @worker, @now, @caps, @limit.
+  // Params: @worker, @now, @caps, @cmd, @limit.
   claimAssigned: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_assigned
-    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE}
+    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
@@ -51,10 +54,10 @@ export const SQL = {
   anyRows: 'SELECT (SELECT 1 FROM tasks LIMIT 1) OR (SELECT 1 FROM events LIMIT 1) OR (SELECT 1 FROM workers LIMIT 1)',
 } as const;
 
-/** Params: @id, @worker, @now, @caps. One task, if this worker may claim it now. */
+/** Params: @id, @worker, @now, @caps, @cmd. One task, if this worker may claim it now. */
 export const CLAIM_BY_ID = `SELECT t.*, ${DEPENDS_ON} FROM tasks t
     WHERE t.id = @id AND (t.status = 'queued' OR (t.status = 'assigned' AND t.reserved_for = @worker))
-      AND t.run_after <= @now AND ${CAPABLE}`;
+      AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE}`;
 
 /** Single-claim forms: a literal `LIMIT 1` lets SQLite stop at the first matching index entry. */
 export const CLAIM_ONE = {
@@ -87,6 +90,7 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
     clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
     params.tag = query.tag;
   }
+  if (query.withCommand) clauses.push("t.command IS NOT NULL AND t.command <> ''");
   if (query.afterId !== undefined) {
     clauses.push('t.id > @afterId');
     params.afterId = query.afterId;

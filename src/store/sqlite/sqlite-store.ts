@@ -224,18 +224,19 @@ export class SqliteStore implements Store {
    */
   private claimCandidates(request: ClaimRequest, now: number): Row[] {
     const caps = JSON.stringify(request.capabilities);
+    const cmd = request.withCommand ? 1 : 0;
     if (request.taskId !== undefined) {
-      const row = this.stmt(CLAIM_BY_ID).get({ id: request.taskId, worker: request.workerId, now, caps }) as Row | undefined;
+      const row = this.stmt(CLAIM_BY_ID).get({ id: request.taskId, worker: request.workerId, now, caps, cmd }) as Row | undefined;
       return row ? [row] : [];
     }
     if (request.limit === 1) {
-      const assigned = this.stmt(CLAIM_ONE.assigned).get({ worker: request.workerId, now, caps }) as Row | undefined;
-      const queued = this.stmt(CLAIM_ONE.queued).get({ now, caps }) as Row | undefined;
+      const assigned = this.stmt(CLAIM_ONE.assigned).get({ worker: request.workerId, now, caps, cmd }) as Row | undefined;
+      const queued = this.stmt(CLAIM_ONE.queued).get({ now, caps, cmd }) as Row | undefined;
       return [assigned, queued].filter((r): r is Row => r !== undefined);
     }
     return [
-      ...(this.stmt(SQL.claimAssigned).all({ worker: request.workerId, now, caps, limit: request.limit }) as Row[]),
-      ...(this.stmt(SQL.claimQueued).all({ now, caps, limit: request.limit }) as Row[]),
+      ...(this.stmt(SQL.claimAssigned).all({ worker: request.workerId, now, caps, cmd, limit: request.limit }) as Row[]),
+      ...(this.stmt(SQL.claimQueued).all({ now, caps, cmd, limit: request.limit }) as Row[]),
     ];
   }
 

@@ -44,7 +44,12 @@ export function TaskActions({ task, access, onChanged }: { task: Task; access: A
     <div class="actions">
       <div class="button-row">
         {actions.includes('pause') ? (
-          <button type="button" disabled={busy} onClick={() => run('Pause', () => api.act(task.id, 'pause'))}>
+          <button
+            type="button"
+            disabled={busy}
+            title={task.lease ? `Stops the work on ${task.lease.owner} now; resumed, the task goes back to the queue` : undefined}
+            onClick={() => run('Pause', () => api.act(task.id, 'pause'))}
+          >
             Pause
           </button>
         ) : null}
