@@ -4,10 +4,12 @@ import { assertNoCycle } from '../core/graph.js';
 import {
   assertCan,
   assignPatch,
+  can,
   cancelPatch,
   pausePatch,
   resumePatch,
   retryPatch,
+  TRANSITIONS,
   type TaskPatch,
   toReady,
 } from '../core/lifecycle.js';
@@ -73,9 +75,11 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
   const task = await getTask(ctx, id);
   const history = await ctx.store.events({ taskId: id });
   const deps = await Promise.all(task.dependsOn.map((d) => ctx.store.getTask(d)));
-  // A parent depends on its subtasks; they are listed as such, not as what blocks it.
+  // A parent depends on its subtasks; they are listed as such, not as what blocks it. Only work
+  // that has not started can be blocked: a finished task is never shown as blocked.
+  const waiting = can(task, 'depend') && task.pausedFrom !== 'executing';
   const blockedBy = deps
-    .filter((d): d is Task => d !== undefined && d.status !== 'completed' && d.parentId !== id)
+    .filter((d): d is Task => waiting && d !== undefined && d.status !== 'completed' && d.parentId !== id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status }));
   const subtasks = deps
     .filter((d): d is Task => d !== undefined && d.parentId === id)
@@ -184,7 +188,7 @@ export async function addDependencies(ctx: AppContext, id: number, raw: number[]
   const { dependsOn } = parseWith(dependenciesSchema, { dependsOn: raw });
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
-    assertCan(task, 'depend');
+    assertCanDepend(task);
     const added = [...new Set(dependsOn)].filter((d) => !task.dependsOn.includes(d));
     if (added.includes(id)) throw invalid('dependsOn', `task ${id} cannot depend on itself`);
     const deps = await writer.requireTasks(tx, added, 'dependsOn');
@@ -200,6 +204,18 @@ export async function addDependencies(ctx: AppContext, id: number, raw: number[]
     }
     return writer.apply(tx, task, { type: 'dependency_added', patch, extraChanges: { dependsOn: [task.dependsOn, after] } });
   });
+}
+
+/** A dependency says what must finish before work starts: work started (or done) cannot wait any more. */
+function assertCanDepend(task: Task): void {
+  const started = task.status === 'paused' && task.pausedFrom === 'executing' ? 'executing (paused)' : null;
+  if (!started && can(task, 'depend')) return;
+  const state = started ?? task.status;
+  throw new BatonError(
+    'illegal_transition',
+    `cannot add a dependency to task ${task.id}: it is ${state}, and a dependency must be added before work starts (while it is ${TRANSITIONS.depend.join(', ')}); cancel or release it first`,
+    { id: task.id, status: task.status, action: 'depend', allowed: [...TRANSITIONS.depend] },
+  );
 }
 
 export async function removeDependency(ctx: AppContext, id: number, dependsOn: number): Promise<Task> {

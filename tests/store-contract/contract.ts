@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { attemptContract } from './attempts.contract.js';
 import { badInputContract } from './bad-input.contract.js';
 import { claimContract } from './claims.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
@@ -25,6 +26,7 @@ export function storeContract(run: ContractRun): void {
     dependencyContract(store);
     graphRaceContract(store);
     transferContract(store);
+    attemptContract(store);
     badInputContract(store);
     limitContract(store);
     textContract(store);
