@@ -1,6 +1,7 @@
 import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
 import { assertCan } from '../core/lifecycle.js';
 import { analyzeSubjectSchema, breakdownOptionsSchema, parseWith } from '../core/schemas.js';
+import { withEstimateMinutes } from '../core/values.js';
 import type { BreakdownOptions, BreakdownResult, TaskAnalysis } from './baton.js';
 import { analyzeSubject, type PreparedPlan, preparePlan } from './breakdown.js';
 import { writePlan } from './breakdown-write.js';
@@ -10,7 +11,7 @@ import { getTask } from './task-service.js';
 /** Breakdown use cases (SPEC §6): analyse a task, plan it, write the plan in one transaction. */
 
 export async function analyze(ctx: AppContext, raw: number | BreakdownSubject): Promise<TaskAnalysis> {
-  const target = typeof raw === 'number' ? raw : parseWith(analyzeSubjectSchema, raw);
+  const target = typeof raw === 'number' ? raw : withEstimateMinutes(parseWith(analyzeSubjectSchema, raw));
   const task = typeof target === 'number' ? await getTask(ctx, target) : null;
   const ref = task ? { id: task.id, subtasks: await ctx.store.countTasks({ parentId: task.id }) } : null;
   return analyzeSubject(task ?? (target as BreakdownSubject), ref, planningContext(ctx));

@@ -24,6 +24,7 @@ import {
   workerRefSchema,
 } from '../core/schemas.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
+import { withEstimateMinutes } from '../core/values.js';
 import type { Task } from '../core/types.js';
 import type { CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { prepareBreakdown } from './breakdown-service.js';
@@ -33,7 +34,7 @@ import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js'
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
 
 export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise<Task> {
-  const input = parseWith(createTaskSchema, raw);
+  const input = withEstimateMinutes(parseWith(createTaskSchema, raw));
   const mode = ctx.policy.breakdown.mode;
   const report = analyzeComplexity(input, mode);
   // Planning happens before the transaction: a planner may take a while and holds no lock.
@@ -131,7 +132,7 @@ export async function updateTask(
   raw: UpdateTaskInput,
   options: { ifVersion?: number } = {},
 ): Promise<Task> {
-  const input = parseWith(updateTaskSchema, raw);
+  const input = withEstimateMinutes(parseWith(updateTaskSchema, raw));
   return changeTask(ctx, id, async (task, _tx, time) => {
     if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
       throw new BatonError('version_mismatch', `task ${id} is at version ${task.version}, not ${options.ifVersion}`, {

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
+import { formatEstimate } from '../core/values.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
 
@@ -177,10 +178,9 @@ function complexityFlag(t: Task): string {
   return '';
 }
 
+/** An estimate as `--estimate` takes it back (`45m`, `6h`, `4h30m`). */
 export function formatMinutes(m: number): string {
-  if (m < 60) return `${m}m`;
-  if (m % 60 === 0) return `${m / 60}h`;
-  return `${Math.floor(m / 60)}h${m % 60}m`;
+  return formatEstimate(m);
 }
 
 export function formatWorkers(workers: WorkerView[]): string {

@@ -90,6 +90,8 @@ export const createTaskInput = createTaskSchema.pick({
   estimateMinutes: true,
   review: true,
   noBreakdown: true,
+}).extend({
+  estimate: createTaskSchema.shape.estimate.describe('the estimate as text, e.g. "90m", "4h30m", "1d4h" (instead of estimateMinutes)'),
 });
 
 export const breakdownTaskInput = z.strictObject({

@@ -72,6 +72,21 @@ describe('baton CLI', () => {
     expect(existsSync(join(dir, '.baton', 'baton.db'))).toBe(true);
   });
 
+  it('takes estimates as it prints them: 4h30m, 1d4h, 90m', () => {
+    const dir = project();
+    const a = json<Task>(cli(dir, ['add', 'Four and a half hours', '--estimate', '4h30m', '--json']));
+    expect(a.estimateMinutes).toBe(270);
+    const shown = cli(dir, ['show', String(a.id)]).stdout;
+    expect(shown).toContain('estimate 4h30m');
+    expect(cli(dir, ['analyze', String(a.id)]).stdout).toContain('estimate 4h30m is above 4h');
+    // What `show` printed goes back in as it is.
+    const printed = /estimate (\S+)\)/.exec(shown)?.[1] ?? '';
+    json(cli(dir, ['update', String(a.id), '--estimate', printed, '--json']));
+    expect(json<Task>(cli(dir, ['update', String(a.id), '--estimate', '1d4h', '--json'])).estimateMinutes).toBe(12 * 60);
+    expect(json<Task>(cli(dir, ['update', String(a.id), '--estimate', '90m', '--json'])).estimateMinutes).toBe(90);
+    expect(cli(dir, ['show', String(a.id)]).stdout).toContain('estimate 1h30m');
+  });
+
   it('init is idempotent and keeps the data', () => {
     const dir = project();
     json(cli(dir, ['add', 'Keep me', '--json']));

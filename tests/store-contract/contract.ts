@@ -3,6 +3,7 @@ import { attemptContract } from './attempts.contract.js';
 import { badInputContract } from './bad-input.contract.js';
 import { claimContract } from './claims.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
+import { estimateContract } from './estimates.contract.js';
 import { graphRaceContract } from './graph-race.contract.js';
 import { type ContractRun, useStores } from './harness.js';
 import { limitContract } from './limits.contract.js';
@@ -27,6 +28,7 @@ export function storeContract(run: ContractRun): void {
     graphRaceContract(store);
     transferContract(store);
     attemptContract(store);
+    estimateContract(store);
     badInputContract(store);
     limitContract(store);
     textContract(store);
