@@ -111,7 +111,10 @@ export function formatDetail(d: TaskDetail): string {
   if (t.review) {
     const r = t.review;
     lines.push(
-      field('review', `${r.verdict ?? 'pending'}${r.reviewer ? ` by ${r.reviewer}` : ''}${r.feedback ? `: ${r.feedback}` : ''}`),
+      field(
+        'review',
+        `${r.verdict ?? 'pending'}${r.reviewer ? ` by ${r.reviewer}` : ''}${r.score !== null ? `, score ${r.score}` : ''}${r.feedback ? `: ${r.feedback}` : ''}`,
+      ),
     );
   }
   if (t.result !== null && t.result !== undefined) lines.push(field('result', clip(JSON.stringify(t.result), 200)));
@@ -201,9 +204,13 @@ export function formatWorkers(workers: WorkerView[]): string {
 }
 
 export function formatStatus(s: SystemStatus): string {
+  // A parent is executing only through its subtasks: counted apart from the work workers hold.
+  const parents = s.tasks.inProgressViaSubtasks;
   const counts = (Object.entries(s.tasks.byStatus) as [TaskStatus, number][])
+    .map(([k, n]) => [k, k === 'executing' ? n - parents : n] as const)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${status(k)} ${n}`)
+    .concat(parents > 0 ? [`${pc.dim('in progress via subtasks')} ${parents}`] : [])
     .join('  ');
   const ready = Object.entries(s.readyByPriority)
     .filter(([, n]) => n > 0)

@@ -111,7 +111,7 @@ const breakdownTask = defineTool({
     'Split a task nobody has started (queued, assigned or blocked) into subtasks with dependencies between them, by the ' +
     'planner (rules: a pattern per kind of work, or the checklist in its description). The task becomes their parent: ' +
     'executing without a lease, following their progress, completed when they all are. dryRun shows the plan and creates ' +
-    'nothing. Next: next_task claims the subtasks.',
+    'nothing; on a task split already it shows the subtasks written then. Next: next_task claims the subtasks.',
   input: breakdownTaskInput,
   annotations: WRITE,
   async run(args, { baton }: ToolContext) {
@@ -121,6 +121,13 @@ const breakdownTask = defineTool({
       fallbackReason: result.fallbackReason && clip(result.fallbackReason, 300),
       warnings: result.warnings.slice(0, 3).map((w) => clip(w, 200)),
     };
+    if (result.existing) {
+      const shown = written(result, common);
+      return {
+        summary: `${label(result.task)} was broken down already into ${result.subtasks.length} subtasks; nothing created`,
+        data: { ...shown.data, dryRun: true, existing: true },
+      };
+    }
     if (result.dryRun) {
       const steps = outline(result.plan.subtasks);
       const shown = fitItems(steps, 5000);

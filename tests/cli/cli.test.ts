@@ -191,6 +191,7 @@ describe('baton CLI', () => {
     expect(json<Task>(cli(dir, ['review', String(t.id), '--worker', 'rev', '--pass', '--score', '90', '--json'])).status).toBe(
       'completed',
     );
+    expect(cli(dir, ['show', String(t.id)]).stdout).toMatch(/review\s+pass by rev, score 90/);
   });
 
   it('export then import into a new store round-trips losslessly', () => {

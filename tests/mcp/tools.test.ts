@@ -170,6 +170,10 @@ describe('baton mcp: tools over stdio', () => {
     expect(real.isError).toBe(false);
     expect(real.data.total).toBe(dry.data.total);
     expect((await baton.listTasks({ parentId: id })).total).toBe(dry.data.total);
+    const again = await agent.call('breakdown_task', { id, dryRun: true });
+    expect(again.isError).toBe(false);
+    expect(again.summary).toMatch(/broken down already/);
+    expect(again.data).toMatchObject({ dryRun: true, existing: true, total: dry.data.total });
 
     const first = await ready('Pick a cache');
     const second = await ready('Implement the cache');

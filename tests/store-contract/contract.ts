@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { attemptContract } from './attempts.contract.js';
 import { badInputContract } from './bad-input.contract.js';
+import { breakdownViewContract } from './breakdown-views.contract.js';
 import { claimContract } from './claims.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
 import { estimateContract } from './estimates.contract.js';
@@ -29,6 +30,7 @@ export function storeContract(run: ContractRun): void {
     transferContract(store);
     attemptContract(store);
     estimateContract(store);
+    breakdownViewContract(store);
     badInputContract(store);
     limitContract(store);
     textContract(store);

@@ -109,13 +109,18 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .command('show')
     .description('everything about a task, with its history')
     .argument('<id>', 'task id')
+    .option('--tree', 'also the whole subtask tree, every level')
     .action(async (id: string, opts: Opts) => {
       const taskId = parseTaskId(id);
       await withBaton(g(opts), async (baton, out) => {
         const detail = await baton.showTask(taskId);
         const { latestAttemptLog, formatLogTail } = await import('./worker.js');
         const log = await latestAttemptLog(g(opts), taskId);
-        out.result(log ? { ...detail, log } : detail, () => formatDetail(detail) + (log ? formatLogTail(log) : ''));
+        const tree = opts.tree === true ? await (await import('./breakdown.js')).subtaskTree(baton, taskId) : null;
+        const { formatSubtaskTree } = await import('../format-breakdown.js');
+        const human = () =>
+          formatDetail(detail) + (tree ? `\n\n${formatSubtaskTree(detail.task, tree)}` : '') + (log ? formatLogTail(log) : '');
+        out.result({ ...detail, ...(tree && { tree }), ...(log && { log }) }, human);
       });
     });
 
