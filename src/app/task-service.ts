@@ -9,8 +9,8 @@ import {
   pausePatch,
   resumePatch,
   retryPatch,
-  TRANSITIONS,
   type TaskPatch,
+  TRANSITIONS,
   toReady,
 } from '../core/lifecycle.js';
 import { LIMITS } from '../core/limits.js';
@@ -24,8 +24,8 @@ import {
   workerRefSchema,
 } from '../core/schemas.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
-import { withEstimateMinutes } from '../core/values.js';
 import type { Task } from '../core/types.js';
+import { withEstimateMinutes } from '../core/values.js';
 import type { CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';

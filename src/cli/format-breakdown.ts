@@ -55,9 +55,10 @@ export function formatSubtaskTree(root: Task, subtasks: readonly Task[]): string
     const deps = t.dependsOn.filter((d) => !subtasks.some((c) => c.id === d && c.parentId === t.id)).map((d) => `#${d}`);
     return `${pc.bold(`#${t.id}`)} ${t.title}  ${status(t.status)} ${t.progress}%  ${estimate(t.estimateMinutes)}${after(deps)}`;
   };
-  return [`${pc.bold(`#${root.id}`)} ${root.title}  ${status(root.status)} ${root.progress}%`, ...tree(kids(root), '', line, kids)].join(
-    '\n',
-  );
+  return [
+    `${pc.bold(`#${root.id}`)} ${root.title}  ${status(root.status)} ${root.progress}%`,
+    ...tree(kids(root), '', line, kids),
+  ].join('\n');
 }
 
 /** The plan of a dry run, numbered like an outline (1, 1.2, …). */

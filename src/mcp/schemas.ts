@@ -88,10 +88,9 @@ export const createTaskInput = createTaskSchema.pick({
   parentId: true,
   dependsOn: true,
   estimateMinutes: true,
+  estimate: true,
   review: true,
   noBreakdown: true,
-}).extend({
-  estimate: createTaskSchema.shape.estimate.describe('the estimate as text, e.g. "90m", "4h30m", "1d4h" (instead of estimateMinutes)'),
 });
 
 export const breakdownTaskInput = z.strictObject({

@@ -70,8 +70,12 @@ describe('baton CLI: breakdown', () => {
     const before = json<TaskPage>(cli(dir, ['list', '--json'])).total;
     const dry = cli(dir, ['breakdown', '1', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/^#1 Build the user management REST API — broken down already into 6 subtasks \(dry run, nothing written\):/);
-    expect(dry.stdout).toMatch(/├── #2 Requirements for the user management REST API {2}4h {2}\[python, api_design, analysis\] queued/);
+    expect(dry.stdout).toMatch(
+      /^#1 Build the user management REST API — broken down already into 6 subtasks \(dry run, nothing written\):/,
+    );
+    expect(dry.stdout).toMatch(
+      /├── #2 Requirements for the user management REST API {2}4h {2}\[python, api_design, analysis\] queued/,
+    );
     expect(dry.stdout).toMatch(/└── #7 API documentation for the user management REST API .* after #3/);
     const result = json<BreakdownResult>(cli(dir, ['breakdown', '1', '--dry-run', '--json']));
     expect(result).toMatchObject({ dryRun: true, existing: true, plan: { source: 'pattern', pattern: 'api' } });
@@ -98,7 +102,9 @@ describe('baton CLI: breakdown', () => {
     expect(claimed.parentId).toBe(1);
     const status = cli(dir, ['status']).stdout;
     expect(status).toMatch(new RegExp(`executing 1 .*in progress via subtasks ${parents}`));
-    expect(json<{ tasks: { byStatus: { executing: number }; inProgressViaSubtasks: number } }>(cli(dir, ['status', '--json'])).tasks).toMatchObject({
+    expect(
+      json<{ tasks: { byStatus: { executing: number }; inProgressViaSubtasks: number } }>(cli(dir, ['status', '--json'])).tasks,
+    ).toMatchObject({
       byStatus: { executing: parents + 1 },
       inProgressViaSubtasks: parents,
     });

@@ -42,7 +42,13 @@ describe('bad input through the real CLI', () => {
     ['unknown priority', () => ['add', 'Task', '-p', 'urgent'], 2, 'invalid_argument', /priority: unknown priority "urgent"/],
     ['negative estimate', () => ['add', 'Task', '--estimate', '-3h'], 2, 'invalid_argument', /estimate/],
     ['non-numeric estimate', () => ['add', 'Task', '--estimate', 'soon'], 2, 'invalid_argument', /estimate/],
-    ['estimate without a unit', () => ['add', 'Task', '--estimate', '90'], 2, 'invalid_argument', /estimate: .*write 90m .* or 90h/],
+    [
+      'estimate without a unit',
+      () => ['add', 'Task', '--estimate', '90'],
+      2,
+      'invalid_argument',
+      /estimate: .*write 90m .* or 90h/,
+    ],
     [
       'adding a dependency to executing work',
       () => ['depend', String(claimed.id), '--on', String(a.id)],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type StoreHarness, refusal } from './harness.js';
+import { refusal, type StoreHarness } from './harness.js';
 
 /** What a task broken down already looks like: its tree on a dry run, and its place in the status. */
 export function breakdownViewContract(store: () => StoreHarness): void {
@@ -12,9 +12,7 @@ export function breakdownViewContract(store: () => StoreHarness): void {
       const dry = await baton.breakdown(parent.id, { dryRun: true });
       expect(dry).toMatchObject({ dryRun: true, existing: true, task: { id: parent.id, status: 'executing' } });
       expect(dry.subtasks.map((t) => t.id)).toEqual(written.map((t) => t.id));
-      expect(dry.plan.subtasks.map((s) => s.title)).toEqual(
-        written.filter((t) => t.parentId === parent.id).map((t) => t.title),
-      );
+      expect(dry.plan.subtasks.map((s) => s.title)).toEqual(written.filter((t) => t.parentId === parent.id).map((t) => t.title));
       expect(dry.plan.subtasks.some((s) => s.subtasks.length > 0)).toBe(true);
       expect(await baton.getTask(parent.id)).toEqual(before);
       expect((await refusal(baton.breakdown(parent.id))).code).toBe('illegal_transition');

@@ -16,7 +16,12 @@ export function estimateContract(store: () => StoreHarness): void {
     it('refuses a bare number with a hint, and both forms at once, changing nothing', async () => {
       const baton = await store().open();
       const task = await baton.createTask({ title: 'Sized' });
-      const bare = await expectRefusedUnchanged(baton, () => baton.createTask({ title: 'x', estimate: '90' }), 'invalid_argument', 'estimate');
+      const bare = await expectRefusedUnchanged(
+        baton,
+        () => baton.createTask({ title: 'x', estimate: '90' }),
+        'invalid_argument',
+        'estimate',
+      );
       expect(bare.message).toContain('90m');
       await expectRefusedUnchanged(baton, () => baton.updateTask(task.id, { estimate: 'soon' }), 'invalid_argument', 'estimate');
       await expectRefusedUnchanged(

@@ -20,7 +20,6 @@ export interface ComplexityReport {
 
 export type BreakdownMode = 'epic-only' | 'recommended';
 
-
 /** Text score → complexity, used only when there is no estimate. */
 const TEXT_THRESHOLDS: readonly [number, Complexity][] = [
   [6, 'epic'],

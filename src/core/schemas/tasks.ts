@@ -33,7 +33,8 @@ const estimateTextSchema = z
   .superRefine((text, ctx) => {
     const read = readEstimate(text);
     if ('problem' in read) ctx.addIssue({ code: 'custom', message: read.problem });
-  });
+  })
+  .describe('the estimate as text, e.g. "90m", "4h30m", "1d4h" (a day is 8 h), instead of estimateMinutes');
 // Kept as typed: a script's whitespace may matter.
 const commandSchema = chars(LIMITS.commandChars).min(1, 'must not be empty');
 const maxRetriesSchema = z
