@@ -244,9 +244,14 @@ export interface BreakdownOptions {
 export interface BreakdownResult {
   /** The task: now a parent, or unchanged in a dry run. */
   task: Task;
-  /** The subtasks created, every level, in creation order (none in a dry run). */
+  /** The subtasks created, every level, in creation order (none in a dry run unless `existing`). */
   subtasks: Task[];
   dryRun: boolean;
+  /**
+   * A dry run of a task broken down before: `subtasks` are the ones written then (every level),
+   * and `plan` is their tree. False whenever a plan was made now.
+   */
+  existing: boolean;
   /** The plan written (or that would be), as a tree with dependencies by sibling index. */
   plan: Plan;
   /** The planner whose plan this is. */
@@ -271,7 +276,12 @@ export interface TaskAnalysis extends ComplexityReport {
 
 export interface SystemStatus extends ServiceStats {
   store: { kind: string; location: string };
-  tasks: { total: number; byStatus: Record<TaskStatus, number> };
+  tasks: {
+    total: number;
+    byStatus: Record<TaskStatus, number>;
+    /** Of the `executing` ones, the parents: in progress via their subtasks, held by no worker. */
+    inProgressViaSubtasks: number;
+  };
   /** Tasks claimable now. */
   queueDepth: number;
   readyByPriority: Record<Priority, number>;

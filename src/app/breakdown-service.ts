@@ -1,16 +1,18 @@
 import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
-import { assertCan } from '../core/lifecycle.js';
+import { assertCan, can } from '../core/lifecycle.js';
 import { analyzeSubjectSchema, breakdownOptionsSchema, parseWith } from '../core/schemas.js';
+import { withEstimateMinutes } from '../core/values.js';
 import type { BreakdownOptions, BreakdownResult, TaskAnalysis } from './baton.js';
 import { analyzeSubject, type PreparedPlan, preparePlan } from './breakdown.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, planningContext, ruleTime, writeTasks } from './context.js';
+import { existingBreakdown } from './subtask-tree.js';
 import { getTask } from './task-service.js';
 
 /** Breakdown use cases (SPEC §6): analyse a task, plan it, write the plan in one transaction. */
 
 export async function analyze(ctx: AppContext, raw: number | BreakdownSubject): Promise<TaskAnalysis> {
-  const target = typeof raw === 'number' ? raw : parseWith(analyzeSubjectSchema, raw);
+  const target = typeof raw === 'number' ? raw : withEstimateMinutes(parseWith(analyzeSubjectSchema, raw));
   const task = typeof target === 'number' ? await getTask(ctx, target) : null;
   const ref = task ? { id: task.id, subtasks: await ctx.store.countTasks({ parentId: task.id }) } : null;
   return analyzeSubject(task ?? (target as BreakdownSubject), ref, planningContext(ctx));
@@ -19,10 +21,16 @@ export async function analyze(ctx: AppContext, raw: number | BreakdownSubject): 
 export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptions = {}): Promise<BreakdownResult> {
   const options = parseWith(breakdownOptionsSchema, raw);
   const task = await getTask(ctx, id);
+  if (options.dryRun && !can(task, 'breakdown')) {
+    // Split already: the dry run shows what was written, as `baton breakdown ID --dry-run` promises.
+    const existing = await existingBreakdown(ctx.store, task);
+    if (existing) return existing;
+  }
   assertCan(task, 'breakdown');
   const prepared = await prepareBreakdown(ctx, task, options.planner);
   const summary = {
     dryRun: Boolean(options.dryRun),
+    existing: false,
     plan: prepared.plan,
     planner: prepared.plan.planner,
     requestedPlanner: prepared.requestedPlanner,

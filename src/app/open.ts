@@ -99,11 +99,24 @@ export async function openStore(location: StoreLocation, create: boolean, clock?
   return openSqliteStore(location.path, { create, clock });
 }
 
-/** Opens the store (and its config) as a `LocalBaton`. */
+/**
+ * Opens the store (and its config) as a `LocalBaton`. A SQLite file named by `--db` or `BATON_DB`
+ * must exist unless the caller creates stores (`init`, `serve --init`, `import`): a typo would
+ * otherwise start a new, empty board (and its folders) without a word.
+ */
 export async function openBaton(options: OpenOptions = {}): Promise<LocalBaton> {
   const location = locateStore(options);
-  const explicit = Boolean(options.db ?? process.env.BATON_DB);
-  const store = await openStore(location, Boolean(options.create || options.here) || explicit, options.clock);
+  const create = Boolean(options.create || options.here);
+  const explicit = options.db ?? process.env.BATON_DB;
+  if (explicit && location.kind === 'sqlite' && !create && !existsSync(location.path)) {
+    const named = options.db ? '--db' : 'BATON_DB';
+    throw new BatonError(
+      'store_not_found',
+      `no Baton store at ${location.path} (named by ${named}); check the path, or create it with \`baton init --db ${location.path}\``,
+      { path: location.path },
+    );
+  }
+  const store = await openStore(location, create, options.clock);
   try {
     const policy = await loadPolicy(join(location.dir, 'config.yaml'));
     return new LocalBaton({

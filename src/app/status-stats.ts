@@ -125,8 +125,9 @@ export async function systemStatus(input: {
 }): Promise<SystemStatus> {
   const { store, policy } = input;
   const now = await store.now();
-  const [byStatus, completedLastHour, workers, ready] = await Promise.all([
+  const [byStatus, viaSubtasks, completedLastHour, workers, ready] = await Promise.all([
     store.countByStatus(),
+    store.countTasks({ status: ['executing'], leased: false }),
     store.countCompletedSince(now - 3_600_000),
     input.workers(),
     store.readyCounts(now, breachCutoffs(policy, now)),
@@ -141,7 +142,7 @@ export async function systemStatus(input: {
   return {
     ...stats,
     store: { kind: store.kind, location: redactText(store.location) },
-    tasks: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus },
+    tasks: { total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus, inProgressViaSubtasks: viaSubtasks },
     queueDepth,
     readyByPriority,
     workers: {

@@ -4,11 +4,13 @@ import { assertNoCycle } from '../core/graph.js';
 import {
   assertCan,
   assignPatch,
+  can,
   cancelPatch,
   pausePatch,
   resumePatch,
   retryPatch,
   type TaskPatch,
+  TRANSITIONS,
   toReady,
 } from '../core/lifecycle.js';
 import { LIMITS } from '../core/limits.js';
@@ -23,6 +25,7 @@ import {
 } from '../core/schemas.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
 import type { Task } from '../core/types.js';
+import { withEstimateMinutes } from '../core/values.js';
 import type { CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';
@@ -32,7 +35,7 @@ import { waitingOf } from './stuck.js';
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
 
 export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise<Task> {
-  const input = parseWith(createTaskSchema, raw);
+  const input = withEstimateMinutes(parseWith(createTaskSchema, raw));
   const mode = ctx.policy.breakdown.mode;
   const report = analyzeComplexity(input, mode);
   // Planning happens before the transaction: a planner may take a while and holds no lock.
@@ -74,9 +77,11 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
   const task = await getTask(ctx, id);
   const history = await ctx.store.events({ taskId: id });
   const deps = await Promise.all(task.dependsOn.map((d) => ctx.store.getTask(d)));
-  // A parent depends on its subtasks; they are listed as such, not as what blocks it.
+  // A parent depends on its subtasks; they are listed as such, not as what blocks it. Only work
+  // that has not started can be blocked: a finished task is never shown as blocked.
+  const unstarted = can(task, 'depend') && task.pausedFrom !== 'executing';
   const blockedBy = deps
-    .filter((d): d is Task => d !== undefined && d.status !== 'completed' && d.parentId !== id)
+    .filter((d): d is Task => unstarted && d !== undefined && d.status !== 'completed' && d.parentId !== id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status }));
   const subtasks = deps
     .filter((d): d is Task => d !== undefined && d.parentId === id)
@@ -129,7 +134,7 @@ export async function updateTask(
   raw: UpdateTaskInput,
   options: { ifVersion?: number } = {},
 ): Promise<Task> {
-  const input = parseWith(updateTaskSchema, raw);
+  const input = withEstimateMinutes(parseWith(updateTaskSchema, raw));
   return changeTask(ctx, id, async (task, _tx, time) => {
     if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
       throw new BatonError('version_mismatch', `task ${id} is at version ${task.version}, not ${options.ifVersion}`, {
@@ -190,7 +195,7 @@ export async function addDependencies(ctx: AppContext, id: number, raw: number[]
   const { dependsOn } = parseWith(dependenciesSchema, { dependsOn: raw });
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
-    assertCan(task, 'depend');
+    assertCanDepend(task);
     const added = [...new Set(dependsOn)].filter((d) => !task.dependsOn.includes(d));
     if (added.includes(id)) throw invalid('dependsOn', `task ${id} cannot depend on itself`);
     const deps = await writer.requireTasks(tx, added, 'dependsOn');
@@ -206,6 +211,18 @@ export async function addDependencies(ctx: AppContext, id: number, raw: number[]
     }
     return writer.apply(tx, task, { type: 'dependency_added', patch, extraChanges: { dependsOn: [task.dependsOn, after] } });
   });
+}
+
+/** A dependency says what must finish before work starts: work started (or done) cannot wait any more. */
+function assertCanDepend(task: Task): void {
+  const started = task.status === 'paused' && task.pausedFrom === 'executing' ? 'executing (paused)' : null;
+  if (!started && can(task, 'depend')) return;
+  const state = started ?? task.status;
+  throw new BatonError(
+    'illegal_transition',
+    `cannot add a dependency to task ${task.id}: it is ${state}, and a dependency must be added before work starts (while it is ${TRANSITIONS.depend.join(', ')}); cancel or release it first`,
+    { id: task.id, status: task.status, action: 'depend', allowed: [...TRANSITIONS.depend] },
+  );
 }
 
 export async function removeDependency(ctx: AppContext, id: number, dependsOn: number): Promise<Task> {

@@ -17,11 +17,16 @@ import type { StoreTx } from '../store/store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The actor of changes Baton makes by itself, such as a parent following its subtasks. */
+export const SYSTEM_ACTOR = 'system';
+
 /** A change to one task: the patch a core rule produced, and what its event records. */
 export interface Change {
   type: string;
   patch: TaskPatch;
   workerId?: string | null;
+  /** Who the event credits when not the worker or the caller: whoever caused a follow-on change. */
+  actor?: string;
   extraChanges?: Changes;
   data?: Record<string, unknown> | null;
 }
@@ -57,8 +62,11 @@ export class TaskWriter {
     const edges = change.extraChanges?.dependsOn;
     if (edges) updated.dependsOn = edges[1] as number[];
     const changes = { ...diff(task, change.patch), ...change.extraChanges };
-    await tx.appendEvent(this.event(task.id, tx.now, change.type, changes, change.workerId ?? null, change.data ?? null));
-    if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated);
+    const workerId = change.workerId ?? null;
+    // Follow-on changes are credited to whoever caused this one (a worker's `done` unblocks).
+    const by = change.actor ?? workerId ?? this.actor;
+    await tx.appendEvent({ ...this.event(task.id, tx.now, change.type, changes, workerId, change.data ?? null), actor: by });
+    if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated, by);
     if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
     return updated;
   }
@@ -80,7 +88,7 @@ export class TaskWriter {
   }
 
   /** The last open dependency completed: blocked dependents become ready, in the same transaction. */
-  async unblockDependents(tx: StoreTx, done: Task): Promise<void> {
+  async unblockDependents(tx: StoreTx, done: Task, by: string | null): Promise<void> {
     for (const dependent of await tx.dependents(done.id)) {
       const waiting = dependent.status === 'blocked' || (dependent.status === 'paused' && dependent.pausedFrom === 'blocked');
       if (!waiting || (await this.depsOpen(tx, dependent))) continue;
@@ -89,7 +97,8 @@ export class TaskWriter {
         dependent.status === 'blocked'
           ? toOpen(dependent, false, clock)
           : { pausedFrom: dependent.reservedFor ? 'assigned' : 'queued' };
-      await this.apply(tx, dependent, { type: 'unblocked', patch, data: { by: done.id } });
+      const actor = by ?? undefined;
+      await this.apply(tx, dependent, { type: 'unblocked', patch, ...(actor && { actor }), data: { by: done.id } });
     }
   }
 
@@ -109,7 +118,13 @@ export class TaskWriter {
     const patch = rollupPatch(parent, summary, this.clock(tx));
     if (Object.keys(patch).length === 0) return;
     const type = summary.outcome === 'completed' ? 'completed' : summary.outcome === 'cancelled' ? 'cancelled' : 'progress';
-    await this.apply(tx, parent, { type, patch, data: { by: child.id, rollup: true, openSubtasks: summary.open } });
+    // Baton moves the parent itself: whoever changed the subtask did not touch the parent.
+    await this.apply(tx, parent, {
+      type,
+      patch,
+      actor: SYSTEM_ACTOR,
+      data: { by: child.id, rollup: true, openSubtasks: summary.open },
+    });
   }
 
   /** Cancelling a parent cancels its open subtasks, and theirs. */

@@ -47,6 +47,20 @@ function writtenTree(root: Task, created: readonly Task[]): string[] {
   return tree(kids(root), '', line, kids);
 }
 
+/** `baton show ID --tree`: every subtask below the task, with status and progress. */
+export function formatSubtaskTree(root: Task, subtasks: readonly Task[]): string {
+  if (subtasks.length === 0) return pc.dim('no subtasks');
+  const kids = (t: Task) => subtasks.filter((c) => c.parentId === t.id);
+  const line = (t: Task) => {
+    const deps = t.dependsOn.filter((d) => !subtasks.some((c) => c.id === d && c.parentId === t.id)).map((d) => `#${d}`);
+    return `${pc.bold(`#${t.id}`)} ${t.title}  ${status(t.status)} ${t.progress}%  ${estimate(t.estimateMinutes)}${after(deps)}`;
+  };
+  return [
+    `${pc.bold(`#${root.id}`)} ${root.title}  ${status(root.status)} ${root.progress}%`,
+    ...tree(kids(root), '', line, kids),
+  ].join('\n');
+}
+
 /** The plan of a dry run, numbered like an outline (1, 1.2, …). */
 function plannedTree(subtasks: readonly PlannedSubtask[]): string[] {
   const number = new Map<PlannedSubtask, string>();
@@ -77,6 +91,10 @@ export function formatBreakdown(r: BreakdownResult): string {
       : r.plan.source === 'pattern'
         ? `the ${r.plan.pattern} pattern`
         : `the ${r.planner} planner`;
+  if (r.existing) {
+    const head = `${pc.bold(`#${r.task.id}`)} ${r.task.title} — broken down already into ${r.subtasks.length} subtasks (${pc.yellow('dry run')}, nothing written):`;
+    return [head, ...writtenTree(r.task, r.subtasks)].join('\n');
+  }
   const head = r.dryRun
     ? `${pc.bold(`#${r.task.id}`)} ${r.task.title} — ${pc.yellow('dry run')}, nothing written; would split by ${how}:`
     : `${pc.bold(`#${r.task.id}`)} ${r.task.title} — broke it into ${r.subtasks.length} subtasks by ${how}:`;

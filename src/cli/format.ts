@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
+import { formatEstimate } from '../core/values.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
 
@@ -111,7 +112,10 @@ export function formatDetail(d: TaskDetail): string {
   if (t.review) {
     const r = t.review;
     lines.push(
-      field('review', `${r.verdict ?? 'pending'}${r.reviewer ? ` by ${r.reviewer}` : ''}${r.feedback ? `: ${r.feedback}` : ''}`),
+      field(
+        'review',
+        `${r.verdict ?? 'pending'}${r.reviewer ? ` by ${r.reviewer}` : ''}${r.score !== null ? `, score ${r.score}` : ''}${r.feedback ? `: ${r.feedback}` : ''}`,
+      ),
     );
   }
   if (t.result !== null && t.result !== undefined) lines.push(field('result', clip(JSON.stringify(t.result), 200)));
@@ -178,10 +182,9 @@ function complexityFlag(t: Task): string {
   return '';
 }
 
+/** An estimate as `--estimate` takes it back (`45m`, `6h`, `4h30m`). */
 export function formatMinutes(m: number): string {
-  if (m < 60) return `${m}m`;
-  if (m % 60 === 0) return `${m / 60}h`;
-  return `${Math.floor(m / 60)}h${m % 60}m`;
+  return formatEstimate(m);
 }
 
 export function formatWorkers(workers: WorkerView[]): string {
@@ -202,9 +205,13 @@ export function formatWorkers(workers: WorkerView[]): string {
 }
 
 export function formatStatus(s: SystemStatus): string {
+  // A parent is executing only through its subtasks: counted apart from the work workers hold.
+  const parents = s.tasks.inProgressViaSubtasks;
   const counts = (Object.entries(s.tasks.byStatus) as [TaskStatus, number][])
+    .map(([k, n]) => [k, k === 'executing' ? n - parents : n] as const)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${status(k)} ${n}`)
+    .concat(parents > 0 ? [`${pc.dim('in progress via subtasks')} ${parents}`] : [])
     .join('  ');
   const ready = Object.entries(s.readyByPriority)
     .filter(([, n]) => n > 0)

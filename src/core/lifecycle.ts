@@ -40,7 +40,8 @@ export const TRANSITIONS = {
   assign: ['blocked', 'queued', 'assigned', 'paused'],
   unblock: ['blocked'],
   block: ['queued', 'assigned'],
-  depend: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'],
+  /** A dependency is added before work starts (a paused task, only when it was not executing). */
+  depend: ['blocked', 'queued', 'assigned', 'paused'],
   update: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing', 'completed', 'failed', 'cancelled'],
   /** Only work nobody has started is split; a parent's own subtasks are split while they are open. */
   breakdown: ['blocked', 'queued', 'assigned'],
@@ -92,6 +93,14 @@ export function toReady(task: Task, clock: RuleTime, readyAtMs = clock.now): Tas
     runAfter: readyAtMs > clock.now ? iso(readyAtMs) : null,
     claimOrder: claimOrder(readyAtMs, task.priority, clock.policy.agingMinutesPerLevel),
   };
+}
+
+/**
+ * A started attempt goes back to the queue (fail with retries left, release, lease expiry, a
+ * failed review): the next attempt starts at 0 %. The previous progress stays in the history.
+ */
+export function requeuePatch(task: Task, clock: RuleTime, readyAtMs = clock.now): TaskPatch {
+  return { ...toReady(task, clock, readyAtMs), progress: 0 };
 }
 
 /** Where a task goes when it (re)enters the open states: blocked if a dependency is open. */
@@ -214,11 +223,11 @@ export function failPatch(task: Task, error: string, clock: RuleTime, random: nu
   }
   const retry = task.retries + 1;
   const delay = retryDelayMs(task.retryPolicy ?? clock.policy.retry, retry, random);
-  return { ...toReady(task, clock, clock.now + delay), retries: retry, lastError: error };
+  return { ...requeuePatch(task, clock, clock.now + delay), retries: retry, lastError: error };
 }
 
 export function releasePatch(task: Task, clock: RuleTime): TaskPatch {
-  return toReady(task, clock);
+  return requeuePatch(task, clock);
 }
 
 export interface ReviewInput {
@@ -247,7 +256,8 @@ export function reviewPatch(task: Task, input: ReviewInput, clock: RuleTime): Ta
   const notes = input.feedback
     ? [...task.notes, { at: iso(clock.now), by: input.reviewer, text: `review failed: ${input.feedback}` }]
     : task.notes;
-  return { ...toReady(task, clock), review: decided, notes, progress: 0 };
+  // The rejected attempt's result and artifacts go with it; the next attempt starts afresh.
+  return { ...requeuePatch(task, clock), review: decided, notes, result: null, artifacts: [] };
 }
 
 export function cancelPatch(): TaskPatch {
@@ -304,8 +314,10 @@ export function diff(task: Task, patch: TaskPatch): Record<string, [unknown, unk
     if (key === 'claimOrder' || key === 'updatedAt') continue;
     const before = (task as unknown as Record<string, unknown>)[key];
     if (APPEND_ONLY.has(key) && Array.isArray(before) && Array.isArray(after)) {
-      // Lists only grow: record what was appended, not the whole list twice.
-      if (after.length !== before.length) changes[key] = [null, after.slice(before.length)];
+      // Lists grow: record what was appended, not the whole list twice. A list cleared (a
+      // rejected attempt's artifacts) records what it held.
+      if (after.length > before.length) changes[key] = [null, after.slice(before.length)];
+      else if (after.length < before.length) changes[key] = [before, after];
       continue;
     }
     if (JSON.stringify(before) !== JSON.stringify(after)) changes[key] = [before, after];
@@ -320,7 +332,7 @@ export function diff(task: Task, patch: TaskPatch): Record<string, [unknown, unk
 export function expirePatch(task: Task, clock: RuleTime): TaskPatch {
   const error = `lease of ${task.lease?.owner ?? 'unknown worker'} expired`;
   if (task.retries >= task.maxRetries) return { status: 'failed', lease: null, lastError: error };
-  return { ...toReady(task, clock), retries: task.retries + 1, lastError: error };
+  return { ...requeuePatch(task, clock), retries: task.retries + 1, lastError: error };
 }
 
 /** A task becomes a parent: executing without a lease, driven by its subtasks from now on. */

@@ -77,20 +77,56 @@ export function parseList(raw: string, field: string): string[] {
 }
 
 const DURATION_UNITS: Record<string, number> = { m: 1, min: 1, h: 60, d: 8 * 60, w: 40 * 60 };
+const ESTIMATE_TEXT = /^(?:\d+(?:\.\d+)?\s*(?:min|m|h|d|w)\s*)+$/;
+const ESTIMATE_PART = /(\d+(?:\.\d+)?)\s*(min|m|h|d|w)/g;
 
 /**
- * An estimate such as `30m`, `6h`, `3d` (a working day is 8 h, a week 40 h) or a bare number of
- * minutes, in minutes.
+ * Minutes of an estimate written as Baton prints them: `90m`, `6h`, `4h30m`, `1d4h`, `1.5h` (a
+ * working day is 8 h, a week 40 h); or why the text is not one. A bare number is refused: `90`
+ * may mean minutes or hours, and a wrong guess skews complexity and roll-ups by a factor of 60.
  */
-export function parseEstimate(raw: string | number, field = 'estimate'): number {
-  const text = String(raw).trim().toLowerCase();
-  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(m|min|h|d|w)?$/.exec(text);
-  if (!m) throw invalid(field, `"${raw}" is not a duration (use e.g. 30m, 6h, 3d)`);
-  const minutes = Number(m[1]) * (DURATION_UNITS[m[2] ?? 'm'] ?? 1);
-  if (!Number.isFinite(minutes) || minutes <= 0 || minutes > LIMITS.estimateMinutes) {
-    throw invalid(field, `must be a positive duration (got "${raw}")`);
+export function readEstimate(raw: string): { minutes: number } | { problem: string } {
+  const text = raw.trim().toLowerCase();
+  if (/^\d+(?:\.\d+)?$/.test(text)) {
+    return { problem: `"${raw}" has no unit: write ${text}m for minutes or ${text}h for hours (also d, w, or 4h30m)` };
   }
-  return Math.round(minutes);
+  if (!ESTIMATE_TEXT.test(text)) return { problem: `"${raw}" is not a duration (use e.g. 90m, 6h, 4h30m, 1d4h)` };
+  let minutes = 0;
+  for (const [, amount, unit] of text.matchAll(ESTIMATE_PART)) minutes += Number(amount) * (DURATION_UNITS[unit ?? 'm'] ?? 1);
+  minutes = Math.round(minutes);
+  if (!Number.isFinite(minutes) || minutes < 1 || minutes > LIMITS.estimateMinutes) {
+    return { problem: `must be from 1m to ${formatEstimate(LIMITS.estimateMinutes)} (got "${raw}")` };
+  }
+  return { minutes };
+}
+
+/** An estimate in minutes from text (`--estimate`); a number is taken as minutes already. */
+export function parseEstimate(raw: string | number, field = 'estimate'): number {
+  if (typeof raw === 'number') return raw;
+  const read = readEstimate(raw);
+  if ('problem' in read) throw invalid(field, read.problem);
+  return read.minutes;
+}
+
+/** How Baton prints an estimate, in a form `readEstimate` takes back: `45m`, `6h`, `4h30m`. */
+export function formatEstimate(minutes: number): string {
+  const m = Math.round(minutes);
+  if (m < 60) return `${m}m`;
+  const rest = m % 60;
+  return rest === 0 ? `${(m - rest) / 60}h` : `${(m - rest) / 60}h${rest}m`;
+}
+
+/**
+ * An input that may give its estimate as text (`estimate`, as the CLI takes it) or in minutes
+ * (`estimateMinutes`), with the text turned into minutes. Both at once is refused.
+ */
+export function withEstimateMinutes<T extends { estimate?: string | undefined; estimateMinutes?: number | null | undefined }>(
+  input: T,
+): Omit<T, 'estimate'> {
+  const { estimate, ...rest } = input;
+  if (estimate === undefined) return rest;
+  if (input.estimateMinutes !== undefined) throw invalid('estimate', 'give estimate or estimateMinutes, not both');
+  return { ...rest, estimateMinutes: parseEstimate(estimate) };
 }
 
 /** Seconds such as `300`, `90s`, `5m`, `1h`. */

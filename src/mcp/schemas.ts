@@ -93,6 +93,7 @@ export const createTaskInput = createTaskSchema.pick({
   parentId: true,
   dependsOn: true,
   estimateMinutes: true,
+  estimate: true,
   review: true,
   noBreakdown: true,
 });

@@ -76,7 +76,7 @@ const createTask = defineTool({
     'Add a task to the board. It is queued (claimable) at once, or blocked until the tasks in dependsOn complete. ' +
     'A big piece of work (an estimate over 24 h, or text that says so) is broken down automatically into subtasks that ' +
     'agents claim in parallel, and the parent completes when they all do; noBreakdown opts out. Give capabilities so that ' +
-    'only agents able to do it claim it, and estimateMinutes to size it. Next: next_task to start on it, or breakdown_task.',
+    'only agents able to do it claim it, and an estimate ("4h30m") to size it. Next: next_task to start on it, or breakdown_task.',
   input: createTaskInput,
   annotations: WRITE,
   async run(args, { baton }: ToolContext) {
@@ -111,7 +111,7 @@ const breakdownTask = defineTool({
     'Split a task nobody has started (queued, assigned or blocked) into subtasks with dependencies between them, by the ' +
     'planner (rules: a pattern per kind of work, or the checklist in its description). The task becomes their parent: ' +
     'executing without a lease, following their progress, completed when they all are. dryRun shows the plan and creates ' +
-    'nothing. Next: next_task claims the subtasks.',
+    'nothing; on a task split already it shows the subtasks written then. Next: next_task claims the subtasks.',
   input: breakdownTaskInput,
   annotations: WRITE,
   async run(args, { baton }: ToolContext) {
@@ -121,6 +121,13 @@ const breakdownTask = defineTool({
       fallbackReason: result.fallbackReason && clip(result.fallbackReason, 300),
       warnings: result.warnings.slice(0, 3).map((w) => clip(w, 200)),
     };
+    if (result.existing) {
+      const shown = written(result, common);
+      return {
+        summary: `${label(result.task)} was broken down already into ${result.subtasks.length} subtasks; nothing created`,
+        data: { ...shown.data, dryRun: true, existing: true },
+      };
+    }
     if (result.dryRun) {
       const steps = outline(result.plan.subtasks);
       const shown = fitItems(steps, 5000);

@@ -11,16 +11,21 @@ import type { Principal } from './auth.js';
  * `logs.readers: all`, any key may, as for the rest of a task.
  */
 export async function assertMayReadLogs(baton: Baton, principal: Principal, task: Task): Promise<void> {
-  if (principal.role === 'admin') return;
-  const { policy } = await baton.describe();
-  if ((policy.logReaders ?? DEFAULT_POLICY.logReaders) === 'all') return;
-  const workerId = principal.role === 'worker' ? principal.workerId : null;
-  if (workerId !== null && (await ranTask(baton, task, workerId))) return;
+  if (await mayReadLogs(baton, principal, task)) return;
   throw new BatonError(
     'forbidden',
     `task ${task.id}: its attempt logs are readable by admin keys and the workers that ran it (logs.readers in the config)`,
     { id: task.id, role: principal.role },
   );
+}
+
+/** Whether the caller may read the task's attempt logs (see `assertMayReadLogs`). */
+export async function mayReadLogs(baton: Baton, principal: Principal, task: Task): Promise<boolean> {
+  if (principal.role === 'admin') return true;
+  const { policy } = await baton.describe();
+  if ((policy.logReaders ?? DEFAULT_POLICY.logReaders) === 'all') return true;
+  const workerId = principal.role === 'worker' ? principal.workerId : null;
+  return workerId !== null && (await ranTask(baton, task, workerId));
 }
 
 async function ranTask(baton: Baton, task: Task, workerId: string): Promise<boolean> {

@@ -19,7 +19,7 @@ import {
   updateQuery,
   updateTaskSchema,
 } from './http-schemas.js';
-import { assertMayReadLogs } from './log-access.js';
+import { assertMayReadLogs, mayReadLogs } from './log-access.js';
 import { seesPaths } from './redact.js';
 import { type RouteSpec, route } from './route.js';
 
@@ -41,6 +41,7 @@ const logQuery = z.strictObject({
   attempt: z.coerce.number().int().min(1).optional(),
 });
 const logResponse = z.object({ taskId: z.number(), attempt: z.number(), path: z.string(), text: z.string() });
+const logAttemptsResponse = z.object({ taskId: z.number(), readable: z.boolean(), attempts: z.array(z.number()) });
 
 /** Task CRUD (DELETE cancels) and the admin's actions on one task. */
 export const taskRoutes: RouteSpec[] = [
@@ -63,6 +64,23 @@ export const taskRoutes: RouteSpec[] = [
       }
       const path = seesPaths(principal) ? log.path : basename(log.path);
       return { taskId: params.id, attempt: log.attempt, path, text: tailOf(log.path, query.tail ?? 100) };
+    },
+  }),
+  route({
+    method: 'GET',
+    path: '/tasks/:id/logs/attempts',
+    summary:
+      'Which attempts of a task have a log kept on this server: an empty list rather than a 404 when none, and readable: false (no list) for a caller who may not read them',
+    tag,
+    access: 'read',
+    params: idParams,
+    response: logAttemptsResponse,
+    handle: async ({ baton, params, logDir, principal }) => {
+      const task = await baton.getTask(params.id);
+      if (!(await mayReadLogs(baton, principal, task))) return { taskId: task.id, readable: false, attempts: [] };
+      const { attemptLogs } = await import('../app/attempt-logs.js');
+      const logs = logDir ? attemptLogs(logDir, task.id) : [];
+      return { taskId: task.id, readable: true, attempts: logs.map((l) => l.attempt) };
     },
   }),
   route({

@@ -198,6 +198,8 @@ export interface TaskQuery {
   assignee?: string | undefined;
   tag?: string | undefined;
   parentId?: number | undefined;
+  /** Held under a lease (true), or not (false: with `executing`, a parent following its subtasks). */
+  leased?: boolean | undefined;
   /** Claimable now: queued or assigned, `runAfter` passed. Sorted in claim order. */
   ready?: boolean | undefined;
   /** Only tasks that have a shell command. */

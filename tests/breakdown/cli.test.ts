@@ -64,6 +64,52 @@ describe('baton CLI: breakdown', () => {
     expect(cli(dir, ['breakdown', '1']).code).toBe(4);
   });
 
+  it("the README's example: breakdown --dry-run of a task broken down already shows its tree, writing nothing", () => {
+    const dir = project();
+    json(cli(dir, ['add', 'Build the user management REST API', '--estimate', '40h', '-c', 'python,api_design', '--json']));
+    const before = json<TaskPage>(cli(dir, ['list', '--json'])).total;
+    const dry = cli(dir, ['breakdown', '1', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(
+      /^#1 Build the user management REST API — broken down already into 6 subtasks \(dry run, nothing written\):/,
+    );
+    expect(dry.stdout).toMatch(
+      /├── #2 Requirements for the user management REST API {2}4h {2}\[python, api_design, analysis\] queued/,
+    );
+    expect(dry.stdout).toMatch(/└── #7 API documentation for the user management REST API .* after #3/);
+    const result = json<BreakdownResult>(cli(dir, ['breakdown', '1', '--dry-run', '--json']));
+    expect(result).toMatchObject({ dryRun: true, existing: true, plan: { source: 'pattern', pattern: 'api' } });
+    expect(result.subtasks.map((s) => s.id)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(result.plan.subtasks[2]?.dependsOn).toEqual([1]);
+    expect(json<TaskPage>(cli(dir, ['list', '--json'])).total).toBe(before);
+    // Without --dry-run it is still refused: a task is split once.
+    expect(cli(dir, ['breakdown', '1']).code).toBe(4);
+  });
+
+  it('show --tree prints every level of subtasks; status counts parents apart from executing work', () => {
+    const dir = project();
+    json(cli(dir, ['add', 'Build the billing REST API', '--estimate', '20d', '--json']));
+    const tree = json<{ tree: Task[] }>(cli(dir, ['show', '1', '--tree', '--json'])).tree;
+    const nested = tree.filter((t) => t.parentId !== 1);
+    expect(nested.length).toBeGreaterThan(0);
+    const text = cli(dir, ['show', '1', '--tree']).stdout;
+    for (const t of tree) expect(text).toContain(`#${t.id} ${t.title}`);
+    const inner = nested[0] as Task;
+    expect(text).toMatch(new RegExp(`│ {3}├── #${inner.id} `));
+
+    const parents = 1 + new Set(nested.map((t) => t.parentId)).size;
+    const claimed = json<Task>(cli(dir, ['next', '--worker', 'w1', '--capabilities', 'analysis', '--json']));
+    expect(claimed.parentId).toBe(1);
+    const status = cli(dir, ['status']).stdout;
+    expect(status).toMatch(new RegExp(`executing 1 .*in progress via subtasks ${parents}`));
+    expect(
+      json<{ tasks: { byStatus: { executing: number }; inProgressViaSubtasks: number } }>(cli(dir, ['status', '--json'])).tasks,
+    ).toMatchObject({
+      byStatus: { executing: parents + 1 },
+      inProgressViaSubtasks: parents,
+    });
+  });
+
   it('cancel of a parent needs confirmation: --yes in scripts', () => {
     const dir = project();
     json(cli(dir, ['add', 'Build the billing API', '--estimate', '5d', '--json']));

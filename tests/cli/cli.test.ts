@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskDetail, TaskPage } from '../../src/app/baton.js';
 import type { Task } from '../../src/core/types.js';
-import { cli, freshProject, json } from './run-cli.js';
+import { childEnv, sealedFolder } from '../helpers/sealed.js';
+import { BIN, cli, freshProject, json } from './run-cli.js';
 
 describe('baton CLI', () => {
   const cleanups: (() => void)[] = [];
@@ -34,6 +36,55 @@ describe('baton CLI', () => {
     expect(existsSync(join(inner, '.baton', 'baton.db'))).toBe(true);
     expect(json<TaskPage>(cli(inner, ['list', '--json'])).total).toBe(0);
     expect(json<TaskPage>(cli(outer, ['list', '--json'])).tasks.map((t) => t.title)).toEqual(['Outer task']);
+  });
+
+  it('refuses a --db or BATON_DB naming a missing file, creating nothing; init creates it', () => {
+    const dir = project();
+    const typo = join(dir, 'typo', 'batn.db');
+    for (const run of [
+      () => cli(dir, ['--db', typo, 'list', '--json']),
+      () => cli(dir, ['list', '--json'], { BATON_DB: typo }),
+      () => cli(dir, ['add', 'Lost', '--db', typo]),
+    ]) {
+      const r = run();
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('store_not_found');
+      expect(r.stderr).toContain(typo);
+    }
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+    expect(json<{ store: string }>(cli(dir, ['init', '--db', typo, '--json'])).store).toBe(typo);
+    json(cli(dir, ['--db', typo, 'add', 'Found', '--json']));
+    expect(json<TaskPage>(cli(dir, ['list', '--json'], { BATON_DB: typo })).tasks.map((t) => t.title)).toEqual(['Found']);
+  });
+
+  it('serve --init (npm start) still creates the store in a fresh folder', async () => {
+    // Sealed: an empty `.baton/` of its own stops the walk up, as a fresh project's folder would.
+    const dir = sealedFolder('baton-serve-init');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const child = spawn(process.execPath, [BIN, 'serve', '--init', '--port', '0'], { cwd: dir, env: childEnv() });
+    cleanups.push(() => child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    for (let i = 0; i < 200 && !/listening|http:\/\//i.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toMatch(/http:\/\//);
+    expect(existsSync(join(dir, '.baton', 'baton.db'))).toBe(true);
+  });
+
+  it('takes estimates as it prints them: 4h30m, 1d4h, 90m', () => {
+    const dir = project();
+    const a = json<Task>(cli(dir, ['add', 'Four and a half hours', '--estimate', '4h30m', '--json']));
+    expect(a.estimateMinutes).toBe(270);
+    const shown = cli(dir, ['show', String(a.id)]).stdout;
+    expect(shown).toContain('estimate 4h30m');
+    expect(cli(dir, ['analyze', String(a.id)]).stdout).toContain('estimate 4h30m is above 4h');
+    // What `show` printed goes back in as it is.
+    const printed = /estimate (\S+)\)/.exec(shown)?.[1] ?? '';
+    json(cli(dir, ['update', String(a.id), '--estimate', printed, '--json']));
+    expect(json<Task>(cli(dir, ['update', String(a.id), '--estimate', '1d4h', '--json'])).estimateMinutes).toBe(12 * 60);
+    expect(json<Task>(cli(dir, ['update', String(a.id), '--estimate', '90m', '--json'])).estimateMinutes).toBe(90);
+    expect(cli(dir, ['show', String(a.id)]).stdout).toContain('estimate 1h30m');
   });
 
   it('init is idempotent and keeps the data', () => {
@@ -140,6 +191,7 @@ describe('baton CLI', () => {
     expect(json<Task>(cli(dir, ['review', String(t.id), '--worker', 'rev', '--pass', '--score', '90', '--json'])).status).toBe(
       'completed',
     );
+    expect(cli(dir, ['show', String(t.id)]).stdout).toMatch(/review\s+pass by rev, score 90/);
   });
 
   it('export then import into a new store round-trips losslessly', () => {

@@ -33,7 +33,8 @@ const EXPECTED: Record<Action, TaskStatus[]> = {
   assign: ['blocked', 'queued', 'assigned', 'paused'],
   unblock: ['blocked'],
   block: ['queued', 'assigned'],
-  depend: OPEN,
+  // A dependency is added before work starts: never to executing or reviewing work.
+  depend: ['blocked', 'queued', 'assigned', 'paused'],
   update: [...TASK_STATUSES],
   // A parent made by breakdown: only unstarted work is split; its subtasks then drive it.
   breakdown: ['blocked', 'queued', 'assigned'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   complexityOfEstimate,
+  formatEstimate,
   parseEstimate,
   parseIdList,
   parsePriority,
@@ -12,12 +13,13 @@ import {
 import { thrown } from '../helpers/task.js';
 
 /** Every refusal is an invalid_argument (exit 2) whose message and details name the field. */
-function expectRefused(fn: () => unknown, field: string): void {
+function expectRefused(fn: () => unknown, field: string): ReturnType<typeof thrown> {
   const err = thrown(fn);
   expect(err.code).toBe('invalid_argument');
   expect(err.exitCode).toBe(2);
   expect(err.message.startsWith(`${field}:`)).toBe(true);
   expect(err.details).toMatchObject({ field });
+  return err;
 }
 
 describe('parsePriority and parseStatus', () => {
@@ -44,15 +46,38 @@ describe('parseEstimate', () => {
     ['6h', 360],
     ['3d', 3 * 8 * 60],
     ['1w', 40 * 60],
-    ['90', 90],
+    ['90m', 90],
+    ['4h30m', 270],
+    ['1d4h', 12 * 60],
+    ['1h 15m', 75],
     ['1.5h', 90],
     [45, 45],
   ])('reads %s as %i minutes', (raw, minutes) => {
     expect(parseEstimate(raw)).toBe(minutes);
   });
 
-  it.each(['-5', '-30m', 'soon', '3 days', '', '0', '0h', 'h'])('refuses "%s"', (raw) => {
+  it.each(['-5', '-30m', 'soon', '3 days', '', '0m', '0h', 'h', '4h30', 'm30'])('refuses "%s"', (raw) => {
     expectRefused(() => parseEstimate(raw), 'estimate');
+  });
+
+  it('refuses a bare number, with a hint to add a unit', () => {
+    const err = expectRefused(() => parseEstimate('90'), 'estimate');
+    expect(err.message).toContain('90m');
+    expect(err.message).toContain('90h');
+  });
+
+  it('prints every estimate in a form it reads back', () => {
+    for (const [minutes, text] of [
+      [45, '45m'],
+      [90, '1h30m'],
+      [270, '4h30m'],
+      [360, '6h'],
+      [1440, '24h'],
+      [2000, '33h20m'],
+    ] as const) {
+      expect(formatEstimate(minutes)).toBe(text);
+      expect(parseEstimate(text)).toBe(minutes);
+    }
   });
 
   it('maps estimates to complexity at the SPEC thresholds', () => {

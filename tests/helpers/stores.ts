@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type postgres from 'postgres';
 import { stringify } from 'yaml';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { adminConnection, dropSchema, newSchemaName, schemaUrl } from '../postgres/pg-test-db.js';
 
 /**
@@ -40,6 +41,8 @@ export const sqliteBackend: StoreBackend = {
   async fresh() {
     const cwd = mkdtempSync(join(tmpdir(), 'baton-store-'));
     const db = join(cwd, 'baton.db');
+    // Made as `baton init --db` would: a `--db` naming a missing file is refused.
+    await openSqliteStore(db, { create: true }).close();
     return {
       db,
       cwd,

@@ -136,6 +136,16 @@ describe('baton mcp: tools over stdio', () => {
     await baton.cancelTask(other.id);
   });
 
+  it('create_task takes the estimate as text, as the CLI does, and refuses a bare number', async () => {
+    const sized = await agent.call('create_task', { title: 'Tune the cache', estimate: '4h30m', noBreakdown: true });
+    expect(sized.isError).toBe(false);
+    expect(sized.data.task.estimateMinutes).toBe(270);
+    const bare = await agent.call('create_task', { title: 'Tune it again', estimate: '90' });
+    expect(bare.isError).toBe(true);
+    expect(bare.summary).toMatch(/estimate: .*90m/);
+    await baton.cancelTask(sized.data.task.id as number);
+  });
+
   it('creates tasks with automatic breakdown, breaks one down, and adds dependencies', async () => {
     const epic = await agent.call('create_task', {
       title: 'Build a REST API for invoices',
@@ -161,6 +171,10 @@ describe('baton mcp: tools over stdio', () => {
     expect(real.isError).toBe(false);
     expect(real.data.total).toBe(dry.data.total);
     expect((await baton.listTasks({ parentId: id })).total).toBe(dry.data.total);
+    const again = await agent.call('breakdown_task', { id, dryRun: true });
+    expect(again.isError).toBe(false);
+    expect(again.summary).toMatch(/broken down already/);
+    expect(again.data).toMatchObject({ dryRun: true, existing: true, total: dry.data.total });
 
     const first = await ready('Pick a cache');
     const second = await ready('Implement the cache');

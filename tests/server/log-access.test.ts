@@ -23,12 +23,14 @@ async function serverWithLog(config = '') {
     auth((await baton.createKey({ role, workerId })).key);
   const read = (headers: Record<string, string>) =>
     server.app.inject({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs`, headers });
+  const attempts = (headers: Record<string, string>) =>
+    server.app.inject({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs/attempts`, headers });
   const close = async () => {
     await server.close();
     await baton.close();
     rmSync(dir, { recursive: true, force: true });
   };
-  return { baton, task, key, read, close };
+  return { baton, task, key, read, attempts, close };
 }
 
 describe("who may read a task's attempt logs", () => {
@@ -52,7 +54,12 @@ describe("who may read a task's attempt logs", () => {
       const res = await s.read(headers);
       expectError(res, 403, 'forbidden');
       expect(res.body).not.toContain('s3cr3t');
+      // Which attempts have a log is not said to them either; the answer is no error.
+      const kept = await s.attempts(headers);
+      expect(kept.statusCode).toBe(200);
+      expect(kept.json()).toEqual({ taskId: s.task.id, readable: false, attempts: [] });
     }
+    expect((await s.attempts(admin)).json()).toEqual({ taskId: s.task.id, readable: true, attempts: [1] });
     // Still a worker of the task once it no longer holds it.
     const held = await s.baton.getTask(s.task.id);
     await s.baton.release(s.task.id, { workerId: 'w1', token: held.lease?.token });

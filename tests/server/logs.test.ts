@@ -25,6 +25,8 @@ describe('GET /api/v1/tasks/:id/logs', () => {
     expect(first.json()).toMatchObject({ attempt: 1, text: 'first attempt\nfailed' });
     const byDefault = await t.inject({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs` });
     expect((byDefault.json() as { text: string }).text.split('\n')).toHaveLength(100);
+    const kept = await t.inject({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs/attempts` });
+    expect(kept.json()).toEqual({ taskId: task.id, readable: true, attempts: [1, 2] });
     rmSync(logDir, { recursive: true, force: true });
   });
 
@@ -35,5 +37,14 @@ describe('GET /api/v1/tasks/:id/logs', () => {
     expectError(await t.inject({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs` }), 404, 'log_not_found');
     expectError(await t.inject({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs?tail=0` }), 400);
     expectError(await t.inject({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs?colour=red` }), 400);
+  });
+
+  it('says which attempts have a log without a 404: an empty list when none is kept', async () => {
+    t = await testServer({ logDir: null });
+    const task = await t.baton.createTask({ title: 'Never ran' });
+    const none = await t.inject({ method: 'GET', url: `/api/v1/tasks/${task.id}/logs/attempts` });
+    expect(none.statusCode).toBe(200);
+    expect(none.json()).toEqual({ taskId: task.id, readable: true, attempts: [] });
+    expectError(await t.inject({ method: 'GET', url: '/api/v1/tasks/999/logs/attempts' }), 404, 'task_not_found');
   });
 });

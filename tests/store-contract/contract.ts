@@ -1,7 +1,10 @@
 import { describe } from 'vitest';
+import { attemptContract } from './attempts.contract.js';
 import { badInputContract } from './bad-input.contract.js';
+import { breakdownViewContract } from './breakdown-views.contract.js';
 import { claimContract } from './claims.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
+import { estimateContract } from './estimates.contract.js';
 import { graphRaceContract } from './graph-race.contract.js';
 import { type ContractRun, useStores } from './harness.js';
 import { limitContract } from './limits.contract.js';
@@ -26,6 +29,9 @@ export function storeContract(run: ContractRun): void {
     dependencyContract(store);
     graphRaceContract(store);
     transferContract(store);
+    attemptContract(store);
+    estimateContract(store);
+    breakdownViewContract(store);
     badInputContract(store);
     limitContract(store);
     textContract(store);

@@ -146,6 +146,37 @@ describe('dashboard against a real server', () => {
     expect(await field.getAttribute('aria-describedby')).toBe('command-locked');
   });
 
+  it('a task page asks for a log only when one is kept: no 404 in the browser console', async () => {
+    const { page } = browser;
+    const failed: string[] = [];
+    const consoleErrors: string[] = [];
+    const onResponse = (r: { status(): number; url(): string }) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    };
+    const onConsole = (m: { type(): string; text(): string }) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    };
+    page.on('response', onResponse);
+    page.on('console', onConsole);
+    try {
+      // Run by a worker whose logs stay on its own machine, and never run: no log on this server.
+      const ran = await api<{ id: number }>(server.url, 'POST', '/tasks', { title: 'Run elsewhere', priority: 'critical' });
+      await runWorkerOnce(server.url, 'worker_elsewhere');
+      const fresh = await api<{ id: number }>(server.url, 'POST', '/tasks', { title: 'Never run yet' });
+      for (const id of [ran.id, fresh.id]) {
+        await page.goto(`${server.url}/#/tasks/${id}`);
+        await page.getByRole('heading', { name: 'Log tail' }).waitFor();
+        await page.getByText('No output kept on the server for this task.').waitFor();
+      }
+      expect((await api<{ status: string }>(server.url, 'GET', `/tasks/${ran.id}`)).status).toBe('completed');
+      expect(failed).toEqual([]);
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      page.off('response', onResponse);
+      page.off('console', onConsole);
+    }
+  });
+
   it('keeps board filters in the URL', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/#/`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Baton } from '../../app/baton.js';
 import { PLANNER_NAMES, type PlannerName } from '../../core/breakdown/types.js';
 import { BatonError, invalid } from '../../core/errors.js';
+import type { Task } from '../../core/types.js';
 import { parseEstimate, parseList, parseTaskId } from '../../core/values.js';
 import { ExitSignal, type GlobalOptions, withBaton } from '../context.js';
 
@@ -60,6 +61,22 @@ export function registerBreakdownCommands(program: Command, globals: () => Globa
         out.result(result, () => formatBreakdown(result));
       });
     });
+}
+
+/** Every subtask below a task, every level, in id order (`baton show ID --tree`). */
+export async function subtaskTree(baton: Pick<Baton, 'listTasks'>, id: number): Promise<Task[]> {
+  const found: Task[] = [];
+  const parents = [id];
+  for (let parentId = parents.shift(); parentId !== undefined; parentId = parents.shift()) {
+    for (let cursor: string | undefined; ; ) {
+      const page = await baton.listTasks({ parentId, ...(cursor !== undefined && { cursor }) });
+      found.push(...page.tasks);
+      parents.push(...page.tasks.map((t) => t.id));
+      if (page.next === null) break;
+      cursor = page.next;
+    }
+  }
+  return found.sort((a, b) => a.id - b.id);
 }
 
 const OPEN_STATUSES = ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'] as const;

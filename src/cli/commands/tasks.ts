@@ -36,7 +36,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('-c, --capabilities <caps>', 'capabilities a worker needs, comma-separated')
     .option('-t, --tags <tags>', 'tags, comma-separated')
     .option('--type <type>', 'feature, bug, research, maintenance, …')
-    .option('--estimate <duration>', 'estimate such as 30m, 6h, 3d')
+    .option('--estimate <duration>', 'estimate such as 90m, 6h, 4h30m, 1d4h (a day is 8 h)')
     .option('--depends-on <ids>', 'tasks that must complete first, comma-separated')
     .option('--command <cmd>', 'shell command an executor worker runs')
     .option('--input <json>', 'JSON payload for the worker')
@@ -109,13 +109,18 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .command('show')
     .description('everything about a task, with its history')
     .argument('<id>', 'task id')
+    .option('--tree', 'also the whole subtask tree, every level')
     .action(async (id: string, opts: Opts) => {
       const taskId = parseTaskId(id);
       await withBaton(g(opts), async (baton, out) => {
         const detail = await baton.showTask(taskId);
         const { latestAttemptLog, formatLogTail } = await import('./worker.js');
         const log = await latestAttemptLog(g(opts), taskId, baton);
-        out.result(log ? { ...detail, log } : detail, () => formatDetail(detail) + (log ? formatLogTail(log) : ''));
+        const tree = opts.tree === true ? await (await import('./breakdown.js')).subtaskTree(baton, taskId) : null;
+        const { formatSubtaskTree } = await import('../format-breakdown.js');
+        const human = () =>
+          formatDetail(detail) + (tree ? `\n\n${formatSubtaskTree(detail.task, tree)}` : '') + (log ? formatLogTail(log) : '');
+        out.result({ ...detail, ...(tree && { tree }), ...(log && { log }) }, human);
       });
     });
 
@@ -133,7 +138,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--tags <tags>', 'replace the tags')
     .option('--add-tag <tags>', 'add tags')
     .option('--remove-tag <tags>', 'remove tags')
-    .option('--estimate <duration>')
+    .option('--estimate <duration>', 'estimate such as 90m, 6h, 4h30m, 1d4h (a day is 8 h)')
     .option('--command <cmd>')
     .option('--max-retries <n>')
     .option('--review', 'require review')

@@ -1,5 +1,5 @@
 import type { Complexity } from '../types.js';
-import { complexityOfEstimate } from '../values.js';
+import { complexityOfEstimate, formatEstimate } from '../values.js';
 import { parseChecklist } from './checklist.js';
 import { compile, count, occurs, tokenize } from './text.js';
 import type { BreakdownSubject } from './types.js';
@@ -19,8 +19,6 @@ export interface ComplexityReport {
 }
 
 export type BreakdownMode = 'epic-only' | 'recommended';
-
-const H = 60;
 
 /** Text score → complexity, used only when there is no estimate. */
 const TEXT_THRESHOLDS: readonly [number, Complexity][] = [
@@ -95,7 +93,8 @@ function fromText(score: number): Complexity {
   return 'simple';
 }
 
-const hours = (m: number) => (m % H === 0 ? `${m / H}h` : `${(m / H).toFixed(1)}h`);
+// Printed as an estimate is typed, so a reason can be pasted back into `--estimate`.
+const hours = (m: number) => formatEstimate(m);
 
 function estimateReason(minutes: number, complexity: Complexity): string {
   const bounds: Record<Complexity, string> = {

@@ -23,6 +23,8 @@ export interface BreakdownSubject {
   capabilities?: readonly string[] | undefined;
   tags?: readonly string[] | undefined;
   estimateMinutes?: number | null | undefined;
+  /** The estimate as text (`4h30m`) instead of `estimateMinutes`: what a caller of `analyze` may give. */
+  estimate?: string | undefined;
 }
 
 export interface PatternStep {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PLANNER_NAMES } from '../breakdown/types.js';
 import { LIMITS } from '../limits.js';
 import { PRIORITIES, TASK_STATUSES } from '../types.js';
+import { readEstimate } from '../values.js';
 import {
   capabilitiesSchema,
   chars,
@@ -25,6 +26,15 @@ const estimateSchema = z
   .number()
   .positive('must be a positive number of minutes')
   .max(LIMITS.estimateMinutes, `must be at most ${LIMITS.estimateMinutes} minutes`);
+/** An estimate as the CLI takes it (`90m`, `4h30m`, `1d4h`); the app turns it into `estimateMinutes`. */
+const estimateTextSchema = z
+  .string()
+  .max(LIMITS.nameChars, `must be at most ${LIMITS.nameChars} characters`)
+  .superRefine((text, ctx) => {
+    const read = readEstimate(text);
+    if ('problem' in read) ctx.addIssue({ code: 'custom', message: read.problem });
+  })
+  .describe('the estimate as text, e.g. "90m", "4h30m", "1d4h" (a day is 8 h), instead of estimateMinutes');
 // Kept as typed: a script's whitespace may matter.
 const commandSchema = chars(LIMITS.commandChars).min(1, 'must not be empty');
 const maxRetriesSchema = z
@@ -44,6 +54,8 @@ export const createTaskSchema = z.strictObject({
   parentId: taskIdSchema.optional(),
   dependsOn: dependsOnSchema.optional(),
   estimateMinutes: estimateSchema.optional(),
+  /** The estimate as text, such as `4h30m`; instead of `estimateMinutes`. */
+  estimate: estimateTextSchema.optional(),
   command: commandSchema.optional(),
   input: json(LIMITS.inputBytes).optional(),
   maxRetries: maxRetriesSchema.optional(),
@@ -69,6 +81,8 @@ export const updateTaskSchema = z.strictObject({
   addTags: tagsSchema.optional(),
   removeTags: tagsSchema.optional(),
   estimateMinutes: estimateSchema.nullable().optional(),
+  /** The estimate as text, such as `4h30m`; instead of `estimateMinutes`. */
+  estimate: estimateTextSchema.optional(),
   command: commandSchema.nullable().optional(),
   input: json(LIMITS.inputBytes).optional(),
   maxRetries: maxRetriesSchema.optional(),
@@ -128,4 +142,5 @@ export const analyzeSubjectSchema = createTaskSchema.pick({
   capabilities: true,
   tags: true,
   estimateMinutes: true,
+  estimate: true,
 });

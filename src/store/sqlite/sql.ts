@@ -86,6 +86,7 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
     clauses.push('t.parent_id = @parent');
     params.parent = query.parentId;
   }
+  if (query.leased !== undefined) clauses.push(query.leased ? 't.lease_owner IS NOT NULL' : 't.lease_owner IS NULL');
   if (query.tag !== undefined) {
     clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
     params.tag = query.tag;

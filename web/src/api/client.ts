@@ -166,6 +166,11 @@ export class ApiClient {
     return this.request<{ events: TaskEvent[] }>('GET', '/events/history', { query: query as Query }).then((r) => r.events);
   }
 
+  /** Which attempts have a log kept on the server; asked first, so that a missing log is no 404. */
+  logAttempts(id: number): Promise<{ readable: boolean; attempts: number[] }> {
+    return this.request('GET', `/tasks/${id}/logs/attempts`);
+  }
+
   logTail(id: number): Promise<string> {
     return this.request<{ text?: string; logs?: { text: string }[] }>('GET', `/tasks/${id}/logs`, { query: { tail: 100 } }).then(
       (r) => r.text ?? (r.logs ?? []).map((l) => l.text).join(''),

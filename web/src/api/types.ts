@@ -30,7 +30,7 @@ export interface TaskDetail {
 }
 
 export interface SystemStatus {
-  tasks: { total: number; byStatus: Record<TaskStatus, number> };
+  tasks: { total: number; byStatus: Record<TaskStatus, number>; inProgressViaSubtasks: number };
   queueDepth: number;
   readyByPriority: Record<Priority, number>;
   workers: { total: number; online: number; busy: number; idle: number; offline: number };

@@ -1,3 +1,4 @@
+import { formatEstimate, readEstimate } from '../../../src/core/values.js';
 import type { Priority, Task } from '../api/types';
 
 export function duration(ms: number): string {
@@ -22,20 +23,16 @@ export function time(iso: string | null): string {
   return d.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 }
 
+/** An estimate as Baton prints it everywhere (`45m`, `6h`, `4h30m`), a form `--estimate` takes back. */
 export function minutes(m: number | null): string {
-  return m === null ? '—' : duration(m * 60_000);
+  return m === null ? '—' : formatEstimate(m);
 }
 
-/** Parses `30m`, `6h`, `3d`, `90` (minutes) into minutes, as the CLI's `--estimate` does. */
-export function parseEstimate(raw: string): number | null | 'invalid' {
-  const s = raw.trim().toLowerCase();
-  if (!s) return null;
-  const m = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)?$/.exec(s);
-  if (!m) return 'invalid';
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'm';
-  const factor = unit === 'h' ? 60 : unit === 'd' ? 1440 : unit === 'w' ? 10_080 : 1;
-  return n > 0 ? n * factor : 'invalid';
+/** Reads an estimate as the CLI's `--estimate` does (`90m`, `4h30m`, `1d4h`; no bare numbers). */
+export function parseEstimate(raw: string): number | null | { problem: string } {
+  if (!raw.trim()) return null;
+  const read = readEstimate(raw);
+  return 'problem' in read ? read : read.minutes;
 }
 
 export function list(raw: string): string[] {

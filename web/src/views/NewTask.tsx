@@ -46,7 +46,7 @@ function toInput(f: Form): { input: CreateTaskInput; problems: Record<string, st
   if (f.capabilities.trim()) input.capabilities = list(f.capabilities);
   if (f.tags.trim()) input.tags = list(f.tags);
   const est = parseEstimate(f.estimate);
-  if (est === 'invalid') problems.estimateMinutes = 'use a number of minutes or 30m, 6h, 3d';
+  if (typeof est === 'object' && est !== null) problems.estimateMinutes = est.problem;
   else if (est !== null) input.estimateMinutes = est;
   if (f.dependsOn.trim()) {
     const ids = list(f.dependsOn).map((s) => Number(s.replace(/^#/, '')));
@@ -189,7 +189,7 @@ export function NewTaskView() {
               name="estimate"
               value={form.estimate}
               onInput={set('estimate')}
-              placeholder="30m, 6h, 3d"
+              placeholder="90m, 4h30m, 1d4h"
               {...estimateF.rest}
             />
             {estimateF.message}

@@ -184,7 +184,7 @@ function Fields({ task }: { task: Task }) {
     [
       'Review',
       task.review
-        ? `${task.review.verdict ?? 'pending'}${task.review.reviewer ? ` by ${task.review.reviewer}` : ''}${task.review.feedback ? `: ${task.review.feedback}` : ''}`
+        ? `${task.review.verdict ?? 'pending'}${task.review.reviewer ? ` by ${task.review.reviewer}` : ''}${task.review.score !== null ? `, score ${task.review.score}` : ''}${task.review.feedback ? `: ${task.review.feedback}` : ''}`
         : null,
     ],
     ['Lease', task.lease ? `${task.lease.owner}, token ${task.lease.token}, until ${time(task.lease.expiresAt)}` : null],
@@ -301,12 +301,24 @@ function LogTail({ id, status }: { id: number; status: Task['status'] }) {
   const [missing, setMissing] = useState<'none' | 'forbidden' | false>(false);
   useEffect(() => {
     let live = true;
-    const read = () =>
-      api
-        .logTail(id)
-        .then((t) => live && setText(t.split('\n').slice(-100).join('\n')))
+    // The log is asked for only when the server keeps one: a task run elsewhere (or not yet) has
+    // none, and asking anyway would put a 404 in the console of every such page.
+    const read = async () => {
+      try {
+        const kept = await api.logAttempts(id);
         // Logs are for admins and the task's workers unless the server opens them to every key.
-        .catch((err: unknown) => live && setMissing(err instanceof ApiError && err.code === 'forbidden' ? 'forbidden' : 'none'));
+        if (!kept.readable || kept.attempts.length === 0) {
+          if (live) setMissing(kept.readable ? 'none' : 'forbidden');
+          return;
+        }
+        const t = await api.logTail(id);
+        if (!live) return;
+        setMissing(false);
+        setText(t.split('\n').slice(-100).join('\n'));
+      } catch (err: unknown) {
+        if (live) setMissing(err instanceof ApiError && err.code === 'forbidden' ? 'forbidden' : 'none');
+      }
+    };
     void read();
     const timer = status === 'executing' ? setInterval(read, 2000) : null;
     return () => {

@@ -1,3 +1,4 @@
+import { LIMITS } from '../../../src/core/limits.js';
 import type { Task, TaskDetail, TaskEvent } from '../api/types';
 import { api } from '../lib/session';
 
@@ -62,7 +63,8 @@ export interface DependencyGraph {
   scanTotal: number;
 }
 
-const SCAN = 2000;
+// One page of the listing: a larger `limit` is refused by the server (a 400 on every task page).
+const SCAN = LIMITS.listLimit;
 
 /** Upstream by following `dependsOn`; downstream by scanning the newest tasks for ones naming this. */
 export async function loadGraph(task: Task): Promise<DependencyGraph> {
