@@ -1,4 +1,5 @@
 import type {
+  AssignInput,
   Baton,
   BatonDescription,
   BreakdownOptions,
@@ -24,6 +25,7 @@ import type {
   TaskAnalysis,
   TaskDetail,
   TaskPage,
+  UnassignInput,
   UpdateTaskInput,
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
@@ -33,6 +35,7 @@ import {
   cancelSchema,
   claimManySchema,
   eventsQuerySchema,
+  unassignSchema,
   listQuerySchema,
   parseWith,
 } from '../core/schemas.js';
@@ -134,8 +137,13 @@ export class RemoteBaton implements Baton {
     return this.http.call('DELETE', `/tasks/${id}/dependencies/${dependsOn}`);
   }
 
-  assignTask(id: number, workerId: string): Promise<Task> {
-    return this.http.call('POST', `/tasks/${id}/assign`, { body: { workerId } });
+  assignTask(id: number, workerId: string, options: Pick<AssignInput, 'force'> = {}): Promise<Task> {
+    return this.http.call('POST', `/tasks/${id}/assign`, { body: { workerId, ...(options.force && { force: true }) } });
+  }
+
+  unassignTask(id: number, raw: UnassignInput = {}): Promise<Task> {
+    const options = parseWith(unassignSchema, raw);
+    return this.http.call('POST', `/tasks/${id}/unassign`, { body: options.reason ? { reason: options.reason } : {} });
   }
 
   analyze(target: number | BreakdownSubject): Promise<TaskAnalysis> {
@@ -168,6 +176,8 @@ export class RemoteBaton implements Baton {
         workerId: request.workerId,
         ...(request.capabilities !== undefined && { capabilities: request.capabilities }),
         ...(request.leaseSeconds !== undefined && { leaseSeconds: request.leaseSeconds }),
+        ...(request.host !== undefined && { host: request.host }),
+        ...(request.pid !== undefined && { pid: request.pid }),
         ...(wait > 0 && { wait: Math.round(wait * 1000) / 1000 }),
         ...(request.limit !== 1 && { limit: request.limit }),
       };

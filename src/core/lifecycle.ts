@@ -38,6 +38,7 @@ export const TRANSITIONS = {
   pause: ['blocked', 'queued', 'assigned', 'executing'],
   resume: ['paused'],
   assign: ['blocked', 'queued', 'assigned', 'paused'],
+  unassign: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'],
   unblock: ['blocked'],
   block: ['queued', 'assigned'],
   depend: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'],
@@ -264,6 +265,19 @@ export function assignPatch(task: Task, workerId: string, clock: RuleTime): Task
   if (task.status === 'queued' || task.status === 'assigned') return { reservedFor: workerId, ...toReady(reserved, clock) };
   if (task.status === 'paused' && task.pausedFrom === 'executing') return { reservedFor: workerId };
   return { reservedFor: workerId, assignee: workerId };
+}
+
+/**
+ * The reservation is dropped: a ready task goes back to the shared queue (keeping its place), a
+ * running one stays with its lease holder and returns to the shared queue if it comes back.
+ */
+export function unassignPatch(task: Task): TaskPatch {
+  const reserved = task.reservedFor;
+  if (task.status === 'assigned') return { reservedFor: null, status: 'queued', assignee: null };
+  if (task.status === 'blocked') return { reservedFor: null, assignee: null };
+  if (task.status === 'paused' && task.pausedFrom === 'assigned') return { reservedFor: null, assignee: null, pausedFrom: 'queued' };
+  if (task.status === 'paused' && task.pausedFrom === 'blocked') return { reservedFor: null, assignee: null };
+  return { reservedFor: null, ...(task.assignee === reserved && !task.lease && { assignee: null }) };
 }
 
 /** Effect of a priority change on the queue position of a ready task. */

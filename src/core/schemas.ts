@@ -21,7 +21,9 @@ export {
 } from './schemas/fields.js';
 export { dumpSchema, eventSchema, taskSchema, workerSchema } from './schemas/records.js';
 export {
+  type AssignInput,
   analyzeSubjectSchema,
+  assignSchema,
   breakdownOptionsSchema,
   type CreateTaskInput,
   cancelSchema,
@@ -30,6 +32,8 @@ export {
   type ListQuery,
   listQuerySchema,
   type UpdateTaskInput,
+  type UnassignInput,
+  unassignSchema,
   updateTaskSchema,
   workerRefSchema,
 } from './schemas/tasks.js';

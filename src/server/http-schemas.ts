@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   analyzeSubjectSchema,
+  assignSchema,
   breakdownOptionsSchema,
   cancelSchema,
   claimManySchema,
@@ -19,6 +20,7 @@ import {
   reviewSchema,
   taskIdSchema,
   taskSchema,
+  unassignSchema,
   updateTaskSchema,
   workerIdSchema,
   workerRefSchema,
@@ -47,7 +49,8 @@ export const claimBody = claimManySchema.omit({ signal: true, waitSeconds: true 
   limit: claimManySchema.shape.limit.optional(),
 });
 export const dependenciesBody = dependenciesSchema;
-export const assignBody = workerRefSchema;
+export const assignBody = assignSchema;
+export const unassignBody = unassignSchema;
 export const breakdownBody = breakdownOptionsSchema;
 export const cancelBody = cancelSchema;
 export const emptyBody = z.strictObject({});

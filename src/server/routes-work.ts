@@ -36,6 +36,8 @@ export const workRoutes: RouteSpec[] = [
         capabilities: body.capabilities,
         leaseSeconds: body.leaseSeconds,
         waitSeconds: body.wait ?? 0,
+        host: body.host,
+        pid: body.pid,
         signal,
       };
       const tasks = await baton.claimMany({ ...request, limit: body.limit ?? 1 });

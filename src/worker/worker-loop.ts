@@ -1,6 +1,7 @@
 import type { Baton } from '../app/baton.js';
 import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { isBatonError } from '../core/errors.js';
 import type { Task } from '../core/types.js';
 import { AttemptProgress, type Running } from './attempt-progress.js';
 import { reportable } from './outcome.js';
@@ -21,6 +22,8 @@ export interface WorkerLoopOptions {
   host?: string | undefined;
   pid?: number | undefined;
   version?: string | undefined;
+  /** Take the worker id over from another live process instead of being refused (`worker_id_in_use`). */
+  replace?: boolean | undefined;
   /** How long one claim waits for work before the loop checks in again, in seconds. */
   pollSeconds?: number | undefined;
   /** After an abort, how long to wait for the executor to settle before reporting anyway, in ms. */
@@ -59,6 +62,8 @@ export class WorkerLoop {
   /** Aborted when the worker must leave now: writes refused for now are no longer tried again. */
   private readonly hurry = new AbortController();
   private wake: (() => void) | null = null;
+  /** Another process took this worker id over: this one stops, and leaves the registration to it. */
+  private replaced: Error | null = null;
   private readonly reports: AttemptProgress;
 
   constructor(
@@ -85,7 +90,8 @@ export class WorkerLoop {
   async run(): Promise<void> {
     const o = this.options;
     const { id, name, capabilities, host, pid, version } = o;
-    const registration = { id, name, capabilities, host, pid, concurrency: this.concurrency, version };
+    const replace = o.replace ? { replace: true } : {};
+    const registration = { id, name, capabilities, host, pid, concurrency: this.concurrency, version, ...replace };
     // A worker started while the store restarts waits for it, as a running one does.
     await persist(() => this.baton.registerWorker(registration), {
       clock: this.clock,
@@ -103,9 +109,11 @@ export class WorkerLoop {
       // Neither may hold up a worker asked to stop: a renewal or a goodbye can wait on a store
       // that is down, and the worker goes offline by itself once its heartbeats stop.
       await this.bounded(this.keeper.stop());
-      await this.bounded(this.baton.unregisterWorker(o.id).catch((err) => this.error(null, err)));
+      if (!this.replaced) await this.bounded(this.baton.unregisterWorker(o.id).catch((err) => this.error(null, err)));
       this.emit({ type: 'stopped', at: this.now() });
     }
+    // The process ends with the reason (the CLI exits non-zero), after its running tasks finished.
+    if (this.replaced) throw this.replaced;
   }
 
   /**
@@ -149,10 +157,17 @@ export class WorkerLoop {
           limit: o.once ? 1 : free,
           leaseSeconds: o.leaseSeconds,
           waitSeconds: o.pollSeconds ?? 2,
+          host: o.host,
+          pid: o.pid,
           signal: this.stopSignal.signal,
         });
       } catch (err) {
         this.error(null, err);
+        if (isBatonError(err) && err.code === 'worker_replaced') {
+          this.replaced = err;
+          this.stop(Number.POSITIVE_INFINITY);
+          return;
+        }
         failures++;
         await this.clock.sleep(o.claimRetryMs ?? retryWaitMs(failures), this.stopSignal.signal);
         continue;
