@@ -20,12 +20,16 @@ const TOUCH_INTERVAL_MS = 10_000;
 export class WorkerPresence {
   private readonly touched = new Map<string, number>();
   private readonly cachedCaps = new Map<string, string[]>();
+  /** Within a third of the heartbeat timeout too: a live worker must never look offline. */
+  private readonly touchEveryMs: number;
 
   constructor(
     private readonly store: Store,
     private readonly policy: Policy,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.touchEveryMs = Math.min(TOUCH_INTERVAL_MS, (policy.heartbeatTimeoutSeconds * 1000) / 3);
+  }
 
   async register(input: RegisterWorkerInput): Promise<WorkerView> {
     const { id, replace, ...registration } = input;
@@ -116,7 +120,7 @@ export class WorkerPresence {
   /** The capabilities a claim uses: those given (which update the registration) or those registered. */
   async capabilitiesFor(workerId: string, given: string[] | undefined): Promise<string[]> {
     const last = this.touched.get(workerId);
-    if (given === undefined && last !== undefined && this.clock.now() - last < TOUCH_INTERVAL_MS) {
+    if (given === undefined && last !== undefined && this.clock.now() - last < this.touchEveryMs) {
       return this.cachedCaps.get(workerId) ?? [];
     }
     const existing = await this.store.getWorker(workerId);
@@ -124,7 +128,7 @@ export class WorkerPresence {
     const changed = !existing || (given !== undefined && JSON.stringify(given) !== JSON.stringify(existing.capabilities));
     if (changed) {
       await this.register({ id: workerId, capabilities });
-    } else if (last === undefined || this.clock.now() - last >= TOUCH_INTERVAL_MS) {
+    } else if (last === undefined || this.clock.now() - last >= this.touchEveryMs) {
       await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
       this.touched.set(workerId, this.clock.now());
     }
@@ -135,7 +139,7 @@ export class WorkerPresence {
   /** Keeps `lastSeenAt` fresh without a write per call. */
   async touch(workerId: string): Promise<void> {
     const last = this.touched.get(workerId);
-    if (last !== undefined && this.clock.now() - last < TOUCH_INTERVAL_MS) return;
+    if (last !== undefined && this.clock.now() - last < this.touchEveryMs) return;
     this.touched.set(workerId, this.clock.now());
     await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
   }

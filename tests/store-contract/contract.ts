@@ -7,6 +7,7 @@ import { type ContractRun, useStores } from './harness.js';
 import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
+import { reservationContract } from './reservations.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
@@ -30,5 +31,6 @@ export function storeContract(run: ContractRun): void {
     textContract(store);
     pagingContract(store);
     raceContract(store);
+    reservationContract(store);
   });
 }
