@@ -79,11 +79,7 @@ export function unassign(
 }
 
 /** Releases each task whose reservation `reason` still gives a reason for (null: leave it). */
-async function releaseEach(
-  ctx: AppContext,
-  ids: number[],
-  reason: (worker: string) => UnassignReason | null,
-): Promise<number[]> {
+async function releaseEach(ctx: AppContext, ids: number[], reason: (worker: string) => UnassignReason | null): Promise<number[]> {
   const released: number[] = [];
   for (const id of ids) {
     const done = await writeTasks(ctx, async (tx, writer) => {

@@ -71,7 +71,9 @@ export class WorkerPresence {
   private otherLiveProcess(existing: Worker, input: RegisterWorkerInput, now: number): boolean {
     if (input.pid === undefined || existing.pid === null) return false;
     const same = existing.pid === input.pid && existing.host === (input.host ?? null);
-    return !same && existing.state === 'active' && now - Date.parse(existing.lastSeenAt) <= this.policy.heartbeatTimeoutSeconds * 1000;
+    return (
+      !same && existing.state === 'active' && now - Date.parse(existing.lastSeenAt) <= this.policy.heartbeatTimeoutSeconds * 1000
+    );
   }
 
   /** A claim from a process that registered this id, since taken over by another one, is refused. */

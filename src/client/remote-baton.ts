@@ -35,9 +35,9 @@ import {
   cancelSchema,
   claimManySchema,
   eventsQuerySchema,
-  unassignSchema,
   listQuerySchema,
   parseWith,
+  unassignSchema,
 } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
@@ -141,7 +141,7 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', `/tasks/${id}/assign`, { body: { workerId, ...(options.force && { force: true }) } });
   }
 
-  unassignTask(id: number, raw: UnassignInput = {}): Promise<Task> {
+  async unassignTask(id: number, raw: UnassignInput = {}): Promise<Task> {
     const options = parseWith(unassignSchema, raw);
     return this.http.call('POST', `/tasks/${id}/unassign`, { body: options.reason ? { reason: options.reason } : {} });
   }

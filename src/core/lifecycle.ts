@@ -272,12 +272,13 @@ export function assignPatch(task: Task, workerId: string, clock: RuleTime): Task
  * running one stays with its lease holder and returns to the shared queue if it comes back.
  */
 export function unassignPatch(task: Task): TaskPatch {
-  const reserved = task.reservedFor;
   if (task.status === 'assigned') return { reservedFor: null, status: 'queued', assignee: null };
-  if (task.status === 'blocked') return { reservedFor: null, assignee: null };
-  if (task.status === 'paused' && task.pausedFrom === 'assigned') return { reservedFor: null, assignee: null, pausedFrom: 'queued' };
-  if (task.status === 'paused' && task.pausedFrom === 'blocked') return { reservedFor: null, assignee: null };
-  return { reservedFor: null, ...(task.assignee === reserved && !task.lease && { assignee: null }) };
+  if (task.status === 'paused' && task.pausedFrom === 'assigned') {
+    return { reservedFor: null, assignee: null, pausedFrom: 'queued' };
+  }
+  // Waiting (blocked, or paused without a lease), the reservation was all its assignee said.
+  const waiting = task.status === 'blocked' || (task.status === 'paused' && task.lease === null);
+  return waiting && task.assignee === task.reservedFor ? { reservedFor: null, assignee: null } : { reservedFor: null };
 }
 
 /** Effect of a priority change on the queue position of a ready task. */

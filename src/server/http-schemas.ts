@@ -23,7 +23,6 @@ import {
   unassignSchema,
   updateTaskSchema,
   workerIdSchema,
-  workerRefSchema,
   workerSchema,
 } from '../core/schemas.js';
 

@@ -5,7 +5,6 @@ import { BatonError } from '../core/errors.js';
 import {
   analyzeBody,
   assignBody,
-  unassignBody,
   breakdownBody,
   cancelBody,
   cancelQuery,
@@ -17,6 +16,7 @@ import {
   listQuery,
   taskPageSchema,
   taskSchema,
+  unassignBody,
   updateQuery,
   updateTaskSchema,
 } from './http-schemas.js';

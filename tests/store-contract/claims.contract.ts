@@ -229,7 +229,7 @@ export function claimContract(store: () => StoreHarness): void {
       expect(await baton.claim({ workerId: 'w2' })).toMatchObject({ id: task.id, lease: { owner: 'w2', token: 2 } });
     });
 
-    it('an expired lease is requeued by expireLeases (or a server\'s own sweep), counting the attempt', async () => {
+    it("an expired lease is requeued by expireLeases (or a server's own sweep), counting the attempt", async () => {
       const baton = await store().open();
       const task = await baton.createTask({ title: 'Abandoned' });
       const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: SOON_MS / 1000 });

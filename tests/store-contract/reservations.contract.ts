@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/app/baton.js';
+import { LIMITS } from '../../src/core/limits.js';
 import type { TaskEvent } from '../../src/core/types.js';
 import { expectRefusedUnchanged, refusal, type StoreHarness, sleep, waitPast } from './harness.js';
 
@@ -42,11 +43,15 @@ export function reservationContract(store: () => StoreHarness): void {
       expect(await baton.claim({ workerId: 'bob' })).toMatchObject({ id: task.id, status: 'executing' });
     });
 
-    it('unassign refuses a task that is not reserved, and an unknown task, changing nothing', async () => {
+    it('unassign refuses a task that is not reserved, an unknown task and a reason too long, changing nothing', async () => {
       const baton = await store().open();
       const task = await baton.createTask({ title: 'Nobody in particular' });
       await expectRefusedUnchanged(baton, () => baton.unassignTask(task.id), 'illegal_transition');
       await expectRefusedUnchanged(baton, () => baton.unassignTask(task.id + 100), 'task_not_found');
+      await baton.registerWorker({ id: 'alice' });
+      await baton.assignTask(task.id, 'alice');
+      const tooLong = { reason: 'x'.repeat(LIMITS.reasonChars + 1) };
+      await expectRefusedUnchanged(baton, () => baton.unassignTask(task.id, tooLong), 'invalid_argument', 'reason');
     });
 
     it('a worker that stops gives its reservations back to the queue (worker_stopped)', async () => {
@@ -106,7 +111,11 @@ export function reservationContract(store: () => StoreHarness): void {
       const baton = await store().open();
       const task = await baton.createTask({ title: 'Open' });
       await expectRefusedUnchanged(baton, () => baton.assignTask(task.id, 'nobody'), 'worker_not_found');
-      await expectRefusedUnchanged(baton, () => baton.createTask({ title: 'For nobody', assignee: 'nobody' }), 'worker_not_found');
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.createTask({ title: 'For nobody', assignee: 'nobody' }),
+        'worker_not_found',
+      );
     });
 
     it('both refuse a worker lacking the task capabilities (incapable_worker) unless forced', async () => {

@@ -40,7 +40,8 @@ async function online(b: LocalBaton, id: string, w: WorkerProcess) {
 
 describe('one live process per worker id', () => {
   it('a second `baton worker` with the same id is refused; --replace takes over and the first stops', async () => {
-    const b = (baton = await storeOf(project.dir));
+    baton = await storeOf(project.dir);
+    const b = baton;
     const first = start(['worker_001', 'Frontend Dev', 'react,typescript,ui_design', '--simulate', '1']);
     await online(b, 'worker_001', first);
 
@@ -73,11 +74,9 @@ describe('one live process per worker id', () => {
 
 describe('hybrid push with a worker that dies', () => {
   it('a SIGKILLed worker holding a pushed critical task: the crew completes it within heartbeat timeout + 10 s', async () => {
-    writeFileSync(
-      join(project.dir, '.baton', 'config.yaml'),
-      `assignment: hybrid\nheartbeatTimeout: ${HEARTBEAT_TIMEOUT}\n`,
-    );
-    const b = (baton = await storeOf(project.dir));
+    writeFileSync(join(project.dir, '.baton', 'config.yaml'), `assignment: hybrid\nheartbeatTimeout: ${HEARTBEAT_TIMEOUT}\n`);
+    baton = await storeOf(project.dir);
+    const b = baton;
     // The tighter fit gets the push; it works slowly, so it still holds the task when it dies.
     const victim = start(['worker_002', 'Backend Dev', 'python,api_design,database', '--simulate', '60', '--lease', '4']);
     const survivor = start(['worker_005', 'Platform Dev', 'python,api_design,database,docker', '--simulate', '1']);
