@@ -191,8 +191,10 @@ async function leased(
       if (!current) throw taskNotFound(id);
       assertLease(current, action, { workerId, token: lease.token, now });
       // A subtask's parent follows it and a finished task may unblock others: changes that
-      // reach other rows take the full transaction below.
-      if (current.parentId !== null || hasDependents) return null;
+      // reach other rows take the full transaction below. So does a critical task under hybrid
+      // assignment: if it goes back to the queue, it is pushed in that same transaction.
+      const pushes = ctx.policy.assignment === 'hybrid' && current.priority === 'critical';
+      if (current.parentId !== null || hasDependents || pushes) return null;
       const change = decide(current, { now, policy: ctx.policy });
       const event = {
         taskId: id,
