@@ -2,6 +2,7 @@ import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
 import type {
+  AssignInput,
   AttemptLogInput,
   ClaimInput,
   ClaimManyInput,
@@ -16,6 +17,7 @@ import type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  UnassignInput,
   UpdateTaskInput,
 } from '../core/schemas.js';
 import type {
@@ -34,6 +36,7 @@ import type { ServiceStats } from './status-stats.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
 export type {
+  AssignInput,
   AttemptLogInput,
   ClaimInput,
   ClaimManyInput,
@@ -48,6 +51,7 @@ export type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  UnassignInput,
   UpdateTaskInput,
 };
 
@@ -71,8 +75,13 @@ export interface Baton {
   resumeTask(id: number): Promise<Task>;
   addDependencies(id: number, dependsOn: number[]): Promise<Task>;
   removeDependency(id: number, dependsOn: number): Promise<Task>;
-  /** Reserves a task for one worker: only that worker may claim it. */
-  assignTask(id: number, workerId: string): Promise<Task>;
+  /**
+   * Reserves a task for one registered worker: only that worker may claim it. A worker lacking a
+   * capability the task needs is refused (`incapable_worker`) unless `force`.
+   */
+  assignTask(id: number, workerId: string, options?: Pick<AssignInput, 'force'>): Promise<Task>;
+  /** Drops a task's reservation: it goes back to the shared queue (`unassigned` event). */
+  unassignTask(id: number, options?: UnassignInput): Promise<Task>;
 
   /** Complexity of a task (by id) or of a task not yet created, with the reasons and what to do. */
   analyze(target: number | BreakdownSubject): Promise<TaskAnalysis>;
@@ -99,7 +108,10 @@ export interface Baton {
   fail(id: number, input: FailInput): Promise<Task>;
   release(id: number, lease: LeaseRef): Promise<Task>;
   review(id: number, input: ReviewTaskInput): Promise<Task>;
-  /** Requeues (or fails) tasks whose lease has run out; returns their ids. */
+  /**
+   * Requeues (or fails) tasks whose lease has run out, and sends tasks reserved for workers gone
+   * offline back to the shared queue; returns the ids of the expired leases.
+   */
   expireLeases(): Promise<number[]>;
   /** Appends to the log of the attempt the worker runs under its lease (a remote worker's output). */
   appendAttemptLog(id: number, input: AttemptLogInput): Promise<AttemptLogAppended>;

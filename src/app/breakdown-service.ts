@@ -1,6 +1,7 @@
 import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
 import { assertCan, can } from '../core/lifecycle.js';
 import { analyzeSubjectSchema, breakdownOptionsSchema, parseWith } from '../core/schemas.js';
+import type { Task } from '../core/types.js';
 import { withEstimateMinutes } from '../core/values.js';
 import type { BreakdownOptions, BreakdownResult, TaskAnalysis } from './baton.js';
 import { analyzeSubject, type PreparedPlan, preparePlan } from './breakdown.js';
@@ -42,7 +43,7 @@ export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptio
     // Claimed or split by someone else while the planner thought: writePlan refuses it.
     const current = await writer.requireTask(tx, id);
     const result = await writePlan(tx, current, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
-    for (const sub of result.created) writer.noteReady(sub);
+    for (const sub of result.created) await writer.pushIfCritical(tx, (await tx.getTask(sub.id)) as Task);
     return result;
   });
   return { ...summary, task: written.parent, subtasks: written.created };

@@ -4,7 +4,7 @@ import type { Task } from '../core/types.js';
 import { claimRefusal } from '../core/waiting.js';
 import type { ClaimTaskInput } from './baton.js';
 import type { AppContext } from './context.js';
-import { expireLeases } from './lease-service.js';
+import { sweep } from './lease-service.js';
 
 /** Tries of a claim whose task looked claimable yet was not taken (another claim held its row). */
 const ATTEMPTS = 5;
@@ -29,7 +29,7 @@ export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput
   }
   if (!(await ctx.store.getTask(id))) throw taskNotFound(id);
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
-  await ctx.sweeper.sometimes(() => expireLeases(ctx));
+  await ctx.sweeper.sometimes(() => sweep(ctx));
   for (let attempt = 1; ; attempt++) {
     const [claimed] = await ctx.store.claim({ workerId, capabilities, leaseMs: leaseSeconds * 1000, limit: 1, taskId: id });
     if (claimed) return claimed;

@@ -1,10 +1,29 @@
+import type { Policy } from '../core/policy.js';
 import { type PushCandidate, pickWorker, statsByWorker } from '../core/push.js';
 import type { Task, WorkerView } from '../core/types.js';
-import type { Store } from '../store/store.js';
+import type { PushView, Store } from '../store/store.js';
 import type { WriteEffects } from './task-writer.js';
 
 /** How many recently finished tasks feed the success-rate and speed statistics. */
-const HISTORY_WINDOW = 500;
+export const HISTORY_WINDOW = 500;
+
+/**
+ * The worker a critical task goes to, from a view read in the transaction that made it ready:
+ * online (active, seen within the heartbeat timeout at `now`), capable, with a free slot — what it
+ * holds counts leases and reservations it has not claimed yet. Null when nobody can take it now.
+ */
+export function pushTarget(view: PushView, task: Task, now: number, policy: Policy): string | null {
+  const stats = statsByWorker(view.finished, task.capabilities);
+  const candidates: PushCandidate[] = view.workers.map((w) => ({
+    id: w.id,
+    capabilities: w.capabilities,
+    online: w.state === 'active' && now - Date.parse(w.lastSeenAt) <= policy.heartbeatTimeoutSeconds * 1000,
+    load: view.held.get(w.id) ?? 0,
+    concurrency: w.concurrency,
+    stats: stats.get(w.id) ?? { completed: 0, failed: 0, meanSeconds: null },
+  }));
+  return pickWorker(task.capabilities, candidates)?.id ?? null;
+}
 
 export interface PushContext {
   store: Store;
@@ -38,6 +57,9 @@ export async function pushCriticalTasks(ctx: PushContext): Promise<Task[]> {
     const best = pickWorker(task.capabilities, candidates);
     if (!best) continue;
     try {
+      // Only a task still unreserved: another process may have pushed it meanwhile.
+      const current = await ctx.store.getTask(task.id);
+      if (current?.reservedFor !== null || current.status !== 'queued') continue;
       pushed.push(await ctx.assign(task.id, best.id));
       load.set(best.id, (load.get(best.id) ?? 0) + 1);
     } catch {

@@ -33,6 +33,7 @@ import type {
   ReviewTaskInput,
 } from './baton.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
+import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
 import type { Change } from './task-writer.js';
 
 /** The worker's side: claims (SPEC §4) and every write made under a lease, plus reviews. */
@@ -51,6 +52,7 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
   // Fewer tasks than asked is what any claim may answer; a worker claims again for the rest.
   const limit = Math.min(request.limit, maxTasks);
   const { store, clock } = ctx;
+  await ctx.presence.assertCurrent(workerId, request.host, request.pid);
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
   const deadline = clock.now() + (request.waitSeconds ?? 0) * 1000;
   // Short pauses keep pickup latency low; a waiting worker takes the write lock only when the
@@ -63,7 +65,7 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
     const signal = stop && (request.signal ? AbortSignal.any([stop.signal, request.signal]) : stop.signal);
     const woken = signal ? store.waitForWork?.(signal, deadline - clock.now()) : undefined;
     try {
-      await ctx.sweeper.sometimes(() => expireLeases(ctx));
+      await ctx.sweeper.sometimes(() => sweep(ctx));
       const worth = first || woken !== undefined || (await store.countTasks({ ready: true, withCommand })) > 0;
       const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand }) : [];
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
@@ -134,20 +136,36 @@ export async function review(ctx: AppContext, id: number, raw: ReviewTaskInput):
   });
 }
 
-/** Requeues (or fails) tasks whose lease ran out, one transaction each; returns their ids. */
+/**
+ * Everything that falls due by time alone: expired leases, and reservations of workers gone
+ * offline. Returns the ids of the tasks whose lease expired.
+ */
+export async function sweep(ctx: AppContext): Promise<number[]> {
+  const expired = await expireLeases(ctx);
+  await releaseOfflineReservations(ctx);
+  return expired;
+}
+
+/**
+ * Requeues (or fails) tasks whose lease ran out, one transaction each; returns their ids. A task
+ * reserved for a worker that is offline goes to the shared queue, not back to that worker.
+ */
 export async function expireLeases(ctx: AppContext): Promise<number[]> {
   const ids = await ctx.store.expiredLeases(await ctx.store.now(), 100);
   const expired: number[] = [];
+  const offline = ids.length > 0 ? await offlineWorkers(ctx) : new Map();
   for (const id of ids) {
     const updated = await writeTasks(ctx, async (tx, writer) => {
       const task = await tx.getTask(id);
       if (task?.status !== 'executing' || !task.lease || Date.parse(task.lease.expiresAt) > tx.now) return null;
-      return writer.apply(tx, task, {
+      const requeued = await writer.apply(tx, task, {
         type: 'lease_expired',
         patch: expirePatch(task, ruleTime(ctx, tx)),
         workerId: task.lease.owner,
         data: { worker: task.lease.owner, token: task.lease.token },
       });
+      const gone = requeued.reservedFor !== null && requeued.status !== 'failed' && offline.has(requeued.reservedFor);
+      return gone ? unassign(tx, writer, requeued, { reason: reasonFor(offline.get(requeued.reservedFor as string)) }) : requeued;
     });
     if (updated) expired.push(updated.id);
   }
@@ -173,8 +191,10 @@ async function leased(
       if (!current) throw taskNotFound(id);
       assertLease(current, action, { workerId, token: lease.token, now });
       // A subtask's parent follows it and a finished task may unblock others: changes that
-      // reach other rows take the full transaction below.
-      if (current.parentId !== null || hasDependents) return null;
+      // reach other rows take the full transaction below. So does a critical task under hybrid
+      // assignment: if it goes back to the queue, it is pushed in that same transaction.
+      const pushes = ctx.policy.assignment === 'hybrid' && current.priority === 'critical';
+      if (current.parentId !== null || hasDependents || pushes) return null;
       const change = decide(current, { now, policy: ctx.policy });
       const event = {
         taskId: id,

@@ -6,6 +6,7 @@ import { parseWith, registerWorkerSchema, workerRefSchema } from '../core/schema
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type {
+  AssignInput,
   AttemptLogAppended,
   AttemptLogInput,
   AttemptLogQuery,
@@ -36,6 +37,7 @@ import type {
   TaskAnalysis,
   TaskDetail,
   TaskPage,
+  UnassignInput,
   UpdateTaskInput,
 } from './baton.js';
 import * as breakdowns from './breakdown-service.js';
@@ -46,6 +48,7 @@ import { KeyRing } from './keys.js';
 import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import * as logs from './log-service.js';
+import * as reservations from './reservation-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import { WorkerPresence } from './worker-presence.js';
@@ -115,8 +118,14 @@ export class LocalBaton implements BatonHost {
   // ── tasks ────────────────────────────────────────────────────────────────
   createTask = (input: CreateTaskInput): Promise<Task> => tasks.createTask(this.ctx, input);
   getTask = (id: number): Promise<Task> => tasks.getTask(this.ctx, id);
-  showTask = (id: number): Promise<TaskDetail> => tasks.showTask(this.ctx, id);
-  listTasks = (query?: ListQuery): Promise<TaskPage> => tasks.listTasks(this.ctx, query);
+  showTask = async (id: number): Promise<TaskDetail> => {
+    await this.sweepBeforeRead();
+    return tasks.showTask(this.ctx, id);
+  };
+  listTasks = async (query?: ListQuery): Promise<TaskPage> => {
+    await this.sweepBeforeRead();
+    return tasks.listTasks(this.ctx, query);
+  };
   updateTask = (id: number, input: UpdateTaskInput, options?: { ifVersion?: number }): Promise<Task> =>
     tasks.updateTask(this.ctx, id, input, options);
   cancelTask = (id: number, options?: { reason?: string }): Promise<Task> => tasks.cancelTask(this.ctx, id, options);
@@ -125,7 +134,9 @@ export class LocalBaton implements BatonHost {
   resumeTask = (id: number): Promise<Task> => tasks.resumeTask(this.ctx, id);
   addDependencies = (id: number, dependsOn: number[]): Promise<Task> => tasks.addDependencies(this.ctx, id, dependsOn);
   removeDependency = (id: number, dependsOn: number): Promise<Task> => tasks.removeDependency(this.ctx, id, dependsOn);
-  assignTask = (id: number, workerId: string): Promise<Task> => tasks.assignTask(this.ctx, id, workerId);
+  assignTask = (id: number, workerId: string, options?: Pick<AssignInput, 'force'>): Promise<Task> =>
+    tasks.assignTask(this.ctx, id, workerId, options);
+  unassignTask = (id: number, options?: UnassignInput): Promise<Task> => reservations.unassignTask(this.ctx, id, options);
 
   // ── breakdown (SPEC §6) ──────────────────────────────────────────────────
   analyze = (target: number | BreakdownSubject): Promise<TaskAnalysis> => breakdowns.analyze(this.ctx, target);
@@ -143,7 +154,7 @@ export class LocalBaton implements BatonHost {
   fail = (id: number, input: FailInput): Promise<Task> => leases.fail(this.ctx, id, input);
   release = (id: number, lease: LeaseRef): Promise<Task> => leases.release(this.ctx, id, lease);
   review = (id: number, input: ReviewTaskInput): Promise<Task> => leases.review(this.ctx, id, input);
-  expireLeases = (): Promise<number[]> => leases.expireLeases(this.ctx);
+  expireLeases = (): Promise<number[]> => leases.sweep(this.ctx);
   appendAttemptLog = (id: number, input: AttemptLogInput): Promise<AttemptLogAppended> =>
     logs.appendAttemptLog(this.ctx, id, input);
   attemptLog = (id: number, query?: AttemptLogQuery): Promise<AttemptLogText> => logs.attemptLog(this.ctx, id, query);
@@ -151,12 +162,21 @@ export class LocalBaton implements BatonHost {
   // ── workers ──────────────────────────────────────────────────────────────
   registerWorker = async (input: RegisterWorkerInput): Promise<WorkerView> =>
     this.ctx.presence.register(parseWith(registerWorkerSchema, input));
-  unregisterWorker = async (id: string): Promise<WorkerView> =>
-    this.ctx.presence.unregister(parseWith(workerRefSchema, { workerId: id }).workerId);
-  listWorkers = (options?: { available?: boolean }): Promise<WorkerView[]> => this.ctx.presence.list(options);
+  unregisterWorker = async (id: string): Promise<WorkerView> => {
+    const view = await this.ctx.presence.unregister(parseWith(workerRefSchema, { workerId: id }).workerId);
+    await reservations.releaseReservationsOf(this.ctx, view.id);
+    return view;
+  };
+  listWorkers = async (options?: { available?: boolean }): Promise<WorkerView[]> => {
+    await this.sweepBeforeRead();
+    return this.ctx.presence.list(options);
+  };
 
   // ── the system ───────────────────────────────────────────────────────────
-  status = (): Promise<SystemStatus> => system.status(this.ctx);
+  status = async (): Promise<SystemStatus> => {
+    await this.sweepBeforeRead();
+    return system.status(this.ctx);
+  };
   health = (): Promise<Health> => system.health(this.ctx);
   describe = (): Promise<BatonDescription> => system.describe(this.ctx);
   events = (query?: EventQuery): Promise<TaskEvent[]> => system.events(this.ctx, query);
@@ -171,6 +191,14 @@ export class LocalBaton implements BatonHost {
   importData = (data: unknown): Promise<ImportSummary> => system.importData(this.ctx, data);
 
   close = (): Promise<void> => this.ctx.store.close();
+
+  /**
+   * Reads first sweep what fell due (expired leases, reservations of offline workers), so every
+   * view agrees; a sweep that cannot write (a full disk) does not keep the read from answering.
+   */
+  private async sweepBeforeRead(): Promise<void> {
+    await this.ctx.sweeper.sometimes(() => leases.sweep(this.ctx)).catch(() => undefined);
+  }
 }
 
 function newContext(options: LocalBatonOptions): AppContext {

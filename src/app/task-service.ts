@@ -1,5 +1,5 @@
 import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
-import { BatonError, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
+import { BatonError, incapableWorker, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
 import { assertNoCycle } from '../core/graph.js';
 import {
   assertCan,
@@ -15,18 +15,18 @@ import {
 } from '../core/lifecycle.js';
 import { LIMITS } from '../core/limits.js';
 import {
+  assignSchema,
   cancelSchema,
   createTaskSchema,
   dependenciesSchema,
   listQuerySchema,
   parseWith,
   updateTaskSchema,
-  workerRefSchema,
 } from '../core/schemas.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
-import type { Task } from '../core/types.js';
+import type { Task, Worker } from '../core/types.js';
 import { withEstimateMinutes } from '../core/values.js';
-import type { CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
+import type { AssignInput, CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
@@ -36,6 +36,7 @@ import { waitingOf } from './stuck.js';
 
 export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise<Task> {
   const input = withEstimateMinutes(parseWith(createTaskSchema, raw));
+  if (input.assignee !== undefined) await requireCapable(ctx, input.assignee, input.capabilities ?? [], input.force);
   const mode = ctx.policy.breakdown.mode;
   const report = analyzeComplexity(input, mode);
   // Planning happens before the transaction: a planner may take a while and holds no lock.
@@ -59,10 +60,9 @@ export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise
         dependsOn: task.dependsOn,
       }),
     );
-    writer.noteReady(task);
-    if (!prepared) return task;
+    if (!prepared) return writer.pushIfCritical(tx, task);
     const written = await writePlan(tx, task, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
-    for (const sub of written.created) writer.noteReady(sub);
+    for (const sub of written.created) await writer.pushIfCritical(tx, (await tx.getTask(sub.id)) as Task);
     return written.parent;
   });
 }
@@ -244,12 +244,38 @@ export async function removeDependency(ctx: AppContext, id: number, dependsOn: n
   });
 }
 
-export async function assignTask(ctx: AppContext, id: number, workerId: string): Promise<Task> {
-  const { workerId: worker } = parseWith(workerRefSchema, { workerId });
-  // Pushing work to a worker that never registered is almost always a typo.
-  if (!(await ctx.store.getWorker(worker))) throw workerNotFound(worker);
+export async function assignTask(
+  ctx: AppContext,
+  id: number,
+  workerId: string,
+  options: Pick<AssignInput, 'force'> = {},
+): Promise<Task> {
+  const { workerId: worker, force } = parseWith(assignSchema, { ...options, workerId });
+  const registered = await requireCapable(ctx, worker, null, force);
   return changeTask(ctx, id, async (task, _tx, time) => {
     assertCan(task, 'assign');
+    if (!force) assertCapable(registered, task.capabilities);
     return { type: 'assigned', patch: assignPatch(task, worker, time), data: { worker } };
   });
+}
+
+/**
+ * A reservation names a registered worker (pushing work to one that never registered is almost
+ * always a typo) able to do the task, unless `force`; `capabilities` null checks registration only.
+ */
+async function requireCapable(
+  ctx: AppContext,
+  workerId: string,
+  capabilities: readonly string[] | null,
+  force: boolean | undefined,
+): Promise<Worker> {
+  const worker = await ctx.store.getWorker(workerId);
+  if (!worker) throw workerNotFound(workerId);
+  if (capabilities !== null && !force) assertCapable(worker, capabilities);
+  return worker;
+}
+
+function assertCapable(worker: Worker, capabilities: readonly string[]): void {
+  const missing = capabilities.filter((c) => !worker.capabilities.includes(c));
+  if (missing.length > 0) throw incapableWorker(worker.id, missing);
 }

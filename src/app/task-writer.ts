@@ -1,6 +1,7 @@
 import { rollup } from '../core/breakdown/rollup.js';
 import { BatonError, taskNotFound } from '../core/errors.js';
 import {
+  assignPatch,
   can,
   cancelPatch,
   diff,
@@ -14,6 +15,7 @@ import {
 import type { Policy } from '../core/policy.js';
 import type { Changes, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
+import { HISTORY_WINDOW, pushTarget } from './hybrid-push.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -57,7 +59,6 @@ export class TaskWriter {
     if (!updated) {
       throw new BatonError('version_mismatch', `task ${task.id} changed while it was being written; try again`);
     }
-    this.noteReady(updated);
     // Dependency edges are written beside the row: the task returned must show them as they now are.
     const edges = change.extraChanges?.dependsOn;
     if (edges) updated.dependsOn = edges[1] as number[];
@@ -68,12 +69,29 @@ export class TaskWriter {
     await tx.appendEvent({ ...this.event(task.id, tx.now, change.type, changes, workerId, change.data ?? null), actor: by });
     if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated, by);
     if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
-    return updated;
+    return this.pushIfCritical(tx, updated);
   }
 
   /** A task written ready: a critical one is pushed after the commit (hybrid assignment). */
   noteReady(task: Task): void {
     if (task.status === 'queued' && task.priority === 'critical') this.effects.criticalReady = true;
+  }
+
+  /**
+   * Hybrid assignment: a critical task written ready and unreserved is reserved, in the same
+   * transaction, for the best online idle worker able to do it — so no claim can see it unreserved
+   * while such a worker exists. With none, it stays in the queue (and a push follows the commit).
+   */
+  async pushIfCritical(tx: StoreTx, task: Task): Promise<Task> {
+    const pushable = task.status === 'queued' && task.priority === 'critical' && task.reservedFor === null;
+    if (!pushable || this.policy.assignment !== 'hybrid') return task;
+    const worker = pushTarget(await tx.pushView(HISTORY_WINDOW), task, tx.now, this.policy);
+    if (worker === null) {
+      this.noteReady(task);
+      return task;
+    }
+    const patch = assignPatch(task, worker, this.clock(tx));
+    return this.apply(tx, task, { type: 'assigned', patch, data: { worker, pushed: true } });
   }
 
   event(

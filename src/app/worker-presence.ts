@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
-import { workerNotFound } from '../core/errors.js';
+import { BatonError, workerNotFound } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
-import type { WorkerView } from '../core/types.js';
+import type { Worker, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type { RegisterWorkerInput } from './baton.js';
 import { listedWorkers, workerViews } from './workers.js';
@@ -20,17 +20,29 @@ const TOUCH_INTERVAL_MS = 10_000;
 export class WorkerPresence {
   private readonly touched = new Map<string, number>();
   private readonly cachedCaps = new Map<string, string[]>();
+  /** Within a third of the heartbeat timeout too: a live worker must never look offline. */
+  private readonly touchEveryMs: number;
 
   constructor(
     private readonly store: Store,
     private readonly policy: Policy,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.touchEveryMs = Math.min(TOUCH_INTERVAL_MS, (policy.heartbeatTimeoutSeconds * 1000) / 3);
+  }
 
   async register(input: RegisterWorkerInput): Promise<WorkerView> {
-    const { id } = input;
+    const { id, replace, ...registration } = input;
+    const existing = await this.store.getWorker(id);
+    if (existing && !replace && this.otherLiveProcess(existing, input, await this.store.now())) {
+      throw new BatonError(
+        'worker_id_in_use',
+        `worker ${id} is already running (pid ${existing.pid} on ${existing.host ?? 'an unknown host'}); stop it, pick another id, or replace it`,
+        { id, host: existing.host, pid: existing.pid },
+      );
+    }
     const { worker } = await this.store.transaction(async (tx) => {
-      const result = await tx.upsertWorker({ ...input, state: 'active' });
+      const result = await tx.upsertWorker({ id, ...registration, state: 'active' });
       await tx.appendEvent({
         taskId: null,
         workerId: id,
@@ -43,6 +55,7 @@ export class WorkerPresence {
           capabilities: result.worker.capabilities,
           host: result.worker.host,
           pid: result.worker.pid,
+          ...(replace && existing && { replaced: { host: existing.host, pid: existing.pid } }),
         },
       });
       return result;
@@ -52,6 +65,27 @@ export class WorkerPresence {
     this.cachedCaps.set(id, worker.capabilities);
     const [view] = workerViews([worker], await this.store.leasesByWorker(), this.clock.now(), this.policy);
     return view as WorkerView;
+  }
+
+  /** Whether `existing` is another process than the one registering, and still online. */
+  private otherLiveProcess(existing: Worker, input: RegisterWorkerInput, now: number): boolean {
+    if (input.pid === undefined || existing.pid === null) return false;
+    const same = existing.pid === input.pid && existing.host === (input.host ?? null);
+    return (
+      !same && existing.state === 'active' && now - Date.parse(existing.lastSeenAt) <= this.policy.heartbeatTimeoutSeconds * 1000
+    );
+  }
+
+  /** A claim from a process that registered this id, since taken over by another one, is refused. */
+  async assertCurrent(workerId: string, host: string | undefined, pid: number | undefined): Promise<void> {
+    if (pid === undefined) return;
+    const worker = await this.store.getWorker(workerId);
+    if (!worker || worker.pid === null || (worker.pid === pid && worker.host === (host ?? null))) return;
+    throw new BatonError(
+      'worker_replaced',
+      `worker ${workerId} was taken over by pid ${worker.pid} on ${worker.host ?? 'an unknown host'}; this process stops`,
+      { id: workerId, host: worker.host, pid: worker.pid },
+    );
   }
 
   async unregister(id: string): Promise<WorkerView> {
@@ -85,7 +119,7 @@ export class WorkerPresence {
   /** The capabilities a claim uses: those given (which update the registration) or those registered. */
   async capabilitiesFor(workerId: string, given: string[] | undefined): Promise<string[]> {
     const last = this.touched.get(workerId);
-    if (given === undefined && last !== undefined && this.clock.now() - last < TOUCH_INTERVAL_MS) {
+    if (given === undefined && last !== undefined && this.clock.now() - last < this.touchEveryMs) {
       return this.cachedCaps.get(workerId) ?? [];
     }
     const existing = await this.store.getWorker(workerId);
@@ -93,7 +127,7 @@ export class WorkerPresence {
     const changed = !existing || (given !== undefined && JSON.stringify(given) !== JSON.stringify(existing.capabilities));
     if (changed) {
       await this.register({ id: workerId, capabilities });
-    } else if (last === undefined || this.clock.now() - last >= TOUCH_INTERVAL_MS) {
+    } else if (last === undefined || this.clock.now() - last >= this.touchEveryMs) {
       await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
       this.touched.set(workerId, this.clock.now());
     }
@@ -104,7 +138,7 @@ export class WorkerPresence {
   /** Keeps `lastSeenAt` fresh without a write per call. */
   async touch(workerId: string): Promise<void> {
     const last = this.touched.get(workerId);
-    if (last !== undefined && this.clock.now() - last < TOUCH_INTERVAL_MS) return;
+    if (last !== undefined && this.clock.now() - last < this.touchEveryMs) return;
     this.touched.set(workerId, this.clock.now());
     await this.store.transaction((tx) => tx.upsertWorker({ id: workerId }));
   }

@@ -1,4 +1,5 @@
 import type {
+  AssignInput,
   AttemptLogAppended,
   AttemptLogInput,
   AttemptLogQuery,
@@ -29,6 +30,7 @@ import type {
   TaskAnalysis,
   TaskDetail,
   TaskPage,
+  UnassignInput,
   UpdateTaskInput,
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
@@ -41,6 +43,7 @@ import {
   eventsQuerySchema,
   listQuerySchema,
   parseWith,
+  unassignSchema,
 } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
@@ -140,8 +143,13 @@ export class RemoteBaton implements Baton {
     return this.http.call('DELETE', `/tasks/${id}/dependencies/${dependsOn}`);
   }
 
-  assignTask(id: number, workerId: string): Promise<Task> {
-    return this.http.call('POST', `/tasks/${id}/assign`, { body: { workerId } });
+  assignTask(id: number, workerId: string, options: Pick<AssignInput, 'force'> = {}): Promise<Task> {
+    return this.http.call('POST', `/tasks/${id}/assign`, { body: { workerId, ...(options.force && { force: true }) } });
+  }
+
+  async unassignTask(id: number, raw: UnassignInput = {}): Promise<Task> {
+    const options = parseWith(unassignSchema, raw);
+    return this.http.call('POST', `/tasks/${id}/unassign`, { body: options.reason ? { reason: options.reason } : {} });
   }
 
   analyze(target: number | BreakdownSubject): Promise<TaskAnalysis> {
@@ -174,6 +182,8 @@ export class RemoteBaton implements Baton {
         workerId: request.workerId,
         ...(request.capabilities !== undefined && { capabilities: request.capabilities }),
         ...(request.leaseSeconds !== undefined && { leaseSeconds: request.leaseSeconds }),
+        ...(request.host !== undefined && { host: request.host }),
+        ...(request.pid !== undefined && { pid: request.pid }),
         ...(wait > 0 && { wait: Math.round(wait * 1000) / 1000 }),
         ...(request.limit !== 1 && { limit: request.limit }),
         ...(request.withCommand && { withCommand: true }),

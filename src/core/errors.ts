@@ -49,6 +49,12 @@ export const ERROR_CODES = {
   task_not_due: 'conflict',
   /** Claiming one task by id: the worker lacks capabilities the task requires. */
   missing_capabilities: 'forbidden',
+  /** The worker lacks a capability the task needs (`force` reserves it anyway). */
+  incapable_worker: 'conflict',
+  /** Another live process already runs as this worker id (`replace` takes over). */
+  worker_id_in_use: 'conflict',
+  /** This process's worker id was taken over by another process: it stops. */
+  worker_replaced: 'conflict',
   store_busy: 'unavailable',
   store_unavailable: 'unavailable',
   store_full: 'full',
@@ -122,4 +128,13 @@ export function taskNotFound(id: number): BatonError {
 
 export function workerNotFound(id: string): BatonError {
   return new BatonError('worker_not_found', `worker ${id} not found`, { id });
+}
+
+/** A reservation for a worker that lacks some of the task's capabilities (`missing`). */
+export function incapableWorker(id: string, missing: readonly string[]): BatonError {
+  return new BatonError(
+    'incapable_worker',
+    `worker ${id} lacks ${missing.join(', ')}, which the task needs (force reserves it anyway)`,
+    { id, missing: [...missing] },
+  );
 }

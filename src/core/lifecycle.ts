@@ -38,6 +38,7 @@ export const TRANSITIONS = {
   pause: ['blocked', 'queued', 'assigned', 'executing'],
   resume: ['paused'],
   assign: ['blocked', 'queued', 'assigned', 'paused'],
+  unassign: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'],
   unblock: ['blocked'],
   block: ['queued', 'assigned'],
   /** A dependency is added before work starts (a paused task, only when it was not executing). */
@@ -294,6 +295,20 @@ export function assignPatch(task: Task, workerId: string, clock: RuleTime): Task
   if (task.status === 'queued' || task.status === 'assigned') return { reservedFor: workerId, ...toReady(reserved, clock) };
   if (task.status === 'paused' && task.pausedFrom === 'executing') return { reservedFor: workerId };
   return { reservedFor: workerId, assignee: workerId };
+}
+
+/**
+ * The reservation is dropped: a ready task goes back to the shared queue (keeping its place), a
+ * running one stays with its lease holder and returns to the shared queue if it comes back.
+ */
+export function unassignPatch(task: Task): TaskPatch {
+  if (task.status === 'assigned') return { reservedFor: null, status: 'queued', assignee: null };
+  if (task.status === 'paused' && task.pausedFrom === 'assigned') {
+    return { reservedFor: null, assignee: null, pausedFrom: 'queued' };
+  }
+  // Waiting (blocked, or paused without a lease), the reservation was all its assignee said.
+  const waiting = task.status === 'blocked' || (task.status === 'paused' && task.lease === null);
+  return waiting && task.assignee === task.reservedFor ? { reservedFor: null, assignee: null } : { reservedFor: null };
 }
 
 /** Effect of a priority change on the queue position of a ready task. */

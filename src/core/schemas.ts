@@ -21,7 +21,9 @@ export {
 } from './schemas/fields.js';
 export { dumpSchema, eventSchema, taskSchema, workerSchema } from './schemas/records.js';
 export {
+  type AssignInput,
   analyzeSubjectSchema,
+  assignSchema,
   breakdownOptionsSchema,
   type CreateTaskInput,
   cancelSchema,
@@ -29,7 +31,9 @@ export {
   dependenciesSchema,
   type ListQuery,
   listQuerySchema,
+  type UnassignInput,
   type UpdateTaskInput,
+  unassignSchema,
   updateTaskSchema,
   workerRefSchema,
 } from './schemas/tasks.js';

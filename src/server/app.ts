@@ -17,6 +17,7 @@ import { registerJsonWrites, registerRequestGuard } from './request-guard.js';
 import { routesOf } from './routes.js';
 import type { LogHealth } from './routes-system.js';
 import { StreamHub } from './sse.js';
+import { SweepLoop } from './sweep-loop.js';
 
 export { toBatonError } from './errors.js';
 
@@ -57,6 +58,8 @@ export interface ServerOptions {
   /** Folder of the attempt logs kept by workers on this machine (`.baton/logs`). */
   logDir?: string | null | undefined;
   clock?: Clock | undefined;
+  /** How often expired leases and reservations of offline workers are swept, in ms (default 250). */
+  sweepMs?: number | undefined;
 }
 
 export interface BatonServer {
@@ -64,7 +67,7 @@ export interface BatonServer {
   feed: EventFeed;
   metrics: Metrics;
   streams: StreamHub;
-  /** Starts following the event feed (before listening). */
+  /** Starts following the event feed and the sweep of expired leases (before listening). */
   start(): Promise<void>;
   /** Stops accepting, ends streams and long-polls, waits for requests in flight, closes the feed. */
   close(): Promise<void>;
@@ -102,6 +105,7 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   feed.subscribe((events) => void metrics.observe(events).catch(() => {}));
   const streams = new StreamHub(baton, feed, options.heartbeatMs ?? 15_000);
   const shutdown = new AbortController();
+  const sweeps = new SweepLoop(baton, clock, (err) => options.logger?.warn({ err }, 'sweep failed'), options.sweepMs);
   const failureLimit = options.authFailureLimit ?? { max: 30, windowMs: 60_000 };
   const failures = failureLimit ? new AuthFailures(failureLimit.max, failureLimit.windowMs, clock) : undefined;
   const auth: AuthOptions = { baton, requireKeys: Boolean(options.requireKeys), failures };
@@ -142,13 +146,17 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     streams.closeAll();
   });
   app.addHook('onClose', async () => feed.close());
+  app.addHook('onClose', async () => sweeps.stop());
 
   return {
     app,
     feed,
     metrics,
     streams,
-    start: () => feed.start(),
+    start: async () => {
+      await feed.start();
+      sweeps.start();
+    },
     async close() {
       const closing = app.close();
       // Calls in flight finish (long-polls end at once: preClose aborted them). Then every

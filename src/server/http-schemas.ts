@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   analyzeSubjectSchema,
+  assignSchema,
   attemptLogSchema,
   breakdownOptionsSchema,
   cancelSchema,
@@ -21,9 +22,9 @@ import {
   reviewSchema,
   taskIdSchema,
   taskSchema,
+  unassignSchema,
   updateTaskSchema,
   workerIdSchema,
-  workerRefSchema,
   workerSchema,
 } from '../core/schemas.js';
 
@@ -52,7 +53,8 @@ export const claimBody = claimManySchema.omit({ signal: true, waitSeconds: true 
 });
 export const claimTaskBody = claimTaskSchema;
 export const dependenciesBody = dependenciesSchema;
-export const assignBody = workerRefSchema;
+export const assignBody = assignSchema;
+export const unassignBody = unassignSchema;
 export const breakdownBody = breakdownOptionsSchema;
 export const cancelBody = cancelSchema;
 export const emptyBody = z.strictObject({});

@@ -16,6 +16,7 @@ import {
   listQuery,
   taskPageSchema,
   taskSchema,
+  unassignBody,
   updateQuery,
   updateTaskSchema,
 } from './http-schemas.js';
@@ -223,7 +224,18 @@ export const taskRoutes: RouteSpec[] = [
     params: idParams,
     body: assignBody,
     response: taskSchema,
-    handle: ({ baton, params, body }) => baton.assignTask(params.id, body.workerId),
+    handle: ({ baton, params, body }) => baton.assignTask(params.id, body.workerId, { force: body.force }),
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/:id/unassign',
+    summary: 'Drop a reservation: the task goes back to the shared queue',
+    tag,
+    access: 'admin',
+    params: idParams,
+    body: unassignBody,
+    response: taskSchema,
+    handle: ({ baton, params, body }) => baton.unassignTask(params.id, body),
   }),
   route({
     method: 'POST',

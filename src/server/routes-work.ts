@@ -40,6 +40,8 @@ export const workRoutes: RouteSpec[] = [
         leaseSeconds: body.leaseSeconds,
         waitSeconds: body.wait ?? 0,
         withCommand: body.withCommand,
+        host: body.host,
+        pid: body.pid,
         signal,
       };
       const tasks = await baton.claimMany({ ...request, limit: body.limit ?? 1 });

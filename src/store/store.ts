@@ -150,12 +150,26 @@ export interface StoreTx {
   dependents(id: number): Promise<Task[]>;
   appendEvent(event: NewEvent): Promise<TaskEvent>;
   upsertWorker(worker: WorkerUpsert): Promise<{ worker: Worker; created: boolean }>;
+  /**
+   * What hybrid assignment weighs when a critical task becomes ready, read in this transaction:
+   * every worker, how many tasks each holds (leases, and reservations not yet claimed), and the
+   * `historyLimit` most recently created finished (completed or failed) tasks.
+   */
+  pushView(historyLimit: number): Promise<PushView>;
   /** Bulk load for import: rows keep their ids. The store must be empty. */
   load(dump: StoreDump): Promise<void>;
   isEmpty(): Promise<boolean>;
 }
 
 export type NewTask = Omit<Task, 'id' | 'version' | 'updatedAt'>;
+
+/** See `StoreTx.pushView`. */
+export interface PushView {
+  workers: Worker[];
+  /** Tasks held per worker id: leases, and tasks `assigned` (reserved) to it. */
+  held: Map<string, number>;
+  finished: Task[];
+}
 
 export interface WorkerUpsert {
   id: string;

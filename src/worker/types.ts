@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
 
 /**
@@ -43,3 +44,41 @@ export type WorkerEvent =
   | { type: 'error'; at: number; taskId: number | null; error: string };
 
 export type WorkerEventListener = (event: WorkerEvent) => void;
+
+/** How a `WorkerLoop` runs: who it is, what it claims, and how it paces itself. */
+export interface WorkerLoopOptions {
+  id: string;
+  name?: string | undefined;
+  capabilities: string[];
+  /** Tasks run at the same time. */
+  concurrency?: number | undefined;
+  /** Lease length asked for on each claim (default: the store's configured lease). */
+  leaseSeconds?: number | undefined;
+  /** Run one task, then stop. */
+  once?: boolean | undefined;
+  /** Claim only tasks that have a shell command (the executor runs each task's own). */
+  withCommand?: boolean | undefined;
+  executor: Executor;
+  host?: string | undefined;
+  pid?: number | undefined;
+  version?: string | undefined;
+  /** Take the worker id over from another live process instead of being refused (`worker_id_in_use`). */
+  replace?: boolean | undefined;
+  /** How long one claim waits for work before the loop checks in again, in seconds. */
+  pollSeconds?: number | undefined;
+  /** After an abort, how long to wait for the executor to settle before reporting anyway, in ms. */
+  settleMs?: number | undefined;
+  /**
+   * After a claim fails (store or server unavailable), how long to wait before claiming again, in
+   * ms (default: from 250 ms, doubling up to 5 s while the failures go on).
+   */
+  claimRetryMs?: number | undefined;
+  /**
+   * How often the leases held are read to notice a task paused or cancelled meanwhile, in ms
+   * (default 1000): its work is stopped within about this long.
+   */
+  leaseCheckMs?: number | undefined;
+  /** Source of every time and timer of the loop and its lease keeper (default: the system clock). */
+  clock?: Clock | undefined;
+  onEvent?: WorkerEventListener | undefined;
+}

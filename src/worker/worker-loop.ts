@@ -1,46 +1,14 @@
 import type { Baton } from '../app/baton.js';
 import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { isBatonError } from '../core/errors.js';
 import type { Task } from '../core/types.js';
 import { AttemptProgress, type Running } from './attempt-progress.js';
 import { reportable } from './outcome.js';
 import { messageOf, persist, retryWaitMs, settles } from './reports.js';
-import type { AbortReason, AttemptOutcome, Executor, WorkerEvent, WorkerEventListener } from './types.js';
+import type { AbortReason, AttemptOutcome, WorkerEvent, WorkerLoopOptions } from './types.js';
 
-export interface WorkerLoopOptions {
-  id: string;
-  name?: string | undefined;
-  capabilities: string[];
-  /** Tasks run at the same time. */
-  concurrency?: number | undefined;
-  /** Lease length asked for on each claim (default: the store's configured lease). */
-  leaseSeconds?: number | undefined;
-  /** Run one task, then stop. */
-  once?: boolean | undefined;
-  /** Claim only tasks that have a shell command (the executor runs each task's own). */
-  withCommand?: boolean | undefined;
-  executor: Executor;
-  host?: string | undefined;
-  pid?: number | undefined;
-  version?: string | undefined;
-  /** How long one claim waits for work before the loop checks in again, in seconds. */
-  pollSeconds?: number | undefined;
-  /** After an abort, how long to wait for the executor to settle before reporting anyway, in ms. */
-  settleMs?: number | undefined;
-  /**
-   * After a claim fails (store or server unavailable), how long to wait before claiming again, in
-   * ms (default: from 250 ms, doubling up to 5 s while the failures go on).
-   */
-  claimRetryMs?: number | undefined;
-  /**
-   * How often the leases held are read to notice a task paused or cancelled meanwhile, in ms
-   * (default 1000): its work is stopped within about this long.
-   */
-  leaseCheckMs?: number | undefined;
-  /** Source of every time and timer of the loop and its lease keeper (default: the system clock). */
-  clock?: Clock | undefined;
-  onEvent?: WorkerEventListener | undefined;
-}
+export type { WorkerLoopOptions } from './types.js';
 
 /** How often a worker reads whether its leases still stand: a paused task stops within about this long. */
 const LEASE_CHECK_MS = 1_000;
@@ -69,6 +37,8 @@ export class WorkerLoop {
   /** Aborted when the worker must leave now: writes refused for now are no longer tried again. */
   private readonly hurry = new AbortController();
   private wake: (() => void) | null = null;
+  /** Another process took this worker id over: this one stops, and leaves the registration to it. */
+  private replaced: Error | null = null;
   private readonly reports: AttemptProgress;
 
   constructor(
@@ -99,7 +69,8 @@ export class WorkerLoop {
   async run(): Promise<void> {
     const o = this.options;
     const { id, name, capabilities, host, pid, version } = o;
-    const registration = { id, name, capabilities, host, pid, concurrency: this.concurrency, version };
+    const replace = o.replace ? { replace: true } : {};
+    const registration = { id, name, capabilities, host, pid, concurrency: this.concurrency, version, ...replace };
     // A worker started while the store restarts waits for it, as a running one does.
     await persist(() => this.baton.registerWorker(registration), {
       clock: this.clock,
@@ -117,9 +88,11 @@ export class WorkerLoop {
       // Neither may hold up a worker asked to stop: a renewal or a goodbye can wait on a store
       // that is down, and the worker goes offline by itself once its heartbeats stop.
       await this.bounded(this.keeper.stop());
-      await this.bounded(this.baton.unregisterWorker(o.id).catch((err) => this.error(null, err)));
+      if (!this.replaced) await this.bounded(this.baton.unregisterWorker(o.id).catch((err) => this.error(null, err)));
       this.emit({ type: 'stopped', at: this.now() });
     }
+    // The process ends with the reason (the CLI exits non-zero), after its running tasks finished.
+    if (this.replaced) throw this.replaced;
   }
 
   /**
@@ -164,10 +137,17 @@ export class WorkerLoop {
           leaseSeconds: o.leaseSeconds,
           waitSeconds: o.pollSeconds ?? 2,
           ...(o.withCommand && { withCommand: true }),
+          host: o.host,
+          pid: o.pid,
           signal: this.stopSignal.signal,
         });
       } catch (err) {
         this.error(null, err);
+        if (isBatonError(err) && err.code === 'worker_replaced') {
+          this.replaced = err;
+          this.stop(Number.POSITIVE_INFINITY);
+          return;
+        }
         failures++;
         await this.clock.sleep(o.claimRetryMs ?? retryWaitMs(failures), this.stopSignal.signal);
         continue;

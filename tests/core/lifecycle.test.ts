@@ -31,6 +31,7 @@ const EXPECTED: Record<Action, TaskStatus[]> = {
   pause: ['blocked', 'queued', 'assigned', 'executing'],
   resume: ['paused'],
   assign: ['blocked', 'queued', 'assigned', 'paused'],
+  unassign: OPEN,
   unblock: ['blocked'],
   block: ['queued', 'assigned'],
   // A dependency is added before work starts: never to executing or reviewing work.

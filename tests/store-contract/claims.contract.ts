@@ -248,14 +248,16 @@ export function claimContract(store: () => StoreHarness): void {
       expect(await baton.claim({ workerId: 'w2' })).toMatchObject({ id: task.id, lease: { owner: 'w2', token: 2 } });
     });
 
-    it('an expired lease is requeued by expireLeases, counting the attempt', async () => {
+    it("an expired lease is requeued by expireLeases (or a server's own sweep), counting the attempt", async () => {
       const baton = await store().open();
       const task = await baton.createTask({ title: 'Abandoned' });
       const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: SOON_MS / 1000 });
       expect(await baton.expireLeases()).toEqual([]);
       await waitPast(baton, claimed!.lease!.expiresAt);
-      expect((await refusal(baton.heartbeat(task.id, { workerId: 'ghost', token: 1 }))).code).toBe('lease_expired');
-      expect(await baton.expireLeases()).toEqual([task.id]);
+      // A running server sweeps expired leases by itself within a second: it may have done so already.
+      const late = (await refusal(baton.heartbeat(task.id, { workerId: 'ghost', token: 1 }))).code;
+      expect(['lease_expired', 'illegal_transition']).toContain(late);
+      expect([[task.id], []]).toContainEqual(await baton.expireLeases());
       const requeued = await baton.getTask(task.id);
       expect(requeued).toMatchObject({ status: 'queued', lease: null, retries: 1, leaseToken: 1 });
       expect(requeued.lastError).toContain('ghost');
@@ -269,7 +271,7 @@ export function claimContract(store: () => StoreHarness): void {
       const task = await baton.createTask({ title: 'Last chance', maxRetries: 0 });
       const claimed = await baton.claim({ workerId: 'ghost', leaseSeconds: 0.2 });
       await waitPast(baton, claimed!.lease!.expiresAt);
-      expect(await baton.expireLeases()).toEqual([task.id]);
+      expect([[task.id], []]).toContainEqual(await baton.expireLeases());
       expect((await baton.getTask(task.id)).status).toBe('failed');
     });
 

@@ -10,6 +10,7 @@ import { type ContractRun, useStores } from './harness.js';
 import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
+import { reservationContract } from './reservations.contract.js';
 import { routingContract } from './routing.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
@@ -38,5 +39,6 @@ export function storeContract(run: ContractRun): void {
     pagingContract(store);
     raceContract(store);
     routingContract(store);
+    reservationContract(store);
   });
 }

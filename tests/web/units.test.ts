@@ -22,6 +22,18 @@ describe('dashboard actions follow the lifecycle table', () => {
       expect(legalActions(makeTask({ status }))).toEqual(expected[status]);
     });
   }
+
+  it('offers unassign for a reserved task only', () => {
+    expect(legalActions(makeTask({ status: 'assigned', reservedFor: 'worker_002' }))).toEqual([
+      'pause',
+      'assign',
+      'unassign',
+      'reprioritise',
+      'cancel',
+    ]);
+    expect(legalActions(makeTask({ status: 'executing', reservedFor: 'worker_002' }))).toContain('unassign');
+    expect(legalActions(makeTask({ status: 'completed', reservedFor: 'worker_002' }))).not.toContain('unassign');
+  });
 });
 
 describe('server-sent event parsing', () => {

@@ -41,7 +41,8 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--command <cmd>', 'shell command an executor worker runs')
     .option('--input <json>', 'JSON payload for the worker')
     .option('--max-retries <n>', 'retries after a failed attempt')
-    .option('--assign <worker>', 'reserve the task for one worker')
+    .option('--assign <worker>', 'reserve the task for one registered worker')
+    .option('--force', "with --assign: reserve even if the worker lacks the task's capabilities")
     .option('--review', 'require a review by another worker before completing')
     .option('--no-breakdown', 'do not break it down automatically, even if it is an epic')
     .option('--timeout <seconds>', 'an attempt running longer fails and its process group is killed (default from config)')
@@ -63,6 +64,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.input !== undefined && { input: parseJson(String(opts.input), 'input') }),
           ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries') }),
           ...(opts.assign !== undefined && { assignee: String(opts.assign) }),
+          ...(opts.force === true && { force: true }),
           ...(opts.review === true && { review: true }),
           ...(opts.breakdown === false && { noBreakdown: true }),
           ...(opts.timeout !== undefined && { timeoutSeconds: parseSeconds(String(opts.timeout), 'timeout') }),
@@ -226,14 +228,28 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
 
   program
     .command('assign')
-    .description('reserve a task for one worker')
+    .description('reserve a task for one registered worker')
     .argument('<id>', 'task id')
     .argument('<worker>', 'worker id')
+    .option('--force', "reserve even if the worker lacks the task's capabilities")
     .action(async (id: string, worker: string, opts: Opts) => {
       const taskId = parseTaskId(id);
       await withBaton(g(opts), async (baton, out) => {
-        const task = await baton.assignTask(taskId, worker);
+        const task = await baton.assignTask(taskId, worker, opts.force === true ? { force: true } : {});
         out.result(task, () => `${formatTaskLine(task)} reserved for ${worker}`);
+      });
+    });
+
+  program
+    .command('unassign')
+    .description('drop the reservation of a task: it goes back to the shared queue')
+    .argument('<id>', 'task id')
+    .option('--reason <text>', 'why, kept in the history')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      await withBaton(g(opts), async (baton, out) => {
+        const task = await baton.unassignTask(taskId, opts.reason !== undefined ? { reason: String(opts.reason) } : {});
+        out.result(task, () => `${formatTaskLine(task)} is no longer reserved`);
       });
     });
 }

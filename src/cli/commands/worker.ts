@@ -29,6 +29,7 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('--exec <cmd>', 'run CMD for each task (task JSON on stdin, in $BATON_TASK_FILE, and BATON_TASK_* variables)')
     .option('--concurrency <n>', 'tasks run at the same time', '1')
     .option('--once', 'run one task, then exit')
+    .option('--replace', 'take the worker id over from another live process (which then stops) instead of refusing to start')
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running tasks finish this long before releasing them', '30')
     .option('--simulate [seconds]', 'demo only: fake progress for this long, then complete (noted in history)')
     .option('--lease <seconds>', 'lease length of each claim (default from config: 300)')
@@ -95,6 +96,7 @@ interface WorkerSettings {
   leaseSeconds: number | undefined;
   envAllow: string[] | undefined;
   envDeny: string[] | undefined;
+  replace: boolean;
 }
 
 function workerSettings(idArg: string | undefined, nameArg: string | undefined, capsArg: string | undefined, o: Opts) {
@@ -112,6 +114,7 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     leaseSeconds: o.lease !== undefined ? parseSeconds(String(o.lease), 'lease') : undefined,
     envAllow: envNames(o.envAllow, 'env-allow'),
     envDeny: envNames(o.envDeny, 'env-deny'),
+    replace: o.replace === true,
   };
   if (settings.exec !== undefined && settings.simulateSeconds !== null) {
     throw new BatonError('usage', 'worker: give --exec or --simulate, not both');
@@ -190,6 +193,7 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     host: hostname(),
     pid: process.pid,
     version: packageVersion(),
+    replace: s.replace,
     onEvent: (e) => {
       view.onEvent(e);
       if (e.type === 'completed') finished = 'completed';

@@ -62,7 +62,10 @@ export const createTaskSchema = z.strictObject({
   retryPolicy: retryPolicySchema.optional(),
   timeoutSeconds: seconds(LIMITS.durationSeconds).optional(),
   review: z.boolean().optional(),
+  /** Reserved for this registered worker: only it may claim the task. */
   assignee: workerIdSchema.optional(),
+  /** Reserve for `assignee` even though it lacks a capability the task needs. */
+  force: z.boolean().optional(),
   runAfter: isoTimeSchema.optional(),
   /** Opts out of automatic breakdown on creation (SPEC §6). */
   noBreakdown: z.boolean().optional(),
@@ -119,6 +122,20 @@ export const dependenciesSchema = z.strictObject({
 
 /** A worker named by one call: `assignTask(id, workerId)`, `unregisterWorker(workerId)`. */
 export const workerRefSchema = z.strictObject({ workerId: workerIdSchema });
+
+/** `assignTask(id, workerId, { force })`. */
+export const assignSchema = workerRefSchema.extend({
+  /** Reserve even though the worker lacks a capability the task needs. */
+  force: z.boolean().optional(),
+});
+export type AssignInput = z.input<typeof assignSchema>;
+
+/** `unassignTask(id, { reason })`. */
+export const unassignSchema = z.strictObject({
+  /** Why, kept in the history. */
+  reason: trimmed(LIMITS.reasonChars).optional(),
+});
+export type UnassignInput = z.input<typeof unassignSchema>;
 
 /** `cancelTask(id, { reason })`. */
 export const cancelSchema = z.strictObject({

@@ -37,6 +37,12 @@ export const claimSchema = z.strictObject({
     .optional(),
   /** Only tasks that have a shell command (a worker that runs each task's own command). */
   withCommand: z.boolean().optional(),
+  /**
+   * The claiming process, as it registered (`baton worker` sends them): a process whose worker id
+   * another process took over (`replace`) is refused with `worker_replaced`.
+   */
+  host: chars(LIMITS.hostChars).optional(),
+  pid: z.number().int('must be a whole number').nonnegative().optional(),
   /** Ends the wait early (a stopping worker); not sent over the wire. */
   signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal').optional(),
 });
@@ -122,6 +128,11 @@ export const registerWorkerSchema = z.strictObject({
     .max(LIMITS.concurrency, `must be a whole number from 1 to ${LIMITS.concurrency}`)
     .optional(),
   version: chars(LIMITS.versionChars).optional(),
+  /**
+   * Take the id over from another live process (another `host`/`pid`), which is otherwise refused
+   * with `worker_id_in_use`; the other process learns it on its next claim and stops.
+   */
+  replace: z.boolean().optional(),
 });
 export type RegisterWorkerInput = z.input<typeof registerWorkerSchema>;
 

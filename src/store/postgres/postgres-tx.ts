@@ -1,7 +1,7 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
-import type { NewTask, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
+import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import type { Queryable } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
 import {
@@ -125,6 +125,14 @@ export class PostgresTx implements StoreTx {
     const [row] = await this.q(this.st.upsertWorker, workerParams(worker));
     // Two first registrations racing: only the one that inserted the row reports it created.
     return { worker, created: Boolean(row?.created) };
+  }
+
+  async pushView(historyLimit: number): Promise<PushView> {
+    const workers = (await this.q(this.st.allWorkers)).map(rowToWorker);
+    const held = new Map<string, number>();
+    for (const r of await this.q(this.st.heldByWorker)) held.set(String(r.owner), Number(r.n));
+    const finished = (await this.q(this.st.recentFinished, [historyLimit])).map(rowToTask);
+    return { workers, held, finished };
   }
 
   /** Bulk load: one statement per table and chunk; links are checked at commit. */

@@ -207,6 +207,11 @@ RETURNING task_id`,
         count(*) FILTER (WHERE coalesce(ready_at, created_at) < CASE priority WHEN 'critical' THEN $2::bigint
           WHEN 'high' THEN $3::bigint WHEN 'normal' THEN $4::bigint WHEN 'low' THEN $5::bigint ELSE $6::bigint END)::int AS breaches
       FROM ${tasks} WHERE status IN ('queued', 'assigned') AND run_after <= $1 GROUP BY priority`,
+    // Leases and reservations waiting to be claimed, per worker (hybrid assignment's load).
+    heldByWorker: `SELECT coalesce(lease_owner, reserved_for) AS owner, count(*)::int AS n FROM ${tasks}
+      WHERE (status = 'executing' AND lease_owner IS NOT NULL) OR status = 'assigned' GROUP BY 1`,
+    // $1: how many. The newest finished tasks (hybrid assignment's success and speed).
+    recentFinished: `${selectTask} WHERE t.status IN ('completed', 'failed') ORDER BY t.id DESC LIMIT $1`,
     leasesByWorker: `SELECT lease_owner AS owner, id FROM ${tasks} WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id`,
 
     // $1 the schema's dependency graph, as `baton.dependencies.<schema>`; held to the end of the transaction.

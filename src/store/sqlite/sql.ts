@@ -33,6 +33,12 @@ export const SQL = {
       sum(coalesce(ready_at, created_at) < CASE priority WHEN 'critical' THEN @critical WHEN 'high' THEN @high
         WHEN 'normal' THEN @normal WHEN 'low' THEN @low ELSE @maintenance END) AS breaches
     FROM tasks WHERE status IN ('queued', 'assigned') AND run_after <= @now GROUP BY priority`,
+  // Leases and reservations waiting to be claimed, per worker (hybrid assignment's load).
+  heldByWorker: `SELECT coalesce(lease_owner, reserved_for) AS owner, count(*) AS n FROM tasks
+    WHERE (status = 'executing' AND lease_owner IS NOT NULL) OR status = 'assigned' GROUP BY 1`,
+  // Param: how many. The newest finished tasks (hybrid assignment's success and speed).
+  recentFinished: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.status IN ('completed', 'failed') ORDER BY t.id DESC LIMIT ?`,
+  allWorkers: 'SELECT * FROM workers ORDER BY id',
   leasesByWorker: "SELECT lease_owner AS owner, id FROM tasks WHERE status = 'executing' AND lease_owner IS NOT NULL ORDER BY id",
 
   dependents: `SELECT t.*, ${DEPENDS_ON} FROM task_dependencies x JOIN tasks t ON t.id = x.task_id WHERE x.depends_on = ? ORDER BY t.id`,

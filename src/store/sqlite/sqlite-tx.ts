@@ -1,7 +1,7 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
-import type { NewTask, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
+import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
@@ -92,6 +92,14 @@ export class SqliteTx implements StoreTx {
     };
     this.store.stmt(SQL.upsertWorker).run(workerToColumns(worker));
     return { worker, created: before === null };
+  }
+
+  async pushView(historyLimit: number): Promise<PushView> {
+    const workers = (this.store.stmt(SQL.allWorkers).all() as Row[]).map(rowToWorker);
+    const held = new Map<string, number>();
+    for (const r of this.store.stmt(SQL.heldByWorker).all() as { owner: string; n: number }[]) held.set(r.owner, Number(r.n));
+    const finished = (this.store.stmt(SQL.recentFinished).all(historyLimit) as Row[]).map(rowToTask);
+    return { workers, held, finished };
   }
 
   async load(dump: StoreDump): Promise<void> {

@@ -147,6 +147,10 @@ export class ApiClient {
     return this.request('POST', `/tasks/${id}/assign`, { body: { workerId } });
   }
 
+  unassign(id: number): Promise<Task> {
+    return this.request('POST', `/tasks/${id}/unassign`, { body: {} });
+  }
+
   review(id: number, input: { workerId: string; pass: boolean; feedback?: string }): Promise<Task> {
     return this.request('POST', `/tasks/${id}/review`, { body: input });
   }

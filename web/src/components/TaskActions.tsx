@@ -118,6 +118,14 @@ export function TaskActions({ task, access, onChanged }: { task: Task; access: A
           </button>
         </form>
       ) : null}
+      {actions.includes('unassign') ? (
+        <div class="button-row">
+          <span class="muted">Reserved for {task.reservedFor}</span>
+          <button type="button" disabled={busy} onClick={() => run('Unassign', () => api.unassign(task.id))}>
+            Unassign
+          </button>
+        </div>
+      ) : null}
       {actions.includes('review') ? (
         <fieldset class="review">
           <legend>Review</legend>
