@@ -100,7 +100,7 @@ export function attemptContract(store: () => StoreHarness): void {
       expect(err.message).toContain('before work starts');
     });
 
-    it('adding a dependency to a reviewing or paused-while-executing task is refused', async () => {
+    it('adding a dependency to a reviewing task is refused; a task paused at work gave its attempt up and may wait', async () => {
       const baton = await store().open();
       const reviewed = await baton.createTask({ title: 'Under review', review: true });
       const claimed = await baton.claim({ workerId: 'w1' });
@@ -111,7 +111,9 @@ export function attemptContract(store: () => StoreHarness): void {
       const other = await baton.createTask({ title: 'Later' });
       const err = await expectRefusedUnchanged(baton, () => baton.addDependencies(reviewed.id, [other.id]), 'illegal_transition');
       expect(err.message).toContain('reviewing');
-      await expectRefusedUnchanged(baton, () => baton.addDependencies(paused.id, [other.id]), 'illegal_transition');
+      // Pausing ended the attempt: the task waits for its dependency and resumes blocked.
+      expect((await baton.addDependencies(paused.id, [other.id])).status).toBe('paused');
+      expect((await baton.resumeTask(paused.id)).status).toBe('blocked');
       // Work not yet started may still wait.
       const queued = await baton.createTask({ title: 'Not started' });
       expect((await baton.addDependencies(queued.id, [other.id])).status).toBe('blocked');
