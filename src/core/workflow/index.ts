@@ -1,0 +1,3 @@
+export * from './schema.js';
+export type { WorkflowProblem } from './source.js';
+export { formatProblems, validateWorkflowSource, type WorkflowValidation } from './validate.js';
