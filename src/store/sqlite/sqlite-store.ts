@@ -4,6 +4,7 @@ import { BatonError } from '../../core/errors.js';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
+import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type {
   ApiKeyRecord,
@@ -22,6 +23,7 @@ import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
 
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
+import * as workflows from './workflows.js';
 
 export { openSqliteStore, type SqliteOptions } from './sqlite-open.js';
 
@@ -352,6 +354,14 @@ export class SqliteStore implements Store {
     return this.transaction(
       async () => this.stmt('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(atMs, id).changes === 1,
     );
+  }
+
+  listWorkflows(): Promise<WorkflowRecord[]> {
+    return this.read((stmt) => workflows.listWorkflows(stmt));
+  }
+
+  getWorkflow(name: string, version?: number): Promise<WorkflowRecord | undefined> {
+    return this.read((stmt) => (version === undefined ? workflows.latestWorkflow(stmt, name) : workflows.workflowVersion(stmt, name, version)));
   }
 
   async close(): Promise<void> {
