@@ -344,7 +344,7 @@ export class RemoteBaton implements Baton {
     return (await this.http.call<{ workflows: WorkflowSummary[] }>('GET', '/workflows')).workflows;
   }
 
-  getWorkflow(name: string, options: { version?: number } = {}): Promise<WorkflowRecord> {
+  async getWorkflow(name: string, options: { version?: number } = {}): Promise<WorkflowRecord> {
     const ref = parseWith(workflowRefSchema, { name, ...options });
     return this.http.call('GET', `/workflows/${encodeURIComponent(ref.name)}`, { query: { version: ref.version } });
   }
