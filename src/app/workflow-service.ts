@@ -1,6 +1,6 @@
 import { BatonError } from '../core/errors.js';
 import { parseWith, workflowRefSchema, workflowSourceSchema } from '../core/schemas.js';
-import { type WorkflowRecord, type WorkflowValidation, validateWorkflowSource } from '../core/workflow/index.js';
+import { validateWorkflowSource, type WorkflowRecord, type WorkflowValidation } from '../core/workflow/index.js';
 import type { WorkflowAdded, WorkflowSummary } from './baton.js';
 import type { AppContext } from './context.js';
 
@@ -17,7 +17,11 @@ export function validateWorkflow(source: string, options: { file?: string | unde
  * Registers a definition: version 1 for a new name, the next version when the definition differs
  * from the latest one, and the latest one unchanged (`created: false`) when it is the same.
  */
-export async function addWorkflow(ctx: AppContext, source: string, options: { file?: string | undefined } = {}): Promise<WorkflowAdded> {
+export async function addWorkflow(
+  ctx: AppContext,
+  source: string,
+  options: { file?: string | undefined } = {},
+): Promise<WorkflowAdded> {
   const result = validateWorkflow(source, options);
   const definition = result.definition;
   if (!result.valid || !definition) {
@@ -60,7 +64,11 @@ export async function listWorkflows(ctx: AppContext): Promise<WorkflowSummary[]>
   return (await ctx.store.listWorkflows()).map(summaryOf);
 }
 
-export async function getWorkflow(ctx: AppContext, name: string, options: { version?: number | undefined } = {}): Promise<WorkflowRecord> {
+export async function getWorkflow(
+  ctx: AppContext,
+  name: string,
+  options: { version?: number | undefined } = {},
+): Promise<WorkflowRecord> {
   const ref = parseWith(workflowRefSchema, { name, ...(options.version !== undefined && { version: options.version }) });
   const found = await ctx.store.getWorkflow(ref.name, ref.version);
   if (!found) {

@@ -21,7 +21,10 @@ const listWorkflows = defineTool({
   async run(args, { baton }: ToolContext) {
     if (args.name === undefined) {
       const all = await baton.listWorkflows();
-      return { summary: `${all.length} workflow${all.length === 1 ? '' : 's'}: ${all.map((w) => `${w.name} v${w.version}`).join(', ') || 'none'}`, data: { workflows: all } };
+      return {
+        summary: `${all.length} workflow${all.length === 1 ? '' : 's'}: ${all.map((w) => `${w.name} v${w.version}`).join(', ') || 'none'}`,
+        data: { workflows: all },
+      };
     }
     const w = await baton.getWorkflow(args.name, args.version === undefined ? {} : { version: args.version });
     const d = w.definition;
@@ -37,7 +40,15 @@ const listWorkflows = defineTool({
     }));
     return {
       summary: `${w.name} v${w.version}: ${d.steps.length} steps${d.description ? ` — ${d.description}` : ''}`,
-      data: { name: w.name, version: w.version, description: w.description, params: d.params ?? {}, steps, onFailure: d.on_failure ?? [], triggers: d.triggers ?? [] },
+      data: {
+        name: w.name,
+        version: w.version,
+        description: w.description,
+        params: d.params ?? {},
+        steps,
+        onFailure: d.on_failure ?? [],
+        triggers: d.triggers ?? [],
+      },
     };
   },
 });

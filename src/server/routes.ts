@@ -6,5 +6,10 @@ import { workflowRoutes } from './routes-workflows.js';
 
 /** Every route of /api/v1 that maps onto one `Baton` call (events and metrics text are in events.ts). */
 export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?: number | undefined }): RouteSpec[] {
-  return [...taskRoutes, ...workRoutes, ...workflowRoutes, ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 })];
+  return [
+    ...taskRoutes,
+    ...workRoutes,
+    ...workflowRoutes,
+    ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
+  ];
 }

@@ -81,9 +81,17 @@ describe('baton workflow add, list and show', () => {
 
     const list = json<WorkflowSummary[]>(run('workflow', 'list', '--json'));
     expect(list).toEqual([
-      expect.objectContaining({ name: 'release', version: 2, steps: 7, triggers: 2, description: 'Build, test and publish a release' }),
+      expect.objectContaining({
+        name: 'release',
+        version: 2,
+        steps: 7,
+        triggers: 2,
+        description: 'Build, test and publish a release',
+      }),
     ]);
-    expect(run('workflow', 'list').stdout).toMatch(/^NAME +VER +STEPS +DESCRIPTION\nrelease +v2 +7 steps +Build, test and publish a release\n$/);
+    expect(run('workflow', 'list').stdout).toMatch(
+      /^NAME +VER +STEPS +DESCRIPTION\nrelease +v2 +7 steps +Build, test and publish a release\n$/,
+    );
 
     const latest = json<WorkflowRecord>(run('workflow', 'show', 'release', '--json'));
     expect(latest.version).toBe(2);
@@ -93,6 +101,7 @@ describe('baton workflow add, list and show', () => {
     expect(v1.source).toBe(readFileSync(EXAMPLE, 'utf8'));
     expect(run('workflow', 'show', 'release', '--version', '1', '--source').stdout).toBe(readFileSync(EXAMPLE, 'utf8'));
     const shown = run('workflow', 'show', 'release').stdout;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the ${{ }} of a definition, shown as written
     expect(shown).toContain('  build: task "Build ${{ params.version }} for ${{ item }}" [foreach]');
     expect(shown).toContain('  approve: approval [if]  needs test');
   });

@@ -26,7 +26,13 @@ describe('workflow definitions: a valid one', () => {
   });
 
   it('reads JSON as well as YAML', () => {
-    const json = JSON.stringify({ name: 'j', steps: [{ id: 'a', task: { title: 'A' } }, { id: 'b', needs: ['a'], wait: { duration: '5m' } }] });
+    const json = JSON.stringify({
+      name: 'j',
+      steps: [
+        { id: 'a', task: { title: 'A' } },
+        { id: 'b', needs: ['a'], wait: { duration: '5m' } },
+      ],
+    });
     expect(validateWorkflowSource(json).valid).toBe(true);
   });
 
@@ -57,9 +63,12 @@ const CASES: [string, string, [number, number, string | RegExp][]][] = [
   ],
   [
     'an unknown key at the top',
-    withSteps(`  - id: a
+    withSteps(
+      `  - id: a
     task: { title: A }
-`, 'on_fail: [a]\n'),
+`,
+      'on_fail: [a]\n',
+    ),
     [[7, 1, 'unknown key "on_fail"']],
   ],
   [
@@ -87,9 +96,12 @@ const CASES: [string, string, [number, number, string | RegExp][]][] = [
   ],
   [
     'an unknown step in on_failure',
-    withSteps(`  - id: a
+    withSteps(
+      `  - id: a
     task: { title: A }
-`, 'on_failure: [a, cleanup]\n'),
+`,
+      'on_failure: [a, cleanup]\n',
+    ),
     [[7, 17, 'on_failure names "cleanup", which is not a step of this workflow']],
   ],
   [
@@ -160,13 +172,16 @@ steps:
   ],
   [
     'a trigger missing a required param, or giving a wrong one',
-    withSteps(`  - id: a
+    withSteps(
+      `  - id: a
     task: { title: A }
-`, `triggers:
+`,
+      `triggers:
   - cron: "0 3 * * *"
   - cron: "0 4 * * *"
     params: { version: 12, other: x }
-`),
+`,
+    ),
     [
       [8, 5, 'the trigger does not give the required param "version"'],
       [10, 24, 'param version must be a string, not 12'],
@@ -175,13 +190,16 @@ steps:
   ],
   [
     'an unparsable cron and an unknown time zone',
-    withSteps(`  - id: a
+    withSteps(
+      `  - id: a
     task: { title: A }
-`, `triggers:
+`,
+      `triggers:
   - cron: "0 25 * * *"
     timezone: Mars/Olympus
     params: { version: "1" }
-`),
+`,
+    ),
     [
       [8, 11, /^cron "0 25 \* \* \*" cannot be read: .*hour/],
       [9, 15, 'unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Paris or UTC)'],
@@ -247,13 +265,16 @@ describe('workflow definitions: every problem, with its line and column', () => 
   }
 
   it('reports every problem at once, sorted by line, as FILE:LINE:COL: reason', () => {
-    const source = withSteps(`  - id: a
+    const source = withSteps(
+      `  - id: a
     needs: [b]
     task: { title: A }
   - id: b
     needs: [a]
     taks: { title: B }
-`, 'on_failure: [ghost]\n');
+`,
+      'on_failure: [ghost]\n',
+    );
     const r = validateWorkflowSource(source, 'demo.yaml');
     expect(r.valid).toBe(false);
     expect(r.definition).toBeNull();

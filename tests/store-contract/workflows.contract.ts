@@ -75,7 +75,10 @@ export function workflowContract(store: () => StoreHarness): void {
 
     it('refuses an invalid definition with every problem and its line, and writes nothing', async () => {
       const baton = await store().open();
-      const bad = BUILD.replace('needs: [compile]', 'needs: [compyle]').replace('    task: { title: Test', '    taks: { title: Test');
+      const bad = BUILD.replace('needs: [compile]', 'needs: [compyle]').replace(
+        '    task: { title: Test',
+        '    taks: { title: Test',
+      );
       const err = await expectRefusedUnchanged(baton, () => baton.addWorkflow(bad, { file: 'build.yaml' }), 'invalid_workflow');
       expect(err.message).toMatch(/^build\.yaml:\d+:\d+: /);
       const problems = err.details?.problems as { line: number; message: string }[];
@@ -96,7 +99,12 @@ export function workflowContract(store: () => StoreHarness): void {
       expect(bad.valid).toBe(false);
       expect(bad.definition).toBeNull();
       expect(bad.problems).toEqual([
-        expect.objectContaining({ file: 'b.yaml', line: 11, column: 51, message: expect.stringMatching(/^expression .* cannot be read/) }),
+        expect.objectContaining({
+          file: 'b.yaml',
+          line: 11,
+          column: 51,
+          message: expect.stringMatching(/^expression .* cannot be read/),
+        }),
       ]);
       expect(await baton.listWorkflows()).toEqual([]);
     });

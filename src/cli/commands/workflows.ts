@@ -15,7 +15,9 @@ export function registerWorkflowCommands(program: Command, globals: () => Global
 
   workflow
     .command('validate')
-    .description('check a definition file (YAML or JSON; - reads stdin): prints FILE:LINE:COL: reason for every problem, exits 2 if any')
+    .description(
+      'check a definition file (YAML or JSON; - reads stdin): prints FILE:LINE:COL: reason for every problem, exits 2 if any',
+    )
     .argument('<file>', 'the definition file')
     .action(async (file: string, opts: Opts) => {
       const o = { ...globals(), ...opts };
@@ -35,7 +37,9 @@ export function registerWorkflowCommands(program: Command, globals: () => Global
 
   workflow
     .command('add')
-    .description('register a definition: a new name is version 1, a changed definition the next version, the same one changes nothing')
+    .description(
+      'register a definition: a new name is version 1, a changed definition the next version, the same one changes nothing',
+    )
     .argument('<file>', 'the definition file (YAML or JSON; - reads stdin)')
     .action(async (file: string, opts: Opts) => {
       const o = { ...globals(), ...opts };
@@ -51,7 +55,9 @@ export function registerWorkflowCommands(program: Command, globals: () => Global
         } catch (err) {
           if (out.json || !isBatonError(err) || err.code !== 'invalid_workflow') throw err;
           const problems = (err.details?.problems ?? []) as WorkflowProblem[];
-          process.stderr.write(`error: invalid_workflow: ${file} has ${plural(problems.length, 'problem')}\n${formatProblems(problems)}\n`);
+          process.stderr.write(
+            `error: invalid_workflow: ${file} has ${plural(problems.length, 'problem')}\n${formatProblems(problems)}\n`,
+          );
           throw new ExitSignal(err.exitCode);
         }
       });
@@ -102,8 +108,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function listText(all: WorkflowSummary[]): string {
   const width = Math.max(4, ...all.map((w) => w.name.length));
-  const lines = all.map(
-    (w) => `${w.name.padEnd(width)}  v${String(w.version).padEnd(4)} ${plural(w.steps, 'step').padEnd(9)} ${w.description ?? ''}`.trimEnd(),
+  const lines = all.map((w) =>
+    `${w.name.padEnd(width)}  v${String(w.version).padEnd(4)} ${plural(w.steps, 'step').padEnd(9)} ${w.description ?? ''}`.trimEnd(),
   );
   return [`${'NAME'.padEnd(width)}  VER   STEPS     DESCRIPTION`, ...lines].join('\n');
 }
@@ -126,13 +132,19 @@ function showText(w: WorkflowRecord): string {
   for (const s of d.steps) {
     const kind = STEP_KINDS.find((k) => s[k] !== undefined) ?? '?';
     const what = s.task ? `task "${s.task.title}"` : s.workflow ? `workflow ${s.workflow.name}` : kind;
-    const mods = [s.foreach !== undefined ? 'foreach' : null, s.loop ? `loop ≤${s.loop.max}` : null, s.if ? 'if' : null].filter(Boolean);
+    const mods = [s.foreach !== undefined ? 'foreach' : null, s.loop ? `loop ≤${s.loop.max}` : null, s.if ? 'if' : null].filter(
+      Boolean,
+    );
     const needs = s.needs?.length ? `  needs ${s.needs.join(', ')}` : '';
     lines.push(`  ${s.id}: ${what}${mods.length ? ` [${mods.join(', ')}]` : ''}${needs}`);
   }
   if (d.on_failure?.length) lines.push(`on failure: ${d.on_failure.join(', ')}`);
   for (const t of d.triggers ?? []) {
-    lines.push(t.cron ? `trigger: cron "${t.cron}"${t.timezone ? ` (${t.timezone})` : ''}` : `trigger: event ${t.event?.type}${t.event?.tag ? ` tagged ${t.event.tag}` : ''}`);
+    lines.push(
+      t.cron
+        ? `trigger: cron "${t.cron}"${t.timezone ? ` (${t.timezone})` : ''}`
+        : `trigger: event ${t.event?.type}${t.event?.tag ? ` tagged ${t.event.tag}` : ''}`,
+    );
   }
   return lines.join('\n');
 }

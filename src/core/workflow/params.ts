@@ -37,9 +37,11 @@ export function valueProblem(spec: Spec, value: unknown, what: string): string |
   const type = spec.type as ParamType;
   // A value given as an expression is known only when a run starts.
   if (typeof value === 'string' && value.includes('${{')) return null;
-  if (!hasType(value, type)) return `${what} must be ${type === 'integer' || type === 'array' || type === 'object' ? 'an' : 'a'} ${type}, not ${JSON.stringify(value)}`;
+  if (!hasType(value, type))
+    return `${what} must be ${type === 'integer' || type === 'array' || type === 'object' ? 'an' : 'a'} ${type}, not ${JSON.stringify(value)}`;
   if (typeof spec.pattern === 'string' && typeof value === 'string' && patternProblem(spec.pattern) === null) {
-    if (!new RegExp(spec.pattern, 'u').test(value)) return `${what} ${JSON.stringify(value)} does not match the pattern ${spec.pattern}`;
+    if (!new RegExp(spec.pattern, 'u').test(value))
+      return `${what} ${JSON.stringify(value)} does not match the pattern ${spec.pattern}`;
   }
   if (Array.isArray(spec.enum) && !spec.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
     return `${what} ${JSON.stringify(value)} is not one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}`;

@@ -89,7 +89,10 @@ export const triggerSchema = z.strictObject({
 });
 
 export const workflowDefinitionSchema = z.strictObject({
-  name: z.string().regex(WORKFLOW_NAME, 'a workflow name is letters, digits, _, . and - (starting with a letter or digit)').max(100),
+  name: z
+    .string()
+    .regex(WORKFLOW_NAME, 'a workflow name is letters, digits, _, . and - (starting with a letter or digit)')
+    .max(100),
   description: text(2_000).optional(),
   params: z.record(z.string().regex(STEP_ID, 'a param name is letters, digits and _'), paramSpecSchema).optional(),
   steps: z.array(stepSchema).min(1).max(1_000),

@@ -46,10 +46,14 @@ export function loadSource(source: string, file: string): LoadedSource {
     const first = doc.errors[0];
     const start = first?.pos[0] ?? 0;
     const line = source.slice(source.lastIndexOf('\n', start - 1) + 1, source.indexOf('\n', start) >>> 0);
-    const hint = /(^|[^'"])\$\{\{/.test(line) && /[{[]/.test(line.replace(/\$\{\{[^}]*\}\}/g, ''))
-      ? " (an expression inside { } or [ ] must be quoted: '${{ ... }}')"
-      : '';
-    const message = String(first?.message ?? 'cannot be read').split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '');
+    const hint =
+      /(^|[^'"])\$\{\{/.test(line) && /[{[]/.test(line.replace(/\$\{\{[^}]*\}\}/g, ''))
+        ? // biome-ignore lint/suspicious/noTemplateCurlyInString: it names the ${{ }} of definitions, not a template
+          " (an expression inside { } or [ ] must be quoted: '${{ ... }}')"
+        : '';
+    const message = String(first?.message ?? 'cannot be read')
+      .split('\n')[0]
+      ?.replace(/ at line \d+, column \d+:?$/, '');
     problems.push(problem(start, [], `not valid YAML: ${message}${hint}`));
     return { value: null, problems, problemAt: (path, m) => problem(0, path, m), scalarAt: () => null };
   }

@@ -30,7 +30,9 @@ export function validateWorkflowSource(source: string, file = 'workflow.yaml'): 
   const seen = new Set<string>();
   const unique = problems.filter((p) => {
     const key = `${p.line}:${p.column}:${p.message}`;
-    return seen.has(key) ? false : (seen.add(key), true);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
   unique.sort((a, b) => a.line - b.line || a.column - b.column);
   return { valid: false, definition: null, problems: unique };
@@ -50,7 +52,12 @@ function schemaProblems(loaded: LoadedSource, issues: readonly z.core.$ZodIssue[
       for (const key of issue.keys) out.push(loaded.problemAt([...path, key], `${where}unknown key "${key}"`, { key: true }));
     } else {
       const missing = issue.code === 'invalid_type' && issue.message.includes('received undefined');
-      out.push(loaded.problemAt(path, `${where}${missing ? `${issue.message.replace(/, received undefined$/, '')} (missing)` : issue.message}`));
+      out.push(
+        loaded.problemAt(
+          path,
+          `${where}${missing ? `${issue.message.replace(/, received undefined$/, '')} (missing)` : issue.message}`,
+        ),
+      );
     }
   }
   return out;
@@ -97,22 +104,35 @@ class Checks {
     if (kinds.length === 0) {
       this.add(at('id'), `step "${id}" does nothing: give it one of task, approval, wait or workflow`);
     } else if (kinds.length > 1) {
-      this.add(at(kinds[1] as string), `step "${id}" has ${kinds.join(' and ')}: a step does exactly one of task, approval, wait or workflow`, { key: true });
+      this.add(
+        at(kinds[1] as string),
+        `step "${id}" has ${kinds.join(' and ')}: a step does exactly one of task, approval, wait or workflow`,
+        { key: true },
+      );
     }
-    if (step.loop !== undefined && step.task === undefined) this.add(at('loop'), `step "${id}": a loop repeats a task, and this step has none`, { key: true });
-    if (step.max_parallel !== undefined && step.foreach === undefined) this.add(at('max_parallel'), `step "${id}": max_parallel applies to a foreach step`, { key: true });
+    if (step.loop !== undefined && step.task === undefined)
+      this.add(at('loop'), `step "${id}": a loop repeats a task, and this step has none`, { key: true });
+    if (step.max_parallel !== undefined && step.foreach === undefined)
+      this.add(at('max_parallel'), `step "${id}": max_parallel applies to a foreach step`, { key: true });
     this.checkForeach(id, step.foreach, at('foreach'));
     if (isObj(step.wait)) {
       const forms = ['duration', 'until', 'event'].filter((k) => (step.wait as Obj)[k] !== undefined);
-      if (forms.length !== 1) this.add(at('wait'), `step "${id}": a wait has exactly one of duration, until or event${forms.length ? ` (not ${forms.join(' and ')})` : ''}`, { key: true });
-      if ((step.wait as Obj).timeout !== undefined && (step.wait as Obj).event === undefined) this.add(at('wait', 'timeout'), `step "${id}": a wait's timeout applies to a wait for an event`, { key: true });
+      if (forms.length !== 1)
+        this.add(
+          at('wait'),
+          `step "${id}": a wait has exactly one of duration, until or event${forms.length ? ` (not ${forms.join(' and ')})` : ''}`,
+          { key: true },
+        );
+      if ((step.wait as Obj).timeout !== undefined && (step.wait as Obj).event === undefined)
+        this.add(at('wait', 'timeout'), `step "${id}": a wait's timeout applies to a wait for an event`, { key: true });
     }
     const needs = Array.isArray(step.needs) ? step.needs : [];
     const valid: string[] = [];
     needs.forEach((need, i) => {
       if (typeof need !== 'string') return;
       if (need === id) this.add(at('needs', i), `step "${id}" needs itself`);
-      else if (!this.ids.has(need)) this.add(at('needs', i), `step "${id}" needs "${need}", which is not a step of this workflow`);
+      else if (!this.ids.has(need))
+        this.add(at('needs', i), `step "${id}" needs "${need}", which is not a step of this workflow`);
       else valid.push(need);
     });
     this.needs.set(id, valid);
@@ -121,13 +141,17 @@ class Checks {
   private checkForeach(id: string, foreach: unknown, path: Path): void {
     if (typeof foreach !== 'string') return;
     if (!isWholeExpression(foreach)) {
-      this.add(path, `step "${id}": foreach takes a list, or one \${{ }} expression giving a list, not the text ${JSON.stringify(foreach)}`);
+      this.add(
+        path,
+        `step "${id}": foreach takes a list, or one \${{ }} expression giving a list, not the text ${JSON.stringify(foreach)}`,
+      );
       return;
     }
     const [found] = expressionsIn(foreach, false);
     if (!found || expressionProblem(found.text)) return;
     const value = constantValue(found.text);
-    if (value !== undefined && !Array.isArray(value)) this.add(path, `step "${id}": foreach over ${JSON.stringify(value)}, which is not a list`);
+    if (value !== undefined && !Array.isArray(value))
+      this.add(path, `step "${id}": foreach over ${JSON.stringify(value)}, which is not a list`);
   }
 
   private checkCycles(): void {
@@ -174,7 +198,8 @@ class Checks {
   private checkOnFailure(): void {
     const list = Array.isArray(this.def.on_failure) ? this.def.on_failure : [];
     list.forEach((id, i) => {
-      if (typeof id === 'string' && !this.ids.has(id)) this.add(['on_failure', i], `on_failure names "${id}", which is not a step of this workflow`);
+      if (typeof id === 'string' && !this.ids.has(id))
+        this.add(['on_failure', i], `on_failure names "${id}", which is not a step of this workflow`);
     });
   }
 
@@ -188,10 +213,12 @@ class Checks {
       if (typeof spec.pattern === 'string') {
         const problem = patternProblem(spec.pattern);
         if (problem) this.add(['params', name, 'pattern'], `param ${name}: ${problem}`);
-        else if (spec.type !== 'string') this.add(['params', name, 'pattern'], `param ${name}: a pattern applies to a string param`, { key: true });
+        else if (spec.type !== 'string')
+          this.add(['params', name, 'pattern'], `param ${name}: a pattern applies to a string param`, { key: true });
       }
       if (spec.default !== undefined) {
-        if (spec.required === true) this.add(['params', name, 'default'], `param ${name} is required, so it takes no default`, { key: true });
+        if (spec.required === true)
+          this.add(['params', name, 'default'], `param ${name} is required, so it takes no default`, { key: true });
         const problem = valueProblem(spec, spec.default, `the default of param ${name}`);
         if (problem) this.add(['params', name, 'default'], problem);
       }
@@ -208,7 +235,8 @@ class Checks {
         const problem = cronProblem(t.cron);
         if (problem) this.add(at('cron'), problem);
       }
-      if (t.timezone !== undefined && t.cron === undefined) this.add(at('timezone'), 'a timezone applies to a cron trigger', { key: true });
+      if (t.timezone !== undefined && t.cron === undefined)
+        this.add(at('timezone'), 'a timezone applies to a cron trigger', { key: true });
       if (typeof t.timezone === 'string') {
         const problem = timezoneProblem(t.timezone);
         if (problem) this.add(at('timezone'), problem);
@@ -238,8 +266,9 @@ class Checks {
   private checkExpressions(): void {
     const walk = (value: unknown, path: (string | number)[]) => {
       if (typeof value === 'string') this.checkString(value, path);
-      else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]));
-      else if (isObj(value)) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
+      else if (Array.isArray(value)) {
+        for (const [i, v] of value.entries()) walk(v, [...path, i]);
+      } else if (isObj(value)) for (const [k, v] of Object.entries(value)) walk(v, [...path, k]);
     };
     walk(this.def, []);
   }
@@ -263,14 +292,18 @@ class Checks {
       const upstream = step ? this.upstream(step.id) : new Set<string>();
       for (const ref of refs.steps) {
         const ownLoop = step !== undefined && ref === step.id && field === 'until' && path.at(-2) === 'loop';
-        if (!this.ids.has(ref)) this.add(path, `expression refers to steps.${ref}, which is not a step of this workflow`, { offset: start });
+        if (!this.ids.has(ref))
+          this.add(path, `expression refers to steps.${ref}, which is not a step of this workflow`, { offset: start });
         else if (!ownLoop && !upstream.has(ref)) {
           const where = step ? `step "${step.id}"` : 'this place';
-          this.add(path, `expression refers to steps.${ref}, which is not upstream of ${where} (add it to needs)`, { offset: start });
+          this.add(path, `expression refers to steps.${ref}, which is not upstream of ${where} (add it to needs)`, {
+            offset: start,
+          });
         }
       }
       for (const ref of refs.params) {
-        if (this.params()[ref] === undefined) this.add(path, `expression refers to params.${ref}, which is not a param of this workflow`, { offset: start });
+        if (this.params()[ref] === undefined)
+          this.add(path, `expression refers to params.${ref}, which is not a param of this workflow`, { offset: start });
       }
       if (refs.item && (step === undefined || step.step.foreach === undefined || field === 'foreach')) {
         this.add(path, 'expression reads item, which only a foreach step has', { offset: start });

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
-import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
+import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -323,7 +323,8 @@ export class PostgresStore implements Store {
   }
 
   async getWorkflow(name: string, version?: number): Promise<WorkflowRecord | undefined> {
-    const rows = version === undefined ? await this.read(this.wf.latest, [name]) : await this.read(this.wf.version, [name, version]);
+    const rows =
+      version === undefined ? await this.read(this.wf.latest, [name]) : await this.read(this.wf.version, [name, version]);
     return recordsOf(rows)[0];
   }
 

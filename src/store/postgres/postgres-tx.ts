@@ -5,7 +5,6 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import type { Queryable } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
-import { insertParams, lockKey, recordsOf } from './workflows.js';
 import {
   eventParams,
   eventToRecord,
@@ -19,6 +18,7 @@ import {
   workerParams,
   workerToRecord,
 } from './rows.js';
+import { insertParams, lockKey, recordsOf } from './workflows.js';
 
 /** Rows per statement when loading an export: large enough to amortise, small enough to send. */
 const LOAD_CHUNK = 2000;

@@ -4,8 +4,8 @@ import { BatonError } from '../../core/errors.js';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
-import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
+import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -356,13 +356,8 @@ export class SqliteStore implements Store {
     );
   }
 
-  listWorkflows(): Promise<WorkflowRecord[]> {
-    return this.read((stmt) => workflows.listWorkflows(stmt));
-  }
-
-  getWorkflow(name: string, version?: number): Promise<WorkflowRecord | undefined> {
-    return this.read((stmt) => (version === undefined ? workflows.latestWorkflow(stmt, name) : workflows.workflowVersion(stmt, name, version)));
-  }
+  listWorkflows = (): Promise<WorkflowRecord[]> => this.read(workflows.listWorkflows);
+  getWorkflow = (name: string, version?: number) => this.read((stmt) => workflows.readWorkflow(stmt, name, version));
 
   async close(): Promise<void> {
     await this.writer.tail;

@@ -18,6 +18,11 @@ export function workflowVersion(stmt: Statement, name: string, version: number):
   return row ? workflowRecordOf(row) : undefined;
 }
 
+/** One version of a workflow, the latest without `version`. */
+export function readWorkflow(stmt: Statement, name: string, version: number | undefined): WorkflowRecord | undefined {
+  return version === undefined ? latestWorkflow(stmt, name) : workflowVersion(stmt, name, version);
+}
+
 export function listWorkflows(stmt: Statement): WorkflowRecord[] {
   const rows = stmt(
     `SELECT ${COLUMNS} FROM workflows w WHERE version = (SELECT max(version) FROM workflows v WHERE v.name = w.name) ORDER BY name`,

@@ -104,8 +104,8 @@ export interface Identity {
   commands?: boolean;
 }
 
-export type { WorkflowProblem } from '../../../src/core/workflow/source.js';
 export type { StepDefinition, WorkflowDefinition } from '../../../src/core/workflow/schema.js';
+export type { WorkflowProblem } from '../../../src/core/workflow/source.js';
 
 /** A registered workflow, as `GET /workflows` lists it (the latest version of each). */
 export interface WorkflowSummary {

@@ -114,7 +114,10 @@ function WorkflowDetail({ name }: { name: string }) {
           {w.definition.on_failure?.length ? <p>On failure: {w.definition.on_failure.join(', ')}</p> : null}
           {(w.definition.triggers ?? []).map((t, i) => (
             <p key={i} class="muted">
-              Trigger: {t.cron ? `cron ${t.cron}${t.timezone ? ` (${t.timezone})` : ''}` : `event ${t.event?.type ?? ''}${t.event?.tag ? ` tagged ${t.event.tag}` : ''}`}
+              Trigger:{' '}
+              {t.cron
+                ? `cron ${t.cron}${t.timezone ? ` (${t.timezone})` : ''}`
+                : `event ${t.event?.type ?? ''}${t.event?.tag ? ` tagged ${t.event.tag}` : ''}`}
             </p>
           ))}
         </>
