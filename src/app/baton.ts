@@ -32,6 +32,7 @@ import type {
   WorkerView,
 } from '../core/types.js';
 import type { StuckReport, Waiting } from '../core/waiting.js';
+import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.js';
 import type { ServiceStats } from './status-stats.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
@@ -148,6 +149,18 @@ export interface Baton {
   verifyKey(presented: string): Promise<ApiKey | null>;
   /** Whether any active key exists: then every call to the server must present one. */
   hasActiveKeys(): Promise<boolean>;
+
+  /** Checks a workflow definition (YAML or JSON) and lists every problem with its line and column. */
+  validateWorkflow(source: string, options?: { file?: string }): Promise<WorkflowValidation>;
+  /**
+   * Registers a workflow definition: a new name is version 1, a changed definition the next
+   * version, an unchanged one stays as it is (`created: false`). Refuses one with problems.
+   */
+  addWorkflow(source: string, options?: { file?: string }): Promise<WorkflowAdded>;
+  /** The latest version of every registered workflow. */
+  listWorkflows(): Promise<WorkflowSummary[]>;
+  /** One workflow definition with its source (the latest version unless one is named). */
+  getWorkflow(name: string, options?: { version?: number }): Promise<WorkflowRecord>;
 
   exportData(): Promise<BatonDump>;
   /** Loads an export into an empty store, keeping ids, dependencies, history and workers. */
@@ -302,6 +315,26 @@ export interface SystemStatus extends ServiceStats {
   /** Work nobody is taking, and why (`stuckLines` says it in sentences). */
   stuck: StuckReport;
   at: string;
+}
+
+export type { WorkflowRecord, WorkflowValidation };
+
+export interface WorkflowAdded {
+  workflow: WorkflowRecord;
+  /** False when the latest version already had this definition (nothing was written). */
+  created: boolean;
+}
+
+/** A registered workflow, as listed. */
+export interface WorkflowSummary {
+  name: string;
+  /** The latest version. */
+  version: number;
+  description: string | null;
+  steps: number;
+  triggers: number;
+  createdAt: string;
+  createdBy: string | null;
 }
 
 export interface ImportSummary {

@@ -39,6 +39,10 @@ import type {
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
+  WorkflowAdded,
+  WorkflowRecord,
+  WorkflowSummary,
+  WorkflowValidation,
 } from './baton.js';
 import * as breakdowns from './breakdown-service.js';
 import { claimTask } from './claim-task.js';
@@ -52,6 +56,7 @@ import * as reservations from './reservation-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import { WorkerPresence } from './worker-presence.js';
+import * as workflows from './workflow-service.js';
 
 export interface LocalBatonOptions {
   store: Store;
@@ -187,6 +192,15 @@ export class LocalBaton implements BatonHost {
   revokeKey = (id: string): Promise<ApiKey> => system.revokeKey(this.ctx, id);
   verifyKey = (presented: string): Promise<ApiKey | null> => this.ctx.keys.verify(presented);
   hasActiveKeys = (): Promise<boolean> => this.ctx.keys.any();
+  // ── workflow definitions ─────────────────────────────────────────────────
+  validateWorkflow = async (source: string, options?: { file?: string }): Promise<WorkflowValidation> =>
+    workflows.validateWorkflow(source, options);
+  addWorkflow = (source: string, options?: { file?: string }): Promise<WorkflowAdded> =>
+    workflows.addWorkflow(this.ctx, source, options);
+  listWorkflows = (): Promise<WorkflowSummary[]> => workflows.listWorkflows(this.ctx);
+  getWorkflow = (name: string, options?: { version?: number }): Promise<WorkflowRecord> =>
+    workflows.getWorkflow(this.ctx, name, options);
+
   exportData = (): Promise<BatonDump> => system.exportData(this.ctx);
   importData = (data: unknown): Promise<ImportSummary> => system.importData(this.ctx, data);
 

@@ -12,9 +12,11 @@ export async function run(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const { Command, CommanderError } = await import('commander');
   const program = new Command('baton');
+  // `workflow show NAME --version N` names a version of a workflow; Baton's own stays -V there.
+  const versionFlags = argv.includes('workflow') ? '-V' : '-V, --version';
   program
     .description('Coordinate a crew of workers — AI agents, scripts and people — on one shared body of work.')
-    .version(version(), '-V, --version')
+    .version(version(), versionFlags)
     .option('--json', 'machine-readable JSON output only')
     .option('--db <url>', 'store: a SQLite file path or sqlite:PATH (default: .baton/baton.db found upwards; env BATON_DB)')
     .option('--server <url>', 'talk to a `baton serve` instead of a store, e.g. http://127.0.0.1:7420 (env BATON_SERVER)')
@@ -31,6 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerWorkerCommands } = await import('./commands/worker.js');
   const { registerBreakdownCommands } = await import('./commands/breakdown.js');
   const { registerMcpCommand } = await import('./commands/mcp.js');
+  const { registerWorkflowCommands } = await import('./commands/workflows.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -43,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   registerMcpCommand(program, globals);
   registerServeCommands(program, globals);
   registerKeyCommands(program, globals);
+  registerWorkflowCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

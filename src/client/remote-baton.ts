@@ -32,6 +32,10 @@ import type {
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
+  WorkflowAdded,
+  WorkflowRecord,
+  WorkflowSummary,
+  WorkflowValidation,
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
@@ -44,6 +48,7 @@ import {
   listQuerySchema,
   parseWith,
   unassignSchema,
+  workflowRefSchema,
 } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
@@ -324,6 +329,24 @@ export class RemoteBaton implements Baton {
       if (err instanceof BatonError && (err.code === 'unauthenticated' || err.code === 'forbidden')) return true;
       throw err;
     }
+  }
+
+  // Registering the same definition twice changes nothing: these calls are safe to repeat.
+  validateWorkflow(source: string, options: { file?: string } = {}): Promise<WorkflowValidation> {
+    return this.http.call('POST', '/workflows/validate', { body: { source, ...options }, retry: 'always' });
+  }
+
+  addWorkflow(source: string, options: { file?: string } = {}): Promise<WorkflowAdded> {
+    return this.http.call('POST', '/workflows', { body: { source, ...options }, retry: 'always' });
+  }
+
+  async listWorkflows(): Promise<WorkflowSummary[]> {
+    return (await this.http.call<{ workflows: WorkflowSummary[] }>('GET', '/workflows')).workflows;
+  }
+
+  async getWorkflow(name: string, options: { version?: number } = {}): Promise<WorkflowRecord> {
+    const ref = parseWith(workflowRefSchema, { name, ...options });
+    return this.http.call('GET', `/workflows/${encodeURIComponent(ref.name)}`, { query: { version: ref.version } });
   }
 
   /** Pages through the server's history (at most 10,000 events an answer) up to `limit`. */

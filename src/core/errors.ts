@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   invalid_config: 'invalid',
   not_a_store: 'invalid',
   invalid_reviewer: 'invalid',
+  /** A workflow definition with problems (each with its line and column in `details.problems`). */
+  invalid_workflow: 'invalid',
   task_not_found: 'not_found',
   log_not_found: 'not_found',
   worker_not_found: 'not_found',
@@ -71,6 +73,7 @@ export const ERROR_CODES = {
   rate_limited: 'rate_limited',
   route_not_found: 'not_found',
   key_not_found: 'not_found',
+  workflow_not_found: 'not_found',
   server_unavailable: 'unavailable',
   internal: 'internal',
 } as const satisfies Record<string, ErrorCategory>;

@@ -76,6 +76,8 @@ export const LIMITS = {
   logChunkChars: 65_536,
   /** An attempt's output kept by the server for a remote worker, as UTF-8. */
   attemptLogBytes: 8 * 1024 * 1024,
+  /** A workflow definition file (YAML or JSON), in characters. */
+  workflowSourceChars: 256 * 1024,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -63,6 +63,12 @@ export {
   registerWorkerSchema,
   reviewSchema,
 } from './schemas/work.js';
+export {
+  type WorkflowRefInput,
+  type WorkflowSourceInput,
+  workflowRefSchema,
+  workflowSourceSchema,
+} from './schemas/workflows.js';
 
 /** Parses `value` or throws a coded error naming the first offending field. */
 export function parseWith<S extends z.ZodType>(

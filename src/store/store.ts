@@ -3,6 +3,7 @@ import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
 import type { ApiKey, BatonDump, KeyCapability, NewEvent, Priority, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
 import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
+import type { WorkflowRecord } from '../core/workflow/record.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
@@ -104,6 +105,11 @@ export interface Store {
   insertKey(key: ApiKeyRecord): Promise<void>;
   /** Marks a key revoked at `atMs`; false when no active key has this id. */
   revokeKey(id: string, atMs: number): Promise<boolean>;
+
+  /** The latest version of every registered workflow definition, by name. */
+  listWorkflows(): Promise<WorkflowRecord[]>;
+  /** One version of a workflow definition (the latest without `version`), or undefined. */
+  getWorkflow(name: string, version?: number): Promise<WorkflowRecord | undefined>;
   close(): Promise<void>;
 }
 
@@ -156,6 +162,13 @@ export interface StoreTx {
    * `historyLimit` most recently created finished (completed or failed) tasks.
    */
   pushView(historyLimit: number): Promise<PushView>;
+  /**
+   * The latest version of workflow `name`, read so that no other transaction registers a version
+   * of that name before this one ends (a registration reads it, then inserts the next version).
+   */
+  latestWorkflow(name: string): Promise<WorkflowRecord | undefined>;
+  /** Inserts one version of a workflow definition; `(name, version)` is new. */
+  insertWorkflow(record: WorkflowRecord): Promise<void>;
   /** Bulk load for import: rows keep their ids. The store must be empty. */
   load(dump: StoreDump): Promise<void>;
   isEmpty(): Promise<boolean>;

@@ -15,6 +15,7 @@ import { routingContract } from './routing.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
+import { workflowContract } from './workflows.contract.js';
 
 /**
  * The store contract: one suite every backend, and both implementations of `Baton`, must pass
@@ -40,5 +41,6 @@ export function storeContract(run: ContractRun): void {
     raceContract(store);
     routingContract(store);
     reservationContract(store);
+    workflowContract(store);
   });
 }

@@ -9,12 +9,14 @@ import { NewTaskView } from './views/NewTask';
 import { QueueView } from './views/Queue';
 import { TaskView } from './views/TaskPage';
 import { WorkersView } from './views/Workers';
+import { WorkflowsView } from './views/Workflows';
 import './styles.css';
 
 const NAV = [
   { path: '/', label: 'Board' },
   { path: '/queue', label: 'Queue' },
   { path: '/workers', label: 'Workers' },
+  { path: '/workflows', label: 'Workflows' },
   { path: '/analytics', label: 'Analytics' },
 ] as const;
 
@@ -48,6 +50,8 @@ function App() {
         return <QueueView />;
       case '/workers':
         return <WorkersView />;
+      case '/workflows':
+        return <WorkflowsView route={route} />;
       case '/analytics':
         return <AnalyticsView />;
       case '/new':

@@ -166,6 +166,24 @@ CREATE TABLE api_keys (
 ALTER TABLE api_keys ADD COLUMN capabilities text NOT NULL DEFAULT '[]';
 `,
   },
+  {
+    version: 7,
+    name: 'workflow definitions',
+    sql: `
+CREATE TABLE workflows (
+  name        text NOT NULL,
+  version     integer NOT NULL,
+  description text,
+  -- json (not jsonb): the definition reads back key for key as it was registered.
+  definition  json NOT NULL,
+  source      text NOT NULL,
+  created_by  text,
+  created_at  bigint NOT NULL,
+  PRIMARY KEY (name, version)
+);
+`,
+  },
 ];
 
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest version known (numbers are unique and increasing, not necessarily consecutive). */
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../../core/clock.js';
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
+import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -31,6 +32,7 @@ import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { TaskWrites } from './task-writes.js';
 import { WakeUps } from './wake-ups.js';
+import { recordsOf, workflowStatements } from './workflows.js';
 
 /** Transactions that lose a deadlock or serialisation race are run again, this many times. */
 const TRANSACTION_ATTEMPTS = 10;
@@ -59,6 +61,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly location: string;
   readonly st: Statements;
+  readonly wf: ReturnType<typeof workflowStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -79,6 +82,7 @@ export class PostgresStore implements Store {
     this.pool = sql;
     this.location = settings.location;
     this.st = statements(settings.schema);
+    this.wf = workflowStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -312,6 +316,16 @@ export class PostgresStore implements Store {
   async revokeKey(id: string, atMs: number): Promise<boolean> {
     const text = `UPDATE ${this.keysTable} SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING id`;
     return (await this.retrying(() => this.exec(this.sql, text, [atMs, id]), notSent)).length === 1;
+  }
+
+  async listWorkflows(): Promise<WorkflowRecord[]> {
+    return recordsOf(await this.read(this.wf.list));
+  }
+
+  async getWorkflow(name: string, version?: number): Promise<WorkflowRecord | undefined> {
+    const rows =
+      version === undefined ? await this.read(this.wf.latest, [name]) : await this.read(this.wf.version, [name, version]);
+    return recordsOf(rows)[0];
   }
 
   private get keysTable(): string {

@@ -1,6 +1,7 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import type { Queryable } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
@@ -17,6 +18,7 @@ import {
   workerParams,
   workerToRecord,
 } from './rows.js';
+import { insertParams, lockKey, recordsOf } from './workflows.js';
 
 /** Rows per statement when loading an export: large enough to amortise, small enough to send. */
 const LOAD_CHUNK = 2000;
@@ -156,5 +158,15 @@ export class PostgresTx implements StoreTx {
   async isEmpty(): Promise<boolean> {
     const [row] = await this.q(this.st.anyRows);
     return !row?.any;
+  }
+
+  async latestWorkflow(name: string): Promise<WorkflowRecord | undefined> {
+    // A first registration has no row to lock: the lock on the name serialises them all.
+    await this.q(this.store.wf.lockName, [lockKey(this.store.settings.schema, name)]);
+    return recordsOf(await this.q(this.store.wf.latest, [name]))[0];
+  }
+
+  async insertWorkflow(record: WorkflowRecord): Promise<void> {
+    await this.q(this.store.wf.insert, insertParams(record));
   }
 }

@@ -129,6 +129,23 @@ CREATE TABLE api_keys (
 ALTER TABLE api_keys ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]';
 `,
   },
+  {
+    version: 7,
+    name: 'workflow definitions',
+    sql: `
+CREATE TABLE workflows (
+  name        TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  description TEXT,
+  definition  TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  created_by  TEXT,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (name, version)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest version known (numbers are unique and increasing, not necessarily consecutive). */
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -92,6 +92,17 @@ CREATE TABLE workers (
   state         TEXT NOT NULL DEFAULT 'active'
 );
 
+CREATE TABLE workflows (
+  name        TEXT NOT NULL,
+  version     INTEGER NOT NULL,
+  description TEXT,
+  definition  TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  created_by  TEXT,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (name, version)
+) WITHOUT ROWID;
+
 CREATE INDEX events_task ON events (task_id, id) WHERE task_id IS NOT NULL;
 
 CREATE INDEX task_dependents ON task_dependencies (depends_on, task_id);

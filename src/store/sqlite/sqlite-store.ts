@@ -5,6 +5,7 @@ import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
+import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -22,6 +23,7 @@ import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
 
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
+import * as workflows from './workflows.js';
 
 export { openSqliteStore, type SqliteOptions } from './sqlite-open.js';
 
@@ -353,6 +355,9 @@ export class SqliteStore implements Store {
       async () => this.stmt('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(atMs, id).changes === 1,
     );
   }
+
+  listWorkflows = (): Promise<WorkflowRecord[]> => this.read(workflows.listWorkflows);
+  getWorkflow = (name: string, version?: number) => this.read((stmt) => workflows.readWorkflow(stmt, name, version));
 
   async close(): Promise<void> {
     await this.writer.tail;

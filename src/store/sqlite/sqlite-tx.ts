@@ -1,10 +1,12 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
+import * as workflows from './workflows.js';
 
 export class SqliteTx implements StoreTx {
   /** Whether this transaction wrote anything (a failure after a write undoes its whole batch). */
@@ -114,5 +116,15 @@ export class SqliteTx implements StoreTx {
   async isEmpty(): Promise<boolean> {
     const n = this.store.stmt(SQL.anyRows).pluck().get();
     return !n;
+  }
+
+  // SQLite's writers take turns (BEGIN IMMEDIATE), so nothing registers the name meanwhile.
+  async latestWorkflow(name: string): Promise<WorkflowRecord | undefined> {
+    return workflows.latestWorkflow((sql) => this.store.stmt(sql), name);
+  }
+
+  async insertWorkflow(record: WorkflowRecord): Promise<void> {
+    this.wrote = true;
+    workflows.insertWorkflow((sql) => this.store.stmt(sql), record);
   }
 }

@@ -11,6 +11,8 @@ import type {
   TaskPage,
   TaskStatus,
   WorkerView,
+  WorkflowRecord,
+  WorkflowSummary,
 } from './types';
 
 export const API = '/api/v1';
@@ -179,6 +181,14 @@ export class ApiClient {
     return this.request<{ text?: string; logs?: { text: string }[] }>('GET', `/tasks/${id}/logs`, { query: { tail: 100 } }).then(
       (r) => r.text ?? (r.logs ?? []).map((l) => l.text).join(''),
     );
+  }
+
+  workflows(): Promise<WorkflowSummary[]> {
+    return this.request<{ workflows: WorkflowSummary[] }>('GET', '/workflows').then((r) => r.workflows);
+  }
+
+  workflow(name: string, version?: number): Promise<WorkflowRecord> {
+    return this.request('GET', `/workflows/${encodeURIComponent(name)}`, { query: { version } });
   }
 
   workers(): Promise<WorkerView[]> {

@@ -103,3 +103,28 @@ export interface Identity {
   /** Whether this caller may set task commands (absent from servers that did not say). */
   commands?: boolean;
 }
+
+export type { StepDefinition, WorkflowDefinition } from '../../../src/core/workflow/schema.js';
+export type { WorkflowProblem } from '../../../src/core/workflow/source.js';
+
+/** A registered workflow, as `GET /workflows` lists it (the latest version of each). */
+export interface WorkflowSummary {
+  name: string;
+  version: number;
+  description: string | null;
+  steps: number;
+  triggers: number;
+  createdAt: string;
+  createdBy: string | null;
+}
+
+/** One version of a workflow definition, as `GET /workflows/:name` answers. */
+export interface WorkflowRecord {
+  name: string;
+  version: number;
+  description: string | null;
+  definition: import('../../../src/core/workflow/schema.js').WorkflowDefinition;
+  source: string;
+  createdBy: string | null;
+  createdAt: string;
+}

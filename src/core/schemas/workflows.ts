@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits.js';
+import { WORKFLOW_NAME } from '../workflow/schema.js';
+import { chars, tooLong } from './fields.js';
+
+/** A workflow definition as text (YAML or JSON), and the file it came from, for messages. */
+export const workflowSourceSchema = z.strictObject({
+  source: chars(LIMITS.workflowSourceChars).refine((s) => s.trim() !== '', 'must not be empty'),
+  file: chars(1_000).optional(),
+});
+
+export const workflowRefSchema = z.strictObject({
+  name: z
+    .string()
+    .max(100, tooLong(100))
+    .regex(WORKFLOW_NAME, 'a workflow name is letters, digits, _, . and - (starting with a letter or digit)'),
+  version: z.coerce.number().int('must be a whole number').positive('must be a positive version').optional(),
+});
+
+export type WorkflowSourceInput = z.input<typeof workflowSourceSchema>;
+export type WorkflowRefInput = z.input<typeof workflowRefSchema>;

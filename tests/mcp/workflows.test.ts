@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Agent, connect, freshProject, openStore } from './helpers.js';
+
+const EXAMPLE = resolve(import.meta.dirname, '../../docs/examples/release.yaml');
+
+describe('baton mcp: list_workflows', () => {
+  let project: ReturnType<typeof freshProject>;
+  let agent: Agent;
+
+  beforeAll(async () => {
+    project = freshProject();
+    const baton = await openStore(project.dir);
+    await baton.addWorkflow(readFileSync(EXAMPLE, 'utf8'));
+    await baton.close();
+    agent = await connect(project.dir, { env: { BATON_WORKER_ID: 'agent-w' } });
+  });
+  afterAll(async () => {
+    await agent?.close();
+    project?.cleanup();
+  });
+
+  it('lists the registered workflows, and reads one step by step', async () => {
+    const all = await agent.call('list_workflows');
+    expect(all.isError).toBe(false);
+    expect(all.summary).toBe('1 workflow: release v1');
+    expect(all.data.workflows).toEqual([expect.objectContaining({ name: 'release', version: 1, steps: 7 })]);
+
+    const one = await agent.call('list_workflows', { name: 'release' });
+    expect(one.summary).toBe('release v1: 7 steps — Build, test and publish a release');
+    expect(one.data.steps.map((s: { id: string; does: string }) => `${s.id}:${s.does}`)).toEqual([
+      'build:task',
+      'test:task',
+      'approve:approval',
+      'publish:task',
+      'rollback:workflow',
+      'settle:wait',
+      'poll:task',
+    ]);
+    expect(one.data.steps[1]).toMatchObject({ needs: ['build'], capabilities: ['test'] });
+    expect(one.data.params.version).toMatchObject({ type: 'string', required: true });
+  });
+
+  it('an unknown workflow is a coded error', async () => {
+    const r = await agent.call('list_workflows', { name: 'nope' });
+    expect(r.isError).toBe(true);
+    expect(r.summary).toContain('workflow_not_found');
+  });
+});
