@@ -166,6 +166,13 @@ CREATE TABLE api_keys (
 ALTER TABLE api_keys ADD COLUMN capabilities text NOT NULL DEFAULT '[]';
 `,
   },
+  {
+    version: 4,
+    name: 'dependency conditions',
+    sql: `
+ALTER TABLE task_dependencies ADD COLUMN condition text;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;

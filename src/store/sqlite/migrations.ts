@@ -129,6 +129,13 @@ CREATE TABLE api_keys (
 ALTER TABLE api_keys ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]';
 `,
   },
+  {
+    version: 4,
+    name: 'dependency conditions',
+    sql: `
+ALTER TABLE task_dependencies ADD COLUMN condition TEXT;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.length;
