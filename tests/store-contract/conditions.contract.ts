@@ -61,7 +61,11 @@ export function conditionContract(store: () => StoreHarness): void {
       await finish(baton, test.id, { other: 1 });
       expect((await baton.getTask(deploy.id)).status).toBe('skipped');
       const event = await skippedEvent(baton, deploy.id);
-      expect(event?.data).toMatchObject({ dependency: test.id, condition: 'result.passed', error: expect.stringContaining('passed') });
+      expect(event?.data).toMatchObject({
+        dependency: test.id,
+        condition: 'result.passed',
+        error: expect.stringContaining('passed'),
+      });
     });
 
     it('a conditional dependency that fails for good skips the dependent; a plain one leaves it blocked', async () => {
@@ -154,7 +158,10 @@ export function conditionContract(store: () => StoreHarness): void {
       await target.importData(await source.exportData());
       const { exportedAt: _a, ...before } = await source.exportData();
       expect(await snapshot(target)).toEqual(before);
-      expect(await target.getTask(deploy.id)).toMatchObject({ status: 'queued', conditions: [{ on: test.id, if: 'result.passed' }] });
+      expect(await target.getTask(deploy.id)).toMatchObject({
+        status: 'queued',
+        conditions: [{ on: test.id, if: 'result.passed' }],
+      });
     });
   });
 }
