@@ -9,6 +9,7 @@ import type {
   ClaimTaskInput,
   CompleteTaskInput,
   CreateTaskInput,
+  DependencyInput,
   EventsQuery,
   FailInput,
   LeaseRef,
@@ -44,6 +45,7 @@ export type {
   ClaimTaskInput,
   CompleteTaskInput,
   CreateTaskInput,
+  DependencyInput,
   EventsQuery,
   FailInput,
   LeaseRef,
@@ -74,7 +76,11 @@ export interface Baton {
   retryTask(id: number): Promise<Task>;
   pauseTask(id: number): Promise<Task>;
   resumeTask(id: number): Promise<Task>;
-  addDependencies(id: number, dependsOn: number[]): Promise<Task>;
+  /**
+   * Makes a task wait for others: each a task id, or `{ id, if }` to run only if that one
+   * completed and the condition (CEL, over it as it finished) is true — else the task is skipped.
+   */
+  addDependencies(id: number, dependsOn: DependencyInput[]): Promise<Task>;
   removeDependency(id: number, dependsOn: number): Promise<Task>;
   /**
    * Reserves a task for one registered worker: only that worker may claim it. A worker lacking a

@@ -124,6 +124,7 @@ function newSubtask(parent: Task, s: PlannedSubtask, dependsOn: number[], blocke
     tags: parent.tags,
     parentId: parent.id,
     dependsOn,
+    conditions: [],
     estimateMinutes: s.estimateMinutes,
     complexity: s.complexity,
     command: null,

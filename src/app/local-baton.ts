@@ -22,6 +22,7 @@ import type {
   CreatedKey,
   CreateKeyInput,
   CreateTaskInput,
+  DependencyInput,
   EventQuery,
   EventWatch,
   FailInput,
@@ -137,7 +138,7 @@ export class LocalBaton implements BatonHost {
   retryTask = (id: number): Promise<Task> => tasks.retryTask(this.ctx, id);
   pauseTask = (id: number): Promise<Task> => tasks.pauseTask(this.ctx, id);
   resumeTask = (id: number): Promise<Task> => tasks.resumeTask(this.ctx, id);
-  addDependencies = (id: number, dependsOn: number[]): Promise<Task> => tasks.addDependencies(this.ctx, id, dependsOn);
+  addDependencies = (id: number, dependsOn: DependencyInput[]): Promise<Task> => tasks.addDependencies(this.ctx, id, dependsOn);
   removeDependency = (id: number, dependsOn: number): Promise<Task> => tasks.removeDependency(this.ctx, id, dependsOn);
   assignTask = (id: number, workerId: string, options?: Pick<AssignInput, 'force'>): Promise<Task> =>
     tasks.assignTask(this.ctx, id, workerId, options);

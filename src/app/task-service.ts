@@ -1,4 +1,5 @@
 import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
+import { dependencyGate } from '../core/conditions.js';
 import { BatonError, incapableWorker, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
 import { assertNoCycle } from '../core/graph.js';
 import {
@@ -24,9 +25,9 @@ import {
   updateTaskSchema,
 } from '../core/schemas.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
-import type { Task, Worker } from '../core/types.js';
+import type { Changes, Task, Worker } from '../core/types.js';
 import { withEstimateMinutes } from '../core/values.js';
-import type { AssignInput, CreateTaskInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
+import type { AssignInput, CreateTaskInput, DependencyInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
@@ -60,7 +61,12 @@ export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise
         dependsOn: task.dependsOn,
       }),
     );
-    if (!prepared) return writer.pushIfCritical(tx, task);
+    if (!prepared) {
+      // Depending on a skipped task: this one will never run either.
+      const gate = task.status === 'blocked' ? dependencyGate(task, found) : null;
+      if (gate?.verdict === 'skip') return writer.skip(tx, task, gate.reason);
+      return writer.pushIfCritical(tx, task);
+    }
     const written = await writePlan(tx, task, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
     for (const sub of written.created) await writer.pushIfCritical(tx, (await tx.getTask(sub.id)) as Task);
     return written.parent;
@@ -191,25 +197,43 @@ export async function resumeTask(ctx: AppContext, id: number): Promise<Task> {
   });
 }
 
-export async function addDependencies(ctx: AppContext, id: number, raw: number[]): Promise<Task> {
+/**
+ * Adds dependencies, each a task id or `{ id, if }` for a conditional one; a condition given for a
+ * dependency already there replaces its condition. A task whose dependencies already say it will
+ * never run (a condition false, a dependency skipped) is skipped at once.
+ */
+export async function addDependencies(ctx: AppContext, id: number, raw: DependencyInput[]): Promise<Task> {
   const { dependsOn } = parseWith(dependenciesSchema, { dependsOn: raw });
+  const wanted = new Map<number, string | undefined>();
+  for (const d of dependsOn) wanted.set(typeof d === 'number' ? d : d.id, typeof d === 'number' ? undefined : d.if);
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
     assertCanDepend(task);
-    const added = [...new Set(dependsOn)].filter((d) => !task.dependsOn.includes(d));
+    const added = [...wanted.keys()].filter((d) => !task.dependsOn.includes(d));
     if (added.includes(id)) throw invalid('dependsOn', `task ${id} cannot depend on itself`);
-    const deps = await writer.requireTasks(tx, added, 'dependsOn');
+    await writer.requireTasks(tx, added, 'dependsOn');
     assertNoCycle(
       await tx.dependencyClosure(added),
       added.map((d) => [id, d] as const),
     );
-    await tx.addDependencies(id, added);
+    const conditions = [...wanted]
+      .filter((e): e is [number, string] => e[1] !== undefined)
+      .map(([on, text]) => ({ on, if: text }))
+      .filter((c) => task.conditions.find((k) => k.on === c.on)?.if !== c.if);
+    await tx.addDependencies(id, added, conditions);
     const after = [...task.dependsOn, ...added].sort((a, b) => a - b);
+    const conditionsAfter = [...task.conditions.filter((k) => !conditions.some((c) => c.on === k.on)), ...conditions].sort(
+      (a, b) => a.on - b.on,
+    );
+    const gate = dependencyGate({ conditions: conditionsAfter }, await tx.getTasks(after));
     const patch: TaskPatch = {};
-    if ((task.status === 'queued' || task.status === 'assigned') && deps.some((d) => d.status !== 'completed')) {
+    if ((task.status === 'queued' || task.status === 'assigned') && gate.verdict === 'wait') {
       Object.assign(patch, { status: 'blocked', readyAt: null });
     }
-    return writer.apply(tx, task, { type: 'dependency_added', patch, extraChanges: { dependsOn: [task.dependsOn, after] } });
+    const extraChanges: Changes = { dependsOn: [task.dependsOn, after] };
+    if (conditions.length > 0) extraChanges.conditions = [task.conditions, conditionsAfter];
+    const written = await writer.apply(tx, task, { type: 'dependency_added', patch, extraChanges });
+    return gate.verdict === 'skip' ? writer.skip(tx, written, gate.reason) : written;
   });
 }
 

@@ -1,19 +1,22 @@
 import { rollup } from '../core/breakdown/rollup.js';
+import { dependencyGate, type SkipReason } from '../core/conditions.js';
 import { BatonError, taskNotFound } from '../core/errors.js';
 import {
   assignPatch,
   can,
   cancelPatch,
   diff,
+  isFinal,
   parentPatch,
   type RuleTime,
   retryPatch,
   rollupPatch,
+  skipPatch,
   type TaskPatch,
   toOpen,
 } from '../core/lifecycle.js';
 import type { Policy } from '../core/policy.js';
-import type { Changes, Task, TaskEvent } from '../core/types.js';
+import type { Changes, DependencyCondition, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
 import { HISTORY_WINDOW, pushTarget } from './hybrid-push.js';
 
@@ -62,12 +65,14 @@ export class TaskWriter {
     // Dependency edges are written beside the row: the task returned must show them as they now are.
     const edges = change.extraChanges?.dependsOn;
     if (edges) updated.dependsOn = edges[1] as number[];
+    const conditions = change.extraChanges?.conditions;
+    if (conditions) updated.conditions = conditions[1] as DependencyCondition[];
     const changes = { ...diff(task, change.patch), ...change.extraChanges };
     const workerId = change.workerId ?? null;
     // Follow-on changes are credited to whoever caused this one (a worker's `done` unblocks).
     const by = change.actor ?? workerId ?? this.actor;
     await tx.appendEvent({ ...this.event(task.id, tx.now, change.type, changes, workerId, change.data ?? null), actor: by });
-    if (updated.status === 'completed' && task.status !== 'completed') await this.unblockDependents(tx, updated, by);
+    if (isFinal(updated.status) && !isFinal(task.status)) await this.settleDependents(tx, updated, by);
     if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
     return this.pushIfCritical(tx, updated);
   }
@@ -105,11 +110,22 @@ export class TaskWriter {
     return { taskId, workerId, actor: workerId ?? this.actor, type, at: iso(now), changes, data };
   }
 
-  /** The last open dependency completed: blocked dependents become ready, in the same transaction. */
-  async unblockDependents(tx: StoreTx, done: Task, by: string | null): Promise<void> {
+  /**
+   * A dependency finished (completed, failed, cancelled or skipped): in the same transaction, each
+   * dependent waiting for it becomes ready when its last dependency completed and its conditions
+   * hold, or is skipped when they say it will never run (`core/conditions.ts`) — and the tasks
+   * waiting for it in turn, by the same rule.
+   */
+  async settleDependents(tx: StoreTx, done: Task, by: string | null): Promise<void> {
     for (const dependent of await tx.dependents(done.id)) {
       const waiting = dependent.status === 'blocked' || (dependent.status === 'paused' && dependent.pausedFrom === 'blocked');
-      if (!waiting || (await this.depsOpen(tx, dependent))) continue;
+      if (!waiting) continue;
+      const gate = dependencyGate(dependent, await tx.getTasks(dependent.dependsOn), done.id);
+      if (gate.verdict === 'wait') continue;
+      if (gate.verdict === 'skip') {
+        await this.skip(tx, dependent, gate.reason, by);
+        continue;
+      }
       const clock = this.clock(tx);
       const patch: TaskPatch =
         dependent.status === 'blocked'
@@ -118,6 +134,12 @@ export class TaskWriter {
       const actor = by ?? undefined;
       await this.apply(tx, dependent, { type: 'unblocked', patch, ...(actor && { actor }), data: { by: done.id } });
     }
+  }
+
+  /** A waiting task will never run: `skipped`, with an event naming the dependency and what it saw. */
+  async skip(tx: StoreTx, task: Task, reason: SkipReason, by: string | null = null): Promise<Task> {
+    const actor = by ?? undefined;
+    return this.apply(tx, task, { type: 'skipped', patch: skipPatch(), ...(actor && { actor }), data: { ...reason } });
   }
 
   /** Subtasks made by breakdown: a parent depends on each of them. */

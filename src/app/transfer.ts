@@ -13,6 +13,11 @@ export function assertDumpIntegrity(dump: { tasks: Task[]; events: TaskEvent[]; 
     for (const d of t.dependsOn) {
       if (!ids.has(d)) throw new BatonError('invalid_import', `tasks: task ${t.id} depends on missing task ${d}`);
     }
+    for (const c of t.conditions) {
+      if (!t.dependsOn.includes(c.on)) {
+        throw new BatonError('invalid_import', `tasks: task ${t.id} has a condition on ${c.on}, which it does not depend on`);
+      }
+    }
     if (t.parentId !== null && !ids.has(t.parentId)) {
       throw new BatonError('invalid_import', `tasks: task ${t.id} has missing parent ${t.parentId}`);
     }

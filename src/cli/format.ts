@@ -1,5 +1,7 @@
 import pc from 'picocolors';
 import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
+import { type SkipReason, skipText } from '../core/conditions.js';
+import { isFinal } from '../core/lifecycle.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { formatEstimate } from '../core/values.js';
 
@@ -15,6 +17,7 @@ const STATUS_COLOR: Record<TaskStatus, (s: string) => string> = {
   completed: pc.green,
   failed: pc.red,
   cancelled: pc.gray,
+  skipped: pc.dim,
 };
 
 const PRIORITY_COLOR: Record<string, (s: string) => string> = {
@@ -87,6 +90,9 @@ export function formatDetail(d: TaskDetail): string {
     field('assignee', t.assignee ?? pc.dim('-')),
     field('depends on', formatIds(dependencies(d)) || pc.dim('-')),
   ];
+  for (const c of t.conditions) lines.push(field('', pc.dim(`#${c.on} only if ${c.if}`)));
+  const skipped = t.status === 'skipped' ? d.history.findLast((e) => e.type === 'skipped') : undefined;
+  if (skipped?.data) lines.push(field('skipped', pc.yellow(skipText(skipped.data as unknown as SkipReason))));
   if (d.blockedBy.length > 0) {
     const why = d.blockedBy.map((b) => `#${b.id} ${clip(b.title, 40)} (${status(b.status)})`).join('; ');
     lines.push(field('blocked by', why));
@@ -176,7 +182,7 @@ const dependencies = (d: TaskDetail) => d.task.dependsOn.filter((id) => !d.subta
 
 /** Marks big tasks in lists: a parent is split already; an unsplit complex or epic one may need it. */
 function complexityFlag(t: Task): string {
-  if (t.status === 'completed' || t.status === 'failed' || t.status === 'cancelled') return '';
+  if (isFinal(t.status)) return '';
   if (t.status === 'executing' && !t.lease && t.dependsOn.length > 0) return pc.dim(' ▸ subtasks');
   if (t.complexity === 'epic' || t.complexity === 'complex') return pc.yellow(` ⚑ ${t.complexity}`);
   return '';

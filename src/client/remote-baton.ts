@@ -15,6 +15,7 @@ import type {
   CreatedKey,
   CreateKeyInput,
   CreateTaskInput,
+  DependencyInput,
   EventQuery,
   EventWatch,
   FailInput,
@@ -140,7 +141,7 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', `/tasks/${id}/resume`, { body: {} });
   }
 
-  addDependencies(id: number, dependsOn: number[]): Promise<Task> {
+  addDependencies(id: number, dependsOn: DependencyInput[]): Promise<Task> {
     return this.http.call('POST', `/tasks/${id}/dependencies`, { body: { dependsOn } });
   }
 

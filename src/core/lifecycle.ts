@@ -16,6 +16,7 @@ import { FINAL_STATUSES } from './types.js';
  *                     ├─lease expired───────> queued (attempt counted)
  *                     └─release────────────> queued
  * blocked ──last dependency completes──> queued;  any non-final ──cancel──> cancelled
+ * blocked ──a condition false, or a dependency it cannot run without ended otherwise──> skipped
  * blocked/queued/assigned ──breakdown──> executing (a parent) ──last subtask done──> completed
  * ```
  *
@@ -34,7 +35,7 @@ export const TRANSITIONS = {
   expire: ['executing'],
   review: ['reviewing'],
   cancel: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing'],
-  retry: ['failed', 'cancelled'],
+  retry: ['failed', 'cancelled', 'skipped'],
   pause: ['blocked', 'queued', 'assigned', 'executing'],
   resume: ['paused'],
   assign: ['blocked', 'queued', 'assigned', 'paused'],
@@ -43,14 +44,16 @@ export const TRANSITIONS = {
   block: ['queued', 'assigned'],
   /** A dependency is added before work starts (a paused task, only when it was not executing). */
   depend: ['blocked', 'queued', 'assigned', 'paused'],
-  update: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing', 'completed', 'failed', 'cancelled'],
+  update: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing', 'completed', 'failed', 'cancelled', 'skipped'],
+  /** A task waiting for its dependencies will not run (`core/conditions.ts`): what `depend` allows. */
+  skip: ['blocked', 'queued', 'assigned', 'paused'],
   /** Only work nobody has started is split; a parent's own subtasks are split while they are open. */
   breakdown: ['blocked', 'queued', 'assigned'],
   rollup: ['executing', 'paused'],
 } as const satisfies Record<string, readonly TaskStatus[]>;
 
 export type Action = keyof typeof TRANSITIONS;
-export type TaskPatch = Partial<Omit<Task, 'id' | 'version' | 'createdAt' | 'dependsOn'>>;
+export type TaskPatch = Partial<Omit<Task, 'id' | 'version' | 'createdAt' | 'dependsOn' | 'conditions'>>;
 
 export function isFinal(status: TaskStatus): boolean {
   return FINAL_STATUSES.includes(status);
@@ -263,6 +266,11 @@ export function reviewPatch(task: Task, input: ReviewInput, clock: RuleTime): Ta
 
 export function cancelPatch(): TaskPatch {
   return { status: 'cancelled', lease: null, pausedFrom: null, runAfter: null };
+}
+
+/** A waiting task that will not run: final, like a cancelled one, and retried the same way. */
+export function skipPatch(): TaskPatch {
+  return { status: 'skipped', lease: null, pausedFrom: null, runAfter: null };
 }
 
 export function retryPatch(task: Task, depsOpen: boolean, clock: RuleTime): TaskPatch {

@@ -21,6 +21,8 @@ export const LIMITS = {
   tags: 50,
   /** Dependencies given in one call (create, or add dependencies). */
   dependsOn: 1_000,
+  /** The condition (a CEL expression) of a conditional dependency. */
+  conditionChars: 2_000,
   /** A task's `input` payload, as UTF-8 JSON. */
   inputBytes: 256 * 1024,
   /** A task's `result` payload, as UTF-8 JSON. */

@@ -37,6 +37,7 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     tags: input.tags ?? [],
     parentId: input.parentId ?? null,
     dependsOn: input.dependsOn ? [...new Set(input.dependsOn)] : [],
+    conditions: [],
     estimateMinutes: input.estimateMinutes ?? null,
     complexity: ctx.complexity,
     command: input.command ?? null,

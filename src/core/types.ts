@@ -24,10 +24,11 @@ export const TASK_STATUSES = [
   'completed',
   'failed',
   'cancelled',
+  'skipped',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+export const FINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled', 'skipped'];
 /** Statuses from which a worker may claim (subject to `assigned` being reserved for it). */
 export const READY_STATUSES: readonly TaskStatus[] = ['queued', 'assigned'];
 
@@ -83,6 +84,15 @@ export interface Lease {
   seconds: number;
 }
 
+/**
+ * A conditional dependency: the task runs only if dependency `on` completed and the CEL expression
+ * `if`, evaluated over that dependency as it finished, is true; otherwise the task is `skipped`.
+ */
+export interface DependencyCondition {
+  on: number;
+  if: string;
+}
+
 /** A task as every front end sees it. Times are ISO-8601 strings. */
 export interface Task {
   id: number;
@@ -95,6 +105,8 @@ export interface Task {
   tags: string[];
   parentId: number | null;
   dependsOn: number[];
+  /** The conditional ones among `dependsOn`, by dependency id (see `core/conditions.ts`). */
+  conditions: DependencyCondition[];
   estimateMinutes: number | null;
   complexity: Complexity;
   command: string | null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONDITION_VARIABLES } from '../core/conditions.js';
 import {
   breakdownOptionsSchema,
   claimSchema,
@@ -106,7 +107,10 @@ export const breakdownTaskInput = z.strictObject({
 
 export const addDependencyInput = z.strictObject({
   id: taskId.describe('the task that must wait'),
-  dependsOn: dependenciesSchema.shape.dependsOn.describe('tasks that must complete first'),
+  dependsOn: dependenciesSchema.shape.dependsOn.describe(
+    'tasks that must complete first: a task id, or { id, if } where `if` is a CEL condition over that task as it finished ' +
+      `(${CONDITION_VARIABLES}), e.g. "result.passed == true"; when it is not true, or that task failed, this one is skipped`,
+  ),
 });
 
 export const reportProgressInput = z.strictObject({

@@ -171,7 +171,8 @@ const addDependency = defineTool({
   title: 'Add dependencies',
   description:
     'Make a task wait for others (finish-to-start): it is blocked until every task in dependsOn is completed, then queued by ' +
-    'itself. A dependency that would close a cycle is refused, naming the cycle.',
+    'itself. A conditional dependency ({ id, if }) runs the task only if that dependency completed and the condition is true; ' +
+    'otherwise the task is skipped (final), and so are tasks that depend on it. A dependency that would close a cycle is refused, naming the cycle.',
   input: addDependencyInput,
   annotations: { ...WRITE, idempotentHint: true },
   async run(args, { baton }: ToolContext) {

@@ -18,7 +18,8 @@ import { clip, label, summary, taskView } from './views.js';
 export const STATUS_MEANINGS =
   'Statuses: queued = ready for anyone to claim; assigned = reserved for one worker; blocked = waits for its dependencies; ' +
   'executing = a worker holds it (or it is a parent whose subtasks run); paused = put on hold by a person; ' +
-  'reviewing = done, awaiting review by a different worker; completed, failed, cancelled = final.';
+  'reviewing = done, awaiting review by a different worker; skipped = will not run (a condition of a dependency was not met); ' +
+  'completed, failed, cancelled, skipped = final.';
 
 /** Runs a write on a task this agent may hold; a lost lease stops its renewal. */
 async function leased<T>(session: AgentSession, id: number, write: () => Promise<T>): Promise<T> {

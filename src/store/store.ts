@@ -1,7 +1,18 @@
 import { BatonError } from '../core/errors.js';
 import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
-import type { ApiKey, BatonDump, KeyCapability, NewEvent, Priority, Task, TaskEvent, TaskStatus, Worker } from '../core/types.js';
+import type {
+  ApiKey,
+  BatonDump,
+  DependencyCondition,
+  KeyCapability,
+  NewEvent,
+  Priority,
+  Task,
+  TaskEvent,
+  TaskStatus,
+  Worker,
+} from '../core/types.js';
 import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 import type { WorkflowRecord } from '../core/workflow/record.js';
 
@@ -136,7 +147,7 @@ export interface StoreTx {
   readonly now: number;
   getTask(id: number): Promise<Task | undefined>;
   getTasks(ids: readonly number[]): Promise<Task[]>;
-  /** Inserts a task (its `dependsOn` edges too) and returns it with its new id. */
+  /** Inserts a task (its `dependsOn` edges and their `conditions` too) and returns it with its new id. */
   insertTask(task: NewTask): Promise<Task>;
   /**
    * Applies `patch` if the row still has `task.version` (the version read in this transaction);
@@ -144,7 +155,11 @@ export interface StoreTx {
    * not hold (nothing written).
    */
   updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined>;
-  addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void>;
+  /**
+   * Adds the edges task → `dependsOn` (an edge already there is kept). Each of `conditions` sets
+   * the condition of its edge, adding the edge when missing.
+   */
+  addDependencies(taskId: number, dependsOn: readonly number[], conditions?: readonly DependencyCondition[]): Promise<void>;
   removeDependency(taskId: number, dependsOn: number): Promise<boolean>;
   /**
    * Every edge (task → dependency) reachable from `ids` by following dependencies. It serves the

@@ -1,5 +1,5 @@
 import type { TaskPatch } from '../core/lifecycle.js';
-import type { Task } from '../core/types.js';
+import type { DependencyCondition, Task } from '../core/types.js';
 
 /**
  * The one mapping between a Task and the columns of `tasks`, shared by every backend. Times are
@@ -41,7 +41,9 @@ export interface TaskColumns {
   /** Column values for a patch. */
   patchToColumns(patch: TaskPatch): Record<string, unknown>;
   /** Column values for a whole task (insert and import). */
-  taskToColumns(task: Omit<Task, 'id' | 'version' | 'dependsOn'> & { id?: number; version?: number }): Record<string, unknown>;
+  taskToColumns(
+    task: Omit<Task, 'id' | 'version' | 'dependsOn' | 'conditions'> & { id?: number; version?: number },
+  ): Record<string, unknown>;
 }
 
 export function taskColumns(codec: ColumnCodec): TaskColumns {
@@ -60,7 +62,7 @@ export function taskColumns(codec: ColumnCodec): TaskColumns {
     rowToTask: (r) => rowToTask(r, codec),
     patchToColumns,
     taskToColumns(task) {
-      const { id, version, createdAt, dependsOn: _deps, ...rest } = task as Task;
+      const { id, version, createdAt, dependsOn: _deps, conditions: _conditions, ...rest } = task as Task;
       const cols = patchToColumns(rest as TaskPatch);
       cols.created_at = ms(createdAt);
       if (id !== undefined) cols.id = id;
@@ -83,6 +85,7 @@ function rowToTask(r: Row, c: ColumnCodec): Task {
     tags: c.readStrings(r.tags),
     parentId: num(r.parent_id),
     dependsOn: c.readNumbers(r.depends_on).sort((a, b) => a - b),
+    conditions: readConditions(c.readJson(r.conditions)),
     estimateMinutes: num(r.estimate_minutes),
     complexity: r.complexity as Task['complexity'],
     command: str(r.command),
@@ -121,6 +124,12 @@ function rowToTask(r: Row, c: ColumnCodec): Task {
     claimOrder: Number(r.claim_order),
     version: Number(r.version),
   };
+}
+
+/** The aggregated `conditions` of a row: `{ on, if }` per conditional dependency, by id. */
+function readConditions(value: unknown): DependencyCondition[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((c: { on: unknown; if: unknown }) => ({ on: Number(c.on), if: String(c.if) })).sort((a, b) => a.on - b.on);
 }
 
 /** How each patchable field is written: one or more columns. */

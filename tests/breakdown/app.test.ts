@@ -274,6 +274,20 @@ describe('parents follow their subtasks', () => {
     expect((await b.getTask(other.id)).status).toBe('completed');
   });
 
+  it('a skipped subtask counts as done: the parent completes when the others have', async () => {
+    const b = await open();
+    const description = '- [ ] one\n- [ ] two\n- [ ] three';
+    const parent = await b.createTask({ title: 'Chores', description, estimateMinutes: 30 * H });
+    const [one, , three] = (await subtasksOf(b, parent.id)) as [Task, Task, Task];
+    await b.addDependencies(three.id, [{ id: one.id, if: 'result.needed == true' }]);
+    for (let i = 0; i < 2; i++) {
+      const claimed = (await b.claim({ workerId: 'w1', capabilities: ALL_CAPS })) as Task;
+      await b.complete(claimed.id, { workerId: 'w1', result: { needed: false } });
+    }
+    expect((await b.getTask(three.id)).status).toBe('skipped');
+    expect(await b.getTask(parent.id)).toMatchObject({ status: 'completed', progress: 100 });
+  });
+
   it('a paused parent resumes to following its subtasks, not to the queue', async () => {
     const b = await open();
     const parent = await b.createTask({ title: 'Build the billing API', estimateMinutes: 30 * H });

@@ -27,7 +27,7 @@ const EXPECTED: Record<Action, TaskStatus[]> = {
   expire: ['executing'],
   review: ['reviewing'],
   cancel: OPEN,
-  retry: ['failed', 'cancelled'],
+  retry: ['failed', 'cancelled', 'skipped'],
   pause: ['blocked', 'queued', 'assigned', 'executing'],
   resume: ['paused'],
   assign: ['blocked', 'queued', 'assigned', 'paused'],
@@ -40,6 +40,8 @@ const EXPECTED: Record<Action, TaskStatus[]> = {
   // A parent made by breakdown: only unstarted work is split; its subtasks then drive it.
   breakdown: ['blocked', 'queued', 'assigned'],
   rollup: ['executing', 'paused'],
+  // A task whose dependencies say it will never run: it waited (or had just been given a dependency).
+  skip: ['blocked', 'queued', 'assigned', 'paused'],
 };
 
 const ACTIONS = Object.keys(EXPECTED) as Action[];
@@ -68,12 +70,13 @@ describe('lifecycle transition table', () => {
     expect(err.details).toMatchObject({ id: 7, status, action, allowed: EXPECTED[action] });
   });
 
-  it('final states allow nothing but a retry of failed or cancelled work, and edits', () => {
+  it('final states allow nothing but a retry of failed, cancelled or skipped work, and edits', () => {
     expect(allowedActions({ status: 'completed' })).toEqual(['update']);
     expect(allowedActions({ status: 'failed' }).sort()).toEqual(['retry', 'update']);
     expect(allowedActions({ status: 'cancelled' }).sort()).toEqual(['retry', 'update']);
+    expect(allowedActions({ status: 'skipped' }).sort()).toEqual(['retry', 'update']);
     for (const status of TASK_STATUSES) {
-      expect(isFinal(status)).toBe(['completed', 'failed', 'cancelled'].includes(status));
+      expect(isFinal(status)).toBe(['completed', 'failed', 'cancelled', 'skipped'].includes(status));
     }
   });
 

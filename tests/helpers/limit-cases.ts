@@ -70,6 +70,15 @@ export const LIMIT_CASES: LimitCase[] = [
     at: (deps) => ({ dependsOn: deps.slice(0, LIMITS.dependsOn) }),
   },
   {
+    name: 'a dependency condition',
+    call: 'depend',
+    field: 'dependsOn.0.if',
+    deps: true,
+    // A CEL string literal: a condition that can be read, of exactly the length given.
+    over: (deps) => ({ dependsOn: [{ id: deps[0], if: `'${x(LIMITS.conditionChars - 1)}'` }] }),
+    at: (deps) => ({ dependsOn: [{ id: deps[0], if: `'${x(LIMITS.conditionChars - 2)}'` }] }),
+  },
+  {
     name: 'progress',
     call: 'progress',
     field: 'progress',

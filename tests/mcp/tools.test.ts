@@ -316,6 +316,28 @@ describe('baton mcp: tools over stdio', () => {
     expect(done.data.error.next).toMatch(/you do not hold this task/);
   });
 
+  it('adds a conditional dependency: the task runs only if the condition holds, else it is skipped', async () => {
+    const test = await ready('Run the tests');
+    const deploy = await ready('Deploy');
+    const bad = await agent.call('add_dependency', { id: deploy.id, dependsOn: [{ id: test.id, if: 'result.passed ==' }] });
+    expect(bad.isError).toBe(true);
+    expect(bad.data.error).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/at character \d+/) });
+    const added = await agent.call('add_dependency', {
+      id: deploy.id,
+      dependsOn: [{ id: test.id, if: 'result.passed == true' }],
+    });
+    expect(added.isError).toBe(false);
+    expect(await baton.getTask(deploy.id)).toMatchObject({
+      status: 'blocked',
+      conditions: [{ on: test.id, if: 'result.passed == true' }],
+    });
+    const claimed = await baton.claim({ workerId: 'tester' });
+    expect(claimed?.id).toBe(test.id);
+    await baton.complete(test.id, { workerId: 'tester', result: { passed: false } });
+    const read = await agent.call('get_task', { id: deploy.id });
+    expect(read.data.status).toBe('skipped');
+  });
+
   it('serves the status and task resources and the work_loop prompt', async () => {
     const { resources } = await agent.client.listResources();
     expect(resources.map((r) => r.uri)).toEqual(['baton://status']);

@@ -3,6 +3,7 @@ import { attemptContract } from './attempts.contract.js';
 import { badInputContract } from './bad-input.contract.js';
 import { breakdownViewContract } from './breakdown-views.contract.js';
 import { claimContract } from './claims.contract.js';
+import { conditionContract } from './conditions.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
 import { estimateContract } from './estimates.contract.js';
 import { graphRaceContract } from './graph-race.contract.js';
@@ -29,6 +30,7 @@ export function storeContract(run: ContractRun): void {
     taskContract(store);
     claimContract(store);
     dependencyContract(store);
+    conditionContract(store);
     graphRaceContract(store);
     transferContract(store);
     attemptContract(store);

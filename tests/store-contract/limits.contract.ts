@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Baton } from '../../src/app/baton.js';
+import type { Baton, DependencyInput } from '../../src/app/baton.js';
 import { createDeps, LIMIT_CASES, type LimitCase, PARKED } from '../helpers/limit-cases.js';
 import { expectRefusedUnchanged, type StoreHarness } from './harness.js';
 
@@ -32,7 +32,7 @@ function perform(baton: Baton, c: LimitCase, to: { id: number; token?: number },
     case 'fail':
       return baton.fail(to.id, { ...lease, ...input } as never);
     case 'depend':
-      return baton.addDependencies(to.id, input.dependsOn as number[]);
+      return baton.addDependencies(to.id, input.dependsOn as DependencyInput[]);
   }
 }
 

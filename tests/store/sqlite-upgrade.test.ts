@@ -19,6 +19,7 @@ it('an older store is upgraded in place on open, keeping its data', async () => 
   // A store as the first release wrote it: migration 1 only.
   const baton = await openBaton({ db: file, create: true });
   const task = await baton.createTask({ title: 'Written by an older Baton' });
+  const waiting = await baton.createTask({ title: 'Waits for it', dependsOn: [task.id] });
   await baton.close();
   const raw = new Database(file);
   const later = MIGRATIONS.filter((m) => m.version > 1);
@@ -27,10 +28,18 @@ it('an older store is upgraded in place on open, keeping its data', async () => 
   for (const table of raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]) {
     if (later.some((m) => new RegExp(`CREATE TABLE ${table}\\b`).test(m.sql))) raw.exec(`DROP TABLE ${table}`);
   }
+  // Columns later migrations add to tables of the first one.
+  for (const m of later) {
+    for (const [, table, column] of m.sql.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {
+      const exists = raw.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
+      if (exists) raw.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+    }
+  }
   raw.close();
 
   const upgraded = await openBaton({ db: file });
   expect((await upgraded.getTask(task.id)).title).toBe('Written by an older Baton');
+  expect(await upgraded.getTask(waiting.id)).toMatchObject({ status: 'blocked', dependsOn: [task.id], conditions: [] });
   const versions = (upgraded.store as unknown as { db: Database.Database }).db
     .prepare('SELECT version FROM schema_migrations ORDER BY version')
     .pluck()

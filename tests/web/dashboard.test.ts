@@ -177,6 +177,22 @@ describe('dashboard against a real server', () => {
     }
   });
 
+  it('shows a condition on the task page, why a task was skipped, and skipped tasks in their own column', async () => {
+    const { page } = browser;
+    const test = await api<{ id: number }>(server.url, 'POST', '/tasks', { title: 'Tests that never ran' });
+    const deploy = await api<{ id: number }>(server.url, 'POST', '/tasks', { title: 'Deploy after tests' });
+    await api(server.url, 'POST', `/tasks/${deploy.id}/dependencies`, {
+      dependsOn: [{ id: test.id, if: 'result.passed == true' }],
+    });
+    await api(server.url, 'POST', `/tasks/${test.id}/cancel`, {});
+    expect((await api<{ status: string }>(server.url, 'GET', `/tasks/${deploy.id}`)).status).toBe('skipped');
+    await page.goto(`${server.url}/#/tasks/${deploy.id}`);
+    await page.getByText(`#${test.id} if result.passed == true`).waitFor();
+    await page.getByText(`#${test.id} was cancelled; its condition needs it completed.`).waitFor();
+    await page.goto(`${server.url}/#/`);
+    await page.locator(card('skipped', deploy.id)).waitFor();
+  });
+
   it('keeps board filters in the URL', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/#/`);

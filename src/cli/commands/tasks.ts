@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CreateTaskInput, UpdateTaskInput } from '../../app/baton.js';
+import { CONDITION_VARIABLES } from '../../core/conditions.js';
 import { BatonError } from '../../core/errors.js';
 import { RETRY_POLICIES, type RetryPolicySpec } from '../../core/types.js';
 import {
@@ -194,21 +195,32 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     });
   };
   simple('cancel', 'cancel a task (it will not run)', 'cancelTask', 'cancelled');
-  simple('retry', 'requeue a failed or cancelled task', 'retryTask', 'requeued');
+  simple('retry', 'requeue a failed, cancelled or skipped task', 'retryTask', 'requeued');
   simple('pause', 'hold a task: it is not claimed until resumed', 'pauseTask', 'paused');
   simple('resume', 'resume a paused task', 'resumeTask', 'resumed');
 
   program
     .command('depend')
-    .description('make a task wait for others to complete')
+    .description('make a task wait for others to complete (with --if, run it only if a condition holds, else skip it)')
     .argument('<id>', 'task id')
     .requiredOption('--on <ids>', 'tasks it depends on, comma-separated')
+    .option(
+      '--if <expression>',
+      `a CEL condition over each dependency as it finished (${CONDITION_VARIABLES}), e.g. 'result.passed == true'`,
+    )
     .action(async (id: string, opts: Opts) => {
       const taskId = parseTaskId(id);
       const on = parseIdList(String(opts.on));
+      const condition = opts.if === undefined ? undefined : String(opts.if);
       await withBaton(g(opts), async (baton, out) => {
-        const task = await baton.addDependencies(taskId, on);
-        out.result(task, () => `${formatTaskLine(task)} now depends on ${task.dependsOn.map((d) => `#${d}`).join(', ')}`);
+        const task = await baton.addDependencies(
+          taskId,
+          condition === undefined ? on : on.map((d) => ({ id: d, if: condition })),
+        );
+        out.result(task, () => {
+          const line = `${formatTaskLine(task)} now depends on ${task.dependsOn.map((d) => `#${d}`).join(', ')}`;
+          return condition === undefined ? line : `${line} (only if ${condition})`;
+        });
       });
     });
 

@@ -25,6 +25,8 @@ export const taskSchema = z.strictObject({
   tags: z.array(z.string()),
   parentId: taskIdSchema.nullable(),
   dependsOn: z.array(taskIdSchema),
+  /** Absent from exports made before conditional dependencies. */
+  conditions: z.array(z.strictObject({ on: taskIdSchema, if: z.string().max(LIMITS.conditionChars) })).default([]),
   estimateMinutes: z.number().positive().nullable(),
   complexity: z.enum(COMPLEXITIES),
   command: nullableString,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PLANNER_NAMES } from '../breakdown/types.js';
+import { CONDITION_VARIABLES, conditionProblem } from '../conditions.js';
 import { LIMITS } from '../limits.js';
 import { PRIORITIES, TASK_STATUSES } from '../types.js';
 import { readEstimate } from '../values.js';
@@ -115,9 +116,28 @@ export const listQuerySchema = z.strictObject({
 });
 export type ListQuery = z.input<typeof listQuerySchema>;
 
+/** A condition of a dependency: a CEL expression over the dependency as it finished. */
+export const conditionSchema = chars(LIMITS.conditionChars)
+  .refine((t) => t.trim().length > 0, 'must not be empty')
+  .superRefine((t, ctx) => {
+    const problem = conditionProblem(t);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe(
+    `a CEL expression over the dependency as it finished (${CONDITION_VARIABLES}), e.g. "result.passed == true"; ` +
+      'the task runs only if the dependency completed and this is true, else it is skipped',
+  );
+
+/** One dependency: a task id, or `{ id, if }` for a conditional one. */
+export const dependencyItemSchema = z.union([taskIdSchema, z.strictObject({ id: taskIdSchema, if: conditionSchema.optional() })]);
+export type DependencyInput = z.input<typeof dependencyItemSchema>;
+
 /** `addDependencies(id, dependsOn)`. */
 export const dependenciesSchema = z.strictObject({
-  dependsOn: dependsOnSchema.min(1, 'expected one or more task ids'),
+  dependsOn: z
+    .array(dependencyItemSchema)
+    .max(LIMITS.dependsOn, tooMany(LIMITS.dependsOn))
+    .min(1, 'expected one or more task ids'),
 });
 
 /** A worker named by one call: `assignTask(id, workerId)`, `unregisterWorker(workerId)`. */

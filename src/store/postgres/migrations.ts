@@ -167,6 +167,13 @@ ALTER TABLE api_keys ADD COLUMN capabilities text NOT NULL DEFAULT '[]';
 `,
   },
   {
+    version: 4,
+    name: 'dependency conditions',
+    sql: `
+ALTER TABLE task_dependencies ADD COLUMN condition text;
+`,
+  },
+  {
     version: 7,
     name: 'workflow definitions',
     sql: `

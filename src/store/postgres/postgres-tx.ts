@@ -1,6 +1,6 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
-import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import type { Queryable } from './connection.js';
@@ -62,7 +62,7 @@ export class PostgresTx implements StoreTx {
     const text = `INSERT INTO ${this.st.tasks} (${keys.join(', ')}) VALUES (${keys.map((k, i) => placeholder(k, i + 1)).join(', ')}) RETURNING id`;
     const [row] = await this.q(text, Object.values(cols));
     const id = Number(row?.id);
-    if (task.dependsOn.length > 0) await this.addDependencies(id, task.dependsOn);
+    if (task.dependsOn.length > 0) await this.addDependencies(id, task.dependsOn, task.conditions);
     return { ...task, id, version: 1, updatedAt: task.createdAt, dependsOn: [...task.dependsOn].sort((a, b) => a - b) };
   }
 
@@ -78,9 +78,14 @@ export class PostgresTx implements StoreTx {
     return { ...task, ...patch, updatedAt, version: task.version + 1 };
   }
 
-  async addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void> {
-    if (dependsOn.length === 0) return;
-    await this.q(this.st.addDependencies, [taskId, [...dependsOn]]);
+  async addDependencies(
+    taskId: number,
+    dependsOn: readonly number[],
+    conditions: readonly DependencyCondition[] = [],
+  ): Promise<void> {
+    if (dependsOn.length > 0) await this.q(this.st.addDependencies, [taskId, [...dependsOn]]);
+    if (conditions.length === 0) return;
+    await this.q(this.st.setConditions, [taskId, conditions.map((c) => c.on), conditions.map((c) => c.if)]);
   }
 
   async removeDependency(taskId: number, dependsOn: number): Promise<boolean> {
@@ -143,7 +148,7 @@ export class PostgresTx implements StoreTx {
     await this.chunked(this.st.loadTasks, dump.tasks.map(taskToRecord));
     await this.chunked(
       this.st.loadDependencies,
-      dump.tasks.flatMap((t) => t.dependsOn.map((d) => [t.id, d])),
+      dump.tasks.flatMap((t) => t.dependsOn.map((d) => [t.id, d, t.conditions.find((c) => c.on === d)?.if ?? null])),
     );
     await this.chunked(this.st.loadEvents, dump.events.map(eventToRecord));
     await this.chunked(this.st.loadWorkers, dump.workers.map(workerToRecord));

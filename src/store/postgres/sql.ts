@@ -103,7 +103,10 @@ export function statements(schemaName: string) {
   const deps = `${s}.task_dependencies`;
   const events = `${s}.events`;
   const workers = `${s}.workers`;
-  const dependsOn = `(SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = t.id) AS depends_on`;
+  const conditionsOf = (t: string) => `(SELECT coalesce(json_agg(json_build_object('on', d.depends_on, 'if', d.condition)
+    ORDER BY d.depends_on), '[]') FROM ${deps} d WHERE d.task_id = ${t}.id AND d.condition IS NOT NULL) AS conditions`;
+  const dependsOn = `(SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = t.id) AS depends_on,
+    ${conditionsOf('t')}`;
   const selectTask = `SELECT t.*, ${dependsOn} FROM ${tasks} t`;
   const BEFORE =
     't.id, t.claim_order, t.cap_count, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
@@ -135,7 +138,8 @@ export function statements(schemaName: string) {
     SELECT u.id, $1, $1, 'claimed', k.now_ms, ${CLAIM_CHANGES}, NULL
     FROM claimed u JOIN picked b ON b.id = u.id CROSS JOIN clock k
     ORDER BY u.claim_order, u.cap_count DESC, u.id)
-SELECT u.*, (SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = u.id) AS depends_on
+SELECT u.*, (SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = u.id) AS depends_on,
+  ${conditionsOf('u')}
 FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`;
 
   return {
@@ -221,6 +225,10 @@ RETURNING task_id`,
         UNION SELECT d.depends_on FROM ${deps} d JOIN reach r ON d.task_id = r.id)
       SELECT d.task_id, d.depends_on FROM ${deps} d JOIN reach r ON d.task_id = r.id`,
     addDependencies: `INSERT INTO ${deps} (task_id, depends_on) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
+    // $1 task, $2 dependencies, $3 their conditions (same order): set, adding the edge if missing.
+    setConditions: `INSERT INTO ${deps} (task_id, depends_on, condition) SELECT $1, c.dep, c.cond
+      FROM unnest($2::bigint[], $3::text[]) AS c(dep, cond)
+      ON CONFLICT (task_id, depends_on) DO UPDATE SET condition = excluded.condition`,
     removeDependency: `DELETE FROM ${deps} WHERE task_id = $1 AND depends_on = $2`,
 
     eventsOfTask: `SELECT * FROM ${events} WHERE task_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
@@ -244,8 +252,8 @@ RETURNING task_id`,
 
     // Bulk load: one statement per table and chunk, rows given as a JSON array of column objects.
     loadTasks: `INSERT INTO ${tasks} (${TASK_COLUMNS}) SELECT ${TASK_COLUMNS} FROM json_populate_recordset(NULL::${tasks}, $1::json)`,
-    loadDependencies: `INSERT INTO ${deps} (task_id, depends_on)
-      SELECT (e->>0)::bigint, (e->>1)::bigint FROM json_array_elements($1::json) e`,
+    loadDependencies: `INSERT INTO ${deps} (task_id, depends_on, condition)
+      SELECT (e->>0)::bigint, (e->>1)::bigint, e->>2 FROM json_array_elements($1::json) e`,
     loadEvents: `INSERT INTO ${events} SELECT * FROM json_populate_recordset(NULL::${events}, $1::json)`,
     loadWorkers: `INSERT INTO ${workers} SELECT * FROM json_populate_recordset(NULL::${workers}, $1::json)`,
     // Identity columns do not follow explicit ids: move them past the loaded rows.

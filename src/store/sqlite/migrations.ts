@@ -130,6 +130,13 @@ ALTER TABLE api_keys ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]';
 `,
   },
   {
+    version: 4,
+    name: 'dependency conditions',
+    sql: `
+ALTER TABLE task_dependencies ADD COLUMN condition TEXT;
+`,
+  },
+  {
     version: 7,
     name: 'workflow definitions',
     sql: `

@@ -30,7 +30,7 @@ CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,
 
 CREATE TABLE task_dependencies (
   task_id    INTEGER NOT NULL REFERENCES tasks(id),
-  depends_on INTEGER NOT NULL REFERENCES tasks(id),
+  depends_on INTEGER NOT NULL REFERENCES tasks(id), condition TEXT,
   PRIMARY KEY (task_id, depends_on)
 ) WITHOUT ROWID;
 

@@ -2,7 +2,9 @@ import type { TaskQuery } from '../store.js';
 
 /** Every statement of the SQLite store, in one place: the fixed ones, and the filters of task lists. */
 
-const DEPENDS_ON = '(SELECT json_group_array(depends_on) FROM task_dependencies d WHERE d.task_id = t.id) AS depends_on';
+const DEPENDS_ON = `(SELECT json_group_array(depends_on) FROM task_dependencies d WHERE d.task_id = t.id) AS depends_on,
+  (SELECT json_group_array(json_object('on', d.depends_on, 'if', d.condition)) FROM task_dependencies d
+    WHERE d.task_id = t.id AND d.condition IS NOT NULL) AS conditions`;
 
 /** A task worker may claim only if it holds every capability the task requires. */
 const CAPABLE = `(t.cap_count = 0 OR NOT EXISTS (

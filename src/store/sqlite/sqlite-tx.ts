@@ -1,6 +1,6 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
-import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
@@ -32,7 +32,7 @@ export class SqliteTx implements StoreTx {
     this.wrote = true;
     const cols = taskToColumns({ ...task, updatedAt: task.createdAt });
     const id = this.store.insertRow('tasks', cols);
-    if (task.dependsOn.length > 0) await this.addDependencies(id, task.dependsOn);
+    if (task.dependsOn.length > 0) await this.addDependencies(id, task.dependsOn, task.conditions);
     return { ...task, id, version: 1, updatedAt: task.createdAt, dependsOn: [...task.dependsOn].sort((a, b) => a - b) };
   }
 
@@ -47,10 +47,17 @@ export class SqliteTx implements StoreTx {
     return { ...task, ...patch, updatedAt, version: task.version + 1 };
   }
 
-  async addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void> {
+  async addDependencies(
+    taskId: number,
+    dependsOn: readonly number[],
+    conditions: readonly DependencyCondition[] = [],
+  ): Promise<void> {
     this.wrote = true;
     const insert = this.store.stmt('INSERT OR IGNORE INTO task_dependencies (task_id, depends_on) VALUES (?, ?)');
     for (const dep of dependsOn) insert.run(taskId, dep);
+    const set = this.store.stmt(`INSERT INTO task_dependencies (task_id, depends_on, condition) VALUES (?, ?, ?)
+      ON CONFLICT (task_id, depends_on) DO UPDATE SET condition = excluded.condition`);
+    for (const c of conditions) set.run(taskId, c.on, c.if);
   }
 
   async removeDependency(taskId: number, dependsOn: number): Promise<boolean> {
@@ -108,7 +115,7 @@ export class SqliteTx implements StoreTx {
     this.wrote = true;
     this.store.db.pragma('defer_foreign_keys = ON');
     for (const task of dump.tasks) this.store.insertRow('tasks', taskToColumns(task));
-    for (const task of dump.tasks) await this.addDependencies(task.id, task.dependsOn);
+    for (const task of dump.tasks) await this.addDependencies(task.id, task.dependsOn, task.conditions);
     for (const event of dump.events) this.store.insertRow('events', eventToColumns(event));
     for (const worker of dump.workers) this.store.insertRow('workers', workerToColumns(worker));
   }

@@ -1,4 +1,4 @@
-import { can } from '../../../src/core/lifecycle.js';
+import { can, isFinal } from '../../../src/core/lifecycle.js';
 import type { Task } from '../api/types.js';
 
 /**
@@ -17,7 +17,7 @@ export function legalActions(task: Pick<Task, 'status'> & Partial<Pick<Task, 're
   if (can(task, 'unassign') && task.reservedFor) out.push('unassign');
   if (can(task, 'review')) out.push('review');
   // A priority change is legal in every state (`update`), but only matters while the task is open.
-  if (can(task, 'update') && !['completed', 'failed', 'cancelled'].includes(task.status)) out.push('reprioritise');
+  if (can(task, 'update') && !isFinal(task.status)) out.push('reprioritise');
   if (can(task, 'cancel')) out.push('cancel');
   return out;
 }

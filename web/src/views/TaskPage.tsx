@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { Progress } from '../components/Progress';
 import { type ActionAccess, TaskActions } from '../components/TaskActions';
 import { PriorityBadge, StatusBadge } from '../components/TaskCard';
+import { dependsOnText, skipReason } from '../lib/conditions';
 import { age, minutes, time } from '../lib/format';
 import { href } from '../lib/route';
 import { api, useEvents } from '../lib/session';
@@ -97,6 +98,11 @@ export function TaskView({ id, access }: { id: number; access: ActionAccess }) {
               <Tree nodes={data.tree} />
             </section>
           ) : null}
+          {task.status === 'skipped' ? (
+            <p class="notice" role="status">
+              <strong>Skipped:</strong> {skipReason(history)}
+            </p>
+          ) : null}
           {data.detail.waiting && data.detail.waiting.reason !== 'blocked' ? (
             <p class="notice" role="status">
               <strong>Not being taken:</strong> {data.detail.waiting.message}
@@ -174,7 +180,7 @@ function Fields({ task }: { task: Task }) {
     ['Tags', task.tags.join(', ') || null],
     ['Assignee', task.assignee],
     ['Reserved for', task.reservedFor],
-    ['Depends on', task.dependsOn.map((d) => `#${d}`).join(', ') || null],
+    ['Depends on', dependsOnText(task) || null],
     ['Estimate', task.estimateMinutes === null ? null : minutes(task.estimateMinutes)],
     ['Attempts', `${task.attempts} (retries ${task.retries} of ${task.maxRetries})`],
     ['Last error', task.lastError],

@@ -10,7 +10,7 @@ export interface ColumnDef {
   statuses: TaskStatus[];
   /** Final columns show the latest first; open ones in id order, as the queue fills. */
   newestFirst: boolean;
-  /** Shown only when it holds tasks (paused) or when asked for (cancelled). */
+  /** Shown only when it holds tasks (paused, skipped) or when asked for (cancelled). */
   optional?: 'when-used' | 'on-request';
 }
 
@@ -22,6 +22,7 @@ export const COLUMNS: ColumnDef[] = [
   { key: 'reviewing', label: 'Reviewing', statuses: ['reviewing'], newestFirst: false },
   { key: 'completed', label: 'Completed', statuses: ['completed'], newestFirst: true },
   { key: 'failed', label: 'Failed', statuses: ['failed'], newestFirst: true },
+  { key: 'skipped', label: 'Skipped', statuses: ['skipped'], newestFirst: true, optional: 'when-used' },
   { key: 'cancelled', label: 'Cancelled', statuses: ['cancelled'], newestFirst: true, optional: 'on-request' },
 ];
 
