@@ -8,6 +8,7 @@ import { analyzeSubject, type PreparedPlan, preparePlan } from './breakdown.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, planningContext, ruleTime, writeTasks } from './context.js';
 import { existingBreakdown } from './subtask-tree.js';
+import { assertNotTemplate } from './recurrence-service.js';
 import { getTask } from './task-service.js';
 
 /** Breakdown use cases (SPEC §6): analyse a task, plan it, write the plan in one transaction. */
@@ -28,6 +29,7 @@ export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptio
     if (existing) return existing;
   }
   assertCan(task, 'breakdown');
+  assertNotTemplate(task, 'be broken down');
   const prepared = await prepareBreakdown(ctx, task, options.planner);
   const summary = {
     dryRun: Boolean(options.dryRun),

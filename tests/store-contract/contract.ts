@@ -12,6 +12,7 @@ import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
 import { routingContract } from './routing.contract.js';
+import { scheduleContract } from './schedule.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
@@ -40,5 +41,6 @@ export function storeContract(run: ContractRun): void {
     raceContract(store);
     routingContract(store);
     reservationContract(store);
+    scheduleContract(store);
   });
 }

@@ -166,6 +166,16 @@ CREATE TABLE api_keys (
 ALTER TABLE api_keys ADD COLUMN capabilities text NOT NULL DEFAULT '[]';
 `,
   },
+  {
+    // Numbered 6: versions 4 and 5 belong to other changes of the same release.
+    version: 6,
+    name: 'recurring tasks',
+    sql: `
+ALTER TABLE tasks ADD COLUMN recurrence json;
+CREATE INDEX tasks_recurring ON tasks (id) WHERE recurrence IS NOT NULL;
+`,
+  },
 ];
 
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest schema version: the highest migration (numbers may skip, never repeat). */
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
