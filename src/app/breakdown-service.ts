@@ -7,8 +7,8 @@ import type { BreakdownOptions, BreakdownResult, TaskAnalysis } from './baton.js
 import { analyzeSubject, type PreparedPlan, preparePlan } from './breakdown.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, planningContext, ruleTime, writeTasks } from './context.js';
-import { existingBreakdown } from './subtask-tree.js';
 import { assertNotTemplate } from './recurrence-service.js';
+import { existingBreakdown } from './subtask-tree.js';
 import { getTask } from './task-service.js';
 
 /** Breakdown use cases (SPEC §6): analyse a task, plan it, write the plan in one transaction. */

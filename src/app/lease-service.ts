@@ -32,8 +32,8 @@ import type {
   ProgressInput,
   ReviewTaskInput,
 } from './baton.js';
-import { createDueOccurrences } from './recurrence-service.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
+import { createDueOccurrences } from './recurrence-service.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
 import type { Change } from './task-writer.js';
 

@@ -98,7 +98,9 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
   const subtasks = deps
     .filter((d): d is Task => d !== undefined && d.parentId === id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status, progress: d.progress, estimateMinutes: d.estimateMinutes }));
-  const waiting = isTemplate(task) ? templateWaiting(task) : await waitingOf(ctx.store, () => ctx.presence.list(), task, blockedBy);
+  const waiting = isTemplate(task)
+    ? templateWaiting(task)
+    : await waitingOf(ctx.store, () => ctx.presence.list(), task, blockedBy);
   return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }), waiting };
 }
 

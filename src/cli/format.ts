@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
-import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { scheduleNote } from '../core/schedule-note.js';
+import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { formatEstimate } from '../core/values.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
@@ -117,7 +117,8 @@ export function formatDetail(d: TaskDetail): string {
   if (t.runAfter) lines.push(field('run after', when(t.runAfter)));
   const schedule = scheduleNote(t, Date.now());
   if (schedule) lines.push(field('schedule', pc.cyan(schedule)));
-  if (t.recurrence?.templateId) lines.push(field('recurring', `occurrence of #${t.recurrence.templateId}, fire time ${when(t.recurrence.fireAt)}`));
+  if (t.recurrence?.templateId)
+    lines.push(field('recurring', `occurrence of #${t.recurrence.templateId}, fire time ${when(t.recurrence.fireAt)}`));
   if (t.lastError) lines.push(field('last error', pc.red(clip(t.lastError, 200))));
   if (t.review) {
     const r = t.review;

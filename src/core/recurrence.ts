@@ -69,7 +69,8 @@ export function readRunAfter(text: string, now: number): { at: number } | { prob
     for (const [, n, unit] of trimmed.matchAll(/(\d+)\s*([smhdw])/gi)) {
       total += Number(n) * (UNITS[(unit as string).toLowerCase()] as number);
     }
-    if (!Number.isSafeInteger(total) || total > 100 * 365 * UNITS.d!) return { problem: 'is too long a delay (at most 100 years)' };
+    if (!Number.isSafeInteger(total) || total > 100 * 365 * UNITS.d!)
+      return { problem: 'is too long a delay (at most 100 years)' };
     return { at: now + total };
   }
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(trimmed)) {

@@ -8,7 +8,10 @@ const when = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
  * time still ahead, `retry after T` for a retry backoff, `every "cron" (zone), next at T` for the
  * template of a recurring task. Pure, so the CLI and the dashboard say the same.
  */
-export function scheduleNote(task: Pick<Task, 'runAfter' | 'recurrence' | 'status' | 'attempts' | 'lastError'>, now: number): string | null {
+export function scheduleNote(
+  task: Pick<Task, 'runAfter' | 'recurrence' | 'status' | 'attempts' | 'lastError'>,
+  now: number,
+): string | null {
   const rec = task.recurrence;
   if (rec && rec.templateId === null) {
     const zone = rec.timezone ?? 'UTC';

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { analyzeComplexity } from './breakdown/complexity.js';
+import { BatonError, invalid } from './errors.js';
 import { type RuleTime, reprioritisePatch, type TaskPatch } from './lifecycle.js';
 import { claimOrder } from './ordering.js';
 import type { Policy } from './policy.js';
-import type { createTaskSchema, updateTaskSchema } from './schemas.js';
-import { BatonError, invalid } from './errors.js';
 import { readRunAfter } from './recurrence.js';
+import type { createTaskSchema, updateTaskSchema } from './schemas.js';
 import type { Complexity, Recurrence, Review, Task } from './types.js';
 
 type CreateInput = z.output<typeof createTaskSchema>;
@@ -89,12 +89,16 @@ const SCHEDULABLE: readonly Task['status'][] = ['blocked', 'queued', 'assigned',
 function schedulePatch(task: Task, runAfter: string | null, clock: RuleTime): TaskPatch {
   const started = task.status === 'paused' && task.pausedFrom === 'executing';
   if (!SCHEDULABLE.includes(task.status) || started) {
-    throw new BatonError('illegal_transition', `cannot schedule task ${task.id}: it is ${task.status}, and only work not yet started can be scheduled`, {
-      id: task.id,
-      status: task.status,
-      action: 'schedule',
-      allowed: [...SCHEDULABLE],
-    });
+    throw new BatonError(
+      'illegal_transition',
+      `cannot schedule task ${task.id}: it is ${task.status}, and only work not yet started can be scheduled`,
+      {
+        id: task.id,
+        status: task.status,
+        action: 'schedule',
+        allowed: [...SCHEDULABLE],
+      },
+    );
   }
   if (task.recurrence !== null && task.recurrence.templateId === null) {
     throw invalid('runAfter', `task ${task.id} is a recurring template: its occurrences are scheduled by its cron expression`);

@@ -106,14 +106,29 @@ export function scheduleContract(store: () => StoreHarness): void {
       const baton = await store().open();
       const task = await baton.createTask({ title: 'Here' });
       for (const runAfter of ['soon', '10 minutes', '2030-13-01T00:00:00Z', '2030-01-01 09:00', '']) {
-        const err = await expectRefusedUnchanged(baton, () => baton.createTask({ title: 'x', runAfter }), 'invalid_argument', 'runAfter');
+        const err = await expectRefusedUnchanged(
+          baton,
+          () => baton.createTask({ title: 'x', runAfter }),
+          'invalid_argument',
+          'runAfter',
+        );
         expect(err.message).toContain('ISO-8601');
         await expectRefusedUnchanged(baton, () => baton.updateTask(task.id, { runAfter }), 'invalid_argument', 'runAfter');
       }
-      const cron = await expectRefusedUnchanged(baton, () => baton.createTask({ title: 'x', every: '61 * * * *' }), 'invalid_argument', 'every');
+      const cron = await expectRefusedUnchanged(
+        baton,
+        () => baton.createTask({ title: 'x', every: '61 * * * *' }),
+        'invalid_argument',
+        'every',
+      );
       expect(cron.message).toContain('minute');
       await expectRefusedUnchanged(baton, () => baton.createTask({ title: 'x', every: 'often' }), 'invalid_argument', 'every');
-      const never = await expectRefusedUnchanged(baton, () => baton.createTask({ title: 'x', every: '0 0 30 2 *' }), 'invalid_argument', 'every');
+      const never = await expectRefusedUnchanged(
+        baton,
+        () => baton.createTask({ title: 'x', every: '0 0 30 2 *' }),
+        'invalid_argument',
+        'every',
+      );
       expect(never.message).toContain('never fires');
       const zone = await expectRefusedUnchanged(
         baton,
@@ -122,7 +137,12 @@ export function scheduleContract(store: () => StoreHarness): void {
         'timezone',
       );
       expect(zone.message).toContain('Mars/Olympus');
-      await expectRefusedUnchanged(baton, () => baton.createTask({ title: 'x', timezone: 'Europe/Paris' }), 'invalid_argument', 'timezone');
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.createTask({ title: 'x', timezone: 'Europe/Paris' }),
+        'invalid_argument',
+        'timezone',
+      );
       await expectRefusedUnchanged(
         baton,
         () => baton.createTask({ title: 'x', every: '0 9 * * *', dependsOn: [task.id] }),

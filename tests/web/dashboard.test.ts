@@ -132,7 +132,10 @@ describe('dashboard against a real server', () => {
     const id = Number(/#\/tasks\/(\d+)/.exec(page.url())?.[1]);
     const task = (await api(server.url, 'GET', `/tasks/${id}`)) as { runAfter: string };
     expect(Date.parse(task.runAfter)).toBeGreaterThan(Date.now() + 3_600_000);
-    await page.getByText(/scheduled for \d{4}-/).first().waitFor();
+    await page
+      .getByText(/scheduled for \d{4}-/)
+      .first()
+      .waitFor();
     await page.getByRole('link', { name: 'Board', exact: true }).first().click();
     await page.locator(card('queued', id)).waitFor();
     await expect(page.locator(card('queued', id)).textContent()).resolves.toMatch(/scheduled for \d{4}-/);

@@ -259,7 +259,14 @@ export function NewTaskView() {
           </label>
           <label class="field">
             <span>Time zone of the cron</span>
-            <input type="text" name="timezone" value={form.timezone} onInput={set('timezone')} placeholder="UTC" {...timezone.rest} />
+            <input
+              type="text"
+              name="timezone"
+              value={form.timezone}
+              onInput={set('timezone')}
+              placeholder="UTC"
+              {...timezone.rest}
+            />
             {timezone.message}
           </label>
         </div>
