@@ -137,13 +137,19 @@ async function nextOccurrence(ctx: AppContext, tx: StoreTx, writer: TaskWriter, 
   if (!template || !isTemplate(template) || template.status !== 'blocked') return null;
   const rec = template.recurrence as Recurrence;
   if (Date.parse(rec.fireAt) > tx.now) return null;
-  const next = nextFireAfter(rec.every, rec.timezone, tx.now);
+  // A schedule this Baton cannot read (an imported store's) ends like one that fires no more.
+  let next: number | null;
+  try {
+    next = nextFireAfter(rec.every, rec.timezone, tx.now);
+  } catch {
+    next = null;
+  }
   if (next === null) {
     await writer.apply(tx, template, {
       type: 'cancelled',
       patch: { status: 'cancelled', completedAt: iso(tx.now) },
       actor: SYSTEM_ACTOR,
-      data: { reason: `"${rec.every}" fires no more` },
+      data: { reason: `"${rec.every}" fires no more (time zone ${rec.timezone ?? 'UTC'})` },
     });
     return null;
   }

@@ -221,6 +221,18 @@ export function scheduleContract(store: () => StoreHarness): void {
       expect(await occurrencesOf(baton, ticking.id)).toHaveLength(1);
     });
 
+    it('an export carries the schedule and the recurrence, and an import into another store keeps them', async () => {
+      const baton = await store().open();
+      const template = await baton.createTask({ title: 'Weekly', every: '0 8 * * 1', timezone: 'America/New_York' });
+      const later = await baton.createTask({ title: 'Later', runAfter: '5h' });
+      const other = await store().openAnother();
+      await other.importData(await baton.exportData());
+      expect((await other.getTask(template.id)).recurrence).toEqual((await baton.getTask(template.id)).recurrence);
+      expect((await other.getTask(later.id)).runAfter).toBe(later.runAfter);
+      const [occurrence] = await occurrencesOf(other, template.id);
+      expect(occurrence?.recurrence).toMatchObject({ templateId: template.id, every: '0 8 * * 1', timezone: 'America/New_York' });
+    });
+
     it('two processes sweeping at once never create two occurrences of one fire time', async () => {
       const h = store();
       const baton = await h.open();
