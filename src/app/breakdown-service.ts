@@ -7,6 +7,7 @@ import type { BreakdownOptions, BreakdownResult, TaskAnalysis } from './baton.js
 import { analyzeSubject, type PreparedPlan, preparePlan } from './breakdown.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, planningContext, ruleTime, writeTasks } from './context.js';
+import { assertNotTemplate } from './recurrence-service.js';
 import { existingBreakdown } from './subtask-tree.js';
 import { getTask } from './task-service.js';
 
@@ -28,6 +29,7 @@ export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptio
     if (existing) return existing;
   }
   assertCan(task, 'breakdown');
+  assertNotTemplate(task, 'be broken down');
   const prepared = await prepareBreakdown(ctx, task, options.planner);
   const summary = {
     dryRun: Boolean(options.dryRun),

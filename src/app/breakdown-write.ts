@@ -153,6 +153,7 @@ function newSubtask(parent: Task, s: PlannedSubtask, dependsOn: number[], blocke
     runAfter: runAfterMs > now ? iso(runAfterMs) : null,
     readyAt: blocked ? null : iso(runAfterMs),
     claimOrder: claimOrder(runAfterMs, parent.priority, policy.agingMinutesPerLevel),
+    recurrence: null,
   };
 }
 

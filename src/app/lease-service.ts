@@ -33,6 +33,7 @@ import type {
   ReviewTaskInput,
 } from './baton.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
+import { createDueOccurrences } from './recurrence-service.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
 import type { Change } from './task-writer.js';
 
@@ -137,12 +138,13 @@ export async function review(ctx: AppContext, id: number, raw: ReviewTaskInput):
 }
 
 /**
- * Everything that falls due by time alone: expired leases, and reservations of workers gone
- * offline. Returns the ids of the tasks whose lease expired.
+ * Everything that falls due by time alone: expired leases, reservations of workers gone
+ * offline, and the next occurrences of recurring tasks. Returns the ids of the tasks whose lease expired.
  */
 export async function sweep(ctx: AppContext): Promise<number[]> {
   const expired = await expireLeases(ctx);
   await releaseOfflineReservations(ctx);
+  await createDueOccurrences(ctx);
   return expired;
 }
 

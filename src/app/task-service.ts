@@ -15,6 +15,7 @@ import {
   toReady,
 } from '../core/lifecycle.js';
 import { LIMITS } from '../core/limits.js';
+import { isTemplate } from '../core/recurrence.js';
 import {
   assignSchema,
   cancelSchema,
@@ -31,21 +32,32 @@ import type { AssignInput, CreateTaskInput, DependencyInput, ListQuery, TaskDeta
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
+import {
+  assertNotTemplate,
+  assertRecurringInput,
+  cancelScheduledOccurrence,
+  insertTemplate,
+  reopenTemplatePatch,
+  templateWaiting,
+} from './recurrence-service.js';
 import { waitingOf } from './stuck.js';
 
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
 
 export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise<Task> {
   const input = withEstimateMinutes(parseWith(createTaskSchema, raw));
+  assertRecurringInput(input);
   if (input.assignee !== undefined) await requireCapable(ctx, input.assignee, input.capabilities ?? [], input.force);
   const mode = ctx.policy.breakdown.mode;
   const report = analyzeComplexity(input, mode);
   // Planning happens before the transaction: a planner may take a while and holds no lock.
   const prepared =
-    !input.noBreakdown && breaksDownOnCreate(report.complexity, mode)
+    !input.noBreakdown && input.every === undefined && breaksDownOnCreate(report.complexity, mode)
       ? await prepareBreakdown(ctx, { ...input, priority: input.priority ?? 'normal', complexity: report.complexity })
       : null;
   return writeTasks(ctx, async (tx, writer) => {
+    const every = input.every;
+    if (every !== undefined) return insertTemplate(ctx, tx, writer, { ...input, every }, report.complexity);
     const deps = input.dependsOn ? [...new Set(input.dependsOn)] : [];
     const found = await writer.requireTasks(tx, deps, 'dependsOn');
     if (input.parentId !== undefined) await writer.requireTask(tx, input.parentId);
@@ -92,7 +104,9 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
   const subtasks = deps
     .filter((d): d is Task => d !== undefined && d.parentId === id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status, progress: d.progress, estimateMinutes: d.estimateMinutes }));
-  const waiting = await waitingOf(ctx.store, () => ctx.presence.list(), task, blockedBy);
+  const waiting = isTemplate(task)
+    ? templateWaiting(task)
+    : await waitingOf(ctx.store, () => ctx.presence.list(), task, blockedBy);
   return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }), waiting };
 }
 
@@ -160,6 +174,7 @@ export async function cancelTask(ctx: AppContext, id: number, raw: { reason?: st
     assertCan(task, 'cancel');
     const data = options.reason ? { reason: options.reason } : null;
     const cancelled = await writer.apply(tx, task, { type: 'cancelled', patch: cancelPatch(), data });
+    await cancelScheduledOccurrence(tx, writer, task);
     // The parent first, so that its subtasks' cancellations do not roll up into it.
     await writer.cancelSubtasks(tx, cancelled);
     return cancelled;
@@ -170,6 +185,7 @@ export async function retryTask(ctx: AppContext, id: number): Promise<Task> {
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
     assertCan(task, 'retry');
+    if (isTemplate(task)) return writer.apply(tx, task, { type: 'retried', patch: reopenTemplatePatch(task, tx.now) });
     const subtasks = await writer.subtasksOf(tx, task);
     if (subtasks.length > 0) return writer.retryParent(tx, task, subtasks);
     const patch = retryPatch(task, await writer.depsOpen(tx, task), ruleTime(ctx, tx));
@@ -192,6 +208,10 @@ export async function resumeTask(ctx: AppContext, id: number): Promise<Task> {
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
     assertCan(task, 'resume');
+    if (isTemplate(task)) {
+      const fireAt = Math.min(tx.now, Date.parse(task.recurrence?.fireAt ?? ''));
+      return writer.apply(tx, task, { type: 'resumed', patch: reopenTemplatePatch(task, fireAt) });
+    }
     const patch = resumePatch(task, await writer.depsOpen(tx, task), ruleTime(ctx, tx));
     return writer.apply(tx, task, { type: 'resumed', patch });
   });
@@ -208,6 +228,7 @@ export async function addDependencies(ctx: AppContext, id: number, raw: Dependen
   for (const d of dependsOn) wanted.set(typeof d === 'number' ? d : d.id, typeof d === 'number' ? undefined : d.if);
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
+    assertNotTemplate(task, 'depend on other tasks');
     assertCanDepend(task);
     const added = [...wanted.keys()].filter((d) => !task.dependsOn.includes(d));
     if (added.includes(id)) throw invalid('dependsOn', `task ${id} cannot depend on itself`);
@@ -278,6 +299,7 @@ export async function assignTask(
   const registered = await requireCapable(ctx, worker, null, force);
   return changeTask(ctx, id, async (task, _tx, time) => {
     assertCan(task, 'assign');
+    assertNotTemplate(task, 'be reserved for a worker');
     if (!force) assertCapable(registered, task.capabilities);
     return { type: 'assigned', patch: assignPatch(task, worker, time), data: { worker } };
   });

@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
 import { type SkipReason, skipText } from '../core/conditions.js';
 import { isFinal } from '../core/lifecycle.js';
+import { scheduleNote } from '../core/schedule-note.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { formatEstimate } from '../core/values.js';
 
@@ -62,7 +63,7 @@ export function formatList(page: TaskPage, limit: number | undefined, before: nu
     pc.bold(`#${t.id}`),
     status(t.status),
     priority(t.priority),
-    clip(t.title, 60) + complexityFlag(t),
+    clip(t.title, 60) + complexityFlag(t) + scheduleFlag(t),
     t.assignee ?? pc.dim('-'),
     t.capabilities.length ? clip(t.capabilities.join(','), 30) : pc.dim('-'),
     progressBar(t.progress),
@@ -71,6 +72,12 @@ export function formatList(page: TaskPage, limit: number | undefined, before: nu
   if (page.next === null || limit === undefined) return out;
   const more = before === null ? 'more' : `${page.total - before - page.tasks.length} more`;
   return `${out}\n${pc.dim(`… ${more} (next page: --cursor ${page.next})`)}`;
+}
+
+/** A scheduled task's start time, or a recurring task's cron, after its title in a listing. */
+function scheduleFlag(t: Task): string {
+  const note = scheduleNote(t, Date.now());
+  return note ? pc.cyan(` (${note})`) : '';
 }
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : pc.dim('-'));
@@ -114,6 +121,10 @@ export function formatDetail(d: TaskDetail): string {
   if (t.lease) lines.push(field('lease', `${t.lease.owner}, token ${t.lease.token}, expires ${when(t.lease.expiresAt)}`));
   lines.push(field('attempts', `${t.attempts} (retries ${t.retries}/${t.maxRetries})`));
   if (t.runAfter) lines.push(field('run after', when(t.runAfter)));
+  const schedule = scheduleNote(t, Date.now());
+  if (schedule) lines.push(field('schedule', pc.cyan(schedule)));
+  if (t.recurrence?.templateId)
+    lines.push(field('recurring', `occurrence of #${t.recurrence.templateId}, fire time ${when(t.recurrence.fireAt)}`));
   if (t.lastError) lines.push(field('last error', pc.red(clip(t.lastError, 200))));
   if (t.review) {
     const r = t.review;

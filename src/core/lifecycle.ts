@@ -86,8 +86,11 @@ export interface RuleTime {
   policy: Policy;
 }
 
-/** The patch that puts a task back in the queue (or reserved for its worker), ready at `readyAtMs`. */
-export function toReady(task: Task, clock: RuleTime, readyAtMs = clock.now): TaskPatch {
+/**
+ * The patch that puts a task back in the queue (or reserved for its worker), ready at `readyAtMs`:
+ * by default now, or its scheduled start time (`runAfter`) when that is still ahead.
+ */
+export function toReady(task: Task, clock: RuleTime, readyAtMs = Math.max(clock.now, scheduledMs(task))): TaskPatch {
   return {
     status: task.reservedFor ? 'assigned' : 'queued',
     assignee: task.reservedFor,
@@ -320,6 +323,11 @@ export function unassignPatch(task: Task): TaskPatch {
 }
 
 /** Effect of a priority change on the queue position of a ready task. */
+/** A task's start time in ms, or 0 when it has none. */
+function scheduledMs(task: Pick<Task, 'runAfter'>): number {
+  return task.runAfter ? Date.parse(task.runAfter) : 0;
+}
+
 export function reprioritisePatch(task: Task, priority: Task['priority'], clock: RuleTime): TaskPatch {
   const patch: TaskPatch = { priority };
   if (task.readyAt) {

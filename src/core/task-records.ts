@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import { analyzeComplexity } from './breakdown/complexity.js';
+import { BatonError, invalid } from './errors.js';
 import { type RuleTime, reprioritisePatch, type TaskPatch } from './lifecycle.js';
 import { claimOrder } from './ordering.js';
 import type { Policy } from './policy.js';
+import { readRunAfter } from './recurrence.js';
 import type { createTaskSchema, updateTaskSchema } from './schemas.js';
-import type { Complexity, Review, Task } from './types.js';
+import type { Complexity, Recurrence, Review, Task } from './types.js';
 
 type CreateInput = z.output<typeof createTaskSchema>;
 type UpdateInput = z.output<typeof updateTaskSchema>;
@@ -18,6 +20,8 @@ export interface NewTaskContext {
   complexity: Complexity;
   /** Whether a dependency is still open: the task starts blocked. */
   depsOpen: boolean;
+  /** Set for the template of a recurring task (never claimed: it starts and stays blocked) or an occurrence. */
+  recurrence?: Recurrence | undefined;
 }
 
 /** A task as it is created from validated input: its first state and every default (SPEC §2). */
@@ -25,13 +29,15 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
   const { now, policy } = ctx;
   const priority = input.priority ?? 'normal';
   const reservedFor = input.assignee ?? null;
-  const runAfterMs = input.runAfter ? Date.parse(input.runAfter) : 0;
+  const runAfterMs = input.runAfter ? startTime(input.runAfter, now) : 0;
   const readyAtMs = Math.max(now, runAfterMs);
+  const template = ctx.recurrence !== undefined && ctx.recurrence.templateId === null;
+  const blocked = ctx.depsOpen || template;
   return {
     title: input.title,
     description: input.description ?? null,
     type: input.type ?? 'feature',
-    status: ctx.depsOpen ? 'blocked' : reservedFor ? 'assigned' : 'queued',
+    status: blocked ? 'blocked' : reservedFor ? 'assigned' : 'queued',
     priority,
     capabilities: input.capabilities ?? [],
     tags: input.tags ?? [],
@@ -63,10 +69,49 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     createdAt: iso(now),
     startedAt: null,
     completedAt: null,
-    runAfter: runAfterMs > now ? iso(runAfterMs) : null,
-    readyAt: ctx.depsOpen ? null : iso(readyAtMs),
+    runAfter: runAfterMs > now && !template ? iso(runAfterMs) : null,
+    readyAt: blocked ? null : iso(readyAtMs),
     claimOrder: claimOrder(readyAtMs, priority, policy.agingMinutesPerLevel),
+    recurrence: ctx.recurrence ?? null,
   };
+}
+
+/** A start time as given (`runAfter`: ISO time or a delay such as `10m`), in ms, read at `now`. */
+export function startTime(text: string, now: number): number {
+  const read = readRunAfter(text, now);
+  if ('problem' in read) throw invalid('runAfter', read.problem);
+  return read.at;
+}
+
+/** Statuses whose start time may be set: work not yet started. */
+const SCHEDULABLE: readonly Task['status'][] = ['blocked', 'queued', 'assigned', 'paused'];
+
+/** The patch of `update --run-after` (null: claimable at once). */
+function schedulePatch(task: Task, runAfter: string | null, clock: RuleTime): TaskPatch {
+  const started = task.status === 'paused' && task.pausedFrom === 'executing';
+  if (!SCHEDULABLE.includes(task.status) || started) {
+    throw new BatonError(
+      'illegal_transition',
+      `cannot schedule task ${task.id}: it is ${task.status}, and only work not yet started can be scheduled`,
+      {
+        id: task.id,
+        status: task.status,
+        action: 'schedule',
+        allowed: [...SCHEDULABLE],
+      },
+    );
+  }
+  if (task.recurrence !== null && task.recurrence.templateId === null) {
+    throw invalid('runAfter', `task ${task.id} is a recurring template: its occurrences are scheduled by its cron expression`);
+  }
+  const at = runAfter === null ? 0 : startTime(runAfter, clock.now);
+  const patch: TaskPatch = { runAfter: at > clock.now ? iso(at) : null };
+  if (task.status === 'queued' || task.status === 'assigned') {
+    const readyAtMs = Math.max(clock.now, at);
+    patch.readyAt = iso(readyAtMs);
+    patch.claimOrder = claimOrder(readyAtMs, task.priority, clock.policy.agingMinutesPerLevel);
+  }
+  return patch;
 }
 
 /** The patch an edit of fields makes (`baton update`); status is untouched. */
@@ -92,6 +137,7 @@ export function updatePatch(task: Task, input: UpdateInput, clock: RuleTime): Ta
   const tags = editList(task.tags, input.tags, input.addTags, input.removeTags);
   if (tags) patch.tags = tags;
   if (input.review !== undefined) patch.review = { ...(task.review ?? emptyReview()), required: input.review };
+  if (input.runAfter !== undefined) Object.assign(patch, schedulePatch(task, input.runAfter, clock));
   return patch;
 }
 

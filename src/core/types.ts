@@ -93,6 +93,20 @@ export interface DependencyCondition {
   if: string;
 }
 
+/** A recurring task's schedule; see `core/recurrence.ts` for the model. */
+export interface Recurrence {
+  /** The cron expression: five fields (minute hour day month weekday), or six with seconds first. */
+  every: string;
+  /** The IANA time zone the expression is read in; null reads it in UTC. */
+  timezone: string | null;
+  /** On the template: the fire time of its newest occurrence. On an occurrence: its own fire time. */
+  fireAt: string;
+  /** On an occurrence: the id of its template; null on the template itself. */
+  templateId: number | null;
+  /** On the template: the id of its newest occurrence. Null on an occurrence. */
+  occurrenceId: number | null;
+}
+
 /** A task as every front end sees it. Times are ISO-8601 strings. */
 export interface Task {
   id: number;
@@ -146,6 +160,8 @@ export interface Task {
   readyAt: string | null;
   /** Sort key of SPEC §4 (lower is claimed first); see core/ordering.ts. */
   claimOrder: number;
+  /** The template of a recurring task, or one of its occurrences; null for any other task. */
+  recurrence: Recurrence | null;
   version: number;
 }
 

@@ -97,6 +97,9 @@ export const createTaskInput = createTaskSchema.pick({
   estimate: true,
   review: true,
   noBreakdown: true,
+  runAfter: true,
+  every: true,
+  timezone: true,
 });
 
 export const breakdownTaskInput = z.strictObject({

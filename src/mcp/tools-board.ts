@@ -76,7 +76,9 @@ const createTask = defineTool({
     'Add a task to the board. It is queued (claimable) at once, or blocked until the tasks in dependsOn complete. ' +
     'A big piece of work (an estimate over 24 h, or text that says so) is broken down automatically into subtasks that ' +
     'agents claim in parallel, and the parent completes when they all do; noBreakdown opts out. Give capabilities so that ' +
-    'only agents able to do it claim it, and an estimate ("4h30m") to size it. Next: next_task to start on it, or breakdown_task.',
+    'only agents able to do it claim it, and an estimate ("4h30m") to size it. runAfter ("10m", "2h" or an ISO time) keeps it ' +
+    'from being claimed before then; every (a cron expression, with timezone) makes it recurring: a template that is never ' +
+    'claimed and creates one task per fire time. Next: next_task to start on it, or breakdown_task.',
   input: createTaskInput,
   annotations: WRITE,
   async run(args, { baton }: ToolContext) {
@@ -87,6 +89,9 @@ const createTask = defineTool({
       5000,
     );
     let line = `created ${label(task)} (${task.status}, ${task.complexity})`;
+    const rec = task.recurrence;
+    if (rec) line += `: recurring every "${rec.every}"; occurrence #${rec.occurrenceId} is scheduled for ${rec.fireAt}`;
+    else if (task.runAfter) line += `, scheduled for ${task.runAfter}`;
     if (subtasks.total > 0) line += `, broken down into ${subtasks.total} subtasks: agents claim those, not the parent`;
     else if (task.complexity === 'complex' || task.complexity === 'epic') line += '; consider breakdown_task';
     return {
@@ -97,6 +102,8 @@ const createTask = defineTool({
           complexity: task.complexity,
           estimateMinutes: task.estimateMinutes,
           dependsOn: task.dependsOn.slice(0, 20),
+          runAfter: task.runAfter,
+          recurrence: task.recurrence,
         },
         subtasks: { total: subtasks.total, shown: items },
       },

@@ -120,6 +120,7 @@ function buildView(task: Task, detail: Omit<TaskDetail, 'task'> | undefined, lim
     updatedAt: task.updatedAt,
     completedAt: task.completedAt,
     runAfter: task.runAfter,
+    recurrence: task.recurrence,
     version: task.version,
   };
   if (task.dependsOn.length > limits.list) cut.dependsOn = task.dependsOn.length;

@@ -82,6 +82,11 @@ export interface Store {
   readyCounts(nowMs: number, breachBefore: Record<Priority, number | null>): Promise<ReadyCounts>;
   /** Ids of executing tasks whose lease expired before `nowMs`. */
   expiredLeases(nowMs: number, limit: number): Promise<number[]>;
+  /**
+   * Ids of recurring-task templates (`blocked`, `recurrence.templateId` null) whose newest
+   * occurrence's fire time (`recurrence.fireAt`) is at or before `nowMs`: the next one is due.
+   */
+  dueRecurrences(nowMs: number, limit: number): Promise<number[]>;
 
   getWorker(id: string): Promise<Worker | undefined>;
   listWorkers(): Promise<Worker[]>;

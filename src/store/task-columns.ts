@@ -122,6 +122,7 @@ function rowToTask(r: Row, c: ColumnCodec): Task {
     runAfter: Number(r.run_after) > 0 ? iso(r.run_after) : null,
     readyAt: iso(r.ready_at),
     claimOrder: Number(r.claim_order),
+    recurrence: (c.readJson(r.recurrence) as Task['recurrence']) ?? null,
     version: Number(r.version),
   };
 }
@@ -176,6 +177,7 @@ function taskEncoders(c: ColumnCodec): Record<keyof TaskPatch, Encoder> {
     runAfter: col('run_after', (v: string | null) => ms(v) ?? 0),
     readyAt: col('ready_at', ms),
     claimOrder: col('claim_order'),
+    recurrence: col('recurrence', jsonText),
     updatedAt: col('updated_at', ms),
   };
 }

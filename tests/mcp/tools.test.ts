@@ -147,6 +147,22 @@ describe('baton mcp: tools over stdio', () => {
     await baton.cancelTask(sized.data.task.id as number);
   });
 
+  it('create_task schedules a task (runAfter) and makes recurring ones (every, timezone), refusing a bad cron', async () => {
+    const later = await agent.call('create_task', { title: 'Check the deploy', runAfter: '2h' });
+    expect(later.isError).toBe(false);
+    expect(later.summary).toMatch(/scheduled for \d{4}-/);
+    expect(Date.parse(later.data.task.runAfter as string)).toBeGreaterThan(Date.now() + 3_600_000);
+    const daily = await agent.call('create_task', { title: 'Rotate logs', every: '0 3 * * *', timezone: 'Asia/Tokyo' });
+    expect(daily.isError).toBe(false);
+    expect(daily.summary).toMatch(/recurring every "0 3 \* \* \*"; occurrence #\d+ is scheduled for/);
+    expect(daily.data.task.recurrence).toMatchObject({ every: '0 3 * * *', timezone: 'Asia/Tokyo', templateId: null });
+    const bad = await agent.call('create_task', { title: 'Never', every: '0 3 * *' });
+    expect(bad.isError).toBe(true);
+    expect(bad.data.error.message).toMatch(/^every: /);
+    await baton.cancelTask(later.data.task.id as number);
+    await baton.cancelTask(daily.data.task.id as number);
+  });
+
   it('creates tasks with automatic breakdown, breaks one down, and adds dependencies', async () => {
     const epic = await agent.call('create_task', {
       title: 'Build a REST API for invoices',

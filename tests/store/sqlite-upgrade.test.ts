@@ -28,12 +28,12 @@ it('an older store is upgraded in place on open, keeping its data', async () => 
   for (const table of raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]) {
     if (later.some((m) => new RegExp(`CREATE TABLE ${table}\\b`).test(m.sql))) raw.exec(`DROP TABLE ${table}`);
   }
-  // Columns later migrations add to tables of the first one.
-  for (const m of later) {
-    for (const [, table, column] of m.sql.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {
-      const exists = raw.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
-      if (exists) raw.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
-    }
+  // Columns (and their indexes) that later migrations add to the tables of the first one.
+  const sql = later.map((m) => m.sql).join('\n');
+  for (const [, index] of sql.matchAll(/CREATE INDEX (\w+)/g)) raw.exec(`DROP INDEX IF EXISTS ${index}`);
+  for (const [, table, column] of sql.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {
+    const exists = raw.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table);
+    if (exists) raw.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
   }
   raw.close();
 
@@ -46,6 +46,9 @@ it('an older store is upgraded in place on open, keeping its data', async () => 
     .all();
   expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
   expect(versions.at(-1)).toBe(LATEST_VERSION);
+  expect((await upgraded.getTask(task.id)).recurrence).toBeNull();
+  const recurring = await upgraded.createTask({ title: 'Recurring after the upgrade', every: '0 * * * *' });
+  expect(recurring.recurrence?.every).toBe('0 * * * *');
   await upgraded.close();
 });
 

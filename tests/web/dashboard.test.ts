@@ -122,6 +122,36 @@ describe('dashboard against a real server', () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it('schedules a task from the form and says so on its page and its card; a bad cron is shown by its field', async () => {
+    const { page } = browser;
+    await page.goto(`${server.url}/#/new`);
+    await page.getByLabel('Title (required)').fill('Check the nightly numbers');
+    await page.getByLabel('Run after (not claimed before)').fill('2h');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('heading', { name: /Check the nightly numbers/ }).waitFor();
+    const id = Number(/#\/tasks\/(\d+)/.exec(page.url())?.[1]);
+    const task = (await api(server.url, 'GET', `/tasks/${id}`)) as { runAfter: string };
+    expect(Date.parse(task.runAfter)).toBeGreaterThan(Date.now() + 3_600_000);
+    await page
+      .getByText(/scheduled for \d{4}-/)
+      .first()
+      .waitFor();
+    await page.getByRole('link', { name: 'Board', exact: true }).first().click();
+    await page.locator(card('queued', id)).waitFor();
+    await expect(page.locator(card('queued', id)).textContent()).resolves.toMatch(/scheduled for \d{4}-/);
+
+    await page.goto(`${server.url}/#/new`);
+    await page.getByLabel('Title (required)').fill('Every so often');
+    await page.getByLabel('Every (cron: a recurring task)').fill('0 9 * *');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    const message = page.locator('#every-error');
+    await message.waitFor();
+    expect(await message.textContent()).toMatch(/cron/);
+    expect(page.url()).toMatch(/#\/new$/);
+    // Leaves the form, so the next test starts from an empty one.
+    await page.getByRole('link', { name: 'Board', exact: true }).first().click();
+  });
+
   it('shows a validation message of the server next to the field it names', async () => {
     const { page } = browser;
     await page.goto(`${server.url}/#/new`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CreateTaskInput, UpdateTaskInput } from '../../app/baton.js';
 import { CONDITION_VARIABLES } from '../../core/conditions.js';
 import { BatonError } from '../../core/errors.js';
+import { scheduleNote } from '../../core/schedule-note.js';
 import { RETRY_POLICIES, type RetryPolicySpec } from '../../core/types.js';
 import {
   parseEstimate,
@@ -50,6 +51,9 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--retry-policy <policy>', 'immediate | fixed | exponential (default from config)')
     .option('--retry-delay <seconds>', 'delay before a retry (exponential: the first one)')
     .option('--retry-max <seconds>', 'cap of an exponential retry delay')
+    .option('--run-after <time>', 'not claimable before then: a delay such as 10m, 2h, 1d, or an ISO-8601 time')
+    .option('--every <cron>', 'recurring: a template that creates one task per fire time, e.g. "0 9 * * 1-5"')
+    .option('--timezone <zone>', 'with --every: the IANA time zone the cron is read in (default UTC)')
     .action(async (title: string, opts: Opts) =>
       withBaton(g(opts), async (baton, out) => {
         const input: CreateTaskInput = {
@@ -69,12 +73,16 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.review === true && { review: true }),
           ...(opts.breakdown === false && { noBreakdown: true }),
           ...(opts.timeout !== undefined && { timeoutSeconds: parseSeconds(String(opts.timeout), 'timeout') }),
+          ...(opts.runAfter !== undefined && { runAfter: String(opts.runAfter) }),
+          ...(opts.every !== undefined && { every: String(opts.every) }),
+          ...(opts.timezone !== undefined && { timezone: String(opts.timezone) }),
           ...(await retryOptions(opts, async () => (await baton.describe()).policy.retry)),
         };
         const task = await baton.createTask(input);
         const subtasks = task.status === 'executing' && !task.lease ? (await baton.listTasks({ parentId: task.id })).tasks : [];
         const { formatCreated } = await import('../format-breakdown.js');
-        out.result(task, () => formatCreated(task, subtasks, formatTaskLine(task)));
+        const note = scheduleNote(task, Date.now());
+        out.result(task, () => formatCreated(task, subtasks, formatTaskLine(task) + (note ? ` (${note})` : '')));
       }),
     );
 
@@ -146,6 +154,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--max-retries <n>')
     .option('--review', 'require review')
     .option('--no-review', 'do not require review')
+    .option('--run-after <time>', 'not claimable before then: a delay such as 10m, 2h, or an ISO-8601 time; "now" clears it')
     .option('--if-version <v>', 'refuse if the task changed since this version')
     .action(async (id: string, opts: Opts) => {
       const taskId = parseTaskId(id);
@@ -165,11 +174,13 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
         ...(opts.command !== undefined && { command: String(opts.command) }),
         ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries') }),
         ...(typeof opts.review === 'boolean' && { review: opts.review }),
+        ...(opts.runAfter !== undefined && { runAfter: String(opts.runAfter) === 'now' ? null : String(opts.runAfter) }),
       };
       const ifVersion = opts.ifVersion !== undefined ? parsePositiveInt(String(opts.ifVersion), 'ifVersion') : undefined;
       await withBaton(g(opts), async (baton, out) => {
         const task = await baton.updateTask(taskId, input, ifVersion !== undefined ? { ifVersion } : {});
-        out.result(task, () => `updated ${formatTaskLine(task)} (version ${task.version})`);
+        const note = scheduleNote(task, Date.now());
+        out.result(task, () => `updated ${formatTaskLine(task)}${note ? ` (${note})` : ''} (version ${task.version})`);
       });
     });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jsonBytes, LIMITS } from '../limits.js';
+import { cronProblem, readRunAfter, timezoneProblem } from '../recurrence.js';
 import { jsonProblem, textProblem } from '../text.js';
 import { RETRY_POLICIES } from '../types.js';
 
@@ -61,6 +62,40 @@ export const workerIdSchema = z
   .min(1, 'must not be empty')
   .max(LIMITS.nameChars, tooLong(LIMITS.nameChars))
   .regex(/^[A-Za-z0-9._:@-]+$/, 'may contain only letters, digits and . _ : @ -');
+
+/** A start time: an ISO-8601 time with offset, or a delay from now such as `10m`, `2h`, `1d`. */
+export const runAfterSchema = z
+  .string()
+  .max(LIMITS.nameChars, tooLong(LIMITS.nameChars))
+  .superRefine((value, ctx) => {
+    const read = readRunAfter(value, 0);
+    if ('problem' in read) ctx.addIssue({ code: 'custom', message: read.problem });
+  })
+  .describe('when the task may be claimed: an ISO-8601 time with offset, or a delay from now such as "10m", "2h", "1d"');
+
+/** A cron expression of a recurring task (five fields, or six with seconds first). */
+export const cronSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(LIMITS.nameChars, tooLong(LIMITS.nameChars))
+  .superRefine((value, ctx) => {
+    const problem = cronProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('a cron expression: "minute hour day month weekday", e.g. "0 9 * * 1-5" (or six fields, seconds first)');
+
+/** An IANA time zone name. */
+export const timezoneSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(LIMITS.nameChars, tooLong(LIMITS.nameChars))
+  .superRefine((value, ctx) => {
+    const problem = timezoneProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe('the IANA time zone the cron expression is read in, e.g. "Europe/Paris" (default UTC)');
 
 /** The fencing token of a claim. */
 export const tokenSchema = z.number().int('must be a positive whole number').positive('must be a positive whole number');

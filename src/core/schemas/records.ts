@@ -67,6 +67,17 @@ export const taskSchema = z.strictObject({
   runAfter: isoTimeSchema.nullable(),
   readyAt: isoTimeSchema.nullable(),
   claimOrder: z.number(),
+  // Optional so that exports written before recurring tasks existed still load.
+  recurrence: z
+    .strictObject({
+      every: z.string().min(1),
+      timezone: nullableString,
+      fireAt: isoTimeSchema,
+      templateId: taskIdSchema.nullable(),
+      occurrenceId: taskIdSchema.nullable(),
+    })
+    .nullable()
+    .default(null),
   version: z.number().int().positive(),
 });
 

@@ -7,14 +7,16 @@ import { readEstimate } from '../values.js';
 import {
   capabilitiesSchema,
   chars,
-  isoTimeSchema,
+  cronSchema,
   json,
   nameSchema,
   retryPolicySchema,
+  runAfterSchema,
   seconds,
   tagsSchema,
   taskIdSchema,
   text,
+  timezoneSchema,
   tooMany,
   trimmed,
   workerIdSchema,
@@ -67,7 +69,12 @@ export const createTaskSchema = z.strictObject({
   assignee: workerIdSchema.optional(),
   /** Reserve for `assignee` even though it lacks a capability the task needs. */
   force: z.boolean().optional(),
-  runAfter: isoTimeSchema.optional(),
+  /** Not claimable before then: an ISO-8601 time, or a delay from now such as `10m`. */
+  runAfter: runAfterSchema.optional(),
+  /** Makes the task recurring: a template that creates one task per fire time of this cron expression. */
+  every: cronSchema.optional(),
+  /** The time zone `every` is read in (IANA name); UTC by default. */
+  timezone: timezoneSchema.optional(),
   /** Opts out of automatic breakdown on creation (SPEC §6). */
   noBreakdown: z.boolean().optional(),
 });
@@ -93,6 +100,8 @@ export const updateTaskSchema = z.strictObject({
   retryPolicy: retryPolicySchema.nullable().optional(),
   timeoutSeconds: seconds(LIMITS.durationSeconds).nullable().optional(),
   review: z.boolean().optional(),
+  /** Not claimable before then (ISO-8601 time, or a delay from now such as `10m`); null: at once. */
+  runAfter: runAfterSchema.nullable().optional(),
 });
 export type UpdateTaskInput = z.input<typeof updateTaskSchema>;
 

@@ -174,6 +174,14 @@ ALTER TABLE task_dependencies ADD COLUMN condition text;
 `,
   },
   {
+    version: 6,
+    name: 'recurring tasks',
+    sql: `
+ALTER TABLE tasks ADD COLUMN recurrence json;
+CREATE INDEX tasks_recurring ON tasks (id) WHERE recurrence IS NOT NULL;
+`,
+  },
+  {
     version: 7,
     name: 'workflow definitions',
     sql: `

@@ -218,6 +218,10 @@ export class PostgresStore implements Store {
     return (await this.read(this.st.expiredLeases, [nowMs, limit])).map((r) => Number(r.id));
   }
 
+  async dueRecurrences(nowMs: number, limit: number): Promise<number[]> {
+    return (await this.read(this.st.dueRecurrences, [new Date(nowMs).toISOString(), limit])).map((r) => Number(r.id));
+  }
+
   async getWorker(id: string): Promise<Worker | undefined> {
     const [row] = await this.read(this.st.workerById, [id]);
     return row ? rowToWorker(row) : undefined;

@@ -18,6 +18,7 @@ export const JSON_COLUMNS: ReadonlySet<string> = new Set([
   'notes',
   'checkpoints',
   'artifacts',
+  'recurrence',
 ]);
 /** The driver has already parsed `json` columns; a JSON string arrives as a JS string. */
 const parsed = (value: unknown): unknown => (value === undefined ? null : value);

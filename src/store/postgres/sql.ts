@@ -42,7 +42,7 @@ const TASK_COLUMNS = `id, title, description, type, status, priority, capabiliti
   complexity, command, input, result, progress, assignee, reserved_for, attempts, retries, max_retries, retry_policy,
   timeout_seconds, last_error, review, notes, checkpoints, artifacts, lease_owner, lease_token, lease_expires_at,
   lease_seconds, paused_from, created_by, created_at, updated_at, started_at, completed_at, run_after, ready_at,
-  claim_order, version`;
+  claim_order, recurrence, version`;
 
 /**
  * The columns a patch may set: what `patchToColumns` (rows.ts) can produce. Batched writes send
@@ -86,6 +86,7 @@ const PATCH_COLUMNS = [
   'run_after',
   'ready_at',
   'claim_order',
+  'recurrence',
   'updated_at',
 ] as const;
 
@@ -198,6 +199,9 @@ ORDER BY e.ordinality
 RETURNING task_id`,
 
     expiredLeases: `SELECT id FROM ${tasks} WHERE status = 'executing' AND lease_expires_at <= $1 ORDER BY lease_expires_at LIMIT $2`,
+    // Templates of recurring tasks whose newest occurrence's fire time (ISO text, $1) has passed.
+    dueRecurrences: `SELECT id FROM ${tasks} WHERE recurrence IS NOT NULL AND status = 'blocked'
+      AND recurrence->>'templateId' IS NULL AND recurrence->>'fireAt' <= $1 ORDER BY id LIMIT $2`,
     // When an idle worker should look again even without a wake-up: a delayed task falls due or
     // a lease runs out (its task returns to the queue when someone expires it).
     // $1: how long ago the wait began (ms). A task that fell due since then counts (its due time is

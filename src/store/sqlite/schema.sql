@@ -77,7 +77,7 @@ CREATE TABLE tasks (
   ready_at         INTEGER,
   claim_order      REAL NOT NULL DEFAULT 0,
   version          INTEGER NOT NULL DEFAULT 1
-);
+, recurrence TEXT);
 
 CREATE TABLE workers (
   id            TEXT PRIMARY KEY,
@@ -118,5 +118,7 @@ CREATE INDEX tasks_completed_at ON tasks (completed_at) WHERE completed_at IS NO
 CREATE INDEX tasks_lease_expiry ON tasks (lease_expires_at) WHERE status = 'executing';
 
 CREATE INDEX tasks_parent ON tasks (parent_id, id) WHERE parent_id IS NOT NULL;
+
+CREATE INDEX tasks_recurring ON tasks (id) WHERE recurrence IS NOT NULL;
 
 CREATE INDEX tasks_status ON tasks (status, id);

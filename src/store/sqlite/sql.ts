@@ -28,6 +28,9 @@ export const SQL = {
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
+  // Templates of recurring tasks whose newest occurrence's fire time (ISO text, ?) has passed.
+  dueRecurrences: `SELECT id FROM tasks INDEXED BY tasks_recurring WHERE recurrence IS NOT NULL AND status = 'blocked'
+    AND json_extract(recurrence, '$.templateId') IS NULL AND json_extract(recurrence, '$.fireAt') <= ? ORDER BY id LIMIT ?`,
   countByStatus: 'SELECT status, count(*) AS n FROM tasks GROUP BY status',
   countCompletedSince: 'SELECT count(*) FROM tasks WHERE completed_at >= ?',
   // Params: @now and one breach cut-off per priority (ms; -1 when the priority has no target).

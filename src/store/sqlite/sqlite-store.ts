@@ -283,6 +283,10 @@ export class SqliteStore implements Store {
     return this.read((stmt) => stmt(SQL.expiredLeases).pluck().all(nowMs, limit) as number[]);
   }
 
+  dueRecurrences(nowMs: number, limit: number): Promise<number[]> {
+    return this.read((stmt) => stmt(SQL.dueRecurrences).pluck().all(new Date(nowMs).toISOString(), limit) as number[]);
+  }
+
   getWorker(id: string): Promise<Worker | undefined> {
     return this.read((stmt) => {
       const row = stmt('SELECT * FROM workers WHERE id = ?').get(id) as Row | undefined;

@@ -93,6 +93,11 @@ export interface CreateTaskInput {
   command?: string;
   review?: boolean;
   noBreakdown?: boolean;
+  /** Not claimable before then: an ISO-8601 time or a delay such as `10m`. */
+  runAfter?: string;
+  /** A cron expression: the task becomes a recurring template. */
+  every?: string;
+  timezone?: string;
 }
 
 export type Role = 'admin' | 'worker' | 'viewer';

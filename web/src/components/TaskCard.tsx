@@ -1,3 +1,4 @@
+import { scheduleNote } from '../../../src/core/schedule-note.js';
 import type { Priority, Task } from '../api/types';
 import { age, SLA_LABEL, slaState } from '../lib/format';
 import { href } from '../lib/route';
@@ -14,6 +15,7 @@ export function StatusBadge({ status }: { status: string }) {
 /** One card of the board: what a lead scans for — who, how far, how long, and whether it is late. */
 export function TaskCard({ task, sla, now }: { task: Task; sla: Record<Priority, number | null>; now: number }) {
   const { state } = slaState(task, sla, now);
+  const schedule = scheduleNote(task, now);
   const since = task.status === 'executing' ? task.startedAt : task.status === 'completed' ? task.completedAt : task.createdAt;
   return (
     <article class={`card sla-${state}`} data-task-id={task.id} aria-labelledby={`card-${task.id}`}>
@@ -31,6 +33,7 @@ export function TaskCard({ task, sla, now }: { task: Task; sla: Record<Priority,
         {task.complexity === 'epic' || task.complexity === 'complex' ? <span class="badge">{task.complexity}</span> : null}
         {state !== 'none' ? <span class={`sla sla-${state}`}>{SLA_LABEL[state]}</span> : null}
       </div>
+      {schedule ? <div class="card-schedule muted small">{schedule}</div> : null}
       {task.capabilities.length ? (
         <ul class="chips" aria-label="capabilities">
           {task.capabilities.map((c) => (

@@ -21,6 +21,9 @@ interface Form {
   command: string;
   review: boolean;
   noBreakdown: boolean;
+  runAfter: string;
+  every: string;
+  timezone: string;
 }
 
 const EMPTY: Form = {
@@ -35,6 +38,9 @@ const EMPTY: Form = {
   command: '',
   review: false,
   noBreakdown: false,
+  runAfter: '',
+  every: '',
+  timezone: '',
 };
 
 /** Form fields → the API's input; a field the browser can already tell is wrong is reported by name. */
@@ -56,6 +62,9 @@ function toInput(f: Form): { input: CreateTaskInput; problems: Record<string, st
   if (f.command.trim()) input.command = f.command;
   if (f.review) input.review = true;
   if (f.noBreakdown) input.noBreakdown = true;
+  if (f.runAfter.trim()) input.runAfter = f.runAfter.trim();
+  if (f.every.trim()) input.every = f.every.trim();
+  if (f.timezone.trim()) input.timezone = f.timezone.trim();
   return { input, problems };
 }
 
@@ -149,6 +158,9 @@ export function NewTaskView() {
   const tags = p('tags');
   const type = p('type');
   const command = p('command');
+  const runAfter = p('runAfter');
+  const every = p('every');
+  const timezone = p('timezone');
   // A server that does not let this caller run code on workers says so here, not on submit.
   const commandsAllowed = getSession().identity?.commands !== false;
 
@@ -217,6 +229,45 @@ export function NewTaskView() {
               {...deps.rest}
             />
             {deps.message}
+          </label>
+        </div>
+        <div class="row">
+          <label class="field">
+            <span>Run after (not claimed before)</span>
+            <input
+              type="text"
+              name="runAfter"
+              value={form.runAfter}
+              onInput={set('runAfter')}
+              placeholder="10m, 2h, 2030-01-01T09:00:00Z"
+              {...runAfter.rest}
+            />
+            {runAfter.message}
+          </label>
+          <label class="field">
+            <span>Every (cron: a recurring task)</span>
+            <input
+              type="text"
+              name="every"
+              class="mono"
+              value={form.every}
+              onInput={set('every')}
+              placeholder="0 9 * * 1-5"
+              {...every.rest}
+            />
+            {every.message}
+          </label>
+          <label class="field">
+            <span>Time zone of the cron</span>
+            <input
+              type="text"
+              name="timezone"
+              value={form.timezone}
+              onInput={set('timezone')}
+              placeholder="UTC"
+              {...timezone.rest}
+            />
+            {timezone.message}
           </label>
         </div>
         <label class="field">

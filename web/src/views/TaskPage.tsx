@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { scheduleNote } from '../../../src/core/schedule-note.js';
 import { ApiError } from '../api/client';
 import type { Task, TaskDetail, TaskEvent } from '../api/types';
 import { DepGraph } from '../components/DepGraph';
@@ -198,6 +199,11 @@ function Fields({ task }: { task: Task }) {
     ['Started', time(task.startedAt)],
     ['Completed', time(task.completedAt)],
     ['Run after', time(task.runAfter)],
+    ['Schedule', scheduleNote(task, Date.now())],
+    [
+      'Recurrence',
+      task.recurrence?.templateId ? `occurrence of #${task.recurrence.templateId}, for ${time(task.recurrence.fireAt)}` : null,
+    ],
     ['Updated', time(task.updatedAt)],
   ];
   return (
