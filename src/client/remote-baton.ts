@@ -35,6 +35,8 @@ import type {
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
+import type { Resource } from '../core/resources.js';
+import type { SetResourceInput } from '../core/schemas.js';
 import {
   breakdownOptionsSchema,
   cancelSchema,
@@ -258,6 +260,17 @@ export class RemoteBaton implements Baton {
       query: { available: options.available || undefined },
     });
     return answer.workers;
+  }
+
+  async listResources(): Promise<Resource[]> {
+    return (await this.http.call<{ resources: Resource[] }>('GET', '/resources')).resources;
+  }
+
+  setResource(input: SetResourceInput): Promise<Resource> {
+    return this.http.call('PUT', `/resources/${encodeURIComponent(input.name)}`, {
+      body: { capacity: input.capacity },
+      retry: 'always',
+    });
   }
 
   status(): Promise<SystemStatus> {

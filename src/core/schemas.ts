@@ -31,6 +31,8 @@ export {
   dependenciesSchema,
   type ListQuery,
   listQuerySchema,
+  type SetResourceInput,
+  setResourceSchema,
   type UnassignInput,
   type UpdateTaskInput,
   unassignSchema,

@@ -92,6 +92,8 @@ export interface Task {
   status: TaskStatus;
   priority: Priority;
   capabilities: string[];
+  /** Resources held while executing (names; capacities are kept per resource, `core/resources.ts`). */
+  resources: string[];
   tags: string[];
   parentId: number | null;
   dependsOn: number[];

@@ -1,9 +1,15 @@
 import type { RouteSpec } from './route.js';
+import { resourceRoutes } from './routes-resources.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
 import { taskRoutes } from './routes-tasks.js';
 import { workRoutes } from './routes-work.js';
 
 /** Every route of /api/v1 that maps onto one `Baton` call (events and metrics text are in events.ts). */
 export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?: number | undefined }): RouteSpec[] {
-  return [...taskRoutes, ...workRoutes, ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 })];
+  return [
+    ...taskRoutes,
+    ...workRoutes,
+    ...resourceRoutes,
+    ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
+  ];
 }

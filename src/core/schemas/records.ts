@@ -22,6 +22,7 @@ export const taskSchema = z.strictObject({
   status: z.enum(TASK_STATUSES),
   priority: z.enum(PRIORITIES),
   capabilities: z.array(z.string()),
+  resources: z.array(z.string()).default([]),
   tags: z.array(z.string()),
   parentId: taskIdSchema.nullable(),
   dependsOn: z.array(taskIdSchema),

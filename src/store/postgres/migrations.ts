@@ -166,6 +166,21 @@ CREATE TABLE api_keys (
 ALTER TABLE api_keys ADD COLUMN capabilities text NOT NULL DEFAULT '[]';
 `,
   },
+  {
+    version: 5,
+    name: 'task resources',
+    sql: `
+ALTER TABLE tasks ADD COLUMN resources text[] NOT NULL DEFAULT '{}';
+-- The capacity of each resource; the tasks holding one are those executing that name it.
+CREATE TABLE resources (
+  name     text PRIMARY KEY,
+  capacity integer NOT NULL
+);
+-- Which resources ready tasks name: a claim locks those before it counts their holders.
+CREATE INDEX tasks_ready_resources ON tasks (id) WHERE status IN ('queued', 'assigned') AND resources <> '{}';
+`,
+  },
 ];
 
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest version (numbers may skip: each backend numbers its migrations with the other's). */
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

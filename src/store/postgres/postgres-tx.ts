@@ -1,5 +1,6 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
+import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
 import type { NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import type { Queryable } from './connection.js';
@@ -74,6 +75,20 @@ export class PostgresTx implements StoreTx {
     const rows = await this.q(text, [...Object.values(cols), task.id, task.version]);
     if (rows.length !== 1) return undefined;
     return { ...task, ...patch, updatedAt, version: task.version + 1 };
+  }
+
+  async ensureResources(specs: readonly { name: string; capacity: number | null }[]): Promise<Map<string, number>> {
+    if (specs.length === 0) return new Map();
+    const names = specs.map((s) => s.name);
+    await this.q(this.st.ensureResources, [names, specs.map((s) => s.capacity ?? DEFAULT_RESOURCE_CAPACITY)]);
+    const rows = await this.q(this.st.resourceCapacities, [names]);
+    return new Map(rows.map((r) => [String(r.name), Number(r.capacity)]));
+  }
+
+  async setResourceCapacity(name: string, capacity: number): Promise<number | null> {
+    const [before] = await this.q(this.st.resourceForUpdate, [name]);
+    await this.q(this.st.setResource, [name, capacity]);
+    return before ? Number(before.capacity) : null;
   }
 
   async addDependencies(taskId: number, dependsOn: readonly number[]): Promise<void> {

@@ -129,6 +129,19 @@ CREATE TABLE api_keys (
 ALTER TABLE api_keys ADD COLUMN capabilities TEXT NOT NULL DEFAULT '[]';
 `,
   },
+  {
+    version: 5,
+    name: 'task resources',
+    sql: `
+ALTER TABLE tasks ADD COLUMN resources TEXT NOT NULL DEFAULT '[]';
+-- The capacity of each resource; the tasks holding one are those executing that name it.
+CREATE TABLE resources (
+  name     TEXT PRIMARY KEY,
+  capacity INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ];
 
-export const LATEST_VERSION = MIGRATIONS.length;
+/** The newest version (numbers may skip: each backend numbers its migrations with the other's). */
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

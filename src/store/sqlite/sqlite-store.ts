@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { BatonError } from '../../core/errors.js';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
+import type { Resource } from '../../core/resources.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type {
@@ -17,9 +18,9 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
+import { readResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
-
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
 
@@ -187,6 +188,10 @@ export class SqliteStore implements Store {
       const claimed: Task[] = [];
       for (const task of candidates) {
         if (!(TRANSITIONS.claim as readonly TaskStatus[]).includes(task.status)) continue;
+        // Candidates were read before this claim leased any: a later one may find its resource full.
+        if (claimed.length > 0 && task.resources.length > 0 && this.stmt(SQL.fullResources).get(JSON.stringify(task.resources))) {
+          continue;
+        }
         const patch = claimPatch(task, request.workerId, now, request.leaseMs);
         const updated = await tx.updateTask(task, patch);
         if (!updated) continue;
@@ -286,6 +291,10 @@ export class SqliteStore implements Store {
       const row = stmt('SELECT * FROM workers WHERE id = ?').get(id) as Row | undefined;
       return row ? rowToWorker(row) : undefined;
     });
+  }
+
+  listResources(): Promise<Resource[]> {
+    return this.read(readResources);
   }
 
   listWorkers(): Promise<Worker[]> {
