@@ -45,6 +45,7 @@ import {
   eventsQuerySchema,
   listQuerySchema,
   parseWith,
+  setResourceSchema,
   unassignSchema,
 } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
@@ -266,7 +267,9 @@ export class RemoteBaton implements Baton {
     return (await this.http.call<{ resources: Resource[] }>('GET', '/resources')).resources;
   }
 
-  setResource(input: SetResourceInput): Promise<Resource> {
+  async setResource(raw: SetResourceInput): Promise<Resource> {
+    // Checked here too: an empty name would not even reach the route.
+    const input = parseWith(setResourceSchema, raw);
     return this.http.call('PUT', `/resources/${encodeURIComponent(input.name)}`, {
       body: { capacity: input.capacity },
       retry: 'always',

@@ -203,4 +203,22 @@ const systemStatus = defineTool({
   },
 });
 
-export const BOARD_TOOLS: Tool[] = [getTask, listTasks, createTask, breakdownTask, addDependency, systemStatus];
+const listResources = defineTool({
+  name: 'list_resources',
+  title: 'Resources',
+  description:
+    'Resources tasks hold while executing (a database, a deploy target): for each, its capacity (how many tasks holding it ' +
+    'may execute at once), the executing tasks holding it, and how many ready tasks wait for it.',
+  input: noInput,
+  annotations: READ_ONLY,
+  async run(_args, { baton }: ToolContext) {
+    const resources = await baton.listResources();
+    const line = (r: (typeof resources)[number]) => `${r.name} ${r.holders.length}/${r.capacity} (${r.waiting} waiting)`;
+    return {
+      summary: resources.length === 0 ? 'no resources' : resources.slice(0, 20).map(line).join('; '),
+      data: { resources: resources.slice(0, 100), total: resources.length },
+    };
+  },
+});
+
+export const BOARD_TOOLS: Tool[] = [getTask, listTasks, createTask, breakdownTask, addDependency, systemStatus, listResources];

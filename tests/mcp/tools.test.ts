@@ -17,6 +17,7 @@ const TOOLS = [
   'release_task',
   'review_task',
   'system_status',
+  'list_resources',
 ];
 
 describe('baton mcp: tools over stdio', () => {

@@ -11,6 +11,7 @@ import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
+import { resourceContract } from './resources.contract.js';
 import { routingContract } from './routing.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
@@ -40,5 +41,6 @@ export function storeContract(run: ContractRun): void {
     raceContract(store);
     routingContract(store);
     reservationContract(store);
+    resourceContract(store);
   });
 }
