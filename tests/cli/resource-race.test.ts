@@ -20,7 +20,9 @@ const HELD = 12;
 const FREE = 4;
 
 const exited = (child: ChildProcess) =>
-  new Promise<number | null>((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));
+  new Promise<number | null>((done) =>
+    child.exitCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code)),
+  );
 
 /** The most tasks of `ids` executing at once, replaying the status changes of the log in order. */
 function mostExecuting(events: readonly TaskEvent[], ids: ReadonlySet<number>): number {
