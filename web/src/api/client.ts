@@ -3,6 +3,7 @@ import type {
   CreateTaskInput,
   Identity,
   Priority,
+  Resource,
   SystemStatus,
   Task,
   TaskAnalysis,
@@ -179,6 +180,10 @@ export class ApiClient {
     return this.request<{ text?: string; logs?: { text: string }[] }>('GET', `/tasks/${id}/logs`, { query: { tail: 100 } }).then(
       (r) => r.text ?? (r.logs ?? []).map((l) => l.text).join(''),
     );
+  }
+
+  resources(): Promise<Resource[]> {
+    return this.request<{ resources: Resource[] }>('GET', '/resources').then((r) => r.resources);
   }
 
   workers(): Promise<WorkerView[]> {
