@@ -76,7 +76,8 @@ const createTask = defineTool({
     'Add a task to the board. It is queued (claimable) at once, or blocked until the tasks in dependsOn complete. ' +
     'A big piece of work (an estimate over 24 h, or text that says so) is broken down automatically into subtasks that ' +
     'agents claim in parallel, and the parent completes when they all do; noBreakdown opts out. Give capabilities so that ' +
-    'only agents able to do it claim it, and an estimate ("4h30m") to size it. Next: next_task to start on it, or breakdown_task.',
+    'only agents able to do it claim it, resources ("db-migrations" or "db-migrations:2") so that at most that many tasks ' +
+    'holding one run at once, and an estimate ("4h30m") to size it. Next: next_task to start on it, or breakdown_task.',
   input: createTaskInput,
   annotations: WRITE,
   async run(args, { baton }: ToolContext) {
@@ -97,6 +98,7 @@ const createTask = defineTool({
           complexity: task.complexity,
           estimateMinutes: task.estimateMinutes,
           dependsOn: task.dependsOn.slice(0, 20),
+          ...(task.resources.length > 0 && { resources: task.resources }),
         },
         subtasks: { total: subtasks.total, shown: items },
       },
