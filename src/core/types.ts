@@ -186,6 +186,8 @@ export interface BatonDump {
   tasks: Task[];
   events: TaskEvent[];
   workers: Worker[];
+  /** Capacities of the resources (`core/resources.ts`); absent when none was ever given. */
+  resources?: { name: string; capacity: number }[];
 }
 
 export const API_KEY_ROLES = ['admin', 'worker', 'viewer'] as const;

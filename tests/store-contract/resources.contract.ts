@@ -117,6 +117,25 @@ export function resourceContract(store: () => StoreHarness): void {
       expect((await baton.updateTask(named.id, { resources: [] })).resources).toEqual([]);
     });
 
+    it('an export carries the capacities, and an import restores them', async () => {
+      const source = await store().open();
+      await source.createTask({ title: 'Holds db', resources: ['db:3'] });
+      await source.setResource({ name: 'gpu', capacity: 2 });
+      const exported = await source.exportData();
+      expect(exported.resources).toEqual([
+        { name: 'db', capacity: 3 },
+        { name: 'gpu', capacity: 2 },
+      ]);
+      const target = await store().openAnother();
+      await target.importData(JSON.parse(JSON.stringify(exported)));
+      expect((await target.listResources()).map((r) => [r.name, r.capacity])).toEqual([
+        ['db', 3],
+        ['gpu', 2],
+      ]);
+      // The capacity came along: naming another one is still a conflict.
+      expect((await refusal(target.createTask({ title: 'Wants 1', resources: ['db:1'] }))).code).toBe('resource_conflict');
+    });
+
     it('bad resources are refused with a coded error and change nothing', async () => {
       const baton = await store().open();
       await baton.createTask({ title: 'Existing', resources: ['db'] });

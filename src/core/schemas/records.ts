@@ -102,6 +102,9 @@ export const dumpSchema = z
     tasks: z.array(taskSchema),
     events: z.array(eventSchema),
     workers: z.array(workerSchema),
+    resources: z
+      .array(z.strictObject({ name: z.string().min(1), capacity: z.number().int().min(1).max(LIMITS.resourceCapacity) }))
+      .optional(),
   })
   .superRefine((dump, ctx) => {
     // The text rule holds for an import too, so an export of either store loads into the other.

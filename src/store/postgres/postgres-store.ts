@@ -28,7 +28,7 @@ import {
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { inTransaction } from './reservation.js';
-import { claimRows, listResources } from './resources.js';
+import { capacities, claimRows, listResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { TaskWrites } from './task-writes.js';
@@ -283,6 +283,7 @@ export class PostgresStore implements Store {
           const tasks = await this.exec(tx, `${this.st.selectTask} ORDER BY t.id`);
           const events = await this.exec(tx, this.st.allEvents);
           const workers = await this.exec(tx, this.st.allWorkers);
+          const resources = await this.exec(tx, `SELECT name, capacity FROM ${this.st.schema}.resources ORDER BY name`);
           return {
             format: 'baton-export' as const,
             formatVersion: 1 as const,
@@ -290,6 +291,7 @@ export class PostgresStore implements Store {
             exportedAt: new Date(Number((await this.exec(tx, this.st.nowMs))[0]?.now_ms)).toISOString(),
             tasks: tasks.map(rowToTask),
             events: events.map(rowToEvent),
+            ...capacities(resources),
             workers: workers.map(rowToWorker),
           };
         }),

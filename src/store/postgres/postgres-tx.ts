@@ -160,6 +160,7 @@ export class PostgresTx implements StoreTx {
     );
     await this.chunked(this.st.loadEvents, dump.events.map(eventToRecord));
     await this.chunked(this.st.loadWorkers, dump.workers.map(workerToRecord));
+    for (const r of dump.resources ?? []) await this.q(this.st.setResource, [r.name, r.capacity]);
     await this.q(this.st.resetSequences);
     await this.q(this.st.analyzeLoaded);
   }

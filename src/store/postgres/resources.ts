@@ -20,6 +20,11 @@ export async function claimRows(store: PostgresStore, statement: string, args: r
   })) as unknown as Row[];
 }
 
+/** The capacities for an export: present only when some resource has one. */
+export function capacities(rows: Row[]): { resources?: { name: string; capacity: number }[] } {
+  return rows.length > 0 ? { resources: rows.map((r) => ({ name: String(r.name), capacity: Number(r.capacity) })) } : {};
+}
+
 export async function listResources(store: PostgresStore): Promise<Resource[]> {
   const rows = await store.exec(store.sql, store.st.listResources);
   return rows.map((r) => ({

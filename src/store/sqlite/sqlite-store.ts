@@ -18,7 +18,7 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
-import { readResources } from './resources.js';
+import { capacities, readResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
@@ -339,6 +339,7 @@ export class SqliteStore implements Store {
           tasks: (stmt(`${SQL.selectTask} ORDER BY id`).all() as Row[]).map(rowToTask),
           events: (stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
           workers: allWorkers(stmt),
+          ...capacities(stmt('SELECT name, capacity FROM resources ORDER BY name').all() as Row[]),
         }),
       )(),
     );

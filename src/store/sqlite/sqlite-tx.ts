@@ -125,6 +125,7 @@ export class SqliteTx implements StoreTx {
     for (const task of dump.tasks) await this.addDependencies(task.id, task.dependsOn);
     for (const event of dump.events) this.store.insertRow('events', eventToColumns(event));
     for (const worker of dump.workers) this.store.insertRow('workers', workerToColumns(worker));
+    for (const r of dump.resources ?? []) this.store.stmt(SQL.setResource).run(r.name, r.capacity);
   }
 
   async isEmpty(): Promise<boolean> {
