@@ -77,6 +77,20 @@ export function resourceContract(store: () => StoreHarness): void {
       expect(await executingIds(baton)).toHaveLength(1);
     });
 
+    it('a worker waiting for a full resource gets the task soon after a holder finishes', async () => {
+      const baton = await store().open();
+      const holder = await baton.createTask({ title: 'Holder', resources: ['lock'] });
+      const waiting = await baton.createTask({ title: 'Waiter', resources: ['lock'] });
+      const held = await baton.claim({ workerId: 'h', leaseSeconds: 60 });
+      expect(held?.id).toBe(holder.id);
+      const started = Date.now();
+      const claim = baton.claim({ workerId: 'w', waitSeconds: 20 });
+      await sleep(300);
+      await baton.complete(holder.id, lease(held));
+      expect((await claim)?.id).toBe(waiting.id);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
     it('a claim of several tasks never takes more than the capacity, nor do concurrent claims', async () => {
       const baton = await store().open();
       for (let i = 0; i < 6; i++) await baton.createTask({ title: `Batch ${i}`, resources: ['gpu:2'] });

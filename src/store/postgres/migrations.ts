@@ -178,6 +178,12 @@ CREATE TABLE resources (
 );
 -- Which resources ready tasks name: a claim locks those before it counts their holders.
 CREATE INDEX tasks_ready_resources ON tasks (id) WHERE status IN ('queued', 'assigned') AND resources <> '{}';
+-- A freed slot, or a capacity set, may make a waiting task claimable: wake idle workers.
+CREATE TRIGGER tasks_resource_freed AFTER UPDATE ON tasks
+  FOR EACH ROW WHEN (OLD.status = 'executing' AND NEW.status <> 'executing' AND OLD.resources <> '{}')
+  EXECUTE FUNCTION notify_ready();
+CREATE TRIGGER resources_changed AFTER INSERT OR UPDATE ON resources
+  FOR EACH ROW EXECUTE FUNCTION notify_ready();
 `,
   },
 ];
