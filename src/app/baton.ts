@@ -1,6 +1,7 @@
 import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
+import type { Resource } from '../core/resources.js';
 import type {
   AssignInput,
   AttemptLogInput,
@@ -18,6 +19,7 @@ import type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  SetResourceInput,
   UnassignInput,
   UpdateTaskInput,
 } from '../core/schemas.js';
@@ -54,6 +56,7 @@ export type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  SetResourceInput,
   UnassignInput,
   UpdateTaskInput,
 };
@@ -129,6 +132,10 @@ export interface Baton {
   /** The worker says goodbye: shown offline (stopped) until it registers or claims again. */
   unregisterWorker(id: string): Promise<WorkerView>;
   listWorkers(options?: { available?: boolean }): Promise<WorkerView[]>;
+  /** Resources (known, or named by open tasks): capacity, the executing tasks holding each, how many ready tasks wait. */
+  listResources(): Promise<Resource[]>;
+  /** Sets how many tasks holding a resource may execute at once (the one way to change a capacity). */
+  setResource(input: SetResourceInput): Promise<Resource>;
   status(): Promise<SystemStatus>;
   /** Liveness: the store answers; `at` is the store's clock. */
   health(): Promise<Health>;

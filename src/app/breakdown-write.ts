@@ -121,6 +121,7 @@ function newSubtask(parent: Task, s: PlannedSubtask, dependsOn: number[], blocke
     status: blocked ? ('blocked' as const) : ('queued' as const),
     priority: parent.priority,
     capabilities: s.capabilities,
+    resources: [],
     tags: parent.tags,
     parentId: parent.id,
     dependsOn,

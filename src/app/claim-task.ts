@@ -1,4 +1,5 @@
 import { BatonError, taskNotFound } from '../core/errors.js';
+import { fullResources, type Resource } from '../core/resources.js';
 import { claimTaskSchema, parseWith } from '../core/schemas.js';
 import type { Task } from '../core/types.js';
 import { claimRefusal } from '../core/waiting.js';
@@ -39,9 +40,20 @@ export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput
     const blockedBy = deps.filter((d): d is Task => d !== undefined && d.status !== 'completed').map((d) => d.id);
     const refusal = claimRefusal(task, { id: workerId, capabilities }, await ctx.store.now(), blockedBy);
     if (refusal) throw refusal;
+    const full = task.resources.length > 0 ? fullResources(task.resources, await resourcesByName(ctx)) : [];
+    if (full.length > 0) {
+      throw new BatonError('resource_full', `cannot claim task ${id}: no free slot of ${full.join(', ')}`, {
+        id,
+        resources: full,
+      });
+    }
     if (attempt >= ATTEMPTS) {
       throw new BatonError('store_busy', `task ${id} is being changed by another caller; try again`, { id });
     }
     await ctx.clock.sleep(5 * attempt);
   }
+}
+
+async function resourcesByName(ctx: AppContext): Promise<Map<string, Resource>> {
+  return new Map((await ctx.store.listResources()).map((r) => [r.name, r]));
 }

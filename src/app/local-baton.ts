@@ -2,6 +2,8 @@ import { defaultRegistry, type PatternRegistry } from '../core/breakdown/registr
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Policy } from '../core/policy.js';
+import type { Resource } from '../core/resources.js';
+import type { SetResourceInput } from '../core/schemas.js';
 import { parseWith, registerWorkerSchema, workerRefSchema } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
@@ -54,6 +56,7 @@ import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import * as logs from './log-service.js';
 import * as reservations from './reservation-service.js';
+import * as resources from './resource-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import { WorkerPresence } from './worker-presence.js';
@@ -177,6 +180,11 @@ export class LocalBaton implements BatonHost {
     await this.sweepBeforeRead();
     return this.ctx.presence.list(options);
   };
+  listResources = async (): Promise<Resource[]> => {
+    await this.sweepBeforeRead();
+    return resources.listResources(this.ctx);
+  };
+  setResource = (input: SetResourceInput): Promise<Resource> => resources.setResource(this.ctx, input);
 
   // ── the system ───────────────────────────────────────────────────────────
   status = async (): Promise<SystemStatus> => {

@@ -1,3 +1,4 @@
+import type { Resource } from '../core/resources.js';
 import type { Task, WorkerView } from '../core/types.js';
 import { diagnoseStuck, type StuckReport, type Waiting, whyWaiting } from '../core/waiting.js';
 import type { Store } from '../store/store.js';
@@ -9,12 +10,13 @@ const MAX_EXAMINED = 10_000;
 /** Queued and reserved tasks nobody is taking, and why: the `stuck` section of `status`. */
 export async function stuckWork(store: Store, workers: readonly WorkerView[], now: number): Promise<StuckReport> {
   const tasks: Task[] = [];
+  const resources = await resourceMap(store);
   let afterId: number | undefined;
   for (;;) {
     const page = await store.listTasks({ status: ['queued', 'assigned'], afterId, limit: PAGE });
     tasks.push(...page);
-    if (page.length < PAGE) return diagnoseStuck(tasks, workers, now, true);
-    if (tasks.length >= MAX_EXAMINED) return diagnoseStuck(tasks, workers, now, false);
+    if (page.length < PAGE) return diagnoseStuck(tasks, workers, now, true, resources);
+    if (tasks.length >= MAX_EXAMINED) return diagnoseStuck(tasks, workers, now, false, resources);
     afterId = page.at(-1)?.id;
   }
 }
@@ -27,11 +29,21 @@ export async function waitingOf(
   blockedBy: readonly { id: number }[],
 ): Promise<Waiting | null> {
   if (!['queued', 'assigned', 'blocked'].includes(task.status)) return null;
-  const [list, now] = await Promise.all([workers(), store.now()]);
+  const [list, now, resources] = await Promise.all([
+    workers(),
+    store.now(),
+    task.resources.length > 0 ? resourceMap(store) : new Map<string, Resource>(),
+  ]);
   return whyWaiting(
     task,
     list,
     now,
     blockedBy.map((b) => b.id),
+    resources,
   );
+}
+
+/** The resources as they stand, by name. */
+async function resourceMap(store: Store): Promise<Map<string, Resource>> {
+  return new Map((await store.listResources()).map((r) => [r.name, r]));
 }

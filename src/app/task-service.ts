@@ -40,6 +40,7 @@ import {
   reopenTemplatePatch,
   templateWaiting,
 } from './recurrence-service.js';
+import { requireResources } from './resource-service.js';
 import { waitingOf } from './stuck.js';
 
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
@@ -61,6 +62,7 @@ export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise
     const deps = input.dependsOn ? [...new Set(input.dependsOn)] : [];
     const found = await writer.requireTasks(tx, deps, 'dependsOn');
     if (input.parentId !== undefined) await writer.requireTask(tx, input.parentId);
+    await requireResources(tx, input.resources);
     const depsOpen = found.some((t) => t.status !== 'completed');
     const now = tx.now;
     const task = await tx.insertTask(
@@ -155,7 +157,8 @@ export async function updateTask(
   options: { ifVersion?: number } = {},
 ): Promise<Task> {
   const input = withEstimateMinutes(parseWith(updateTaskSchema, raw));
-  return changeTask(ctx, id, async (task, _tx, time) => {
+  return changeTask(ctx, id, async (task, tx, time) => {
+    if (input.resources) await requireResources(tx, input.resources);
     if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
       throw new BatonError('version_mismatch', `task ${id} is at version ${task.version}, not ${options.ifVersion}`, {
         id,

@@ -93,6 +93,7 @@ export function formatDetail(d: TaskDetail): string {
     field('complexity', t.complexity + (t.estimateMinutes ? pc.dim(` (estimate ${formatMinutes(t.estimateMinutes)})`) : '')),
     field('progress', progressBar(t.progress)),
     field('capabilities', t.capabilities.join(', ') || pc.dim('-')),
+    ...((t.resources ?? []).length > 0 ? [field('resources', t.resources.join(', '))] : []),
     field('tags', t.tags.join(', ') || pc.dim('-')),
     field('assignee', t.assignee ?? pc.dim('-')),
     field('depends on', formatIds(dependencies(d)) || pc.dim('-')),

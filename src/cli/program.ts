@@ -34,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerBreakdownCommands } = await import('./commands/breakdown.js');
   const { registerMcpCommand } = await import('./commands/mcp.js');
   const { registerWorkflowCommands } = await import('./commands/workflows.js');
+  const { registerResourceCommands } = await import('./commands/resources.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -43,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   registerWorkCommands(program, globals);
   registerBreakdownCommands(program, globals);
   registerWorkerCommands(program, globals);
+  registerResourceCommands(program, globals);
   registerMcpCommand(program, globals);
   registerServeCommands(program, globals);
   registerKeyCommands(program, globals);

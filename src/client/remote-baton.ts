@@ -40,6 +40,8 @@ import type {
 } from '../app/baton.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
+import type { Resource } from '../core/resources.js';
+import type { SetResourceInput } from '../core/schemas.js';
 import {
   breakdownOptionsSchema,
   cancelSchema,
@@ -48,6 +50,7 @@ import {
   eventsQuerySchema,
   listQuerySchema,
   parseWith,
+  setResourceSchema,
   unassignSchema,
   workflowRefSchema,
 } from '../core/schemas.js';
@@ -264,6 +267,19 @@ export class RemoteBaton implements Baton {
       query: { available: options.available || undefined },
     });
     return answer.workers;
+  }
+
+  async listResources(): Promise<Resource[]> {
+    return (await this.http.call<{ resources: Resource[] }>('GET', '/resources')).resources;
+  }
+
+  async setResource(raw: SetResourceInput): Promise<Resource> {
+    // Checked here too: an empty name would not even reach the route.
+    const input = parseWith(setResourceSchema, raw);
+    return this.http.call('PUT', `/resources/${encodeURIComponent(input.name)}`, {
+      body: { capacity: input.capacity },
+      retry: 'always',
+    });
   }
 
   status(): Promise<SystemStatus> {

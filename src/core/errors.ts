@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   task_reserved: 'conflict',
   /** Claiming one task by id: its `runAfter` (a retry backoff, a schedule) has not passed. */
   task_not_due: 'conflict',
+  /** A task named a resource with a capacity other than the one it has (`setResource` changes it). */
+  resource_conflict: 'conflict',
+  /** Claiming one task by id: a resource it holds has no free slot. */
+  resource_full: 'conflict',
   /** Claiming one task by id: the worker lacks capabilities the task requires. */
   missing_capabilities: 'forbidden',
   /** The worker lacks a capability the task needs (`force` reserves it anyway). */

@@ -19,6 +19,10 @@ export const LIMITS = {
   /** Capabilities of a task or a worker. */
   capabilities: 50,
   tags: 50,
+  /** Resources one task holds while it executes. */
+  resources: 20,
+  /** Tasks holding one resource that may execute at once. */
+  resourceCapacity: 10_000,
   /** Dependencies given in one call (create, or add dependencies). */
   dependsOn: 1_000,
   /** The condition (a CEL expression) of a conditional dependency. */

@@ -34,6 +34,8 @@ export {
   dependencyItemSchema,
   type ListQuery,
   listQuerySchema,
+  type SetResourceInput,
+  setResourceSchema,
   type UnassignInput,
   type UpdateTaskInput,
   unassignSchema,

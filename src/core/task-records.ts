@@ -5,6 +5,7 @@ import { type RuleTime, reprioritisePatch, type TaskPatch } from './lifecycle.js
 import { claimOrder } from './ordering.js';
 import type { Policy } from './policy.js';
 import { readRunAfter } from './recurrence.js';
+import { resourceSpecs } from './resources.js';
 import type { createTaskSchema, updateTaskSchema } from './schemas.js';
 import type { Complexity, Recurrence, Review, Task } from './types.js';
 
@@ -40,6 +41,7 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     status: blocked ? 'blocked' : reservedFor ? 'assigned' : 'queued',
     priority,
     capabilities: input.capabilities ?? [],
+    resources: resourceSpecs(input.resources ?? []).map((r) => r.name),
     tags: input.tags ?? [],
     parentId: input.parentId ?? null,
     dependsOn: input.dependsOn ? [...new Set(input.dependsOn)] : [],
@@ -131,6 +133,10 @@ export function updatePatch(task: Task, input: UpdateInput, clock: RuleTime): Ta
   }
   if (input.priority !== undefined && input.priority !== task.priority) {
     Object.assign(patch, reprioritisePatch(task, input.priority, clock));
+  }
+  if (input.resources !== undefined) {
+    const names = resourceSpecs(input.resources ?? []).map((r) => r.name);
+    if (JSON.stringify(names) !== JSON.stringify(task.resources)) patch.resources = names;
   }
   const caps = editList(task.capabilities, input.capabilities, input.addCapabilities, input.removeCapabilities);
   if (caps) patch.capabilities = caps;

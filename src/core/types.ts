@@ -116,6 +116,8 @@ export interface Task {
   status: TaskStatus;
   priority: Priority;
   capabilities: string[];
+  /** Resources held while executing (names; capacities are kept per resource, `core/resources.ts`). */
+  resources: string[];
   tags: string[];
   parentId: number | null;
   dependsOn: number[];
@@ -212,6 +214,8 @@ export interface BatonDump {
   tasks: Task[];
   events: TaskEvent[];
   workers: Worker[];
+  /** Capacities of the resources (`core/resources.ts`); absent when none was ever given. */
+  resources?: { name: string; capacity: number }[];
 }
 
 export const API_KEY_ROLES = ['admin', 'worker', 'viewer'] as const;

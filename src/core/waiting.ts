@@ -1,4 +1,5 @@
 import { BatonError } from './errors.js';
+import { fullResources, type Resource } from './resources.js';
 import type { Task, TaskStatus, WorkerView } from './types.js';
 
 /**
@@ -10,7 +11,14 @@ import type { Task, TaskStatus, WorkerView } from './types.js';
 /** What a diagnosis needs of a worker. */
 export type WorkerFacts = Pick<WorkerView, 'id' | 'capabilities' | 'online'>;
 
-export type WaitingReason = 'blocked' | 'backoff' | 'scheduled' | 'reserved_offline' | 'no_capable_worker' | 'no_online_worker';
+export type WaitingReason =
+  | 'blocked'
+  | 'backoff'
+  | 'scheduled'
+  | 'resource_full'
+  | 'reserved_offline'
+  | 'no_capable_worker'
+  | 'no_online_worker';
 
 /** Why a task that is not finished is not being taken. */
 export interface Waiting {
@@ -25,9 +33,12 @@ export interface Waiting {
   capabilities?: string[];
   /** `blocked`: the open dependencies. */
   blockedBy?: number[];
+  /** `resource_full`: the task's resources that have no free slot. */
+  resources?: string[];
 }
 
-type TaskFacts = Pick<Task, 'id' | 'status' | 'capabilities' | 'reservedFor' | 'runAfter' | 'attempts' | 'lastError'>;
+type TaskFacts = Partial<Pick<Task, 'resources'>> &
+  Pick<Task, 'id' | 'status' | 'capabilities' | 'reservedFor' | 'runAfter' | 'attempts' | 'lastError'>;
 
 const WAITING_STATUSES: readonly TaskStatus[] = ['queued', 'assigned', 'blocked'];
 
@@ -67,6 +78,7 @@ export function whyWaiting(
   workers: readonly WorkerFacts[],
   now: number,
   blockedBy: readonly number[] = [],
+  resources: ReadonlyMap<string, Resource> = new Map(),
 ): Waiting | null {
   if (!WAITING_STATUSES.includes(task.status)) return null;
   if (task.status === 'blocked') {
@@ -78,6 +90,11 @@ export function whyWaiting(
     const backoff = isBackoff(task);
     const message = backoff ? `waiting for its retry backoff until ${task.runAfter}` : `scheduled for ${task.runAfter}`;
     return { reason: backoff ? 'backoff' : 'scheduled', message, until: task.runAfter };
+  }
+  const full = fullResources(task.resources ?? [], resources);
+  if (full.length > 0) {
+    const slots = full.map((n) => `${n} (${resources.get(n)?.holders.length}/${resources.get(n)?.capacity} executing)`);
+    return { reason: 'resource_full', message: `waiting for a free slot of ${slots.join(', ')}`, resources: full };
   }
   const online = workers.filter((w) => w.online);
   if (task.status === 'assigned' && task.reservedFor !== null) {
@@ -111,6 +128,8 @@ export interface StuckReport {
   reservedOffline: { tasks: number; workers: Record<string, number> };
   /** Tasks waiting for a retry backoff, and when the first of them becomes claimable. */
   backoff: { tasks: number; nextAt: string | null };
+  /** Ready tasks waiting for a free slot of a resource, and how many wait for each. */
+  resourceFull: { tasks: number; resources: Record<string, number> };
   /** Ready tasks while no worker is online at all. */
   noOnlineWorker: number;
   /** How many open tasks were looked at, and whether that was all of them. */
@@ -126,8 +145,10 @@ export function diagnoseStuck(
   workers: readonly WorkerFacts[],
   now: number,
   complete = true,
+  resources: ReadonlyMap<string, Resource> = new Map(),
 ): StuckReport {
   const report: StuckReport = {
+    resourceFull: { tasks: 0, resources: {} },
     unclaimable: { tasks: 0, capabilities: {} },
     reservedOffline: { tasks: 0, workers: {} },
     backoff: { tasks: 0, nextAt: null },
@@ -139,8 +160,14 @@ export function diagnoseStuck(
   for (const task of tasks) {
     if (task.status !== 'queued' && task.status !== 'assigned') continue;
     report.examined++;
-    const waiting = whyWaiting(task, workers, now);
+    const waiting = whyWaiting(task, workers, now, [], resources);
     if (!waiting) continue;
+    if (waiting.reason === 'resource_full') {
+      report.resourceFull.tasks++;
+      const counts = report.resourceFull.resources;
+      for (const r of waiting.resources ?? []) counts[r] = (counts[r] ?? 0) + 1;
+      continue;
+    }
     if (waiting.reason === 'backoff' && waiting.until) {
       report.backoff.tasks++;
       if (report.backoff.nextAt === null || waiting.until < report.backoff.nextAt) report.backoff.nextAt = waiting.until;
@@ -179,6 +206,11 @@ export function stuckLines(report: Omit<StuckReport, 'messages'>): string[] {
   if (reservedOffline.tasks > 0) {
     const verb = reservedOffline.tasks === 1 ? 'is' : 'are';
     lines.push(`${tasksWord(reservedOffline.tasks)} ${verb} reserved for offline workers: ${byCount(reservedOffline.workers)}`);
+  }
+  if (report.resourceFull?.tasks > 0) {
+    const n = report.resourceFull.tasks;
+    const verb = n === 1 ? 'waits' : 'wait';
+    lines.push(`${tasksWord(n)} ${verb} for a free slot of a resource: ${byCount(report.resourceFull.resources)}`);
   }
   if (backoff.tasks > 0) {
     const what = backoff.tasks === 1 ? '1 task waits' : `${backoff.tasks} tasks wait`;

@@ -90,6 +90,7 @@ export const createTaskInput = createTaskSchema.pick({
   type: true,
   priority: true,
   capabilities: true,
+  resources: true,
   tags: true,
   parentId: true,
   dependsOn: true,

@@ -76,7 +76,8 @@ const createTask = defineTool({
     'Add a task to the board. It is queued (claimable) at once, or blocked until the tasks in dependsOn complete. ' +
     'A big piece of work (an estimate over 24 h, or text that says so) is broken down automatically into subtasks that ' +
     'agents claim in parallel, and the parent completes when they all do; noBreakdown opts out. Give capabilities so that ' +
-    'only agents able to do it claim it, and an estimate ("4h30m") to size it. runAfter ("10m", "2h" or an ISO time) keeps it ' +
+    'only agents able to do it claim it, resources ("db-migrations" or "db-migrations:2") so that at most that many tasks ' +
+    'holding one run at once, and an estimate ("4h30m") to size it. runAfter ("10m", "2h" or an ISO time) keeps it ' +
     'from being claimed before then; every (a cron expression, with timezone) makes it recurring: a template that is never ' +
     'claimed and creates one task per fire time. Next: next_task to start on it, or breakdown_task.',
   input: createTaskInput,
@@ -211,4 +212,22 @@ const systemStatus = defineTool({
   },
 });
 
-export const BOARD_TOOLS: Tool[] = [getTask, listTasks, createTask, breakdownTask, addDependency, systemStatus];
+const listResources = defineTool({
+  name: 'list_resources',
+  title: 'Resources',
+  description:
+    'Resources tasks hold while executing (a database, a deploy target): for each, its capacity (how many tasks holding it ' +
+    'may execute at once), the executing tasks holding it, and how many ready tasks wait for it.',
+  input: noInput,
+  annotations: READ_ONLY,
+  async run(_args, { baton }: ToolContext) {
+    const resources = await baton.listResources();
+    const line = (r: (typeof resources)[number]) => `${r.name} ${r.holders.length}/${r.capacity} (${r.waiting} waiting)`;
+    return {
+      summary: resources.length === 0 ? 'no resources' : resources.slice(0, 20).map(line).join('; '),
+      data: { resources: resources.slice(0, 100), total: resources.length },
+    };
+  },
+});
+
+export const BOARD_TOOLS: Tool[] = [getTask, listTasks, createTask, breakdownTask, addDependency, systemStatus, listResources];

@@ -101,6 +101,7 @@ function buildView(task: Task, detail: Omit<TaskDetail, 'task'> | undefined, lim
     complexity: task.complexity,
     estimateMinutes: task.estimateMinutes,
     capabilities: names('capabilities', task.capabilities),
+    resources: task.resources,
     tags: names('tags', task.tags),
     parentId: task.parentId,
     dependsOn: task.dependsOn.length > limits.list ? task.dependsOn.slice(0, limits.list) : task.dependsOn,

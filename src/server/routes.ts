@@ -1,4 +1,5 @@
 import type { RouteSpec } from './route.js';
+import { resourceRoutes } from './routes-resources.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
 import { taskRoutes } from './routes-tasks.js';
 import { workRoutes } from './routes-work.js';
@@ -10,6 +11,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...taskRoutes,
     ...workRoutes,
     ...workflowRoutes,
+    ...resourceRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];
 }

@@ -1,6 +1,7 @@
 import { BatonError } from '../core/errors.js';
 import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
+import type { Resource } from '../core/resources.js';
 import type {
   ApiKey,
   BatonDump,
@@ -40,7 +41,9 @@ export interface Store {
 
   /**
    * Claims up to `limit` ready tasks for a worker in one atomic step (SPEC §4): status `queued`, or
-   * `assigned` to this worker; `runAfter` passed; every capability of the task held by the worker.
+   * `assigned` to this worker; `runAfter` passed; every capability of the task held by the worker;
+   * every resource of the task with a free slot (fewer `executing` tasks name it than its capacity),
+   * checked and leased together so that concurrent claims, from any process, never exceed it.
    * Sets the lease and the next fencing token and appends a `claimed` event per task.
    * With `taskId`, only that task is a candidate: it is claimed if it is claimable by this worker
    * at this moment (same rules, same lease, token and event), else nothing is written and the
@@ -87,6 +90,12 @@ export interface Store {
    * occurrence's fire time (`recurrence.fireAt`) is at or before `nowMs`: the next one is due.
    */
   dueRecurrences(nowMs: number, limit: number): Promise<number[]>;
+
+  /**
+   * Every resource known (given a capacity) or named by an open task, by name, with the executing
+   * tasks that hold it and how many ready tasks name it; a resource without a row has capacity 1.
+   */
+  listResources(): Promise<Resource[]>;
 
   getWorker(id: string): Promise<Worker | undefined>;
   listWorkers(): Promise<Worker[]>;
@@ -160,6 +169,13 @@ export interface StoreTx {
    * not hold (nothing written).
    */
   updateTask(task: Task, patch: TaskPatch): Promise<Task | undefined>;
+  /**
+   * Gives each named resource that has no capacity yet the one stated (`capacity`, or 1), and
+   * returns the capacity of each as it stands. Concurrent first namings agree on one.
+   */
+  ensureResources(specs: readonly { name: string; capacity: number | null }[]): Promise<Map<string, number>>;
+  /** Sets the capacity of a resource (known or not); returns the one it had, or null. */
+  setResourceCapacity(name: string, capacity: number): Promise<number | null>;
   /**
    * Adds the edges task → `dependsOn` (an edge already there is kept). Each of `conditions` sets
    * the condition of its edge, adding the edge when missing.

@@ -82,6 +82,7 @@ function rowToTask(r: Row, c: ColumnCodec): Task {
     status: r.status as Task['status'],
     priority: r.priority as Task['priority'],
     capabilities: c.readStrings(r.capabilities),
+    resources: c.readStrings(r.resources),
     tags: c.readStrings(r.tags),
     parentId: num(r.parent_id),
     dependsOn: c.readNumbers(r.depends_on).sort((a, b) => a - b),
@@ -144,6 +145,7 @@ function taskEncoders(c: ColumnCodec): Record<keyof TaskPatch, Encoder> {
     priority: col('priority'),
     capabilities: (v: string[]) =>
       c.writesCapCount ? { capabilities: c.writeStrings(v), cap_count: v.length } : { capabilities: c.writeStrings(v) },
+    resources: col('resources', (v: string[]) => c.writeStrings(v)),
     tags: col('tags', (v: string[]) => c.writeStrings(v)),
     parentId: col('parent_id'),
     estimateMinutes: col('estimate_minutes'),

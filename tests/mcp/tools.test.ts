@@ -18,6 +18,7 @@ const TOOLS = [
   'review_task',
   'system_status',
   'list_workflows',
+  'list_resources',
 ];
 
 describe('baton mcp: tools over stdio', () => {
@@ -263,6 +264,24 @@ describe('baton mcp: tools over stdio', () => {
     } finally {
       await reviewer.close();
     }
+  });
+
+  it('creates tasks holding resources and lists the resources with their capacity and holders', async () => {
+    const created = await agent.call('create_task', {
+      title: 'Migrate the billing table',
+      resources: ['billing-db:2'],
+      noBreakdown: true,
+    });
+    expect(created.isError).toBe(false);
+    expect(created.data.task.resources).toEqual(['billing-db']);
+    const listed = await agent.call('list_resources');
+    expect(listed.isError).toBe(false);
+    expect(listed.data.resources).toContainEqual({ name: 'billing-db', capacity: 2, holders: [], waiting: 1 });
+    expect(listed.summary).toContain('billing-db 0/2 (1 waiting)');
+    const bad = await agent.call('create_task', { title: 'Bad', resources: ['billing-db:0'] });
+    expect(bad.isError).toBe(true);
+    expect(bad.summary).toMatch(/resources\.0: capacity of billing-db must be a whole number/);
+    await baton.cancelTask(created.data.task.id as number);
   });
 
   it('reports the board and who the agent is', async () => {

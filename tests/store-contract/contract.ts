@@ -12,6 +12,7 @@ import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
+import { resourceContract } from './resources.contract.js';
 import { routingContract } from './routing.contract.js';
 import { scheduleContract } from './schedule.contract.js';
 import { taskContract } from './tasks.contract.js';
@@ -46,5 +47,6 @@ export function storeContract(run: ContractRun): void {
     reservationContract(store);
     workflowContract(store);
     scheduleContract(store);
+    resourceContract(store);
   });
 }

@@ -25,6 +25,10 @@ it('an older store is upgraded in place on open, keeping its data', async () => 
   const later = MIGRATIONS.filter((m) => m.version > 1);
   expect(later.length).toBeGreaterThan(0);
   raw.exec('DELETE FROM schema_migrations WHERE version > 1');
+  for (const m of later) {
+    for (const [, table, column] of m.sql.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g))
+      raw.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+  }
   for (const table of raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]) {
     if (later.some((m) => new RegExp(`CREATE TABLE ${table}\\b`).test(m.sql))) raw.exec(`DROP TABLE ${table}`);
   }
@@ -40,6 +44,9 @@ it('an older store is upgraded in place on open, keeping its data', async () => 
   const upgraded = await openBaton({ db: file });
   expect((await upgraded.getTask(task.id)).title).toBe('Written by an older Baton');
   expect(await upgraded.getTask(waiting.id)).toMatchObject({ status: 'blocked', dependsOn: [task.id], conditions: [] });
+  // Columns and tables of later migrations work on the old rows.
+  expect((await upgraded.getTask(task.id)).resources).toEqual([]);
+  expect((await upgraded.updateTask(task.id, { resources: ['db:2'] })).resources).toEqual(['db']);
   const versions = (upgraded.store as unknown as { db: Database.Database }).db
     .prepare('SELECT version FROM schema_migrations ORDER BY version')
     .pluck()

@@ -18,6 +18,7 @@ import {
 } from '../../core/values.js';
 import { type GlobalOptions, withBaton } from '../context.js';
 import { formatDetail, formatList, formatTaskLine } from '../format.js';
+import { collectResources } from './resources.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -37,6 +38,11 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('-p, --priority <priority>', 'critical | high | normal | low | maintenance', 'normal')
     .option('-c, --capabilities <caps>', 'capabilities a worker needs, comma-separated')
     .option('-t, --tags <tags>', 'tags, comma-separated')
+    .option(
+      '--resource <name[:N]>',
+      'a resource held while executing (at most N holders execute at once; repeatable, comma-separated)',
+      collectResources,
+    )
     .option('--type <type>', 'feature, bug, research, maintenance, …')
     .option('--estimate <duration>', 'estimate such as 90m, 6h, 4h30m, 1d4h (a day is 8 h)')
     .option('--depends-on <ids>', 'tasks that must complete first, comma-separated')
@@ -62,6 +68,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.description !== undefined && { description: String(opts.description) }),
           ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
           ...(opts.tags !== undefined && { tags: parseList(String(opts.tags), 'tags') }),
+          ...(Array.isArray(opts.resource) && { resources: opts.resource as string[] }),
           ...(opts.type !== undefined && { type: String(opts.type) }),
           ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
           ...(opts.dependsOn !== undefined && { dependsOn: parseIdList(String(opts.dependsOn)) }),
@@ -149,6 +156,8 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--tags <tags>', 'replace the tags')
     .option('--add-tag <tags>', 'add tags')
     .option('--remove-tag <tags>', 'remove tags')
+    .option('--resource <name[:N]>', 'replace the resources held while executing (repeatable, comma-separated)', collectResources)
+    .option('--no-resource', 'hold no resource')
     .option('--estimate <duration>', 'estimate such as 90m, 6h, 4h30m, 1d4h (a day is 8 h)')
     .option('--command <cmd>')
     .option('--max-retries <n>')
@@ -170,6 +179,8 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
         ...(opts.tags !== undefined && { tags: list('tags', 'tags') }),
         ...(opts.addTag !== undefined && { addTags: list('addTag', 'tags') }),
         ...(opts.removeTag !== undefined && { removeTags: list('removeTag', 'tags') }),
+        ...(Array.isArray(opts.resource) && { resources: opts.resource as string[] }),
+        ...(opts.resource === false && { resources: [] }),
         ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
         ...(opts.command !== undefined && { command: String(opts.command) }),
         ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries') }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { jsonBytes, LIMITS } from '../limits.js';
 import { cronProblem, readRunAfter, timezoneProblem } from '../recurrence.js';
+import { type ResourceSpec, readResourceSpec, resourceText } from '../resources.js';
 import { jsonProblem, textProblem } from '../text.js';
 import { RETRY_POLICIES } from '../types.js';
 
@@ -54,6 +55,33 @@ export const names = (max: number) =>
     .transform((v) => [...new Set(v)]);
 
 export const capabilitiesSchema = names(LIMITS.capabilities);
+
+/**
+ * The resources a task holds while it executes, each `name` or `name:N` (N: the capacity, for a
+ * resource not yet known or to state the one it has). One entry per name (`resourceSpecs` reads them).
+ */
+export const resourcesSchema = z
+  .array(z.string().max(LIMITS.nameChars + 10, tooLong(LIMITS.nameChars + 10)))
+  .max(LIMITS.resources, tooMany(LIMITS.resources))
+  .transform((list, ctx) => {
+    const specs = new Map<string, ResourceSpec>();
+    for (const [i, text] of list.entries()) {
+      const spec = readResourceSpec(text);
+      if ('problem' in spec) {
+        ctx.addIssue({ code: 'custom', message: spec.problem, path: [i] });
+        return z.NEVER;
+      }
+      const seen = specs.get(spec.name);
+      if (seen && seen.capacity !== null && spec.capacity !== null && seen.capacity !== spec.capacity) {
+        ctx.addIssue({ code: 'custom', message: `${spec.name} is given two capacities`, path: [i] });
+        return z.NEVER;
+      }
+      specs.set(spec.name, { name: spec.name, capacity: spec.capacity ?? seen?.capacity ?? null });
+    }
+    // Kept as text (`name`, `name:N`), so the output parses again to itself: a door may validate first.
+    return [...specs.values()].map(resourceText);
+  })
+  .describe('resources held while executing: "name" or "name:N" (N = how many holders may execute at once; default 1)');
 export const tagsSchema = names(LIMITS.tags);
 
 export const workerIdSchema = z

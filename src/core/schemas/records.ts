@@ -22,6 +22,7 @@ export const taskSchema = z.strictObject({
   status: z.enum(TASK_STATUSES),
   priority: z.enum(PRIORITIES),
   capabilities: z.array(z.string()),
+  resources: z.array(z.string()).default([]),
   tags: z.array(z.string()),
   parentId: taskIdSchema.nullable(),
   dependsOn: z.array(taskIdSchema),
@@ -114,6 +115,9 @@ export const dumpSchema = z
     tasks: z.array(taskSchema),
     events: z.array(eventSchema),
     workers: z.array(workerSchema),
+    resources: z
+      .array(z.strictObject({ name: z.string().min(1), capacity: z.number().int().min(1).max(LIMITS.resourceCapacity) }))
+      .optional(),
   })
   .superRefine((dump, ctx) => {
     // The text rule holds for an import too, so an export of either store loads into the other.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PLANNER_NAMES } from '../breakdown/types.js';
 import { CONDITION_VARIABLES, conditionProblem } from '../conditions.js';
 import { LIMITS } from '../limits.js';
+import { resourceNameProblem } from '../resources.js';
 import { PRIORITIES, TASK_STATUSES } from '../types.js';
 import { readEstimate } from '../values.js';
 import {
@@ -10,6 +11,7 @@ import {
   cronSchema,
   json,
   nameSchema,
+  resourcesSchema,
   retryPolicySchema,
   runAfterSchema,
   seconds,
@@ -53,6 +55,8 @@ export const createTaskSchema = z.strictObject({
   type: nameSchema.optional(),
   priority: prioritySchema.optional(),
   capabilities: capabilitiesSchema.optional(),
+  /** Resources held while executing (`name` or `name:N`); see `core/resources.ts`. */
+  resources: resourcesSchema.optional(),
   tags: tagsSchema.optional(),
   parentId: taskIdSchema.optional(),
   dependsOn: dependsOnSchema.optional(),
@@ -88,6 +92,8 @@ export const updateTaskSchema = z.strictObject({
   capabilities: capabilitiesSchema.optional(),
   addCapabilities: capabilitiesSchema.optional(),
   removeCapabilities: capabilitiesSchema.optional(),
+  /** Replaces the resources held while executing; null or [] holds none. */
+  resources: resourcesSchema.nullable().optional(),
   tags: tagsSchema.optional(),
   addTags: tagsSchema.optional(),
   removeTags: tagsSchema.optional(),
@@ -171,6 +177,20 @@ export const cancelSchema = z.strictObject({
   /** Why, kept in the history. */
   reason: trimmed(LIMITS.reasonChars).optional(),
 });
+
+/** `setResource(name, { capacity })`. */
+export const setResourceSchema = z.strictObject({
+  name: z.string().superRefine((name, ctx) => {
+    const problem = resourceNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  capacity: z
+    .number()
+    .int('must be a whole number')
+    .min(1, `must be from 1 to ${LIMITS.resourceCapacity}`)
+    .max(LIMITS.resourceCapacity, `must be from 1 to ${LIMITS.resourceCapacity}`),
+});
+export type SetResourceInput = z.input<typeof setResourceSchema>;
 
 /** `breakdown(id, options)`. */
 export const breakdownOptionsSchema = z.strictObject({

@@ -174,6 +174,26 @@ ALTER TABLE task_dependencies ADD COLUMN condition text;
 `,
   },
   {
+    version: 5,
+    name: 'task resources',
+    sql: `
+ALTER TABLE tasks ADD COLUMN resources text[] NOT NULL DEFAULT '{}';
+-- The capacity of each resource; the tasks holding one are those executing that name it.
+CREATE TABLE resources (
+  name     text PRIMARY KEY,
+  capacity integer NOT NULL
+);
+-- Which resources ready tasks name: a claim locks those before it counts their holders.
+CREATE INDEX tasks_ready_resources ON tasks (id) WHERE status IN ('queued', 'assigned') AND resources <> '{}';
+-- A freed slot, or a capacity set, may make a waiting task claimable: wake idle workers.
+CREATE TRIGGER tasks_resource_freed AFTER UPDATE ON tasks
+  FOR EACH ROW WHEN (OLD.status = 'executing' AND NEW.status <> 'executing' AND OLD.resources <> '{}')
+  EXECUTE FUNCTION notify_ready();
+CREATE TRIGGER resources_changed AFTER INSERT OR UPDATE ON resources
+  FOR EACH ROW EXECUTE FUNCTION notify_ready();
+`,
+  },
+  {
     version: 6,
     name: 'recurring tasks',
     sql: `

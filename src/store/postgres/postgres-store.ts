@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../../core/clock.js';
+import type { Resource } from '../../core/resources.js';
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
@@ -28,6 +29,7 @@ import {
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { inTransaction } from './reservation.js';
+import { capacities, claimRows, listResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { TaskWrites } from './task-writes.js';
@@ -168,8 +170,12 @@ export class PostgresStore implements Store {
         : [this.st.claimById, [...params.slice(0, 2), 1, ...params.slice(3), request.taskId]];
     // A claim whose connection broke mid-statement may have committed; repeating it could lease
     // more than asked. Such a lease simply expires, so only never-sent statements are repeated.
-    const rows = await this.retrying(() => this.exec(this.sql, statement, args), notSent);
+    const rows = await this.retrying(() => claimRows(this, statement, args), notSent);
     return rows.map(rowToTask);
+  }
+
+  listResources(): Promise<Resource[]> {
+    return this.retrying(() => listResources(this), connectionLost);
   }
 
   /** Changes made close together are grouped into one transaction: see task-writes.ts. */
@@ -285,6 +291,7 @@ export class PostgresStore implements Store {
           const tasks = await this.exec(tx, `${this.st.selectTask} ORDER BY t.id`);
           const events = await this.exec(tx, this.st.allEvents);
           const workers = await this.exec(tx, this.st.allWorkers);
+          const resources = await this.exec(tx, `SELECT name, capacity FROM ${this.st.schema}.resources ORDER BY name`);
           return {
             format: 'baton-export' as const,
             formatVersion: 1 as const,
@@ -292,6 +299,7 @@ export class PostgresStore implements Store {
             exportedAt: new Date(Number((await this.exec(tx, this.st.nowMs))[0]?.now_ms)).toISOString(),
             tasks: tasks.map(rowToTask),
             events: events.map(rowToEvent),
+            ...capacities(resources),
             workers: workers.map(rowToWorker),
           };
         }),

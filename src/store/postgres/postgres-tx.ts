@@ -1,5 +1,6 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
+import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
 import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
@@ -78,6 +79,20 @@ export class PostgresTx implements StoreTx {
     return { ...task, ...patch, updatedAt, version: task.version + 1 };
   }
 
+  async ensureResources(specs: readonly { name: string; capacity: number | null }[]): Promise<Map<string, number>> {
+    if (specs.length === 0) return new Map();
+    const names = specs.map((s) => s.name);
+    await this.q(this.st.ensureResources, [names, specs.map((s) => s.capacity ?? DEFAULT_RESOURCE_CAPACITY)]);
+    const rows = await this.q(this.st.resourceCapacities, [names]);
+    return new Map(rows.map((r) => [String(r.name), Number(r.capacity)]));
+  }
+
+  async setResourceCapacity(name: string, capacity: number): Promise<number | null> {
+    const [before] = await this.q(this.st.resourceForUpdate, [name]);
+    await this.q(this.st.setResource, [name, capacity]);
+    return before ? Number(before.capacity) : null;
+  }
+
   async addDependencies(
     taskId: number,
     dependsOn: readonly number[],
@@ -152,6 +167,7 @@ export class PostgresTx implements StoreTx {
     );
     await this.chunked(this.st.loadEvents, dump.events.map(eventToRecord));
     await this.chunked(this.st.loadWorkers, dump.workers.map(workerToRecord));
+    for (const r of dump.resources ?? []) await this.q(this.st.setResource, [r.name, r.capacity]);
     await this.q(this.st.resetSequences);
     await this.q(this.st.analyzeLoaded);
   }

@@ -38,7 +38,7 @@ const CLAIM_CHANGES = `(SELECT coalesce(json_object_agg(k, v ORDER BY ord), '{}'
   ) AS c(ord, k, v, changed) WHERE changed)`;
 
 /** Every writable column of `tasks` (`cap_count` is derived from `capabilities`). */
-const TASK_COLUMNS = `id, title, description, type, status, priority, capabilities, tags, parent_id, estimate_minutes,
+const TASK_COLUMNS = `id, title, description, type, status, priority, capabilities, resources, tags, parent_id, estimate_minutes,
   complexity, command, input, result, progress, assignee, reserved_for, attempts, retries, max_retries, retry_policy,
   timeout_seconds, last_error, review, notes, checkpoints, artifacts, lease_owner, lease_token, lease_expires_at,
   lease_seconds, paused_from, created_by, created_at, updated_at, started_at, completed_at, run_after, ready_at,
@@ -55,6 +55,7 @@ const PATCH_COLUMNS = [
   'status',
   'priority',
   'capabilities',
+  'resources',
   'tags',
   'parent_id',
   'estimate_minutes',
@@ -110,22 +111,36 @@ export function statements(schemaName: string) {
     ${conditionsOf('t')}`;
   const selectTask = `SELECT t.*, ${dependsOn} FROM ${tasks} t`;
   const BEFORE =
-    't.id, t.claim_order, t.cap_count, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
+    't.id, t.claim_order, t.cap_count, t.resources, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
   // Best ready tasks of one kind (queued, or reserved for this worker), locked; rows another
   // claimer holds are skipped rather than waited for, so claimers never queue behind each other.
   // `cap_count = 0 OR` states what `<@` implies anyway, but the planner estimates it from column
   // statistics instead of a fixed guess for `<@` so tiny that it sorts every queued row rather
   // than read the index in claim order.
-  const candidates = (where: string) => `SELECT ${BEFORE} FROM ${tasks} t
+  // A task holding resources is a candidate only when the claim holds the locks of the resources
+  // ready tasks name (`withResources`, see resources.ts) and each of its resources has a free
+  // slot: fewer executing tasks name it than its capacity (1 when none was given).
+  const free = (withResources: string) => `(t.resources = '{}' OR (${withResources}::boolean AND NOT EXISTS (
+      SELECT 1 FROM unnest(t.resources) rn
+      WHERE coalesce((SELECT r.capacity FROM ${s}.resources r WHERE r.name = rn), 1) <= (
+        SELECT count(*) FROM ${tasks} h WHERE h.status = 'executing' AND rn = ANY(h.resources)))))`;
+  const candidates = (where: string, withResources: string) => `SELECT ${BEFORE} FROM ${tasks} t
     WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND (t.cap_count = 0 OR t.capabilities <@ $2::text[])
-      AND ($5::boolean IS NOT TRUE OR (t.command IS NOT NULL AND t.command <> ''))
+      AND ($5::boolean IS NOT TRUE OR (t.command IS NOT NULL AND t.command <> '')) AND ${free(withResources)}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT $3 FOR UPDATE SKIP LOCKED`;
 
-  /** The claim statement; `only` narrows both kinds of candidates (one task by id). */
-  const claimStatement = (only: string) => `WITH clock AS (SELECT ${NOW_MS} AS now_ms),
-  reserved AS (${candidates(`t.status = 'assigned' AND t.reserved_for = $1${only}`)}),
-  queued AS (${candidates(`t.status = 'queued'${only}`)}),
-  picked AS (SELECT * FROM (SELECT * FROM reserved UNION ALL SELECT * FROM queued) c
+  /**
+   * The claim statement; `only` narrows both kinds of candidates (one task by id); `withResources`
+   * is the parameter saying whether tasks holding resources may be taken. One claim takes at most
+   * one such task: the holders it counts are those of before the statement.
+   */
+  const claimStatement = (only: string, withResources: string) => `WITH clock AS (SELECT ${NOW_MS} AS now_ms),
+  reserved AS (${candidates(`t.status = 'assigned' AND t.reserved_for = $1${only}`, withResources)}),
+  queued AS (${candidates(`t.status = 'queued'${only}`, withResources)}),
+  both_kinds AS (SELECT * FROM reserved UNION ALL SELECT * FROM queued),
+  picked AS (SELECT * FROM both_kinds c
+    WHERE c.resources = '{}' OR c.id = (SELECT x.id FROM both_kinds x WHERE x.resources <> '{}'
+      ORDER BY x.claim_order, x.cap_count DESC, x.id LIMIT 1)
     ORDER BY c.claim_order, c.cap_count DESC, c.id LIMIT $3),
   claimed AS (
     UPDATE ${tasks} t SET status = 'executing', assignee = $1, lease_owner = $1, lease_token = t.lease_token + 1,
@@ -167,9 +182,29 @@ FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`;
      * $4 lease length in ms, $5 only tasks that have a shell command. Picks, leases (as core `claimPatch`), bumps the version and appends
      * one `claimed` event per task; returns the claimed rows in claim order.
      */
-    claim: claimStatement(''),
-    /** `claim` of one task: $6 its id. */
-    claimById: claimStatement(' AND t.id = $6'),
+    claim: claimStatement('', '$6'),
+    /** `claim` of one task: $6 its id, $7 whether tasks holding resources may be taken. */
+    claimById: claimStatement(' AND t.id = $6', '$7'),
+    /** The resources ready tasks name, sorted. */
+    readyResources: `SELECT coalesce(array_agg(DISTINCT n ORDER BY n), '{}') AS names
+      FROM ${tasks} t, unnest(t.resources) n WHERE t.status IN ('queued', 'assigned') AND t.resources <> '{}'`,
+    // $1 resource names, sorted (so claimers lock in one order and never deadlock); $2 the key prefix.
+    lockResources: 'SELECT count(pg_advisory_xact_lock(hashtext($2 || n))) FROM unnest($1::text[]) AS n',
+    // $1 names; $2 capacities (given where a name is new).
+    ensureResources: `INSERT INTO ${s}.resources (name, capacity) SELECT * FROM unnest($1::text[], $2::int[])
+      ORDER BY 1 ON CONFLICT (name) DO NOTHING`,
+    resourceCapacities: `SELECT name, capacity FROM ${s}.resources WHERE name = ANY($1::text[])`,
+    resourceForUpdate: `SELECT capacity FROM ${s}.resources WHERE name = $1 FOR UPDATE`,
+    setResource: `INSERT INTO ${s}.resources (name, capacity) VALUES ($1, $2)
+      ON CONFLICT (name) DO UPDATE SET capacity = excluded.capacity`,
+    listResources: `WITH named AS (
+        SELECT name FROM ${s}.resources
+        UNION SELECT n FROM ${tasks} t, unnest(t.resources) n
+          WHERE t.status IN ('queued', 'assigned', 'executing', 'blocked', 'paused') AND t.resources <> '{}')
+      SELECT n.name, coalesce(r.capacity, 1)::int AS capacity,
+        (SELECT coalesce(array_agg(h.id ORDER BY h.id), '{}') FROM ${tasks} h WHERE h.status = 'executing' AND n.name = ANY(h.resources)) AS holders,
+        (SELECT count(*)::int FROM ${tasks} w WHERE w.status IN ('queued', 'assigned') AND n.name = ANY(w.resources)) AS waiting
+      FROM named n LEFT JOIN ${s}.resources r ON r.name = n.name ORDER BY n.name`,
 
     // Batched single-task changes (task-writes.ts): lock the rows, learn which have dependents,
     // then write every row and its event in one statement.

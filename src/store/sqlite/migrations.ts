@@ -137,6 +137,18 @@ ALTER TABLE task_dependencies ADD COLUMN condition TEXT;
 `,
   },
   {
+    version: 5,
+    name: 'task resources',
+    sql: `
+ALTER TABLE tasks ADD COLUMN resources TEXT NOT NULL DEFAULT '[]';
+-- The capacity of each resource; the tasks holding one are those executing that name it.
+CREATE TABLE resources (
+  name     TEXT PRIMARY KEY,
+  capacity INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
+  {
     version: 6,
     name: 'recurring tasks',
     sql: `

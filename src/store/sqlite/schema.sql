@@ -26,6 +26,11 @@ CREATE TABLE events (
   data      TEXT
 );
 
+CREATE TABLE resources (
+  name     TEXT PRIMARY KEY,
+  capacity INTEGER NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
 
 CREATE TABLE task_dependencies (
@@ -77,7 +82,7 @@ CREATE TABLE tasks (
   ready_at         INTEGER,
   claim_order      REAL NOT NULL DEFAULT 0,
   version          INTEGER NOT NULL DEFAULT 1
-, recurrence TEXT);
+, resources TEXT NOT NULL DEFAULT '[]', recurrence TEXT);
 
 CREATE TABLE workers (
   id            TEXT PRIMARY KEY,

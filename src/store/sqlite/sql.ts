@@ -13,6 +13,15 @@ const CAPABLE = `(t.cap_count = 0 OR NOT EXISTS (
 /** With `@cmd` = 1, only a task that has a shell command (a worker that runs each task's own). */
 const RUNNABLE = "(@cmd = 0 OR (t.command IS NOT NULL AND t.command <> ''))";
 
+/**
+ * Every resource of the task has a free slot: fewer executing tasks name it than its capacity (1
+ * when none was given). Read inside the claim's write transaction, so it counts every lease.
+ */
+const FREE = `(t.resources = '[]' OR NOT EXISTS (
+    SELECT 1 FROM json_each(t.resources) rn
+    WHERE coalesce((SELECT r.capacity FROM resources r WHERE r.name = rn.value), 1) <= (
+      SELECT count(*) FROM tasks h, json_each(h.resources) hj WHERE h.status = 'executing' AND hj.value = rn.value)))`;
+
 export const SQL = {
   selectTask: `SELECT t.*, ${DEPENDS_ON} FROM tasks t`,
   taskById: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.id = ?`,
@@ -20,11 +29,11 @@ export const SQL = {
 
   // Params: @now (ms), @caps (JSON array of the worker's capabilities), @limit.
   claimQueued: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_queued
-    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE}
+    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
   // Params: @worker, @now, @caps, @cmd, @limit.
   claimAssigned: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_assigned
-    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE}
+    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
@@ -62,13 +71,31 @@ export const SQL = {
       pid = excluded.pid, concurrency = excluded.concurrency, version = excluded.version,
       last_seen_at = excluded.last_seen_at, state = excluded.state`,
 
+  // Param: JSON array of resource names. Those with no free slot (see FREE).
+  fullResources: `SELECT rn.value AS name FROM json_each(?) rn
+    WHERE coalesce((SELECT r.capacity FROM resources r WHERE r.name = rn.value), 1) <= (
+      SELECT count(*) FROM tasks h, json_each(h.resources) hj WHERE h.status = 'executing' AND hj.value = rn.value)`,
+  // Param: JSON array of names.
+  resourceCapacities: 'SELECT name, capacity FROM resources WHERE name IN (SELECT value FROM json_each(?))',
+  ensureResource: 'INSERT INTO resources (name, capacity) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+  setResource:
+    'INSERT INTO resources (name, capacity) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET capacity = excluded.capacity',
+  listResources: `WITH named AS (
+      SELECT name FROM resources
+      UNION SELECT j.value FROM tasks t, json_each(t.resources) j
+        WHERE t.status IN ('queued', 'assigned', 'executing', 'blocked', 'paused') AND t.resources <> '[]')
+    SELECT n.name, coalesce(r.capacity, 1) AS capacity,
+      (SELECT json_group_array(h.id) FROM tasks h, json_each(h.resources) hj WHERE h.status = 'executing' AND hj.value = n.name) AS holders,
+      (SELECT count(*) FROM tasks w, json_each(w.resources) wj WHERE w.status IN ('queued', 'assigned') AND wj.value = n.name) AS waiting
+    FROM named n LEFT JOIN resources r ON r.name = n.name ORDER BY n.name`,
+
   anyRows: 'SELECT (SELECT 1 FROM tasks LIMIT 1) OR (SELECT 1 FROM events LIMIT 1) OR (SELECT 1 FROM workers LIMIT 1)',
 } as const;
 
 /** Params: @id, @worker, @now, @caps, @cmd. One task, if this worker may claim it now. */
 export const CLAIM_BY_ID = `SELECT t.*, ${DEPENDS_ON} FROM tasks t
     WHERE t.id = @id AND (t.status = 'queued' OR (t.status = 'assigned' AND t.reserved_for = @worker))
-      AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE}`;
+      AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE}`;
 
 /** Single-claim forms: a literal `LIMIT 1` lets SQLite stop at the first matching index entry. */
 export const CLAIM_ONE = {

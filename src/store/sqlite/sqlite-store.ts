@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { BatonError } from '../../core/errors.js';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
+import type { Resource } from '../../core/resources.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
@@ -18,9 +19,9 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
+import { capacities, readResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
-
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
 import * as workflows from './workflows.js';
@@ -189,6 +190,10 @@ export class SqliteStore implements Store {
       const claimed: Task[] = [];
       for (const task of candidates) {
         if (!(TRANSITIONS.claim as readonly TaskStatus[]).includes(task.status)) continue;
+        // Candidates were read before this claim leased any: a later one may find its resource full.
+        if (claimed.length > 0 && task.resources.length > 0 && this.stmt(SQL.fullResources).get(JSON.stringify(task.resources))) {
+          continue;
+        }
         const patch = claimPatch(task, request.workerId, now, request.leaseMs);
         const updated = await tx.updateTask(task, patch);
         if (!updated) continue;
@@ -294,6 +299,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  listResources(): Promise<Resource[]> {
+    return this.read(readResources);
+  }
+
   listWorkers(): Promise<Worker[]> {
     return this.read((stmt) => allWorkers(stmt));
   }
@@ -336,6 +345,7 @@ export class SqliteStore implements Store {
           tasks: (stmt(`${SQL.selectTask} ORDER BY id`).all() as Row[]).map(rowToTask),
           events: (stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
           workers: allWorkers(stmt),
+          ...capacities(stmt('SELECT name, capacity FROM resources ORDER BY name').all() as Row[]),
         }),
       )(),
     );

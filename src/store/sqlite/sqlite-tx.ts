@@ -1,5 +1,6 @@
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
+import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
 import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
@@ -45,6 +46,21 @@ export class SqliteTx implements StoreTx {
     const info = this.store.stmt(sql).run({ ...cols, __id: task.id, __version: task.version });
     if (info.changes !== 1) return undefined;
     return { ...task, ...patch, updatedAt, version: task.version + 1 };
+  }
+
+  async ensureResources(specs: readonly { name: string; capacity: number | null }[]): Promise<Map<string, number>> {
+    if (specs.length === 0) return new Map();
+    this.wrote = true;
+    for (const spec of specs) this.store.stmt(SQL.ensureResource).run(spec.name, spec.capacity ?? DEFAULT_RESOURCE_CAPACITY);
+    const rows = this.store.stmt(SQL.resourceCapacities).all(JSON.stringify(specs.map((s) => s.name))) as Row[];
+    return new Map(rows.map((r) => [String(r.name), Number(r.capacity)]));
+  }
+
+  async setResourceCapacity(name: string, capacity: number): Promise<number | null> {
+    this.wrote = true;
+    const before = this.store.stmt(SQL.resourceCapacities).get(JSON.stringify([name])) as Row | undefined;
+    this.store.stmt(SQL.setResource).run(name, capacity);
+    return before ? Number(before.capacity) : null;
   }
 
   async addDependencies(
@@ -118,6 +134,7 @@ export class SqliteTx implements StoreTx {
     for (const task of dump.tasks) await this.addDependencies(task.id, task.dependsOn, task.conditions);
     for (const event of dump.events) this.store.insertRow('events', eventToColumns(event));
     for (const worker of dump.workers) this.store.insertRow('workers', workerToColumns(worker));
+    for (const r of dump.resources ?? []) this.store.stmt(SQL.setResource).run(r.name, r.capacity);
   }
 
   async isEmpty(): Promise<boolean> {

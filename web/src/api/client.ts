@@ -3,6 +3,7 @@ import type {
   CreateTaskInput,
   Identity,
   Priority,
+  Resource,
   SystemStatus,
   Task,
   TaskAnalysis,
@@ -189,6 +190,10 @@ export class ApiClient {
 
   workflow(name: string, version?: number): Promise<WorkflowRecord> {
     return this.request('GET', `/workflows/${encodeURIComponent(name)}`, { query: { version } });
+  }
+
+  resources(): Promise<Resource[]> {
+    return this.request<{ resources: Resource[] }>('GET', '/resources').then((r) => r.resources);
   }
 
   workers(): Promise<WorkerView[]> {

@@ -3,6 +3,7 @@
 import type { Priority, Task, TaskEvent, TaskStatus } from '../../../src/core/types.js';
 import type { StuckReport, Waiting } from '../../../src/core/waiting.js';
 
+export type { Resource } from '../../../src/core/resources.js';
 export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
 export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';
 
@@ -87,6 +88,8 @@ export interface CreateTaskInput {
   type?: string;
   priority?: Priority;
   capabilities?: string[];
+  /** Resources held while executing: `name` or `name:N`. */
+  resources?: string[];
   tags?: string[];
   dependsOn?: number[];
   estimateMinutes?: number;

@@ -15,6 +15,7 @@ interface Form {
   type: string;
   priority: Priority;
   capabilities: string;
+  resources: string;
   tags: string;
   estimate: string;
   dependsOn: string;
@@ -32,6 +33,7 @@ const EMPTY: Form = {
   type: '',
   priority: 'normal',
   capabilities: '',
+  resources: '',
   tags: '',
   estimate: '',
   dependsOn: '',
@@ -50,6 +52,7 @@ function toInput(f: Form): { input: CreateTaskInput; problems: Record<string, st
   if (f.description.trim()) input.description = f.description;
   if (f.type.trim()) input.type = f.type.trim();
   if (f.capabilities.trim()) input.capabilities = list(f.capabilities);
+  if (f.resources.trim()) input.resources = f.resources.split(',').map((r) => r.trim());
   if (f.tags.trim()) input.tags = list(f.tags);
   const est = parseEstimate(f.estimate);
   if (typeof est === 'object' && est !== null) problems.estimateMinutes = est.problem;
@@ -156,6 +159,7 @@ export function NewTaskView() {
   const deps = p('dependsOn');
   const caps = p('capabilities');
   const tags = p('tags');
+  const resources = p('resources');
   const type = p('type');
   const command = p('command');
   const runAfter = p('runAfter');
@@ -217,6 +221,11 @@ export function NewTaskView() {
             <span>Tags (comma-separated)</span>
             <input type="text" name="tags" value={form.tags} onInput={set('tags')} {...tags.rest} />
             {tags.message}
+          </label>
+          <label class="field">
+            <span>Resources (name or name:N, comma-separated)</span>
+            <input type="text" name="resources" value={form.resources} onInput={set('resources')} {...resources.rest} />
+            {resources.message}
           </label>
           <label class="field">
             <span>Depends on (task ids)</span>

@@ -178,6 +178,7 @@ function Fields({ task }: { task: Task }) {
   const rows: [string, unknown][] = [
     ['Description', task.description],
     ['Capabilities', task.capabilities.join(', ') || null],
+    ['Resources', (task.resources ?? []).join(', ') || null],
     ['Tags', task.tags.join(', ') || null],
     ['Assignee', task.assignee],
     ['Reserved for', task.reservedFor],

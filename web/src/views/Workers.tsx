@@ -1,5 +1,5 @@
 import { useCallback, useRef } from 'preact/hooks';
-import type { Task, TaskEvent, WorkerView } from '../api/types';
+import type { Resource, Task, TaskEvent, WorkerView } from '../api/types';
 import { ErrorNote } from '../components/ErrorNote';
 import { age } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
@@ -49,6 +49,7 @@ function workerOf(t: Task): string | null {
 export function WorkersView() {
   const workers = useLoad(() => api.workers(), []);
   const stats = useLoad(loadStats, []);
+  const resources = useLoad(() => api.resources(), []);
   const now = useNow(10_000);
   const timer = useRef<number | null>(null);
   const onEvent = useCallback(
@@ -58,9 +59,10 @@ export function WorkersView() {
         timer.current = null;
         workers.reload();
         stats.reload();
+        resources.reload();
       }, 1000);
     },
-    [workers.reload, stats.reload],
+    [workers.reload, stats.reload, resources.reload],
   );
   useEvents(onEvent);
   const list = workers.data ?? [];
@@ -111,6 +113,51 @@ export function WorkersView() {
           </table>
         </div>
       ) : null}
+      {resources.data?.length ? <Resources list={resources.data} /> : null}
+    </section>
+  );
+}
+
+/** Resources: how many of their holders execute, out of how many may. */
+function Resources({ list }: { list: Resource[] }) {
+  return (
+    <section aria-labelledby="resources-title">
+      <h2 id="resources-title">Resources</h2>
+      <div class="table-wrap">
+        <table class="table">
+          <caption class="sr-only">Resources, their capacity and the tasks holding them</caption>
+          <thead>
+            <tr>
+              <th scope="col">Resource</th>
+              <th scope="col">Executing</th>
+              <th scope="col">Holders</th>
+              <th scope="col">Waiting</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((r) => (
+              <tr key={r.name} data-resource={r.name}>
+                <th scope="row">{r.name}</th>
+                <td class={r.holders.length >= r.capacity ? 'health-busy' : undefined}>
+                  {r.holders.length} / {r.capacity}
+                </td>
+                <td>
+                  {r.holders.length ? (
+                    r.holders.map((id) => (
+                      <a key={id} class="chip" href={href(`/tasks/${id}`)}>
+                        #{id}
+                      </a>
+                    ))
+                  ) : (
+                    <span class="muted">none</span>
+                  )}
+                </td>
+                <td>{r.waiting}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

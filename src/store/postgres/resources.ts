@@ -1,0 +1,36 @@
+import type { Resource } from '../../core/resources.js';
+import type { PostgresStore } from './postgres-store.js';
+import type { Row } from './rows.js';
+
+/**
+ * Resources on PostgreSQL. A claim that may take a task holding resources first takes a
+ * transaction-scoped advisory lock per resource that ready tasks name (sorted, so claimers never
+ * deadlock), then runs the claim statement in the same transaction: that statement's snapshot is
+ * taken after the locks, so it counts every holder committed by the claimer before it, and two
+ * servers sharing the database can never exceed a capacity. With no ready task holding resources
+ * the claim is the usual single statement, told to take none.
+ */
+export async function claimRows(store: PostgresStore, statement: string, args: readonly unknown[]): Promise<Row[]> {
+  const [named] = await store.exec(store.sql, store.st.readyResources);
+  const names = (named?.names as string[] | undefined) ?? [];
+  if (names.length === 0) return store.exec(store.sql, statement, [...args, false]);
+  return (await store.sql.begin(async (tx) => {
+    await store.exec(tx, store.st.lockResources, [names, `baton.resource.${store.st.schema}.`]);
+    return store.exec(tx, statement, [...args, true]);
+  })) as unknown as Row[];
+}
+
+/** The capacities for an export: present only when some resource has one. */
+export function capacities(rows: Row[]): { resources?: { name: string; capacity: number }[] } {
+  return rows.length > 0 ? { resources: rows.map((r) => ({ name: String(r.name), capacity: Number(r.capacity) })) } : {};
+}
+
+export async function listResources(store: PostgresStore): Promise<Resource[]> {
+  const rows = await store.exec(store.sql, store.st.listResources);
+  return rows.map((r) => ({
+    name: String(r.name),
+    capacity: Number(r.capacity),
+    holders: (r.holders as unknown[]).map(Number),
+    waiting: Number(r.waiting),
+  }));
+}

@@ -1,0 +1,101 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LocalBaton } from '../../src/app/local-baton.js';
+import { openBaton } from '../../src/app/open.js';
+import type { TaskEvent } from '../../src/core/types.js';
+import { childEnv, sealedFolder } from '../helpers/sealed.js';
+import { dropSchema, newSchemaName, openPg, pgCwd, schemaUrl } from '../postgres/pg-test-db.js';
+import { BIN, cli } from './run-cli.js';
+
+/**
+ * Acceptance: eight `baton worker` processes race for tasks that hold a resource of capacity 2.
+ * Replaying the event log (every status change, in order) never finds more than two of those tasks
+ * executing at once, on SQLite and on PostgreSQL.
+ */
+
+const WORKERS = 8;
+const HELD = 12;
+const FREE = 4;
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((done) =>
+    child.exitCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code)),
+  );
+
+/** The most tasks of `ids` executing at once, replaying the status changes of the log in order. */
+function mostExecuting(events: readonly TaskEvent[], ids: ReadonlySet<number>): number {
+  const executing = new Set<number>();
+  let most = 0;
+  for (const e of events) {
+    const status = e.changes.status as [string | null, string] | undefined;
+    if (e.taskId === null || !ids.has(e.taskId) || !status) continue;
+    if (status[1] === 'executing') executing.add(e.taskId);
+    else executing.delete(e.taskId);
+    most = Math.max(most, executing.size);
+  }
+  return most;
+}
+
+async function race(dir: string, db: string, open: () => Promise<LocalBaton>): Promise<void> {
+  const add = (title: string, extra: string[]) => {
+    const r = cli(dir, ['add', title, '--db', db, '--no-breakdown', ...extra]);
+    expect(r.code, r.stderr).toBe(0);
+  };
+  add('Migration 0', ['--resource', 'db-migrations:2']);
+  for (let i = 1; i < HELD; i++) add(`Migration ${i}`, ['--resource', 'db-migrations']);
+  for (let i = 0; i < FREE; i++) add(`Free ${i}`, []);
+
+  const workers = Array.from({ length: WORKERS }, (_, i) =>
+    spawn(process.execPath, [BIN, 'worker', `racer-${i}`, '--simulate', '0.3', '--db', db], {
+      cwd: dir,
+      env: childEnv(),
+      stdio: 'ignore',
+    }),
+  );
+  const baton = await open();
+  try {
+    const deadline = Date.now() + 90_000;
+    while ((await baton.status()).tasks.byStatus.completed < HELD + FREE) {
+      if (Date.now() > deadline) throw new Error('the workers did not finish in time');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map(exited));
+
+    const events = await baton.events({ limit: 100_000 });
+    const tasks = (await baton.listTasks({ limit: 1000 })).tasks;
+    const held = new Set(tasks.filter((t) => t.resources.includes('db-migrations')).map((t) => t.id));
+    expect(held.size).toBe(HELD);
+    expect(mostExecuting(events, held)).toBe(2);
+    // The others were not held back by the resource: more than two tasks ran at once overall.
+    expect(mostExecuting(events, new Set(tasks.map((t) => t.id)))).toBeGreaterThan(2);
+    expect(new Set(events.filter((e) => e.type === 'claimed').map((e) => e.workerId)).size).toBeGreaterThan(2);
+  } finally {
+    for (const w of workers) w.kill('SIGKILL');
+    await baton.close();
+  }
+}
+
+describe('eight worker processes racing for a resource of capacity 2', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups) await c();
+  });
+
+  it('on SQLite, never more than two holders execute at once', async () => {
+    const dir = sealedFolder('baton-resource-race');
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const db = join(dir, 'race.db');
+    expect(cli(dir, ['init', '--db', db]).code).toBe(0);
+    await race(dir, db, () => openBaton({ db, cwd: dir }));
+  }, 150_000);
+
+  it('on PostgreSQL, never more than two holders execute at once', async () => {
+    const schema = newSchemaName('baton_resource_race');
+    cleanups.push(() => dropSchema(schema));
+    const db = schemaUrl(schema);
+    await race(pgCwd(), db, () => openPg({ db }));
+  }, 150_000);
+});
