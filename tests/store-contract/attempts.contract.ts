@@ -60,9 +60,11 @@ export function attemptContract(store: () => StoreHarness): void {
       const claimed = await claimAt(baton, 'ghost', 70, 1);
       const renewed = await baton.getTask(task.id);
       await waitPast(baton, renewed.lease?.expiresAt ?? claimed.lease!.expiresAt);
-      expect(await baton.expireLeases()).toEqual([task.id]);
+      // A server sweeps expired leases by itself: the expiry may be done before this call.
+      expect([[task.id], []]).toContainEqual(await baton.expireLeases());
       expect(await baton.getTask(task.id)).toMatchObject({ status: 'queued', progress: 0 });
-      expect((await baton.events({ taskId: task.id })).at(-1)?.changes.progress).toEqual([70, 0]);
+      const expiry = (await baton.events({ taskId: task.id })).find((e) => e.type === 'lease_expired');
+      expect(expiry?.changes.progress).toEqual([70, 0]);
     });
 
     it('a failed review clears the rejected result and artifacts, and the next attempt starts at 0 %', async () => {
