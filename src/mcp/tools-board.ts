@@ -103,6 +103,7 @@ const createTask = defineTool({
           complexity: task.complexity,
           estimateMinutes: task.estimateMinutes,
           dependsOn: task.dependsOn.slice(0, 20),
+          ...(task.resources.length > 0 && { resources: task.resources }),
           runAfter: task.runAfter,
           recurrence: task.recurrence,
         },
