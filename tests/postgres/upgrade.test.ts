@@ -1,5 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { LATEST_VERSION } from '../../src/store/postgres/migrations.js';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { dropSchema, newSchemaName, openPg, schemaUrl, withAdmin } from './pg-test-db.js';
 
 const schemas: string[] = [];
@@ -14,10 +14,17 @@ it('a schema from before task resources is upgraded in place on open, keeping it
   const baton = await openPg({ db, create: true });
   const task = await baton.createTask({ title: 'Written before resources' });
   await baton.close();
-  // Back to the schema of version 3: what migration 5 adds removed.
+  // Back to the schema of version 3: the tables and columns of every later migration removed
+  // (with what depends on them: indexes, triggers).
   await withAdmin(async (sql) => {
     const s = `"${schema}"`;
-    await sql.unsafe(`DROP TABLE ${s}.resources; ALTER TABLE ${s}.tasks DROP COLUMN resources CASCADE`);
+    const later = MIGRATIONS.filter((m) => m.version > 3)
+      .map((m) => m.sql)
+      .join('\n');
+    for (const [, table] of later.matchAll(/CREATE TABLE (\w+)/g)) await sql.unsafe(`DROP TABLE ${s}.${table} CASCADE`);
+    for (const [, table, column] of later.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {
+      await sql.unsafe(`ALTER TABLE ${s}.${table} DROP COLUMN IF EXISTS ${column} CASCADE`);
+    }
     await sql.unsafe(`DELETE FROM ${s}.schema_migrations WHERE version > 3`);
   });
 
