@@ -34,6 +34,7 @@ import type {
 } from './baton.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
 import { createDueOccurrences } from './recurrence-service.js';
+import { advanceRuns } from './run-advance.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
 import type { Change } from './task-writer.js';
 
@@ -145,6 +146,7 @@ export async function sweep(ctx: AppContext): Promise<number[]> {
   const expired = await expireLeases(ctx);
   await releaseOfflineReservations(ctx);
   await createDueOccurrences(ctx);
+  await advanceRuns(ctx);
   return expired;
 }
 

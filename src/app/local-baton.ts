@@ -40,8 +40,11 @@ import type {
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
+  RunDetail,
+  RunQueryInput,
   WorkflowAdded,
   WorkflowRecord,
+  WorkflowRun,
   WorkflowSummary,
   WorkflowValidation,
 } from './baton.js';
@@ -54,6 +57,7 @@ import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import * as logs from './log-service.js';
 import * as reservations from './reservation-service.js';
+import * as runs from './run-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import { WorkerPresence } from './worker-presence.js';
@@ -201,6 +205,14 @@ export class LocalBaton implements BatonHost {
   listWorkflows = (): Promise<WorkflowSummary[]> => workflows.listWorkflows(this.ctx);
   getWorkflow = (name: string, options?: { version?: number }): Promise<WorkflowRecord> =>
     workflows.getWorkflow(this.ctx, name, options);
+  startRun = (name: string, options: { params?: Record<string, unknown>; version?: number } = {}): Promise<RunDetail> =>
+    runs.startRun(this.ctx, { name, ...options });
+  getRun = (id: number): Promise<RunDetail> => runs.getRun(this.ctx, id);
+  listRuns = async (query?: RunQueryInput): Promise<WorkflowRun[]> => {
+    await this.sweepBeforeRead();
+    return runs.listRuns(this.ctx, query);
+  };
+  cancelRun = (id: number, options?: { reason?: string }): Promise<RunDetail> => runs.cancelRun(this.ctx, id, options);
 
   exportData = (): Promise<BatonDump> => system.exportData(this.ctx);
   importData = (data: unknown): Promise<ImportSummary> => system.importData(this.ctx, data);

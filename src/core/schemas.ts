@@ -67,6 +67,11 @@ export {
   reviewSchema,
 } from './schemas/work.js';
 export {
+  type RunQueryInput,
+  runIdSchema,
+  runQuerySchema,
+  type StartRunInput,
+  startRunSchema,
   type WorkflowRefInput,
   type WorkflowSourceInput,
   workflowRefSchema,

@@ -2,6 +2,7 @@ import type { RouteSpec } from './route.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
 import { taskRoutes } from './routes-tasks.js';
 import { workRoutes } from './routes-work.js';
+import { runRoutes } from './routes-runs.js';
 import { workflowRoutes } from './routes-workflows.js';
 
 /** Every route of /api/v1 that maps onto one `Baton` call (events and metrics text are in events.ts). */
@@ -10,6 +11,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...taskRoutes,
     ...workRoutes,
     ...workflowRoutes,
+    ...runRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];
 }

@@ -13,6 +13,7 @@ import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
 import { routingContract } from './routing.contract.js';
+import { runContract } from './runs.contract.js';
 import { scheduleContract } from './schedule.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
@@ -46,5 +47,6 @@ export function storeContract(run: ContractRun): void {
     reservationContract(store);
     workflowContract(store);
     scheduleContract(store);
+    runContract(store);
   });
 }

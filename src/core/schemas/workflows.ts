@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
+import { RUN_STATUSES } from '../workflow/run.js';
 import { WORKFLOW_NAME } from '../workflow/schema.js';
 import { chars, tooLong } from './fields.js';
 
@@ -19,3 +20,21 @@ export const workflowRefSchema = z.strictObject({
 
 export type WorkflowSourceInput = z.input<typeof workflowSourceSchema>;
 export type WorkflowRefInput = z.input<typeof workflowRefSchema>;
+
+/** Starting a run: the workflow (its latest version unless `version`), and its params. */
+export const startRunSchema = z.strictObject({
+  name: workflowRefSchema.shape.name,
+  version: workflowRefSchema.shape.version,
+  params: z.record(z.string().max(100, tooLong(100)), z.unknown()).optional(),
+});
+
+/** Listing runs: of one workflow, in one state. */
+export const runQuerySchema = z.strictObject({
+  name: workflowRefSchema.shape.name.optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+});
+
+export const runIdSchema = z.coerce.number().int('must be a whole number').positive('must be a positive run id');
+
+export type StartRunInput = z.input<typeof startRunSchema>;
+export type RunQueryInput = z.input<typeof runQuerySchema>;

@@ -2,6 +2,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
+import { runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -12,7 +13,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
+import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { Availability } from './availability.js';
 import {
   type ConnectionSettings,
@@ -32,6 +33,7 @@ import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { TaskWrites } from './task-writes.js';
 import { WakeUps } from './wake-ups.js';
+import { listParams, runStatements } from './runs.js';
 import { recordsOf, workflowStatements } from './workflows.js';
 
 /** Transactions that lose a deadlock or serialisation race are run again, this many times. */
@@ -62,6 +64,7 @@ export class PostgresStore implements Store {
   readonly location: string;
   readonly st: Statements;
   readonly wf: ReturnType<typeof workflowStatements>;
+  readonly runs: ReturnType<typeof runStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -83,6 +86,7 @@ export class PostgresStore implements Store {
     this.location = settings.location;
     this.st = statements(settings.schema);
     this.wf = workflowStatements(settings.schema);
+    this.runs = runStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -330,6 +334,15 @@ export class PostgresStore implements Store {
     const rows =
       version === undefined ? await this.read(this.wf.latest, [name]) : await this.read(this.wf.version, [name, version]);
     return recordsOf(rows)[0];
+  }
+
+  async getRun(id: number): Promise<WorkflowRun | undefined> {
+    const [row] = await this.read(this.runs.get, [id]);
+    return row ? runOf(row) : undefined;
+  }
+
+  async listRuns(query: RunQuery): Promise<WorkflowRun[]> {
+    return (await this.read(this.runs.list, listParams(query))).map(runOf);
   }
 
   private get keysTable(): string {

@@ -17,12 +17,13 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
+import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
 
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
+import * as runs from './runs.js';
 import * as workflows from './workflows.js';
 
 export { openSqliteStore, type SqliteOptions } from './sqlite-open.js';
@@ -362,6 +363,8 @@ export class SqliteStore implements Store {
 
   listWorkflows = (): Promise<WorkflowRecord[]> => this.read(workflows.listWorkflows);
   getWorkflow = (name: string, version?: number) => this.read((stmt) => workflows.readWorkflow(stmt, name, version));
+  getRun = (id: number) => this.read((stmt) => runs.getRun(stmt, id));
+  listRuns = (query: RunQuery) => this.read((stmt) => runs.listRuns(stmt, query));
 
   async close(): Promise<void> {
     await this.writer.tail;
