@@ -18,6 +18,8 @@ const TOOLS = [
   'review_task',
   'system_status',
   'list_workflows',
+  'run_workflow',
+  'workflow_status',
 ];
 
 describe('baton mcp: tools over stdio', () => {
