@@ -49,4 +49,26 @@ describe('dashboard: the Workflows page', () => {
     await page.locator('[data-workflow="release"] td', { hasText: 'v2' }).waitFor();
     expect(browser.errors).toEqual([]);
   });
+
+  it('lists runs, opens one with its steps and task links, and follows it live', async () => {
+    const flow = 'name: ship\nsteps:\n  - id: build\n    task: { title: Build it }\n  - id: test\n    needs: [build]\n    task: { title: Test it }\n';
+    await api(server.url, 'POST', '/workflows', { source: flow });
+    const run = (await api(server.url, 'POST', '/workflows/ship/runs', {})) as { id: number; tasks: { id: number }[] };
+    const { page } = browser;
+    await page.goto(`${server.url}/#/workflows?name=ship`);
+    const row = page.locator(`[data-run="${run.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('running');
+    await row.getByRole('link', { name: `#${run.id}` }).click();
+    await page.locator('[data-step="build"][data-status="running"]').waitFor();
+    const task = run.tasks[0]?.id as number;
+    expect(await page.locator('[data-step="build"]').getByRole('link', { name: `#${task}` }).getAttribute('href')).toContain(`/tasks/${task}`);
+    expect(await page.locator('[data-step="test"]').getAttribute('data-status')).toBe('pending');
+
+    // Cancelled elsewhere: the page follows without a reload.
+    await api(server.url, 'POST', `/runs/${run.id}/cancel`, {});
+    await page.locator('[data-step="build"][data-status="cancelled"]').waitFor();
+    expect(await page.locator('[data-step="test"]').getAttribute('data-status')).toBe('cancelled');
+    expect(browser.errors).toEqual([]);
+  });
 });

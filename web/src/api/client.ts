@@ -11,7 +11,9 @@ import type {
   TaskPage,
   TaskStatus,
   WorkerView,
+  RunDetail,
   WorkflowRecord,
+  WorkflowRun,
   WorkflowSummary,
 } from './types';
 
@@ -185,6 +187,14 @@ export class ApiClient {
 
   workflows(): Promise<WorkflowSummary[]> {
     return this.request<{ workflows: WorkflowSummary[] }>('GET', '/workflows').then((r) => r.workflows);
+  }
+
+  runs(query: { name?: string; status?: string } = {}): Promise<WorkflowRun[]> {
+    return this.request<{ runs: WorkflowRun[] }>('GET', '/runs', { query }).then((r) => r.runs);
+  }
+
+  run(id: number): Promise<RunDetail> {
+    return this.request('GET', `/runs/${id}`);
   }
 
   workflow(name: string, version?: number): Promise<WorkflowRecord> {
