@@ -334,8 +334,7 @@ export interface SystemStatus extends ServiceStats {
   at: string;
 }
 
-export type { WorkflowRecord, WorkflowValidation };
-export type { RunQueryInput, StartRunInput, WorkflowRun };
+export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
 
 /** A task a run made, as a run's listing shows it. */
 export interface RunTaskSummary {

@@ -34,8 +34,8 @@ import type {
 } from './baton.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
 import { createDueOccurrences } from './recurrence-service.js';
-import { advanceRuns } from './run-advance.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
+import { advanceRuns } from './run-advance.js';
 import type { Change } from './task-writer.js';
 
 /** The worker's side: claims (SPEC §4) and every write made under a lease, plus reviews. */

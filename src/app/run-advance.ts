@@ -6,7 +6,7 @@ import { newTaskRecord } from '../core/task-records.js';
 import type { Task } from '../core/types.js';
 import { planCancel, planRun, type RunPlan, type RunTaskView } from '../core/workflow/engine.js';
 import type { RenderedTask } from '../core/workflow/render.js';
-import type { WorkflowRun } from '../core/workflow/run.js';
+import { isStepFinal, type WorkflowRun } from '../core/workflow/run.js';
 import type { WorkflowDefinition } from '../core/workflow/schema.js';
 import type { Store, StoreTx } from '../store/store.js';
 import { type AppContext, writeTasks } from './context.js';
@@ -31,7 +31,9 @@ export function runOfTask(task: Pick<Task, 'tags'>): number | null {
   return null;
 }
 
-const stepTaskIds = (run: WorkflowRun): number[] => run.steps.flatMap((s) => s.taskIds.filter((id) => id > 0));
+/** The tasks of the steps still under way: the only ones the engine reads. */
+const stepTaskIds = (run: WorkflowRun): number[] =>
+  run.steps.filter((s) => !isStepFinal(s.status)).flatMap((s) => s.taskIds.filter((id) => id > 0));
 
 function viewsOf(tasks: readonly Task[]): Map<number, RunTaskView> {
   return new Map(tasks.map((t) => [t.id, { id: t.id, status: t.status, result: t.result, lastError: t.lastError }]));
@@ -57,12 +59,25 @@ export async function applyPlan(
   for (const id of plan.cancel) {
     const task = await tx.getTask(id);
     if (!task || ['completed', 'failed', 'cancelled', 'skipped'].includes(task.status)) continue;
-    await writer.apply(tx, task, { type: 'cancelled', patch: cancelPatch(), actor: SYSTEM_ACTOR, data: { reason: `run ${run.id} cancelled` } });
+    await writer.apply(tx, task, {
+      type: 'cancelled',
+      patch: cancelPatch(),
+      actor: SYSTEM_ACTOR,
+      data: { reason: `run ${run.id} cancelled` },
+    });
   }
   const ended = plan.status !== 'running';
   if (ended && run.parentTaskId !== null) await endParent(tx, writer, run.parentTaskId, plan, steps);
   for (const e of plan.events) {
-    await tx.appendEvent({ taskId: run.parentTaskId, workerId: null, actor: ctx.actor ?? SYSTEM_ACTOR, type: e.type, at: iso(tx.now), changes: {}, data: e.data });
+    await tx.appendEvent({
+      taskId: run.parentTaskId,
+      workerId: null,
+      actor: ctx.actor ?? SYSTEM_ACTOR,
+      type: e.type,
+      at: iso(tx.now),
+      changes: {},
+      data: e.data,
+    });
   }
   const patch = { steps, status: plan.status, error: plan.error, ...(ended && { finishedAt: iso(tx.now) }) };
   const written = await tx.updateRun(run, patch);
@@ -70,12 +85,30 @@ export async function applyPlan(
   return written;
 }
 
-async function insertStepTask(ctx: AppContext, tx: StoreTx, writer: TaskWriter, run: WorkflowRun, step: string, rendered: RenderedTask): Promise<Task> {
-  const input = parseWith(createTaskSchema, { ...rendered, ...(run.parentTaskId !== null && { parentId: run.parentTaskId }), noBreakdown: true });
+async function insertStepTask(
+  ctx: AppContext,
+  tx: StoreTx,
+  writer: TaskWriter,
+  run: WorkflowRun,
+  step: string,
+  rendered: RenderedTask,
+): Promise<Task> {
+  const input = parseWith(createTaskSchema, {
+    ...rendered,
+    ...(run.parentTaskId !== null && { parentId: run.parentTaskId }),
+    noBreakdown: true,
+  });
   const complexity = analyzeComplexity(input, ctx.policy.breakdown.mode).complexity;
-  const task = await tx.insertTask(newTaskRecord(input, { now: tx.now, policy: ctx.policy, actor: ctx.actor, complexity, depsOpen: false }));
+  const task = await tx.insertTask(
+    newTaskRecord(input, { now: tx.now, policy: ctx.policy, actor: ctx.actor, complexity, depsOpen: false }),
+  );
   await tx.appendEvent(
-    writer.event(task.id, tx.now, 'created', { status: [null, task.status] }, null, { title: task.title, priority: task.priority, run: run.id, step }),
+    writer.event(task.id, tx.now, 'created', { status: [null, task.status] }, null, {
+      title: task.title,
+      priority: task.priority,
+      run: run.id,
+      step,
+    }),
   );
   return writer.pushIfCritical(tx, task);
 }
@@ -105,7 +138,7 @@ async function endParent(tx: StoreTx, writer: TaskWriter, id: number, plan: RunP
  */
 export async function advanceRun(ctx: AppContext, id: number): Promise<WorkflowRun | undefined> {
   const seen = await ctx.store.getRun(id);
-  if (!seen || seen.status !== 'running') return seen;
+  if (seen?.status !== 'running') return seen;
   const definition = await definitionOf(ctx.store, seen);
   const look = async (run: WorkflowRun, read: (ids: number[]) => Promise<Task[]>, now: number) => {
     const tasks = await read([...stepTaskIds(run), ...(run.parentTaskId !== null ? [run.parentTaskId] : [])]);
@@ -120,7 +153,7 @@ export async function advanceRun(ctx: AppContext, id: number): Promise<WorkflowR
   if (!preview.changed) return seen;
   return writeTasks(ctx, async (tx, writer) => {
     const run = await tx.lockRun(id);
-    if (!run || run.status !== 'running') return run;
+    if (run?.status !== 'running') return run;
     const plan = await look(run, (ids) => tx.getTasks(ids), tx.now);
     return plan.changed ? applyPlan(ctx, tx, writer, run, plan) : run;
   });

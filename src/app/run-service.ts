@@ -54,7 +54,10 @@ export async function startRun(ctx: AppContext, raw: StartRunInput): Promise<Run
     // The run's own task follows its steps, like a parent its subtasks: no worker claims it.
     const parent = await tx.insertTask({ ...record, status: 'executing', readyAt: null, startedAt: at });
     await tx.appendEvent(
-      writer.event(parent.id, tx.now, 'created', { status: [null, parent.status] }, null, { title: parent.title, run: inserted.id }),
+      writer.event(parent.id, tx.now, 'created', { status: [null, parent.status] }, null, {
+        title: parent.title,
+        run: inserted.id,
+      }),
     );
     const started = (await tx.updateRun(inserted, { parentTaskId: parent.id })) as WorkflowRun;
     await tx.appendEvent({

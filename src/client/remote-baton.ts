@@ -27,14 +27,14 @@ import type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  RunDetail,
+  RunQueryInput,
   SystemStatus,
   TaskAnalysis,
   TaskDetail,
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
-  RunDetail,
-  RunQueryInput,
   WorkflowAdded,
   WorkflowRecord,
   WorkflowRun,
@@ -354,7 +354,8 @@ export class RemoteBaton implements Baton {
     return this.http.call('GET', `/workflows/${encodeURIComponent(ref.name)}`, { query: { version: ref.version } });
   }
 
-  startRun = (name: string, options: { params?: Record<string, unknown>; version?: number } = {}) => runs.startRun(this.http, name, options);
+  startRun = (name: string, options: { params?: Record<string, unknown>; version?: number } = {}) =>
+    runs.startRun(this.http, name, options);
   getRun = (id: number): Promise<RunDetail> => runs.getRun(this.http, id);
   listRuns = (query: RunQueryInput = {}): Promise<WorkflowRun[]> => runs.listRuns(this.http, query);
   cancelRun = (id: number, options: { reason?: string } = {}): Promise<RunDetail> => runs.cancelRun(this.http, id, options);

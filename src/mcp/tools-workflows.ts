@@ -100,7 +100,8 @@ const runWorkflow = defineTool({
 const workflowStatus = defineTool({
   name: 'workflow_status',
   title: 'Read a workflow run',
-  description: "A workflow run's state: each step's status (pending, waiting, running, completed, failed, skipped, cancelled), its tasks and result.",
+  description:
+    "A workflow run's state: each step's status (pending, waiting, running, completed, failed, skipped, cancelled), its tasks and result.",
   input: z.strictObject({ run: runIdSchema.describe('the run id') }),
   annotations: READ_ONLY,
   async run(args, { baton }: ToolContext) {

@@ -36,7 +36,14 @@ const runSchema = z.strictObject(runFields);
 const detailSchema = z.strictObject({
   ...runFields,
   tasks: z.array(
-    z.strictObject({ id: z.number(), step: z.string(), index: z.number(), title: z.string(), status: z.string(), attempts: z.number() }),
+    z.strictObject({
+      id: z.number(),
+      step: z.string(),
+      index: z.number(),
+      title: z.string(),
+      status: z.string(),
+      attempts: z.number(),
+    }),
   ),
 });
 const idParams = z.strictObject({ id: runIdSchema });

@@ -1,8 +1,8 @@
 import type { RouteSpec } from './route.js';
+import { runRoutes } from './routes-runs.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
 import { taskRoutes } from './routes-tasks.js';
 import { workRoutes } from './routes-work.js';
-import { runRoutes } from './routes-runs.js';
 import { workflowRoutes } from './routes-workflows.js';
 
 /** Every route of /api/v1 that maps onto one `Baton` call (events and metrics text are in events.ts). */

@@ -76,7 +76,17 @@ describe('baton workflow run: a release-like run carried out by real workers', (
     for (const id of ['w1', 'w2', 'w3']) worker(dir, id, url, '0.8');
 
     // A FILE is validated and registered first; --wait follows the run to its end.
-    const r = await cliAsync(dir, ['workflow', 'run', 'ship.yaml', '--param', 'version=1.4.0', '--wait', '--json', '--server', url]);
+    const r = await cliAsync(dir, [
+      'workflow',
+      'run',
+      'ship.yaml',
+      '--param',
+      'version=1.4.0',
+      '--wait',
+      '--json',
+      '--server',
+      url,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const run = JSON.parse(r.stdout) as RunDetail;
     expect(run.status).toBe('completed');
@@ -95,7 +105,9 @@ describe('baton workflow run: a release-like run carried out by real workers', (
     const events = await remote.events({ limit: 10_000 });
     const ids = new Set(builds.map((t) => t.id));
     const claimed = events.filter((e) => e.type === 'claimed' && ids.has(e.taskId as number)).map((e) => ms(e.at));
-    const firstDone = Math.min(...events.filter((e) => e.type === 'completed' && ids.has(e.taskId as number)).map((e) => ms(e.at)));
+    const firstDone = Math.min(
+      ...events.filter((e) => e.type === 'completed' && ids.has(e.taskId as number)).map((e) => ms(e.at)),
+    );
     expect(claimed).toHaveLength(3);
     expect(Math.max(...claimed)).toBeLessThan(firstDone);
 

@@ -82,7 +82,11 @@ describe('baton mcp: run_workflow and workflow_status', () => {
     const started = await agent.call('run_workflow', { name: 'ship', params: { version: '1.0.0' } });
     expect(started.isError).toBe(false);
     expect(started.summary).toBe(`started run ${started.data.id} of ship v1`);
-    expect(started.data.steps[0]).toMatchObject({ id: 'build', status: 'running', tasks: [expect.objectContaining({ title: 'Build 1.0.0' })] });
+    expect(started.data.steps[0]).toMatchObject({
+      id: 'build',
+      status: 'running',
+      tasks: [expect.objectContaining({ title: 'Build 1.0.0' })],
+    });
     const status = await agent.call('workflow_status', { run: started.data.id });
     expect(status.isError).toBe(false);
     expect(status.summary).toBe(`run ${started.data.id} of ship: running (build running, approve pending)`);

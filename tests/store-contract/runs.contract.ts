@@ -67,7 +67,12 @@ export function runContract(store: () => StoreHarness): void {
       const baton = await store().open();
       await baton.addWorkflow(RELEASE);
       let run = await baton.startRun('release', { params: { version: '1.2.3' } });
-      expect(run).toMatchObject({ workflow: 'release', version: 1, status: 'running', params: { version: '1.2.3', publish: false } });
+      expect(run).toMatchObject({
+        workflow: 'release',
+        version: 1,
+        status: 'running',
+        params: { version: '1.2.3', publish: false },
+      });
       expect(run.params.targets).toEqual(['linux', 'macos', 'windows']);
       // Two of three items at once, each a subtask of the run's task, tagged with the run and step.
       let builds = tasksOf(run, 'build');
@@ -85,7 +90,10 @@ export function runContract(store: () => StoreHarness): void {
       await finish(baton, builds[2]?.id as number, { os: 'windows' });
 
       run = await baton.getRun(run.id);
-      expect(stepOf(run, 'build')).toMatchObject({ status: 'completed', result: [{ os: 'linux' }, { os: 'macos' }, { os: 'windows' }] });
+      expect(stepOf(run, 'build')).toMatchObject({
+        status: 'completed',
+        result: [{ os: 'linux' }, { os: 'macos' }, { os: 'windows' }],
+      });
       const test = tasksOf(run, 'test');
       expect(test.map((t) => t.title)).toEqual(['Test 1.2.3 on 3 builds']);
       await finish(baton, test[0]?.id as number, { passed: true });
@@ -115,7 +123,11 @@ export function runContract(store: () => StoreHarness): void {
       await baton.addWorkflow(RELEASE);
       const missing = await expectRefusedUnchanged(baton, () => baton.startRun('release', { params: {} }), 'invalid_params');
       expect(missing.message).toContain('param "version" is required');
-      const pattern = await expectRefusedUnchanged(baton, () => baton.startRun('release', { params: { version: 'v1' } }), 'invalid_params');
+      const pattern = await expectRefusedUnchanged(
+        baton,
+        () => baton.startRun('release', { params: { version: 'v1' } }),
+        'invalid_params',
+      );
       expect(pattern.message).toContain('does not match the pattern');
       const type = await expectRefusedUnchanged(
         baton,
@@ -123,7 +135,11 @@ export function runContract(store: () => StoreHarness): void {
         'invalid_params',
       );
       expect(type.message).toContain('must be a boolean');
-      await expectRefusedUnchanged(baton, () => baton.startRun('release', { params: { version: '1.0.0', nope: 1 } }), 'invalid_params');
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.startRun('release', { params: { version: '1.0.0', nope: 1 } }),
+        'invalid_params',
+      );
       await expectRefusedUnchanged(baton, () => baton.startRun('nothing'), 'workflow_not_found');
       await baton.addWorkflow('name: gate\nsteps:\n  - id: ok\n    approval: { by: [admin] }\n');
       const approval = await expectRefusedUnchanged(baton, () => baton.startRun('gate'), 'step_not_supported');
@@ -180,7 +196,9 @@ export function runContract(store: () => StoreHarness): void {
 
     it('a wait step ends once its duration has passed', async () => {
       const baton = await store().open();
-      await baton.addWorkflow('name: pause\nsteps:\n  - id: hold\n    wait: { duration: 1s }\n  - id: after\n    needs: [hold]\n    task: { title: After }\n');
+      await baton.addWorkflow(
+        'name: pause\nsteps:\n  - id: hold\n    wait: { duration: 1s }\n  - id: after\n    needs: [hold]\n    task: { title: After }\n',
+      );
       let run = await baton.startRun('pause');
       expect(stepOf(run, 'hold')?.status).toBe('waiting');
       await waitPast(baton, stepOf(run, 'hold')?.waitUntil as string);

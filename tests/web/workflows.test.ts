@@ -51,7 +51,8 @@ describe('dashboard: the Workflows page', () => {
   });
 
   it('lists runs, opens one with its steps and task links, and follows it live', async () => {
-    const flow = 'name: ship\nsteps:\n  - id: build\n    task: { title: Build it }\n  - id: test\n    needs: [build]\n    task: { title: Test it }\n';
+    const flow =
+      'name: ship\nsteps:\n  - id: build\n    task: { title: Build it }\n  - id: test\n    needs: [build]\n    task: { title: Test it }\n';
     await api(server.url, 'POST', '/workflows', { source: flow });
     const run = (await api(server.url, 'POST', '/workflows/ship/runs', {})) as { id: number; tasks: { id: number }[] };
     const { page } = browser;
@@ -62,7 +63,12 @@ describe('dashboard: the Workflows page', () => {
     await row.getByRole('link', { name: `#${run.id}` }).click();
     await page.locator('[data-step="build"][data-status="running"]').waitFor();
     const task = run.tasks[0]?.id as number;
-    expect(await page.locator('[data-step="build"]').getByRole('link', { name: `#${task}` }).getAttribute('href')).toContain(`/tasks/${task}`);
+    expect(
+      await page
+        .locator('[data-step="build"]')
+        .getByRole('link', { name: `#${task}` })
+        .getAttribute('href'),
+    ).toContain(`/tasks/${task}`);
     expect(await page.locator('[data-step="test"]').getAttribute('data-status')).toBe('pending');
 
     // Cancelled elsewhere: the page follows without a reload.

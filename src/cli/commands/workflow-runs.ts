@@ -31,7 +31,9 @@ export function registerRunCommands(workflow: Command, globals: () => GlobalOpti
         }
         let run = await baton.startRun(name, { params, ...(version !== undefined && { version }) });
         if (opts.wait) run = await waitFor(baton, run);
-        out.result(run, () => (opts.wait ? statusText(run) : `started run ${run.id} of ${run.workflow} (version ${run.version})`));
+        out.result(run, () =>
+          opts.wait ? statusText(run) : `started run ${run.id} of ${run.workflow} (version ${run.version})`,
+        );
         if (opts.wait && run.status !== 'completed') throw new ExitSignal(1);
       }),
     );

@@ -1,6 +1,6 @@
 import { createTaskSchema } from '../schemas/tasks.js';
 import type { TaskStatus } from '../types.js';
-import { condition, type RenderedTask, RenderError, renderTask, renderValue, type Vars } from './render.js';
+import { condition, RenderError, type RenderedTask, renderTask, renderValue, type Vars } from './render.js';
 import { durationMs, isStepFinal, type RunStatus, type StepState, type WorkflowRun } from './run.js';
 import type { StepDefinition, WorkflowDefinition } from './schema.js';
 
@@ -57,7 +57,15 @@ export function planRun(
   tasks: ReadonlyMap<number, RunTaskView>,
   now: number,
 ): RunPlan {
-  const plan: RunPlan = { steps: structuredClone(run.steps), status: run.status, error: run.error, create: [], cancel: [], events: [], changed: false };
+  const plan: RunPlan = {
+    steps: structuredClone(run.steps),
+    status: run.status,
+    error: run.error,
+    create: [],
+    cancel: [],
+    events: [],
+    changed: false,
+  };
   if (run.status !== 'running') return plan;
   const defs = new Map(definition.steps.map((s) => [s.id, s]));
   const states = new Map(plan.steps.map((s) => [s.id, s]));
@@ -76,7 +84,10 @@ export function planRun(
   const finish = (s: StepState, status: 'completed' | 'failed' | 'skipped', data: Record<string, unknown> = {}) => {
     s.status = status;
     s.finishedAt = at;
-    event(status === 'completed' ? 'step_completed' : status === 'failed' ? 'step_failed' : 'step_skipped', s.id, { status, ...data });
+    event(status === 'completed' ? 'step_completed' : status === 'failed' ? 'step_failed' : 'step_skipped', s.id, {
+      status,
+      ...data,
+    });
   };
   const failed = () =>
     plan.steps.some((s) => s.status === 'failed' && !onFailure.has(s.id) && !defs.get(s.id)?.continue_on_error);
@@ -95,7 +106,9 @@ export function planRun(
       const checked = createTaskSchema.safeParse({ ...task, noBreakdown: true });
       if (!checked.success) {
         const issue = checked.error.issues[0];
-        throw new RenderError(`task of step ${def.id} is not valid: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+        throw new RenderError(
+          `task of step ${def.id} is not valid: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+        );
       }
       plan.create.push({ step: def.id, index, task });
       s.taskIds.push(-plan.create.length);
@@ -196,7 +209,12 @@ export function planRun(
 }
 
 /** Cancelling a run: every unfinished step is cancelled, and the open tasks with it. */
-export function planCancel(run: WorkflowRun, tasks: ReadonlyMap<number, RunTaskView>, now: number, reason: string | null): RunPlan {
+export function planCancel(
+  run: WorkflowRun,
+  tasks: ReadonlyMap<number, RunTaskView>,
+  now: number,
+  reason: string | null,
+): RunPlan {
   const at = new Date(now).toISOString();
   const steps = structuredClone(run.steps);
   const cancel: number[] = [];

@@ -59,7 +59,10 @@ export interface RenderedTask {
 export function renderTask(step: StepDefinition, vars: Vars, tags: string[]): RenderedTask {
   const spec = step.task;
   if (!spec) throw new RenderError(`step ${step.id} has no task`);
-  const out: RenderedTask = { title: renderText(spec.title, vars), tags: [...(spec.tags ?? []).map((t) => renderText(t, vars)), ...tags] };
+  const out: RenderedTask = {
+    title: renderText(spec.title, vars),
+    tags: [...(spec.tags ?? []).map((t) => renderText(t, vars)), ...tags],
+  };
   if (spec.description !== undefined) out.description = renderText(spec.description, vars);
   if (spec.capabilities) out.capabilities = spec.capabilities.map((c) => renderText(c, vars));
   if (spec.priority) out.priority = spec.priority;

@@ -30,10 +30,10 @@ import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { inTransaction } from './reservation.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
+import { listParams, runStatements } from './runs.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { TaskWrites } from './task-writes.js';
 import { WakeUps } from './wake-ups.js';
-import { listParams, runStatements } from './runs.js';
 import { recordsOf, workflowStatements } from './workflows.js';
 
 /** Transactions that lose a deadlock or serialisation race are run again, this many times. */

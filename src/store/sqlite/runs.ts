@@ -7,7 +7,8 @@ import type { Row } from './rows.js';
 
 type Statement = (sql: string) => Database.Statement;
 
-const COLUMNS = 'id, workflow, version, params, status, parent_task_id, steps, error, created_by, created_at, updated_at, finished_at, revision';
+const COLUMNS =
+  'id, workflow, version, params, status, parent_task_id, steps, error, created_by, created_at, updated_at, finished_at, revision';
 const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
 
 export function getRun(stmt: Statement, id: number): WorkflowRun | undefined {

@@ -19,11 +19,10 @@ import type {
 } from '../store.js';
 import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
+import * as runs from './runs.js';
 import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
-
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
-import * as runs from './runs.js';
 import * as workflows from './workflows.js';
 
 export { openSqliteStore, type SqliteOptions } from './sqlite-open.js';

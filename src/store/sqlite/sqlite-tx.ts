@@ -5,9 +5,9 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
+import * as runs from './runs.js';
 import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
-import * as runs from './runs.js';
 import * as workflows from './workflows.js';
 
 export class SqliteTx implements StoreTx {

@@ -111,7 +111,9 @@ export interface Identity {
 
 export type { StepDefinition, WorkflowDefinition } from '../../../src/core/workflow/schema.js';
 export type { WorkflowProblem } from '../../../src/core/workflow/source.js';
+
 import type { WorkflowRun } from '../../../src/core/workflow/run.js';
+
 export type { StepState, WorkflowRun } from '../../../src/core/workflow/run.js';
 
 /** A workflow run with the tasks it made, as `GET /runs/:id` answers. */
