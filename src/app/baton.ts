@@ -178,6 +178,8 @@ export interface Baton {
   listRuns(query?: RunQueryInput): Promise<WorkflowRun[]>;
   /** Cancels a running run: its unfinished steps and their open tasks. */
   cancelRun(id: number, options?: { reason?: string }): Promise<RunDetail>;
+  /** Approves (or with `reject`, rejects) a run's approval step; the caller's role must be one of its `by`. */
+  approveStep(id: number, step: string, options?: { reject?: boolean; comment?: string; role?: string }): Promise<RunDetail>;
 
   exportData(): Promise<BatonDump>;
   /** Loads an export into an empty store, keeping ids, dependencies, history and workers. */

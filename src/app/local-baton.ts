@@ -57,6 +57,7 @@ import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import * as logs from './log-service.js';
 import * as reservations from './reservation-service.js';
+import * as approvals from './run-approval.js';
 import * as runs from './run-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
@@ -213,6 +214,8 @@ export class LocalBaton implements BatonHost {
     return runs.listRuns(this.ctx, query);
   };
   cancelRun = (id: number, options?: { reason?: string }): Promise<RunDetail> => runs.cancelRun(this.ctx, id, options);
+  approveStep = (id: number, step: string, options?: { reject?: boolean; comment?: string; role?: string }): Promise<RunDetail> =>
+    approvals.approveStep(this.ctx, id, step, options);
 
   exportData = (): Promise<BatonDump> => system.exportData(this.ctx);
   importData = (data: unknown): Promise<ImportSummary> => system.importData(this.ctx, data);

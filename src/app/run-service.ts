@@ -105,11 +105,11 @@ export async function cancelRun(ctx: AppContext, rawId: number, options: { reaso
   return detailOf(ctx, run);
 }
 
-function runNotFound(id: number): BatonError {
+export function runNotFound(id: number): BatonError {
   return new BatonError('run_not_found', `run ${id} not found`, { id });
 }
 
-async function detailOf(ctx: AppContext, run: WorkflowRun): Promise<RunDetail> {
+export async function detailOf(ctx: AppContext, run: WorkflowRun): Promise<RunDetail> {
   const tasks: RunTaskSummary[] = [];
   for (const step of run.steps) {
     for (const [index, id] of step.taskIds.entries()) {

@@ -359,6 +359,8 @@ export class RemoteBaton implements Baton {
   getRun = (id: number): Promise<RunDetail> => runs.getRun(this.http, id);
   listRuns = (query: RunQueryInput = {}): Promise<WorkflowRun[]> => runs.listRuns(this.http, query);
   cancelRun = (id: number, options: { reason?: string } = {}): Promise<RunDetail> => runs.cancelRun(this.http, id, options);
+  approveStep = (id: number, step: string, options: { reject?: boolean; comment?: string } = {}): Promise<RunDetail> =>
+    runs.approveStep(this.http, id, step, options);
 
   /** Pages through the server's history (at most 10,000 events an answer) up to `limit`. */
   async events(raw: EventQuery = {}): Promise<TaskEvent[]> {

@@ -1,5 +1,5 @@
 import type { RunDetail, RunQueryInput, WorkflowRun } from '../app/baton.js';
-import { parseWith, runIdSchema, runQuerySchema, startRunSchema } from '../core/schemas.js';
+import { approveStepSchema, parseWith, runIdSchema, runQuerySchema, startRunSchema } from '../core/schemas.js';
 import type { HttpClient } from './http.js';
 
 /** RemoteBaton's workflow-run calls. Starting and cancelling are not retried: neither is safe to repeat blindly. */
@@ -26,4 +26,21 @@ export async function listRuns(http: HttpClient, query: RunQueryInput): Promise<
 
 export function cancelRun(http: HttpClient, id: number, options: { reason?: string }): Promise<RunDetail> {
   return http.call('POST', `/runs/${parseWith(runIdSchema, id, { what: 'run id' })}/cancel`, { body: options });
+}
+
+/** The server decides with the role of the key it is called with. */
+export function approveStep(
+  http: HttpClient,
+  id: number,
+  step: string,
+  options: { reject?: boolean; comment?: string },
+): Promise<RunDetail> {
+  const input = parseWith(approveStepSchema, { step, ...options });
+  const run = parseWith(runIdSchema, id, { what: 'run id' });
+  return http.call('POST', `/runs/${run}/steps/${input.step}/approve`, {
+    body: {
+      ...(input.reject !== undefined && { reject: input.reject }),
+      ...(input.comment !== undefined && { comment: input.comment }),
+    },
+  });
 }

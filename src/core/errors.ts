@@ -79,6 +79,9 @@ export const ERROR_CODES = {
   key_not_found: 'not_found',
   workflow_not_found: 'not_found',
   run_not_found: 'not_found',
+  step_not_found: 'not_found',
+  /** Deciding an approval step that is not waiting for one. */
+  step_not_waiting: 'conflict',
   /** Cancelling a run that already ended. */
   run_finished: 'conflict',
   server_unavailable: 'unavailable',

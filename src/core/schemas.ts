@@ -67,6 +67,8 @@ export {
   reviewSchema,
 } from './schemas/work.js';
 export {
+  type ApproveStepInput,
+  approveStepSchema,
   type RunQueryInput,
   runIdSchema,
   runQuerySchema,

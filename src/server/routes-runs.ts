@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runIdSchema, runQuerySchema, startRunSchema } from '../core/schemas.js';
+import { approveStepSchema, runIdSchema, runQuerySchema, startRunSchema } from '../core/schemas.js';
 import { RUN_STATUSES, STEP_STATUSES } from '../core/workflow/run.js';
 import { type RouteSpec, route } from './route.js';
 
@@ -15,6 +15,16 @@ const stepSchema = z.strictObject({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   waitUntil: z.string().nullable(),
+  decision: z
+    .strictObject({
+      approved: z.boolean(),
+      by: z.string().nullable(),
+      role: z.string(),
+      comment: z.string().nullable(),
+      at: z.string(),
+    })
+    .nullable()
+    .optional(),
 });
 
 const runFields = {
@@ -98,5 +108,23 @@ export const runRoutes: RouteSpec[] = [
     body: z.strictObject({ reason: z.string().max(2_000).optional() }),
     response: detailSchema,
     handle: ({ baton, params, body }) => baton.cancelRun(params.id, body.reason === undefined ? {} : { reason: body.reason }),
+  }),
+  route({
+    method: 'POST',
+    path: '/runs/:id/steps/:step/approve',
+    summary:
+      "Approve (or with `reject: true`, reject) a run's approval step; the caller's key role must be one of the step's `by` roles",
+    tag,
+    // Any key may ask; the step's `by` decides who may answer.
+    access: 'read',
+    params: z.strictObject({ id: runIdSchema, step: approveStepSchema.shape.step }),
+    body: approveStepSchema.pick({ reject: true, comment: true }),
+    response: detailSchema,
+    handle: ({ baton, params, body, principal }) =>
+      baton.approveStep(params.id, params.step, {
+        ...(body.reject !== undefined && { reject: body.reject }),
+        ...(body.comment !== undefined && { comment: body.comment }),
+        role: principal.role,
+      }),
   }),
 ];

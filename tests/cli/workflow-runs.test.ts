@@ -168,4 +168,38 @@ describe('baton workflow run: a release-like run carried out by real workers', (
     ]);
     await remote.close();
   }, 90_000);
+
+  it('workflow approve: the role of the key must be one the step names; approving lets the run go on', async () => {
+    const dir = project();
+    writeFileSync(
+      join(dir, 'gate.yaml'),
+      'name: gate\nsteps:\n  - id: approve\n    approval: { by: [admin] }\n  - id: peek\n    approval: { by: [viewer] }\n  - id: ship\n    needs: [approve]\n    task: { title: Ship }\n',
+    );
+    const key = (role: string) => JSON.parse(cli(dir, ['keys', 'create', '--role', role, '--json']).stdout).key as string;
+    const admin = key('admin');
+    const viewer = key('viewer');
+    const { url } = await serve(dir);
+    const as = (k: string, args: string[]) => cliAsync(dir, [...args, '--server', url, '--api-key', k]);
+    const started = await as(admin, ['workflow', 'run', 'gate.yaml', '--json']);
+    expect(started.code, started.stderr).toBe(0);
+    const id = String((JSON.parse(started.stdout) as RunDetail).id);
+
+    const refused = await as(viewer, ['workflow', 'approve', id, 'approve']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('error: forbidden: step approve may be decided only by admin, not viewer');
+    const approved = await as(admin, ['workflow', 'approve', id, 'approve', '--comment', 'ship it']);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain(`approved step approve of run ${id}`);
+    const rejected = await as(viewer, ['workflow', 'approve', id, 'peek', '--reject', '--json']);
+    expect(rejected.code, rejected.stderr).toBe(0);
+    const run = JSON.parse(rejected.stdout) as RunDetail;
+    expect(Object.fromEntries(run.steps.map((s) => [s.id, s.status]))).toEqual({
+      approve: 'completed',
+      peek: 'failed',
+      ship: 'running',
+    });
+    const status = await as(viewer, ['workflow', 'status', id]);
+    expect(status.stdout).toMatch(/approve\s+completed.*approved by/);
+    expect(status.stdout).toMatch(/peek\s+failed.*rejected by/);
+  }, 90_000);
 });

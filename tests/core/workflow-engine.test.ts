@@ -102,4 +102,17 @@ describe('the run engine (pure: the time is given)', () => {
     expect(plan.status).toBe('failed');
     expect(plan.events.map((e) => e.type)).toEqual(['step_failed', 'run_failed']);
   });
+
+  it('an approval step nobody decides fails when its timeout passes', () => {
+    const def = workflowDefinitionSchema.parse({
+      name: 'a',
+      steps: [{ id: 'ok', approval: { by: ['admin'], timeout: '1h' } }],
+    });
+    const run = apply(runOf(def), planRun(def, runOf(def), new Map(), T0), { id: 0 });
+    expect(run.steps[0]).toMatchObject({ status: 'waiting', waitUntil: new Date(T0 + 3_600_000).toISOString() });
+    expect(planRun(def, run, new Map(), T0 + 3_599_999).changed).toBe(false);
+    const late = planRun(def, run, new Map(), T0 + 3_600_000);
+    expect(late.steps[0]).toMatchObject({ status: 'failed', error: 'approval timed out' });
+    expect(late.status).toBe('failed');
+  });
 });

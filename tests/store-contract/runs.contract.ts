@@ -60,6 +60,21 @@ steps:
 on_failure: [rollback]
 `;
 
+const GATED = `name: gated
+steps:
+  - id: build
+    task: { title: Build }
+  - id: approve
+    needs: [build]
+    approval: { by: [admin], message: Ship it? }
+  - id: board
+    needs: [build]
+    approval: { by: [release_board] }
+  - id: ship
+    needs: [approve]
+    task: { title: Ship }
+`;
+
 /** Workflow runs: steps become tasks, and the run follows them to its end. */
 export function runContract(store: () => StoreHarness): void {
   describe('workflow runs', () => {
@@ -141,9 +156,12 @@ export function runContract(store: () => StoreHarness): void {
         'invalid_params',
       );
       await expectRefusedUnchanged(baton, () => baton.startRun('nothing'), 'workflow_not_found');
-      await baton.addWorkflow('name: gate\nsteps:\n  - id: ok\n    approval: { by: [admin] }\n');
-      const approval = await expectRefusedUnchanged(baton, () => baton.startRun('gate'), 'step_not_supported');
-      expect(approval.message).toContain('approval');
+      await baton.addWorkflow(
+        'name: later\nsteps:\n  - id: poll\n    loop: { until: "true", max: 3 }\n    task: { title: Poll }\n',
+      );
+      const loop = await expectRefusedUnchanged(baton, () => baton.startRun('later'), 'step_not_supported');
+      expect(loop.message).toContain('loop');
+      expect(loop.details).toMatchObject({ step: 'poll', kind: 'loop' });
       expect(await baton.listRuns()).toEqual([]);
       expect((await refusal(baton.getRun(999))).code).toBe('run_not_found');
       // A param given as text is read as its declared type.
@@ -192,6 +210,37 @@ export function runContract(store: () => StoreHarness): void {
       // Nothing more starts after a cancel.
       await sleep(50);
       expect((await baton.getRun(run.id)).tasks).toHaveLength(2);
+    });
+
+    it('an approval step waits for a decision by one of its roles: approved, the run goes on; rejected, it fails', async () => {
+      const baton = await store().open();
+      await baton.addWorkflow(GATED);
+      let run = await baton.startRun('gated');
+      await finish(baton, tasksOf(run, 'build')[0]?.id as number);
+      run = await baton.getRun(run.id);
+      expect(stepOf(run, 'approve')?.status).toBe('waiting');
+      expect(tasksOf(run, 'ship')).toEqual([]);
+      // Only a role the step names may decide it; a step that is no approval cannot be approved.
+      expect((await refusal(baton.approveStep(run.id, 'managers'))).code).toBe('step_not_found');
+      expect((await refusal(baton.approveStep(run.id, 'build'))).code).toBe('step_not_waiting');
+      expect((await refusal(baton.approveStep(run.id, 'board'))).code).toBe('forbidden');
+      run = await baton.approveStep(run.id, 'approve', { comment: 'looks good' });
+      expect(stepOf(run, 'approve')).toMatchObject({
+        status: 'completed',
+        decision: { approved: true, role: 'admin', comment: 'looks good' },
+      });
+      expect(tasksOf(run, 'ship').map((t) => t.title)).toEqual(['Ship']);
+      expect((await refusal(baton.approveStep(run.id, 'approve'))).code).toBe('step_not_waiting');
+      const approved = (await baton.events()).find((e) => e.type === 'step_approved');
+      expect(approved?.data).toMatchObject({ run: run.id, step: 'approve', comment: 'looks good' });
+
+      let other = await baton.startRun('gated');
+      await finish(baton, tasksOf(other, 'build')[0]?.id as number);
+      other = await baton.approveStep(other.id, 'approve', { reject: true, comment: 'not now' });
+      expect(stepOf(other, 'approve')).toMatchObject({ status: 'failed', error: expect.stringContaining('not now') });
+      expect(statuses(other)).toMatchObject({ ship: 'skipped', board: 'waiting' });
+      // The run ends once every step has: here the board's approval still waits.
+      expect(other.status).toBe('running');
     });
 
     it('a wait step ends once its duration has passed', async () => {

@@ -10,7 +10,7 @@ type Opts = GlobalOptions & Record<string, unknown>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `baton workflow run|status|runs|cancel`: runs of registered workflows. */
+/** `baton workflow run|status|runs|cancel|approve`: runs of registered workflows. */
 export function registerRunCommands(workflow: Command, globals: () => GlobalOptions): void {
   workflow
     .command('run')
@@ -75,6 +75,23 @@ export function registerRunCommands(workflow: Command, globals: () => GlobalOpti
         out.result(run, () => `cancelled run ${run.id} of ${run.workflow}`);
       }),
     );
+
+  workflow
+    .command('approve')
+    .description("decide a run's approval step: approve it, or --reject it (your role must be one of the step's `by`)")
+    .argument('<run>', 'the run id')
+    .argument('<step>', 'the approval step id')
+    .option('--reject', 'reject instead of approving: the step fails')
+    .option('--comment <text>', 'why')
+    .action(async (id: string, step: string, opts: Opts) =>
+      withBaton({ ...globals(), ...opts }, async (baton, out) => {
+        const run = await baton.approveStep(positive(id, 'run'), step, {
+          ...(opts.reject ? { reject: true } : {}),
+          ...(opts.comment !== undefined && { comment: String(opts.comment) }),
+        });
+        out.result(run, () => `${opts.reject ? 'rejected' : 'approved'} step ${step} of run ${run.id}: the run is ${run.status}`);
+      }),
+    );
 }
 
 function paramsOf(pairs: string[]): Record<string, unknown> {
@@ -116,7 +133,10 @@ export function statusText(run: RunDetail): string {
   run.steps.forEach((s, i) => {
     const branch = i === run.steps.length - 1 ? '└─' : '├─';
     const extra = s.waitUntil && s.status === 'waiting' ? `  until ${time(s.waitUntil)}` : '';
-    lines.push(`${branch} ${s.id.padEnd(width)}  ${s.status.padEnd(9)}  ${time(s.startedAt)} → ${time(s.finishedAt)}${extra}`);
+    const decided = s.decision ? `  ${s.decision.approved ? 'approved' : 'rejected'} by ${s.decision.by ?? s.decision.role}` : '';
+    lines.push(
+      `${branch} ${s.id.padEnd(width)}  ${s.status.padEnd(9)}  ${time(s.startedAt)} → ${time(s.finishedAt)}${extra}${decided}`,
+    );
     const tasks = run.tasks.filter((t) => t.step === s.id);
     const pad = i === run.steps.length - 1 ? '   ' : '│  ';
     for (const t of tasks) lines.push(`${pad}  #${t.id} ${t.status.padEnd(9)} ${t.title}`);

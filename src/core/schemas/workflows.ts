@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import { RUN_STATUSES } from '../workflow/run.js';
-import { WORKFLOW_NAME } from '../workflow/schema.js';
+import { STEP_ID, WORKFLOW_NAME } from '../workflow/schema.js';
 import { chars, tooLong } from './fields.js';
 
 /** A workflow definition as text (YAML or JSON), and the file it came from, for messages. */
@@ -38,3 +38,14 @@ export const runIdSchema = z.coerce.number().int('must be a whole number').posit
 
 export type StartRunInput = z.input<typeof startRunSchema>;
 export type RunQueryInput = z.input<typeof runQuerySchema>;
+
+/** Deciding an approval step: approve, or `reject`, with an optional comment. */
+export const approveStepSchema = z.strictObject({
+  step: z.string().max(100, tooLong(100)).regex(STEP_ID, 'a step id is letters, digits and _'),
+  reject: z.boolean().optional(),
+  comment: chars(2_000).optional(),
+  /** The role the decision is made with (the server sets its caller's; a local caller owns the store: admin). */
+  role: z.string().min(1).max(100).optional(),
+});
+
+export type ApproveStepInput = z.input<typeof approveStepSchema>;

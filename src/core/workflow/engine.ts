@@ -118,6 +118,12 @@ export function planRun(
 
   const start = (def: StepDefinition, s: StepState): void => {
     s.startedAt = at;
+    if (def.approval) {
+      s.status = 'waiting';
+      s.waitUntil = def.approval.timeout ? new Date(now + durationMs(def.approval.timeout)).toISOString() : null;
+      event('step_started', s.id, { approval: { by: def.approval.by }, waitUntil: s.waitUntil });
+      return;
+    }
     if (def.wait) {
       const until = def.wait.duration
         ? now + durationMs(def.wait.duration)
@@ -160,6 +166,21 @@ export function planRun(
       const verdict = ready(def, s);
       if (verdict === 'skip') finish(s, 'skipped', def.if !== undefined ? { if: def.if } : {});
       else if (verdict) start(def, s);
+      return;
+    }
+    if (s.status === 'waiting' && def.approval) {
+      const d = s.decision;
+      if (d) {
+        s.result = { approved: d.approved, by: d.by, role: d.role, comment: d.comment };
+        if (d.approved) finish(s, 'completed', { by: d.by });
+        else {
+          s.error = `rejected by ${d.by ?? d.role}${d.comment ? `: ${d.comment}` : ''}`;
+          finish(s, 'failed', { by: d.by, error: s.error });
+        }
+      } else if (s.waitUntil !== null && Date.parse(s.waitUntil) <= now) {
+        s.error = 'approval timed out';
+        finish(s, 'failed', { error: s.error });
+      }
       return;
     }
     if (s.status === 'waiting') {

@@ -22,8 +22,19 @@ export interface StepState {
   /** ISO-8601 times. */
   startedAt: string | null;
   finishedAt: string | null;
-  /** A `wait` step: when it ends. */
+  /** A `wait` step: when it ends; an `approval` step: when it times out (null: never). */
   waitUntil: string | null;
+  /** An `approval` step's decision, once given. */
+  decision?: StepDecision | null;
+}
+
+export interface StepDecision {
+  approved: boolean;
+  /** Who decided, and the role they decided with. */
+  by: string | null;
+  role: string;
+  comment: string | null;
+  at: string;
 }
 
 export interface WorkflowRun {
@@ -61,12 +72,12 @@ export function initialSteps(definition: WorkflowDefinition): StepState[] {
     startedAt: null,
     finishedAt: null,
     waitUntil: null,
+    decision: null,
   }));
 }
 
 /** The step kinds and forms this Baton runs; others are refused when a run starts. */
 export function unsupportedOf(step: StepDefinition): string | null {
-  if (step.approval) return 'approval';
   if (step.loop) return 'loop';
   if (step.workflow) return 'workflow';
   if (step.wait?.event) return 'wait.event';
