@@ -77,4 +77,20 @@ describe('dashboard: the Workflows page', () => {
     expect(await page.locator('[data-step="test"]').getAttribute('data-status')).toBe('cancelled');
     expect(browser.errors).toEqual([]);
   });
+
+  it('approves an approval step from the run page, and the run goes on', async () => {
+    const flow = 'name: gate\nsteps:\n  - id: approve\n    approval: { by: [admin], timeout: 1d }\n  - id: ship\n    needs: [approve]\n    task: { title: Ship }\n';
+    await api(server.url, 'POST', '/workflows', { source: flow });
+    const run = (await api(server.url, 'POST', '/workflows/gate/runs', {})) as { id: number };
+    const { page } = browser;
+    await page.goto(`${server.url}/#/workflows?run=${run.id}`);
+    const step = page.locator('[data-step="approve"][data-status="waiting"]');
+    await step.waitFor();
+    await step.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('[data-step="approve"][data-status="completed"]').waitFor();
+    await page.locator('[data-step="ship"][data-status="running"]').waitFor();
+    expect(await page.locator('[data-step="approve"]').textContent()).toContain('approved by');
+    expect(browser.errors).toEqual([]);
+  });
 });
+

@@ -197,6 +197,10 @@ export class ApiClient {
     return this.request('GET', `/runs/${id}`);
   }
 
+  approveStep(id: number, step: string, body: { reject?: boolean; comment?: string }): Promise<RunDetail> {
+    return this.request('POST', `/runs/${id}/steps/${encodeURIComponent(step)}/approve`, { body });
+  }
+
   workflow(name: string, version?: number): Promise<WorkflowRecord> {
     return this.request('GET', `/workflows/${encodeURIComponent(name)}`, { query: { version } });
   }

@@ -1,4 +1,4 @@
-import { useCallback } from 'preact/hooks';
+import { useCallback, useState } from 'preact/hooks';
 import type { RunDetail, TaskEvent, WorkflowRun } from '../api/types';
 import { ErrorNote } from '../components/ErrorNote';
 import { age } from '../lib/format';
@@ -69,6 +69,8 @@ export function RunList({ name }: { name: string | null }) {
 export function RunView({ id }: { id: number }) {
   const one = useLoad(() => api.run(id), [id]);
   const run: RunDetail | null = one.data;
+  const def = useLoad(() => (run ? api.workflow(run.workflow, run.version) : Promise.resolve(null)), [run?.workflow, run?.version]);
+  const approvals = new Set((def.data?.definition.steps ?? []).filter((s) => s.approval).map((s) => s.id));
   const onEvent = useCallback(
     (e: TaskEvent) => {
       const mine = run?.tasks.some((t) => t.id === e.taskId) || e.taskId === run?.parentTaskId;
@@ -121,6 +123,15 @@ export function RunView({ id }: { id: number }) {
                       <span class={`chip status-${s.status}`}>{s.status}</span>
                       {s.status === 'waiting' && s.waitUntil ? <div class="muted small">until {s.waitUntil}</div> : null}
                       {s.error ? <div class="error small">{s.error}</div> : null}
+                      {s.decision ? (
+                        <div class="muted small">
+                          {s.decision.approved ? 'approved' : 'rejected'} by {s.decision.by ?? s.decision.role}
+                          {s.decision.comment ? `: ${s.decision.comment}` : ''}
+                        </div>
+                      ) : null}
+                      {s.status === 'waiting' && approvals.has(s.id) && !s.decision && run.status === 'running' ? (
+                        <Decide run={run.id} step={s.id} onDone={one.reload} />
+                      ) : null}
                     </td>
                     <td class="small">{s.startedAt ?? '—'}</td>
                     <td class="small">{s.finishedAt ?? '—'}</td>
@@ -141,5 +152,25 @@ export function RunView({ id }: { id: number }) {
         </>
       ) : null}
     </section>
+  );
+}
+
+/** Approve or reject an approval step; the server checks the caller's role against the step's. */
+function Decide({ run, step, onDone }: { run: number; step: string; onDone: () => void }) {
+  const [error, setError] = useState<unknown>(null);
+  const decide = (reject: boolean) => {
+    setError(null);
+    api.approveStep(run, step, reject ? { reject: true } : {}).then(onDone, setError);
+  };
+  return (
+    <div class="actions">
+      <button type="button" class="btn" onClick={() => decide(false)}>
+        Approve
+      </button>{' '}
+      <button type="button" class="btn" onClick={() => decide(true)}>
+        Reject
+      </button>
+      <ErrorNote error={error} />
+    </div>
   );
 }
