@@ -115,4 +115,24 @@ describe('the run engine (pure: the time is given)', () => {
     expect(late.steps[0]).toMatchObject({ status: 'failed', error: 'approval timed out' });
     expect(late.status).toBe('failed');
   });
+
+  it('a loop with every starts its next try only once that long has passed after the last one ended', () => {
+    const def = workflowDefinitionSchema.parse({
+      name: 'l',
+      steps: [
+        { id: 'poll', loop: { until: '${{ steps.poll.result.ok == true }}', max: 5, every: '1m' }, task: { title: 'Poll' } },
+      ],
+    });
+    const next = { id: 0 };
+    let run = apply(runOf(def), planRun(def, runOf(def), new Map(), T0), next);
+    const first = new Map([view(1, 'completed', { ok: false })]);
+    run = apply(run, planRun(def, run, first, T0 + 5_000), next);
+    expect(run.steps[0]).toMatchObject({ status: 'running', taskIds: [1], waitUntil: new Date(T0 + 65_000).toISOString() });
+    expect(planRun(def, run, first, T0 + 64_999).changed).toBe(false);
+    const again = planRun(def, run, first, T0 + 65_000);
+    expect(again.create.map((c) => c.task.title)).toEqual(['Poll']);
+    run = apply(run, again, next);
+    const end = planRun(def, run, new Map([...first, view(2, 'completed', { ok: true })]), T0 + 70_000);
+    expect(end.steps[0]).toMatchObject({ status: 'completed', result: { ok: true }, taskIds: [1, 2] });
+  });
 });

@@ -75,6 +75,13 @@ steps:
     task: { title: Ship }
 `;
 
+const POLL = `name: poll
+steps:
+  - id: check
+    loop: { until: "\${{ steps.check.result.healthy == true }}", max: 3 }
+    task: { title: Check }
+`;
+
 /** Workflow runs: steps become tasks, and the run follows them to its end. */
 export function runContract(store: () => StoreHarness): void {
   describe('workflow runs', () => {
@@ -156,12 +163,10 @@ export function runContract(store: () => StoreHarness): void {
         'invalid_params',
       );
       await expectRefusedUnchanged(baton, () => baton.startRun('nothing'), 'workflow_not_found');
-      await baton.addWorkflow(
-        'name: later\nsteps:\n  - id: poll\n    loop: { until: "true", max: 3 }\n    task: { title: Poll }\n',
-      );
-      const loop = await expectRefusedUnchanged(baton, () => baton.startRun('later'), 'step_not_supported');
-      expect(loop.message).toContain('loop');
-      expect(loop.details).toMatchObject({ step: 'poll', kind: 'loop' });
+      await baton.addWorkflow('name: later\nsteps:\n  - id: child\n    workflow: { name: release }\n');
+      const sub = await expectRefusedUnchanged(baton, () => baton.startRun('later'), 'step_not_supported');
+      expect(sub.message).toContain('workflow');
+      expect(sub.details).toMatchObject({ step: 'child', kind: 'workflow' });
       expect(await baton.listRuns()).toEqual([]);
       expect((await refusal(baton.getRun(999))).code).toBe('run_not_found');
       // A param given as text is read as its declared type.
@@ -241,6 +246,29 @@ export function runContract(store: () => StoreHarness): void {
       expect(statuses(other)).toMatchObject({ ship: 'skipped', board: 'waiting' });
       // The run ends once every step has: here the board's approval still waits.
       expect(other.status).toBe('running');
+    });
+
+    it('a loop step repeats its task until its condition holds, and fails after max tries without it', async () => {
+      const baton = await store().open();
+      await baton.addWorkflow(POLL);
+      let run = await baton.startRun('poll');
+      expect(tasksOf(run, 'check').map((t) => t.title)).toEqual(['Check']);
+      await finish(baton, tasksOf(run, 'check')[0]?.id as number, { healthy: false });
+      run = await baton.getRun(run.id);
+      expect(tasksOf(run, 'check').map((t) => t.title)).toEqual(['Check', 'Check']);
+      await finish(baton, tasksOf(run, 'check')[1]?.id as number, { healthy: true });
+      run = await baton.getRun(run.id);
+      expect(stepOf(run, 'check')).toMatchObject({ status: 'completed', result: { healthy: true } });
+      expect(run.status).toBe('completed');
+
+      let never = await baton.startRun('poll');
+      for (let i = 0; i < 3; i++) {
+        await finish(baton, tasksOf(never, 'check')[i]?.id as number, { healthy: false });
+        never = await baton.getRun(never.id);
+      }
+      expect(tasksOf(never, 'check')).toHaveLength(3);
+      expect(stepOf(never, 'check')).toMatchObject({ status: 'failed', error: 'until did not hold after 3 iterations' });
+      expect(never.status).toBe('failed');
     });
 
     it('a wait step ends once its duration has passed', async () => {

@@ -79,7 +79,8 @@ describe('dashboard: the Workflows page', () => {
   });
 
   it('approves an approval step from the run page, and the run goes on', async () => {
-    const flow = 'name: gate\nsteps:\n  - id: approve\n    approval: { by: [admin], timeout: 1d }\n  - id: ship\n    needs: [approve]\n    task: { title: Ship }\n';
+    const flow =
+      'name: gate\nsteps:\n  - id: approve\n    approval: { by: [admin], timeout: 1d }\n  - id: ship\n    needs: [approve]\n    task: { title: Ship }\n';
     await api(server.url, 'POST', '/workflows', { source: flow });
     const run = (await api(server.url, 'POST', '/workflows/gate/runs', {})) as { id: number };
     const { page } = browser;
@@ -93,4 +94,3 @@ describe('dashboard: the Workflows page', () => {
     expect(browser.errors).toEqual([]);
   });
 });
-

@@ -95,12 +95,13 @@ export function planRun(
 
   const startTasks = (def: StepDefinition, s: StepState): void => {
     const items = s.items;
-    const total = items ? items.length : 1;
+    // A loop adds one iteration at a time.
+    const total = items ? items.length : def.loop ? s.taskIds.length + 1 : 1;
     const open = s.taskIds.filter((id) => id < 0 || !TASK_DONE.includes(tasks.get(id)?.status ?? 'queued')).length;
     const room = items ? (def.max_parallel ?? total) - open : 1 - open;
     for (let n = 0; n < room && s.taskIds.length < total; n++) {
       const index = s.taskIds.length;
-      const v = items ? vars({ item: items[index], index }) : vars();
+      const v = items ? vars({ item: items[index], index }) : vars(def.loop ? { item: null, index } : undefined);
       const tags = [`run:${run.id}`, `step:${def.id}`];
       const task = renderTask(def, v, tags);
       const checked = createTaskSchema.safeParse({ ...task, noBreakdown: true });
@@ -114,6 +115,36 @@ export function planRun(
       s.taskIds.push(-plan.create.length);
       plan.changed = true;
     }
+  };
+
+  /** A `loop` step: its task again until `until` holds, at most `max` times, `every` apart. */
+  const iterate = (def: StepDefinition, loop: NonNullable<StepDefinition['loop']>, s: StepState): void => {
+    const lastId = s.taskIds.at(-1) as number;
+    const last = lastId < 0 ? undefined : tasks.get(lastId);
+    if (!last || !TASK_DONE.includes(last.status)) return;
+    s.result = last.result ?? null;
+    if (last.status !== 'completed') {
+      s.error = last.lastError ?? `task #${last.id} ${last.status}`;
+      finish(s, 'failed', { task: last.id, error: s.error, iterations: s.taskIds.length });
+      return;
+    }
+    if (s.waitUntil !== null) {
+      if (Date.parse(s.waitUntil) > now) return;
+      s.waitUntil = null;
+      startTasks(def, s);
+      return;
+    }
+    const v = vars();
+    (v.steps as Record<string, unknown>)[s.id] = { status: 'running', result: s.result };
+    if (condition(loop.until, v)) {
+      finish(s, 'completed', { iterations: s.taskIds.length });
+    } else if (s.taskIds.length >= loop.max) {
+      s.error = `until did not hold after ${loop.max} iteration${loop.max === 1 ? '' : 's'}`;
+      finish(s, 'failed', { error: s.error, iterations: s.taskIds.length });
+    } else if (loop.every) {
+      s.waitUntil = new Date(now + durationMs(loop.every)).toISOString();
+      plan.changed = true;
+    } else startTasks(def, s);
   };
 
   const start = (def: StepDefinition, s: StepState): void => {
@@ -188,6 +219,10 @@ export function planRun(
       return;
     }
     if (s.status !== 'running') return;
+    if (def.loop) {
+      iterate(def, def.loop, s);
+      return;
+    }
     const views = s.taskIds.map((id) => (id < 0 ? undefined : tasks.get(id)));
     const bad = views.find((t) => t && TASK_DONE.includes(t.status) && t.status !== 'completed');
     const open = views.filter((t) => !t || !TASK_DONE.includes(t.status)).length;

@@ -78,7 +78,6 @@ export function initialSteps(definition: WorkflowDefinition): StepState[] {
 
 /** The step kinds and forms this Baton runs; others are refused when a run starts. */
 export function unsupportedOf(step: StepDefinition): string | null {
-  if (step.loop) return 'loop';
   if (step.workflow) return 'workflow';
   if (step.wait?.event) return 'wait.event';
   return null;

@@ -69,7 +69,10 @@ export function RunList({ name }: { name: string | null }) {
 export function RunView({ id }: { id: number }) {
   const one = useLoad(() => api.run(id), [id]);
   const run: RunDetail | null = one.data;
-  const def = useLoad(() => (run ? api.workflow(run.workflow, run.version) : Promise.resolve(null)), [run?.workflow, run?.version]);
+  const def = useLoad(
+    () => (run ? api.workflow(run.workflow, run.version) : Promise.resolve(null)),
+    [run?.workflow, run?.version],
+  );
   const approvals = new Set((def.data?.definition.steps ?? []).filter((s) => s.approval).map((s) => s.id));
   const onEvent = useCallback(
     (e: TaskEvent) => {
