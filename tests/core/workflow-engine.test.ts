@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the ${{ }} of workflow definitions, written as in a file
 import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../../src/core/types.js';
 import { planRun, type RunTaskView } from '../../src/core/workflow/engine.js';
