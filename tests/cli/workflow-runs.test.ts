@@ -126,7 +126,7 @@ describe('baton workflow run: a release-like run carried out by real workers', (
     const runs = JSON.parse(cli(dir, ['workflow', 'runs', '--name', 'ship', '--json', '--server', url]).stdout);
     expect(runs.map((x: RunDetail) => [x.id, x.status])).toEqual([[run.id, 'completed']]);
     await remote.close();
-  }, 90_000);
+  }, 180_000);
 
   it('refuses bad params with a coded error and exit 2, starting nothing', async () => {
     const dir = project();
@@ -167,7 +167,7 @@ describe('baton workflow run: a release-like run carried out by real workers', (
       'after',
     ]);
     await remote.close();
-  }, 90_000);
+  }, 180_000);
 
   it('workflow approve: the role of the key must be one the step names; approving lets the run go on', async () => {
     const dir = project();
@@ -201,5 +201,5 @@ describe('baton workflow run: a release-like run carried out by real workers', (
     const status = await as(viewer, ['workflow', 'status', id]);
     expect(status.stdout).toMatch(/approve\s+completed.*approved by/);
     expect(status.stdout).toMatch(/peek\s+failed.*rejected by/);
-  }, 90_000);
+  }, 180_000);
 });
