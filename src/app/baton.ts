@@ -19,7 +19,9 @@ import type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  RunQueryInput,
   SetResourceInput,
+  StartRunInput,
   UnassignInput,
   UpdateTaskInput,
 } from '../core/schemas.js';
@@ -36,6 +38,7 @@ import type {
 } from '../core/types.js';
 import type { StuckReport, Waiting } from '../core/waiting.js';
 import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.js';
+import type { WorkflowRun } from '../core/workflow/run.js';
 import type { ServiceStats } from './status-stats.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
@@ -174,6 +177,16 @@ export interface Baton {
   listWorkflows(): Promise<WorkflowSummary[]>;
   /** One workflow definition with its source (the latest version unless one is named). */
   getWorkflow(name: string, options?: { version?: number }): Promise<WorkflowRecord>;
+  /** Starts a run of a registered workflow (its latest version unless `version`) with `params`. */
+  startRun(name: string, options?: { params?: Record<string, unknown>; version?: number }): Promise<RunDetail>;
+  /** One run: its steps with their states, and its tasks. */
+  getRun(id: number): Promise<RunDetail>;
+  /** Runs, newest first, of one workflow or in one state. */
+  listRuns(query?: RunQueryInput): Promise<WorkflowRun[]>;
+  /** Cancels a running run: its unfinished steps and their open tasks. */
+  cancelRun(id: number, options?: { reason?: string }): Promise<RunDetail>;
+  /** Approves (or with `reject`, rejects) a run's approval step; the caller's role must be one of its `by`. */
+  approveStep(id: number, step: string, options?: { reject?: boolean; comment?: string; role?: string }): Promise<RunDetail>;
 
   exportData(): Promise<BatonDump>;
   /** Loads an export into an empty store, keeping ids, dependencies, history and workers. */
@@ -330,7 +343,24 @@ export interface SystemStatus extends ServiceStats {
   at: string;
 }
 
-export type { WorkflowRecord, WorkflowValidation };
+export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
+
+/** A task a run made, as a run's listing shows it. */
+export interface RunTaskSummary {
+  id: number;
+  step: string;
+  /** The item's position in a `foreach` step (0 otherwise). */
+  index: number;
+  title: string;
+  status: TaskStatus;
+  /** Failed attempts so far. */
+  attempts: number;
+}
+
+/** A run with the tasks it made. */
+export interface RunDetail extends WorkflowRun {
+  tasks: RunTaskSummary[];
+}
 
 export interface WorkflowAdded {
   workflow: WorkflowRecord;

@@ -9,6 +9,7 @@ import type { PlanningContext } from './breakdown.js';
 import type { CriticalPush } from './hybrid-push.js';
 import type { KeyRing } from './keys.js';
 import type { LeaseSweeper } from './lease-sweeper.js';
+import { advanceNoted } from './run-advance.js';
 import { type Change, TaskWriter, type WriteEffects } from './task-writer.js';
 import type { WorkerPresence } from './worker-presence.js';
 
@@ -48,7 +49,7 @@ export function ruleTime(ctx: AppContext, tx: StoreTx): RuleTime {
 }
 
 export function newEffects(): WriteEffects {
-  return { criticalReady: false };
+  return { criticalReady: false, runs: new Set() };
 }
 
 /**
@@ -63,12 +64,15 @@ export async function changeTask(
   const effects = newEffects();
   const task = await ctx.store.transaction(async (tx) => {
     effects.criticalReady = false;
+    effects.runs?.clear();
     const writer = writerFor(ctx, effects);
     const task = await tx.getTask(id);
     if (!task) throw taskNotFound(id);
     return writer.apply(tx, task, await decide(task, tx, ruleTime(ctx, tx)));
   });
-  return ctx.push.after(task, effects);
+  const pushed = await ctx.push.after(task, effects);
+  await advanceNoted(ctx, effects);
+  return pushed;
 }
 
 /** Runs `fn` in one transaction with a writer, then the pushes its writes call for. */
@@ -77,7 +81,10 @@ export async function writeTasks<T>(ctx: AppContext, fn: (tx: StoreTx, writer: T
   const result = await ctx.store.transaction((tx) => {
     // A transaction may run again (a retried batch): only its last run's effects count.
     effects.criticalReady = false;
+    effects.runs?.clear();
     return fn(tx, writerFor(ctx, effects));
   });
-  return ctx.push.after(result, effects);
+  const pushed = await ctx.push.after(result, effects);
+  await advanceNoted(ctx, effects);
+  return pushed;
 }

@@ -35,6 +35,7 @@ import type {
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
 import { createDueOccurrences } from './recurrence-service.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
+import { advanceRuns } from './run-advance.js';
 import type { Change } from './task-writer.js';
 
 /** The worker's side: claims (SPEC §4) and every write made under a lease, plus reviews. */
@@ -145,6 +146,7 @@ export async function sweep(ctx: AppContext): Promise<number[]> {
   const expired = await expireLeases(ctx);
   await releaseOfflineReservations(ctx);
   await createDueOccurrences(ctx);
+  await advanceRuns(ctx);
   return expired;
 }
 

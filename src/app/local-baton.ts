@@ -36,6 +36,8 @@ import type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  RunDetail,
+  RunQueryInput,
   SystemStatus,
   TaskAnalysis,
   TaskDetail,
@@ -44,6 +46,7 @@ import type {
   UpdateTaskInput,
   WorkflowAdded,
   WorkflowRecord,
+  WorkflowRun,
   WorkflowSummary,
   WorkflowValidation,
 } from './baton.js';
@@ -57,6 +60,8 @@ import { LeaseSweeper } from './lease-sweeper.js';
 import * as logs from './log-service.js';
 import * as reservations from './reservation-service.js';
 import * as resources from './resource-service.js';
+import * as approvals from './run-approval.js';
+import * as runs from './run-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import { WorkerPresence } from './worker-presence.js';
@@ -209,6 +214,16 @@ export class LocalBaton implements BatonHost {
   listWorkflows = (): Promise<WorkflowSummary[]> => workflows.listWorkflows(this.ctx);
   getWorkflow = (name: string, options?: { version?: number }): Promise<WorkflowRecord> =>
     workflows.getWorkflow(this.ctx, name, options);
+  startRun = (name: string, options: { params?: Record<string, unknown>; version?: number } = {}): Promise<RunDetail> =>
+    runs.startRun(this.ctx, { name, ...options });
+  getRun = (id: number): Promise<RunDetail> => runs.getRun(this.ctx, id);
+  listRuns = async (query?: RunQueryInput): Promise<WorkflowRun[]> => {
+    await this.sweepBeforeRead();
+    return runs.listRuns(this.ctx, query);
+  };
+  cancelRun = (id: number, options?: { reason?: string }): Promise<RunDetail> => runs.cancelRun(this.ctx, id, options);
+  approveStep = (id: number, step: string, options?: { reject?: boolean; comment?: string; role?: string }): Promise<RunDetail> =>
+    approvals.approveStep(this.ctx, id, step, options);
 
   exportData = (): Promise<BatonDump> => system.exportData(this.ctx);
   importData = (data: unknown): Promise<ImportSummary> => system.importData(this.ctx, data);

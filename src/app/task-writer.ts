@@ -40,6 +40,8 @@ export interface Change {
 export interface WriteEffects {
   /** A critical task became ready: hybrid assignment pushes it to the best idle worker. */
   criticalReady: boolean;
+  /** Runs whose tasks changed state: each advances after the commit (`run-advance.ts`). */
+  runs?: Set<number>;
 }
 
 /**
@@ -72,9 +74,18 @@ export class TaskWriter {
     // Follow-on changes are credited to whoever caused this one (a worker's `done` unblocks).
     const by = change.actor ?? workerId ?? this.actor;
     await tx.appendEvent({ ...this.event(task.id, tx.now, change.type, changes, workerId, change.data ?? null), actor: by });
+    if ('status' in changes) this.noteRun(updated);
     if (isFinal(updated.status) && !isFinal(task.status)) await this.settleDependents(tx, updated, by);
     if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
     return this.pushIfCritical(tx, updated);
+  }
+
+  /** A task of a workflow run (tagged `run:N`) changed state: its run advances after the commit. */
+  noteRun(task: Task): void {
+    for (const tag of task.tags) {
+      const m = /^run:(\d+)$/.exec(tag);
+      if (m) this.effects.runs?.add(Number(m[1]));
+    }
   }
 
   /** A task written ready: a critical one is pushed after the commit (hybrid assignment). */

@@ -27,6 +27,8 @@ import type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  RunDetail,
+  RunQueryInput,
   SystemStatus,
   TaskAnalysis,
   TaskDetail,
@@ -35,6 +37,7 @@ import type {
   UpdateTaskInput,
   WorkflowAdded,
   WorkflowRecord,
+  WorkflowRun,
   WorkflowSummary,
   WorkflowValidation,
 } from '../app/baton.js';
@@ -57,6 +60,7 @@ import {
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
+import * as runs from './remote-runs.js';
 
 /** The server answers a long-poll claim after at most this long; longer waits are several polls. */
 const MAX_POLL_SECONDS = 60;
@@ -365,6 +369,14 @@ export class RemoteBaton implements Baton {
     const ref = parseWith(workflowRefSchema, { name, ...options });
     return this.http.call('GET', `/workflows/${encodeURIComponent(ref.name)}`, { query: { version: ref.version } });
   }
+
+  startRun = (name: string, options: { params?: Record<string, unknown>; version?: number } = {}) =>
+    runs.startRun(this.http, name, options);
+  getRun = (id: number): Promise<RunDetail> => runs.getRun(this.http, id);
+  listRuns = (query: RunQueryInput = {}): Promise<WorkflowRun[]> => runs.listRuns(this.http, query);
+  cancelRun = (id: number, options: { reason?: string } = {}): Promise<RunDetail> => runs.cancelRun(this.http, id, options);
+  approveStep = (id: number, step: string, options: { reject?: boolean; comment?: string } = {}): Promise<RunDetail> =>
+    runs.approveStep(this.http, id, step, options);
 
   /** Pages through the server's history (at most 10,000 events an answer) up to `limit`. */
   async events(raw: EventQuery = {}): Promise<TaskEvent[]> {

@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   invalid_reviewer: 'invalid',
   /** A workflow definition with problems (each with its line and column in `details.problems`). */
   invalid_workflow: 'invalid',
+  /** A run's params do not suit the definition (each problem in `details.problems`). */
+  invalid_params: 'invalid',
+  /** A workflow uses a step kind this Baton does not run yet (named in `details.kind`). */
+  step_not_supported: 'invalid',
   task_not_found: 'not_found',
   log_not_found: 'not_found',
   worker_not_found: 'not_found',
@@ -78,6 +82,12 @@ export const ERROR_CODES = {
   route_not_found: 'not_found',
   key_not_found: 'not_found',
   workflow_not_found: 'not_found',
+  run_not_found: 'not_found',
+  step_not_found: 'not_found',
+  /** Deciding an approval step that is not waiting for one. */
+  step_not_waiting: 'conflict',
+  /** Cancelling a run that already ended. */
+  run_finished: 'conflict',
   server_unavailable: 'unavailable',
   internal: 'internal',
 } as const satisfies Record<string, ErrorCategory>;

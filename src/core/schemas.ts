@@ -69,6 +69,13 @@ export {
   reviewSchema,
 } from './schemas/work.js';
 export {
+  type ApproveStepInput,
+  approveStepSchema,
+  type RunQueryInput,
+  runIdSchema,
+  runQuerySchema,
+  type StartRunInput,
+  startRunSchema,
   type WorkflowRefInput,
   type WorkflowSourceInput,
   workflowRefSchema,

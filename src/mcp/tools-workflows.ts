@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { workflowRefSchema } from '../core/schemas.js';
+import { runIdSchema, startRunSchema, workflowRefSchema } from '../core/schemas.js';
 import { STEP_KINDS } from '../core/workflow/index.js';
-import { defineTool, READ_ONLY, type Tool, type ToolContext } from './tool.js';
+import { defineTool, READ_ONLY, type Tool, type ToolContext, WRITE } from './tool.js';
 
 /** Workflow definitions, as an agent reads them: what is registered, and what one does. */
 
@@ -53,4 +53,62 @@ const listWorkflows = defineTool({
   },
 });
 
-export const WORKFLOW_TOOLS: Tool[] = [listWorkflows];
+const runWorkflowInput = z.strictObject({
+  name: startRunSchema.shape.name.describe('the registered workflow to run'),
+  params: startRunSchema.shape.params.describe("the run's params, by name (checked against the definition)"),
+  version: startRunSchema.shape.version.describe('run this version instead of the latest'),
+});
+
+/** What an agent needs of a run: each step's state and tasks. */
+function runData(run: Awaited<ReturnType<ToolContext['baton']['getRun']>>) {
+  return {
+    id: run.id,
+    workflow: run.workflow,
+    version: run.version,
+    status: run.status,
+    error: run.error,
+    params: run.params,
+    task: run.parentTaskId,
+    steps: run.steps.map((s) => ({
+      id: s.id,
+      status: s.status,
+      tasks: run.tasks.filter((t) => t.step === s.id).map((t) => ({ id: t.id, status: t.status, title: t.title })),
+      ...(s.error && { error: s.error }),
+      ...(s.waitUntil && { waitUntil: s.waitUntil }),
+      result: s.result,
+    })),
+  };
+}
+
+const runWorkflow = defineTool({
+  name: 'run_workflow',
+  title: 'Run a workflow',
+  description:
+    'Start a run of a registered workflow with params. Its steps become ordinary tasks (tagged run:N and step:ID) that workers claim; ' +
+    'read its progress with workflow_status.',
+  input: runWorkflowInput,
+  annotations: WRITE,
+  async run(args, { baton }: ToolContext) {
+    const run = await baton.startRun(args.name, {
+      ...(args.params !== undefined && { params: args.params }),
+      ...(args.version !== undefined && { version: args.version }),
+    });
+    return { summary: `started run ${run.id} of ${run.workflow} v${run.version}`, data: runData(run) };
+  },
+});
+
+const workflowStatus = defineTool({
+  name: 'workflow_status',
+  title: 'Read a workflow run',
+  description:
+    "A workflow run's state: each step's status (pending, waiting, running, completed, failed, skipped, cancelled), its tasks and result.",
+  input: z.strictObject({ run: runIdSchema.describe('the run id') }),
+  annotations: READ_ONLY,
+  async run(args, { baton }: ToolContext) {
+    const run = await baton.getRun(args.run);
+    const counts = run.steps.map((s) => `${s.id} ${s.status}`).join(', ');
+    return { summary: `run ${run.id} of ${run.workflow}: ${run.status} (${counts})`, data: runData(run) };
+  },
+});
+
+export const WORKFLOW_TOOLS: Tool[] = [listWorkflows, runWorkflow, workflowStatus];

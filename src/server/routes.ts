@@ -1,5 +1,6 @@
 import type { RouteSpec } from './route.js';
 import { resourceRoutes } from './routes-resources.js';
+import { runRoutes } from './routes-runs.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
 import { taskRoutes } from './routes-tasks.js';
 import { workRoutes } from './routes-work.js';
@@ -12,6 +13,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...workRoutes,
     ...workflowRoutes,
     ...resourceRoutes,
+    ...runRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];
 }

@@ -16,6 +16,7 @@ import type {
 } from '../core/types.js';
 import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 import type { WorkflowRecord } from '../core/workflow/record.js';
+import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
@@ -135,6 +136,10 @@ export interface Store {
   listWorkflows(): Promise<WorkflowRecord[]>;
   /** One version of a workflow definition (the latest without `version`), or undefined. */
   getWorkflow(name: string, version?: number): Promise<WorkflowRecord | undefined>;
+  /** One run of a workflow, or undefined. */
+  getRun(id: number): Promise<WorkflowRun | undefined>;
+  /** Runs, newest first. */
+  listRuns(query: RunQuery): Promise<WorkflowRun[]>;
   close(): Promise<void>;
 }
 
@@ -205,6 +210,15 @@ export interface StoreTx {
   latestWorkflow(name: string): Promise<WorkflowRecord | undefined>;
   /** Inserts one version of a workflow definition; `(name, version)` is new. */
   insertWorkflow(record: WorkflowRecord): Promise<void>;
+  /** Inserts a run (revision 1) and returns it with its new id. */
+  insertRun(run: NewRun): Promise<WorkflowRun>;
+  /**
+   * Reads a run and holds its lock until the transaction ends (PostgreSQL: `FOR UPDATE` of its
+   * row; SQLite's writers already take turns), so two processes never advance one run at once.
+   */
+  lockRun(id: number): Promise<WorkflowRun | undefined>;
+  /** Writes `patch` if the run still has `run.revision`; bumps it. Undefined when the guard failed. */
+  updateRun(run: WorkflowRun, patch: RunPatch): Promise<WorkflowRun | undefined>;
   /** Bulk load for import: rows keep their ids. The store must be empty. */
   load(dump: StoreDump): Promise<void>;
   isEmpty(): Promise<boolean>;
@@ -272,6 +286,14 @@ export interface TaskQuery {
   limit?: number | undefined;
   offset?: number | undefined;
 }
+
+export interface RunQuery {
+  workflow?: string | undefined;
+  status?: RunStatus | undefined;
+  limit?: number | undefined;
+}
+
+export type RunPatch = Partial<Pick<WorkflowRun, 'status' | 'parentTaskId' | 'steps' | 'error' | 'finishedAt'>>;
 
 export interface EventQuery {
   taskId?: number | undefined;

@@ -19,6 +19,8 @@ const TOOLS = [
   'system_status',
   'list_workflows',
   'list_resources',
+  'run_workflow',
+  'workflow_status',
 ];
 
 describe('baton mcp: tools over stdio', () => {

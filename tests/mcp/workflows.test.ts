@@ -48,3 +48,56 @@ describe('baton mcp: list_workflows', () => {
     expect(r.summary).toContain('workflow_not_found');
   });
 });
+
+const SMALL = `name: ship
+params:
+  version: { type: string, required: true }
+steps:
+  - id: build
+    task: { title: "Build \${{ params.version }}" }
+  - id: approve
+    needs: [build]
+    if: \${{ params.version == 'never' }}
+    task: { title: Never }
+`;
+
+describe('baton mcp: run_workflow and workflow_status', () => {
+  let project: ReturnType<typeof freshProject>;
+  let agent: Agent;
+
+  beforeAll(async () => {
+    project = freshProject();
+    const baton = await openStore(project.dir);
+    await baton.addWorkflow(SMALL);
+    await baton.addWorkflow(readFileSync(EXAMPLE, 'utf8'));
+    await baton.close();
+    agent = await connect(project.dir, { env: { BATON_WORKER_ID: 'agent-w' } });
+  });
+  afterAll(async () => {
+    await agent?.close();
+    project?.cleanup();
+  });
+
+  it('starts a run whose first step is a task, and reads each step with its tasks', async () => {
+    const started = await agent.call('run_workflow', { name: 'ship', params: { version: '1.0.0' } });
+    expect(started.isError).toBe(false);
+    expect(started.summary).toBe(`started run ${started.data.id} of ship v1`);
+    expect(started.data.steps[0]).toMatchObject({
+      id: 'build',
+      status: 'running',
+      tasks: [expect.objectContaining({ title: 'Build 1.0.0' })],
+    });
+    const status = await agent.call('workflow_status', { run: started.data.id });
+    expect(status.isError).toBe(false);
+    expect(status.summary).toBe(`run ${started.data.id} of ship: running (build running, approve pending)`);
+  });
+
+  it('bad params and unsupported steps are coded errors', async () => {
+    const bad = await agent.call('run_workflow', { name: 'ship', params: {} });
+    expect(bad.isError).toBe(true);
+    expect(bad.summary).toContain('invalid_params');
+    const unsupported = await agent.call('run_workflow', { name: 'release', params: { version: '1.0.0' } });
+    expect(unsupported.isError).toBe(true);
+    expect(unsupported.summary).toContain('step_not_supported');
+  });
+});

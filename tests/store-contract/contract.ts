@@ -14,6 +14,7 @@ import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
 import { resourceContract } from './resources.contract.js';
 import { routingContract } from './routing.contract.js';
+import { runContract } from './runs.contract.js';
 import { scheduleContract } from './schedule.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
@@ -48,5 +49,6 @@ export function storeContract(run: ContractRun): void {
     workflowContract(store);
     scheduleContract(store);
     resourceContract(store);
+    runContract(store);
   });
 }

@@ -49,4 +49,48 @@ describe('dashboard: the Workflows page', () => {
     await page.locator('[data-workflow="release"] td', { hasText: 'v2' }).waitFor();
     expect(browser.errors).toEqual([]);
   });
+
+  it('lists runs, opens one with its steps and task links, and follows it live', async () => {
+    const flow =
+      'name: ship\nsteps:\n  - id: build\n    task: { title: Build it }\n  - id: test\n    needs: [build]\n    task: { title: Test it }\n';
+    await api(server.url, 'POST', '/workflows', { source: flow });
+    const run = (await api(server.url, 'POST', '/workflows/ship/runs', {})) as { id: number; tasks: { id: number }[] };
+    const { page } = browser;
+    await page.goto(`${server.url}/#/workflows?name=ship`);
+    const row = page.locator(`[data-run="${run.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('running');
+    await row.getByRole('link', { name: `#${run.id}` }).click();
+    await page.locator('[data-step="build"][data-status="running"]').waitFor();
+    const task = run.tasks[0]?.id as number;
+    expect(
+      await page
+        .locator('[data-step="build"]')
+        .getByRole('link', { name: `#${task}` })
+        .getAttribute('href'),
+    ).toContain(`/tasks/${task}`);
+    expect(await page.locator('[data-step="test"]').getAttribute('data-status')).toBe('pending');
+
+    // Cancelled elsewhere: the page follows without a reload.
+    await api(server.url, 'POST', `/runs/${run.id}/cancel`, {});
+    await page.locator('[data-step="build"][data-status="cancelled"]').waitFor();
+    expect(await page.locator('[data-step="test"]').getAttribute('data-status')).toBe('cancelled');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('approves an approval step from the run page, and the run goes on', async () => {
+    const flow =
+      'name: gate\nsteps:\n  - id: approve\n    approval: { by: [admin], timeout: 1d }\n  - id: ship\n    needs: [approve]\n    task: { title: Ship }\n';
+    await api(server.url, 'POST', '/workflows', { source: flow });
+    const run = (await api(server.url, 'POST', '/workflows/gate/runs', {})) as { id: number };
+    const { page } = browser;
+    await page.goto(`${server.url}/#/workflows?run=${run.id}`);
+    const step = page.locator('[data-step="approve"][data-status="waiting"]');
+    await step.waitFor();
+    await step.getByRole('button', { name: 'Approve' }).click();
+    await page.locator('[data-step="approve"][data-status="completed"]').waitFor();
+    await page.locator('[data-step="ship"][data-status="running"]').waitFor();
+    expect(await page.locator('[data-step="approve"]').textContent()).toContain('approved by');
+    expect(browser.errors).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@ import type { WorkflowRecord, WorkflowSummary, WorkflowValidation } from '../../
 import { BatonError, isBatonError } from '../../core/errors.js';
 import { formatProblems, STEP_KINDS, validateWorkflowSource, type WorkflowProblem } from '../../core/workflow/index.js';
 import { ExitSignal, type GlobalOptions, makeOutput, serverOf, withBaton } from '../context.js';
+import { registerRunCommands } from './workflow-runs.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -86,9 +87,11 @@ export function registerWorkflowCommands(program: Command, globals: () => Global
         out.result(w, () => (opts.source ? w.source.replace(/\n$/, '') : showText(w)));
       }),
     );
+
+  registerRunCommands(workflow, globals);
 }
 
-function readSource(file: string): string {
+export function readSource(file: string): string {
   try {
     return readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (err) {

@@ -218,6 +218,29 @@ CREATE TABLE workflows (
 );
 `,
   },
+  {
+    version: 9,
+    name: 'workflow runs',
+    sql: `
+CREATE TABLE workflow_runs (
+  id             bigserial PRIMARY KEY,
+  workflow       text NOT NULL,
+  version        integer NOT NULL,
+  params         jsonb NOT NULL,
+  status         text NOT NULL,
+  parent_task_id bigint,
+  steps          jsonb NOT NULL,
+  error          text,
+  created_by     text,
+  created_at     bigint NOT NULL,
+  updated_at     bigint NOT NULL,
+  finished_at    bigint,
+  revision       integer NOT NULL DEFAULT 1
+);
+CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
+CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

@@ -3,6 +3,7 @@ import type { Resource } from '../../core/resources.js';
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
+import { runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -13,7 +14,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
+import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { Availability } from './availability.js';
 import {
   type ConnectionSettings,
@@ -31,6 +32,7 @@ import { PostgresTx } from './postgres-tx.js';
 import { inTransaction } from './reservation.js';
 import { capacities, claimRows, listResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
+import { listParams, runStatements } from './runs.js';
 import { ident, NOW_MS, type Statements, statements } from './sql.js';
 import { TaskWrites } from './task-writes.js';
 import { WakeUps } from './wake-ups.js';
@@ -64,6 +66,7 @@ export class PostgresStore implements Store {
   readonly location: string;
   readonly st: Statements;
   readonly wf: ReturnType<typeof workflowStatements>;
+  readonly runs: ReturnType<typeof runStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -85,6 +88,7 @@ export class PostgresStore implements Store {
     this.location = settings.location;
     this.st = statements(settings.schema);
     this.wf = workflowStatements(settings.schema);
+    this.runs = runStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -338,6 +342,15 @@ export class PostgresStore implements Store {
     const rows =
       version === undefined ? await this.read(this.wf.latest, [name]) : await this.read(this.wf.version, [name, version]);
     return recordsOf(rows)[0];
+  }
+
+  async getRun(id: number): Promise<WorkflowRun | undefined> {
+    const [row] = await this.read(this.runs.get, [id]);
+    return row ? runOf(row) : undefined;
+  }
+
+  async listRuns(query: RunQuery): Promise<WorkflowRun[]> {
+    return (await this.read(this.runs.list, listParams(query))).map(runOf);
   }
 
   private get keysTable(): string {

@@ -3,7 +3,8 @@ import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
 import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
-import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
+import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
+import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import type { Queryable } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
 import {
@@ -19,6 +20,7 @@ import {
   workerParams,
   workerToRecord,
 } from './rows.js';
+import { insertRunParams, updateRunParams } from './runs.js';
 import { insertParams, lockKey, recordsOf } from './workflows.js';
 
 /** Rows per statement when loading an export: large enough to amortise, small enough to send. */
@@ -189,5 +191,20 @@ export class PostgresTx implements StoreTx {
 
   async insertWorkflow(record: WorkflowRecord): Promise<void> {
     await this.q(this.store.wf.insert, insertParams(record));
+  }
+
+  async insertRun(run: NewRun): Promise<WorkflowRun> {
+    return runOf((await this.q(this.store.runs.insert, insertRunParams(run)))[0] as Row);
+  }
+
+  async lockRun(id: number): Promise<WorkflowRun | undefined> {
+    const [row] = await this.q(this.store.runs.lock, [id]);
+    return row ? runOf(row) : undefined;
+  }
+
+  async updateRun(run: WorkflowRun, patch: RunPatch): Promise<WorkflowRun | undefined> {
+    const next = { ...run, ...patch };
+    const [row] = await this.q(this.store.runs.update, updateRunParams(run, next, this.now));
+    return row ? runOf(row) : undefined;
   }
 }

@@ -172,6 +172,29 @@ CREATE TABLE workflows (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    version: 9,
+    name: 'workflow runs',
+    sql: `
+CREATE TABLE workflow_runs (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  workflow       TEXT NOT NULL,
+  version        INTEGER NOT NULL,
+  params         TEXT NOT NULL,
+  status         TEXT NOT NULL,
+  parent_task_id INTEGER,
+  steps          TEXT NOT NULL,
+  error          TEXT,
+  created_by     TEXT,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  finished_at    INTEGER,
+  revision       INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
+CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

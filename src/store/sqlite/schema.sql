@@ -97,6 +97,22 @@ CREATE TABLE workers (
   state         TEXT NOT NULL DEFAULT 'active'
 );
 
+CREATE TABLE workflow_runs (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  workflow       TEXT NOT NULL,
+  version        INTEGER NOT NULL,
+  params         TEXT NOT NULL,
+  status         TEXT NOT NULL,
+  parent_task_id INTEGER,
+  steps          TEXT NOT NULL,
+  error          TEXT,
+  created_by     TEXT,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  finished_at    INTEGER,
+  revision       INTEGER NOT NULL DEFAULT 1
+);
+
 CREATE TABLE workflows (
   name        TEXT NOT NULL,
   version     INTEGER NOT NULL,
@@ -127,3 +143,7 @@ CREATE INDEX tasks_parent ON tasks (parent_id, id) WHERE parent_id IS NOT NULL;
 CREATE INDEX tasks_recurring ON tasks (id) WHERE recurrence IS NOT NULL;
 
 CREATE INDEX tasks_status ON tasks (status, id);
+
+CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
+
+CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);

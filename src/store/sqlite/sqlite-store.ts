@@ -18,10 +18,12 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, readyCountsOf } from '../store.js';
+import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
+import { claimCandidates } from './claim-candidates.js';
 import { capacities, readResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
-import { CLAIM_BY_ID, CLAIM_ONE, SQL, taskWhere } from './sql.js';
+import * as runs from './runs.js';
+import { SQL, taskWhere } from './sql.js';
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
 import * as workflows from './workflows.js';
@@ -185,7 +187,7 @@ export class SqliteStore implements Store {
   claim(request: ClaimRequest): Promise<Task[]> {
     return this.transaction(async (tx) => {
       const now = tx.now;
-      const rows = this.claimCandidates(request, now);
+      const rows = claimCandidates((sql) => this.stmt(sql), request, now);
       const candidates = rows.map(rowToTask).sort(compareForClaim).slice(0, request.limit);
       const claimed: Task[] = [];
       for (const task of candidates) {
@@ -223,28 +225,6 @@ export class SqliteStore implements Store {
       if (updated) await tx.appendEvent(decision.event);
       return updated ?? null;
     });
-  }
-
-  /**
-   * The best candidates of both kinds (reserved for this worker, and open to all). A single claim
-   * uses `LIMIT 1` statements read with `get()`, which SQLite answers from the first index entry.
-   */
-  private claimCandidates(request: ClaimRequest, now: number): Row[] {
-    const caps = JSON.stringify(request.capabilities);
-    const cmd = request.withCommand ? 1 : 0;
-    if (request.taskId !== undefined) {
-      const row = this.stmt(CLAIM_BY_ID).get({ id: request.taskId, worker: request.workerId, now, caps, cmd }) as Row | undefined;
-      return row ? [row] : [];
-    }
-    if (request.limit === 1) {
-      const assigned = this.stmt(CLAIM_ONE.assigned).get({ worker: request.workerId, now, caps, cmd }) as Row | undefined;
-      const queued = this.stmt(CLAIM_ONE.queued).get({ now, caps, cmd }) as Row | undefined;
-      return [assigned, queued].filter((r): r is Row => r !== undefined);
-    }
-    return [
-      ...(this.stmt(SQL.claimAssigned).all({ worker: request.workerId, now, caps, cmd, limit: request.limit }) as Row[]),
-      ...(this.stmt(SQL.claimQueued).all({ now, caps, cmd, limit: request.limit }) as Row[]),
-    ];
   }
 
   async getTask(id: number): Promise<Task | undefined> {
@@ -372,6 +352,8 @@ export class SqliteStore implements Store {
 
   listWorkflows = (): Promise<WorkflowRecord[]> => this.read(workflows.listWorkflows);
   getWorkflow = (name: string, version?: number) => this.read((stmt) => workflows.readWorkflow(stmt, name, version));
+  getRun = (id: number) => this.read((stmt) => runs.getRun(stmt, id));
+  listRuns = (query: RunQuery) => this.read((stmt) => runs.listRuns(stmt, query));
 
   async close(): Promise<void> {
     await this.writer.tail;

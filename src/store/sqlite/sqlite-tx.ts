@@ -3,8 +3,10 @@ import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
 import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
-import type { NewTask, PushView, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
+import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
+import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
+import * as runs from './runs.js';
 import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
 import * as workflows from './workflows.js';
@@ -150,5 +152,20 @@ export class SqliteTx implements StoreTx {
   async insertWorkflow(record: WorkflowRecord): Promise<void> {
     this.wrote = true;
     workflows.insertWorkflow((sql) => this.store.stmt(sql), record);
+  }
+
+  async insertRun(run: NewRun): Promise<WorkflowRun> {
+    this.wrote = true;
+    return runs.insertRun((sql) => this.store.stmt(sql), run);
+  }
+
+  // BEGIN IMMEDIATE already holds the store's write lock: no other writer reads the run meanwhile.
+  async lockRun(id: number): Promise<WorkflowRun | undefined> {
+    return runs.getRun((sql) => this.store.stmt(sql), id);
+  }
+
+  async updateRun(run: WorkflowRun, patch: RunPatch): Promise<WorkflowRun | undefined> {
+    this.wrote = true;
+    return runs.updateRun((sql) => this.store.stmt(sql), run, patch, this.now);
   }
 }

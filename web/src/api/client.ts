@@ -4,6 +4,7 @@ import type {
   Identity,
   Priority,
   Resource,
+  RunDetail,
   SystemStatus,
   Task,
   TaskAnalysis,
@@ -13,6 +14,7 @@ import type {
   TaskStatus,
   WorkerView,
   WorkflowRecord,
+  WorkflowRun,
   WorkflowSummary,
 } from './types';
 
@@ -186,6 +188,18 @@ export class ApiClient {
 
   workflows(): Promise<WorkflowSummary[]> {
     return this.request<{ workflows: WorkflowSummary[] }>('GET', '/workflows').then((r) => r.workflows);
+  }
+
+  runs(query: { name?: string; status?: string } = {}): Promise<WorkflowRun[]> {
+    return this.request<{ runs: WorkflowRun[] }>('GET', '/runs', { query }).then((r) => r.runs);
+  }
+
+  run(id: number): Promise<RunDetail> {
+    return this.request('GET', `/runs/${id}`);
+  }
+
+  approveStep(id: number, step: string, body: { reject?: boolean; comment?: string }): Promise<RunDetail> {
+    return this.request('POST', `/runs/${id}/steps/${encodeURIComponent(step)}/approve`, { body });
   }
 
   workflow(name: string, version?: number): Promise<WorkflowRecord> {

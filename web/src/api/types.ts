@@ -115,6 +115,15 @@ export interface Identity {
 export type { StepDefinition, WorkflowDefinition } from '../../../src/core/workflow/schema.js';
 export type { WorkflowProblem } from '../../../src/core/workflow/source.js';
 
+import type { WorkflowRun } from '../../../src/core/workflow/run.js';
+
+export type { StepState, WorkflowRun } from '../../../src/core/workflow/run.js';
+
+/** A workflow run with the tasks it made, as `GET /runs/:id` answers. */
+export interface RunDetail extends WorkflowRun {
+  tasks: { id: number; step: string; index: number; title: string; status: string; attempts: number }[];
+}
+
 /** A registered workflow, as `GET /workflows` lists it (the latest version of each). */
 export interface WorkflowSummary {
   name: string;

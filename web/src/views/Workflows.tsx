@@ -5,12 +5,17 @@ import { age } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { href, type Route } from '../lib/route';
 import { api, useEvents } from '../lib/session';
+import { RunList, RunView } from './WorkflowRuns';
 
 const KINDS = ['task', 'approval', 'wait', 'workflow'] as const;
 
-/** The registered workflow definitions; `?name=` opens one: its params, steps and triggers. */
+/**
+ * The registered workflow definitions and their runs; `?name=` opens one workflow (its params,
+ * steps, triggers and runs), `?run=` one run (its steps and their tasks).
+ */
 export function WorkflowsView({ route }: { route: Route }) {
   const name = route.params.get('name');
+  const run = Number(route.params.get('run') ?? '');
   const list = useLoad(() => api.workflows(), []);
   const onEvent = useCallback(
     (e: TaskEvent) => {
@@ -21,6 +26,7 @@ export function WorkflowsView({ route }: { route: Route }) {
   useEvents(onEvent);
   const now = useNow(30_000);
   const all = list.data ?? [];
+  if (Number.isSafeInteger(run) && run > 0) return <RunView key={run} id={run} />;
   return (
     <section aria-labelledby="workflows-title">
       <h1 id="workflows-title">Workflows</h1>
@@ -61,6 +67,7 @@ export function WorkflowsView({ route }: { route: Route }) {
         </div>
       ) : null}
       {name ? <WorkflowDetail key={name} name={name} /> : null}
+      <RunList name={name} />
     </section>
   );
 }

@@ -1,0 +1,176 @@
+import { analyzeComplexity } from '../core/breakdown/complexity.js';
+import { BatonError } from '../core/errors.js';
+import { cancelPatch, type TaskPatch } from '../core/lifecycle.js';
+import { createTaskSchema, parseWith } from '../core/schemas.js';
+import { newTaskRecord } from '../core/task-records.js';
+import type { Task } from '../core/types.js';
+import { planCancel, planRun, type RunPlan, type RunTaskView } from '../core/workflow/engine.js';
+import type { RenderedTask } from '../core/workflow/render.js';
+import { isStepFinal, type WorkflowRun } from '../core/workflow/run.js';
+import type { WorkflowDefinition } from '../core/workflow/schema.js';
+import type { Store, StoreTx } from '../store/store.js';
+import { type AppContext, writeTasks } from './context.js';
+import { SYSTEM_ACTOR, type TaskWriter, type WriteEffects } from './task-writer.js';
+
+/**
+ * Applying the run engine (core/workflow/engine.ts): each advance is one transaction that holds
+ * the run's lock and writes with a revision check, so two processes (two server replicas, a server
+ * and a CLI) never advance the same step twice. Runs advance after a change of one of their tasks
+ * commits, from the server's sweep (waits fall due by time alone; a safety net for the rest), and
+ * on local reads of runs.
+ */
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The run a task belongs to, from its `run:N` tag. */
+export function runOfTask(task: Pick<Task, 'tags'>): number | null {
+  for (const tag of task.tags) {
+    const m = /^run:(\d+)$/.exec(tag);
+    if (m) return Number(m[1]);
+  }
+  return null;
+}
+
+/** The tasks of the steps still under way: the only ones the engine reads. */
+const stepTaskIds = (run: WorkflowRun): number[] =>
+  run.steps.filter((s) => !isStepFinal(s.status)).flatMap((s) => s.taskIds.filter((id) => id > 0));
+
+function viewsOf(tasks: readonly Task[]): Map<number, RunTaskView> {
+  return new Map(tasks.map((t) => [t.id, { id: t.id, status: t.status, result: t.result, lastError: t.lastError }]));
+}
+
+async function definitionOf(store: Store, run: WorkflowRun): Promise<WorkflowDefinition> {
+  const wf = await store.getWorkflow(run.workflow, run.version);
+  if (!wf) throw new BatonError('workflow_not_found', `version ${run.version} of workflow ${run.workflow} not found`);
+  return wf.definition;
+}
+
+/** Writes a plan: the new tasks, the cancelled ones, the run's parent at the end, the events, the run. */
+export async function applyPlan(
+  ctx: AppContext,
+  tx: StoreTx,
+  writer: TaskWriter,
+  run: WorkflowRun,
+  plan: RunPlan,
+): Promise<WorkflowRun> {
+  const ids: number[] = [];
+  for (const c of plan.create) ids.push((await insertStepTask(ctx, tx, writer, run, c.step, c.task)).id);
+  const steps = plan.steps.map((s) => ({ ...s, taskIds: s.taskIds.map((id) => (id < 0 ? (ids[-id - 1] as number) : id)) }));
+  for (const id of plan.cancel) {
+    const task = await tx.getTask(id);
+    if (!task || ['completed', 'failed', 'cancelled', 'skipped'].includes(task.status)) continue;
+    await writer.apply(tx, task, {
+      type: 'cancelled',
+      patch: cancelPatch(),
+      actor: SYSTEM_ACTOR,
+      data: { reason: `run ${run.id} cancelled` },
+    });
+  }
+  const ended = plan.status !== 'running';
+  if (ended && run.parentTaskId !== null) await endParent(tx, writer, run.parentTaskId, plan, steps);
+  for (const e of plan.events) {
+    await tx.appendEvent({
+      taskId: run.parentTaskId,
+      workerId: null,
+      actor: ctx.actor ?? SYSTEM_ACTOR,
+      type: e.type,
+      at: iso(tx.now),
+      changes: {},
+      data: e.data,
+    });
+  }
+  const patch = { steps, status: plan.status, error: plan.error, ...(ended && { finishedAt: iso(tx.now) }) };
+  const written = await tx.updateRun(run, patch);
+  if (!written) throw new BatonError('version_mismatch', `run ${run.id} changed while it was being advanced; try again`);
+  return written;
+}
+
+async function insertStepTask(
+  ctx: AppContext,
+  tx: StoreTx,
+  writer: TaskWriter,
+  run: WorkflowRun,
+  step: string,
+  rendered: RenderedTask,
+): Promise<Task> {
+  const input = parseWith(createTaskSchema, {
+    ...rendered,
+    ...(run.parentTaskId !== null && { parentId: run.parentTaskId }),
+    noBreakdown: true,
+  });
+  const complexity = analyzeComplexity(input, ctx.policy.breakdown.mode).complexity;
+  const task = await tx.insertTask(
+    newTaskRecord(input, { now: tx.now, policy: ctx.policy, actor: ctx.actor, complexity, depsOpen: false }),
+  );
+  await tx.appendEvent(
+    writer.event(task.id, tx.now, 'created', { status: [null, task.status] }, null, {
+      title: task.title,
+      priority: task.priority,
+      run: run.id,
+      step,
+    }),
+  );
+  return writer.pushIfCritical(tx, task);
+}
+
+async function endParent(tx: StoreTx, writer: TaskWriter, id: number, plan: RunPlan, steps: WorkflowRun['steps']): Promise<void> {
+  const parent = await tx.getTask(id);
+  if (!parent || ['completed', 'failed', 'cancelled', 'skipped'].includes(parent.status)) return;
+  const result = Object.fromEntries(steps.map((s) => [s.id, { status: s.status, result: s.result }]));
+  let patch: TaskPatch;
+  let type: string;
+  if (plan.status === 'completed') {
+    patch = { status: 'completed', progress: 100, pausedFrom: null, completedAt: iso(tx.now), result };
+    type = 'completed';
+  } else if (plan.status === 'failed') {
+    patch = { status: 'failed', lease: null, pausedFrom: null, lastError: plan.error, result };
+    type = 'failed';
+  } else {
+    patch = cancelPatch();
+    type = 'cancelled';
+  }
+  await writer.apply(tx, parent, { type, patch, actor: SYSTEM_ACTOR, data: { run: true } });
+}
+
+/**
+ * Advances one run as far as it goes now. The plan is first made from committed state without a
+ * lock; only when it would change something is it made again under the run's lock and written.
+ */
+export async function advanceRun(ctx: AppContext, id: number): Promise<WorkflowRun | undefined> {
+  const seen = await ctx.store.getRun(id);
+  if (seen?.status !== 'running') return seen;
+  const definition = await definitionOf(ctx.store, seen);
+  const look = async (run: WorkflowRun, read: (ids: number[]) => Promise<Task[]>, now: number) => {
+    const tasks = await read([...stepTaskIds(run), ...(run.parentTaskId !== null ? [run.parentTaskId] : [])]);
+    const parent = tasks.find((t) => t.id === run.parentTaskId);
+    // The run's own task cancelled by hand cancels the run.
+    if (parent?.status === 'cancelled') return planCancel(run, viewsOf(tasks), now, `task #${parent.id} cancelled`);
+    return planRun(definition, run, viewsOf(tasks), now);
+  };
+  const readCommitted = async (ids: number[]) =>
+    (await Promise.all(ids.map((i) => ctx.store.getTask(i)))).filter((t): t is Task => t !== undefined);
+  const preview = await look(seen, readCommitted, await ctx.store.now());
+  if (!preview.changed) return seen;
+  return writeTasks(ctx, async (tx, writer) => {
+    const run = await tx.lockRun(id);
+    if (run?.status !== 'running') return run;
+    const plan = await look(run, (ids) => tx.getTasks(ids), tx.now);
+    return plan.changed ? applyPlan(ctx, tx, writer, run, plan) : run;
+  });
+}
+
+/** Advances every running run (the sweep): waits fall due, and nothing is left behind. */
+export async function advanceRuns(ctx: AppContext): Promise<void> {
+  for (const run of await ctx.store.listRuns({ status: 'running', limit: 200 })) {
+    await advanceRun(ctx, run.id).catch(() => undefined);
+  }
+}
+
+/** After a commit: the runs whose tasks changed state move on. A failure is left to the sweep. */
+export async function advanceNoted(ctx: AppContext, effects: WriteEffects): Promise<void> {
+  const runs = effects.runs;
+  if (!runs || runs.size === 0) return;
+  const ids = [...runs];
+  runs.clear();
+  for (const id of ids) await advanceRun(ctx, id).catch(() => undefined);
+}

@@ -1,0 +1,46 @@
+import type { RunDetail, RunQueryInput, WorkflowRun } from '../app/baton.js';
+import { approveStepSchema, parseWith, runIdSchema, runQuerySchema, startRunSchema } from '../core/schemas.js';
+import type { HttpClient } from './http.js';
+
+/** RemoteBaton's workflow-run calls. Starting and cancelling are not retried: neither is safe to repeat blindly. */
+
+export function startRun(
+  http: HttpClient,
+  name: string,
+  options: { params?: Record<string, unknown>; version?: number },
+): Promise<RunDetail> {
+  const ref = parseWith(startRunSchema, { name, ...options });
+  return http.call('POST', `/workflows/${encodeURIComponent(ref.name)}/runs`, {
+    body: { ...(ref.params !== undefined && { params: ref.params }), ...(ref.version !== undefined && { version: ref.version }) },
+  });
+}
+
+export function getRun(http: HttpClient, id: number): Promise<RunDetail> {
+  return http.call('GET', `/runs/${parseWith(runIdSchema, id, { what: 'run id' })}`);
+}
+
+export async function listRuns(http: HttpClient, query: RunQueryInput): Promise<WorkflowRun[]> {
+  const q = parseWith(runQuerySchema, query);
+  return (await http.call<{ runs: WorkflowRun[] }>('GET', '/runs', { query: { name: q.name, status: q.status } })).runs;
+}
+
+export function cancelRun(http: HttpClient, id: number, options: { reason?: string }): Promise<RunDetail> {
+  return http.call('POST', `/runs/${parseWith(runIdSchema, id, { what: 'run id' })}/cancel`, { body: options });
+}
+
+/** The server decides with the role of the key it is called with. */
+export function approveStep(
+  http: HttpClient,
+  id: number,
+  step: string,
+  options: { reject?: boolean; comment?: string },
+): Promise<RunDetail> {
+  const input = parseWith(approveStepSchema, { step, ...options });
+  const run = parseWith(runIdSchema, id, { what: 'run id' });
+  return http.call('POST', `/runs/${run}/steps/${input.step}/approve`, {
+    body: {
+      ...(input.reject !== undefined && { reject: input.reject }),
+      ...(input.comment !== undefined && { comment: input.comment }),
+    },
+  });
+}

@@ -1,0 +1,44 @@
+import type { NewRun } from '../../core/workflow/run.js';
+import type { RunPatch, RunQuery } from '../store.js';
+import { ident } from './sql.js';
+
+/** The statements of the `workflow_runs` table of the PostgreSQL store (migration 9). */
+export function runStatements(schema: string) {
+  const t = `${ident(schema)}.workflow_runs`;
+  const cols =
+    'id, workflow, version, params, status, parent_task_id, steps, error, created_by, created_at, updated_at, finished_at, revision';
+  return {
+    get: `SELECT ${cols} FROM ${t} WHERE id = $1`,
+    /** The run's lock: advances of one run take turns until the end of their transactions. */
+    lock: `SELECT ${cols} FROM ${t} WHERE id = $1 FOR UPDATE`,
+    list: `SELECT ${cols} FROM ${t} WHERE ($1::text IS NULL OR workflow = $1) AND ($2::text IS NULL OR status = $2) ORDER BY id DESC LIMIT $3`,
+    insert: `INSERT INTO ${t} (workflow, version, params, status, parent_task_id, steps, error, created_by, created_at, updated_at, finished_at, revision)
+      VALUES ($1, $2, $3::text::jsonb, $4, $5, $6::text::jsonb, $7, $8, $9, $10, $11, 1) RETURNING ${cols}`,
+    update: `UPDATE ${t} SET status = $1, parent_task_id = $2, steps = $3::text::jsonb, error = $4, finished_at = $5, updated_at = $6,
+      revision = revision + 1 WHERE id = $7 AND revision = $8 RETURNING ${cols}`,
+  };
+}
+
+const ms = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+
+export const listParams = (q: RunQuery): unknown[] => [q.workflow ?? null, q.status ?? null, q.limit ?? 100];
+
+export function insertRunParams(run: NewRun): unknown[] {
+  return [
+    run.workflow,
+    run.version,
+    JSON.stringify(run.params),
+    run.status,
+    run.parentTaskId,
+    JSON.stringify(run.steps),
+    run.error,
+    run.createdBy,
+    ms(run.createdAt),
+    ms(run.updatedAt),
+    ms(run.finishedAt),
+  ];
+}
+
+export function updateRunParams(run: { id: number; revision: number }, next: Required<RunPatch>, now: number): unknown[] {
+  return [next.status, next.parentTaskId, JSON.stringify(next.steps), next.error, ms(next.finishedAt), now, run.id, run.revision];
+}
