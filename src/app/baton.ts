@@ -4,6 +4,7 @@ import type { Policy } from '../core/policy.js';
 import type {
   AssignInput,
   AttemptLogInput,
+  BulkInput,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -18,6 +19,7 @@ import type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  TaskFilter,
   UnassignInput,
   UpdateTaskInput,
 } from '../core/schemas.js';
@@ -40,6 +42,7 @@ import type { ServiceStats } from './status-stats.js';
 export type {
   AssignInput,
   AttemptLogInput,
+  BulkInput,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -54,6 +57,7 @@ export type {
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
+  TaskFilter,
   UnassignInput,
   UpdateTaskInput,
 };
@@ -82,6 +86,14 @@ export interface Baton {
    */
   addDependencies(id: number, dependsOn: DependencyInput[]): Promise<Task>;
   removeDependency(id: number, dependsOn: number): Promise<Task>;
+  /** How many tasks a filter selects, per status (what a board shows above its columns). */
+  countTasks(filter?: TaskFilter): Promise<TaskCounts>;
+  /**
+   * One action (cancel, retry, pause, resume, update priority) on several tasks, by ids or a
+   * filter, in one transaction: a task that is missing or in a wrong state refuses the whole batch,
+   * naming it. With `dryRun`, checks it all and changes nothing.
+   */
+  bulk(input: BulkInput): Promise<BulkResult>;
   /**
    * Reserves a task for one registered worker: only that worker may claim it. A worker lacking a
    * capability the task needs is refused (`incapable_worker`) unless `force`.
@@ -253,6 +265,21 @@ export interface TaskPage {
   total: number;
   /** The `cursor` of the next page, or null on the last one. */
   next: string | null;
+}
+
+export interface TaskCounts {
+  total: number;
+  byStatus: Record<TaskStatus, number>;
+}
+
+export interface BulkResult {
+  action: BulkInput['action'];
+  dryRun: boolean;
+  /** Tasks named or selected. */
+  count: number;
+  ids: number[];
+  /** Each task as the action left it (in a dry run: as it would). */
+  tasks: Task[];
 }
 
 export interface TaskDetail {

@@ -8,6 +8,8 @@ import type {
   BatonDescription,
   BreakdownOptions,
   BreakdownResult,
+  BulkInput,
+  BulkResult,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -29,7 +31,9 @@ import type {
   ReviewTaskInput,
   SystemStatus,
   TaskAnalysis,
+  TaskCounts,
   TaskDetail,
+  TaskFilter,
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
@@ -48,12 +52,14 @@ import {
   eventsQuerySchema,
   listQuerySchema,
   parseWith,
+  taskFilterSchema,
   unassignSchema,
   workflowRefSchema,
 } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
+import { filterQuery } from './query.js';
 
 /** The server answers a long-poll claim after at most this long; longer waits are several polls. */
 const MAX_POLL_SECONDS = 60;
@@ -115,8 +121,20 @@ export class RemoteBaton implements Baton {
         limit: q.limit,
         offset: q.offset,
         cursor: q.cursor,
+        ...filterQuery(q),
+        sort: q.sort,
       },
     });
+  }
+
+  async countTasks(raw: TaskFilter = {}): Promise<TaskCounts> {
+    const q = parseWith(taskFilterSchema, raw);
+    const query = { status: q.status?.join(','), worker: q.worker, tag: q.tag, parent: q.parentId, ...filterQuery(q) };
+    return this.http.call('GET', '/tasks/counts', { query });
+  }
+
+  bulk(input: BulkInput): Promise<BulkResult> {
+    return this.http.call('POST', '/tasks/bulk', { body: input });
   }
 
   updateTask(id: number, input: UpdateTaskInput, options: { ifVersion?: number } = {}): Promise<Task> {

@@ -19,6 +19,14 @@ export {
   tokenSchema,
   workerIdSchema,
 } from './schemas/fields.js';
+export {
+  BULK_ACTIONS,
+  type BulkAction,
+  type BulkInput,
+  bulkSchema,
+  type TaskFilter,
+  taskFilterSchema,
+} from './schemas/steer.js';
 export { dumpSchema, eventSchema, taskSchema, workerSchema } from './schemas/records.js';
 export {
   type AssignInput,

@@ -14,6 +14,7 @@ import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
 import { routingContract } from './routing.contract.js';
 import { scheduleContract } from './schedule.contract.js';
+import { steerContract } from './steer.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
@@ -46,5 +47,6 @@ export function storeContract(run: ContractRun): void {
     reservationContract(store);
     workflowContract(store);
     scheduleContract(store);
+    steerContract(store);
   });
 }

@@ -198,6 +198,16 @@ CREATE TABLE workflows (
 );
 `,
   },
+  {
+    version: 8,
+    name: 'task search',
+    // Full text over title and description with the 'simple' configuration (words as typed, no
+    // stemming: the same matches as the SQLite store's FTS5 index), queried by word prefix.
+    sql: `
+CREATE INDEX tasks_search ON tasks USING gin (to_tsvector('simple', title || ' ' || coalesce(description, '')));
+CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */
