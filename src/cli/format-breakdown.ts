@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import { pc } from './colors.js';
 import type { BreakdownResult, TaskAnalysis } from '../app/baton.js';
 import type { PlannedSubtask } from '../core/breakdown/types.js';
 import type { Task } from '../core/types.js';

@@ -34,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerBreakdownCommands } = await import('./commands/breakdown.js');
   const { registerMcpCommand } = await import('./commands/mcp.js');
   const { registerWorkflowCommands } = await import('./commands/workflows.js');
+  const { registerSteerCommands } = await import('./commands/steer.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -47,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   registerServeCommands(program, globals);
   registerKeyCommands(program, globals);
   registerWorkflowCommands(program, globals);
+  registerSteerCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   invalid_reviewer: 'invalid',
   /** A workflow definition with problems (each with its line and column in `details.problems`). */
   invalid_workflow: 'invalid',
+  /** A change to many tasks needs a yes: `--yes`, or an answer at a terminal. */
+  confirmation_required: 'invalid',
   task_not_found: 'not_found',
   log_not_found: 'not_found',
   worker_not_found: 'not_found',
