@@ -1,11 +1,11 @@
 import picocolors from 'picocolors';
 
 /**
- * Colours of human output: on only when standard output is a terminal, off with `NO_COLOR` (any
- * value) or `TERM=dumb`; `FORCE_COLOR` turns them on anyway. Piped output never carries escapes.
+ * Colours of human output: on only when standard output is a terminal, off with `NO_COLOR` (set and not
+ * empty) or `TERM=dumb`; `FORCE_COLOR` turns them on anyway. Piped output never carries escapes.
  */
 export function colorsWanted(env: NodeJS.ProcessEnv = process.env, tty = Boolean(process.stdout.isTTY)): boolean {
-  if ('NO_COLOR' in env && env.NO_COLOR !== undefined) return false;
+  if (env.NO_COLOR) return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return tty && env.TERM !== 'dumb';
 }
