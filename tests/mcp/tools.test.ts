@@ -18,6 +18,13 @@ const TOOLS = [
   'review_task',
   'system_status',
   'list_workflows',
+  'update_task',
+  'cancel_task',
+  'pause_task',
+  'resume_task',
+  'retry_task',
+  'remove_dependency',
+  'search_tasks',
 ];
 
 describe('baton mcp: tools over stdio', () => {
