@@ -19,9 +19,9 @@ export function taskWhere(query: TaskQuery): { where: string; params: unknown[] 
   if (query.priority && query.priority.length > 0) clauses.push(`t.priority = ANY(${param([...query.priority])}::text[])`);
   if (query.capability && query.capability.length > 0) clauses.push(`t.capabilities && ${param([...query.capability])}::text[]`);
   if (query.words && query.words.length > 0) {
-    // The expression of the `tasks_search` GIN index (migration 8), so the index answers it.
+    // The stored vector of the `tasks_search` GIN index (migration 8).
     const match = query.words.map((w) => `${w}:*`).join(' & ');
-    clauses.push(`to_tsvector('simple', t.title || ' ' || coalesce(t.description, '')) @@ to_tsquery('simple', ${param(match)})`);
+    clauses.push(`t.search_vector @@ to_tsquery('simple', ${param(match)})`);
   }
   if (query.open) clauses.push("t.status NOT IN ('completed', 'cancelled', 'skipped')");
   if (query.afterId !== undefined) clauses.push(`t.id > ${param(query.afterId)}`);
