@@ -12,11 +12,14 @@ export function colorsWanted(env: NodeJS.ProcessEnv = process.env, tty = Boolean
 
 export const pc = picocolors.createColors(colorsWanted());
 
-/** Columns of the terminal: `COLUMNS` when set, else the terminal's, else 120 (output to a file). */
+/**
+ * Columns to fit: `COLUMNS` when set, else the terminal's; output to a pipe or a file (no terminal,
+ * no `COLUMNS`) is not cut at all.
+ */
 export function terminalWidth(env: NodeJS.ProcessEnv = process.env): number {
   const fromEnv = Number(env.COLUMNS);
   if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return process.stdout.columns || 120;
+  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number.POSITIVE_INFINITY;
 }
 
 /** A time relative to now, as a person says it: "just now", "3 min ago", "2 h ago", "in 5 d". */

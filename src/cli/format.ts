@@ -69,7 +69,7 @@ export function formatList(
 ): string {
   if (page.tasks.length === 0) return pc.dim('no tasks');
   const now = options.now ?? Date.now();
-  const total = options.width ?? 120;
+  const total = options.width ?? Number.POSITIVE_INFINITY;
   const cells = page.tasks.map((t) => ({
     t,
     fixed: [
