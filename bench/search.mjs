@@ -35,7 +35,11 @@ async function textDump(n) {
 /** Median milliseconds of a search (page of 50 and total), over queries of one to two words. */
 async function timeSearches(baton) {
   const queries = Array.from({ length: QUERIES }, (_, i) =>
-    i % 3 === 0 ? WORDS[(i * 7) % WORDS.length] : i % 3 === 1 ? `${NOUNS[i % 10]} ${WORDS[(i * 11) % WORDS.length].slice(0, 3)}` : `${VERBS[i % 10]} ${NOUNS[(i * 3) % 10]}`,
+    i % 3 === 0
+      ? WORDS[(i * 7) % WORDS.length]
+      : i % 3 === 1
+        ? `${NOUNS[i % 10]} ${WORDS[(i * 11) % WORDS.length].slice(0, 3)}`
+        : `${VERBS[i % 10]} ${NOUNS[(i * 3) % 10]}`,
   );
   for (const q of queries.slice(0, 10)) await baton.listTasks({ q, limit: 50 });
   const ms = [];

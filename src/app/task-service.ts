@@ -26,11 +26,11 @@ import {
   type TaskFilter,
   updateTaskSchema,
 } from '../core/schemas.js';
-import { newTaskRecord, updatePatch } from '../core/task-records.js';
 import { searchWords } from '../core/search.js';
+import { newTaskRecord, updatePatch } from '../core/task-records.js';
 import type { Changes, Task, Worker } from '../core/types.js';
-import type { StoreTx, TaskQuery } from '../store/store.js';
 import { withEstimateMinutes } from '../core/values.js';
+import type { StoreTx, TaskQuery } from '../store/store.js';
 import type { AssignInput, CreateTaskInput, DependencyInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';

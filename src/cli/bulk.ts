@@ -1,6 +1,5 @@
 import type { Baton, BulkInput, BulkResult, TaskFilter } from '../app/baton.js';
-import { BatonError } from '../core/errors.js';
-import { invalid } from '../core/errors.js';
+import { BatonError, invalid } from '../core/errors.js';
 import { parsePriority, parseStatus, parseTaskId } from '../core/values.js';
 import { ExitSignal, type Output } from './context.js';
 import { formatTaskLine } from './format.js';
@@ -89,7 +88,9 @@ export async function runBulk(
     }
   }
   const done = await baton.bulk(input.ids ? input : { ...input, where: undefined, ids: plan.ids });
-  out.result(done, () => [`${pastTense(input.action)} ${done.count} task${done.count === 1 ? '' : 's'}`, ...done.tasks.map(formatTaskLine)].join('\n'));
+  out.result(done, () =>
+    [`${pastTense(input.action)} ${done.count} task${done.count === 1 ? '' : 's'}`, ...done.tasks.map(formatTaskLine)].join('\n'),
+  );
 }
 
 function preview(plan: BulkResult): string {

@@ -29,6 +29,10 @@ export function relativeTime(iso: string | null, now: number): string {
   const abs = Math.abs(seconds);
   if (abs < 45) return 'just now';
   const [n, unit] =
-    abs < 90 * 60 ? [Math.round(abs / 60), 'min'] : abs < 48 * 3600 ? [Math.round(abs / 3600), 'h'] : [Math.round(abs / 86400), 'd'];
+    abs < 90 * 60
+      ? [Math.round(abs / 60), 'min']
+      : abs < 48 * 3600
+        ? [Math.round(abs / 3600), 'h']
+        : [Math.round(abs / 86400), 'd'];
   return seconds >= 0 ? `${n} ${unit} ago` : `in ${n} ${unit}`;
 }

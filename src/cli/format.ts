@@ -1,11 +1,10 @@
-import { pc } from './colors.js';
 import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
 import { type SkipReason, skipText } from '../core/conditions.js';
 import { isFinal } from '../core/lifecycle.js';
 import { scheduleNote } from '../core/schedule-note.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { formatEstimate } from '../core/values.js';
-import { relativeTime } from './colors.js';
+import { pc, relativeTime } from './colors.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
 

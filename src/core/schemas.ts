@@ -19,6 +19,7 @@ export {
   tokenSchema,
   workerIdSchema,
 } from './schemas/fields.js';
+export { dumpSchema, eventSchema, taskSchema, workerSchema } from './schemas/records.js';
 export {
   BULK_ACTIONS,
   type BulkAction,
@@ -27,7 +28,6 @@ export {
   type TaskFilter,
   taskFilterSchema,
 } from './schemas/steer.js';
-export { dumpSchema, eventSchema, taskSchema, workerSchema } from './schemas/records.js';
 export {
   type AssignInput,
   analyzeSubjectSchema,

@@ -87,7 +87,10 @@ export const listTasksInput = z.strictObject({
   priority: list.priority.describe('only these priorities'),
   capability: list.capability.describe('only tasks needing at least one of these capabilities'),
   q: list.q.describe('only tasks whose title or description has these words (each a word prefix)'),
-  all: z.boolean().optional().describe('also completed, cancelled and skipped tasks (left out by default unless status is given)'),
+  all: z
+    .boolean()
+    .optional()
+    .describe('also completed, cancelled and skipped tasks (left out by default unless status is given)'),
   sort: list.sort.describe('claim (default: the order workers receive them), priority, created, updated (newest first)'),
 });
 
@@ -116,7 +119,12 @@ export const updateTaskInput = updateTaskSchema
   })
   .extend({
     id: taskId,
-    ifVersion: z.number().int().positive().optional().describe('refuse (version_mismatch) if the task changed since this version'),
+    ifVersion: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('refuse (version_mismatch) if the task changed since this version'),
   });
 
 export const cancelTaskInput = z.strictObject({

@@ -126,7 +126,9 @@ describe('baton CLI: steering', () => {
     json(cli(dir, ['resume', String(a.id), String(b.id), '--yes', '--json']));
     json(cli(dir, ['update', String(a.id), String(b.id), '--priority', 'critical', '--yes', '--json']));
     expect(json<TaskDetail>(cli(dir, ['show', String(b.id), '--json'])).task.priority).toBe('critical');
-    const cancelled = json<BulkResult>(cli(dir, ['cancel', '--where', 'priority=critical', '--reason', 'not now', '--yes', '--json']));
+    const cancelled = json<BulkResult>(
+      cli(dir, ['cancel', '--where', 'priority=critical', '--reason', 'not now', '--yes', '--json']),
+    );
     expect(cancelled.tasks.map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
   });
 
@@ -134,7 +136,10 @@ describe('baton CLI: steering', () => {
     const dir = project();
     const a = add(dir, 'one');
     const b = add(dir, 'two');
-    for (const args of [['pause', String(a.id), String(b.id)], ['cancel', '--where', 'status=queued']]) {
+    for (const args of [
+      ['pause', String(a.id), String(b.id)],
+      ['cancel', '--where', 'status=queued'],
+    ]) {
       const r = cli(dir, [...args, '--json']);
       expect([r.code, errorOf(r).code]).toEqual([2, 'confirmation_required']);
       expect(errorOf(r).message).toContain('2 tasks');
@@ -207,7 +212,10 @@ describe('baton CLI: steering', () => {
     const unchanged = json<Task>(cli(dir, ['edit', String(a.id), '--json'], { EDITOR: script('same.sh', 'true') }));
     expect(unchanged.version).toBe(edited.version);
     // Someone changes the task while the editor is open: the edit is refused.
-    const racing = script('race.sh', `node ${BIN} update ${a.id} --description meanwhile >/dev/null && sed -i 's/^title: .*/title: Mine/' "$1"`);
+    const racing = script(
+      'race.sh',
+      `node ${BIN} update ${a.id} --description meanwhile >/dev/null && sed -i 's/^title: .*/title: Mine/' "$1"`,
+    );
     const race = cli(dir, ['edit', String(a.id), '--json'], { EDITOR: racing });
     expect([race.code, errorOf(race).code]).toEqual([4, 'version_mismatch']);
     const bad: [string, string][] = [

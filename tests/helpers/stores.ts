@@ -89,7 +89,8 @@ function emptySqlite(path: string): void {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
     db.transaction(() => {
       // The search index and its own tables follow the tasks by trigger.
-      for (const table of tables) if (!KEPT_TABLES.has(table) && !table.startsWith('tasks_search')) db.exec(`DELETE FROM "${table}"`);
+      for (const table of tables)
+        if (!KEPT_TABLES.has(table) && !table.startsWith('tasks_search')) db.exec(`DELETE FROM "${table}"`);
     }).immediate();
   } finally {
     db.close();

@@ -47,7 +47,12 @@ describe('baton mcp: steering tools', () => {
 
   it('search_tasks and list_tasks find tasks by text, priority and capability; open tasks in claim order by default', async () => {
     const low = await baton.createTask({ title: 'Rotate the certificates', priority: 'low', noBreakdown: true });
-    const crit = await baton.createTask({ title: 'Certificate expired in prod', priority: 'critical', capabilities: ['ops'], noBreakdown: true });
+    const crit = await baton.createTask({
+      title: 'Certificate expired in prod',
+      priority: 'critical',
+      capabilities: ['ops'],
+      noBreakdown: true,
+    });
     const done = await baton.createTask({ title: 'Old certificate audit', noBreakdown: true });
     await baton.cancelTask(done.id);
     const found = await agent.call('search_tasks', { q: 'certificate' });

@@ -5,8 +5,7 @@ import { refusal, type StoreHarness } from './harness.js';
 const ids = (page: { tasks: { id: number }[] }) => page.tasks.map((t) => t.id);
 
 async function seed(baton: Baton) {
-  const add = (title: string, extra: Record<string, unknown> = {}) =>
-    baton.createTask({ title, noBreakdown: true, ...extra });
+  const add = (title: string, extra: Record<string, unknown> = {}) => baton.createTask({ title, noBreakdown: true, ...extra });
   const login = await add('Fix the login form', { priority: 'high', capabilities: ['web'], description: 'users cannot sign in' });
   const deploy = await add('Deploy nightly build', { priority: 'low', capabilities: ['ops'], tags: ['nightly'] });
   const report = await add('Write the weekly report', { priority: 'critical', description: 'numbers from the login service' });

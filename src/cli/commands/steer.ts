@@ -46,7 +46,10 @@ export function registerSteerCommands(program: Command, globals: () => GlobalOpt
           return;
         }
         const updated = await baton.updateTask(taskId, changes, { ifVersion: task.version });
-        out.result(updated, () => `updated ${formatTaskLine(updated)} (version ${updated.version}): ${Object.keys(changes).join(', ')}`);
+        out.result(
+          updated,
+          () => `updated ${formatTaskLine(updated)} (version ${updated.version}): ${Object.keys(changes).join(', ')}`,
+        );
       });
     });
 
@@ -105,7 +108,18 @@ export async function bulkUpdate(ids: string[], opts: Opts): Promise<void> {
 }
 
 /** The fields `edit` offers, in the order shown. */
-const EDITABLE = ['title', 'description', 'priority', 'type', 'capabilities', 'tags', 'estimateMinutes', 'command', 'maxRetries', 'review'] as const;
+const EDITABLE = [
+  'title',
+  'description',
+  'priority',
+  'type',
+  'capabilities',
+  'tags',
+  'estimateMinutes',
+  'command',
+  'maxRetries',
+  'review',
+] as const;
 
 /** Opens the task's editable fields as YAML in the editor; returns the fields that changed. */
 async function editInEditor(task: Task): Promise<UpdateTaskInput> {
@@ -119,7 +133,8 @@ async function editInEditor(task: Task): Promise<UpdateTaskInput> {
     const header = `# Task #${task.id} (version ${task.version}). Save and quit to apply; delete everything to cancel.\n`;
     writeFileSync(file, header + YAML.stringify(before, { lineWidth: 0 }));
     const r = spawnSync(`${editor} "${file}"`, { shell: true, stdio: 'inherit' });
-    if (r.status !== 0) throw new BatonError('usage', `the editor (${editor}) exited with ${r.status ?? r.signal}: nothing changed`);
+    if (r.status !== 0)
+      throw new BatonError('usage', `the editor (${editor}) exited with ${r.status ?? r.signal}: nothing changed`);
     const text = readFileSync(file, 'utf8');
     if (text.replace(/^#.*$/gm, '').trim() === '') return {};
     let after: unknown;
@@ -133,7 +148,10 @@ async function editInEditor(task: Task): Promise<UpdateTaskInput> {
     }
     const unknown = Object.keys(after).filter((k) => !(EDITABLE as readonly string[]).includes(k));
     if (unknown.length > 0) {
-      throw invalid(unknown[0] ?? 'yaml', `cannot edit ${unknown.join(', ')} (editable: ${EDITABLE.join(', ')}); nothing changed`);
+      throw invalid(
+        unknown[0] ?? 'yaml',
+        `cannot edit ${unknown.join(', ')} (editable: ${EDITABLE.join(', ')}); nothing changed`,
+      );
     }
     const changes: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(after)) {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { CreateTaskInput, UpdateTaskInput } from '../../app/baton.js';
-import type { BulkAction } from '../../core/schemas.js';
 import { CONDITION_VARIABLES } from '../../core/conditions.js';
 import { BatonError } from '../../core/errors.js';
 import { scheduleNote } from '../../core/schedule-note.js';
+import type { BulkAction } from '../../core/schemas.js';
 import { RETRY_POLICIES, type RetryPolicySpec } from '../../core/types.js';
 import {
   parseEstimate,
@@ -17,9 +17,9 @@ import {
   parseStatus,
   parseTaskId,
 } from '../../core/values.js';
-import { type GlobalOptions, withBaton } from '../context.js';
 import { isBulk, runBulk, selection } from '../bulk.js';
 import { terminalWidth } from '../colors.js';
+import { type GlobalOptions, withBaton } from '../context.js';
 import { formatDetail, formatList, formatTaskLine } from '../format.js';
 import { bulkUpdate, listFilters, treeOrder } from './steer.js';
 
@@ -131,7 +131,10 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
             width: terminalWidth(),
             ...(depth && { depth: depth.depth }),
           });
-        out.result(depth ? { ...shown, tree: depth.tasks.map((t) => ({ id: t.id, depth: depth.depth.get(t.id) ?? 0 })) } : page, human);
+        out.result(
+          depth ? { ...shown, tree: depth.tasks.map((t) => ({ id: t.id, depth: depth.depth.get(t.id) ?? 0 })) } : page,
+          human,
+        );
       });
     });
 
@@ -218,7 +221,11 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     cmd.option('-y, --yes', 'change several tasks (or a parent with open subtasks) without asking');
     cmd.action(async (ids: string[], opts: Opts) => {
       if (isBulk(ids, opts.where) || ids.length === 0) {
-        const input = { action: name as BulkAction, ...selection(ids, opts.where), ...(str(opts.reason) && { reason: str(opts.reason) }) };
+        const input = {
+          action: name as BulkAction,
+          ...selection(ids, opts.where),
+          ...(str(opts.reason) && { reason: str(opts.reason) }),
+        };
         return withBaton(g(opts), (baton, out) => runBulk(baton, out, input, g(opts)));
       }
       const taskId = parseTaskId(ids[0] ?? '');

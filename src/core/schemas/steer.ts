@@ -23,7 +23,11 @@ export type BulkAction = (typeof BULK_ACTIONS)[number];
 export const bulkSchema = z
   .strictObject({
     action: z.enum(BULK_ACTIONS, { error: `must be one of ${BULK_ACTIONS.join(', ')}` }),
-    ids: z.array(taskIdSchema).min(1, 'expected one or more task ids').max(LIMITS.bulkTasks, tooMany(LIMITS.bulkTasks)).optional(),
+    ids: z
+      .array(taskIdSchema)
+      .min(1, 'expected one or more task ids')
+      .max(LIMITS.bulkTasks, tooMany(LIMITS.bulkTasks))
+      .optional(),
     where: taskFilterSchema.optional(),
     /** `update`: the new priority. */
     priority: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(', ')}` }).optional(),

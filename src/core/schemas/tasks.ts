@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { PLANNER_NAMES } from '../breakdown/types.js';
 import { CONDITION_VARIABLES, conditionProblem } from '../conditions.js';
 import { LIMITS } from '../limits.js';
+import { searchWords, TASK_SORTS } from '../search.js';
 import { PRIORITIES, TASK_STATUSES } from '../types.js';
 import { readEstimate } from '../values.js';
-import { searchWords, TASK_SORTS } from '../search.js';
 import {
   capabilitiesSchema,
   chars,
@@ -112,7 +112,9 @@ export const taskFilterShape = {
   /** Tasks needing at least one of these capabilities. */
   capability: capabilitiesSchema.optional(),
   /** Words of the title or description (each a word prefix, all required). */
-  q: chars(LIMITS.searchChars).refine((t) => searchWords(t).length > 0, 'must contain a word (letters or digits)').optional(),
+  q: chars(LIMITS.searchChars)
+    .refine((t) => searchWords(t).length > 0, 'must contain a word (letters or digits)')
+    .optional(),
   /** Leaves out completed, cancelled and skipped tasks. */
   open: z.boolean().optional(),
 };

@@ -27,10 +27,10 @@ import {
 } from './connection.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
-import { taskWhere } from './task-query.js';
 import { inTransaction } from './reservation.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
-import { ident, NOW_MS, type Statements, statements } from './sql.js';
+import { ident, type Statements, statements } from './sql.js';
+import { taskWhere } from './task-query.js';
 import { TaskWrites } from './task-writes.js';
 import { WakeUps } from './wake-ups.js';
 import { recordsOf, workflowStatements } from './workflows.js';
