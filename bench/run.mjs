@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { printTable } from './lib.mjs';
 
-const SECTIONS = ['./foundation.mjs', './worker.mjs', './postgres.mjs', './web.mjs', './server.mjs', './latency.mjs'];
+const SECTIONS = [
+  './foundation.mjs',
+  './worker.mjs',
+  './postgres.mjs',
+  './web.mjs',
+  './server.mjs',
+  './latency.mjs',
+  './search.mjs',
+];
 const only = process.argv[2];
 
 const outDir = new URL('./results/', import.meta.url);

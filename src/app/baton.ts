@@ -5,6 +5,7 @@ import type { Resource } from '../core/resources.js';
 import type {
   AssignInput,
   AttemptLogInput,
+  BulkInput,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -22,6 +23,7 @@ import type {
   RunQueryInput,
   SetResourceInput,
   StartRunInput,
+  TaskFilter,
   UnassignInput,
   UpdateTaskInput,
 } from '../core/schemas.js';
@@ -40,11 +42,13 @@ import type { StuckReport, Waiting } from '../core/waiting.js';
 import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.js';
 import type { WorkflowRun } from '../core/workflow/run.js';
 import type { ServiceStats } from './status-stats.js';
+import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
 export type {
   AssignInput,
   AttemptLogInput,
+  BulkInput,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -60,6 +64,7 @@ export type {
   RegisterWorkerInput,
   ReviewTaskInput,
   SetResourceInput,
+  TaskFilter,
   UnassignInput,
   UpdateTaskInput,
 };
@@ -88,6 +93,14 @@ export interface Baton {
    */
   addDependencies(id: number, dependsOn: DependencyInput[]): Promise<Task>;
   removeDependency(id: number, dependsOn: number): Promise<Task>;
+  /** How many tasks a filter selects, per status (what a board shows above its columns). */
+  countTasks(filter?: TaskFilter): Promise<TaskCounts>;
+  /**
+   * One action (cancel, retry, pause, resume, update priority) on several tasks, by ids or a
+   * filter, in one transaction: a task that is missing or in a wrong state refuses the whole batch,
+   * naming it. With `dryRun`, checks it all and changes nothing.
+   */
+  bulk(input: BulkInput): Promise<BulkResult>;
   /**
    * Reserves a task for one registered worker: only that worker may claim it. A worker lacking a
    * capability the task needs is refused (`incapable_worker`) unless `force`.
@@ -275,6 +288,21 @@ export interface TaskPage {
   next: string | null;
 }
 
+export interface TaskCounts {
+  total: number;
+  byStatus: Record<TaskStatus, number>;
+}
+
+export interface BulkResult {
+  action: BulkInput['action'];
+  dryRun: boolean;
+  /** Tasks named or selected. */
+  count: number;
+  ids: number[];
+  /** Each task as the action left it (in a dry run: as it would). */
+  tasks: Task[];
+}
+
 export interface TaskDetail {
   task: Task;
   history: TaskEvent[];
@@ -343,42 +371,8 @@ export interface SystemStatus extends ServiceStats {
   at: string;
 }
 
+export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
-
-/** A task a run made, as a run's listing shows it. */
-export interface RunTaskSummary {
-  id: number;
-  step: string;
-  /** The item's position in a `foreach` step (0 otherwise). */
-  index: number;
-  title: string;
-  status: TaskStatus;
-  /** Failed attempts so far. */
-  attempts: number;
-}
-
-/** A run with the tasks it made. */
-export interface RunDetail extends WorkflowRun {
-  tasks: RunTaskSummary[];
-}
-
-export interface WorkflowAdded {
-  workflow: WorkflowRecord;
-  /** False when the latest version already had this definition (nothing was written). */
-  created: boolean;
-}
-
-/** A registered workflow, as listed. */
-export interface WorkflowSummary {
-  name: string;
-  /** The latest version. */
-  version: number;
-  description: string | null;
-  steps: number;
-  triggers: number;
-  createdAt: string;
-  createdBy: string | null;
-}
 
 export interface ImportSummary {
   tasks: number;

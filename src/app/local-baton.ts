@@ -17,6 +17,8 @@ import type {
   BatonHost,
   BreakdownOptions,
   BreakdownResult,
+  BulkInput,
+  BulkResult,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -40,7 +42,9 @@ import type {
   RunQueryInput,
   SystemStatus,
   TaskAnalysis,
+  TaskCounts,
   TaskDetail,
+  TaskFilter,
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
@@ -62,6 +66,7 @@ import * as reservations from './reservation-service.js';
 import * as resources from './resource-service.js';
 import * as approvals from './run-approval.js';
 import * as runs from './run-service.js';
+import * as steer from './steer-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import { WorkerPresence } from './worker-presence.js';
@@ -148,6 +153,8 @@ export class LocalBaton implements BatonHost {
   resumeTask = (id: number): Promise<Task> => tasks.resumeTask(this.ctx, id);
   addDependencies = (id: number, dependsOn: DependencyInput[]): Promise<Task> => tasks.addDependencies(this.ctx, id, dependsOn);
   removeDependency = (id: number, dependsOn: number): Promise<Task> => tasks.removeDependency(this.ctx, id, dependsOn);
+  countTasks = (filter?: TaskFilter): Promise<TaskCounts> => steer.countTasks(this.ctx, filter);
+  bulk = (input: BulkInput): Promise<BulkResult> => steer.bulk(this.ctx, input);
   assignTask = (id: number, workerId: string, options?: Pick<AssignInput, 'force'>): Promise<Task> =>
     tasks.assignTask(this.ctx, id, workerId, options);
   unassignTask = (id: number, options?: UnassignInput): Promise<Task> => reservations.unassignTask(this.ctx, id, options);

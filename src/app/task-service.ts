@@ -23,11 +23,14 @@ import {
   dependenciesSchema,
   listQuerySchema,
   parseWith,
+  type TaskFilter,
   updateTaskSchema,
 } from '../core/schemas.js';
+import { searchWords } from '../core/search.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
 import type { Changes, Task, Worker } from '../core/types.js';
 import { withEstimateMinutes } from '../core/values.js';
+import type { StoreTx, TaskQuery } from '../store/store.js';
 import type { AssignInput, CreateTaskInput, DependencyInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';
@@ -42,6 +45,7 @@ import {
 } from './recurrence-service.js';
 import { requireResources } from './resource-service.js';
 import { waitingOf } from './stuck.js';
+import type { TaskWriter } from './task-writer.js';
 
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
 
@@ -114,20 +118,36 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
 
 export async function listTasks(ctx: AppContext, raw: ListQuery = {}): Promise<TaskPage> {
   const query = parseWith(listQuerySchema, raw);
-  const q = { status: query.status, assignee: query.worker, tag: query.tag, parentId: query.parentId, ready: query.ready };
+  const q = { ...taskQueryOf(query), ready: query.ready, sort: query.sort };
   const limit = query.limit ?? LIMITS.listLimit;
-  const at = query.cursor !== undefined ? readCursor(query.cursor, Boolean(query.ready)) : { offset: query.offset ?? 0 };
+  // A listing in id order pages after the last id; any other order (claim order moves as it is
+  // read) pages by position.
+  const byPosition = (query.sort ?? (query.ready ? 'claim' : 'created')) !== 'created';
+  const at = query.cursor !== undefined ? readCursor(query.cursor, byPosition) : { offset: query.offset ?? 0 };
   // One more than the page says whether another page follows.
   const [rows, total] = await Promise.all([ctx.store.listTasks({ ...q, ...at, limit: limit + 1 }), ctx.store.countTasks(q)]);
   const tasks = rows.slice(0, limit);
   const last = tasks.at(-1);
   let next: string | null = null;
   if (rows.length > limit && last) {
-    // The queue in claim order moves as it is read, so it pages by position; any other listing is
-    // in id order and pages after the last id, so tasks created meanwhile are neither lost nor repeated.
-    next = query.ready ? writeCursor({ offset: (at.offset ?? 0) + tasks.length }) : writeCursor({ afterId: last.id });
+    // In id order, tasks created meanwhile are neither lost nor repeated.
+    next = byPosition ? writeCursor({ offset: (at.offset ?? 0) + tasks.length }) : writeCursor({ afterId: last.id });
   }
   return { tasks, total, next };
+}
+
+/** The store query of a task filter (`core/schemas/steer.ts`). */
+export function taskQueryOf(filter: TaskFilter): TaskQuery {
+  return {
+    status: filter.status,
+    assignee: filter.worker,
+    tag: filter.tag,
+    parentId: filter.parentId,
+    priority: filter.priority,
+    capability: filter.capability,
+    words: filter.q === undefined ? undefined : searchWords(filter.q),
+    open: filter.open,
+  };
 }
 
 type Cursor = { afterId: number; offset?: undefined } | { offset: number; afterId?: undefined };
@@ -136,7 +156,7 @@ function writeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function readCursor(text: string, ready: boolean): Cursor {
+function readCursor(text: string, byPosition: boolean): Cursor {
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
@@ -145,8 +165,8 @@ function readCursor(text: string, ready: boolean): Cursor {
   }
   const v = value as Partial<Record<'afterId' | 'offset', unknown>> | null;
   const whole = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-  if (!ready && whole(v?.afterId)) return { afterId: v?.afterId as number };
-  if (ready && whole(v?.offset)) return { offset: v?.offset as number };
+  if (!byPosition && whole(v?.afterId)) return { afterId: v?.afterId as number };
+  if (byPosition && whole(v?.offset)) return { offset: v?.offset as number };
   throw invalid('cursor', 'is not a cursor of this listing: pass `next` of the previous page, with the same filters');
 }
 
@@ -157,67 +177,91 @@ export async function updateTask(
   options: { ifVersion?: number } = {},
 ): Promise<Task> {
   const input = withEstimateMinutes(parseWith(updateTaskSchema, raw));
-  return changeTask(ctx, id, async (task, tx, time) => {
-    if (input.resources) await requireResources(tx, input.resources);
-    if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
-      throw new BatonError('version_mismatch', `task ${id} is at version ${task.version}, not ${options.ifVersion}`, {
-        id,
-        version: task.version,
-        expected: options.ifVersion,
-      });
-    }
-    return { type: 'updated', patch: updatePatch(task, input, time) };
-  });
+  return writeTasks(ctx, (tx, writer) => updateIn(ctx, tx, writer, id, input, options));
+}
+
+/** `updateTask` inside a transaction (its input parsed). */
+export async function updateIn(
+  ctx: AppContext,
+  tx: StoreTx,
+  writer: TaskWriter,
+  id: number,
+  input: ReturnType<typeof withEstimateMinutes<UpdateTaskInput>>,
+  options: { ifVersion?: number } = {},
+): Promise<Task> {
+  const task = await writer.requireTask(tx, id);
+  if (input.resources) await requireResources(tx, input.resources);
+  if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
+    throw new BatonError('version_mismatch', `task ${id} is at version ${task.version}, not ${options.ifVersion}`, {
+      id,
+      version: task.version,
+      expected: options.ifVersion,
+    });
+  }
+  return writer.apply(tx, task, { type: 'updated', patch: updatePatch(task, input, ruleTime(ctx, tx)) });
 }
 
 export async function cancelTask(ctx: AppContext, id: number, raw: { reason?: string } = {}): Promise<Task> {
   const options = parseWith(cancelSchema, raw);
-  return writeTasks(ctx, async (tx, writer) => {
-    const task = await writer.requireTask(tx, id);
-    assertCan(task, 'cancel');
-    const data = options.reason ? { reason: options.reason } : null;
-    const cancelled = await writer.apply(tx, task, { type: 'cancelled', patch: cancelPatch(), data });
-    await cancelScheduledOccurrence(tx, writer, task);
-    // The parent first, so that its subtasks' cancellations do not roll up into it.
-    await writer.cancelSubtasks(tx, cancelled);
-    return cancelled;
-  });
+  return writeTasks(ctx, (tx, writer) => cancelIn(tx, writer, id, options.reason));
+}
+
+/** `cancelTask` inside a transaction. */
+export async function cancelIn(tx: StoreTx, writer: TaskWriter, id: number, reason: string | undefined): Promise<Task> {
+  const task = await writer.requireTask(tx, id);
+  assertCan(task, 'cancel');
+  const data = reason ? { reason } : null;
+  const cancelled = await writer.apply(tx, task, { type: 'cancelled', patch: cancelPatch(), data });
+  await cancelScheduledOccurrence(tx, writer, task);
+  // The parent first, so that its subtasks' cancellations do not roll up into it.
+  await writer.cancelSubtasks(tx, cancelled);
+  return cancelled;
 }
 
 export async function retryTask(ctx: AppContext, id: number): Promise<Task> {
-  return writeTasks(ctx, async (tx, writer) => {
-    const task = await writer.requireTask(tx, id);
-    assertCan(task, 'retry');
-    if (isTemplate(task)) return writer.apply(tx, task, { type: 'retried', patch: reopenTemplatePatch(task, tx.now) });
-    const subtasks = await writer.subtasksOf(tx, task);
-    if (subtasks.length > 0) return writer.retryParent(tx, task, subtasks);
-    const patch = retryPatch(task, await writer.depsOpen(tx, task), ruleTime(ctx, tx));
-    return writer.apply(tx, task, { type: 'retried', patch });
-  });
+  return writeTasks(ctx, (tx, writer) => retryIn(ctx, tx, writer, id));
+}
+
+/** `retryTask` inside a transaction. */
+export async function retryIn(ctx: AppContext, tx: StoreTx, writer: TaskWriter, id: number): Promise<Task> {
+  const task = await writer.requireTask(tx, id);
+  assertCan(task, 'retry');
+  if (isTemplate(task)) return writer.apply(tx, task, { type: 'retried', patch: reopenTemplatePatch(task, tx.now) });
+  const subtasks = await writer.subtasksOf(tx, task);
+  if (subtasks.length > 0) return writer.retryParent(tx, task, subtasks);
+  const patch = retryPatch(task, await writer.depsOpen(tx, task), ruleTime(ctx, tx));
+  return writer.apply(tx, task, { type: 'retried', patch });
 }
 
 export async function pauseTask(ctx: AppContext, id: number): Promise<Task> {
-  return changeTask(ctx, id, async (task) => {
-    assertCan(task, 'pause');
-    const patch = pausePatch(task);
-    // The attempt it ends, in the history: whose it was and under which token.
-    const lease = patch.lease === null && task.lease ? task.lease : null;
-    const data = lease && { worker: lease.owner, token: lease.token, attempt: task.attempts };
-    return { type: 'paused', patch, ...(data && { data, workerId: lease?.owner }) };
-  });
+  return writeTasks(ctx, (tx, writer) => pauseIn(tx, writer, id));
+}
+
+/** `pauseTask` inside a transaction. */
+export async function pauseIn(tx: StoreTx, writer: TaskWriter, id: number): Promise<Task> {
+  const task = await writer.requireTask(tx, id);
+  assertCan(task, 'pause');
+  const patch = pausePatch(task);
+  // The attempt it ends, in the history: whose it was and under which token.
+  const lease = patch.lease === null && task.lease ? task.lease : null;
+  const data = lease && { worker: lease.owner, token: lease.token, attempt: task.attempts };
+  return writer.apply(tx, task, { type: 'paused', patch, ...(data && { data, workerId: lease?.owner }) });
 }
 
 export async function resumeTask(ctx: AppContext, id: number): Promise<Task> {
-  return writeTasks(ctx, async (tx, writer) => {
-    const task = await writer.requireTask(tx, id);
-    assertCan(task, 'resume');
-    if (isTemplate(task)) {
-      const fireAt = Math.min(tx.now, Date.parse(task.recurrence?.fireAt ?? ''));
-      return writer.apply(tx, task, { type: 'resumed', patch: reopenTemplatePatch(task, fireAt) });
-    }
-    const patch = resumePatch(task, await writer.depsOpen(tx, task), ruleTime(ctx, tx));
-    return writer.apply(tx, task, { type: 'resumed', patch });
-  });
+  return writeTasks(ctx, (tx, writer) => resumeIn(ctx, tx, writer, id));
+}
+
+/** `resumeTask` inside a transaction. */
+export async function resumeIn(ctx: AppContext, tx: StoreTx, writer: TaskWriter, id: number): Promise<Task> {
+  const task = await writer.requireTask(tx, id);
+  assertCan(task, 'resume');
+  if (isTemplate(task)) {
+    const fireAt = Math.min(tx.now, Date.parse(task.recurrence?.fireAt ?? ''));
+    return writer.apply(tx, task, { type: 'resumed', patch: reopenTemplatePatch(task, fireAt) });
+  }
+  const patch = resumePatch(task, await writer.depsOpen(tx, task), ruleTime(ctx, tx));
+  return writer.apply(tx, task, { type: 'resumed', patch });
 }
 
 /**

@@ -1,7 +1,7 @@
-import pc from 'picocolors';
 import type { BreakdownResult, TaskAnalysis } from '../app/baton.js';
 import type { PlannedSubtask } from '../core/breakdown/types.js';
 import type { Task } from '../core/types.js';
+import { pc } from './colors.js';
 import { formatMinutes, status } from './format.js';
 
 /** Human output of `baton analyze`, `baton breakdown` and the breakdown line of `baton add`. */

@@ -1,10 +1,10 @@
-import pc from 'picocolors';
 import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
 import { type SkipReason, skipText } from '../core/conditions.js';
 import { isFinal } from '../core/lifecycle.js';
 import { scheduleNote } from '../core/schedule-note.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { formatEstimate } from '../core/values.js';
+import { pc, relativeTime } from './colors.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
 
@@ -56,22 +56,56 @@ export function formatTaskLine(t: Task): string {
   return `#${t.id} ${t.title} [${status(t.status)}, ${priority(t.priority)}]`;
 }
 
-/** `before`: tasks on earlier pages, when known (an offset); with a cursor it is not. */
-export function formatList(page: TaskPage, limit: number | undefined, before: number | null = 0): string {
+/**
+ * A page of tasks as a table that fits `width` columns (titles cut with …). `before`: tasks on
+ * earlier pages, when known (an offset); with a cursor it is not. `depth` indents subtasks (`--tree`).
+ */
+export function formatList(
+  page: TaskPage,
+  limit: number | undefined,
+  before: number | null = 0,
+  options: { width?: number; now?: number; depth?: ReadonlyMap<number, number> } = {},
+): string {
   if (page.tasks.length === 0) return pc.dim('no tasks');
-  const rows = page.tasks.map((t) => [
-    pc.bold(`#${t.id}`),
-    status(t.status),
-    priority(t.priority),
-    clip(t.title, 60) + complexityFlag(t) + scheduleFlag(t),
-    t.assignee ?? pc.dim('-'),
-    t.capabilities.length ? clip(t.capabilities.join(','), 30) : pc.dim('-'),
-    progressBar(t.progress),
-  ]);
-  const out = table(['ID', 'STATUS', 'PRIORITY', 'TITLE', 'ASSIGNEE', 'CAPABILITIES', 'PROGRESS'], rows);
+  const now = options.now ?? Date.now();
+  const total = options.width ?? Number.POSITIVE_INFINITY;
+  const cells = page.tasks.map((t) => ({
+    t,
+    fixed: [
+      pc.bold(`#${t.id}`),
+      status(t.status),
+      priority(t.priority),
+      t.assignee ?? pc.dim('-'),
+      t.capabilities.length ? clip(t.capabilities.join(','), 20) : pc.dim('-'),
+      progressBar(t.progress),
+      relativeTime(t.updatedAt, now),
+    ],
+  }));
+  const headers = ['ID', 'STATUS', 'PRIORITY', 'ASSIGNEE', 'CAPABILITIES', 'PROGRESS', 'UPDATED'];
+  // Narrow terminals drop the least needed columns first, so the title keeps some room.
+  let keep = headers.map((_, i) => i);
+  const widthOf = (cols: number[]) =>
+    cols.reduce((n, i) => n + Math.max(width(headers[i] ?? ''), ...cells.map((c) => width(c.fixed[i] ?? ''))) + 2, 0);
+  for (const drop of [4, 3, 5, 6]) if (total - widthOf(keep) < 20) keep = keep.filter((i) => i !== drop);
+  const titleWidth = Math.max(8, total - widthOf(keep) - 2);
+  const rows = cells.map(({ t, fixed }) => {
+    const indent = '  '.repeat(options.depth?.get(t.id) ?? 0);
+    const flags = complexityFlag(t) + scheduleFlag(t);
+    const room = Math.max(4, titleWidth - indent.length - width(flags));
+    const title = indent + clip(t.title, room) + flags;
+    const kept = keep.map((i) => fixed[i] ?? '');
+    return [...kept.slice(0, 3), clipShown(title, titleWidth), ...kept.slice(3)];
+  });
+  const heads = keep.map((i) => headers[i] ?? '');
+  const out = table([...heads.slice(0, 3), 'TITLE', ...heads.slice(3)], rows);
   if (page.next === null || limit === undefined) return out;
   const more = before === null ? 'more' : `${page.total - before - page.tasks.length} more`;
   return `${out}\n${pc.dim(`… ${more} (next page: --cursor ${page.next})`)}`;
+}
+
+/** Cuts text that may hold colours to `w` visible characters. */
+function clipShown(s: string, w: number): string {
+  return width(s) > w ? clip(s.replace(ANSI, ''), w) : s;
 }
 
 /** A scheduled task's start time, or a recurring task's cron, after its title in a listing. */

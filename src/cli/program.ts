@@ -35,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerMcpCommand } = await import('./commands/mcp.js');
   const { registerWorkflowCommands } = await import('./commands/workflows.js');
   const { registerResourceCommands } = await import('./commands/resources.js');
+  const { registerSteerCommands } = await import('./commands/steer.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
   registerServeCommands(program, globals);
   registerKeyCommands(program, globals);
   registerWorkflowCommands(program, globals);
+  registerSteerCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

@@ -8,6 +8,8 @@ import type {
   BatonDescription,
   BreakdownOptions,
   BreakdownResult,
+  BulkInput,
+  BulkResult,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -31,7 +33,9 @@ import type {
   RunQueryInput,
   SystemStatus,
   TaskAnalysis,
+  TaskCounts,
   TaskDetail,
+  TaskFilter,
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
@@ -51,15 +55,14 @@ import {
   claimManySchema,
   claimTaskSchema,
   eventsQuerySchema,
-  listQuerySchema,
   parseWith,
   setResourceSchema,
   unassignSchema,
-  workflowRefSchema,
 } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
+import * as query from './query.js';
 import * as runs from './remote-runs.js';
 
 /** The server answers a long-poll claim after at most this long; longer waits are several polls. */
@@ -110,20 +113,11 @@ export class RemoteBaton implements Baton {
     return this.http.call('GET', `/tasks/${id}`, { query: { detail: true } });
   }
 
-  async listTasks(raw: ListQuery = {}): Promise<TaskPage> {
-    const q = parseWith(listQuerySchema, raw);
-    return this.http.call('GET', '/tasks', {
-      query: {
-        status: q.status?.join(','),
-        worker: q.worker,
-        tag: q.tag,
-        parent: q.parentId,
-        ready: q.ready || undefined,
-        limit: q.limit,
-        offset: q.offset,
-        cursor: q.cursor,
-      },
-    });
+  listTasks = (raw: ListQuery = {}): Promise<TaskPage> => query.listTasks(this.http, raw);
+  countTasks = (raw: TaskFilter = {}): Promise<TaskCounts> => query.countTasks(this.http, raw);
+
+  bulk(input: BulkInput): Promise<BulkResult> {
+    return this.http.call('POST', '/tasks/bulk', { body: input });
   }
 
   updateTask(id: number, input: UpdateTaskInput, options: { ifVersion?: number } = {}): Promise<Task> {
@@ -352,24 +346,13 @@ export class RemoteBaton implements Baton {
     }
   }
 
-  // Registering the same definition twice changes nothing: these calls are safe to repeat.
-  validateWorkflow(source: string, options: { file?: string } = {}): Promise<WorkflowValidation> {
-    return this.http.call('POST', '/workflows/validate', { body: { source, ...options }, retry: 'always' });
-  }
-
-  addWorkflow(source: string, options: { file?: string } = {}): Promise<WorkflowAdded> {
-    return this.http.call('POST', '/workflows', { body: { source, ...options }, retry: 'always' });
-  }
-
-  async listWorkflows(): Promise<WorkflowSummary[]> {
-    return (await this.http.call<{ workflows: WorkflowSummary[] }>('GET', '/workflows')).workflows;
-  }
-
-  async getWorkflow(name: string, options: { version?: number } = {}): Promise<WorkflowRecord> {
-    const ref = parseWith(workflowRefSchema, { name, ...options });
-    return this.http.call('GET', `/workflows/${encodeURIComponent(ref.name)}`, { query: { version: ref.version } });
-  }
-
+  validateWorkflow = (source: string, options: { file?: string } = {}): Promise<WorkflowValidation> =>
+    runs.validateWorkflow(this.http, source, options);
+  addWorkflow = (source: string, options: { file?: string } = {}): Promise<WorkflowAdded> =>
+    runs.addWorkflow(this.http, source, options);
+  listWorkflows = (): Promise<WorkflowSummary[]> => runs.listWorkflows(this.http);
+  getWorkflow = (name: string, options: { version?: number } = {}): Promise<WorkflowRecord> =>
+    runs.getWorkflow(this.http, name, options);
   startRun = (name: string, options: { params?: Record<string, unknown>; version?: number } = {}) =>
     runs.startRun(this.http, name, options);
   getRun = (id: number): Promise<RunDetail> => runs.getRun(this.http, id);

@@ -1,8 +1,37 @@
-import type { RunDetail, RunQueryInput, WorkflowRun } from '../app/baton.js';
-import { approveStepSchema, parseWith, runIdSchema, runQuerySchema, startRunSchema } from '../core/schemas.js';
+import type {
+  RunDetail,
+  RunQueryInput,
+  WorkflowAdded,
+  WorkflowRecord,
+  WorkflowRun,
+  WorkflowSummary,
+  WorkflowValidation,
+} from '../app/baton.js';
+import { approveStepSchema, parseWith, runIdSchema, runQuerySchema, startRunSchema, workflowRefSchema } from '../core/schemas.js';
 import type { HttpClient } from './http.js';
 
-/** RemoteBaton's workflow-run calls. Starting and cancelling are not retried: neither is safe to repeat blindly. */
+/**
+ * RemoteBaton's workflow calls: definitions and runs. Registering the same definition twice
+ * changes nothing, so those calls are retried; starting and cancelling a run are not: neither is
+ * safe to repeat blindly.
+ */
+
+export function validateWorkflow(http: HttpClient, source: string, options: { file?: string }): Promise<WorkflowValidation> {
+  return http.call('POST', '/workflows/validate', { body: { source, ...options }, retry: 'always' });
+}
+
+export function addWorkflow(http: HttpClient, source: string, options: { file?: string }): Promise<WorkflowAdded> {
+  return http.call('POST', '/workflows', { body: { source, ...options }, retry: 'always' });
+}
+
+export async function listWorkflows(http: HttpClient): Promise<WorkflowSummary[]> {
+  return (await http.call<{ workflows: WorkflowSummary[] }>('GET', '/workflows')).workflows;
+}
+
+export function getWorkflow(http: HttpClient, name: string, options: { version?: number }): Promise<WorkflowRecord> {
+  const ref = parseWith(workflowRefSchema, { name, ...options });
+  return http.call('GET', `/workflows/${encodeURIComponent(ref.name)}`, { query: { version: ref.version } });
+}
 
 export function startRun(
   http: HttpClient,

@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   invalid_params: 'invalid',
   /** A workflow uses a step kind this Baton does not run yet (named in `details.kind`). */
   step_not_supported: 'invalid',
+  /** A change to many tasks needs a yes: `--yes`, or an answer at a terminal. */
+  confirmation_required: 'invalid',
   task_not_found: 'not_found',
   log_not_found: 'not_found',
   worker_not_found: 'not_found',

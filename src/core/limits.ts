@@ -72,6 +72,10 @@ export const LIMITS = {
   mcpClaimWaitSeconds: 50,
   /** Tasks in one page of a listing (also the default): larger listings page on with `cursor`. */
   listLimit: 1_000,
+  /** Characters of a text search of tasks. */
+  searchChars: 500,
+  /** Tasks one bulk change may touch (in one transaction). */
+  bulkTasks: 1_000,
   /** Characters of a listing's cursor, as `next` gave it. */
   cursorChars: 200,
   /** Tasks in one page of list_tasks: an agent reads every one of them. */

@@ -21,6 +21,14 @@ export {
 } from './schemas/fields.js';
 export { dumpSchema, eventSchema, taskSchema, workerSchema } from './schemas/records.js';
 export {
+  BULK_ACTIONS,
+  type BulkAction,
+  type BulkInput,
+  bulkSchema,
+  type TaskFilter,
+  taskFilterSchema,
+} from './schemas/steer.js';
+export {
   type AssignInput,
   analyzeSubjectSchema,
   assignSchema,

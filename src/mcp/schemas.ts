@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONDITION_VARIABLES } from '../core/conditions.js';
 import {
   breakdownOptionsSchema,
+  cancelSchema,
   claimSchema,
   completeSchema,
   createTaskSchema,
@@ -13,6 +14,7 @@ import {
   progressSchema,
   reviewSchema,
   taskIdSchema,
+  updateTaskSchema,
 } from '../core/schemas.js';
 
 /**
@@ -82,6 +84,59 @@ export const listTasksInput = z.strictObject({
     .optional()
     .describe(`page size (default ${LIST_DEFAULT_LIMIT}, max ${LIST_MAX_LIMIT})`),
   offset: list.offset.describe('skip this many (use nextOffset of the previous page)'),
+  priority: list.priority.describe('only these priorities'),
+  capability: list.capability.describe('only tasks needing at least one of these capabilities'),
+  q: list.q.describe('only tasks whose title or description has these words (each a word prefix)'),
+  all: z
+    .boolean()
+    .optional()
+    .describe('also completed, cancelled and skipped tasks (left out by default unless status is given)'),
+  sort: list.sort.describe('claim (default: the order workers receive them), priority, created, updated (newest first)'),
+});
+
+export const searchTasksInput = z.strictObject({
+  q: list.q.unwrap().describe('words of the title or description, e.g. "login timeout" (each a word prefix, all required)'),
+  status: listTasksInput.shape.status,
+  all: listTasksInput.shape.all,
+  limit: listTasksInput.shape.limit,
+  offset: listTasksInput.shape.offset,
+});
+
+export const updateTaskInput = updateTaskSchema
+  .pick({
+    title: true,
+    description: true,
+    type: true,
+    priority: true,
+    addCapabilities: true,
+    removeCapabilities: true,
+    addTags: true,
+    removeTags: true,
+    estimate: true,
+    maxRetries: true,
+    review: true,
+    runAfter: true,
+  })
+  .extend({
+    id: taskId,
+    ifVersion: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('refuse (version_mismatch) if the task changed since this version'),
+  });
+
+export const cancelTaskInput = z.strictObject({
+  id: taskId,
+  reason: cancelSchema.shape.reason.describe('why, kept in the history'),
+});
+
+export const taskRefInput = z.strictObject({ id: taskId });
+
+export const removeDependencyInput = z.strictObject({
+  id: taskId.describe('the task that waits'),
+  dependsOn: taskIdSchema.describe('the dependency to remove'),
 });
 
 export const createTaskInput = createTaskSchema.pick({

@@ -41,7 +41,8 @@ const listTasks = defineTool({
   title: 'List tasks',
   description:
     'List tasks as short summaries (id, title, status, priority, assignee, progress), a page at a time ' +
-    `(default ${LIST_DEFAULT_LIMIT}; use nextOffset for the next page). Filter by status, assignee, mine, tag, parentId or ready. ` +
+    `(default ${LIST_DEFAULT_LIMIT}; use nextOffset for the next page), open tasks in claim order unless all, status or sort say ` +
+    'otherwise. Filter by status, assignee, mine, tag, parentId, ready, priority, capability or q (words of the title or description). ' +
     `Use get_task for one task in full. ${STATUS_MEANINGS}`,
   input: listTasksInput,
   annotations: READ_ONLY,
@@ -54,6 +55,11 @@ const listTasks = defineTool({
       tag: args.tag,
       parentId: args.parentId,
       ready: args.ready,
+      priority: args.priority,
+      capability: args.capability,
+      q: args.q,
+      open: !args.all && args.status === undefined ? true : undefined,
+      sort: args.sort ?? 'claim',
       limit,
       offset,
     };

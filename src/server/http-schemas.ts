@@ -3,7 +3,9 @@ import {
   analyzeSubjectSchema,
   assignSchema,
   attemptLogSchema,
+  BULK_ACTIONS,
   breakdownOptionsSchema,
+  bulkSchema,
   cancelSchema,
   claimManySchema,
   claimTaskSchema,
@@ -27,6 +29,7 @@ import {
   workerIdSchema,
   workerSchema,
 } from '../core/schemas.js';
+import { TASK_STATUSES } from '../core/types.js';
 
 /**
  * Bodies, queries and answers of the HTTP API. A body is the core schema of the `Baton` call it
@@ -91,7 +94,16 @@ export const listQuery = z.strictObject({
   limit: intParam.pipe(list.limit.unwrap()).optional(),
   offset: intParam.pipe(list.offset.unwrap()).optional(),
   cursor: list.cursor,
+  /** Words of the title or description, each a word prefix. */
+  q: list.q,
+  priority: csv.pipe(list.priority.unwrap()).optional(),
+  capability: csv.pipe(list.capability.unwrap()).optional(),
+  /** Leaves out completed, cancelled and skipped tasks. */
+  open: flag.optional(),
+  sort: list.sort,
 });
+/** The filters of `GET /tasks/counts`: those of the listing, without paging or order. */
+export const countsQuery = listQuery.omit({ ready: true, limit: true, offset: true, cursor: true, sort: true });
 export const updateQuery = z.strictObject({ ifVersion: intParam.pipe(z.number().int().positive()).optional() });
 export const cancelQuery = cancelSchema;
 export const workersQuery = z.strictObject({ available: flag.optional() });
@@ -119,6 +131,18 @@ export const taskPageSchema = z.strictObject({
   tasks: z.array(taskSchema),
   total: z.number().int().nonnegative(),
   next: z.string().nullable(),
+});
+export { bulkSchema };
+export const taskCountsSchema = z.strictObject({
+  total: z.number().int().nonnegative(),
+  byStatus: z.strictObject(Object.fromEntries(TASK_STATUSES.map((s) => [s, z.number().int().nonnegative()]))),
+});
+export const bulkResultSchema = z.strictObject({
+  action: z.enum(BULK_ACTIONS),
+  dryRun: z.boolean(),
+  count: z.number().int().nonnegative(),
+  ids: z.array(taskIdSchema),
+  tasks: z.array(taskSchema),
 });
 export const claimAnswer = z.strictObject({ task: taskSchema.nullable(), tasks: z.array(taskSchema) });
 export const workerViewSchema = workerSchema.extend({

@@ -6,14 +6,18 @@ import {
   analyzeBody,
   assignBody,
   breakdownBody,
+  bulkResultSchema,
+  bulkSchema,
   cancelBody,
   cancelQuery,
+  countsQuery,
   createTaskSchema,
   dependenciesBody,
   dependencyParams,
   emptyBody,
   idParams,
   listQuery,
+  taskCountsSchema,
   taskPageSchema,
   taskSchema,
   unassignBody,
@@ -35,6 +39,16 @@ function ifMatch(header: string | string[] | undefined): number | undefined {
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(value ?? '');
   if (!match) throw new BatonError('invalid_argument', 'If-Match: expected a task version such as "7"', { field: 'If-Match' });
   return Number(match[1]);
+}
+
+/** The filters of steering (text, priority, capability, open) as one listing query gave them. */
+function steerFilters(query: z.output<typeof countsQuery>) {
+  return {
+    ...(query.q !== undefined && { q: query.q }),
+    ...(query.priority && { priority: query.priority }),
+    ...(query.capability && { capability: query.capability }),
+    ...(query.open && { open: true }),
+  };
 }
 
 const logQuery = z.strictObject({
@@ -103,9 +117,39 @@ export const taskRoutes: RouteSpec[] = [
         limit: query.limit ?? 100,
         ...(query.offset !== undefined && { offset: query.offset }),
         ...(query.cursor !== undefined && { cursor: query.cursor }),
+        ...steerFilters(query),
+        ...(query.sort !== undefined && { sort: query.sort }),
       };
       return baton.listTasks(q);
     },
+  }),
+  route({
+    method: 'GET',
+    path: '/tasks/counts',
+    summary: 'How many tasks a filter selects, per status (the filters of GET /tasks, without paging)',
+    tag,
+    access: 'read',
+    query: countsQuery,
+    response: taskCountsSchema,
+    handle: ({ baton, query }) =>
+      baton.countTasks({
+        ...(query.status && { status: query.status }),
+        ...(query.worker !== undefined && { worker: query.worker }),
+        ...(query.tag !== undefined && { tag: query.tag }),
+        ...(query.parent !== undefined && { parentId: query.parent }),
+        ...steerFilters(query),
+      }),
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/bulk',
+    summary:
+      'One action (cancel, retry, pause, resume, update priority) on several tasks, by ids or a where filter, in one transaction: all or nothing',
+    tag,
+    access: 'admin',
+    body: bulkSchema,
+    response: bulkResultSchema,
+    handle: ({ baton, body }) => baton.bulk(body),
   }),
   route({
     method: 'POST',

@@ -2,6 +2,7 @@ import { BatonError } from '../core/errors.js';
 import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
 import type { Resource } from '../core/resources.js';
+import type { TaskSort } from '../core/search.js';
 import type {
   ApiKey,
   BatonDump,
@@ -76,7 +77,8 @@ export interface Store {
   getTask(id: number): Promise<Task | undefined>;
   listTasks(query: TaskQuery): Promise<Task[]>;
   countTasks(query: TaskQuery): Promise<number>;
-  countByStatus(): Promise<Record<TaskStatus, number>>;
+  /** Tasks per status, of those a query selects (every task without one). */
+  countByStatus(query?: TaskQuery): Promise<Record<TaskStatus, number>>;
   /** Completed tasks whose `completedAt` ≥ `sinceMs`. */
   countCompletedSince(sinceMs: number): Promise<number>;
   /**
@@ -254,6 +256,16 @@ export interface ClaimRequest {
   taskId?: number | undefined;
   /** Only tasks that have a shell command. */
   withCommand?: boolean | undefined;
+  /** Only these priorities. */
+  priority?: readonly Priority[] | undefined;
+  /** Only tasks that need at least one of these capabilities. */
+  capability?: readonly string[] | undefined;
+  /** Only tasks whose title or description has a word starting with each of these (`core/search.ts`). */
+  words?: readonly string[] | undefined;
+  /** Leaves out completed, cancelled and skipped tasks. */
+  open?: boolean | undefined;
+  /** The order (see `taskOrder`); id order unless `ready`, which is in claim order. */
+  sort?: TaskSort | undefined;
 }
 
 /** What `decide` of a `TaskChangeRequest` is told besides the task. */
@@ -281,6 +293,16 @@ export interface TaskQuery {
   ready?: boolean | undefined;
   /** Only tasks that have a shell command. */
   withCommand?: boolean | undefined;
+  /** Only these priorities. */
+  priority?: readonly Priority[] | undefined;
+  /** Only tasks that need at least one of these capabilities. */
+  capability?: readonly string[] | undefined;
+  /** Only tasks whose title or description has a word starting with each of these (`core/search.ts`). */
+  words?: readonly string[] | undefined;
+  /** Leaves out completed, cancelled and skipped tasks. */
+  open?: boolean | undefined;
+  /** The order (see `taskOrder`); id order unless `ready`, which is in claim order. */
+  sort?: TaskSort | undefined;
   /** Only tasks of a greater id (a keyset cursor; listings not in claim order are in id order). */
   afterId?: number | undefined;
   limit?: number | undefined;
@@ -304,6 +326,15 @@ export interface EventQuery {
 export interface ReadyCounts {
   byPriority: Record<Priority, number>;
   breaches: Record<Priority, number>;
+}
+
+/** The ORDER BY of a task list (the same SQL on both stores). */
+export function taskOrder(query: Pick<TaskQuery, 'ready' | 'sort'>): string {
+  const sort = query.sort ?? (query.ready ? 'claim' : 'created');
+  if (sort === 'claim') return 't.claim_order, t.cap_count DESC, t.id';
+  if (sort === 'updated') return 't.updated_at DESC, t.id DESC';
+  if (sort === 'priority') return `CASE t.priority ${PRIORITIES.map((p, i) => `WHEN '${p}' THEN ${i}`).join(' ')} END, t.id`;
+  return 't.id';
 }
 
 /** The store's side of export and import. */

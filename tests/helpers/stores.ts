@@ -88,7 +88,9 @@ function emptySqlite(path: string): void {
     // sqlite_sequence is among them: emptying it starts ids again at 1, as in a new store.
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
     db.transaction(() => {
-      for (const table of tables) if (!KEPT_TABLES.has(table)) db.exec(`DELETE FROM "${table}"`);
+      // The search index and its own tables follow the tasks by trigger.
+      for (const table of tables)
+        if (!KEPT_TABLES.has(table) && !table.startsWith('tasks_search')) db.exec(`DELETE FROM "${table}"`);
     }).immediate();
   } finally {
     db.close();

@@ -80,6 +80,12 @@ describe('baton mcp: token budget at 10,000 tasks', () => {
     await measured(agent, 'list_tasks', { limit: 100 });
     await measured(agent, 'list_tasks', { limit: 100, offset: 9950, status: ['queued'] });
     await measured(agent, 'list_tasks', { ready: true, tag: 't7', limit: 100 });
+    await measured(agent, 'list_tasks', { q: 'task', priority: ['normal'], limit: 100 });
+    await measured(agent, 'search_tasks', { q: 'task', limit: 100 });
+    await measured(agent, 'search_tasks', { q: 'xxx', all: true, limit: 100, offset: 9900 });
+    await measured(agent, 'update_task', { id: fat.id, priority: 'high' });
+    await measured(agent, 'pause_task', { id: fat.id });
+    await measured(agent, 'resume_task', { id: fat.id });
     await measured(agent, 'get_task', { id: fat.id });
     for (const field of ['description', 'notes', 'history', 'dependsOn', 'input', 'command'] as const) {
       await measured(agent, 'get_task', { id: fat.id, field });

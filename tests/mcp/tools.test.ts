@@ -21,6 +21,13 @@ const TOOLS = [
   'list_resources',
   'run_workflow',
   'workflow_status',
+  'update_task',
+  'cancel_task',
+  'pause_task',
+  'resume_task',
+  'retry_task',
+  'remove_dependency',
+  'search_tasks',
 ];
 
 describe('baton mcp: tools over stdio', () => {

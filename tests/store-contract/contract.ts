@@ -16,6 +16,7 @@ import { resourceContract } from './resources.contract.js';
 import { routingContract } from './routing.contract.js';
 import { runContract } from './runs.contract.js';
 import { scheduleContract } from './schedule.contract.js';
+import { steerContract } from './steer.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
@@ -50,5 +51,6 @@ export function storeContract(run: ContractRun): void {
     scheduleContract(store);
     resourceContract(store);
     runContract(store);
+    steerContract(store);
   });
 }

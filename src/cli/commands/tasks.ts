@@ -3,6 +3,7 @@ import type { CreateTaskInput, UpdateTaskInput } from '../../app/baton.js';
 import { CONDITION_VARIABLES } from '../../core/conditions.js';
 import { BatonError } from '../../core/errors.js';
 import { scheduleNote } from '../../core/schedule-note.js';
+import type { BulkAction } from '../../core/schemas.js';
 import { RETRY_POLICIES, type RetryPolicySpec } from '../../core/types.js';
 import {
   parseEstimate,
@@ -16,9 +17,12 @@ import {
   parseStatus,
   parseTaskId,
 } from '../../core/values.js';
+import { isBulk, runBulk, selection } from '../bulk.js';
+import { terminalWidth } from '../colors.js';
 import { type GlobalOptions, withBaton } from '../context.js';
 import { formatDetail, formatList, formatTaskLine } from '../format.js';
 import { collectResources } from './resources.js';
+import { bulkUpdate, listFilters, treeOrder } from './steer.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -101,6 +105,13 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--tag <tag>', 'only tasks with this tag')
     .option('--parent <id>', 'only subtasks of this task')
     .option('--ready', 'only tasks claimable now, in the order workers receive them')
+    .option('--priority <priorities>', 'only these priorities, comma-separated')
+    .option('--capability <caps>', 'only tasks needing one of these capabilities, comma-separated')
+    .option('--search <text>', 'only tasks whose title or description has these words (word prefixes)')
+    .option('--sort <order>', 'claim | priority | created | updated (default: created; with --ready: claim)')
+    .option('--open', 'leave out completed, cancelled and skipped tasks (the default of human output)')
+    .option('--all', 'also completed, cancelled and skipped tasks in human output')
+    .option('--tree', 'parents with their subtasks indented below them')
     .option('-n, --limit <n>', 'at most this many', '100')
     .option('--offset <n>', 'skip this many', '0')
     .option('--cursor <next>', 'the page after the one that gave this `next`')
@@ -116,10 +127,21 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
         ...(opts.tag !== undefined && { tag: String(opts.tag) }),
         ...(opts.parent !== undefined && { parentId: parseTaskId(String(opts.parent), 'parent') }),
         ...(opts.ready === true && { ready: true }),
+        ...listFilters(opts, Boolean(g(opts).json)),
       };
       await withBaton(g(opts), async (baton, out) => {
         const page = await baton.listTasks(query);
-        out.result(page, () => formatList(page, limit, opts.cursor === undefined ? offset : null));
+        const depth = opts.tree === true ? treeOrder(page) : null;
+        const shown = depth ? { ...page, tasks: depth.tasks } : page;
+        const human = () =>
+          formatList(shown, limit, opts.cursor === undefined ? offset : null, {
+            width: terminalWidth(),
+            ...(depth && { depth: depth.depth }),
+          });
+        out.result(
+          depth ? { ...shown, tree: depth.tasks.map((t) => ({ id: t.id, depth: depth.depth.get(t.id) ?? 0 })) } : page,
+          human,
+        );
       });
     });
 
@@ -144,8 +166,8 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
 
   program
     .command('update')
-    .description('change fields of a task')
-    .argument('<id>', 'task id')
+    .description('change fields of a task (or the priority of several: ids or --where)')
+    .argument('<ids...>', 'task id (several, or --where, to change only --priority)')
     .option('--title <title>')
     .option('-d, --description <text>')
     .option('-p, --priority <priority>')
@@ -165,8 +187,11 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--no-review', 'do not require review')
     .option('--run-after <time>', 'not claimable before then: a delay such as 10m, 2h, or an ISO-8601 time; "now" clears it')
     .option('--if-version <v>', 'refuse if the task changed since this version')
-    .action(async (id: string, opts: Opts) => {
-      const taskId = parseTaskId(id);
+    .option('--where <filters>', 'every task matching, e.g. status=queued,tag=nightly (with --priority only)')
+    .option('-y, --yes', 'change several tasks without asking')
+    .action(async (ids: string[], opts: Opts) => {
+      if (isBulk(ids, opts.where)) return bulkUpdate(ids, g(opts));
+      const taskId = parseTaskId(ids[0] ?? '');
       const list = (key: string, field: string) => (opts[key] !== undefined ? parseList(String(opts[key]), field) : undefined);
       const input: UpdateTaskInput = {
         ...(opts.title !== undefined && { title: String(opts.title) }),
@@ -201,13 +226,20 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     call: 'cancelTask' | 'retryTask' | 'pauseTask' | 'resumeTask',
     verb: string,
   ) => {
-    const cmd = program.command(name).description(description).argument('<id>', 'task id');
-    if (name === 'cancel') {
-      cmd.option('--reason <text>', 'why, kept in the history');
-      cmd.option('-y, --yes', 'also cancel its open subtasks without asking');
-    }
-    cmd.action(async (id: string, opts: Opts) => {
-      const taskId = parseTaskId(id);
+    const cmd = program.command(name).description(description).argument('[ids...]', 'task ids (or --where)');
+    if (name === 'cancel') cmd.option('--reason <text>', 'why, kept in the history');
+    cmd.option('--where <filters>', 'every task matching, e.g. status=failed,tag=nightly');
+    cmd.option('-y, --yes', 'change several tasks (or a parent with open subtasks) without asking');
+    cmd.action(async (ids: string[], opts: Opts) => {
+      if (isBulk(ids, opts.where) || ids.length === 0) {
+        const input = {
+          action: name as BulkAction,
+          ...selection(ids, opts.where),
+          ...(str(opts.reason) && { reason: str(opts.reason) }),
+        };
+        return withBaton(g(opts), (baton, out) => runBulk(baton, out, input, g(opts)));
+      }
+      const taskId = parseTaskId(ids[0] ?? '');
       await withBaton(g(opts), async (baton, out) => {
         if (call === 'cancelTask') await (await import('./breakdown.js')).confirmCascade(baton, taskId, g(opts));
         const task =
@@ -216,10 +248,10 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
       });
     });
   };
-  simple('cancel', 'cancel a task (it will not run)', 'cancelTask', 'cancelled');
-  simple('retry', 'requeue a failed, cancelled or skipped task', 'retryTask', 'requeued');
-  simple('pause', 'hold a task: it is not claimed until resumed', 'pauseTask', 'paused');
-  simple('resume', 'resume a paused task', 'resumeTask', 'resumed');
+  simple('cancel', 'cancel tasks (they will not run)', 'cancelTask', 'cancelled');
+  simple('retry', 'requeue failed, cancelled or skipped tasks', 'retryTask', 'requeued');
+  simple('pause', 'hold tasks: they are not claimed until resumed', 'pauseTask', 'paused');
+  simple('resume', 'resume paused tasks', 'resumeTask', 'resumed');
 
   program
     .command('depend')

@@ -3,6 +3,7 @@ import { PLANNER_NAMES } from '../breakdown/types.js';
 import { CONDITION_VARIABLES, conditionProblem } from '../conditions.js';
 import { LIMITS } from '../limits.js';
 import { resourceNameProblem } from '../resources.js';
+import { searchWords, TASK_SORTS } from '../search.js';
 import { PRIORITIES, TASK_STATUSES } from '../types.js';
 import { readEstimate } from '../values.js';
 import {
@@ -111,6 +112,19 @@ export const updateTaskSchema = z.strictObject({
 });
 export type UpdateTaskInput = z.input<typeof updateTaskSchema>;
 
+/** Filters shared by listings, counts and bulk changes. */
+export const taskFilterShape = {
+  priority: z.array(prioritySchema).max(PRIORITIES.length, tooMany(PRIORITIES.length)).optional(),
+  /** Tasks needing at least one of these capabilities. */
+  capability: capabilitiesSchema.optional(),
+  /** Words of the title or description (each a word prefix, all required). */
+  q: chars(LIMITS.searchChars)
+    .refine((t) => searchWords(t).length > 0, 'must contain a word (letters or digits)')
+    .optional(),
+  /** Leaves out completed, cancelled and skipped tasks. */
+  open: z.boolean().optional(),
+};
+
 export const listQuerySchema = z.strictObject({
   status: z.array(z.enum(TASK_STATUSES)).max(TASK_STATUSES.length, tooMany(TASK_STATUSES.length)).optional(),
   /** Tasks held by or reserved for this worker. */
@@ -119,6 +133,9 @@ export const listQuerySchema = z.strictObject({
   parentId: taskIdSchema.optional(),
   /** Only tasks claimable now, in the order workers receive them. */
   ready: z.boolean().optional(),
+  ...taskFilterShape,
+  /** The order: claim (as workers receive them), priority, created (id order, the default), updated (newest first). */
+  sort: z.enum(TASK_SORTS, { error: `must be one of ${TASK_SORTS.join(', ')}` }).optional(),
   limit: z
     .number()
     .int('must be a whole number')

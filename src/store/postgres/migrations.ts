@@ -219,6 +219,19 @@ CREATE TABLE workflows (
 `,
   },
   {
+    version: 8,
+    name: 'task search',
+    // Full text over title and description with the 'simple' configuration (words as typed, no
+    // stemming: the same matches as the SQLite store's FTS5 index), queried by word prefix. The
+    // vector is stored, so rechecking a match reads it instead of parsing the text again.
+    sql: `
+ALTER TABLE tasks ADD COLUMN search_vector tsvector
+  GENERATED ALWAYS AS (to_tsvector('simple', title || ' ' || coalesce(description, ''))) STORED;
+CREATE INDEX tasks_search ON tasks USING gin (search_vector);
+CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
+`,
+  },
+  {
     version: 9,
     name: 'workflow runs',
     sql: `

@@ -14,7 +14,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
+import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
 import { Availability } from './availability.js';
 import {
   type ConnectionSettings,
@@ -33,7 +33,8 @@ import { inTransaction } from './reservation.js';
 import { capacities, claimRows, listResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { listParams, runStatements } from './runs.js';
-import { ident, NOW_MS, type Statements, statements } from './sql.js';
+import { ident, type Statements, statements } from './sql.js';
+import { taskWhere } from './task-query.js';
 import { TaskWrites } from './task-writes.js';
 import { WakeUps } from './wake-ups.js';
 import { recordsOf, workflowStatements } from './workflows.js';
@@ -194,7 +195,7 @@ export class PostgresStore implements Store {
 
   async listTasks(query: TaskQuery) {
     const { where, params } = taskWhere(query);
-    const order = query.ready ? 't.claim_order, t.cap_count DESC, t.id' : 't.id';
+    const order = taskOrder(query);
     params.push(query.limit ?? null, query.offset ?? 0);
     const n = params.length;
     const rows = await this.read(`${this.st.selectTask} ${where} ORDER BY ${order} LIMIT $${n - 1} OFFSET $${n}`, params);
@@ -207,9 +208,11 @@ export class PostgresStore implements Store {
     return Number(row?.n ?? 0);
   }
 
-  async countByStatus(): Promise<Record<TaskStatus, number>> {
+  async countByStatus(query: TaskQuery = {}): Promise<Record<TaskStatus, number>> {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-    for (const r of await this.read(this.st.countByStatus)) counts[r.status as TaskStatus] = Number(r.n);
+    const { where, params } = taskWhere(query);
+    const sql = `SELECT t.status, count(*)::int AS n FROM ${this.st.tasks} t ${where} GROUP BY t.status`;
+    for (const r of await this.read(sql, params)) counts[r.status as TaskStatus] = Number(r.n);
     return counts;
   }
 
@@ -363,22 +366,4 @@ export class PostgresStore implements Store {
     this.wakeUps.close();
     await this.sql.end({ timeout: 5 });
   }
-}
-
-function taskWhere(query: TaskQuery): { where: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  if (query.status && query.status.length > 0) clauses.push(`t.status = ANY(${param([...query.status])}::text[])`);
-  if (query.ready) clauses.push(`t.status IN ('queued', 'assigned') AND t.run_after <= ${NOW_MS}`);
-  if (query.assignee !== undefined) clauses.push(`t.assignee = ${param(query.assignee)}`);
-  if (query.parentId !== undefined) clauses.push(`t.parent_id = ${param(query.parentId)}`);
-  if (query.leased !== undefined) clauses.push(query.leased ? 't.lease_owner IS NOT NULL' : 't.lease_owner IS NULL');
-  if (query.tag !== undefined) clauses.push(`${param(query.tag)}::text = ANY(t.tags)`);
-  if (query.withCommand) clauses.push("t.command IS NOT NULL AND t.command <> ''");
-  if (query.afterId !== undefined) clauses.push(`t.id > ${param(query.afterId)}`);
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

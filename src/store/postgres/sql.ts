@@ -44,6 +44,11 @@ const TASK_COLUMNS = `id, title, description, type, status, priority, capabiliti
   lease_seconds, paused_from, created_by, created_at, updated_at, started_at, completed_at, run_after, ready_at,
   claim_order, recurrence, version`;
 
+/** The columns a task is read from (not the search vector, which only the index needs), of alias `t`. */
+const TASK_READ = `${TASK_COLUMNS.split(',')
+  .map((c) => `t.${c.trim()}`)
+  .join(', ')}, t.cap_count`;
+
 /**
  * The columns a patch may set: what `patchToColumns` (rows.ts) can produce. Batched writes send
  * each row only the columns its patch sets; the others keep their value.
@@ -109,7 +114,7 @@ export function statements(schemaName: string) {
     ORDER BY d.depends_on), '[]') FROM ${deps} d WHERE d.task_id = ${t}.id AND d.condition IS NOT NULL) AS conditions`;
   const dependsOn = `(SELECT coalesce(array_agg(d.depends_on ORDER BY d.depends_on), '{}') FROM ${deps} d WHERE d.task_id = t.id) AS depends_on,
     ${conditionsOf('t')}`;
-  const selectTask = `SELECT t.*, ${dependsOn} FROM ${tasks} t`;
+  const selectTask = `SELECT ${TASK_READ}, ${dependsOn} FROM ${tasks} t`;
   const BEFORE =
     't.id, t.claim_order, t.cap_count, t.resources, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
   // Best ready tasks of one kind (queued, or reserved for this worker), locked; rows another
@@ -148,7 +153,7 @@ export function statements(schemaName: string) {
       attempts = t.attempts + 1, started_at = coalesce(t.started_at, k.now_ms), run_after = 0,
       updated_at = k.now_ms, version = t.version + 1
     FROM picked p, clock k WHERE t.id = p.id
-    RETURNING t.*),
+    RETURNING ${TASK_READ}),
   logged AS (
     INSERT INTO ${events} (task_id, worker_id, actor, type, at, changes, data)
     SELECT u.id, $1, $1, 'claimed', k.now_ms, ${CLAIM_CHANGES}, NULL
@@ -174,7 +179,7 @@ FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`;
     // cannot lose to another writer.
     taskByIdForUpdate: `${selectTask} WHERE t.id = $1 FOR UPDATE OF t`,
     tasksByIdsForShare: `${selectTask} WHERE t.id = ANY($1::bigint[]) ORDER BY t.id FOR SHARE OF t`,
-    dependentsForUpdate: `SELECT t.*, ${dependsOn} FROM ${deps} x JOIN ${tasks} t ON t.id = x.task_id
+    dependentsForUpdate: `SELECT ${TASK_READ}, ${dependsOn} FROM ${deps} x JOIN ${tasks} t ON t.id = x.task_id
       WHERE x.depends_on = $1 ORDER BY t.id FOR UPDATE OF t`,
 
     /**

@@ -173,6 +173,29 @@ CREATE TABLE workflows (
 `,
   },
   {
+    version: 8,
+    name: 'task search',
+    // An external-content FTS5 index over title and description, kept in step by triggers; words
+    // are matched as typed (no stemming, accents kept), as the PostgreSQL store's 'simple' config does.
+    sql: `
+CREATE VIRTUAL TABLE tasks_search USING fts5(
+  title, description, content = 'tasks', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 0'
+);
+INSERT INTO tasks_search (rowid, title, description) SELECT id, title, description FROM tasks;
+CREATE TRIGGER tasks_search_insert AFTER INSERT ON tasks BEGIN
+  INSERT INTO tasks_search (rowid, title, description) VALUES (new.id, new.title, new.description);
+END;
+CREATE TRIGGER tasks_search_delete AFTER DELETE ON tasks BEGIN
+  INSERT INTO tasks_search (tasks_search, rowid, title, description) VALUES ('delete', old.id, old.title, old.description);
+END;
+CREATE TRIGGER tasks_search_update AFTER UPDATE OF title, description ON tasks BEGIN
+  INSERT INTO tasks_search (tasks_search, rowid, title, description) VALUES ('delete', old.id, old.title, old.description);
+  INSERT INTO tasks_search (rowid, title, description) VALUES (new.id, new.title, new.description);
+END;
+CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
+`,
+  },
+  {
     version: 9,
     name: 'workflow runs',
     sql: `

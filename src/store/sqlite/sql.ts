@@ -130,6 +130,20 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
     params.tag = query.tag;
   }
   if (query.withCommand) clauses.push("t.command IS NOT NULL AND t.command <> ''");
+  if (query.priority && query.priority.length > 0) {
+    clauses.push('t.priority IN (SELECT value FROM json_each(@priorities))');
+    params.priorities = JSON.stringify(query.priority);
+  }
+  if (query.capability && query.capability.length > 0) {
+    clauses.push('EXISTS (SELECT 1 FROM json_each(t.capabilities) c WHERE c.value IN (SELECT value FROM json_each(@wanted)))');
+    params.wanted = JSON.stringify(query.capability);
+  }
+  if (query.words && query.words.length > 0) {
+    // Each word a prefix; words are letters and digits only, so quoting them is enough.
+    clauses.push('t.id IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH @match)');
+    params.match = query.words.map((w) => `"${w}"*`).join(' ');
+  }
+  if (query.open) clauses.push("t.status NOT IN ('completed', 'cancelled', 'skipped')");
   if (query.afterId !== undefined) {
     clauses.push('t.id > @afterId');
     params.afterId = query.afterId;

@@ -18,7 +18,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
+import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
 import { claimCandidates } from './claim-candidates.js';
 import { capacities, readResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
@@ -233,7 +233,7 @@ export class SqliteStore implements Store {
 
   listTasks(query: TaskQuery): Promise<Task[]> {
     const { where, params } = taskWhere(query, this.clock.now());
-    const order = query.ready ? 'claim_order, cap_count DESC, id' : 'id';
+    const order = taskOrder(query);
     const sql = `${SQL.selectTask} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
     return this.read((stmt) =>
       (stmt(sql).all({ ...params, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as Row[]).map(rowToTask),
@@ -245,10 +245,12 @@ export class SqliteStore implements Store {
     return this.read((stmt) => Number(stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params)));
   }
 
-  countByStatus(): Promise<Record<TaskStatus, number>> {
+  countByStatus(query: TaskQuery = {}): Promise<Record<TaskStatus, number>> {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+    const { where, params } = taskWhere(query, this.clock.now());
     return this.read((stmt) => {
-      for (const r of stmt(SQL.countByStatus).all() as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
+      const rows = stmt(`SELECT t.status, count(*) AS n FROM tasks t ${where} GROUP BY t.status`).all(params);
+      for (const r of rows as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
       return counts;
     });
   }

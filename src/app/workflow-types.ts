@@ -1,0 +1,40 @@
+import type { TaskStatus } from '../core/types.js';
+import type { WorkflowRecord } from '../core/workflow/index.js';
+import type { WorkflowRun } from '../core/workflow/run.js';
+
+/** What the workflow calls of `Baton` answer (definitions and runs). */
+
+/** A task a run made, as a run's listing shows it. */
+export interface RunTaskSummary {
+  id: number;
+  step: string;
+  /** The item's position in a `foreach` step (0 otherwise). */
+  index: number;
+  title: string;
+  status: TaskStatus;
+  /** Failed attempts so far. */
+  attempts: number;
+}
+
+/** A run with the tasks it made. */
+export interface RunDetail extends WorkflowRun {
+  tasks: RunTaskSummary[];
+}
+
+export interface WorkflowAdded {
+  workflow: WorkflowRecord;
+  /** False when the latest version already had this definition (nothing was written). */
+  created: boolean;
+}
+
+/** A registered workflow, as listed. */
+export interface WorkflowSummary {
+  name: string;
+  /** The latest version. */
+  version: number;
+  description: string | null;
+  steps: number;
+  triggers: number;
+  createdAt: string;
+  createdBy: string | null;
+}

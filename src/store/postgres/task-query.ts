@@ -1,0 +1,29 @@
+import type { TaskQuery } from '../store.js';
+import { NOW_MS } from './sql.js';
+
+/** The WHERE of a task list on PostgreSQL, with its parameters (`$1`, …). */
+export function taskWhere(query: TaskQuery): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (query.status && query.status.length > 0) clauses.push(`t.status = ANY(${param([...query.status])}::text[])`);
+  if (query.ready) clauses.push(`t.status IN ('queued', 'assigned') AND t.run_after <= ${NOW_MS}`);
+  if (query.assignee !== undefined) clauses.push(`t.assignee = ${param(query.assignee)}`);
+  if (query.parentId !== undefined) clauses.push(`t.parent_id = ${param(query.parentId)}`);
+  if (query.leased !== undefined) clauses.push(query.leased ? 't.lease_owner IS NOT NULL' : 't.lease_owner IS NULL');
+  if (query.tag !== undefined) clauses.push(`${param(query.tag)}::text = ANY(t.tags)`);
+  if (query.withCommand) clauses.push("t.command IS NOT NULL AND t.command <> ''");
+  if (query.priority && query.priority.length > 0) clauses.push(`t.priority = ANY(${param([...query.priority])}::text[])`);
+  if (query.capability && query.capability.length > 0) clauses.push(`t.capabilities && ${param([...query.capability])}::text[]`);
+  if (query.words && query.words.length > 0) {
+    // The stored vector of the `tasks_search` GIN index (migration 8).
+    const match = query.words.map((w) => `${w}:*`).join(' & ');
+    clauses.push(`t.search_vector @@ to_tsquery('simple', ${param(match)})`);
+  }
+  if (query.open) clauses.push("t.status NOT IN ('completed', 'cancelled', 'skipped')");
+  if (query.afterId !== undefined) clauses.push(`t.id > ${param(query.afterId)}`);
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}

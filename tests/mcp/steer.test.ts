@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalBaton } from '../../src/app/local-baton.js';
+import { type Agent, connect, freshProject, openStore } from './helpers.js';
+
+/** The steering tools an agent uses: change, cancel, hold, resume, retry, undepend, search; list_tasks filters. */
+describe('baton mcp: steering tools', () => {
+  let project: ReturnType<typeof freshProject>;
+  let agent: Agent;
+  let baton: LocalBaton;
+
+  beforeAll(async () => {
+    project = freshProject();
+    baton = await openStore(project.dir);
+    agent = await connect(project.dir, { env: { BATON_WORKER_ID: 'steerer' } });
+  });
+  afterAll(async () => {
+    await agent?.close();
+    await baton?.close();
+    project?.cleanup();
+  });
+
+  it('update_task, pause_task, resume_task, cancel_task, retry_task change the task; ifVersion guards', async () => {
+    const task = await baton.createTask({ title: 'Steer me', noBreakdown: true });
+    const updated = await agent.call('update_task', { id: task.id, priority: 'high', addTags: ['x'], ifVersion: task.version });
+    expect(updated.isError).toBe(false);
+    expect((await baton.getTask(task.id)).priority).toBe('high');
+    const stale = await agent.call('update_task', { id: task.id, title: 'late', ifVersion: task.version });
+    expect([stale.isError, stale.data.error.code]).toEqual([true, 'version_mismatch']);
+    expect((await agent.call('pause_task', { id: task.id })).data.task.status).toBe('paused');
+    expect((await agent.call('resume_task', { id: task.id })).data.task.status).toBe('queued');
+    expect((await agent.call('cancel_task', { id: task.id, reason: 'not needed' })).data.task.status).toBe('cancelled');
+    const again = await agent.call('cancel_task', { id: task.id });
+    expect([again.isError, again.data.error.code]).toEqual([true, 'illegal_transition']);
+    expect((await agent.call('retry_task', { id: task.id })).data.task.status).toBe('queued');
+    await baton.cancelTask(task.id);
+  });
+
+  it('remove_dependency lets a blocked task run', async () => {
+    const first = await baton.createTask({ title: 'First', noBreakdown: true });
+    const second = await baton.createTask({ title: 'Second', dependsOn: [first.id], noBreakdown: true });
+    const reply = await agent.call('remove_dependency', { id: second.id, dependsOn: first.id });
+    expect([reply.isError, reply.data.task.status]).toEqual([false, 'queued']);
+    const gone = await agent.call('remove_dependency', { id: second.id, dependsOn: first.id });
+    expect([gone.isError, gone.data.error.code]).toEqual([true, 'invalid_argument']);
+    for (const t of [first, second]) await baton.cancelTask(t.id);
+  });
+
+  it('search_tasks and list_tasks find tasks by text, priority and capability; open tasks in claim order by default', async () => {
+    const low = await baton.createTask({ title: 'Rotate the certificates', priority: 'low', noBreakdown: true });
+    const crit = await baton.createTask({
+      title: 'Certificate expired in prod',
+      priority: 'critical',
+      capabilities: ['ops'],
+      noBreakdown: true,
+    });
+    const done = await baton.createTask({ title: 'Old certificate audit', noBreakdown: true });
+    await baton.cancelTask(done.id);
+    const found = await agent.call('search_tasks', { q: 'certificate' });
+    expect(found.data.tasks.map((t: { id: number }) => t.id)).toEqual([crit.id, low.id]);
+    const all = await agent.call('search_tasks', { q: 'certificate', all: true });
+    expect(all.data.total).toBe(3);
+    const listed = await agent.call('list_tasks', { q: 'certif' });
+    expect(listed.data.tasks.map((t: { id: number }) => t.id)).toEqual([crit.id, low.id]);
+    expect((await agent.call('list_tasks', { priority: ['low'], q: 'certificates' })).data.total).toBe(1);
+    expect((await agent.call('list_tasks', { capability: ['ops'] })).data.tasks[0].id).toBe(crit.id);
+    for (const t of [low, crit]) await baton.cancelTask(t.id);
+  });
+
+  it('refuses bad input of every steering tool with a coded error naming the field, and changes nothing', async () => {
+    const task = await baton.createTask({ title: 'Untouched', noBreakdown: true });
+    const cases: [string, Record<string, unknown>, string, RegExp][] = [
+      ['update_task', { id: task.id, priority: 'urgent' }, 'invalid_argument', /^priority:/],
+      ['update_task', { id: task.id, title: '   ' }, 'invalid_argument', /^title:/],
+      ['update_task', { id: task.id, title: 'x'.repeat(201) }, 'invalid_argument', /^title:/],
+      ['update_task', { id: task.id, command: 'rm -rf /' }, 'invalid_argument', /unknown field command/],
+      ['update_task', { id: 999_999, title: 'x' }, 'task_not_found', /999999/],
+      ['cancel_task', { id: 'one' }, 'invalid_argument', /^id:/],
+      ['cancel_task', { id: task.id, reason: 'r'.repeat(3000) }, 'invalid_argument', /^reason:/],
+      ['pause_task', { id: 0 }, 'invalid_argument', /^id:/],
+      ['resume_task', { id: task.id }, 'illegal_transition', /resume/],
+      ['retry_task', { id: task.id }, 'illegal_transition', /retry/],
+      ['remove_dependency', { id: task.id }, 'invalid_argument', /^dependsOn:/],
+      ['search_tasks', {}, 'invalid_argument', /^q:/],
+      ['search_tasks', { q: '' }, 'invalid_argument', /^q:/],
+      ['search_tasks', { q: '%%%' }, 'invalid_argument', /^q:/],
+      ['search_tasks', { q: 'x'.repeat(501) }, 'invalid_argument', /^q:/],
+      ['list_tasks', { sort: 'random' }, 'invalid_argument', /^sort:/],
+      ['list_tasks', { priority: ['urgent'] }, 'invalid_argument', /^priority/],
+    ];
+    for (const [tool, args, code, message] of cases) {
+      const reply = await agent.call(tool, args);
+      expect(reply.isError, `${tool} ${JSON.stringify(args).slice(0, 80)}`).toBe(true);
+      expect(reply.data.error.code, tool).toBe(code);
+      expect(reply.data.error.message, tool).toMatch(message);
+    }
+    expect((await baton.getTask(task.id)).version).toBe(task.version);
+    await baton.cancelTask(task.id);
+  });
+});
