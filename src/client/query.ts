@@ -9,7 +9,7 @@ export function filterQuery(q: Pick<TaskFilter, 'q' | 'priority' | 'capability' 
   return { q: q.q, priority: q.priority?.join(','), capability: q.capability?.join(','), open: q.open || undefined };
 }
 
-export function listTasks(http: HttpClient, raw: ListQuery): Promise<TaskPage> {
+export async function listTasks(http: HttpClient, raw: ListQuery): Promise<TaskPage> {
   const q = parseWith(listQuerySchema, raw);
   return http.call('GET', '/tasks', {
     query: {
@@ -27,7 +27,7 @@ export function listTasks(http: HttpClient, raw: ListQuery): Promise<TaskPage> {
   });
 }
 
-export function countTasks(http: HttpClient, raw: TaskFilter): Promise<TaskCounts> {
+export async function countTasks(http: HttpClient, raw: TaskFilter): Promise<TaskCounts> {
   const q = parseWith(taskFilterSchema, raw);
   const query = { status: q.status?.join(','), worker: q.worker, tag: q.tag, parent: q.parentId, ...filterQuery(q) };
   return http.call('GET', '/tasks/counts', { query });

@@ -16,11 +16,15 @@ import type { HttpClient } from './http.js';
  * safe to repeat blindly.
  */
 
-export function validateWorkflow(http: HttpClient, source: string, options: { file?: string }): Promise<WorkflowValidation> {
+export async function validateWorkflow(
+  http: HttpClient,
+  source: string,
+  options: { file?: string },
+): Promise<WorkflowValidation> {
   return http.call('POST', '/workflows/validate', { body: { source, ...options }, retry: 'always' });
 }
 
-export function addWorkflow(http: HttpClient, source: string, options: { file?: string }): Promise<WorkflowAdded> {
+export async function addWorkflow(http: HttpClient, source: string, options: { file?: string }): Promise<WorkflowAdded> {
   return http.call('POST', '/workflows', { body: { source, ...options }, retry: 'always' });
 }
 
@@ -28,12 +32,12 @@ export async function listWorkflows(http: HttpClient): Promise<WorkflowSummary[]
   return (await http.call<{ workflows: WorkflowSummary[] }>('GET', '/workflows')).workflows;
 }
 
-export function getWorkflow(http: HttpClient, name: string, options: { version?: number }): Promise<WorkflowRecord> {
+export async function getWorkflow(http: HttpClient, name: string, options: { version?: number }): Promise<WorkflowRecord> {
   const ref = parseWith(workflowRefSchema, { name, ...options });
   return http.call('GET', `/workflows/${encodeURIComponent(ref.name)}`, { query: { version: ref.version } });
 }
 
-export function startRun(
+export async function startRun(
   http: HttpClient,
   name: string,
   options: { params?: Record<string, unknown>; version?: number },
@@ -44,7 +48,7 @@ export function startRun(
   });
 }
 
-export function getRun(http: HttpClient, id: number): Promise<RunDetail> {
+export async function getRun(http: HttpClient, id: number): Promise<RunDetail> {
   return http.call('GET', `/runs/${parseWith(runIdSchema, id, { what: 'run id' })}`);
 }
 
@@ -53,12 +57,12 @@ export async function listRuns(http: HttpClient, query: RunQueryInput): Promise<
   return (await http.call<{ runs: WorkflowRun[] }>('GET', '/runs', { query: { name: q.name, status: q.status } })).runs;
 }
 
-export function cancelRun(http: HttpClient, id: number, options: { reason?: string }): Promise<RunDetail> {
+export async function cancelRun(http: HttpClient, id: number, options: { reason?: string }): Promise<RunDetail> {
   return http.call('POST', `/runs/${parseWith(runIdSchema, id, { what: 'run id' })}/cancel`, { body: options });
 }
 
 /** The server decides with the role of the key it is called with. */
-export function approveStep(
+export async function approveStep(
   http: HttpClient,
   id: number,
   step: string,

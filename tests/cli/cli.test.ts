@@ -213,7 +213,7 @@ describe('baton CLI', () => {
     expect(json<Task>(cli(other, ['add', 'C', '--json'])).id).toBe(3);
     const again = cli(other, ['import', file]);
     expect([again.code, again.stderr]).toEqual([4, expect.stringMatching(/^error: store_not_empty/)]);
-  });
+  }, 180_000);
 
   it('prints the version and lists only working commands in help', () => {
     const dir = project();

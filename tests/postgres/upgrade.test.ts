@@ -22,6 +22,7 @@ it('a schema from before task resources is upgraded in place on open, keeping it
       .map((m) => m.sql)
       .join('\n');
     for (const [, table] of later.matchAll(/CREATE TABLE (\w+)/g)) await sql.unsafe(`DROP TABLE ${s}.${table} CASCADE`);
+    for (const [, index] of later.matchAll(/CREATE INDEX (\w+)/g)) await sql.unsafe(`DROP INDEX IF EXISTS ${s}.${index}`);
     for (const [, table, column] of later.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {
       await sql.unsafe(`ALTER TABLE ${s}.${table} DROP COLUMN IF EXISTS ${column} CASCADE`);
     }
