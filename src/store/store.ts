@@ -18,6 +18,7 @@ import type {
 import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 import type { WorkflowRecord } from '../core/workflow/record.js';
 import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
+import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
@@ -140,6 +141,10 @@ export interface Store {
   getWorkflow(name: string, version?: number): Promise<WorkflowRecord | undefined>;
   /** One run of a workflow, or undefined. */
   getRun(id: number): Promise<WorkflowRun | undefined>;
+  /** The state of every workflow's triggers (`core/workflow/triggers.ts`). */
+  listTriggers(): Promise<TriggerState[]>;
+  /** The id of the newest event (0 when there is none). */
+  lastEventId(): Promise<number>;
   /** Runs, newest first. */
   listRuns(query: RunQuery): Promise<WorkflowRun[]>;
   close(): Promise<void>;
@@ -212,6 +217,10 @@ export interface StoreTx {
   latestWorkflow(name: string): Promise<WorkflowRecord | undefined>;
   /** Inserts one version of a workflow definition; `(name, version)` is new. */
   insertWorkflow(record: WorkflowRecord): Promise<void>;
+  /** Replaces the trigger states of workflow `name` (a new version registered). */
+  setTriggers(name: string, states: readonly TriggerState[]): Promise<void>;
+  /** Compare and set of one trigger's state: false (nothing written) when it is no longer as `prev`. */
+  updateTrigger(prev: TriggerState, next: TriggerChange): Promise<boolean>;
   /** Inserts a run (revision 1) and returns it with its new id. */
   insertRun(run: NewRun): Promise<WorkflowRun>;
   /**

@@ -1,6 +1,6 @@
 import { BatonError } from '../errors.js';
 import { hasType, valueProblem } from './params.js';
-import type { StepDefinition, WorkflowDefinition } from './schema.js';
+import type { WorkflowDefinition } from './schema.js';
 
 /** Runs of a workflow definition: the run, each step's state, and the params a run starts from. */
 
@@ -26,6 +26,8 @@ export interface StepState {
   waitUntil: string | null;
   /** An `approval` step's decision, once given. */
   decision?: StepDecision | null;
+  /** A `wait: { event }` step: the newest event id when it started; it waits for a later one. */
+  eventAfter?: number | null;
 }
 
 export interface StepDecision {
@@ -74,13 +76,6 @@ export function initialSteps(definition: WorkflowDefinition): StepState[] {
     waitUntil: null,
     decision: null,
   }));
-}
-
-/** The step kinds and forms this Baton runs; others are refused when a run starts. */
-export function unsupportedOf(step: StepDefinition): string | null {
-  if (step.workflow) return 'workflow';
-  if (step.wait?.event) return 'wait.event';
-  return null;
 }
 
 /**

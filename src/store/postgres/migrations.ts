@@ -254,6 +254,23 @@ CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);
 `,
   },
+  {
+    version: 10,
+    name: 'workflow triggers',
+    sql: `
+CREATE TABLE workflow_triggers (
+  workflow      text NOT NULL,
+  idx           integer NOT NULL,
+  version       integer NOT NULL,
+  kind          text NOT NULL,
+  next_at       bigint,
+  cursor        bigint,
+  last_fired_at bigint,
+  last_run_id   bigint,
+  PRIMARY KEY (workflow, idx)
+);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

@@ -218,6 +218,23 @@ CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);
 `,
   },
+  {
+    version: 10,
+    name: 'workflow triggers',
+    sql: `
+CREATE TABLE workflow_triggers (
+  workflow      TEXT NOT NULL,
+  idx           INTEGER NOT NULL,
+  version       INTEGER NOT NULL,
+  kind          TEXT NOT NULL,
+  next_at       INTEGER,
+  cursor        INTEGER,
+  last_fired_at INTEGER,
+  last_run_id   INTEGER,
+  PRIMARY KEY (workflow, idx)
+);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

@@ -138,6 +138,18 @@ CREATE TABLE workflow_runs (
   revision       INTEGER NOT NULL DEFAULT 1
 );
 
+CREATE TABLE workflow_triggers (
+  workflow      TEXT NOT NULL,
+  idx           INTEGER NOT NULL,
+  version       INTEGER NOT NULL,
+  kind          TEXT NOT NULL,
+  next_at       INTEGER,
+  cursor        INTEGER,
+  last_fired_at INTEGER,
+  last_run_id   INTEGER,
+  PRIMARY KEY (workflow, idx)
+);
+
 CREATE TABLE workflows (
   name        TEXT NOT NULL,
   version     INTEGER NOT NULL,
