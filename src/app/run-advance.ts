@@ -263,11 +263,22 @@ export async function advanceRun(ctx: AppContext, id: number): Promise<WorkflowR
   });
 }
 
-/** Advances every running run (the sweep): waits fall due, and nothing is left behind. */
+/** How often a sweep also looks for runs that missed an advance (a process died after a commit). */
+const BEHIND_EVERY_MS = 10_000;
+const lastBehindLook = new WeakMap<object, number>();
+
+/**
+ * The sweep's share of runs: those due by time (waits, loop pauses, approval timeouts; waits for
+ * events at every sweep), read through an index, and every 10 s the runs a lost advance left behind.
+ */
 export async function advanceRuns(ctx: AppContext): Promise<void> {
-  for (const run of await ctx.store.listRuns({ status: 'running', limit: 200 })) {
-    await advanceRun(ctx, run.id).catch(() => undefined);
+  const now = await ctx.store.now();
+  const ids = (await ctx.store.listRuns({ dueBy: now, limit: 200 })).map((r) => r.id);
+  if (now - (lastBehindLook.get(ctx.store) ?? 0) >= BEHIND_EVERY_MS) {
+    lastBehindLook.set(ctx.store, now);
+    ids.push(...(await ctx.store.runsBehind(100)));
   }
+  for (const id of new Set(ids)) await advanceRun(ctx, id).catch(() => undefined);
 }
 
 /** After a commit: the runs whose tasks changed state move on. A failure is left to the sweep. */

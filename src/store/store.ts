@@ -145,8 +145,10 @@ export interface Store {
   listTriggers(): Promise<TriggerState[]>;
   /** The id of the newest event (0 when there is none). */
   lastEventId(): Promise<number>;
-  /** Runs, newest first. */
+  /** Runs, newest first; with `dueBy`, the running ones a sweep must look at by then, most overdue first. */
   listRuns(query: RunQuery): Promise<WorkflowRun[]>;
+  /** Running runs with a step task that ended after the run was last written (an advance was lost). */
+  runsBehind(limit: number): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -321,6 +323,8 @@ export interface TaskQuery {
 export interface RunQuery {
   workflow?: string | undefined;
   status?: RunStatus | undefined;
+  /** Running runs whose `wakeAtOf` is at or before this time (ms); other filters are ignored. */
+  dueBy?: number | undefined;
   limit?: number | undefined;
 }
 

@@ -117,6 +117,24 @@ export function resolveParams(definition: WorkflowDefinition, given: Record<stri
   return out;
 }
 
+/**
+ * When a sweep must next look at a run for what falls due by time alone (ms since the epoch; 0:
+ * at every sweep), or null when only a change of one of its tasks or a decision moves it: the end
+ * of a wait or of a loop's pause, an approval's timeout, and — looked at every sweep — a wait for
+ * an event. The stores keep it in an indexed column, so a sweep reads only the runs that are due.
+ */
+export function wakeAtOf(run: Pick<WorkflowRun, 'status' | 'steps'>): number | null {
+  if (run.status !== 'running') return null;
+  let wake: number | null = null;
+  for (const s of run.steps) {
+    let at: number | null = null;
+    if (s.status === 'waiting' && s.eventAfter !== undefined && s.eventAfter !== null) at = 0;
+    else if ((s.status === 'waiting' || s.status === 'running') && s.waitUntil !== null) at = Date.parse(s.waitUntil);
+    if (at !== null && (wake === null || at < wake)) wake = at;
+  }
+  return wake;
+}
+
 /** `30s`, `20m`, `1h30m`, `500ms` in milliseconds. */
 export function durationMs(text: string): number {
   const units: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -271,6 +271,15 @@ CREATE TABLE workflow_triggers (
 );
 `,
   },
+  {
+    version: 11,
+    name: 'when a sweep looks at a run',
+    sql: `
+ALTER TABLE workflow_runs ADD COLUMN wake_at bigint;
+CREATE INDEX workflow_runs_wake ON workflow_runs (wake_at) WHERE status = 'running';
+UPDATE workflow_runs SET wake_at = 0 WHERE status = 'running';
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

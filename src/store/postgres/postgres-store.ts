@@ -366,7 +366,15 @@ export class PostgresStore implements Store {
   }
 
   async listRuns(query: RunQuery): Promise<WorkflowRun[]> {
-    return (await this.read(this.runs.list, listParams(query))).map(runOf);
+    const rows =
+      query.dueBy !== undefined
+        ? await this.read(this.runs.due, [query.dueBy, query.limit ?? 100])
+        : await this.read(this.runs.list, listParams(query));
+    return rows.map(runOf);
+  }
+
+  async runsBehind(limit: number): Promise<number[]> {
+    return (await this.read(this.runs.behind, [limit])).map((r) => Number(r.id));
   }
 
   private get keysTable(): string {

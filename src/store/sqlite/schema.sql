@@ -136,7 +136,7 @@ CREATE TABLE workflow_runs (
   updated_at     INTEGER NOT NULL,
   finished_at    INTEGER,
   revision       INTEGER NOT NULL DEFAULT 1
-);
+, wake_at INTEGER);
 
 CREATE TABLE workflow_triggers (
   workflow      TEXT NOT NULL,
@@ -184,5 +184,7 @@ CREATE INDEX tasks_status ON tasks (status, id);
 CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
 
 CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
+
+CREATE INDEX workflow_runs_wake ON workflow_runs (wake_at) WHERE status = 'running';
 
 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);

@@ -359,6 +359,7 @@ export class SqliteStore implements Store {
   listTriggers = () => this.read(triggers.listTriggers);
   lastEventId = () => this.read((stmt) => Number(stmt('SELECT coalesce(max(id), 0) FROM events').pluck().get()));
   listRuns = (query: RunQuery) => this.read((stmt) => runs.listRuns(stmt, query));
+  runsBehind = (limit: number) => this.read((stmt) => runs.runsBehind(stmt, limit));
 
   async close(): Promise<void> {
     await this.writer.tail;
