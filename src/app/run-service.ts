@@ -2,7 +2,6 @@ import { analyzeComplexity } from '../core/breakdown/complexity.js';
 import { BatonError } from '../core/errors.js';
 import { createTaskSchema, parseWith, runIdSchema, runQuerySchema, startRunSchema } from '../core/schemas.js';
 import { newTaskRecord } from '../core/task-records.js';
-import type { Task } from '../core/types.js';
 import { planCancel, planRun } from '../core/workflow/engine.js';
 import { initialSteps, resolveParams, unsupportedOf, type WorkflowRun } from '../core/workflow/run.js';
 import type { RunDetail, RunQueryInput, RunTaskSummary, StartRunInput } from './baton.js';
@@ -110,10 +109,11 @@ export function runNotFound(id: number): BatonError {
 }
 
 export async function detailOf(ctx: AppContext, run: WorkflowRun): Promise<RunDetail> {
+  const byId = new Map((await ctx.store.getTasks(run.steps.flatMap((s) => s.taskIds))).map((t) => [t.id, t]));
   const tasks: RunTaskSummary[] = [];
   for (const step of run.steps) {
     for (const [index, id] of step.taskIds.entries()) {
-      const task: Task | undefined = await ctx.store.getTask(id);
+      const task = byId.get(id);
       if (task) tasks.push({ id, step: step.id, index, title: task.title, status: task.status, attempts: task.retries });
     }
   }
