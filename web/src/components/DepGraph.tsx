@@ -58,7 +58,10 @@ export function DepGraph({ graph, current }: { graph: DependencyGraph; current: 
   useEffect(() => {
     void import('@dagrejs/dagre').then((m) => setDagre(() => m.default));
   }, []);
-  const layout = useMemo(() => (dagre ? layoutGraph(dagre, graph) : null), [dagre, graph]);
+  // The page reloads on every change nearby; the layout (and the view) follow the graph's shape,
+  // not each reload, so a status change does not throw away where the person panned to.
+  const shape = useMemo(() => JSON.stringify([graph.nodes.map((n) => [n.id, n.status, n.title]), graph.edges]), [graph]);
+  const layout = useMemo(() => (dagre ? layoutGraph(dagre, graph) : null), [dagre, shape]);
   const box = useRef<HTMLDivElement>(null);
   const size = () => ({ width: box.current?.clientWidth ?? 600, height: box.current?.clientHeight ?? 360 });
   const home = () => {
@@ -69,8 +72,21 @@ export function DepGraph({ graph, current }: { graph: DependencyGraph; current: 
     if (fit.k >= 0.7 || !me) return fit;
     return centreOn(me.x + W / 2, me.y + H / 2, 0.85, size());
   };
-  const { ref, view, setView, zoom } = usePanZoom(() => ({ x: 0, y: 0, k: 1 }), layout !== null);
-  useLayoutEffect(() => setView(home()), [layout]);
+  const { ref, view, setView, zoom, touched } = usePanZoom(() => ({ x: 0, y: 0, k: 1 }), layout !== null);
+  useLayoutEffect(() => {
+    touched.current = false;
+    setView(home());
+  }, [layout]);
+  // A resize (a phone turned, a window narrowed) re-places a view nobody has moved yet.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      if (!touched.current) setView(home());
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [layout]);
   if (graph.nodes.length === 1) return <p class="muted">No dependencies in either direction.</p>;
   if (!layout) return <p class="muted">Laying out {graph.nodes.length} tasks…</p>;
   return (
@@ -82,17 +98,35 @@ export function DepGraph({ graph, current }: { graph: DependencyGraph; current: 
         <button type="button" class="small" onClick={() => zoom(0.8)} aria-label="zoom out">
           −
         </button>
-        <button type="button" class="small" onClick={() => setView(fitView(layout.width, layout.height, size()))}>
+        <button
+          type="button"
+          class="small"
+          onClick={() => {
+            touched.current = true;
+            setView(fitView(layout.width, layout.height, size()));
+          }}
+        >
           Fit
         </button>
-        <button type="button" class="small" onClick={() => setView(home())}>
+        <button
+          type="button"
+          class="small"
+          onClick={() => {
+            touched.current = false;
+            setView(home());
+          }}
+        >
           This task
         </button>
         <span class="muted small">
           {graph.nodes.length} tasks · {Math.round(view.k * 100)}% · drag to pan, wheel to zoom
         </span>
       </div>
-      <div class="graph-box" ref={box}>
+      <div
+        class="graph-box"
+        ref={box}
+        style={{ height: `min(var(--graph-max), ${Math.max(120, Math.ceil(layout.height) + 24)}px)` }}
+      >
         <svg ref={ref} class="graph" role="img" aria-label={`dependency graph of task ${current}`}>
           <defs>
             <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">

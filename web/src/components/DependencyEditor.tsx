@@ -10,6 +10,8 @@ import { StatusBadge } from './TaskCard';
 import type { EditorProps } from './TaskEditors';
 import { TaskPicker } from './TaskPicker';
 
+const FOLD = 8;
+
 /**
  * The tasks this one waits for, each removable, and a search to add one. Each change is sent at
  * the version shown, so one made elsewhere meanwhile is refused rather than overwritten.
@@ -29,11 +31,14 @@ export function DependencyEditor({ task, canEdit, onSaved, known }: EditorProps 
     }
   };
   const mayAdd = can(task, 'depend') && task.pausedFrom !== 'executing';
+  // A long list folds: the graph below shows them all anyway.
+  const [all, setAll] = useState(false);
+  const shown = all ? task.dependsOn : task.dependsOn.slice(0, FOLD);
   return (
     <div class="deps">
       {task.dependsOn.length ? (
         <ul class="dep-list" aria-label="depends on">
-          {task.dependsOn.map((id) => {
+          {shown.map((id) => {
             const node = known.get(id);
             const condition = task.conditions.find((c) => c.on === id);
             return (
@@ -61,6 +66,11 @@ export function DependencyEditor({ task, canEdit, onSaved, known }: EditorProps 
       ) : (
         <p class="muted">Waits for nothing.</p>
       )}
+      {task.dependsOn.length > FOLD ? (
+        <button type="button" class="link small dep-more" aria-expanded={all} onClick={() => setAll((v) => !v)}>
+          {all ? 'Show fewer' : `Show all ${task.dependsOn.length} dependencies`}
+        </button>
+      ) : null}
       {canEdit && mayAdd ? (
         <TaskPicker
           label="Add a dependency"

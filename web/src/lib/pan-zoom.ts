@@ -39,12 +39,15 @@ export function usePanZoom(initial: () => View, drawn: boolean) {
   const [view, setView] = useState<View>(initial);
   const ref = useRef<SVGSVGElement>(null);
   const drag = useRef<{ id: number; sx: number; sy: number; view: View; moved: boolean } | null>(null);
+  /** Whether the person moved the view: until then, the owner may re-place it (on a resize). */
+  const touched = useRef(false);
 
   useEffect(() => {
     const svg = ref.current;
     if (!svg) return;
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
+      touched.current = true;
       const r = svg.getBoundingClientRect();
       const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002));
       setView((v) => zoomAt(v, factor, e.clientX - r.left, e.clientY - r.top));
@@ -61,6 +64,7 @@ export function usePanZoom(initial: () => View, drawn: boolean) {
       if (!d.moved && Math.hypot(dx, dy) < 4) return;
       if (!d.moved) svg.setPointerCapture(e.pointerId);
       d.moved = true;
+      touched.current = true;
       setView({ ...d.view, x: d.view.x + dx, y: d.view.y + dy });
     };
     const onUp = (e: PointerEvent) => {
@@ -76,12 +80,16 @@ export function usePanZoom(initial: () => View, drawn: boolean) {
         setTimeout(() => svg.removeEventListener('click', swallow, { capture: true }), 0);
       }
     };
+    // A drag that starts on a node is a pan, not the browser dragging the node's link away.
+    const noNativeDrag = (e: Event) => e.preventDefault();
+    svg.addEventListener('dragstart', noNativeDrag);
     svg.addEventListener('wheel', onWheel, { passive: false });
     svg.addEventListener('pointerdown', onDown);
     svg.addEventListener('pointermove', onMove);
     svg.addEventListener('pointerup', onUp);
     svg.addEventListener('pointercancel', onUp);
     return () => {
+      svg.removeEventListener('dragstart', noNativeDrag);
       svg.removeEventListener('wheel', onWheel);
       svg.removeEventListener('pointerdown', onDown);
       svg.removeEventListener('pointermove', onMove);
@@ -93,9 +101,10 @@ export function usePanZoom(initial: () => View, drawn: boolean) {
   const viewRef = useRef(view);
   viewRef.current = view;
   const zoom = useCallback((factor: number) => {
+    touched.current = true;
     const svg = ref.current;
     const r = svg?.getBoundingClientRect();
     setView((v) => zoomAt(v, factor, (r?.width ?? 0) / 2, (r?.height ?? 0) / 2));
   }, []);
-  return { ref, view, setView, zoom };
+  return { ref, view, setView, zoom, touched };
 }
