@@ -1,10 +1,10 @@
-import { type Analytics, analyticsOf, type EpicRef, finishedAt, RANGE_SPANS, runMs, workerRecord } from '../core/analytics.js';
+import { type Analytics, analyticsOf, type EpicRef, finishedAt, RANGE_SPANS, runMs } from '../core/analytics.js';
 import { type Burndown, burndownOf } from '../core/burndown.js';
 import { invalid, workerNotFound } from '../core/errors.js';
 import { type AnalyticsQuery, analyticsQuerySchema, parseWith, taskIdSchema, workerIdSchema } from '../core/schemas.js';
 import type { Task } from '../core/types.js';
+import { type TaskBrief, type WorkerDetail, workerRecord } from '../core/worker-record.js';
 import type { TaskQuery } from '../store/store.js';
-import type { TaskBrief, WorkerDetail } from './baton.js';
 import type { AppContext } from './context.js';
 import { getTask } from './task-service.js';
 
@@ -117,7 +117,7 @@ function brief(t: Task): TaskBrief {
     attempts: t.attempts,
     startedAt: t.startedAt,
     finishedAt: finished ? new Date(finishedAt(t)).toISOString() : null,
-    runSeconds: ms === null ? null : Math.round(ms / 1000),
+    runSeconds: ms === null ? null : Math.round(ms / 100) / 10,
     lastError: t.lastError,
   };
 }

@@ -113,11 +113,11 @@ export function waitMs(task: Task): number | null {
   return Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
 
-const median = (ms: readonly number[]) => {
+export const median = (ms: readonly number[]) => {
   const m = quantile(ms, 0.5);
   return m === null ? null : seconds(m);
 };
-const defined = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
+export const defined = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
 const rate = (failed: number, all: number) => (all === 0 ? null : Math.round((failed / all) * 1000) / 1000);
 
 /** Completed and failed tasks grouped by each key a task has (a task with two tags counts in both). */
@@ -226,21 +226,4 @@ function workerUse(finished: readonly Task[], input: AnalyticsInput, from: numbe
     })
     .sort((a, b) => b.busySeconds - a.busySeconds || a.workerId.localeCompare(b.workerId))
     .slice(0, 50);
-}
-
-/** A worker's record over the finished tasks it held last: how many completed, how many failed. */
-export function workerRecord(finished: readonly Task[]): {
-  completed: number;
-  failed: number;
-  successRate: number | null;
-  medianRunSeconds: number | null;
-} {
-  const failed = finished.filter((t) => t.status === 'failed').length;
-  const all = finished.length;
-  return {
-    completed: all - failed,
-    failed,
-    successRate: all === 0 ? null : Math.round(((all - failed) / all) * 1000) / 1000,
-    medianRunSeconds: median(defined(finished.map(runMs))),
-  };
 }

@@ -117,7 +117,7 @@ describe('task page', () => {
     expect(await body.locator('a[href^="javascript"]').count()).toBe(0);
     await body.getByText('click me').click();
     await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    expect(await page.evaluate<string | undefined>('window.__xss')).toBeUndefined();
     expect(browser.errors).toEqual([]);
   });
 

@@ -105,16 +105,16 @@ function App() {
             ) : null}
           </ul>
         </nav>
-        <button
-          type="button"
-          class="link small help-button"
-          aria-label="Keyboard shortcuts"
-          title="Keyboard shortcuts (?)"
-          onClick={toggleHelp}
-        >
-          ?
-        </button>
         <div class="session" aria-live="polite">
+          <button
+            type="button"
+            class="link small help-button"
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (?)"
+            onClick={toggleHelp}
+          >
+            ?
+          </button>
           <span class={`dot dot-${session.stream}`} aria-hidden="true" />
           <span class="small">{STREAM_LABEL[session.stream]}</span>
           {session.identity && session.token ? (

@@ -58,7 +58,13 @@ export function TimeChart(props: { title: string; x: number[]; series: Series[];
     if (!el) return;
     const ink = cssColor('var(--muted)');
     const grid = cssColor('var(--line)');
-    const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
+    // Several bar series share a bucket side by side, not drawn over one another.
+    const barSeries = props.series.filter((s) => s.bars);
+    const barsFor = (s: Series) => {
+      const n = barSeries.length;
+      const i = barSeries.indexOf(s);
+      return uPlot.paths.bars?.({ size: [0.8 / Math.max(1, n), 40], align: n > 1 ? (i === 0 ? -1 : 1) : 0 });
+    };
     const steps = uPlot.paths.stepped?.({ align: 1 });
     const units = [...new Set(props.series.map((s) => s.unit ?? ''))];
     const opts: uPlot.Options = {
@@ -66,7 +72,16 @@ export function TimeChart(props: { title: string; x: number[]; series: Series[];
       height: props.height ?? 200,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      // Every measure here is a count, a time or a share: the axis starts at zero.
+      scales: {
+        x: { time: true },
+        ...Object.fromEntries(
+          units.map((u) => [
+            u || 'y',
+            { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] },
+          ]),
+        ),
+      },
       axes: [
         { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
         ...units.map((u, i) => ({
@@ -89,15 +104,18 @@ export function TimeChart(props: { title: string; x: number[]; series: Series[];
             stroke: color,
             width: 2,
             points: { show: !s.bars && props.x.length < 60, size: 5 },
-            fill: s.bars ? `${color}cc` : `${color}22`,
-            ...(s.bars && bars ? { paths: bars, points: { show: false } } : {}),
+            // Stepped lines (a burndown) cross each other: filled, the last would hide the first.
+            fill: s.bars ? `${color}cc` : s.stepped ? undefined : `${color}22`,
+            ...(s.bars ? { paths: barsFor(s), points: { show: false } } : {}),
             ...(s.stepped && steps ? { paths: steps } : {}),
           };
         }),
       ],
       hooks: { setCursor: [(u: uPlot) => setIdx(u.cursor.idx ?? null)] },
     };
-    const plot = new uPlot(opts, [props.x, ...props.series.map((s) => s.values)] as uPlot.AlignedData, el);
+    // A bar of 0 would draw a flat stroke along the axis; none is drawn (the legend still says 0).
+    const values = props.series.map((s) => (s.bars ? s.values.map((v) => (v === 0 ? null : v)) : s.values));
+    const plot = new uPlot(opts, [props.x, ...values] as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.setSize({ width: Math.max(260, el.clientWidth), height: props.height ?? 200 }));
     ro.observe(el);
     return () => {
@@ -141,8 +159,10 @@ export function BarList(props: {
             <div key={r.label} class="bar-row">
               <dt title={r.label}>{r.label}</dt>
               <dd>
-                <span class="bar" style={{ width: `${Math.max(1, (r.value / max) * 100)}%` }} />
-                {r.bad ? <span class="bar bar-bad" style={{ width: `${Math.max(1, (r.bad / max) * 100)}%` }} /> : null}
+                <span class="bar-track">
+                  <span class="bar" style={{ width: `${Math.max(1, (r.value / max) * 100)}%` }} />
+                  {r.bad ? <span class="bar bar-bad" style={{ width: `${Math.max(1, (r.bad / max) * 100)}%` }} /> : null}
+                </span>
                 <span class="bar-text">{r.text}</span>
               </dd>
             </div>

@@ -1,6 +1,5 @@
+import type { TaskEvent } from '../../../src/core/types.js';
 import { formatEstimate } from '../../../src/core/values.js';
-import type { TaskEvent } from '../api/types';
-import { duration } from './format';
 
 /**
  * A task's history as sentences a person reads ("w1 claimed it", "progress 40 % — Writing
@@ -48,10 +47,13 @@ function listDiff(label: string, from: unknown, to: unknown): string {
 }
 
 const minutes = (v: unknown) => (typeof v === 'number' ? formatEstimate(v) : 'none');
+/** How long an attempt took, as estimates are written (`45s`, `3m`, `1h5m`). */
+const took = (ms: number) => (ms < 60_000 ? `${Math.max(0, Math.round(ms / 1000))}s` : formatEstimate(ms / 60_000));
 
 /** What an `updated` event changed, field by field. */
 function updateText(e: TaskEvent): string {
-  const parts = Object.entries(e.changes).map(([field, [from, to]]) => {
+  const parts = Object.entries(e.changes).map(([field, pair]) => {
+    const [from, to] = pair as [unknown, unknown];
     switch (field) {
       case 'title':
         return `renamed it from “${clip(String(from))}” to “${clip(String(to))}”`;
@@ -108,8 +110,8 @@ export function sentence(e: TaskEvent, claimedAt: string | null = null): string 
       return `${who(e)} noted: ${clip(addedNote(e) ?? '', 160)}`;
     case 'completed': {
       if (d.rollup) return 'completed: every subtask is done';
-      const took = claimedAt ? ` in ${duration(Date.parse(e.at) - Date.parse(claimedAt))}` : '';
-      return after(e, 'status') === 'reviewing' ? `${who(e)} submitted it for review${took}` : `completed by ${who(e)}${took}`;
+      const spent = claimedAt ? ` in ${took(Date.parse(e.at) - Date.parse(claimedAt))}` : '';
+      return after(e, 'status') === 'reviewing' ? `${who(e)} submitted it for review${spent}` : `completed by ${who(e)}${spent}`;
     }
     case 'failed':
       return failedText(e);
@@ -199,5 +201,6 @@ export function timeline(events: readonly TaskEvent[]): TimelineLine[] {
 function foldedText(line: TimelineLine, e: TaskEvent): string {
   if (e.type === 'lease_renewed') return `${who(e)} renewed the lease ${line.count} times`;
   if (data(e).rollup) return `progress ${String(after(e, 'progress'))} % as subtasks moved (${line.count} updates)`;
-  return `progress ${String(after(e, 'progress'))} % (reported ${line.count} times)`;
+  // The first report's words stay (its note); the count says how often it was repeated.
+  return `${line.text.replace(/ \(reported \d+ times\)$/, '')} (reported ${line.count} times)`;
 }
