@@ -50,7 +50,7 @@ describe('baton CLI: a worker, analytics, burndown, guarded dependency edits', (
     expect(cli(dir, ['burndown', String(epic.id)]).stdout).toContain(
       `1 of ${burn.leaves} leaves done, ${burn.leaves - 1} remaining`,
     );
-  });
+  }, 180_000);
 
   it('refuses bad input with coded errors and exit codes', () => {
     const dir = project();
@@ -65,7 +65,7 @@ describe('baton CLI: a worker, analytics, burndown, guarded dependency edits', (
     const leaf = cli(dir, ['burndown', String(lone.id), '--json']);
     expect(leaf.code).toBe(2);
     expect(errorOf(leaf).message).toMatch(/has no subtasks/);
-  });
+  }, 180_000);
 
   it('depend and undepend with --if-version refuse a task changed since', () => {
     const dir = project();
@@ -85,5 +85,5 @@ describe('baton CLI: a worker, analytics, burndown, guarded dependency edits', (
       cli(dir, ['undepend', String(b.id), '--on', String(a.id), '--if-version', String(ok.version), '--json']),
     );
     expect(removed.dependsOn).toEqual([]);
-  });
+  }, 180_000);
 });

@@ -203,7 +203,7 @@ describe('task page', () => {
     // The drag did not open the task under the pointer.
     expect(page.url()).toContain(`/tasks/${task.id}`);
     await screenshot(page, 'task-page-graph');
-  });
+  }, 120_000);
 
   it('screenshots the task page at desktop and phone width', async () => {
     const { page } = browser;
