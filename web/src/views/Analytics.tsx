@@ -23,7 +23,7 @@ export function AnalyticsView({ route }: { route: Route }) {
     timer.current = window.setTimeout(() => {
       timer.current = null;
       data.reload();
-    }, 3000);
+    }, 5000);
   }, [data.reload]);
   useEvents(onEvent);
   const a = data.data;

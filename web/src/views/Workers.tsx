@@ -15,14 +15,19 @@ export function WorkersView() {
   const [showOffline, setShowOffline] = useState(false);
   const now = useNow(10_000);
   const timer = useRef<number | null>(null);
+  const statsAt = useRef(Date.now());
   const onEvent = useCallback(
     (_e: TaskEvent) => {
       if (timer.current !== null) return;
       timer.current = window.setTimeout(() => {
         timer.current = null;
         workers.reload();
-        stats.reload();
         resources.reload();
+        // The 24 h counts read many finished tasks: refreshed at most every 10 s.
+        if (Date.now() - statsAt.current >= 10_000) {
+          statsAt.current = Date.now();
+          stats.reload();
+        }
       }, 1000);
     },
     [workers.reload, stats.reload, resources.reload],
