@@ -8,6 +8,7 @@ import { dependencyContract } from './dependencies.contract.js';
 import { estimateContract } from './estimates.contract.js';
 import { graphRaceContract } from './graph-race.contract.js';
 import { type ContractRun, useStores } from './harness.js';
+import { insightContract } from './insights.contract.js';
 import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
@@ -54,5 +55,6 @@ export function storeContract(run: ContractRun): void {
     runContract(store);
     linkedRunContract(store);
     steerContract(store);
+    insightContract(store);
   });
 }

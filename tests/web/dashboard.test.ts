@@ -70,14 +70,20 @@ describe('dashboard against a real server', () => {
     expect(await page.getByRole('button', { name: 'Resume', exact: true }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Retry', exact: true }).count()).toBe(0);
 
-    await page.getByLabel('Reserve for worker').fill('not a valid id!');
+    // The picker lists registered workers; one lacking a capability the task needs is refused.
+    const gpu = await api<{ id: number }>(ui.server.url, 'POST', '/tasks', { title: 'Render the video', capabilities: ['gpu'] });
+    await page.goto(`${ui.server.url}/#/tasks/${gpu.id}`);
+    await page.getByLabel('Reserve for worker').selectOption('worker_ui');
     await page.getByRole('button', { name: 'Assign', exact: true }).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
     const text = (await alert.textContent()) ?? '';
-    expect(text).toMatch(/workerId/);
-    expect(text).toMatch(/may contain only letters, digits/);
+    expect(text).toMatch(/worker_ui/);
+    expect(text).toMatch(/gpu/);
+    expect(text).toContain('incapable_worker');
     expect(text).not.toMatch(/[{}"]/);
+    await page.goto(`${ui.server.url}/#/tasks/${queued.id}`);
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
 
     // The page follows the task live: paused elsewhere, it now offers Resume instead of Pause.
     await api(ui.server.url, 'POST', `/tasks/${queued.id}/pause`, {});
@@ -92,9 +98,12 @@ describe('dashboard against a real server', () => {
     await screenshot(page, 'board');
     await page.goto(`${ui.server.url}/#/analytics`);
     await page.locator('.chart .uplot').first().waitFor();
-    expect(await page.locator('.chart').count()).toBe(5);
+    // Four time series (throughput, wait, run time, failure rate) and four breakdowns.
+    expect(await page.locator('.charts > .chart').count()).toBe(8);
     await screenshot(page, 'analytics');
     await page.goto(`${ui.server.url}/#/workers`);
+    // worker_ui ran once and stopped: it is offline, folded under the toggle.
+    await page.getByRole('button', { name: /^Show \d+ offline workers?$/ }).click();
     await page.locator('tr[data-worker="worker_ui"]').waitFor();
     await page.goto(`${ui.server.url}/#/queue`);
     await page.getByRole('heading', { name: 'Queue' }).waitFor();
@@ -206,7 +215,7 @@ describe('dashboard against a real server', () => {
     await api(ui.server.url, 'POST', `/tasks/${test.id}/cancel`, {});
     expect((await api<{ status: string }>(ui.server.url, 'GET', `/tasks/${deploy.id}`)).status).toBe('skipped');
     await page.goto(`${ui.server.url}/#/tasks/${deploy.id}`);
-    await page.getByText(`#${test.id} if result.passed == true`).waitFor();
+    await page.locator(`[data-dep="${test.id}"]`, { hasText: 'if result.passed == true' }).waitFor();
     await page.getByText(`#${test.id} was cancelled; its condition needs it completed.`).waitFor();
     await page.goto(`${ui.server.url}/#/`);
     await page.locator(card('skipped', deploy.id)).waitFor();
