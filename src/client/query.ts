@@ -5,8 +5,14 @@ import type { HttpClient } from './http.js';
 /** RemoteBaton's listings and counts of tasks, as query parameters of `GET /tasks`. */
 
 /** The steering filters of a listing or a count as query parameters of `GET /tasks`. */
-export function filterQuery(q: Pick<TaskFilter, 'q' | 'priority' | 'capability' | 'open'>) {
-  return { q: q.q, priority: q.priority?.join(','), capability: q.capability?.join(','), open: q.open || undefined };
+export function filterQuery(q: Pick<TaskFilter, 'q' | 'priority' | 'capability' | 'open' | 'parents'>) {
+  return {
+    q: q.q,
+    priority: q.priority?.join(','),
+    capability: q.capability?.join(','),
+    open: q.open || undefined,
+    parents: q.parents,
+  };
 }
 
 export async function listTasks(http: HttpClient, raw: ListQuery): Promise<TaskPage> {

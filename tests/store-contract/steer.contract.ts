@@ -58,6 +58,21 @@ export function steerContract(store: () => StoreHarness): void {
       expect((await baton.countTasks()).total).toBe(4);
     });
 
+    it('tells parents (tasks broken into subtasks) from the work itself, in listings and counts', async () => {
+      const baton = await store().open();
+      const t = await seed(baton);
+      const epic = await baton.createTask({ title: 'Parent of several steps' });
+      const { subtasks } = await baton.breakdown(epic.id);
+      expect(subtasks.length).toBeGreaterThan(1);
+      const parents = await baton.listTasks({ parents: true });
+      expect([ids(parents), parents.total]).toEqual([[epic.id], 1]);
+      // The executing parent follows its subtasks; the executing column of a board leaves it out.
+      expect((await baton.listTasks({ status: ['executing'], parents: false })).total).toBe(0);
+      const work = await baton.listTasks({ parents: false, limit: 100 });
+      expect(ids(work)).toEqual([t.login.id, t.deploy.id, t.report.id, t.docs.id, ...subtasks.map((s) => s.id)]);
+      expect((await baton.countTasks({ parents: true })).byStatus.executing).toBe(1);
+    });
+
     it('refuses bad filters with the field named', async () => {
       const baton = await store().open();
       for (const [query, field] of [

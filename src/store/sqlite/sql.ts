@@ -144,6 +144,10 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
     params.match = query.words.map((w) => `"${w}"*`).join(' ');
   }
   if (query.open) clauses.push("t.status NOT IN ('completed', 'cancelled', 'skipped')");
+  // Answered by the tasks_parent index, one probe per row.
+  if (query.hasSubtasks !== undefined) {
+    clauses.push(`${query.hasSubtasks ? '' : 'NOT '}EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = t.id)`);
+  }
   if (query.afterId !== undefined) {
     clauses.push('t.id > @afterId');
     params.afterId = query.afterId;
