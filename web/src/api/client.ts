@@ -38,14 +38,57 @@ export class ApiError extends Error {
   }
 }
 
-export interface ListParams {
+/** Which tasks: the filters `GET /tasks` and `GET /tasks/counts` share. */
+export interface TaskFilterParams {
   status?: readonly TaskStatus[];
   worker?: string;
   tag?: string;
   parentId?: number;
+  /** Words of the title or description, each a word prefix. */
+  q?: string;
+  priority?: readonly Priority[];
+  capability?: readonly string[];
+  open?: boolean;
+  /** Only tasks broken into subtasks (true), or only tasks without any (false). */
+  parents?: boolean;
+}
+
+export interface ListParams extends TaskFilterParams {
   ready?: boolean;
+  sort?: 'claim' | 'priority' | 'created' | 'updated';
   limit?: number;
   offset?: number;
+  /** The `next` of the previous page. */
+  cursor?: string;
+}
+
+export interface TaskCounts {
+  total: number;
+  byStatus: Record<TaskStatus, number>;
+}
+
+export type BulkAction = 'cancel' | 'retry' | 'pause' | 'resume' | 'update';
+
+export interface BulkResult {
+  action: BulkAction;
+  dryRun: boolean;
+  count: number;
+  ids: number[];
+  tasks: Task[];
+}
+
+function filterQuery(p: TaskFilterParams): Query {
+  return {
+    status: p.status?.join(','),
+    worker: p.worker,
+    tag: p.tag,
+    parent: p.parentId,
+    q: p.q,
+    priority: p.priority?.join(','),
+    capability: p.capability?.join(','),
+    open: p.open || undefined,
+    parents: p.parents,
+  };
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -90,9 +133,13 @@ export class ApiClient {
   async request<T>(
     method: string,
     path: string,
-    options: { body?: unknown; query?: Query; headers?: Record<string, string> } = {},
+    options: { body?: unknown; query?: Query; headers?: Record<string, string>; signal?: AbortSignal | undefined } = {},
   ) {
-    const init: RequestInit = { method, headers: this.headers(options.headers) };
+    const init: RequestInit = {
+      method,
+      headers: this.headers(options.headers),
+      ...(options.signal && { signal: options.signal }),
+    };
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
       (init.headers as Record<string, string>)['content-type'] = 'application/json';
@@ -100,7 +147,8 @@ export class ApiClient {
     let res: Response;
     try {
       res = await fetch(`${API}${path}${toQuery(options.query ?? {})}`, init);
-    } catch {
+    } catch (e) {
+      if (options.signal?.aborted) throw e;
       throw new ApiError(0, 'network', 'The server cannot be reached. Is `baton serve` running?');
     }
     if (res.status === 401) this.hooks.onUnauthorized();
@@ -109,18 +157,21 @@ export class ApiClient {
     return (await res.json()) as T;
   }
 
-  listTasks(p: ListParams = {}): Promise<TaskPage> {
+  listTasks(p: ListParams = {}, signal?: AbortSignal): Promise<TaskPage> {
     return this.request('GET', '/tasks', {
-      query: {
-        status: p.status?.join(','),
-        worker: p.worker,
-        tag: p.tag,
-        parentId: p.parentId,
-        ready: p.ready,
-        limit: p.limit,
-        offset: p.offset,
-      },
+      query: { ...filterQuery(p), ready: p.ready, sort: p.sort, limit: p.limit, offset: p.offset, cursor: p.cursor },
+      signal,
     });
+  }
+
+  /** How many tasks a filter selects, per status: one call for every column of the board. */
+  countTasks(p: TaskFilterParams = {}, signal?: AbortSignal): Promise<TaskCounts> {
+    return this.request('GET', '/tasks/counts', { query: filterQuery(p), signal });
+  }
+
+  /** One action on several tasks, all or nothing: a single refusal changes none of them. */
+  bulk(input: { action: BulkAction; ids: number[]; priority?: Priority; reason?: string }): Promise<BulkResult> {
+    return this.request('POST', '/tasks/bulk', { body: input });
   }
 
   getTask(id: number): Promise<Task> {
