@@ -35,7 +35,15 @@ export async function seedBoard(db: string, queued: number): Promise<SeededBoard
       const input = id === queued ? { title: NEEDLE_TITLE, priority: 'low' as const } : { title: `Routine check ${id}` };
       return { ...newTaskRecord(input, ctx), id, updatedAt: at, version: 1 };
     });
-    await baton.importData({ format: 'baton-export', formatVersion: 1, schemaVersion: 1, exportedAt: at, tasks, events: [], workers: [] });
+    await baton.importData({
+      format: 'baton-export',
+      formatVersion: 1,
+      schemaVersion: 1,
+      exportedAt: at,
+      tasks,
+      events: [],
+      workers: [],
+    });
     const needle = tasks.at(-1) as unknown as Task;
 
     const add = (title: string, extra: Record<string, unknown> = {}) =>

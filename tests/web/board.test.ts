@@ -42,7 +42,10 @@ function queuedPages(page: Page): { urls: string[]; stop: () => void } {
 async function openBoard(page: Page, hash = '#/') {
   await page.goto('about:blank');
   await page.goto(`${server.url}/${hash}`);
-  await page.locator(`${column('queued')} .card`).first().waitFor({ timeout: 15_000 });
+  await page
+    .locator(`${column('queued')} .card`)
+    .first()
+    .waitFor({ timeout: 15_000 });
 }
 
 describe('board over 10,000 tasks', () => {
@@ -77,7 +80,10 @@ describe('board over 10,000 tasks', () => {
     expect(await page.locator(`${column('executing')} [data-task-id="${seeded.epic.id}"]`).count()).toBe(0);
     expect(await headerCount(page, 'epics')).toBe(1);
     // Queued is in claim order: the critical subtasks of nothing, then the normal routine checks by id.
-    const first = await page.locator(`${column('queued')} .card`).first().getAttribute('data-task-id');
+    const first = await page
+      .locator(`${column('queued')} .card`)
+      .first()
+      .getAttribute('data-task-id');
     expect(Number(first)).not.toBe(seeded.needle.id);
   });
 
@@ -102,7 +108,10 @@ describe('board over 10,000 tasks', () => {
       expect(pages.urls.length).toBeGreaterThan(1);
       expect(pages.urls.length).toBeLessThan(20);
       for (const url of pages.urls) expect(new URL(url).searchParams.get('cursor')).toBeTruthy();
-      const top = await page.locator(`${column('queued')} .vrow`).first().getAttribute('data-index');
+      const top = await page
+        .locator(`${column('queued')} .vrow`)
+        .first()
+        .getAttribute('data-index');
       expect(Number(top)).toBeGreaterThan(50);
     } finally {
       pages.stop();
@@ -124,10 +133,16 @@ describe('board over 10,000 tasks', () => {
     expect(fully).toBeGreaterThanOrEqual(12);
     await screenshot(page, 'board-compact-1440x900');
     await page.reload();
-    await page.locator(`${column('queued')} .card.compact`).first().waitFor();
+    await page
+      .locator(`${column('queued')} .card.compact`)
+      .first()
+      .waitFor();
     expect(await page.getByRole('button', { name: 'Compact' }).getAttribute('aria-pressed')).toBe('true');
     await page.getByRole('button', { name: 'Compact' }).click();
-    await page.locator(`${column('queued')} .card:not(.compact)`).first().waitFor();
+    await page
+      .locator(`${column('queued')} .card:not(.compact)`)
+      .first()
+      .waitFor();
   });
 
   it('refuses a drag the lifecycle forbids, saying why and changing nothing; allows one it permits', async () => {
@@ -157,9 +172,14 @@ describe('board over 10,000 tasks', () => {
     const { page } = browser;
     await openBoard(page);
     const cards = page.locator(`${column('queued')} .card`);
-    const ids = (await cards.evaluateAll((els) => els.slice(0, 3).map((e) => Number(e.getAttribute('data-task-id'))))) as number[];
+    const ids = (await cards.evaluateAll((els) =>
+      els.slice(0, 3).map((e) => Number(e.getAttribute('data-task-id'))),
+    )) as number[];
     await cards.nth(0).getByRole('checkbox').click();
-    await cards.nth(2).getByRole('checkbox').click({ modifiers: ['Shift'] });
+    await cards
+      .nth(2)
+      .getByRole('checkbox')
+      .click({ modifiers: ['Shift'] });
     const bar = page.getByRole('toolbar', { name: 'act on selected tasks' });
     await bar.getByText('3 selected').waitFor();
     const bulk = page.waitForRequest((r) => r.url().endsWith('/api/v1/tasks/bulk') && r.method() === 'POST');
@@ -171,7 +191,10 @@ describe('board over 10,000 tasks', () => {
 
     // A paused and a queued task cannot both resume: the batch is refused whole.
     const queuedId = Number(await cards.first().getAttribute('data-task-id'));
-    await page.locator(card('paused', ids[0] as number)).getByRole('checkbox').click();
+    await page
+      .locator(card('paused', ids[0] as number))
+      .getByRole('checkbox')
+      .click();
     await page.locator(card('queued', queuedId)).getByRole('checkbox').click();
     await bar.getByRole('button', { name: 'Resume' }).click();
     const alert = page.locator('.board-note[role="alert"]');
@@ -183,7 +206,10 @@ describe('board over 10,000 tasks', () => {
   it('lays out at desktop and phone sizes (screenshots in test-artifacts/)', async () => {
     const { page } = browser;
     await openBoard(page);
-    await page.locator(`${card('blocked', seeded.blocked.id)} .card-flag.waits a`).getByText(/Provision/).waitFor();
+    await page
+      .locator(`${card('blocked', seeded.blocked.id)} .card-flag.waits a`)
+      .getByText(/Provision/)
+      .waitFor();
     await screenshot(page, 'board-1440x900');
     await page.setViewportSize({ width: 390, height: 844 });
     await openBoard(page);

@@ -124,7 +124,11 @@ export function BoardView({ route }: { route: Route }) {
     } catch (e) {
       const code = e instanceof ApiError ? e.code : undefined;
       const text = describeError(e);
-      setNote({ text: /nothing was changed/.test(text) ? text : `${text} — nothing was changed.`, ...(code && { code }), error: true });
+      setNote({
+        text: /nothing was changed/.test(text) ? text : `${text} — nothing was changed.`,
+        ...(code && { code }),
+        error: true,
+      });
     } finally {
       setBusy(false);
     }
@@ -217,8 +221,9 @@ export function BoardView({ route }: { route: Route }) {
       {drag && docked.length > 0 ? (
         <div class="drop-dock">
           {docked.map((d) => (
-            <div
+            <section
               key={d.key}
+              aria-label={d.label}
               class={`drop-zone drop-${dropState(d.key)}`}
               data-drop={d.key}
               onDragOver={(e) => {
@@ -231,7 +236,7 @@ export function BoardView({ route }: { route: Route }) {
               }}
             >
               {d.label}
-            </div>
+            </section>
           ))}
         </div>
       ) : null}
