@@ -61,7 +61,7 @@ export function BoardColumn(props: ColumnProps) {
   const id = `col-${col.key}`;
   return (
     <section
-      class={`column column-${col.key}${props.collapsed ? ' collapsed' : ''} drop-${props.drop}`}
+      class={`column column-${col.key}${props.collapsed ? ' collapsed' : ''}${count === 0 ? ' no-cards' : ''} drop-${props.drop}`}
       aria-labelledby={id}
       data-column={col.key}
       onDragOver={(e) => {

@@ -14,6 +14,9 @@ export function BoardFilters(props: {
 }) {
   const { filters: f, onChange } = props;
   const [q, setQ] = useState(f.q);
+  // On a phone the filters past the search fold away; the button says how many are set.
+  const [open, setOpen] = useState(false);
+  const set = [f.tag, f.cap, f.worker, f.priority].filter(Boolean).length + (props.showCancelled ? 1 : 0);
   useEffect(() => setQ(f.q), [f.q]);
   useEffect(() => {
     if (q === f.q) return;
@@ -33,7 +36,7 @@ export function BoardFilters(props: {
     </label>
   );
   return (
-    <form class="filters" aria-label="filter tasks" onSubmit={(e) => e.preventDefault()}>
+    <form class={`filters${open ? ' open' : ''}`} aria-label="filter tasks" onSubmit={(e) => e.preventDefault()}>
       <label class="field grow">
         <span>Search</span>
         <input
@@ -44,6 +47,9 @@ export function BoardFilters(props: {
           placeholder="words of the title or description"
         />
       </label>
+      <button type="button" class="filters-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+        Filters{set ? ` (${set})` : ''}
+      </button>
       {text('tag', 'Tag')}
       {text('cap', 'Capability')}
       {text('worker', 'Worker')}

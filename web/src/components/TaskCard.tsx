@@ -77,7 +77,8 @@ export function TaskCard(props: { task: Task; sla: Record<Priority, number | nul
         {!epic && (task.complexity === 'epic' || task.complexity === 'complex') ? (
           <span class="badge">{task.complexity}</span>
         ) : null}
-        {state !== 'none' ? <span class={`sla sla-${state}`}>{SLA_LABEL[state]}</span> : null}
+        {/* Compact cards say only a late task's SLA; the border's colour says the rest. */}
+        {state !== 'none' && !(compact && state === 'ok') ? <span class={`sla sla-${state}`}>{SLA_LABEL[state]}</span> : null}
         {compact && task.assignee ? <span class="card-who">{task.assignee}</span> : null}
       </div>
       {props.offlineReservation ? (

@@ -46,7 +46,7 @@ function useFitHeight() {
       const el = ref.current;
       if (!el) return;
       const top = el.getBoundingClientRect().top + window.scrollY;
-      el.style.height = `${Math.max(352, window.innerHeight - top - 12)}px`;
+      el.style.height = `${Math.max(352, window.innerHeight - top - 20)}px`;
     };
     fitToWindow();
     window.addEventListener('resize', fitToWindow);
@@ -147,13 +147,14 @@ export function BoardView({ route }: { route: Route }) {
 
   const foldEpics = epicsFold === 'folded';
   const epics = board.epics;
+  // The epics lane comes last: it appears once its first page answers, and nothing shifts then.
   const visible = [
-    ...(epics && epics.total > 0 ? [EPICS] : []),
     ...COLUMNS.filter((c) => {
       if (!c.optional) return true;
       if (c.optional === 'on-request') return showCancelled;
       return (board[c.key]?.tasks.length ?? 0) > 0;
     }),
+    ...(epics && epics.total > 0 ? [EPICS] : []),
   ];
   // Pausing and cancelling have a drop zone while their column is not shown: floating, so nothing moves under the pointer.
   const docked = DOCK.filter((d) => !visible.some((c) => c.key === d.key));
