@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Task } from '../api/types';
-import { useVirtualList } from '../lib/virtual';
+import { useWindow } from '../lib/virtual';
 import type { ColumnData, ColumnDef } from '../views/board-data';
 
 /** Load the next page once the last cards in view are this close to the end of those loaded. */
@@ -34,15 +34,15 @@ export function BoardColumn(props: ColumnProps) {
   const [loading, setLoading] = useState(false);
   const [failed, setFailed] = useState(false);
   const count = data.tasks.length + (data.next ? 1 : 0);
-  const list = useVirtualList({
+  const list = useWindow({
     count: props.collapsed ? 0 : count,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => (compact ? 54 : 112),
+    estimate: compact ? 50 : 112,
     gap: compact ? 4 : 8,
-    overscan: 6,
-    getItemKey: (i) => data.tasks[i]?.id ?? 'more',
+    overscan: 400,
+    key: (i) => data.tasks[i]?.id ?? 'more',
+    scroller,
   });
-  const items = list.getVirtualItems();
+  const items = list.rows;
   const last = items.at(-1)?.index ?? -1;
 
   useEffect(() => {
@@ -90,9 +90,9 @@ export function BoardColumn(props: ColumnProps) {
         <span class="column-name">{col.label}</span> <span class="count">{props.count.toLocaleString('en')}</span>
       </h2>
       {props.collapsed ? null : (
-        <div class="column-scroll" ref={scroller} data-testid={`scroll-${col.key}`}>
+        <div class="column-scroll" ref={scroller} data-window data-testid={`scroll-${col.key}`}>
           {count === 0 ? <p class="empty">No tasks</p> : null}
-          <div class="column-cards" style={{ height: `${list.getTotalSize()}px` }}>
+          <div class="column-cards" style={{ height: `${list.total}px` }}>
             {items.map((item) => {
               const task = data.tasks[item.index];
               return (
@@ -100,9 +100,8 @@ export function BoardColumn(props: ColumnProps) {
                   key={item.key}
                   class="vrow"
                   data-index={item.index}
-                  ref={(el) => {
-                    if (el) list.measureElement(el);
-                  }}
+                  data-key={item.key}
+                  ref={list.measure}
                   style={{ transform: `translateY(${item.start}px)` }}
                 >
                   {task ? (
