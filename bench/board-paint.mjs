@@ -16,7 +16,14 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TASKS = Number(process.env.BENCH_BOARD_TASKS ?? 100_000);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-sync',
+];
 
 /** 100,000 tasks in the proportions of a busy store: most queued, a quarter completed, some failed. */
 async function boardDump() {
@@ -132,9 +139,23 @@ export async function run() {
       section: `board first paint (${n} tasks, SQLite, baton serve, Chromium 1440×900)`,
       runs: RUNS,
       results: [
-        { name: 'first cards visible', value: median(first), unit: 'ms', target: '<= 1000', ok: median(first) <= 1000, samples: first },
+        {
+          name: 'first cards visible',
+          value: median(first),
+          unit: 'ms',
+          target: '<= 1000',
+          ok: median(first) <= 1000,
+          samples: first,
+        },
         { name: 'every column with tasks shows cards', value: median(whole), unit: 'ms', target: '-', ok: true, samples: whole },
-        ...Object.entries(calls).map(([name, ms]) => ({ name: `GET ${name} (p50 of 7)`, value: ms, unit: 'ms', target: '-', ok: true, samples: [ms] })),
+        ...Object.entries(calls).map(([name, ms]) => ({
+          name: `GET ${name} (p50 of 7)`,
+          value: ms,
+          unit: 'ms',
+          target: '-',
+          ok: true,
+          samples: [ms],
+        })),
       ],
     };
   } finally {
@@ -147,5 +168,8 @@ export async function run() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const section = await run();
   console.log(section.section);
-  for (const r of section.results) console.log(`  ${r.name}: ${r.value.toFixed(0)} ${r.unit} (target ${r.target}) [${r.samples.map((s) => s.toFixed(0)).join(', ')}]`);
+  for (const r of section.results)
+    console.log(
+      `  ${r.name}: ${r.value.toFixed(0)} ${r.unit} (target ${r.target}) [${r.samples.map((s) => s.toFixed(0)).join(', ')}]`,
+    );
 }
