@@ -47,6 +47,20 @@ export function steerContract(store: () => StoreHarness): void {
       expect([...ids(first), ...ids(second)]).toEqual([t.report.id, t.login.id, t.docs.id, t.deploy.id]);
     });
 
+    it('lists queued and reserved tasks together in claim order, page after page', async () => {
+      const baton = await store().open();
+      const t = await seed(baton);
+      await baton.registerWorker({ id: 'alice', capabilities: ['web', 'ops', 'docs'] });
+      await baton.assignTask(t.login.id, 'alice');
+      const order = [t.report.id, t.login.id, t.docs.id, t.deploy.id];
+      const waiting = { status: ['queued', 'assigned'] as ('queued' | 'assigned')[], sort: 'claim' as const };
+      expect(ids(await baton.listTasks(waiting))).toEqual(order);
+      const first = await baton.listTasks({ ...waiting, limit: 3 });
+      const second = await baton.listTasks({ ...waiting, limit: 3, cursor: first.next as string });
+      expect([ids(first), ids(second), first.total]).toEqual([order.slice(0, 3), order.slice(3), 4]);
+      expect(ids(await baton.listTasks({ ...waiting, priority: ['high', 'low'] }))).toEqual([t.login.id, t.deploy.id]);
+    });
+
     it('counts tasks per status for a filter', async () => {
       const baton = await store().open();
       const t = await seed(baton);

@@ -254,6 +254,16 @@ CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);
 `,
   },
+  {
+    version: 10,
+    name: 'ordered listings per status',
+    // A board column is one status in one order (claim order, newest first): these give that order
+    // straight from the index, where a status index alone sorted every task of the status per page.
+    sql: `
+CREATE INDEX tasks_status_claim ON tasks (status, claim_order, cap_count DESC, id);
+CREATE INDEX tasks_status_updated ON tasks (status, updated_at DESC, id DESC);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

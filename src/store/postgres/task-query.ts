@@ -24,9 +24,9 @@ export function taskWhere(query: TaskQuery, tasks: string): { where: string; par
     clauses.push(`t.search_vector @@ to_tsquery('simple', ${param(match)})`);
   }
   if (query.open) clauses.push("t.status NOT IN ('completed', 'cancelled', 'skipped')");
-  // Answered by the tasks_parent index, one probe per row.
+  // The parents are read once from the tasks_parent index (few rows), then each task is looked up among them.
   if (query.hasSubtasks !== undefined) {
-    clauses.push(`${query.hasSubtasks ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${tasks} c WHERE c.parent_id = t.id)`);
+    clauses.push(`t.id ${query.hasSubtasks ? '' : 'NOT '}IN (SELECT c.parent_id FROM ${tasks} c WHERE c.parent_id IS NOT NULL)`);
   }
   if (query.afterId !== undefined) clauses.push(`t.id > ${param(query.afterId)}`);
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };

@@ -11,6 +11,8 @@ export interface ColumnProps {
   col: ColumnDef;
   data: ColumnData;
   count: number;
+  /** The first page has not answered yet. */
+  loading?: boolean;
   compact: boolean;
   card: (task: Task) => ComponentChildren;
   onMore: () => Promise<void>;
@@ -91,7 +93,7 @@ export function BoardColumn(props: ColumnProps) {
       </h2>
       {props.collapsed ? null : (
         <div class="column-scroll" ref={scroller} data-window data-testid={`scroll-${col.key}`}>
-          {count === 0 ? <p class="empty">No tasks</p> : null}
+          {count === 0 ? <p class="empty">{props.loading ? 'Loading…' : 'No tasks'}</p> : null}
           <div class="column-cards" style={{ height: `${list.total}px` }}>
             {items.map((item) => {
               const task = data.tasks[item.index];

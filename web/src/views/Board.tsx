@@ -208,6 +208,7 @@ export function BoardView({ route }: { route: Route }) {
             key={col.key}
             col={col}
             data={board[col.key] ?? EMPTY}
+            loading={board[col.key] === undefined}
             count={headerCount(col, counts, board[col.key])}
             compact={compact}
             card={card(col)}

@@ -16,8 +16,11 @@ import {
 } from './board-data';
 import { type DependencyCache, useLiveTasks, useThrottle } from './board-live';
 
-/** Columns shown without asking, loaded at once with the counts; the others once the counts say they hold tasks. */
-const FIRST = [...COLUMNS.filter((c) => !c.optional), EPICS];
+/**
+ * Columns shown without asking, loaded at once with the counts; the others once the counts say they
+ * hold tasks. Queued is asked first: the server answers in turn, and it is the column people read first.
+ */
+const FIRST = [...COLUMNS.filter((c) => c.key === 'queued'), ...COLUMNS.filter((c) => !c.optional && c.key !== 'queued'), EPICS];
 
 export interface BoardState {
   board: Board;
@@ -53,21 +56,17 @@ export function useBoardData(filters: Filters, showCancelled: boolean, deps: Dep
     const gen = ++generation.current;
     setBoard({});
     setCounts(null);
-    const wanted = (c: ColumnDef, n: number) => (c.optional === 'on-request' ? showCancelled : n > 0);
+    const wanted = (c: ColumnDef, got: TaskCounts) => {
+      if (c.optional === 'on-request') return showCancelled;
+      return c.statuses.some((s) => got.byStatus[s] > 0);
+    };
+    const lists = FIRST.map((c) => loadInto(c, gen).then(() => gen === generation.current && setReady(true)));
     const countsDone = loadCounts(filters).then((got) => {
       if (gen !== generation.current) return;
       setCounts(got);
-      const later = COLUMNS.filter(
-        (c) =>
-          c.optional &&
-          wanted(
-            c,
-            c.statuses.reduce((n, s) => n + got.byStatus[s], 0),
-          ),
-      );
-      return Promise.all(later.map((c) => loadInto(c, gen)));
+      return Promise.all(COLUMNS.filter((c) => c.optional && wanted(c, got)).map((c) => loadInto(c, gen)));
     });
-    Promise.all([countsDone, ...FIRST.map((c) => loadInto(c, gen).then(() => gen === generation.current && setReady(true)))])
+    Promise.all([...lists, countsDone])
       .then(() => gen === generation.current && setError(null))
       .catch((e) => gen === generation.current && setError(e));
   }, [filters, showCancelled]);
