@@ -1,17 +1,21 @@
 import type {
   BreakdownResult,
+  BulkAction,
+  BulkResult,
   CreateTaskInput,
   Identity,
+  ListParams,
   Priority,
   Resource,
   RunDetail,
   SystemStatus,
   Task,
   TaskAnalysis,
+  TaskCounts,
   TaskDetail,
   TaskEvent,
+  TaskFilterParams,
   TaskPage,
-  TaskStatus,
   WorkerView,
   WorkflowRecord,
   WorkflowRun,
@@ -38,44 +42,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Which tasks: the filters `GET /tasks` and `GET /tasks/counts` share. */
-export interface TaskFilterParams {
-  status?: readonly TaskStatus[];
-  worker?: string;
-  tag?: string;
-  parentId?: number;
-  /** Words of the title or description, each a word prefix. */
-  q?: string;
-  priority?: readonly Priority[];
-  capability?: readonly string[];
-  open?: boolean;
-  /** Only tasks broken into subtasks (true), or only tasks without any (false). */
-  parents?: boolean;
-}
-
-export interface ListParams extends TaskFilterParams {
-  ready?: boolean;
-  sort?: 'claim' | 'priority' | 'created' | 'updated';
-  limit?: number;
-  offset?: number;
-  /** The `next` of the previous page. */
-  cursor?: string;
-}
-
-export interface TaskCounts {
-  total: number;
-  byStatus: Record<TaskStatus, number>;
-}
-
-export type BulkAction = 'cancel' | 'retry' | 'pause' | 'resume' | 'update';
-
-export interface BulkResult {
-  action: BulkAction;
-  dryRun: boolean;
-  count: number;
-  ids: number[];
-  tasks: Task[];
-}
+export type { BulkAction, BulkResult, ListParams, TaskCounts, TaskFilterParams } from './types';
 
 function filterQuery(p: TaskFilterParams): Query {
   return {

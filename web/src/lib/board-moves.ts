@@ -1,6 +1,5 @@
 import { can } from '../../../src/core/lifecycle.js';
-import type { BulkAction } from '../api/client';
-import type { Task } from '../api/types';
+import type { BulkAction, Task } from '../api/types.js';
 
 /**
  * What dropping a card on a column asks of the server, decided by the lifecycle table the server

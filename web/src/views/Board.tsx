@@ -10,8 +10,8 @@ import { moveFor } from '../lib/board-moves';
 import { useNow, useSla } from '../lib/hooks';
 import { navigate, type Route } from '../lib/route';
 import { api, canSteer, useSession } from '../lib/session';
-import { COLUMNS, type ColumnDef, EMPTY, EPICS, filtersOf, headerCount } from './board-data';
-import { blockerOf, reservedOffline, useDependencyCache, useWorkerPresence } from './board-live';
+import { blockerOf, COLUMNS, type ColumnDef, EMPTY, EPICS, filtersOf, headerCount, reservedOffline } from './board-data';
+import { useDependencyCache, useWorkerPresence } from './board-live';
 import { useBoardData } from './board-state';
 import '../board.css';
 

@@ -1,9 +1,7 @@
 import { compareForClaim } from '../../../src/core/ordering.js';
 import { searchWords } from '../../../src/core/search.js';
-import type { ListParams, TaskCounts, TaskFilterParams } from '../api/client';
-import type { Priority, Task, TaskStatus } from '../api/types';
-import { PRIORITIES } from '../api/types';
-import { api } from '../lib/session';
+import type { ListParams, Priority, Task, TaskCounts, TaskFilterParams, TaskStatus } from '../api/types.js';
+import { PRIORITIES } from '../api/types.js';
 
 /** Cards fetched per request: a screenful of compact cards and some, so the first paint needs one call. */
 export const PAGE = 50;
@@ -113,30 +111,14 @@ export function listParams(col: ColumnDef, f: Filters): ListParams {
   return { status: col.statuses, ...serverFilters(f), parents: col.parents ?? false, sort: col.sort, limit: PAGE };
 }
 
-export async function loadColumn(col: ColumnDef, f: Filters, signal?: AbortSignal): Promise<ColumnData> {
-  const page = await api.listTasks(listParams(col, f), signal);
-  return { tasks: page.tasks, next: page.next, total: page.total };
-}
-
-/** The next page by cursor. */
-export async function loadMore(col: ColumnDef, f: Filters, cursor: string): Promise<ColumnData> {
-  const page = await api.listTasks({ ...listParams(col, f), cursor });
-  return { tasks: page.tasks, next: page.next, total: page.total };
+export function headerCount(col: ColumnDef, counts: TaskCounts | null, data: ColumnData | undefined): number {
+  if (col.parents || !counts) return data?.total ?? 0;
+  return col.statuses.reduce((n, s) => n + (counts.byStatus[s] ?? 0), 0);
 }
 
 /** A further page after the cards loaded; tasks that moved into the loaded part meanwhile are not repeated. */
 export function append(data: ColumnData, page: ColumnData): ColumnData {
   return { tasks: dedupe([...data.tasks, ...page.tasks]), next: page.next, total: page.total };
-}
-
-/** The counts behind every header: one call, with the filters of the columns (epics apart). */
-export function loadCounts(f: Filters, signal?: AbortSignal): Promise<TaskCounts> {
-  return api.countTasks({ ...serverFilters(f), parents: false }, signal);
-}
-
-export function headerCount(col: ColumnDef, counts: TaskCounts | null, data: ColumnData | undefined): number {
-  if (col.parents || !counts) return data?.total ?? 0;
-  return col.statuses.reduce((n, s) => n + (counts.byStatus[s] ?? 0), 0);
 }
 
 function dedupe(tasks: Task[]): Task[] {
@@ -188,4 +170,22 @@ function insert(col: ColumnDef, data: ColumnData, tasks: Task[], task: Task): Ta
   const at = tasks.findIndex((t) => cmp(task, t) < 0);
   if (at < 0) return data.next === null ? [...tasks, task] : tasks;
   return [...tasks.slice(0, at), task, ...tasks.slice(at)];
+}
+
+/** Whom a blocked card waits for: the first dependency not yet completed, once read (`board-live.ts`). */
+export function blockerOf(
+  task: Task,
+  deps: { get(id: number): Task | null | undefined },
+): { id: number; title: string | null; more: number } | null {
+  if (task.status !== 'blocked' || task.dependsOn.length === 0) return null;
+  const open = task.dependsOn.filter((id) => deps.get(id)?.status !== 'completed');
+  const first = open[0];
+  if (first === undefined) return null;
+  return { id: first, title: deps.get(first)?.title ?? null, more: open.length - 1 };
+}
+
+/** A reservation for a worker that is not online (or not registered): nobody will claim it. */
+export function reservedOffline(task: Task, online: ReadonlyMap<string, boolean> | null): boolean {
+  if (task.status !== 'assigned' || !task.reservedFor || !online) return false;
+  return online.get(task.reservedFor) !== true;
 }

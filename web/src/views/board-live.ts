@@ -104,15 +104,6 @@ export class DependencyCache {
   }
 }
 
-/** What a blocked card says: the first dependency not yet completed, once known. */
-export function blockerOf(task: Task, deps: DependencyCache): { id: number; title: string | null; more: number } | null {
-  if (task.status !== 'blocked' || task.dependsOn.length === 0) return null;
-  const open = task.dependsOn.filter((id) => deps.get(id)?.status !== 'completed');
-  const first = open[0];
-  if (first === undefined) return null;
-  return { id: first, title: deps.get(first)?.title ?? null, more: open.length - 1 };
-}
-
 export function useDependencyCache(): DependencyCache {
   const [cache] = useState(() => new DependencyCache());
   const [, rerender] = useState(0);
@@ -142,10 +133,4 @@ export function useWorkerPresence(needed: boolean): ReadonlyMap<string, boolean>
     };
   }, [needed]);
   return online;
-}
-
-/** A reservation for a worker that is not online (or not registered): nobody will claim it. */
-export function reservedOffline(task: Task, online: ReadonlyMap<string, boolean> | null): boolean {
-  if (task.status !== 'assigned' || !task.reservedFor || !online) return false;
-  return online.get(task.reservedFor) !== true;
 }

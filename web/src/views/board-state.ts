@@ -2,19 +2,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { TaskCounts } from '../api/client';
 import type { Task } from '../api/types';
 import { useEvents } from '../lib/session';
-import {
-  append,
-  type Board,
-  COLUMNS,
-  type ColumnDef,
-  EPICS,
-  type Filters,
-  loadColumn,
-  loadCounts,
-  loadMore,
-  placeTask,
-} from './board-data';
+import { append, type Board, COLUMNS, type ColumnDef, EPICS, type Filters, placeTask } from './board-data';
 import { type DependencyCache, useLiveTasks, useThrottle } from './board-live';
+import { loadColumn, loadCounts, loadMore } from './board-load';
 
 /**
  * Columns shown without asking, loaded at once with the counts; the others once the counts say they
