@@ -21,6 +21,7 @@ const TOOLS = [
   'list_resources',
   'run_workflow',
   'workflow_status',
+  'approve_step',
   'update_task',
   'cancel_task',
   'pause_task',

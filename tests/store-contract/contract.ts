@@ -14,6 +14,7 @@ import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
 import { resourceContract } from './resources.contract.js';
 import { routingContract } from './routing.contract.js';
+import { linkedRunContract } from './runs-linked.contract.js';
 import { runContract } from './runs.contract.js';
 import { scheduleContract } from './schedule.contract.js';
 import { steerContract } from './steer.contract.js';
@@ -51,6 +52,7 @@ export function storeContract(run: ContractRun): void {
     scheduleContract(store);
     resourceContract(store);
     runContract(store);
+    linkedRunContract(store);
     steerContract(store);
   });
 }

@@ -220,6 +220,32 @@ CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);
   },
   {
     version: 10,
+    name: 'workflow triggers',
+    sql: `
+CREATE TABLE workflow_triggers (
+  workflow      TEXT NOT NULL,
+  idx           INTEGER NOT NULL,
+  version       INTEGER NOT NULL,
+  kind          TEXT NOT NULL,
+  next_at       INTEGER,
+  cursor        INTEGER,
+  last_fired_at INTEGER,
+  last_run_id   INTEGER,
+  PRIMARY KEY (workflow, idx)
+);
+`,
+  },
+  {
+    version: 11,
+    name: 'when a sweep looks at a run',
+    sql: `
+ALTER TABLE workflow_runs ADD COLUMN wake_at INTEGER;
+CREATE INDEX workflow_runs_wake ON workflow_runs (wake_at) WHERE status = 'running';
+UPDATE workflow_runs SET wake_at = 0 WHERE status = 'running';
+`,
+  },
+  {
+    version: 12,
     name: 'ordered listings per status',
     // A board column is one status in one order (claim order, newest first): these give that order
     // straight from the index, where a status index alone sorted every task of the status per page.
