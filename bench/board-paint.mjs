@@ -2,7 +2,8 @@
 // Chromium on a cold profile each run. Two figures, medians of BENCH_RUNS (3):
 //   - first cards: navigation start until the first card of Queued is in the page (target ≤ 1 s);
 //   - whole board: until every column the counts say holds tasks shows its first card.
-// Also the server side of what the board asks for (counts, and the first page of each column).
+// Also scrolling Queued fast (frame times, cards in the page at most) and the server side of what
+// the board asks for (counts, and the first page of a column).
 // Settings: BENCH_RUNS, BENCH_BOARD_TASKS.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -101,6 +102,50 @@ async function paint(url) {
   }
 }
 
+/**
+ * Scrolling Queued fast (300 px a frame for 240 frames, fetching pages as it goes): frame times,
+ * and the most cards ever in the page at once.
+ */
+async function scrolling(url) {
+  const profile = mkdtempSync(join(tmpdir(), 'baton-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1440, height: 900 },
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${url}/#/`);
+    await page.locator('[data-column="queued"] .card').first().waitFor({ timeout: 60_000 });
+    return await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const el = document.querySelector('[data-testid="scroll-queued"]');
+          const frames = [];
+          let most = 0;
+          let last = performance.now();
+          const step = (n) => {
+            const now = performance.now();
+            frames.push(now - last);
+            last = now;
+            most = Math.max(most, el.querySelectorAll('.card').length);
+            if (n === 0) {
+              const rows = [...el.querySelectorAll('.vrow')].map((r) => Number(r.dataset.index));
+              return resolve({ frames, most, reached: Math.max(...rows) });
+            }
+            el.scrollTop += 300;
+            requestAnimationFrame(() => step(n - 1));
+          };
+          requestAnimationFrame(() => step(240));
+        }),
+    );
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 /** Server time of the board's own requests, measured at the client (no browser). */
 async function requests(url) {
   const paths = [
@@ -133,6 +178,9 @@ export async function run() {
     for (let i = 0; i < RUNS; i++) runs.push(await paint(server.url));
     const first = runs.map((r) => r.first);
     const whole = runs.map((r) => r.whole);
+    const scroll = await scrolling(server.url);
+    const frames = [...scroll.frames.slice(1)].sort((a, b) => a - b);
+    const p95 = frames[Math.ceil(frames.length * 0.95) - 1];
     const calls = await requests(server.url);
     const n = TASKS.toLocaleString('en');
     return {
@@ -148,6 +196,23 @@ export async function run() {
           samples: first,
         },
         { name: 'every column with tasks shows cards', value: median(whole), unit: 'ms', target: '-', ok: true, samples: whole },
+        {
+          name: `scrolling Queued to card ${scroll.reached}: frame p50`,
+          value: median(frames),
+          unit: 'ms',
+          target: '-',
+          ok: true,
+          samples: frames,
+        },
+        { name: 'scrolling Queued: frame p95', value: p95, unit: 'ms', target: '-', ok: true, samples: [p95] },
+        {
+          name: 'scrolling Queued: most cards in the page',
+          value: scroll.most,
+          unit: 'cards',
+          target: '-',
+          ok: true,
+          samples: [scroll.most],
+        },
         ...Object.entries(calls).map(([name, ms]) => ({
           name: `GET ${name} (p50 of 7)`,
           value: ms,
