@@ -235,6 +235,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(section.section);
   for (const r of section.results)
     console.log(
-      `  ${r.name}: ${r.value.toFixed(0)} ${r.unit} (target ${r.target}) [${r.samples.map((s) => s.toFixed(0)).join(', ')}]`,
+      `  ${r.name}: ${r.value.toFixed(0)} ${r.unit} (target ${r.target}) ${r.samples.length <= 10 ? `[${r.samples.map((s) => s.toFixed(0)).join(', ')}]` : ''}`,
     );
 }

@@ -165,6 +165,22 @@ describe('board over 10,000 tasks', () => {
     await page.locator(card('queued', seeded.failed.id)).dragTo(page.locator(`${column('paused')} .column-scroll`));
     await page.locator(card('paused', seeded.failed.id)).waitFor();
     expect(await statusOf(seeded.failed.id)).toBe('paused');
+
+    // Cancelled is not shown: a drop zone for it appears once the drag starts.
+    const box = await page.locator(card('paused', seeded.failed.id)).boundingBox();
+    if (!box) throw new Error('no card to drag');
+    await page.mouse.move(box.x + 30, box.y + 20);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 60, box.y + 60, { steps: 4 });
+    const zone = page.getByRole('region', { name: 'Drop here to cancel' });
+    await zone.waitFor();
+    const at = await zone.boundingBox();
+    if (!at) throw new Error('no drop zone');
+    await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2, { steps: 6 });
+    await page.mouse.up();
+    await page.locator('.board-note[role="status"]').getByText(`Cancelled task #${seeded.failed.id}.`).waitFor();
+    expect(await statusOf(seeded.failed.id)).toBe('cancelled');
+    expect(await page.locator(`[data-task-id="${seeded.failed.id}"]`).count()).toBe(0);
     expect(browser.errors).toEqual([]);
   });
 

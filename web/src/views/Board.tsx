@@ -152,9 +152,9 @@ export function BoardView({ route }: { route: Route }) {
     ...COLUMNS.filter((c) => {
       if (!c.optional) return true;
       if (c.optional === 'on-request') return showCancelled;
-      return (board[c.key]?.tasks.length ?? 0) > 0;
+      return (board[c.key]?.tasks.length ?? 0) > 0 || headerCount(c, counts, board[c.key]) > 0;
     }),
-    ...(epics && epics.total > 0 ? [EPICS] : []),
+    ...(epics && (epics.total > 0 || epics.tasks.length > 0) ? [EPICS] : []),
   ];
   // Pausing and cancelling have a drop zone while their column is not shown: floating, so nothing moves under the pointer.
   const docked = DOCK.filter((d) => !visible.some((c) => c.key === d.key));

@@ -37,7 +37,13 @@ export function useBoardData(filters: Filters, showCancelled: boolean, deps: Dep
   // Answers of an older filter are dropped: only the latest load may write.
   const generation = useRef(0);
 
+  // Columns asked for under the current filters: an optional one is loaded once the counts say it holds tasks.
+  const requested = useRef(new Set<string>());
+  const wanted = (c: ColumnDef, got: TaskCounts) =>
+    c.optional === 'on-request' ? showCancelled : c.statuses.some((s) => got.byStatus[s] > 0);
+
   const loadInto = async (col: ColumnDef, gen: number) => {
+    requested.current.add(col.key);
     const data = await loadColumn(col, filters);
     if (gen === generation.current) setBoard((b) => ({ ...b, [col.key]: data }));
   };
@@ -46,10 +52,7 @@ export function useBoardData(filters: Filters, showCancelled: boolean, deps: Dep
     const gen = ++generation.current;
     setBoard({});
     setCounts(null);
-    const wanted = (c: ColumnDef, got: TaskCounts) => {
-      if (c.optional === 'on-request') return showCancelled;
-      return c.statuses.some((s) => got.byStatus[s] > 0);
-    };
+    requested.current = new Set();
     const lists = FIRST.map((c) => loadInto(c, gen).then(() => gen === generation.current && setReady(true)));
     const countsDone = loadCounts(filters).then((got) => {
       if (gen !== generation.current) return;
@@ -66,7 +69,13 @@ export function useBoardData(filters: Filters, showCancelled: boolean, deps: Dep
   const refreshCounts = useThrottle(() => {
     const gen = generation.current;
     loadCounts(filters)
-      .then((got) => gen === generation.current && setCounts(got))
+      .then((got) => {
+        if (gen !== generation.current) return;
+        setCounts(got);
+        // A task moved into a column not shown yet (the first paused one): show it.
+        const missing = COLUMNS.filter((c) => c.optional && wanted(c, got) && !requested.current.has(c.key));
+        return Promise.all(missing.map((c) => loadInto(c, gen)));
+      })
       .catch(() => {});
   }, 1000);
 
