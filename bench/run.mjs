@@ -12,6 +12,7 @@ const SECTIONS = [
   './latency.mjs',
   './search.mjs',
   './workflows.mjs',
+  './board-paint.mjs',
 ];
 const only = process.argv[2];
 

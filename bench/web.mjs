@@ -97,17 +97,21 @@ async function firstPaint(url) {
   return ms;
 }
 
-/** Milliseconds from a write (reprioritising a visible card) to the card showing it, via SSE. */
+/**
+ * Milliseconds from a write (reprioritising a visible card) to the card showing it, via SSE. The
+ * cards are Completed ones: newest first, a changed one moves to the top and stays in view, where a
+ * queued one made low priority would leave the loaded part of Queued (claim order).
+ */
 async function changeLatency(url) {
   const { context, close } = await browserContext();
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${url}/#/`);
-  await page.locator('[data-column="queued"] .card').first().waitFor({ timeout: 30_000 });
+  await page.locator('[data-column="completed"] .card').first().waitFor({ timeout: 30_000 });
   await page.getByText('live', { exact: true }).waitFor();
   const samples = [];
   for (let i = 0; i < CHANGES; i++) {
     const ms = await page.evaluate(async (n) => {
-      const cards = [...document.querySelectorAll('[data-column="queued"] .card')];
+      const cards = [...document.querySelectorAll('[data-column="completed"] .card')];
       const card = cards[n % cards.length];
       const id = card.getAttribute('data-task-id');
       const badge = () => card.querySelector('.prio')?.textContent;

@@ -147,6 +147,7 @@ export function taskQueryOf(filter: TaskFilter): TaskQuery {
     capability: filter.capability,
     words: filter.q === undefined ? undefined : searchWords(filter.q),
     open: filter.open,
+    hasSubtasks: filter.parents,
   };
 }
 

@@ -6,12 +6,13 @@ import { formatTaskLine } from './format.js';
 
 /** Several tasks at once from the CLI: `--where` filters, the count, the question, one bulk call. */
 
-const WHERE_KEYS = ['status', 'priority', 'tag', 'capability', 'worker', 'parent', 'q', 'open'] as const;
+const WHERE_KEYS = ['status', 'priority', 'tag', 'capability', 'worker', 'parent', 'q', 'open', 'parents'] as const;
 
 /**
  * `--where status=failed,tag=nightly`: filters joined by commas, each `key=value`; a key given
  * twice takes either value (`status=failed,status=cancelled`). Keys: status, priority, tag,
- * capability, worker, parent, q (words of the title or description), open.
+ * capability, worker, parent, q (words of the title or description), open, parents (true: tasks
+ * broken into subtasks; false: tasks without any).
  */
 export function parseWhere(raw: string): TaskFilter {
   const where: TaskFilter = {};
@@ -29,6 +30,10 @@ export function parseWhere(raw: string): TaskFilter {
       where.open = true;
       continue;
     }
+    if (key === 'parents' && ['', 'true', 'false'].includes(value)) {
+      where.parents = value !== 'false';
+      continue;
+    }
     if (!(WHERE_KEYS as readonly string[]).includes(key)) {
       throw invalid('where', `unknown filter "${key}" (expected ${WHERE_KEYS.join(', ')})`);
     }
@@ -40,6 +45,7 @@ export function parseWhere(raw: string): TaskFilter {
     else if (key === 'tag') where.tag = value;
     else if (key === 'worker') where.worker = value;
     else if (key === 'q') where.q = value;
+    else if (key === 'parents') throw invalid('where', `"${part}": parents takes true or false`);
     else throw invalid('where', `"${part}": open takes no value`);
   }
   return where;

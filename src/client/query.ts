@@ -10,8 +10,14 @@ export function ifMatch(options: { ifVersion?: number }): Record<string, string>
 }
 
 /** The steering filters of a listing or a count as query parameters of `GET /tasks`. */
-export function filterQuery(q: Pick<TaskFilter, 'q' | 'priority' | 'capability' | 'open'>) {
-  return { q: q.q, priority: q.priority?.join(','), capability: q.capability?.join(','), open: q.open || undefined };
+export function filterQuery(q: Pick<TaskFilter, 'q' | 'priority' | 'capability' | 'open' | 'parents'>) {
+  return {
+    q: q.q,
+    priority: q.priority?.join(','),
+    capability: q.capability?.join(','),
+    open: q.open || undefined,
+    parents: q.parents,
+  };
 }
 
 export async function listTasks(http: HttpClient, raw: ListQuery): Promise<TaskPage> {

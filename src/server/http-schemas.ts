@@ -100,6 +100,8 @@ export const listQuery = z.strictObject({
   capability: csv.pipe(list.capability.unwrap()).optional(),
   /** Leaves out completed, cancelled and skipped tasks. */
   open: flag.optional(),
+  /** Only tasks broken into subtasks (true), or only tasks without any (false). */
+  parents: flag.optional(),
   sort: list.sort,
 });
 /** The filters of `GET /tasks/counts`: those of the listing, without paging or order. */

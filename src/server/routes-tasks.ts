@@ -54,6 +54,7 @@ function steerFilters(query: z.output<typeof countsQuery>) {
     ...(query.priority && { priority: query.priority }),
     ...(query.capability && { capability: query.capability }),
     ...(query.open && { open: true }),
+    ...(query.parents !== undefined && { parents: query.parents }),
   };
 }
 
@@ -107,7 +108,8 @@ export const taskRoutes: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/tasks',
-    summary: 'List tasks (filter by status, worker, tag, parent, ready); at most 1,000 a page, then `cursor: next`',
+    summary:
+      'List tasks (filter by status, worker, tag, parent, ready, q, priority, capability, open, parents; sort); at most 1,000 a page, then `cursor: next`',
     tag,
     access: 'read',
     heavy: true,

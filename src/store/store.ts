@@ -314,6 +314,8 @@ export interface TaskQuery {
   words?: readonly string[] | undefined;
   /** Leaves out completed, cancelled and skipped tasks. */
   open?: boolean | undefined;
+  /** Only tasks that have subtasks (true), or only tasks that have none (false). */
+  hasSubtasks?: boolean | undefined;
   /** The order (see `taskOrder`); id order unless `ready`, which is in claim order. */
   sort?: TaskSort | undefined;
   /** Only tasks of a greater id (a keyset cursor; listings not in claim order are in id order). */

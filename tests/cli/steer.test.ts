@@ -89,6 +89,10 @@ describe('baton CLI: steering', () => {
     const lines = cli(dir, ['list', '--tree']).stdout.split('\n');
     expect(lines.find((l) => l.includes('Child B'))).toMatch(/ {2}Child B/);
     expect(lines.findIndex((l) => l.includes('Child A'))).toBe(lines.findIndex((l) => l.includes('Parent')) + 1);
+    expect(titles(json<TaskPage>(cli(dir, ['list', '--parents', '--json'])))).toEqual(['Parent']);
+    expect(titles(json<TaskPage>(cli(dir, ['list', '--no-parents', '--json'])))).toEqual(['Unrelated', 'Child A', 'Child B']);
+    const where = cli(dir, ['pause', '--where', 'parents=maybe', '--yes', '--json']);
+    expect([where.code, where.stderr]).toEqual([2, expect.stringMatching(/parents takes true or false/)]);
   });
 
   it('human tables fit COLUMNS (titles cut with …), say times relatively, and carry colours only to a terminal', () => {

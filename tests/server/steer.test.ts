@@ -39,8 +39,24 @@ describe('HTTP API: steering', () => {
     expect(doc.paths['/api/v1/tasks/counts']?.get).toBeDefined();
     expect(doc.paths['/api/v1/tasks/bulk']?.post).toBeDefined();
     const params = (doc.paths['/api/v1/tasks']?.get?.parameters ?? []).map((p) => p.name);
-    expect(params).toEqual(expect.arrayContaining(['q', 'priority', 'capability', 'open', 'sort', 'cursor']));
+    expect(params).toEqual(expect.arrayContaining(['q', 'priority', 'capability', 'open', 'sort', 'cursor', 'parents']));
     for (const id of [a.id, c.id]) await t.baton.cancelTask(id);
+  });
+
+  it('lists and counts parents (tasks broken into subtasks) apart from the work itself', async () => {
+    const epic = await t.baton.createTask({ title: 'Parent of several steps' });
+    const { subtasks } = await t.baton.breakdown(epic.id);
+    const page = (await get('/tasks?status=executing&parents=true')).json() as { tasks: { id: number }[]; total: number };
+    expect([page.tasks.map((x) => x.id), page.total]).toEqual([[epic.id], 1]);
+    expect(((await get('/tasks?status=executing&parents=false')).json() as { total: number }).total).toBe(0);
+    const counts = (await get('/tasks/counts?parents=false&open=true')).json() as { byStatus: Record<string, number> };
+    expect([counts.byStatus.executing, (counts.byStatus.queued ?? 0) + (counts.byStatus.blocked ?? 0)]).toEqual([
+      0,
+      subtasks.length,
+    ]);
+    const bad = await get('/tasks?parents=maybe');
+    expect([bad.statusCode, (bad.json() as { error: { code: string } }).error.code]).toEqual([400, 'invalid_argument']);
+    await t.baton.cancelTask(epic.id);
   });
 
   it('bulk changes several tasks in one step, all or nothing, and needs an admin key', async () => {

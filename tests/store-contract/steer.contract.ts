@@ -47,6 +47,20 @@ export function steerContract(store: () => StoreHarness): void {
       expect([...ids(first), ...ids(second)]).toEqual([t.report.id, t.login.id, t.docs.id, t.deploy.id]);
     });
 
+    it('lists queued and reserved tasks together in claim order, page after page', async () => {
+      const baton = await store().open();
+      const t = await seed(baton);
+      await baton.registerWorker({ id: 'alice', capabilities: ['web', 'ops', 'docs'] });
+      await baton.assignTask(t.login.id, 'alice');
+      const order = [t.report.id, t.login.id, t.docs.id, t.deploy.id];
+      const waiting = { status: ['queued', 'assigned'] as ('queued' | 'assigned')[], sort: 'claim' as const };
+      expect(ids(await baton.listTasks(waiting))).toEqual(order);
+      const first = await baton.listTasks({ ...waiting, limit: 3 });
+      const second = await baton.listTasks({ ...waiting, limit: 3, cursor: first.next as string });
+      expect([ids(first), ids(second), first.total]).toEqual([order.slice(0, 3), order.slice(3), 4]);
+      expect(ids(await baton.listTasks({ ...waiting, priority: ['high', 'low'] }))).toEqual([t.login.id, t.deploy.id]);
+    });
+
     it('counts tasks per status for a filter', async () => {
       const baton = await store().open();
       const t = await seed(baton);
@@ -56,6 +70,21 @@ export function steerContract(store: () => StoreHarness): void {
       expect([counts.byStatus.queued, counts.byStatus.paused, counts.byStatus.completed]).toEqual([1, 1, 0]);
       expect((await baton.countTasks({ q: 'login' })).total).toBe(2);
       expect((await baton.countTasks()).total).toBe(4);
+    });
+
+    it('tells parents (tasks broken into subtasks) from the work itself, in listings and counts', async () => {
+      const baton = await store().open();
+      const t = await seed(baton);
+      const epic = await baton.createTask({ title: 'Parent of several steps' });
+      const { subtasks } = await baton.breakdown(epic.id);
+      expect(subtasks.length).toBeGreaterThan(1);
+      const parents = await baton.listTasks({ parents: true });
+      expect([ids(parents), parents.total]).toEqual([[epic.id], 1]);
+      // The executing parent follows its subtasks; the executing column of a board leaves it out.
+      expect((await baton.listTasks({ status: ['executing'], parents: false })).total).toBe(0);
+      const work = await baton.listTasks({ parents: false, limit: 100 });
+      expect(ids(work)).toEqual([t.login.id, t.deploy.id, t.report.id, t.docs.id, ...subtasks.map((s) => s.id)]);
+      expect((await baton.countTasks({ parents: true })).byStatus.executing).toBe(1);
     });
 
     it('refuses bad filters with the field named', async () => {

@@ -74,6 +74,7 @@ export function listFilters(opts: Opts, json: boolean): Partial<ListQuery> {
     ...(opts.search !== undefined && { q: String(opts.search) }),
     ...(opts.sort !== undefined && { sort: String(opts.sort) as TaskSort }),
     ...((opts.open === true || hideClosed) && { open: true }),
+    ...(typeof opts.parents === 'boolean' && { parents: opts.parents }),
   };
 }
 

@@ -111,6 +111,8 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--sort <order>', 'claim | priority | created | updated (default: created; with --ready: claim)')
     .option('--open', 'leave out completed, cancelled and skipped tasks (the default of human output)')
     .option('--all', 'also completed, cancelled and skipped tasks in human output')
+    .option('--parents', 'only tasks broken into subtasks (epics and other parents)')
+    .option('--no-parents', 'only tasks without subtasks')
     .option('--tree', 'parents with their subtasks indented below them')
     .option('-n, --limit <n>', 'at most this many', '100')
     .option('--offset <n>', 'skip this many', '0')

@@ -123,6 +123,8 @@ export const taskFilterShape = {
     .optional(),
   /** Leaves out completed, cancelled and skipped tasks. */
   open: z.boolean().optional(),
+  /** Only tasks broken into subtasks (true: epics and other parents), or only tasks without any (false). */
+  parents: z.boolean().optional(),
 };
 
 export const listQuerySchema = z.strictObject({

@@ -203,7 +203,7 @@ export class PostgresStore implements Store {
   }
 
   async listTasks(query: TaskQuery) {
-    const { where, params } = taskWhere(query);
+    const { where, params } = taskWhere(query, this.st.tasks);
     const order = taskOrder(query);
     params.push(query.limit ?? null, query.offset ?? 0);
     const n = params.length;
@@ -212,14 +212,14 @@ export class PostgresStore implements Store {
   }
 
   async countTasks(query: TaskQuery): Promise<number> {
-    const { where, params } = taskWhere(query);
+    const { where, params } = taskWhere(query, this.st.tasks);
     const [row] = await this.read(`SELECT count(*)::int AS n FROM ${this.st.tasks} t ${where}`, params);
     return Number(row?.n ?? 0);
   }
 
   async countByStatus(query: TaskQuery = {}): Promise<Record<TaskStatus, number>> {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
-    const { where, params } = taskWhere(query);
+    const { where, params } = taskWhere(query, this.st.tasks);
     const sql = `SELECT t.status, count(*)::int AS n FROM ${this.st.tasks} t ${where} GROUP BY t.status`;
     for (const r of await this.read(sql, params)) counts[r.status as TaskStatus] = Number(r.n);
     return counts;

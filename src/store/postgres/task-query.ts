@@ -1,8 +1,8 @@
 import type { TaskQuery } from '../store.js';
 import { NOW_MS } from './sql.js';
 
-/** The WHERE of a task list on PostgreSQL, with its parameters (`$1`, …). */
-export function taskWhere(query: TaskQuery): { where: string; params: unknown[] } {
+/** The WHERE of a task list on PostgreSQL, with its parameters (`$1`, …); `tasks` is the schema's table. */
+export function taskWhere(query: TaskQuery, tasks: string): { where: string; params: unknown[] } {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const param = (value: unknown) => {
@@ -24,6 +24,10 @@ export function taskWhere(query: TaskQuery): { where: string; params: unknown[] 
     clauses.push(`t.search_vector @@ to_tsquery('simple', ${param(match)})`);
   }
   if (query.open) clauses.push("t.status NOT IN ('completed', 'cancelled', 'skipped')");
+  // The parents are read once from the tasks_parent index (few rows), then each task is looked up among them.
+  if (query.hasSubtasks !== undefined) {
+    clauses.push(`t.id ${query.hasSubtasks ? '' : 'NOT '}IN (SELECT c.parent_id FROM ${tasks} c WHERE c.parent_id IS NOT NULL)`);
+  }
   if (query.afterId !== undefined) clauses.push(`t.id > ${param(query.afterId)}`);
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

@@ -240,6 +240,16 @@ CREATE INDEX workflow_runs_wake ON workflow_runs (wake_at) WHERE status = 'runni
 UPDATE workflow_runs SET wake_at = 0 WHERE status = 'running';
 `,
   },
+  {
+    version: 12,
+    name: 'ordered listings per status',
+    // A board column is one status in one order (claim order, newest first): these give that order
+    // straight from the index, where a status index alone sorted every task of the status per page.
+    sql: `
+CREATE INDEX tasks_status_claim ON tasks (status, claim_order, cap_count DESC, id);
+CREATE INDEX tasks_status_updated ON tasks (status, updated_at DESC, id DESC);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

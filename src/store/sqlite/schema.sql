@@ -181,6 +181,10 @@ CREATE INDEX tasks_recurring ON tasks (id) WHERE recurrence IS NOT NULL;
 
 CREATE INDEX tasks_status ON tasks (status, id);
 
+CREATE INDEX tasks_status_claim ON tasks (status, claim_order, cap_count DESC, id);
+
+CREATE INDEX tasks_status_updated ON tasks (status, updated_at DESC, id DESC);
+
 CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
 
 CREATE INDEX workflow_runs_status ON workflow_runs (status, id);

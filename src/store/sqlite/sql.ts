@@ -1,4 +1,4 @@
-import type { TaskQuery } from '../store.js';
+import { type TaskQuery, taskOrder } from '../store.js';
 
 /** Every statement of the SQLite store, in one place: the fixed ones, and the filters of task lists. */
 
@@ -144,9 +144,40 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
     params.match = query.words.map((w) => `"${w}"*`).join(' ');
   }
   if (query.open) clauses.push("t.status NOT IN ('completed', 'cancelled', 'skipped')");
+  // The parents are read once from the tasks_parent index (few rows), then each task is looked up among them.
+  if (query.hasSubtasks !== undefined) {
+    clauses.push(`t.id ${query.hasSubtasks ? '' : 'NOT '}IN (SELECT c.parent_id FROM tasks c WHERE c.parent_id IS NOT NULL)`);
+  }
   if (query.afterId !== undefined) {
     clauses.push('t.id > @afterId');
     params.afterId = query.afterId;
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+/**
+ * One page of a listing. In claim order over several statuses (queued and assigned: the Queued
+ * column), each status is read in order from `tasks_status_claim` and the runs merged, instead of
+ * sorting every waiting task for each page: SQLite takes an index's order for one status only.
+ */
+export function listSql(query: TaskQuery, now: number): { sql: string; params: Record<string, unknown> } {
+  const order = taskOrder(query);
+  const statuses = query.status ?? [];
+  const limit = query.limit ?? -1;
+  const offset = query.offset ?? 0;
+  if ((query.sort ?? (query.ready ? 'claim' : 'created')) !== 'claim' || statuses.length < 2 || limit < 0) {
+    const { where, params } = taskWhere(query, now);
+    return {
+      sql: `${SQL.selectTask} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+      params: { ...params, limit, offset },
+    };
+  }
+  const { where, params } = taskWhere({ ...query, status: undefined }, now);
+  const runs = statuses.map((s, i) => {
+    params[`st${i}`] = s;
+    const cond = `${where ? `${where} AND` : 'WHERE'} t.status = @st${i}`;
+    return `SELECT * FROM (${SQL.selectTask} ${cond} ORDER BY ${order} LIMIT @upTo)`;
+  });
+  const sql = `SELECT * FROM (${runs.join(' UNION ALL ')}) t ORDER BY ${order} LIMIT @limit OFFSET @offset`;
+  return { sql, params: { ...params, upTo: limit + offset, limit, offset } };
 }

@@ -18,12 +18,12 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
+import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { claimCandidates } from './claim-candidates.js';
 import { capacities, readResources } from './resources.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import * as runs from './runs.js';
-import { SQL, taskWhere } from './sql.js';
+import { listSql, SQL, taskWhere } from './sql.js';
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
 import * as triggers from './triggers.js';
@@ -238,12 +238,8 @@ export class SqliteStore implements Store {
   }
 
   listTasks(query: TaskQuery): Promise<Task[]> {
-    const { where, params } = taskWhere(query, this.clock.now());
-    const order = taskOrder(query);
-    const sql = `${SQL.selectTask} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
-    return this.read((stmt) =>
-      (stmt(sql).all({ ...params, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as Row[]).map(rowToTask),
-    );
+    const { sql, params } = listSql(query, this.clock.now());
+    return this.read((stmt) => (stmt(sql).all(params) as Row[]).map(rowToTask));
   }
 
   countTasks(query: TaskQuery): Promise<number> {

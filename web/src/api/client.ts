@@ -1,17 +1,21 @@
 import type {
   BreakdownResult,
+  BulkAction,
+  BulkResult,
   CreateTaskInput,
   Identity,
+  ListParams,
   Priority,
   Resource,
   RunDetail,
   SystemStatus,
   Task,
   TaskAnalysis,
+  TaskCounts,
   TaskDetail,
   TaskEvent,
+  TaskFilterParams,
   TaskPage,
-  TaskStatus,
   WorkerView,
   WorkflowRecord,
   WorkflowRun,
@@ -38,14 +42,20 @@ export class ApiError extends Error {
   }
 }
 
-export interface ListParams {
-  status?: readonly TaskStatus[];
-  worker?: string;
-  tag?: string;
-  parentId?: number;
-  ready?: boolean;
-  limit?: number;
-  offset?: number;
+export type { BulkAction, BulkResult, ListParams, TaskCounts, TaskFilterParams } from './types';
+
+function filterQuery(p: TaskFilterParams): Query {
+  return {
+    status: p.status?.join(','),
+    worker: p.worker,
+    tag: p.tag,
+    parent: p.parentId,
+    q: p.q,
+    priority: p.priority?.join(','),
+    capability: p.capability?.join(','),
+    open: p.open || undefined,
+    parents: p.parents,
+  };
 }
 
 type Query = Record<string, string | number | boolean | undefined>;
@@ -90,9 +100,13 @@ export class ApiClient {
   async request<T>(
     method: string,
     path: string,
-    options: { body?: unknown; query?: Query; headers?: Record<string, string> } = {},
+    options: { body?: unknown; query?: Query; headers?: Record<string, string>; signal?: AbortSignal | undefined } = {},
   ) {
-    const init: RequestInit = { method, headers: this.headers(options.headers) };
+    const init: RequestInit = {
+      method,
+      headers: this.headers(options.headers),
+      ...(options.signal && { signal: options.signal }),
+    };
     if (options.body !== undefined) {
       init.body = JSON.stringify(options.body);
       (init.headers as Record<string, string>)['content-type'] = 'application/json';
@@ -100,7 +114,8 @@ export class ApiClient {
     let res: Response;
     try {
       res = await fetch(`${API}${path}${toQuery(options.query ?? {})}`, init);
-    } catch {
+    } catch (e) {
+      if (options.signal?.aborted) throw e;
       throw new ApiError(0, 'network', 'The server cannot be reached. Is `baton serve` running?');
     }
     if (res.status === 401) this.hooks.onUnauthorized();
@@ -109,18 +124,21 @@ export class ApiClient {
     return (await res.json()) as T;
   }
 
-  listTasks(p: ListParams = {}): Promise<TaskPage> {
+  listTasks(p: ListParams = {}, signal?: AbortSignal): Promise<TaskPage> {
     return this.request('GET', '/tasks', {
-      query: {
-        status: p.status?.join(','),
-        worker: p.worker,
-        tag: p.tag,
-        parentId: p.parentId,
-        ready: p.ready,
-        limit: p.limit,
-        offset: p.offset,
-      },
+      query: { ...filterQuery(p), ready: p.ready, sort: p.sort, limit: p.limit, offset: p.offset, cursor: p.cursor },
+      signal,
     });
+  }
+
+  /** How many tasks a filter selects, per status: one call for every column of the board. */
+  countTasks(p: TaskFilterParams = {}, signal?: AbortSignal): Promise<TaskCounts> {
+    return this.request('GET', '/tasks/counts', { query: filterQuery(p), signal });
+  }
+
+  /** One action on several tasks, all or nothing: a single refusal changes none of them. */
+  bulk(input: { action: BulkAction; ids: number[]; priority?: Priority; reason?: string }): Promise<BulkResult> {
+    return this.request('POST', '/tasks/bulk', { body: input });
   }
 
   getTask(id: number): Promise<Task> {

@@ -148,3 +148,44 @@ export interface WorkflowRecord {
   createdBy: string | null;
   createdAt: string;
 }
+
+// The listing, counts and bulk calls of the board.
+
+/** Which tasks: the filters `GET /tasks` and `GET /tasks/counts` share. */
+export interface TaskFilterParams {
+  status?: readonly TaskStatus[];
+  worker?: string;
+  tag?: string;
+  parentId?: number;
+  /** Words of the title or description, each a word prefix. */
+  q?: string;
+  priority?: readonly Priority[];
+  capability?: readonly string[];
+  open?: boolean;
+  /** Only tasks broken into subtasks (true), or only tasks without any (false). */
+  parents?: boolean;
+}
+
+export interface ListParams extends TaskFilterParams {
+  ready?: boolean;
+  sort?: 'claim' | 'priority' | 'created' | 'updated';
+  limit?: number;
+  offset?: number;
+  /** The `next` of the previous page. */
+  cursor?: string;
+}
+
+export interface TaskCounts {
+  total: number;
+  byStatus: Record<TaskStatus, number>;
+}
+
+export type BulkAction = 'cancel' | 'retry' | 'pause' | 'resume' | 'update';
+
+export interface BulkResult {
+  action: BulkAction;
+  dryRun: boolean;
+  count: number;
+  ids: number[];
+  tasks: Task[];
+}
