@@ -244,6 +244,21 @@ CREATE INDEX workflow_runs_wake ON workflow_runs (wake_at) WHERE status = 'runni
 UPDATE workflow_runs SET wake_at = 0 WHERE status = 'running';
 `,
   },
+  {
+    version: 12,
+    name: 'maintenance duties',
+    // One row per scheduled duty (backup, retention): the period last claimed, compared and set so
+    // that of several servers sharing the store only one runs it per period, and its last outcome.
+    sql: `
+CREATE TABLE maintenance (
+  duty       TEXT PRIMARY KEY,
+  period     INTEGER NOT NULL DEFAULT -1,
+  holder     TEXT,
+  claimed_at INTEGER,
+  outcome    TEXT
+);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */
