@@ -43,6 +43,7 @@ import type { StuckReport, Waiting } from '../core/waiting.js';
 import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.js';
 import type { WorkflowRun } from '../core/workflow/run.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
+import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
 import type { ServiceStats } from './status-stats.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
@@ -77,7 +78,7 @@ export type {
  * Baton only through this, and never knows whether it holds the in-process `LocalBaton` or the
  * HTTP `RemoteBaton`.
  */
-export interface Baton {
+export interface Baton extends MaintenanceCalls {
   /** Creates a task; `blocked` while a dependency is open. */
   createTask(input: CreateTaskInput): Promise<Task>;
   getTask(id: number): Promise<Task>;
@@ -222,7 +223,7 @@ export interface Baton {
  * A `Baton` that can act for others: the server holds one and records each caller's changes under
  * the caller's name.
  */
-export interface BatonHost extends Baton {
+export interface BatonHost extends Baton, MaintenanceHost {
   /** The same Baton, recording changes as made by `actor`. Cheap; shares every cache. */
   actingAs(actor: string): Baton;
 }
@@ -379,10 +380,13 @@ export interface SystemStatus extends ServiceStats {
   throughput: { completedLastHour: number };
   /** Work nobody is taking, and why (`stuckLines` says it in sentences). */
   stuck: StuckReport;
+  /** The last backup and clean-up, and their schedules. */
+  maintenance: MaintenanceStatus;
   at: string;
 }
 
 export type * from './insight-types.js';
+export type * from './maintenance-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
 

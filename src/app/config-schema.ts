@@ -15,6 +15,36 @@ const seconds = z.union([z.number(), z.string()]).transform((v, ctx) => {
   }
 });
 
+/** Long durations: `6h`, `90d`, `2w` (or seconds); at least a minute, at most ten years. */
+const period = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(s|m|h|d|w)?$/.exec(String(v).trim().toLowerCase());
+  const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 }[m[2] ?? 's'] ?? 1) : Number.NaN;
+  if (!(seconds >= 60 && seconds <= 10 * 365 * 86_400)) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration from 1m to 10 years (use e.g. 6h, 90d, 2w)` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const folder = z.string().trim().min(1).max(4096);
+
+/** Scheduled backups, taken by `baton serve`; `dir` also receives `baton backup` without a file. */
+const backupSection = z.strictObject({
+  every: period.optional(),
+  keep: z.number().int().min(1).max(10_000).optional(),
+  dir: folder.optional(),
+});
+
+/** What the server removes (after archiving it) once it is older than this. */
+const retentionSection = z.strictObject({
+  events: period.optional(),
+  completedTasks: period.optional(),
+  /** Where removed rows are archived (NDJSON, gzip). */
+  archive: folder.optional(),
+  /** How often the server cleans up (default 1h). */
+  every: period.optional(),
+});
+
 const breakdownSection = z.strictObject({
   mode: z.enum(['epic-only', 'recommended']).optional(),
   planner: z.enum(['rules', 'command', 'http']).optional(),
@@ -98,4 +128,6 @@ export const configSchema = z.strictObject({
   /** Workers offline for longer than `forgetAfter` (default 24 h) are no longer listed. */
   workers: z.strictObject({ forgetAfter: seconds.optional() }).optional(),
   server: serverSection.optional(),
+  backup: backupSection.optional(),
+  retention: retentionSection.optional(),
 });

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { BatonError } from '../core/errors.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import { configSchema } from './config-schema.js';
+import type { MaintenanceSettings } from './maintenance-types.js';
 
 /**
  * `.baton/config.yaml`, validated once and frozen. Absent file → defaults; a malformed one is
@@ -74,6 +76,29 @@ export interface ServerConfig {
 
 export async function loadServerConfig(file: string | null): Promise<Readonly<ServerConfig>> {
   return deepFreeze({ ...(await readConfig(file))?.server });
+}
+
+/**
+ * The `backup:` and `retention:` sections: folders default to `backups/` and `archive/` beside the
+ * config (the store's `.baton/`), and a relative folder is read from there too.
+ */
+export async function loadMaintenance(file: string): Promise<Readonly<MaintenanceSettings>> {
+  const c = await readConfig(file);
+  const base = dirname(file);
+  const ms = (seconds: number | undefined) => (seconds === undefined ? null : seconds * 1000);
+  return deepFreeze({
+    backup: {
+      everyMs: ms(c?.backup?.every),
+      keep: c?.backup?.keep ?? 10,
+      dir: resolve(base, c?.backup?.dir ?? 'backups'),
+    },
+    retention: {
+      eventsMs: ms(c?.retention?.events),
+      completedTasksMs: ms(c?.retention?.completedTasks),
+      archiveDir: resolve(base, c?.retention?.archive ?? 'archive'),
+      everyMs: ms(c?.retention?.every) ?? 3_600_000,
+    },
+  });
 }
 
 function breakdownPolicy(c: ConfigFile['breakdown']): Policy['breakdown'] {

@@ -9,6 +9,7 @@ import type { PlanningContext } from './breakdown.js';
 import type { CriticalPush } from './hybrid-push.js';
 import type { KeyRing } from './keys.js';
 import type { LeaseSweeper } from './lease-sweeper.js';
+import type { MaintenanceSettings } from './maintenance-types.js';
 import { advanceNoted } from './run-advance.js';
 import { type Change, TaskWriter, type WriteEffects } from './task-writer.js';
 import type { WorkerPresence } from './worker-presence.js';
@@ -33,6 +34,8 @@ export interface AppContext {
   readonly push: CriticalPush;
   /** Where attempt logs are kept (`.baton/logs` beside the store), or null when this Baton keeps none. */
   readonly logDir?: string | null;
+  /** Backups and retention: the config's `backup:` and `retention:` sections. */
+  readonly maintenance: Readonly<MaintenanceSettings>;
 }
 
 export function planningContext(ctx: AppContext): PlanningContext {

@@ -7,6 +7,7 @@ import type { SetResourceInput } from '../core/schemas.js';
 import { parseWith, registerWorkerSchema, workerRefSchema } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
+import * as backups from './backup-service.js';
 import type {
   Analytics,
   AnalyticsQuery,
@@ -67,8 +68,22 @@ import { KeyRing } from './keys.js';
 import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
 import * as logs from './log-service.js';
+import * as maintenance from './maintenance-service.js';
+import type {
+  BackupInput,
+  BackupList,
+  BackupResult,
+  GcInput,
+  GcReport,
+  MaintenanceSettings,
+  MaintenanceTick,
+  RestoreInput,
+  RestoreResult,
+} from './maintenance-types.js';
 import * as reservations from './reservation-service.js';
 import * as resources from './resource-service.js';
+import { restore } from './restore-service.js';
+import { gc } from './retention-service.js';
 import * as approvals from './run-approval.js';
 import * as runs from './run-service.js';
 import * as steer from './steer-service.js';
@@ -95,6 +110,8 @@ export interface LocalBatonOptions {
   patterns?: PatternRegistry | undefined;
   /** Where attempt logs are kept (`.baton/logs`); without it, this Baton keeps none. */
   logDir?: string | null | undefined;
+  /** Backups and retention (default: none scheduled, folders beside a SQLite store or in `./.baton`). */
+  maintenance?: Readonly<MaintenanceSettings> | undefined;
 }
 
 /**
@@ -136,6 +153,7 @@ export class LocalBaton implements BatonHost {
       patternsFile: this.ctx.patternsFile,
       patterns: this.ctx.patterns,
       logDir: this.ctx.logDir,
+      maintenance: this.ctx.maintenance,
     });
   }
 
@@ -248,6 +266,13 @@ export class LocalBaton implements BatonHost {
   exportData = (): Promise<BatonDump> => system.exportData(this.ctx);
   importData = (data: unknown): Promise<ImportSummary> => system.importData(this.ctx, data);
 
+  // ── backups and retention ────────────────────────────────────────────────
+  backup = (input?: BackupInput): Promise<BackupResult> => backups.backup(this.ctx, input);
+  listBackups = (): Promise<BackupList> => backups.listBackups(this.ctx);
+  restore = (input: RestoreInput): Promise<RestoreResult> => restore(this.ctx, input);
+  gc = (input?: GcInput): Promise<GcReport> => gc(this.ctx, input);
+  maintain = (): Promise<MaintenanceTick> => maintenance.maintain(this.ctx);
+
   close = (): Promise<void> => this.ctx.store.close();
 
   /**
@@ -283,6 +308,7 @@ function newContext(options: LocalBatonOptions): AppContext {
     sweeper: new LeaseSweeper(clock),
     push,
     logDir: options.logDir ?? null,
+    maintenance: options.maintenance ?? maintenance.defaultMaintenance(store),
   };
   return ctx;
 }

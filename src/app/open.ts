@@ -6,7 +6,7 @@ import { BatonError } from '../core/errors.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { loadPolicy } from './config.js';
+import { loadMaintenance, loadPolicy } from './config.js';
 import { linkedWorktreeOf } from './git-worktree.js';
 import { LocalBaton } from './local-baton.js';
 
@@ -120,6 +120,7 @@ export async function openBaton(options: OpenOptions = {}): Promise<LocalBaton> 
   try {
     const policy = await loadPolicy(join(location.dir, 'config.yaml'));
     return new LocalBaton({
+      maintenance: await loadMaintenance(join(location.dir, 'config.yaml')),
       store,
       policy,
       actor: options.actor ?? defaultActor(),

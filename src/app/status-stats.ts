@@ -122,7 +122,7 @@ export async function systemStatus(input: {
   store: Store;
   policy: Policy;
   workers: () => Promise<WorkerView[]>;
-}): Promise<SystemStatus> {
+}): Promise<Omit<SystemStatus, 'maintenance'>> {
   const { store, policy } = input;
   const now = await store.now();
   const [byStatus, viaSubtasks, completedLastHour, workers, ready] = await Promise.all([

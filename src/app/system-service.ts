@@ -14,6 +14,7 @@ import type {
 } from './baton.js';
 import type { AppContext } from './context.js';
 import { createKey as newKey, publicKey, revokeKey as revoke } from './keys.js';
+import { maintenanceStatus } from './maintenance-service.js';
 import { systemStatus } from './status-stats.js';
 import { assertDumpIntegrity } from './transfer.js';
 import { version } from './version.js';
@@ -21,7 +22,8 @@ import { version } from './version.js';
 /** The system's use cases: status, health, the event log, API keys, export and import. */
 
 export async function status(ctx: AppContext): Promise<SystemStatus> {
-  return systemStatus({ store: ctx.store, policy: ctx.policy, workers: () => ctx.presence.list() });
+  const stats = await systemStatus({ store: ctx.store, policy: ctx.policy, workers: () => ctx.presence.list() });
+  return { ...stats, maintenance: await maintenanceStatus(ctx) };
 }
 
 export async function health(ctx: AppContext): Promise<Health> {

@@ -276,8 +276,23 @@ export function formatStatus(s: SystemStatus): string {
     `${pc.bold('Workers')}     ${s.workers.online} online (${s.workers.busy} busy, ${s.workers.idle} idle), ${s.workers.offline} offline`,
     `${pc.bold('Throughput')}  ${s.throughput.completedLastHour} completed in the last hour`,
     ...formatStats(s),
+    ...formatMaintenance(s),
     ...(s.stuck?.messages ?? []).map((m, i) => `${i === 0 ? `${pc.bold('Stuck')}       ` : ' '.repeat(12)}${pc.yellow(m)}`),
   ].join('\n');
+}
+
+function formatMaintenance(s: SystemStatus): string[] {
+  const b = s.maintenance?.backup;
+  if (!b) return [];
+  const kb = (bytes: number) =>
+    bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const last = b.last ? `last ${b.last.at} (${kb(b.last.bytes)}, ${b.last.file})` : 'none taken yet';
+  const next = b.schedule ? `  ·  next after ${b.schedule.nextAt}` : '';
+  const lines = [`${pc.bold('Backup')}      ${last}${next}`];
+  if (b.lastFailure && (!b.last || b.lastFailure.at > b.last.at)) {
+    lines.push(`${' '.repeat(12)}${pc.red(`failed ${b.lastFailure.at}: ${b.lastFailure.message}`)}`);
+  }
+  return lines;
 }
 
 function formatStats(s: SystemStatus): string[] {

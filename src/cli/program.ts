@@ -36,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerWorkflowCommands } = await import('./commands/workflows.js');
   const { registerResourceCommands } = await import('./commands/resources.js');
   const { registerSteerCommands } = await import('./commands/steer.js');
+  const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -51,6 +52,7 @@ export async function run(argv: string[]): Promise<number> {
   registerKeyCommands(program, globals);
   registerWorkflowCommands(program, globals);
   registerSteerCommands(program, globals);
+  registerMaintenanceCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

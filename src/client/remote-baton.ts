@@ -6,6 +6,9 @@ import type {
   AttemptLogInput,
   AttemptLogQuery,
   AttemptLogText,
+  BackupInput,
+  BackupList,
+  BackupResult,
   Baton,
   BatonDescription,
   BreakdownOptions,
@@ -24,6 +27,8 @@ import type {
   EventQuery,
   EventWatch,
   FailInput,
+  GcInput,
+  GcReport,
   Health,
   ImportSummary,
   LeaseRef,
@@ -31,6 +36,8 @@ import type {
   NoteInput,
   ProgressInput,
   RegisterWorkerInput,
+  RestoreInput,
+  RestoreResult,
   ReviewTaskInput,
   RunDetail,
   RunQueryInput,
@@ -67,6 +74,8 @@ import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/typ
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
 import * as query from './query.js';
+import * as keys from './remote-keys.js';
+import * as maintenance from './remote-maintenance.js';
 import * as runs from './remote-runs.js';
 import * as views from './remote-views.js';
 
@@ -313,40 +322,11 @@ export class RemoteBaton implements Baton {
     return { pushes: true, stop: () => stop.abort() };
   }
 
-  createKey(input: CreateKeyInput): Promise<CreatedKey> {
-    return this.http.call('POST', '/keys', { body: input });
-  }
-
-  async listKeys(): Promise<ApiKey[]> {
-    return (await this.http.call<{ keys: ApiKey[] }>('GET', '/keys')).keys;
-  }
-
-  revokeKey(id: string): Promise<ApiKey> {
-    return this.http.call('DELETE', `/keys/${encodeURIComponent(id)}`);
-  }
-
-  /** Asks the server who a key is; an unknown or revoked key is null. */
-  async verifyKey(presented: string): Promise<ApiKey | null> {
-    try {
-      const me = await this.http.call<{ key: ApiKey | null }>('GET', '/whoami', {
-        headers: { authorization: `Bearer ${presented}` },
-      });
-      return me.key;
-    } catch (err) {
-      if (err instanceof BatonError && err.code === 'unauthenticated') return null;
-      throw err;
-    }
-  }
-
-  /** A server with no keys lets anyone in as admin; one with keys asks this client for its own. */
-  async hasActiveKeys(): Promise<boolean> {
-    try {
-      return (await this.listKeys()).some((k) => k.revokedAt === null);
-    } catch (err) {
-      if (err instanceof BatonError && (err.code === 'unauthenticated' || err.code === 'forbidden')) return true;
-      throw err;
-    }
-  }
+  createKey = (input: CreateKeyInput): Promise<CreatedKey> => keys.createKey(this.http, input);
+  listKeys = (): Promise<ApiKey[]> => keys.listKeys(this.http);
+  revokeKey = (id: string): Promise<ApiKey> => keys.revokeKey(this.http, id);
+  verifyKey = (presented: string): Promise<ApiKey | null> => keys.verifyKey(this.http, presented);
+  hasActiveKeys = (): Promise<boolean> => keys.hasActiveKeys(this.http);
 
   validateWorkflow = (source: string, options: { file?: string } = {}): Promise<WorkflowValidation> =>
     runs.validateWorkflow(this.http, source, options);
@@ -388,6 +368,11 @@ export class RemoteBaton implements Baton {
   importData(data: unknown): Promise<ImportSummary> {
     return this.http.call('POST', '/import', { body: data });
   }
+
+  backup = (input?: BackupInput): Promise<BackupResult> => maintenance.backup(this.http, input);
+  listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);
+  restore = (input: RestoreInput): Promise<RestoreResult> => maintenance.restore(this.http, input);
+  gc = (input?: GcInput): Promise<GcReport> => maintenance.gc(this.http, input);
 
   async close(): Promise<void> {
     this.http.close();

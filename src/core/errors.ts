@@ -37,6 +37,8 @@ export const ERROR_CODES = {
   step_not_supported: 'invalid',
   /** A change to many tasks needs a yes: `--yes`, or an answer at a terminal. */
   confirmation_required: 'invalid',
+  /** A file given to restore that is not a Baton backup, or one cut short or damaged. */
+  invalid_backup: 'invalid',
   task_not_found: 'not_found',
   log_not_found: 'not_found',
   worker_not_found: 'not_found',
@@ -49,6 +51,8 @@ export const ERROR_CODES = {
   task_paused: 'conflict',
   version_mismatch: 'conflict',
   store_not_empty: 'conflict',
+  /** A backup never overwrites a file. */
+  file_exists: 'conflict',
   /** Claiming one task by id: it waits for open dependencies. */
   task_blocked: 'conflict',
   /** Claiming one task by id: it is reserved for another worker. */
@@ -91,6 +95,8 @@ export const ERROR_CODES = {
   /** Cancelling a run that already ended. */
   run_finished: 'conflict',
   server_unavailable: 'unavailable',
+  /** A backup could not be written, or did not read back as written (nothing is left under its name). */
+  backup_failed: 'internal',
   internal: 'internal',
 } as const satisfies Record<string, ErrorCategory>;
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -107,3 +107,12 @@ export function parseWith<S extends z.ZodType>(
     issues: result.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message })),
   });
 }
+export {
+  type BackupInput,
+  backupSchema,
+  bareFileName,
+  type GcInput,
+  gcSchema,
+  type RestoreInput,
+  restoreSchema,
+} from './schemas/maintenance.js';

@@ -11,6 +11,7 @@ import { registerDashboard } from './dashboard.js';
 import { registerErrors } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { registerEvents } from './events.js';
+import { MaintenanceLoop } from './maintenance-loop.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { registerJsonWrites, registerRequestGuard } from './request-guard.js';
@@ -60,6 +61,8 @@ export interface ServerOptions {
   clock?: Clock | undefined;
   /** How often expired leases and reservations of offline workers are swept, in ms (default 250). */
   sweepMs?: number | undefined;
+  /** How often the scheduled duties (backups, retention) are looked at, in ms (default 60 s). */
+  maintainMs?: number | undefined;
 }
 
 export interface BatonServer {
@@ -106,6 +109,12 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   const streams = new StreamHub(baton, feed, options.heartbeatMs ?? 15_000);
   const shutdown = new AbortController();
   const sweeps = new SweepLoop(baton, clock, (err) => options.logger?.warn({ err }, 'sweep failed'), options.sweepMs);
+  const duties = new MaintenanceLoop(
+    options.baton,
+    clock,
+    (err) => options.logger?.warn({ err }, 'maintenance failed'),
+    options.maintainMs,
+  );
   const failureLimit = options.authFailureLimit ?? { max: 30, windowMs: 60_000 };
   const failures = failureLimit ? new AuthFailures(failureLimit.max, failureLimit.windowMs, clock) : undefined;
   const auth: AuthOptions = { baton, requireKeys: Boolean(options.requireKeys), failures };
@@ -147,6 +156,7 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   });
   app.addHook('onClose', async () => feed.close());
   app.addHook('onClose', async () => sweeps.stop());
+  app.addHook('onClose', async () => duties.stop());
 
   return {
     app,
@@ -156,6 +166,7 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     start: async () => {
       await feed.start();
       sweeps.start();
+      duties.start();
     },
     async close() {
       const closing = app.close();

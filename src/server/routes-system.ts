@@ -5,7 +5,7 @@ import type { Principal } from './auth.js';
 import { eventListSchema, historyQuery, importBody } from './http-schemas.js';
 import { jsonStream } from './json-stream.js';
 import type { Metrics } from './metrics.js';
-import { seesPaths, withoutPaths } from './redact.js';
+import { redactValue, seesPaths, withoutPaths } from './redact.js';
 import { type RouteSpec, route } from './route.js';
 
 export interface SystemDeps {
@@ -209,8 +209,9 @@ function holdsCommands(dump: unknown): boolean {
   return Array.isArray(tasks) && tasks.some((t) => (t as { command?: unknown } | null)?.command != null);
 }
 
-/** The store's location as the caller may see it: a SQLite file's name only, unless an admin asks. */
-function withStoreShown<T extends { store: { location: string } }>(answer: T, principal: Principal): T {
+/** The store's location (and the backup files) as the caller may see them: file names only, unless an admin asks. */
+function withStoreShown<T extends { store: { location: string }; maintenance?: unknown }>(answer: T, principal: Principal): T {
   if (seesPaths(principal)) return answer;
-  return { ...answer, store: { ...answer.store, location: withoutPaths(answer.store.location) } };
+  const store = { ...answer.store, location: withoutPaths(answer.store.location) };
+  return { ...answer, store, ...(answer.maintenance !== undefined && { maintenance: redactValue(answer.maintenance) }) };
 }

@@ -1,5 +1,6 @@
 import type { RouteSpec } from './route.js';
 import { insightRoutes } from './routes-insights.js';
+import { maintenanceRoutes } from './routes-maintenance.js';
 import { resourceRoutes } from './routes-resources.js';
 import { runRoutes } from './routes-runs.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
@@ -16,6 +17,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...resourceRoutes,
     ...runRoutes,
     ...insightRoutes,
+    ...maintenanceRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];
 }

@@ -19,13 +19,14 @@ import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 import type { WorkflowRecord } from '../core/workflow/record.js';
 import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
+import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
  * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
  * rules live in `core/`, the use cases in `app/`.
  */
-export interface Store {
+export interface Store extends StoreMaintenance {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
@@ -130,7 +131,6 @@ export interface Store {
 
   /** Full contents for export. */
   dump(): Promise<StoreDump>;
-
   /** API keys of the HTTP server, revoked ones included; only hashes are stored. Not exported. */
   listKeys(): Promise<ApiKeyRecord[]>;
   insertKey(key: ApiKeyRecord): Promise<void>;
@@ -172,7 +172,7 @@ export function keyCapabilities(column: unknown): KeyCapability[] {
   return Array.isArray(names) ? KEY_CAPABILITIES.filter((c) => names.includes(c)) : [];
 }
 
-export interface StoreTx {
+export interface StoreTx extends MaintenanceTx {
   /** The store's clock, read once per transaction. */
   readonly now: number;
   getTask(id: number): Promise<Task | undefined>;

@@ -5,6 +5,7 @@ import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import { type TriggerState, triggerOf } from '../../core/workflow/triggers.js';
+import type { StoreSnapshot } from '../maintenance.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -17,6 +18,7 @@ import type {
 } from '../store.js';
 import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
 import { Availability } from './availability.js';
+import { dumpStore, pgSnapshot } from './backup.js';
 import {
   type ConnectionSettings,
   connect,
@@ -31,7 +33,8 @@ import {
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { inTransaction } from './reservation.js';
-import { capacities, claimRows, listResources } from './resources.js';
+import { claimRows, listResources } from './resources.js';
+import { candidatesOf, dutiesOf, retentionStatements, withTaskStatus } from './retention.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import { listParams, runStatements } from './runs.js';
 import { ident, type Statements, statements } from './sql.js';
@@ -71,6 +74,7 @@ export class PostgresStore implements Store {
   readonly wf: ReturnType<typeof workflowStatements>;
   readonly runs: ReturnType<typeof runStatements>;
   readonly triggers: ReturnType<typeof triggerStatements>;
+  readonly ret: ReturnType<typeof retentionStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -94,6 +98,7 @@ export class PostgresStore implements Store {
     this.wf = workflowStatements(settings.schema);
     this.runs = runStatements(settings.schema);
     this.triggers = triggerStatements(settings.schema);
+    this.ret = retentionStatements(settings.schema, this.st.selectTask);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -298,30 +303,28 @@ export class PostgresStore implements Store {
   }
 
   async dump(): Promise<StoreDump> {
-    // One snapshot for all three tables, so the export is consistent while others write.
+    // One snapshot for all its tables, so the export is consistent while others write.
     const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
     return this.retrying(
-      () =>
-        inTransaction(this.sql, begin, { committing: false }, async (tx) => {
-          const [version] = await this.exec(tx, this.st.schemaVersion);
-          const tasks = await this.exec(tx, `${this.st.selectTask} ORDER BY t.id`);
-          const events = await this.exec(tx, this.st.allEvents);
-          const workers = await this.exec(tx, this.st.allWorkers);
-          const resources = await this.exec(tx, `SELECT name, capacity FROM ${this.st.schema}.resources ORDER BY name`);
-          return {
-            format: 'baton-export' as const,
-            formatVersion: 1 as const,
-            schemaVersion: Number(version?.version),
-            exportedAt: new Date(Number((await this.exec(tx, this.st.nowMs))[0]?.now_ms)).toISOString(),
-            tasks: tasks.map(rowToTask),
-            events: events.map(rowToEvent),
-            ...capacities(resources),
-            workers: workers.map(rowToWorker),
-          };
-        }),
+      () => inTransaction(this.sql, begin, { committing: false }, (tx) => dumpStore(this, tx)),
       connectionLost,
     );
   }
+
+  // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
+  snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>): Promise<T> => pgSnapshot(this, fn);
+  async claimDuty(duty: string, period: number, holder: string, at: number): Promise<boolean> {
+    return (await this.retrying(() => this.exec(this.sql, this.ret.claimDuty, [duty, period, holder, at]), notSent)).length === 1;
+  }
+  async recordDuty(duty: string, outcome: Record<string, unknown>): Promise<void> {
+    await this.retrying(() => this.exec(this.sql, this.ret.recordDuty, [duty, JSON.stringify(outcome)]), notSent);
+  }
+  duties = async () => dutiesOf(await this.read(this.ret.duties));
+  retentionCandidates = async (q: { before: number; belowId: number; limit: number }) =>
+    candidatesOf(await this.read(this.ret.candidates, [q.belowId, q.before, q.limit]));
+  eventsOfTasks = async (ids: readonly number[]) => (await this.read(this.ret.eventsOfTasks, [[...ids]])).map(rowToEvent);
+  eventsWithTaskStatus = async (after: number, limit: number) =>
+    withTaskStatus(await this.read(this.ret.eventsWithStatus, [after, limit]));
 
   async listKeys(): Promise<ApiKeyRecord[]> {
     return (await this.read(`SELECT * FROM ${this.keysTable} ORDER BY created_at, id`)).map(keyRecordOf);

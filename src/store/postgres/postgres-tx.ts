@@ -1,3 +1,4 @@
+import type { BackupParts } from '../../core/backup.js';
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
@@ -6,6 +7,7 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
+import * as backup from './backup.js';
 import type { Queryable } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
 import {
@@ -178,6 +180,27 @@ export class PostgresTx implements StoreTx {
 
   private async chunked(text: string, rows: unknown[]): Promise<void> {
     for (let i = 0; i < rows.length; i += LOAD_CHUNK) await this.q(text, [rows.slice(i, i + LOAD_CHUNK)]);
+  }
+
+  // ── backups and retention (backup.ts, retention.ts) ──
+  holdsNothing = (): Promise<boolean> => backup.holdsNothing(this.store, (t, p) => this.q(t, p));
+  clear = (): Promise<void> => backup.clearTables(this.store, (t, p) => this.q(t, p));
+  loadParts = (parts: BackupParts): Promise<void> => backup.loadParts(this.store, (t, p) => this.q(t, p), parts);
+  finishLoad = (): Promise<void> => backup.finishLoad(this.store, (t, p) => this.q(t, p));
+
+  async removeTasks(tasks: readonly Pick<Task, 'id' | 'version'>[], before: number): Promise<number[]> {
+    const ret = this.store.ret;
+    const locked = await this.q(ret.lockRemovable, [tasks.map((t) => t.id), tasks.map((t) => t.version), before]);
+    const ids = locked.map((r) => Number(r.id));
+    if (ids.length === 0) return [];
+    await this.q(ret.deleteTaskEvents, [ids]);
+    await this.q(ret.deleteTaskEdges, [ids]);
+    await this.q(ret.deleteTasks, [ids]);
+    return ids;
+  }
+
+  async removeEvents(ids: readonly number[]): Promise<number> {
+    return (await this.q(this.store.ret.deleteEvents, [[...ids]])).length;
   }
 
   async isEmpty(): Promise<boolean> {

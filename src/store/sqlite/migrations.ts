@@ -250,6 +250,21 @@ CREATE INDEX tasks_status_claim ON tasks (status, claim_order, cap_count DESC, i
 CREATE INDEX tasks_status_updated ON tasks (status, updated_at DESC, id DESC);
 `,
   },
+  {
+    version: 13,
+    name: 'maintenance duties',
+    // One row per scheduled duty (backup, retention): the period last claimed, compared and set so
+    // that of several servers sharing the store only one runs it per period, and its last outcome.
+    sql: `
+CREATE TABLE maintenance (
+  duty       TEXT PRIMARY KEY,
+  period     INTEGER NOT NULL DEFAULT -1,
+  holder     TEXT,
+  claimed_at INTEGER,
+  outcome    TEXT
+);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

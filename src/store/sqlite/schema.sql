@@ -39,6 +39,14 @@ CREATE TABLE events (
   data      TEXT
 );
 
+CREATE TABLE maintenance (
+  duty       TEXT PRIMARY KEY,
+  period     INTEGER NOT NULL DEFAULT -1,
+  holder     TEXT,
+  claimed_at INTEGER,
+  outcome    TEXT
+);
+
 CREATE TABLE resources (
   name     TEXT PRIMARY KEY,
   capacity INTEGER NOT NULL

@@ -7,6 +7,7 @@ import type { Resource } from '../../core/resources.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
+import type { StoreSnapshot } from '../maintenance.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -19,8 +20,10 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
+import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
-import { capacities, readResources } from './resources.js';
+import { readResources } from './resources.js';
+import * as retention from './retention.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
 import * as runs from './runs.js';
 import { listSql, SQL, taskWhere } from './sql.js';
@@ -318,21 +321,7 @@ export class SqliteStore implements Store {
   }
 
   dump(): Promise<StoreDump> {
-    // One read transaction: a single snapshot of all three tables while others write.
-    return this.read((stmt) =>
-      this.reader.transaction(
-        (): StoreDump => ({
-          format: 'baton-export',
-          formatVersion: 1,
-          schemaVersion: Number(stmt('SELECT max(version) FROM schema_migrations').pluck().get()),
-          exportedAt: new Date(this.clock.now()).toISOString(),
-          tasks: (stmt(`${SQL.selectTask} ORDER BY id`).all() as Row[]).map(rowToTask),
-          events: (stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
-          workers: allWorkers(stmt),
-          ...capacities(stmt('SELECT name, capacity FROM resources ORDER BY name').all() as Row[]),
-        }),
-      )(),
-    );
+    return this.read((stmt) => dumpStore(stmt, this.reader, this.clock.now()));
   }
 
   listKeys(): Promise<ApiKeyRecord[]> {
@@ -361,6 +350,20 @@ export class SqliteStore implements Store {
   lastEventId = () => this.read((stmt) => Number(stmt('SELECT coalesce(max(id), 0) FROM events').pluck().get()));
   listRuns = (query: RunQuery) => this.read((stmt) => runs.listRuns(stmt, query));
   runsBehind = (limit: number) => this.read((stmt) => runs.runsBehind(stmt, limit));
+
+  // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
+  snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>) => sqliteSnapshot(this.location, this.clock.now(), fn);
+  copyTo = (path: string) => copyDatabase(this.location, path);
+  claimDuty = (duty: string, period: number, holder: string, at: number) =>
+    this.transaction(async () => retention.claimDuty((sql) => this.stmt(sql), duty, period, holder, at));
+  recordDuty = (duty: string, outcome: Record<string, unknown>) =>
+    this.transaction(async () => retention.recordDuty((sql) => this.stmt(sql), duty, outcome));
+  duties = () => this.read(retention.duties);
+  retentionCandidates = (q: { before: number; belowId: number; limit: number }) =>
+    this.read((stmt) => retention.retentionCandidates(stmt, q));
+  eventsOfTasks = (ids: readonly number[]) => this.read((stmt) => retention.eventsOfTasks(stmt, ids));
+  eventsWithTaskStatus = (after: number, limit: number) =>
+    this.read((stmt) => retention.eventsWithTaskStatus(stmt, after, limit));
 
   async close(): Promise<void> {
     await this.writer.tail;

@@ -1,3 +1,4 @@
+import type { BackupParts } from '../../core/backup.js';
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
@@ -6,6 +7,8 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
+import * as backup from './backup.js';
+import * as retention from './retention.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import * as runs from './runs.js';
 import { SQL } from './sql.js';
@@ -139,6 +142,35 @@ export class SqliteTx implements StoreTx {
     for (const event of dump.events) this.store.insertRow('events', eventToColumns(event));
     for (const worker of dump.workers) this.store.insertRow('workers', workerToColumns(worker));
     for (const r of dump.resources ?? []) this.store.stmt(SQL.setResource).run(r.name, r.capacity);
+  }
+
+  // ── backups and retention (backup.ts, retention.ts) ──
+  async holdsNothing(): Promise<boolean> {
+    return backup.holdsNothing((sql) => this.store.stmt(sql));
+  }
+
+  async clear(): Promise<void> {
+    this.wrote = true;
+    backup.clearTables(this.store);
+  }
+
+  async loadParts(parts: BackupParts): Promise<void> {
+    this.wrote = true;
+    backup.loadParts(this.store, parts);
+    for (const t of parts.tasks ?? []) await this.addDependencies(t.id, t.dependsOn, t.conditions);
+  }
+
+  // Explicit ids move AUTOINCREMENT on by themselves; nothing is left to do.
+  async finishLoad(): Promise<void> {}
+
+  async removeTasks(tasks: readonly Pick<Task, 'id' | 'version'>[], before: number): Promise<number[]> {
+    this.wrote = true;
+    return retention.removeTasks((sql) => this.store.stmt(sql), tasks, before);
+  }
+
+  async removeEvents(ids: readonly number[]): Promise<number> {
+    this.wrote = true;
+    return retention.removeEvents((sql) => this.store.stmt(sql), ids);
   }
 
   async isEmpty(): Promise<boolean> {
