@@ -200,7 +200,7 @@ export class LocalBaton implements BatonHost {
   fail = (id: number, input: FailInput): Promise<Task> => leases.fail(this.ctx, id, input);
   release = (id: number, lease: LeaseRef): Promise<Task> => leases.release(this.ctx, id, lease);
   review = (id: number, input: ReviewTaskInput): Promise<Task> => leases.review(this.ctx, id, input);
-  expireLeases = (): Promise<number[]> => leases.sweep(this.ctx);
+  expireLeases = (): Promise<number[]> => this.ctx.sweeper.now(() => leases.sweep(this.ctx));
   appendAttemptLog = (id: number, input: AttemptLogInput): Promise<AttemptLogAppended> =>
     logs.appendAttemptLog(this.ctx, id, input);
   attemptLog = (id: number, query?: AttemptLogQuery): Promise<AttemptLogText> => logs.attemptLog(this.ctx, id, query);
