@@ -24,7 +24,7 @@ it('a schema from before task resources is upgraded in place on open, keeping it
     for (const [, table] of later.matchAll(/CREATE TABLE (\w+)/g)) await sql.unsafe(`DROP TABLE ${s}.${table} CASCADE`);
     for (const [, index] of later.matchAll(/CREATE INDEX (\w+)/g)) await sql.unsafe(`DROP INDEX IF EXISTS ${s}.${index}`);
     for (const [, table, column] of later.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {
-      await sql.unsafe(`ALTER TABLE ${s}.${table} DROP COLUMN IF EXISTS ${column} CASCADE`);
+      await sql.unsafe(`ALTER TABLE IF EXISTS ${s}.${table} DROP COLUMN IF EXISTS ${column} CASCADE`);
     }
     await sql.unsafe(`DELETE FROM ${s}.schema_migrations WHERE version > 3`);
   });
