@@ -229,7 +229,10 @@ describe('board over 10,000 tasks', () => {
     await screenshot(page, 'board-1440x900');
     await page.setViewportSize({ width: 390, height: 844 });
     await openBoard(page);
-    await page.locator(`${card('blocked', seeded.blocked.id)} .card-flag.waits a`).getByText(/Provision/).waitFor();
+    await page
+      .locator(`${card('blocked', seeded.blocked.id)} .card-flag.waits a`)
+      .getByText(/Provision/)
+      .waitFor();
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     // A column fills most of the phone's width and its cards scroll inside it.
