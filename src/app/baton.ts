@@ -3,6 +3,7 @@ import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/bre
 import type { Policy } from '../core/policy.js';
 import type { Resource } from '../core/resources.js';
 import type {
+  AnalyticsQuery,
   AssignInput,
   AttemptLogInput,
   BulkInput,
@@ -41,11 +42,13 @@ import type {
 import type { StuckReport, Waiting } from '../core/waiting.js';
 import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.js';
 import type { WorkflowRun } from '../core/workflow/run.js';
+import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { ServiceStats } from './status-stats.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
 export type {
+  AnalyticsQuery,
   AssignInput,
   AttemptLogInput,
   BulkInput,
@@ -90,9 +93,11 @@ export interface Baton {
   /**
    * Makes a task wait for others: each a task id, or `{ id, if }` to run only if that one
    * completed and the condition (CEL, over it as it finished) is true — else the task is skipped.
+   * With `ifVersion`, refuses (`version_mismatch`) if the task changed since it was read.
    */
-  addDependencies(id: number, dependsOn: DependencyInput[]): Promise<Task>;
-  removeDependency(id: number, dependsOn: number): Promise<Task>;
+  addDependencies(id: number, dependsOn: DependencyInput[], options?: { ifVersion?: number }): Promise<Task>;
+  /** Drops one dependency; with `ifVersion`, refuses if the task changed since it was read. */
+  removeDependency(id: number, dependsOn: number, options?: { ifVersion?: number }): Promise<Task>;
   /** How many tasks a filter selects, per status (what a board shows above its columns). */
   countTasks(filter?: TaskFilter): Promise<TaskCounts>;
   /**
@@ -148,6 +153,12 @@ export interface Baton {
   /** The worker says goodbye: shown offline (stopped) until it registers or claims again. */
   unregisterWorker(id: string): Promise<WorkerView>;
   listWorkers(options?: { available?: boolean }): Promise<WorkerView[]>;
+  /** One worker: what it holds now, its newest finished tasks and its success rate over them. */
+  showWorker(id: string): Promise<WorkerDetail>;
+  /** Finished work over a time range (1h, 24h, 7d, 30d): per bucket, and by capability, tag, complexity, worker. */
+  analytics(query?: AnalyticsQuery): Promise<Analytics>;
+  /** How much of an epic's work (its leaves and their estimates) remained at each moment since it began. */
+  burndown(id: number): Promise<Burndown>;
   /** Resources (known, or named by open tasks): capacity, the executing tasks holding each, how many ready tasks wait. */
   listResources(): Promise<Resource[]>;
   /** Sets how many tasks holding a resource may execute at once (the one way to change a capacity). */
@@ -371,6 +382,7 @@ export interface SystemStatus extends ServiceStats {
   at: string;
 }
 
+export type * from './insight-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
 

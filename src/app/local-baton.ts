@@ -8,6 +8,8 @@ import { parseWith, registerWorkerSchema, workerRefSchema } from '../core/schema
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import type {
+  Analytics,
+  AnalyticsQuery,
   AssignInput,
   AttemptLogAppended,
   AttemptLogInput,
@@ -19,6 +21,7 @@ import type {
   BreakdownResult,
   BulkInput,
   BulkResult,
+  Burndown,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -48,6 +51,7 @@ import type {
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
+  WorkerDetail,
   WorkflowAdded,
   WorkflowRecord,
   WorkflowRun,
@@ -58,6 +62,7 @@ import * as breakdowns from './breakdown-service.js';
 import { claimTask } from './claim-task.js';
 import type { AppContext } from './context.js';
 import { CriticalPush } from './hybrid-push.js';
+import * as insights from './insight-service.js';
 import { KeyRing } from './keys.js';
 import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
@@ -151,8 +156,10 @@ export class LocalBaton implements BatonHost {
   retryTask = (id: number): Promise<Task> => tasks.retryTask(this.ctx, id);
   pauseTask = (id: number): Promise<Task> => tasks.pauseTask(this.ctx, id);
   resumeTask = (id: number): Promise<Task> => tasks.resumeTask(this.ctx, id);
-  addDependencies = (id: number, dependsOn: DependencyInput[]): Promise<Task> => tasks.addDependencies(this.ctx, id, dependsOn);
-  removeDependency = (id: number, dependsOn: number): Promise<Task> => tasks.removeDependency(this.ctx, id, dependsOn);
+  addDependencies = (id: number, dependsOn: DependencyInput[], options?: { ifVersion?: number }): Promise<Task> =>
+    tasks.addDependencies(this.ctx, id, dependsOn, options);
+  removeDependency = (id: number, dependsOn: number, options?: { ifVersion?: number }): Promise<Task> =>
+    tasks.removeDependency(this.ctx, id, dependsOn, options);
   countTasks = (filter?: TaskFilter): Promise<TaskCounts> => steer.countTasks(this.ctx, filter);
   bulk = (input: BulkInput): Promise<BulkResult> => steer.bulk(this.ctx, input);
   assignTask = (id: number, workerId: string, options?: Pick<AssignInput, 'force'>): Promise<Task> =>
@@ -192,6 +199,12 @@ export class LocalBaton implements BatonHost {
     await this.sweepBeforeRead();
     return this.ctx.presence.list(options);
   };
+  showWorker = async (id: string): Promise<WorkerDetail> => {
+    await this.sweepBeforeRead();
+    return insights.workerDetail(this.ctx, id);
+  };
+  analytics = (query?: AnalyticsQuery): Promise<Analytics> => insights.analytics(this.ctx, query);
+  burndown = (id: number): Promise<Burndown> => insights.burndown(this.ctx, id);
   listResources = async (): Promise<Resource[]> => {
     await this.sweepBeforeRead();
     return resources.listResources(this.ctx);

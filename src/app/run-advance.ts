@@ -251,9 +251,7 @@ export async function advanceRun(ctx: AppContext, id: number): Promise<WorkflowR
     if (parent?.status === 'cancelled') return planCancel(run, viewsOf(tasks), now, `task #${parent.id} cancelled`);
     return planRun(definition, run, viewsOf(tasks), now, context);
   };
-  const readCommitted = async (ids: number[]) =>
-    (await Promise.all(ids.map((i) => ctx.store.getTask(i)))).filter((t): t is Task => t !== undefined);
-  const preview = await look(seen, readCommitted, await ctx.store.now());
+  const preview = await look(seen, (ids) => ctx.store.getTasks(ids), await ctx.store.now());
   if (!preview.changed) return seen;
   return writeTasks(ctx, async (tx, writer) => {
     const run = await tx.lockRun(id);

@@ -1,6 +1,5 @@
 import { BatonError } from '../core/errors.js';
 import { parseWith, runIdSchema, runQuerySchema, startRunSchema } from '../core/schemas.js';
-import type { Task } from '../core/types.js';
 import { type PlanContext, planCancel } from '../core/workflow/engine.js';
 import { resolveParams, type WorkflowRun } from '../core/workflow/run.js';
 import type { WorkflowDefinition } from '../core/workflow/schema.js';
@@ -66,10 +65,11 @@ export function runNotFound(id: number): BatonError {
 }
 
 export async function detailOf(ctx: AppContext, run: WorkflowRun): Promise<RunDetail> {
+  const byId = new Map((await ctx.store.getTasks(run.steps.flatMap((s) => s.taskIds))).map((t) => [t.id, t]));
   const tasks: RunTaskSummary[] = [];
   for (const step of run.steps) {
     for (const [index, id] of step.taskIds.entries()) {
-      const task: Task | undefined = await ctx.store.getTask(id);
+      const task = byId.get(id);
       if (!task) continue;
       const sub =
         task.tags.includes(`step:${step.id}`) && task.tags.some((t) => t.startsWith('workflow:')) ? runOfTask(task) : null;

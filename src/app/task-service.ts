@@ -100,15 +100,15 @@ export async function getTask(ctx: AppContext, id: number): Promise<Task> {
 export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail> {
   const task = await getTask(ctx, id);
   const history = await ctx.store.events({ taskId: id });
-  const deps = await Promise.all(task.dependsOn.map((d) => ctx.store.getTask(d)));
+  const deps = await ctx.store.getTasks(task.dependsOn);
   // A parent depends on its subtasks; they are listed as such, not as what blocks it. Only work
   // that has not started can be blocked: a finished task is never shown as blocked.
   const unstarted = can(task, 'depend') && task.pausedFrom !== 'executing';
   const blockedBy = deps
-    .filter((d): d is Task => unstarted && d !== undefined && d.status !== 'completed' && d.parentId !== id)
+    .filter((d) => unstarted && d.status !== 'completed' && d.parentId !== id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status }));
   const subtasks = deps
-    .filter((d): d is Task => d !== undefined && d.parentId === id)
+    .filter((d) => d.parentId === id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status, progress: d.progress, estimateMinutes: d.estimateMinutes }));
   const waiting = isTemplate(task)
     ? templateWaiting(task)
@@ -192,14 +192,18 @@ export async function updateIn(
 ): Promise<Task> {
   const task = await writer.requireTask(tx, id);
   if (input.resources) await requireResources(tx, input.resources);
-  if (options.ifVersion !== undefined && options.ifVersion !== task.version) {
-    throw new BatonError('version_mismatch', `task ${id} is at version ${task.version}, not ${options.ifVersion}`, {
-      id,
-      version: task.version,
-      expected: options.ifVersion,
-    });
-  }
+  assertVersion(task, options.ifVersion);
   return writer.apply(tx, task, { type: 'updated', patch: updatePatch(task, input, ruleTime(ctx, tx)) });
+}
+
+/** `ifVersion`: the version the caller read; a task changed since then is refused, unchanged. */
+function assertVersion(task: Task, ifVersion: number | undefined): void {
+  if (ifVersion === undefined || ifVersion === task.version) return;
+  throw new BatonError('version_mismatch', `task ${task.id} is at version ${task.version}, not ${ifVersion}`, {
+    id: task.id,
+    version: task.version,
+    expected: ifVersion,
+  });
 }
 
 export async function cancelTask(ctx: AppContext, id: number, raw: { reason?: string } = {}): Promise<Task> {
@@ -270,12 +274,18 @@ export async function resumeIn(ctx: AppContext, tx: StoreTx, writer: TaskWriter,
  * dependency already there replaces its condition. A task whose dependencies already say it will
  * never run (a condition false, a dependency skipped) is skipped at once.
  */
-export async function addDependencies(ctx: AppContext, id: number, raw: DependencyInput[]): Promise<Task> {
+export async function addDependencies(
+  ctx: AppContext,
+  id: number,
+  raw: DependencyInput[],
+  options: { ifVersion?: number } = {},
+): Promise<Task> {
   const { dependsOn } = parseWith(dependenciesSchema, { dependsOn: raw });
   const wanted = new Map<number, string | undefined>();
   for (const d of dependsOn) wanted.set(typeof d === 'number' ? d : d.id, typeof d === 'number' ? undefined : d.if);
   return writeTasks(ctx, async (tx, writer) => {
     const task = await writer.requireTask(tx, id);
+    assertVersion(task, options.ifVersion);
     assertNotTemplate(task, 'depend on other tasks');
     assertCanDepend(task);
     const added = [...wanted.keys()].filter((d) => !task.dependsOn.includes(d));
@@ -318,8 +328,14 @@ function assertCanDepend(task: Task): void {
   );
 }
 
-export async function removeDependency(ctx: AppContext, id: number, dependsOn: number): Promise<Task> {
+export async function removeDependency(
+  ctx: AppContext,
+  id: number,
+  dependsOn: number,
+  options: { ifVersion?: number } = {},
+): Promise<Task> {
   return changeTask(ctx, id, async (task, tx, time) => {
+    assertVersion(task, options.ifVersion);
     if (!task.dependsOn.includes(dependsOn)) {
       throw invalid('dependsOn', `task ${id} does not depend on task ${dependsOn}`);
     }

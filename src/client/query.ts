@@ -4,6 +4,11 @@ import type { HttpClient } from './http.js';
 
 /** RemoteBaton's listings and counts of tasks, as query parameters of `GET /tasks`. */
 
+/** The version a change is guarded by, as the server reads it (`If-Match`). */
+export function ifMatch(options: { ifVersion?: number }): Record<string, string> {
+  return options.ifVersion !== undefined ? { 'if-match': `"${options.ifVersion}"` } : {};
+}
+
 /** The steering filters of a listing or a count as query parameters of `GET /tasks`. */
 export function filterQuery(q: Pick<TaskFilter, 'q' | 'priority' | 'capability' | 'open' | 'parents'>) {
   return {

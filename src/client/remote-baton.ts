@@ -1,4 +1,6 @@
 import type {
+  Analytics,
+  AnalyticsQuery,
   AssignInput,
   AttemptLogAppended,
   AttemptLogInput,
@@ -10,6 +12,7 @@ import type {
   BreakdownResult,
   BulkInput,
   BulkResult,
+  Burndown,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -39,6 +42,7 @@ import type {
   TaskPage,
   UnassignInput,
   UpdateTaskInput,
+  WorkerDetail,
   WorkflowAdded,
   WorkflowRecord,
   WorkflowRun,
@@ -64,6 +68,7 @@ import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
 import * as query from './query.js';
 import * as runs from './remote-runs.js';
+import * as views from './remote-views.js';
 
 /** The server answers a long-poll claim after at most this long; longer waits are several polls. */
 const MAX_POLL_SECONDS = 60;
@@ -121,8 +126,7 @@ export class RemoteBaton implements Baton {
   }
 
   updateTask(id: number, input: UpdateTaskInput, options: { ifVersion?: number } = {}): Promise<Task> {
-    const headers: Record<string, string> = options.ifVersion !== undefined ? { 'if-match': `"${options.ifVersion}"` } : {};
-    return this.http.call('PATCH', `/tasks/${id}`, { body: input, headers });
+    return this.http.call('PATCH', `/tasks/${id}`, { body: input, headers: query.ifMatch(options) });
   }
 
   async cancelTask(id: number, raw: { reason?: string } = {}): Promise<Task> {
@@ -142,12 +146,12 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', `/tasks/${id}/resume`, { body: {} });
   }
 
-  addDependencies(id: number, dependsOn: DependencyInput[]): Promise<Task> {
-    return this.http.call('POST', `/tasks/${id}/dependencies`, { body: { dependsOn } });
+  addDependencies(id: number, dependsOn: DependencyInput[], options: { ifVersion?: number } = {}): Promise<Task> {
+    return this.http.call('POST', `/tasks/${id}/dependencies`, { body: { dependsOn }, headers: query.ifMatch(options) });
   }
 
-  removeDependency(id: number, dependsOn: number): Promise<Task> {
-    return this.http.call('DELETE', `/tasks/${id}/dependencies/${dependsOn}`);
+  removeDependency(id: number, dependsOn: number, options: { ifVersion?: number } = {}): Promise<Task> {
+    return this.http.call('DELETE', `/tasks/${id}/dependencies/${dependsOn}`, { headers: query.ifMatch(options) });
   }
 
   assignTask(id: number, workerId: string, options: Pick<AssignInput, 'force'> = {}): Promise<Task> {
@@ -260,12 +264,10 @@ export class RemoteBaton implements Baton {
     return this.http.call('DELETE', `/workers/${encodeURIComponent(id)}`, { retry: 'always' });
   }
 
-  async listWorkers(options: { available?: boolean } = {}): Promise<WorkerView[]> {
-    const answer = await this.http.call<{ workers: WorkerView[] }>('GET', '/workers', {
-      query: { available: options.available || undefined },
-    });
-    return answer.workers;
-  }
+  listWorkers = (options: { available?: boolean } = {}): Promise<WorkerView[]> => views.listWorkers(this.http, options);
+  showWorker = (id: string): Promise<WorkerDetail> => views.showWorker(this.http, id);
+  analytics = (raw: AnalyticsQuery = {}): Promise<Analytics> => views.analytics(this.http, raw);
+  burndown = (id: number): Promise<Burndown> => views.burndown(this.http, id);
 
   async listResources(): Promise<Resource[]> {
     return (await this.http.call<{ resources: Resource[] }>('GET', '/resources')).resources;

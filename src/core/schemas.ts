@@ -19,6 +19,7 @@ export {
   tokenSchema,
   workerIdSchema,
 } from './schemas/fields.js';
+export { type AnalyticsQuery, analyticsQuerySchema } from './schemas/insights.js';
 export { dumpSchema, eventSchema, taskSchema, workerSchema } from './schemas/records.js';
 export {
   BULK_ACTIONS,

@@ -134,9 +134,17 @@ export const cancelTaskInput = z.strictObject({
 
 export const taskRefInput = z.strictObject({ id: taskId });
 
+const ifVersion = z
+  .number()
+  .int()
+  .positive()
+  .optional()
+  .describe('the version you read: refused with version_mismatch if the task changed meanwhile');
+
 export const removeDependencyInput = z.strictObject({
   id: taskId.describe('the task that waits'),
   dependsOn: taskIdSchema.describe('the dependency to remove'),
+  ifVersion,
 });
 
 export const createTaskInput = createTaskSchema.pick({
@@ -170,6 +178,7 @@ export const addDependencyInput = z.strictObject({
     'tasks that must complete first: a task id, or { id, if } where `if` is a CEL condition over that task as it finished ' +
       `(${CONDITION_VARIABLES}), e.g. "result.passed == true"; when it is not true, or that task failed, this one is skipped`,
   ),
+  ifVersion,
 });
 
 export const reportProgressInput = z.strictObject({

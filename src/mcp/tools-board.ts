@@ -191,7 +191,11 @@ const addDependency = defineTool({
   input: addDependencyInput,
   annotations: { ...WRITE, idempotentHint: true },
   async run(args, { baton }: ToolContext) {
-    const task = await baton.addDependencies(args.id, args.dependsOn);
+    const task = await baton.addDependencies(
+      args.id,
+      args.dependsOn,
+      args.ifVersion !== undefined ? { ifVersion: args.ifVersion } : {},
+    );
     return {
       summary: `${label(task)} now depends on ${task.dependsOn.length} task(s) and is ${task.status}`,
       data: { task: summary(task), dependsOn: task.dependsOn.slice(0, 50), dependsOnCount: task.dependsOn.length },

@@ -83,7 +83,11 @@ const removeDependency = defineTool({
   input: removeDependencyInput,
   annotations: { ...WRITE, idempotentHint: false },
   async run(args, { baton }: ToolContext) {
-    const task = await baton.removeDependency(args.id, args.dependsOn);
+    const task = await baton.removeDependency(
+      args.id,
+      args.dependsOn,
+      args.ifVersion !== undefined ? { ifVersion: args.ifVersion } : {},
+    );
     return {
       summary: `${label(task)} no longer depends on #${args.dependsOn}; it is ${task.status}`,
       data: { task: summary(task), dependsOn: task.dependsOn.slice(0, 50), dependsOnCount: task.dependsOn.length },

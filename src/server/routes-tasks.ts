@@ -41,6 +41,12 @@ function ifMatch(header: string | string[] | undefined): number | undefined {
   return Number(match[1]);
 }
 
+/** The version a change is guarded by: `?ifVersion=` first, else `If-Match`; none when neither. */
+function versionGuard(query: number | undefined, header: string | string[] | undefined): { ifVersion?: number } {
+  const ifVersion = query ?? ifMatch(header);
+  return ifVersion !== undefined ? { ifVersion } : {};
+}
+
 /** The filters of steering (text, priority, capability, open) as one listing query gave them. */
 function steerFilters(query: z.output<typeof countsQuery>) {
   return {
@@ -193,10 +199,8 @@ export const taskRoutes: RouteSpec[] = [
       response: taskSchema,
       // Clearing a command runs nothing.
       setsCommands: (body) => typeof body.command === 'string',
-      handle: ({ baton, params, query, body, req }) => {
-        const ifVersion = query.ifVersion ?? ifMatch(req.headers['if-match']);
-        return baton.updateTask(params.id, body, ifVersion !== undefined ? { ifVersion } : {});
-      },
+      handle: ({ baton, params, query, body, req }) =>
+        baton.updateTask(params.id, body, versionGuard(query.ifVersion, req.headers['if-match'])),
     }),
   ),
   route({
@@ -243,23 +247,27 @@ export const taskRoutes: RouteSpec[] = [
   route({
     method: 'POST',
     path: '/tasks/:id/dependencies',
-    summary: 'Make a task wait for others to complete',
+    summary: 'Make a task wait for others to complete (If-Match or ?ifVersion= guard against lost updates)',
     tag,
     access: 'admin',
     params: idParams,
+    query: updateQuery,
     body: dependenciesBody,
     response: taskSchema,
-    handle: ({ baton, params, body }) => baton.addDependencies(params.id, body.dependsOn),
+    handle: ({ baton, params, query, body, req }) =>
+      baton.addDependencies(params.id, body.dependsOn, versionGuard(query.ifVersion, req.headers['if-match'])),
   }),
   route({
     method: 'DELETE',
     path: '/tasks/:id/dependencies/:dep',
-    summary: 'Remove a dependency',
+    summary: 'Remove a dependency (If-Match or ?ifVersion= guard against lost updates)',
     tag,
     access: 'admin',
     params: dependencyParams,
+    query: updateQuery,
     response: taskSchema,
-    handle: ({ baton, params }) => baton.removeDependency(params.id, params.dep),
+    handle: ({ baton, params, query, req }) =>
+      baton.removeDependency(params.id, params.dep, versionGuard(query.ifVersion, req.headers['if-match'])),
   }),
   route({
     method: 'POST',

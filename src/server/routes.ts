@@ -1,4 +1,5 @@
 import type { RouteSpec } from './route.js';
+import { insightRoutes } from './routes-insights.js';
 import { resourceRoutes } from './routes-resources.js';
 import { runRoutes } from './routes-runs.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
@@ -14,6 +15,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...workflowRoutes,
     ...resourceRoutes,
     ...runRoutes,
+    ...insightRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];
 }

@@ -76,6 +76,8 @@ export interface Store {
    * in memory would make a read of its own wait for that very transaction).
    */
   getTask(id: number): Promise<Task | undefined>;
+  /** The tasks of `ids` that exist, in id order, read in one query however many there are. */
+  getTasks(ids: readonly number[]): Promise<Task[]>;
   listTasks(query: TaskQuery): Promise<Task[]>;
   countTasks(query: TaskQuery): Promise<number>;
   /** Tasks per status, of those a query selects (every task without one). */

@@ -8,14 +8,15 @@ import { dependencyContract } from './dependencies.contract.js';
 import { estimateContract } from './estimates.contract.js';
 import { graphRaceContract } from './graph-race.contract.js';
 import { type ContractRun, useStores } from './harness.js';
+import { insightContract } from './insights.contract.js';
 import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
 import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
 import { resourceContract } from './resources.contract.js';
 import { routingContract } from './routing.contract.js';
-import { linkedRunContract } from './runs-linked.contract.js';
 import { runContract } from './runs.contract.js';
+import { linkedRunContract } from './runs-linked.contract.js';
 import { scheduleContract } from './schedule.contract.js';
 import { steerContract } from './steer.contract.js';
 import { taskContract } from './tasks.contract.js';
@@ -54,5 +55,6 @@ export function storeContract(run: ContractRun): void {
     runContract(store);
     linkedRunContract(store);
     steerContract(store);
+    insightContract(store);
   });
 }

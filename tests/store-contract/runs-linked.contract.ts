@@ -157,9 +157,7 @@ steps:
 
     it('a wait for an event with a timeout fails its step when none comes', async () => {
       const baton = await store().open();
-      await baton.addWorkflow(
-        'name: patient\nsteps:\n  - id: hold\n    wait: { event: { type: task.failed }, timeout: 1s }\n',
-      );
+      await baton.addWorkflow('name: patient\nsteps:\n  - id: hold\n    wait: { event: { type: task.failed }, timeout: 1s }\n');
       const run = await baton.startRun('patient');
       const ended = await sweepUntil(baton, async () => {
         const r = await baton.getRun(run.id);

@@ -1,6 +1,8 @@
 import { render } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { HelpOverlay } from './components/HelpOverlay';
 import { TokenPrompt } from './components/TokenPrompt';
+import { useShortcuts } from './lib/keyboard';
 import { href, useRoute } from './lib/route';
 import { applyToken, canSteer, isReadOnly, startSession, useSession } from './lib/session';
 import { AnalyticsView } from './views/Analytics';
@@ -8,9 +10,11 @@ import { BoardView } from './views/Board';
 import { NewTaskView } from './views/NewTask';
 import { QueueView } from './views/Queue';
 import { TaskView } from './views/TaskPage';
+import { WorkerView } from './views/WorkerPage';
 import { WorkersView } from './views/Workers';
 import { WorkflowsView } from './views/Workflows';
 import './styles.css';
+import './theme.css';
 
 const NAV = [
   { path: '/', label: 'Board' },
@@ -32,11 +36,17 @@ function App() {
   const session = useSession();
   const readOnly = isReadOnly(session);
   const steer = canSteer(session);
+  const [help, setHelp] = useState(false);
+  const toggleHelp = useCallback(() => setHelp((h) => !h), []);
+  const closeHelp = useCallback(() => setHelp(false), []);
+  useShortcuts({ canCreate: steer, toggleHelp, closeHelp });
   useEffect(() => {
     void startSession();
   }, []);
   useEffect(() => {
-    const label = NAV.find((n) => n.path === route.path)?.label ?? (route.path.startsWith('/tasks/') ? 'Task' : 'Baton');
+    const label =
+      NAV.find((n) => n.path === route.path)?.label ??
+      (route.path.startsWith('/tasks/') ? 'Task' : route.path.startsWith('/workers/') ? 'Worker' : 'Baton');
     document.title = `${label} · Baton`;
   }, [route.path]);
 
@@ -45,6 +55,8 @@ function App() {
     if (!session.identity) return <p class="muted">Connecting…</p>;
     const task = /^\/tasks\/(\d+)$/.exec(route.path);
     if (task) return <TaskView id={Number(task[1])} access={steer ? 'steer' : readOnly ? 'none' : 'review'} />;
+    const worker = /^\/workers\/([^/]+)$/.exec(route.path);
+    if (worker) return <WorkerView id={decodeURIComponent(worker[1] as string)} />;
     switch (route.path) {
       case '/queue':
         return <QueueView />;
@@ -53,7 +65,7 @@ function App() {
       case '/workflows':
         return <WorkflowsView route={route} />;
       case '/analytics':
-        return <AnalyticsView />;
+        return <AnalyticsView route={route} />;
       case '/new':
         return steer ? <NewTaskView /> : <p>Creating tasks needs an admin key; this one cannot.</p>;
       default:
@@ -74,7 +86,12 @@ function App() {
           <ul>
             {NAV.map((n) => (
               <li key={n.path}>
-                <a href={href(n.path)} aria-current={route.path === n.path ? 'page' : undefined}>
+                <a
+                  href={href(n.path)}
+                  aria-current={
+                    route.path === n.path || (n.path !== '/' && route.path.startsWith(`${n.path}/`)) ? 'page' : undefined
+                  }
+                >
                   {n.label}
                 </a>
               </li>
@@ -89,6 +106,15 @@ function App() {
           </ul>
         </nav>
         <div class="session" aria-live="polite">
+          <button
+            type="button"
+            class="link small help-button"
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (?)"
+            onClick={toggleHelp}
+          >
+            ?
+          </button>
           <span class={`dot dot-${session.stream}`} aria-hidden="true" />
           <span class="small">{STREAM_LABEL[session.stream]}</span>
           {session.identity && session.token ? (
@@ -107,6 +133,7 @@ function App() {
       <main id="main" tabIndex={-1}>
         {page()}
       </main>
+      {help ? <HelpOverlay onClose={closeHelp} /> : null}
     </>
   );
 }

@@ -1,8 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ANALYTICS_RANGES, type AnalyticsRange } from '../../core/analytics.js';
 import { BatonError } from '../../core/errors.js';
+import { parseTaskId } from '../../core/values.js';
 import { type GlobalOptions, withBaton } from '../context.js';
 import { formatStatus, formatWorkers } from '../format.js';
+import { formatAnalytics, formatBurndown, formatWorkerDetail } from '../format-insights.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -62,9 +65,9 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
       }),
     );
 
-  program
+  const workers = program
     .command('workers')
-    .description('registered workers, their health and load')
+    .description('registered workers, their health and load (`workers show ID`: one worker)')
     .option('--available', 'only online workers without a task')
     .action(async (opts: Opts) =>
       withBaton(g(opts), async (baton, out) => {
@@ -72,6 +75,39 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
         out.result(workers, () => formatWorkers(workers));
       }),
     );
+  workers
+    .command('show')
+    .description('one worker: the tasks it holds or is reserved for, its newest finished tasks, its success rate')
+    .argument('<id>', 'worker id')
+    .action(async (id: string, opts: Opts) =>
+      withBaton(g(opts), async (baton, out) => {
+        const detail = await baton.showWorker(id);
+        out.result(detail, () => formatWorkerDetail(detail));
+      }),
+    );
+
+  program
+    .command('analytics')
+    .description('finished work over a time range: throughput, waits, run times, failure rate, by capability, tag and worker')
+    .option('--range <range>', `how far back: ${ANALYTICS_RANGES.join(', ')}`, '24h')
+    .action(async (opts: Opts) =>
+      withBaton(g(opts), async (baton, out) => {
+        const analytics = await baton.analytics({ range: String(opts.range) as AnalyticsRange });
+        out.result(analytics, () => formatAnalytics(analytics));
+      }),
+    );
+
+  program
+    .command('burndown')
+    .description("an epic's burndown: its leaves not done, and their estimates, at each moment since it began")
+    .argument('<id>', 'task id of the epic')
+    .action(async (id: string, opts: Opts) => {
+      const taskId = parseTaskId(id);
+      await withBaton(g(opts), async (baton, out) => {
+        const burndown = await baton.burndown(taskId);
+        out.result(burndown, () => formatBurndown(burndown));
+      });
+    });
 
   program
     .command('export')

@@ -214,9 +214,9 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
         ...(typeof opts.review === 'boolean' && { review: opts.review }),
         ...(opts.runAfter !== undefined && { runAfter: String(opts.runAfter) === 'now' ? null : String(opts.runAfter) }),
       };
-      const ifVersion = opts.ifVersion !== undefined ? parsePositiveInt(String(opts.ifVersion), 'ifVersion') : undefined;
+      const guard = versionOption(opts);
       await withBaton(g(opts), async (baton, out) => {
-        const task = await baton.updateTask(taskId, input, ifVersion !== undefined ? { ifVersion } : {});
+        const task = await baton.updateTask(taskId, input, guard);
         const note = scheduleNote(task, Date.now());
         out.result(task, () => `updated ${formatTaskLine(task)}${note ? ` (${note})` : ''} (version ${task.version})`);
       });
@@ -264,14 +264,17 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
       '--if <expression>',
       `a CEL condition over each dependency as it finished (${CONDITION_VARIABLES}), e.g. 'result.passed == true'`,
     )
+    .option('--if-version <v>', 'refuse if the task changed since this version')
     .action(async (id: string, opts: Opts) => {
       const taskId = parseTaskId(id);
       const on = parseIdList(String(opts.on));
       const condition = opts.if === undefined ? undefined : String(opts.if);
+      const guard = versionOption(opts);
       await withBaton(g(opts), async (baton, out) => {
         const task = await baton.addDependencies(
           taskId,
           condition === undefined ? on : on.map((d) => ({ id: d, if: condition })),
+          guard,
         );
         out.result(task, () => {
           const line = `${formatTaskLine(task)} now depends on ${task.dependsOn.map((d) => `#${d}`).join(', ')}`;
@@ -285,11 +288,13 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .description('remove a dependency')
     .argument('<id>', 'task id')
     .requiredOption('--on <id>', 'the dependency to remove')
+    .option('--if-version <v>', 'refuse if the task changed since this version')
     .action(async (id: string, opts: Opts) => {
       const taskId = parseTaskId(id);
       const on = parseTaskId(String(opts.on), 'on');
+      const guard = versionOption(opts);
       await withBaton(g(opts), async (baton, out) => {
-        const task = await baton.removeDependency(taskId, on);
+        const task = await baton.removeDependency(taskId, on, guard);
         out.result(task, () => `${formatTaskLine(task)} no longer depends on #${on}`);
       });
     });
@@ -320,6 +325,11 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
         out.result(task, () => `${formatTaskLine(task)} is no longer reserved`);
       });
     });
+}
+
+/** `--if-version V`: the version the caller read, guarding a change against lost updates. */
+function versionOption(opts: Opts): { ifVersion?: number } {
+  return opts.ifVersion !== undefined ? { ifVersion: parsePositiveInt(String(opts.ifVersion), 'ifVersion') } : {};
 }
 
 /**

@@ -5,11 +5,7 @@
  * schema, inside one transaction that holds an advisory lock, so many processes opening a fresh
  * schema at once apply each exactly once.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '../migration-plan.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -197,6 +197,11 @@ export class PostgresStore implements Store {
     return row ? rowToTask(row) : undefined;
   }
 
+  async getTasks(ids: readonly number[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    return (await this.read(this.st.tasksByIds, [[...ids]])).map(rowToTask);
+  }
+
   async listTasks(query: TaskQuery) {
     const { where, params } = taskWhere(query, this.st.tasks);
     const order = taskOrder(query);

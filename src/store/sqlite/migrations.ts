@@ -4,11 +4,7 @@
  * processes opening a fresh store at once apply it exactly once.
  * The schema they produce is committed in `schema.sql` beside this file.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '../migration-plan.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {

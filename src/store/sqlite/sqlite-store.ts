@@ -232,6 +232,11 @@ export class SqliteStore implements Store {
     return this.read((stmt) => taskById(stmt, id));
   }
 
+  getTasks(ids: readonly number[]): Promise<Task[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.read((stmt) => (stmt(SQL.tasksByIds).all(JSON.stringify(ids)) as Row[]).map(rowToTask));
+  }
+
   listTasks(query: TaskQuery): Promise<Task[]> {
     const { sql, params } = listSql(query, this.clock.now());
     return this.read((stmt) => (stmt(sql).all(params) as Row[]).map(rowToTask));

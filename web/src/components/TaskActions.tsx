@@ -4,6 +4,7 @@ import { PRIORITIES } from '../api/types';
 import { legalActions } from '../lib/actions';
 import { api, getSession } from '../lib/session';
 import { ErrorNote } from './ErrorNote';
+import { WorkerPicker } from './WorkerPicker';
 
 const REVIEWER_KEY = 'baton.reviewer';
 
@@ -20,7 +21,6 @@ export function TaskActions({ task, access, onChanged }: { task: Task; access: A
   // A worker key may only review (as itself); steering a task needs an admin key.
   const actions = legalActions(task).filter((a) => access === 'steer' || (access === 'review' && a === 'review'));
   const identity = getSession().identity;
-  const [worker, setWorker] = useState(task.reservedFor ?? '');
   const [reviewer, setReviewer] = useState(identity?.workerId ?? localStorage.getItem(REVIEWER_KEY) ?? 'dashboard');
   const [feedback, setFeedback] = useState('');
 
@@ -96,28 +96,7 @@ export function TaskActions({ task, access, onChanged }: { task: Task; access: A
           </select>
         </label>
       ) : null}
-      {actions.includes('assign') ? (
-        <form
-          class="inline-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (worker.trim()) void run('Assign', () => api.assign(task.id, worker.trim()));
-          }}
-        >
-          <label class="field inline">
-            <span>Reserve for worker</span>
-            <input
-              type="text"
-              name="assign-worker"
-              value={worker}
-              onInput={(e) => setWorker((e.target as HTMLInputElement).value)}
-            />
-          </label>
-          <button type="submit" disabled={busy || !worker.trim()}>
-            Assign
-          </button>
-        </form>
-      ) : null}
+      {actions.includes('assign') ? <WorkerPicker task={task} busy={busy} run={(label, call) => void run(label, call)} /> : null}
       {actions.includes('unassign') ? (
         <div class="button-row">
           <span class="muted">Reserved for {task.reservedFor}</span>

@@ -69,7 +69,7 @@ export function QueueView() {
             </thead>
             <tbody>
               {rows.map(({ t, state, waitedMs }, i) => (
-                <tr key={t.id} class={`sla-row-${state}`}>
+                <tr key={t.id} class={`sla-row-${state}`} data-task-row={t.id}>
                   <td>{i + 1}</td>
                   <td>
                     <a href={href(`/tasks/${t.id}`)}>

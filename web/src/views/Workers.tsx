@@ -1,65 +1,33 @@
-import { useCallback, useRef } from 'preact/hooks';
-import type { Resource, Task, TaskEvent, WorkerView } from '../api/types';
+import { useCallback, useRef, useState } from 'preact/hooks';
+import type { WorkerUse } from '../../../src/core/analytics.js';
+import type { Resource, TaskEvent, WorkerView } from '../api/types';
+import { analytics } from '../api/views';
 import { ErrorNote } from '../components/ErrorNote';
 import { age } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { href } from '../lib/route';
 import { api, useEvents } from '../lib/session';
 
-interface WorkerStats {
-  done: number;
-  failed: number;
-  /** Completions in the last hour. */
-  lastHour: number;
-  busyMs: number;
-}
-
-const SAMPLE = 1000;
-
-/** Throughput and success rate per worker, from the newest finished tasks. */
-async function loadStats(): Promise<Map<string, WorkerStats>> {
-  const newest = async (status: 'completed' | 'failed') => {
-    const head = await api.listTasks({ status: [status], limit: 1 });
-    const offset = Math.max(0, head.total - SAMPLE);
-    return head.total <= 1 ? head.tasks : (await api.listTasks({ status: [status], limit: SAMPLE, offset })).tasks;
-  };
-  const [done, failed] = await Promise.all([newest('completed'), newest('failed')]);
-  const stats = new Map<string, WorkerStats>();
-  const of = (w: string) => stats.get(w) ?? (stats.set(w, { done: 0, failed: 0, lastHour: 0, busyMs: 0 }).get(w) as WorkerStats);
-  const hourAgo = Date.now() - 3_600_000;
-  for (const t of done) {
-    const w = workerOf(t);
-    if (!w) continue;
-    const s = of(w);
-    s.done++;
-    if (t.completedAt && Date.parse(t.completedAt) >= hourAgo) s.lastHour++;
-    if (t.startedAt && t.completedAt) s.busyMs += Date.parse(t.completedAt) - Date.parse(t.startedAt);
-  }
-  for (const t of failed) {
-    const w = workerOf(t);
-    if (w) of(w).failed++;
-  }
-  return stats;
-}
-
-function workerOf(t: Task): string | null {
-  return t.assignee ?? t.review?.submittedBy ?? null;
-}
-
 export function WorkersView() {
   const workers = useLoad(() => api.workers(), []);
-  const stats = useLoad(loadStats, []);
+  const stats = useLoad(() => analytics('24h'), []);
   const resources = useLoad(() => api.resources(), []);
+  const [showOffline, setShowOffline] = useState(false);
   const now = useNow(10_000);
   const timer = useRef<number | null>(null);
+  const statsAt = useRef(Date.now());
   const onEvent = useCallback(
     (_e: TaskEvent) => {
       if (timer.current !== null) return;
       timer.current = window.setTimeout(() => {
         timer.current = null;
         workers.reload();
-        stats.reload();
         resources.reload();
+        // The 24 h counts read many finished tasks: refreshed at most every 10 s.
+        if (Date.now() - statsAt.current >= 10_000) {
+          statsAt.current = Date.now();
+          stats.reload();
+        }
       }, 1000);
     },
     [workers.reload, stats.reload, resources.reload],
@@ -68,6 +36,35 @@ export function WorkersView() {
   const list = workers.data ?? [];
   const counts = { busy: 0, idle: 0, offline: 0 };
   for (const w of list) counts[w.health]++;
+  // Who can take work now comes first: busy, then idle, each newest heartbeat first.
+  const online = list
+    .filter((w) => w.online)
+    .sort((a, b) => a.health.localeCompare(b.health) || b.lastSeenAt.localeCompare(a.lastSeenAt));
+  const offline = list.filter((w) => !w.online).sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));
+  const byWorker = new Map((stats.data?.byWorker ?? []).map((u) => [u.workerId, u]));
+  const table = (rows: WorkerView[], caption: string) => (
+    <div class="table-wrap">
+      <table class="table workers-table">
+        <caption class="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Worker</th>
+            <th scope="col">Health</th>
+            <th scope="col">Capabilities</th>
+            <th scope="col">Current tasks</th>
+            <th scope="col">Last heartbeat</th>
+            <th scope="col">Done (24 h)</th>
+            <th scope="col">Success (24 h)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((w) => (
+            <WorkerRow key={w.id} w={w} use={byWorker.get(w.id)} now={now} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 
   return (
     <section aria-labelledby="workers-title">
@@ -75,7 +72,7 @@ export function WorkersView() {
       <ErrorNote error={workers.error} />
       <ul class="tiles" aria-label="availability">
         <li class="tile">
-          <span class="tile-value">{list.filter((w) => w.online).length}</span> online
+          <span class="tile-value">{online.length}</span> online
         </li>
         <li class="tile health-busy">
           <span class="tile-value">{counts.busy}</span> busy
@@ -90,27 +87,20 @@ export function WorkersView() {
       {workers.data && list.length === 0 ? (
         <p class="muted">No worker has registered yet. Start one with `baton worker`.</p>
       ) : null}
-      {list.length ? (
-        <div class="table-wrap">
-          <table class="table">
-            <caption class="sr-only">Workers, their health and load</caption>
-            <thead>
-              <tr>
-                <th scope="col">Worker</th>
-                <th scope="col">Health</th>
-                <th scope="col">Capabilities</th>
-                <th scope="col">Current tasks</th>
-                <th scope="col">Last heartbeat</th>
-                <th scope="col">Done / hour</th>
-                <th scope="col">Success rate</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((w) => (
-                <WorkerRow key={w.id} w={w} s={stats.data?.get(w.id)} now={now} />
-              ))}
-            </tbody>
-          </table>
+      {online.length ? table(online, 'Online workers, their health and load') : null}
+      {workers.data && list.length > 0 && online.length === 0 ? <p class="muted">No worker is online.</p> : null}
+      {offline.length ? (
+        <div class="offline-workers">
+          <button
+            type="button"
+            class="link"
+            aria-expanded={showOffline}
+            aria-controls="offline-list"
+            onClick={() => setShowOffline((v) => !v)}
+          >
+            {showOffline ? 'Hide' : 'Show'} {offline.length} offline worker{offline.length === 1 ? '' : 's'}
+          </button>
+          {showOffline ? <div id="offline-list">{table(offline, 'Offline workers')}</div> : null}
         </div>
       ) : null}
       {resources.data?.length ? <Resources list={resources.data} /> : null}
@@ -162,18 +152,20 @@ function Resources({ list }: { list: Resource[] }) {
   );
 }
 
-function WorkerRow({ w, s, now }: { w: WorkerView; s: WorkerStats | undefined; now: number }) {
-  const finished = (s?.done ?? 0) + (s?.failed ?? 0);
+function WorkerRow({ w, use, now }: { w: WorkerView; use: WorkerUse | undefined; now: number }) {
+  const finished = (use?.completed ?? 0) + (use?.failed ?? 0);
   return (
-    <tr data-worker={w.id}>
+    <tr data-worker={w.id} data-health={w.health}>
       <th scope="row">
-        {w.name ? (
-          <>
-            {w.name} <span class="muted small">{w.id}</span>
-          </>
-        ) : (
-          w.id
-        )}
+        <a href={href(`/workers/${encodeURIComponent(w.id)}`)}>
+          {w.name ? (
+            <>
+              {w.name} <span class="muted small">{w.id}</span>
+            </>
+          ) : (
+            w.id
+          )}
+        </a>
         {w.host ? <div class="muted small">{w.host}</div> : null}
       </th>
       <td>
@@ -194,8 +186,8 @@ function WorkerRow({ w, s, now }: { w: WorkerView; s: WorkerStats | undefined; n
         </span>
       </td>
       <td title={w.lastSeenAt}>{age(w.lastSeenAt, now)} ago</td>
-      <td>{s?.lastHour ?? 0}</td>
-      <td>{finished ? `${Math.round(((s?.done ?? 0) / finished) * 100)}% of ${finished}` : '—'}</td>
+      <td>{use?.completed ?? 0}</td>
+      <td>{finished ? `${Math.round(((use?.completed ?? 0) / finished) * 100)}% of ${finished}` : '—'}</td>
     </tr>
   );
 }

@@ -1,139 +1,108 @@
-import type { Task, WorkerView } from '../api/types';
-import { COMPLEXITIES } from '../api/types';
+import type { Analytics, AnalyticsGroup, AnalyticsRange } from '../api/views';
+import { ANALYTICS_RANGES } from '../api/views';
+import type { Series } from '../components/Chart';
 import { duration } from '../lib/format';
-import { api } from '../lib/session';
 
-// One page of the API (at most 1,000 tasks): the newest finished tasks are a fair sample.
-const SAMPLE = 1000;
+/** The server's analytics of a range, shaped for the charts and bar lists of the page. */
 
-export interface Analytics {
+export const RANGE_LABEL: Record<AnalyticsRange, string> = { '1h': '1 h', '24h': '24 h', '7d': '7 d', '30d': '30 d' };
+
+export function rangeOf(raw: string | null): AnalyticsRange {
+  return (ANALYTICS_RANGES as readonly string[]).includes(raw ?? '') ? (raw as AnalyticsRange) : '24h';
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const secs = (s: number | null) => (s === null ? '—' : duration(s * 1000));
+const pct = (share: number | null) => (share === null ? '—' : `${Math.round(share * 1000) / 10} %`);
+
+export interface ChartSet {
   x: number[];
-  completed: number[];
-  failed: number[];
-  failureRate: (number | null)[];
-  /** Median wait from creation to first claim per bucket, in seconds. */
-  assignMedianSec: (number | null)[];
-  bucketMinutes: number;
-  byComplexity: { label: string; value: number; text: string }[];
-  utilisation: { label: string; value: number; text: string }[];
-  totals: { completed: number; failed: number; medianAssignMs: number | null; sample: number };
+  throughput: Series[];
+  wait: Series[];
+  run: Series[];
+  failure: Series[];
+  /** Seconds or minutes, whichever reads better for the longest value. */
+  waitUnit: string;
+  runUnit: string;
 }
 
-async function newest(status: 'completed' | 'failed'): Promise<Task[]> {
-  const head = await api.listTasks({ status: [status], limit: 1 });
-  if (head.total <= 1) return head.tasks;
-  return (await api.listTasks({ status: [status], limit: SAMPLE, offset: Math.max(0, head.total - SAMPLE) })).tasks;
+/** Seconds as minutes when the longest is two minutes or more. */
+function timeSeries(values: (number | null)[]): { unit: string; values: (number | null)[]; scale: (v: number) => number } {
+  const longest = Math.max(0, ...values.map((v) => v ?? 0));
+  const scale = longest >= 120 ? (v: number) => Math.round((v / 60) * 10) / 10 : (v: number) => v;
+  return { unit: longest >= 120 ? 'min' : 's', values: values.map((v) => (v === null ? null : scale(v))), scale };
 }
 
-export function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function pct(xs: number[], p: number): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
-}
-
-const ms = (iso: string | null) => (iso ? Date.parse(iso) : Number.NaN);
-
-/** Bucket width for a window: fine for a short history, hourly for a day. */
-function bucketFor(spanMs: number): number {
-  const m = spanMs / 60_000;
-  return m <= 60 ? 1 : m <= 360 ? 5 : m <= 1440 ? 30 : 60;
-}
-
-/**
- * Metrics computed from the newest finished tasks: what happened when, how long waiting and
- * running took, and who did the work. Bounded samples keep the page fast on a large store.
- */
-export async function loadAnalytics(): Promise<Analytics> {
-  const [done, failed, workers] = await Promise.all([newest('completed'), newest('failed'), api.workers()]);
-  const now = Date.now();
-  const finishedAt = (t: Task) => (t.status === 'completed' ? ms(t.completedAt) : ms(t.updatedAt));
-  const times = [...done, ...failed].map(finishedAt).filter(Number.isFinite);
-  const from = Math.max(Math.min(now - 3_600_000, ...times), now - 24 * 3_600_000);
-  const bucketMinutes = bucketFor(now - from);
-  const size = bucketMinutes * 60_000;
-  const start = Math.floor(from / size) * size;
-  const n = Math.max(1, Math.ceil((now - start) / size));
-  const x = Array.from({ length: n }, (_, i) => (start + i * size) / 1000);
-  const completed = new Array<number>(n).fill(0);
-  const failedN = new Array<number>(n).fill(0);
-  const waits: number[][] = Array.from({ length: n }, () => []);
-  const slot = (t: number) => Math.floor((t - start) / size);
-  for (const t of done) {
-    const i = slot(finishedAt(t));
-    if (i >= 0 && i < n) completed[i] = (completed[i] ?? 0) + 1;
-  }
-  for (const t of failed) {
-    const i = slot(finishedAt(t));
-    if (i >= 0 && i < n) failedN[i] = (failedN[i] ?? 0) + 1;
-  }
-  const allWaits: number[] = [];
-  for (const t of [...done, ...failed]) {
-    const wait = ms(t.startedAt) - ms(t.createdAt);
-    if (!Number.isFinite(wait) || wait < 0) continue;
-    allWaits.push(wait);
-    const i = slot(ms(t.startedAt));
-    if (i >= 0 && i < n) waits[i]?.push(wait / 1000);
-  }
+export function chartsOf(a: Analytics): ChartSet {
+  const x = a.buckets.map((b) => Date.parse(b.at) / 1000);
+  const completed = a.buckets.map((b) => b.completed);
+  const failed = a.buckets.map((b) => b.failed);
+  const wait = timeSeries(a.buckets.map((b) => b.medianWaitSeconds));
+  const run = timeSeries(a.buckets.map((b) => b.medianRunSeconds));
+  const fromUnit = (unit: string) => (v: number) => duration((unit === 'min' ? v * 60 : v) * 1000);
   return {
     x,
-    completed,
-    failed: failedN,
-    failureRate: completed.map((c, i) => {
-      const f = failedN[i] ?? 0;
-      return c + f ? Math.round((f / (c + f)) * 1000) / 10 : null;
-    }),
-    assignMedianSec: waits.map((w) => {
-      const m = median(w);
-      return m === null ? null : Math.round(m * 100) / 100;
-    }),
-    bucketMinutes,
-    byComplexity: completionByComplexity(done),
-    utilisation: utilisation(done, workers, now - start),
-    totals: { completed: done.length, failed: failed.length, medianAssignMs: median(allWaits), sample: SAMPLE },
+    throughput: [
+      {
+        label: 'completed',
+        color: 'var(--chart-ok)',
+        values: completed,
+        bars: true,
+        unit: 'tasks',
+        summary: `${sum(completed)} in all`,
+      },
+      { label: 'failed', color: 'var(--chart-bad)', values: failed, bars: true, unit: 'tasks', summary: `${sum(failed)} in all` },
+    ],
+    wait: [
+      {
+        label: 'median wait',
+        color: 'var(--chart-2)',
+        values: wait.values,
+        unit: wait.unit,
+        summary: `${secs(a.totals.medianWaitSeconds)} over the range`,
+        format: fromUnit(wait.unit),
+      },
+    ],
+    run: [
+      {
+        label: 'median run',
+        color: 'var(--chart-3)',
+        values: run.values,
+        unit: run.unit,
+        summary: `${secs(a.totals.medianRunSeconds)} (p90 ${secs(a.totals.p90RunSeconds)})`,
+        format: fromUnit(run.unit),
+      },
+    ],
+    failure: [
+      {
+        label: 'failure rate',
+        color: 'var(--chart-bad)',
+        values: a.buckets.map((b) =>
+          b.completed + b.failed ? Math.round((b.failed / (b.completed + b.failed)) * 1000) / 10 : null,
+        ),
+        unit: '%',
+        summary: `${pct(a.totals.failureRate)} over the range`,
+      },
+    ],
+    waitUnit: wait.unit,
+    runUnit: run.unit,
   };
 }
 
-function completionByComplexity(done: Task[]) {
-  return COMPLEXITIES.map((c) => {
-    const runs = done
-      .filter((t) => t.complexity === c)
-      .map((t) => ms(t.completedAt) - ms(t.startedAt))
-      .filter((v) => Number.isFinite(v) && v >= 0);
-    const med = median(runs);
-    const p90 = pct(runs, 90);
-    return {
-      label: c,
-      value: med ?? 0,
-      text: med === null ? 'no tasks' : `median ${duration(med)}, p90 ${duration(p90 ?? med)} (${runs.length})`,
-    };
-  });
+/** Rows of a bar list: completed as the bar, failed stacked after it in red. */
+export function groupRows(groups: AnalyticsGroup[]) {
+  return groups.map((g) => ({
+    label: g.key,
+    value: g.completed,
+    bad: g.failed,
+    text: `${g.completed} completed, ${g.failed} failed (${pct(g.failureRate)}) · median ${secs(g.medianRunSeconds)}`,
+  }));
 }
 
-/** Share of the window each worker spent running tasks (concurrency counts as capacity). */
-function utilisation(done: Task[], workers: WorkerView[], windowMs: number) {
-  const busy = new Map<string, number>();
-  const since = Date.now() - windowMs;
-  for (const t of done) {
-    if (!t.assignee || !t.startedAt || !t.completedAt) continue;
-    const startMs = Math.max(ms(t.startedAt), since);
-    const end = ms(t.completedAt);
-    if (end > startMs) busy.set(t.assignee, (busy.get(t.assignee) ?? 0) + (end - startMs));
-  }
-  const ids = new Set([...workers.map((w) => w.id), ...busy.keys()]);
-  return [...ids]
-    .map((id) => {
-      const w = workers.find((x) => x.id === id);
-      const share = Math.min(1, (busy.get(id) ?? 0) / (windowMs * (w?.concurrency ?? 1)));
-      const now = w ? ` · now ${w.health}` : '';
-      return { label: w?.name ?? id, value: share * 100, text: `${Math.round(share * 100)}%${now}` };
-    })
-    .sort((a, b) => b.value - a.value)
-    .slice(0, 20);
+export function workerRows(a: Analytics) {
+  return a.byWorker.map((w) => ({
+    label: w.workerId,
+    value: (w.utilisation ?? 0) * 100,
+    text: `${pct(w.utilisation)} busy · ${w.completed} completed, ${w.failed} failed`,
+  }));
 }

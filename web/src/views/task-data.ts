@@ -51,8 +51,6 @@ export interface GraphNode {
   id: number;
   title: string;
   status: Task['status'];
-  /** Negative: upstream distance; 0: this task; positive: downstream distance. */
-  level: number;
 }
 
 export interface DependencyGraph {
@@ -66,69 +64,46 @@ export interface DependencyGraph {
 // One page of the listing: a larger `limit` is refused by the server (a 400 on every task page).
 const SCAN = LIMITS.listLimit;
 
-/** Upstream by following `dependsOn`; downstream by scanning the newest tasks for ones naming this. */
+/**
+ * Upstream by following `dependsOn` (three levels, each level's tasks read at once); downstream
+ * (two levels) by scanning the newest tasks for ones naming these. The layout is the graph's.
+ */
 export async function loadGraph(task: Task): Promise<DependencyGraph> {
-  const nodes = new Map<number, GraphNode>([[task.id, { id: task.id, title: task.title, status: task.status, level: 0 }]]);
+  const nodes = new Map<number, GraphNode>([[task.id, { id: task.id, title: task.title, status: task.status }]]);
   const edges: [number, number][] = [];
   let frontier: Task[] = [task];
-  for (let level = -1; level >= -3 && frontier.length; level--) {
-    const next: Task[] = [];
+  for (let level = 1; level <= 3 && frontier.length; level++) {
+    const wanted = new Set<number>();
     for (const t of frontier) {
       for (const dep of t.dependsOn) {
         edges.push([dep, t.id]);
-        if (nodes.has(dep)) continue;
-        try {
-          const d = await api.getTask(dep);
-          nodes.set(dep, { id: dep, title: d.title, status: d.status, level });
-          next.push(d);
-        } catch {
-          nodes.set(dep, { id: dep, title: '(unavailable)', status: 'cancelled', level });
-        }
+        if (!nodes.has(dep)) wanted.add(dep);
       }
     }
-    frontier = next;
+    const read = await Promise.all(
+      [...wanted].map((id) =>
+        api.getTask(id).catch(() => ({ id, title: '(unavailable)', status: 'cancelled', dependsOn: [] }) as unknown as Task),
+      ),
+    );
+    for (const d of read) nodes.set(d.id, { id: d.id, title: d.title, status: d.status });
+    frontier = read;
   }
   const first = await api.listTasks({ limit: 1 });
   const offset = Math.max(0, first.total - SCAN);
   const recent = offset === 0 && first.total <= 1 ? first : await api.listTasks({ limit: SCAN, offset });
-  const dependents = (id: number) => recent.tasks.filter((t) => t.dependsOn.includes(id));
   let layer = [task.id];
   for (let level = 1; level <= 2 && layer.length; level++) {
     const next: number[] = [];
-    for (const id of layer) {
-      for (const d of dependents(id)) {
+    for (const d of recent.tasks) {
+      for (const id of layer) {
+        if (!d.dependsOn.includes(id)) continue;
         edges.push([id, d.id]);
         if (nodes.has(d.id)) continue;
-        nodes.set(d.id, { id: d.id, title: d.title, status: d.status, level });
+        nodes.set(d.id, { id: d.id, title: d.title, status: d.status });
         next.push(d.id);
       }
     }
     layer = next;
   }
-  assignLevels(nodes, edges, task.id);
   return { nodes: [...nodes.values()], edges, scanned: recent.tasks.length, scanTotal: first.total };
-}
-
-/**
- * Places each node by its longest path from the task, so that a chain of upstream steps reads
- * left to right instead of piling into one column with edges crossing inside it.
- */
-function assignLevels(nodes: Map<number, GraphNode>, edges: [number, number][], current: number): void {
-  for (let pass = 0; pass < nodes.size; pass++) {
-    let moved = false;
-    for (const [from, to] of edges) {
-      const a = nodes.get(from);
-      const b = nodes.get(to);
-      if (!a || !b || a.id === current || b.id === current) continue;
-      if (a.level < 0 && b.level < 0 && a.level >= b.level) {
-        a.level = b.level - 1;
-        moved = true;
-      }
-      if (a.level > 0 && b.level > 0 && b.level <= a.level) {
-        b.level = a.level + 1;
-        moved = true;
-      }
-    }
-    if (!moved) return;
-  }
 }
