@@ -11,6 +11,7 @@ const SECTIONS = [
   './server.mjs',
   './latency.mjs',
   './search.mjs',
+  './workflows.mjs',
 ];
 const only = process.argv[2];
 

@@ -36,8 +36,8 @@ export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput
     if (claimed) return claimed;
     const task = await ctx.store.getTask(id);
     if (!task) throw taskNotFound(id);
-    const deps = await Promise.all(task.dependsOn.map((d) => ctx.store.getTask(d)));
-    const blockedBy = deps.filter((d): d is Task => d !== undefined && d.status !== 'completed').map((d) => d.id);
+    const deps = await ctx.store.getTasks(task.dependsOn);
+    const blockedBy = deps.filter((d) => d.status !== 'completed').map((d) => d.id);
     const refusal = claimRefusal(task, { id: workerId, capabilities }, await ctx.store.now(), blockedBy);
     if (refusal) throw refusal;
     const full = task.resources.length > 0 ? fullResources(task.resources, await resourcesByName(ctx)) : [];

@@ -37,6 +37,7 @@ import { createDueOccurrences } from './recurrence-service.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
 import { advanceRuns } from './run-advance.js';
 import type { Change } from './task-writer.js';
+import { fireTriggers } from './trigger-service.js';
 
 /** The worker's side: claims (SPEC §4) and every write made under a lease, plus reviews. */
 
@@ -140,12 +141,14 @@ export async function review(ctx: AppContext, id: number, raw: ReviewTaskInput):
 
 /**
  * Everything that falls due by time alone: expired leases, reservations of workers gone
- * offline, and the next occurrences of recurring tasks. Returns the ids of the tasks whose lease expired.
+ * offline, the next occurrences of recurring tasks, workflow triggers, and runs that wait on
+ * time or events. Returns the ids of the tasks whose lease expired.
  */
 export async function sweep(ctx: AppContext): Promise<number[]> {
   const expired = await expireLeases(ctx);
   await releaseOfflineReservations(ctx);
   await createDueOccurrences(ctx);
+  await fireTriggers(ctx);
   await advanceRuns(ctx);
   return expired;
 }

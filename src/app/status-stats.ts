@@ -1,6 +1,6 @@
 import type { Policy } from '../core/policy.js';
 import { redactText } from '../core/redact.js';
-import { PRIORITIES, type Priority, type Task, type TaskEvent, type WorkerView } from '../core/types.js';
+import { PRIORITIES, type Priority, type TaskEvent, type WorkerView } from '../core/types.js';
 import type { ReadyCounts, Store } from '../store/store.js';
 import type { SystemStatus } from './baton.js';
 import { stuckWork } from './stuck.js';
@@ -70,8 +70,8 @@ function completionRate(events: readonly TaskEvent[]): number | null {
 async function assignmentTimes(store: Store, events: readonly TaskEvent[]): Promise<ServiceStats['timeToAssignment']> {
   // A task's readyAt is kept while it runs, so the task as it is now tells when its claim's wait began.
   const claims = events.filter((e) => e.type === 'claimed' && e.taskId !== null).slice(-CLAIM_SAMPLE);
-  const tasks = await Promise.all([...new Set(claims.map((c) => c.taskId as number))].map((id) => store.getTask(id)));
-  const readyAt = new Map(tasks.filter((t): t is Task => t?.readyAt != null).map((t) => [t.id, Date.parse(t.readyAt as string)]));
+  const tasks = await store.getTasks([...new Set(claims.map((c) => c.taskId as number))]);
+  const readyAt = new Map(tasks.filter((t) => t.readyAt !== null).map((t) => [t.id, Date.parse(t.readyAt as string)]));
   const waits: number[] = [];
   for (const c of claims) {
     const from = readyAt.get(c.taskId as number);

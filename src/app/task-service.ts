@@ -100,15 +100,15 @@ export async function getTask(ctx: AppContext, id: number): Promise<Task> {
 export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail> {
   const task = await getTask(ctx, id);
   const history = await ctx.store.events({ taskId: id });
-  const deps = await Promise.all(task.dependsOn.map((d) => ctx.store.getTask(d)));
+  const deps = await ctx.store.getTasks(task.dependsOn);
   // A parent depends on its subtasks; they are listed as such, not as what blocks it. Only work
   // that has not started can be blocked: a finished task is never shown as blocked.
   const unstarted = can(task, 'depend') && task.pausedFrom !== 'executing';
   const blockedBy = deps
-    .filter((d): d is Task => unstarted && d !== undefined && d.status !== 'completed' && d.parentId !== id)
+    .filter((d) => unstarted && d.status !== 'completed' && d.parentId !== id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status }));
   const subtasks = deps
-    .filter((d): d is Task => d !== undefined && d.parentId === id)
+    .filter((d) => d.parentId === id)
     .map((d) => ({ id: d.id, title: d.title, status: d.status, progress: d.progress, estimateMinutes: d.estimateMinutes }));
   const waiting = isTemplate(task)
     ? templateWaiting(task)

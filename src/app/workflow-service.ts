@@ -1,6 +1,7 @@
 import { BatonError } from '../core/errors.js';
 import { parseWith, workflowRefSchema, workflowSourceSchema } from '../core/schemas.js';
 import { validateWorkflowSource, type WorkflowRecord, type WorkflowValidation } from '../core/workflow/index.js';
+import { initialTriggers, type TriggerState } from '../core/workflow/triggers.js';
 import type { WorkflowAdded, WorkflowSummary } from './baton.js';
 import type { AppContext } from './context.js';
 
@@ -34,6 +35,8 @@ export async function addWorkflow(
     );
   }
   const text = JSON.stringify(definition);
+  // Event triggers look only at events after the registration.
+  const lastEventId = definition.triggers?.some((t) => t.event) ? await ctx.store.lastEventId() : 0;
   return ctx.store.transaction(async (tx) => {
     const latest = await tx.latestWorkflow(definition.name);
     if (latest && JSON.stringify(latest.definition) === text) return { workflow: latest, created: false };
@@ -47,6 +50,7 @@ export async function addWorkflow(
       createdAt: new Date(tx.now).toISOString(),
     };
     await tx.insertWorkflow(workflow);
+    await tx.setTriggers(workflow.name, initialTriggers(definition, workflow.version, tx.now, lastEventId));
     await tx.appendEvent({
       taskId: null,
       workerId: null,
@@ -61,7 +65,8 @@ export async function addWorkflow(
 }
 
 export async function listWorkflows(ctx: AppContext): Promise<WorkflowSummary[]> {
-  return (await ctx.store.listWorkflows()).map(summaryOf);
+  const triggers = await ctx.store.listTriggers();
+  return (await ctx.store.listWorkflows()).map((w) => summaryOf(w, triggers));
 }
 
 export async function getWorkflow(
@@ -78,13 +83,21 @@ export async function getWorkflow(
   return found;
 }
 
-export function summaryOf(w: WorkflowRecord): WorkflowSummary {
+export function summaryOf(w: WorkflowRecord, triggers: readonly TriggerState[] = []): WorkflowSummary {
+  const own = triggers.filter((t) => t.workflow === w.name && t.version === w.version);
+  const next = own.flatMap((t) => (t.nextAt === null ? [] : [t.nextAt])).sort()[0] ?? null;
+  const last = own
+    .filter((t) => t.lastFiredAt !== null)
+    .sort((a, b) => Date.parse(b.lastFiredAt as string) - Date.parse(a.lastFiredAt as string))[0];
   return {
     name: w.name,
     version: w.version,
     description: w.description,
     steps: w.definition.steps.length,
     triggers: w.definition.triggers?.length ?? 0,
+    nextRunAt: next,
+    lastTriggeredRun: last?.lastRunId ?? null,
+    lastTriggeredAt: last?.lastFiredAt ?? null,
     createdAt: w.createdAt,
     createdBy: w.createdBy,
   };

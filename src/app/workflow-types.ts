@@ -14,6 +14,8 @@ export interface RunTaskSummary {
   status: TaskStatus;
   /** Failed attempts so far. */
   attempts: number;
+  /** A `workflow` step's task stands for a sub-run: that run's id. */
+  run?: number;
 }
 
 /** A run with the tasks it made. */
@@ -35,6 +37,11 @@ export interface WorkflowSummary {
   description: string | null;
   steps: number;
   triggers: number;
+  /** When a cron trigger starts the next run (the earliest of them), or null. */
+  nextRunAt: string | null;
+  /** The last run a trigger started, and when. */
+  lastTriggeredRun: number | null;
+  lastTriggeredAt: string | null;
   createdAt: string;
   createdBy: string | null;
 }

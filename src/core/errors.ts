@@ -33,7 +33,7 @@ export const ERROR_CODES = {
   invalid_workflow: 'invalid',
   /** A run's params do not suit the definition (each problem in `details.problems`). */
   invalid_params: 'invalid',
-  /** A workflow uses a step kind this Baton does not run yet (named in `details.kind`). */
+  /** Retired: every step kind runs now. Kept so the code is never given another meaning. */
   step_not_supported: 'invalid',
   /** A change to many tasks needs a yes: `--yes`, or an answer at a terminal. */
   confirmation_required: 'invalid',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runIdSchema, startRunSchema, workflowRefSchema } from '../core/schemas.js';
+import { approveStepSchema, runIdSchema, startRunSchema, workflowRefSchema } from '../core/schemas.js';
 import { STEP_KINDS } from '../core/workflow/index.js';
 import { defineTool, READ_ONLY, type Tool, type ToolContext, WRITE } from './tool.js';
 
@@ -72,7 +72,9 @@ function runData(run: Awaited<ReturnType<ToolContext['baton']['getRun']>>) {
     steps: run.steps.map((s) => ({
       id: s.id,
       status: s.status,
-      tasks: run.tasks.filter((t) => t.step === s.id).map((t) => ({ id: t.id, status: t.status, title: t.title })),
+      tasks: run.tasks
+        .filter((t) => t.step === s.id)
+        .map((t) => ({ id: t.id, status: t.status, title: t.title, ...(t.run !== undefined && { run: t.run }) })),
       ...(s.error && { error: s.error }),
       ...(s.waitUntil && { waitUntil: s.waitUntil }),
       result: s.result,
@@ -111,4 +113,26 @@ const workflowStatus = defineTool({
   },
 });
 
-export const WORKFLOW_TOOLS: Tool[] = [listWorkflows, runWorkflow, workflowStatus];
+const approveStep = defineTool({
+  name: 'approve_step',
+  title: 'Approve or reject a workflow step',
+  description:
+    "Decide an approval step that waits (workflow_status shows it as waiting with approval): approve it and the run goes on, or reject it (reject: true) and the step fails. The caller's role must be one the step names.",
+  input: z.strictObject({
+    run: runIdSchema.describe('the run id'),
+    step: approveStepSchema.shape.step.describe('the approval step id'),
+    reject: approveStepSchema.shape.reject.describe('reject instead of approve'),
+    comment: approveStepSchema.shape.comment.describe('why, for the record'),
+  }),
+  annotations: WRITE,
+  async run(args, { baton }: ToolContext) {
+    const run = await baton.approveStep(args.run, args.step, {
+      ...(args.reject !== undefined && { reject: args.reject }),
+      ...(args.comment !== undefined && { comment: args.comment }),
+    });
+    const step = run.steps.find((s) => s.id === args.step);
+    return { summary: `step ${args.step} of run ${run.id} ${step?.status ?? 'decided'}; run ${run.status}`, data: runData(run) };
+  },
+});
+
+export const WORKFLOW_TOOLS: Tool[] = [listWorkflows, runWorkflow, workflowStatus, approveStep];

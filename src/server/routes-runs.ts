@@ -15,6 +15,8 @@ const stepSchema = z.strictObject({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   waitUntil: z.string().nullable(),
+  /** A `wait: { event }` step: it waits for an event after this id. */
+  eventAfter: z.number().nullable().optional(),
   decision: z
     .strictObject({
       approved: z.boolean(),
@@ -53,6 +55,8 @@ const detailSchema = z.strictObject({
       title: z.string(),
       status: z.string(),
       attempts: z.number(),
+      /** A sub-workflow step's task stands for this run. */
+      run: z.number().optional(),
     }),
   ),
 });

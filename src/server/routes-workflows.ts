@@ -18,6 +18,9 @@ const summarySchema = z.strictObject({
   description: z.string().nullable(),
   steps: z.number(),
   triggers: z.number(),
+  nextRunAt: z.string().nullable(),
+  lastTriggeredRun: z.number().nullable(),
+  lastTriggeredAt: z.string().nullable(),
   createdAt: z.string(),
   createdBy: z.string().nullable(),
 });

@@ -18,6 +18,7 @@ import type {
 import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 import type { WorkflowRecord } from '../core/workflow/record.js';
 import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
+import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
@@ -75,6 +76,8 @@ export interface Store {
    * in memory would make a read of its own wait for that very transaction).
    */
   getTask(id: number): Promise<Task | undefined>;
+  /** The tasks of `ids` that exist, in id order, read in one query however many there are. */
+  getTasks(ids: readonly number[]): Promise<Task[]>;
   listTasks(query: TaskQuery): Promise<Task[]>;
   countTasks(query: TaskQuery): Promise<number>;
   /** Tasks per status, of those a query selects (every task without one). */
@@ -140,8 +143,14 @@ export interface Store {
   getWorkflow(name: string, version?: number): Promise<WorkflowRecord | undefined>;
   /** One run of a workflow, or undefined. */
   getRun(id: number): Promise<WorkflowRun | undefined>;
-  /** Runs, newest first. */
+  /** The state of every workflow's triggers (`core/workflow/triggers.ts`). */
+  listTriggers(): Promise<TriggerState[]>;
+  /** The id of the newest event (0 when there is none). */
+  lastEventId(): Promise<number>;
+  /** Runs, newest first; with `dueBy`, the running ones a sweep must look at by then, most overdue first. */
   listRuns(query: RunQuery): Promise<WorkflowRun[]>;
+  /** Running runs with a step task that ended after the run was last written (an advance was lost). */
+  runsBehind(limit: number): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -212,6 +221,10 @@ export interface StoreTx {
   latestWorkflow(name: string): Promise<WorkflowRecord | undefined>;
   /** Inserts one version of a workflow definition; `(name, version)` is new. */
   insertWorkflow(record: WorkflowRecord): Promise<void>;
+  /** Replaces the trigger states of workflow `name` (a new version registered). */
+  setTriggers(name: string, states: readonly TriggerState[]): Promise<void>;
+  /** Compare and set of one trigger's state: false (nothing written) when it is no longer as `prev`. */
+  updateTrigger(prev: TriggerState, next: TriggerChange): Promise<boolean>;
   /** Inserts a run (revision 1) and returns it with its new id. */
   insertRun(run: NewRun): Promise<WorkflowRun>;
   /**
@@ -312,6 +325,8 @@ export interface TaskQuery {
 export interface RunQuery {
   workflow?: string | undefined;
   status?: RunStatus | undefined;
+  /** Running runs whose `wakeAtOf` is at or before this time (ms); other filters are ignored. */
+  dueBy?: number | undefined;
   limit?: number | undefined;
 }
 

@@ -54,7 +54,7 @@ describe('the run engine (pure: the time is given)', () => {
     const due = planRun(def, run, new Map(), T0 + 90_000);
     run = apply(run, due, next);
     expect(run.steps.map((s) => s.status)).toEqual(['completed', 'running']);
-    expect(due.create.map((c) => c.task.title)).toEqual(['Next']);
+    expect(due.create.map((c) => c.task?.title)).toEqual(['Next']);
   });
 
   it('continue_on_error: the failed step lets its dependents run and the run complete', () => {
@@ -70,7 +70,7 @@ describe('the run engine (pure: the time is given)', () => {
     const failed = planRun(def, run, new Map([view(1, 'failed')]), T0);
     run = apply(run, failed, next);
     expect(run.steps.map((s) => s.status)).toEqual(['failed', 'running']);
-    expect(failed.create.map((c) => c.task.title)).toEqual(['Ship failed']);
+    expect(failed.create.map((c) => c.task?.title)).toEqual(['Ship failed']);
     const end = planRun(def, run, new Map([view(1, 'failed'), view(2, 'completed')]), T0);
     expect(end.status).toBe('completed');
   });
@@ -131,7 +131,7 @@ describe('the run engine (pure: the time is given)', () => {
     expect(run.steps[0]).toMatchObject({ status: 'running', taskIds: [1], waitUntil: new Date(T0 + 65_000).toISOString() });
     expect(planRun(def, run, first, T0 + 64_999).changed).toBe(false);
     const again = planRun(def, run, first, T0 + 65_000);
-    expect(again.create.map((c) => c.task.title)).toEqual(['Poll']);
+    expect(again.create.map((c) => c.task?.title)).toEqual(['Poll']);
     run = apply(run, again, next);
     const end = planRun(def, run, new Map([...first, view(2, 'completed', { ok: true })]), T0 + 70_000);
     expect(end.steps[0]).toMatchObject({ status: 'completed', result: { ok: true }, taskIds: [1, 2] });

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalBaton } from '../../src/app/local-baton.js';
+import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/core/limits.js';
-import { type Agent, connect, eventually, freshProject, openStore, sleep } from './helpers.js';
+import { type Agent, connect, eventually, sleep, useProject } from './helpers.js';
 
 const TASKS = 150;
 
@@ -20,19 +19,11 @@ async function drain(agent: Agent): Promise<number[]> {
 }
 
 describe('baton mcp: several agents on one board', () => {
-  let project: ReturnType<typeof freshProject>;
-  let baton: LocalBaton;
-  beforeAll(async () => {
-    project = freshProject();
-    baton = await openStore(project.dir);
-  });
-  afterAll(async () => {
-    await baton?.close();
-    project?.cleanup();
-  });
+  const project = useProject();
 
   it('three agents drain 150 tasks: each completed exactly once', async () => {
-    for (let i = 0; i < TASKS; i++) await baton.createTask({ title: `crew task ${i}`, noBreakdown: true, tags: ['crew'] });
+    for (let i = 0; i < TASKS; i++)
+      await project.baton.createTask({ title: `crew task ${i}`, noBreakdown: true, tags: ['crew'] });
     const agents = await Promise.all(
       ['crew-1', 'crew-2', 'crew-3'].map((id) => connect(project.dir, { args: ['--worker', id] })),
     );
@@ -47,9 +38,9 @@ describe('baton mcp: several agents on one board', () => {
       await Promise.all(agents.map((a) => a.close()));
     }
     // From the history: one claim and one completion per task, by the agent whose result it holds.
-    const { tasks } = await baton.listTasks({ tag: 'crew', limit: TASKS });
+    const { tasks } = await project.baton.listTasks({ tag: 'crew', limit: TASKS });
     expect(tasks.every((t) => t.status === 'completed')).toBe(true);
-    const events = await baton.events({ limit: 100_000 });
+    const events = await project.baton.events({ limit: 100_000 });
     for (const task of tasks) {
       const mine = events.filter((e) => e.taskId === task.id);
       expect(
@@ -63,7 +54,7 @@ describe('baton mcp: several agents on one board', () => {
   });
 
   it('an agent that disconnects mid-task hands its task back to the queue', async () => {
-    const task = await baton.createTask({ title: 'abandoned halfway', noBreakdown: true });
+    const task = await project.baton.createTask({ title: 'abandoned halfway', noBreakdown: true });
     const quitter = await connect(project.dir, { args: ['--worker', 'quitter'] });
     const claim = await quitter.call('next_task');
     expect(claim.data.task.id).toBe(task.id);
@@ -71,11 +62,11 @@ describe('baton mcp: several agents on one board', () => {
     // Released on stdin's end, by a server that then exits by itself, without a signal.
     expect(await quitter.disconnect()).toBe(0);
 
-    const after = await baton.getTask(task.id);
+    const after = await project.baton.getTask(task.id);
     expect(after).toMatchObject({ status: 'queued', lease: null });
-    const events = await baton.events({ taskId: task.id });
+    const events = await project.baton.events({ taskId: task.id });
     expect(events.at(-1)).toMatchObject({ type: 'released', workerId: 'quitter' });
-    expect((await baton.listWorkers()).find((w) => w.id === 'quitter')?.state).toBe('stopped');
+    expect((await project.baton.listWorkers()).find((w) => w.id === 'quitter')?.state).toBe('stopped');
 
     const successor = await connect(project.dir, { args: ['--worker', 'successor'] });
     try {
@@ -96,23 +87,23 @@ describe('baton mcp: several agents on one board', () => {
     await sleep(200);
     expect(await waiter.disconnect()).toBe(0);
     await waiting;
-    const task = await baton.createTask({ title: 'arrives after the waiter left', noBreakdown: true });
+    const task = await project.baton.createTask({ title: 'arrives after the waiter left', noBreakdown: true });
     await sleep(300);
-    expect((await baton.getTask(task.id)).status).toBe('queued');
-    await baton.cancelTask(task.id);
+    expect((await project.baton.getTask(task.id)).status).toBe('queued');
+    await project.baton.cancelTask(task.id);
   }, 40_000);
 
   it('an agent killed outright loses its task when the lease runs out', async () => {
-    const task = await baton.createTask({ title: 'owner will crash', noBreakdown: true });
+    const task = await project.baton.createTask({ title: 'owner will crash', noBreakdown: true });
     const doomed = await connect(project.dir, { args: ['--worker', 'doomed', '--lease', '1'] });
     expect((await doomed.call('next_task')).data.task.id).toBe(task.id);
     process.kill(doomed.transport.pid as number, 'SIGKILL');
     await doomed.close().catch(() => undefined);
 
-    const rescued = await eventually(async () => (await baton.claim({ workerId: 'rescuer' }))?.id === task.id, 5000);
+    const rescued = await eventually(async () => (await project.baton.claim({ workerId: 'rescuer' }))?.id === task.id, 5000);
     expect(rescued).toBe(true);
-    const types = (await baton.events({ taskId: task.id })).map((e) => e.type);
+    const types = (await project.baton.events({ taskId: task.id })).map((e) => e.type);
     expect(types).toContain('lease_expired');
-    await baton.complete(task.id, { workerId: 'rescuer' });
+    await project.baton.complete(task.id, { workerId: 'rescuer' });
   });
 });

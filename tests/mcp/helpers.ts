@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
-import { BIN } from '../cli/run-cli.js';
+import { BIN, freshProject } from '../cli/run-cli.js';
 import { childEnv } from '../helpers/sealed.js';
 
 export { cli, freshProject, json } from '../cli/run-cli.js';
@@ -83,6 +84,53 @@ export async function callTool(client: Client, name: string, args: Record<string
     summary: texts[0] ?? '',
     data: texts[1] !== undefined ? JSON.parse(texts[1]) : undefined,
     size: texts.reduce((n, t) => n + t.length, 0),
+  };
+}
+
+/** What the tests of one `describe` share: a project, its store opened in this process, an agent. */
+export interface SharedProject {
+  /** The project folder (its `.baton/` holds the store). */
+  readonly dir: string;
+  /** The store, to set up and inspect. */
+  readonly baton: LocalBaton;
+  /** The agent connected to `baton mcp` in the project; only with `workerId`. */
+  readonly agent: Agent;
+}
+
+/**
+ * Makes one project for the tests of the enclosing `describe` (its store, then `prepare`, then with
+ * `workerId` an agent connected as that worker) and closes them after the last test. The fields
+ * are read inside tests, once `beforeAll` has run.
+ */
+export function useProject(options: { workerId?: string; prepare?: (baton: LocalBaton) => Promise<void> } = {}): SharedProject {
+  let project: ReturnType<typeof freshProject> | undefined;
+  let baton: LocalBaton | undefined;
+  let agent: Agent | undefined;
+  beforeAll(async () => {
+    project = freshProject();
+    baton = await openStore(project.dir);
+    await options.prepare?.(baton);
+    if (options.workerId) agent = await connect(project.dir, { env: { BATON_WORKER_ID: options.workerId } });
+  });
+  afterAll(async () => {
+    await agent?.close();
+    await baton?.close();
+    project?.cleanup();
+  });
+  const made = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is made in beforeAll${what === 'the agent' ? ', with workerId' : ''}`);
+    return value;
+  };
+  return {
+    get dir() {
+      return made(project, 'the project').dir;
+    },
+    get baton() {
+      return made(baton, 'the store');
+    },
+    get agent() {
+      return made(agent, 'the agent');
+    },
   };
 }
 

@@ -1,48 +1,39 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalBaton } from '../../src/app/local-baton.js';
-import { type Agent, connect, freshProject, openStore } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useProject } from './helpers.js';
 
 /** The steering tools an agent uses: change, cancel, hold, resume, retry, undepend, search; list_tasks filters. */
 describe('baton mcp: steering tools', () => {
-  let project: ReturnType<typeof freshProject>;
-  let agent: Agent;
-  let baton: LocalBaton;
-
-  beforeAll(async () => {
-    project = freshProject();
-    baton = await openStore(project.dir);
-    agent = await connect(project.dir, { env: { BATON_WORKER_ID: 'steerer' } });
-  });
-  afterAll(async () => {
-    await agent?.close();
-    await baton?.close();
-    project?.cleanup();
-  });
+  const project = useProject({ workerId: 'steerer' });
 
   it('update_task, pause_task, resume_task, cancel_task, retry_task change the task; ifVersion guards', async () => {
-    const task = await baton.createTask({ title: 'Steer me', noBreakdown: true });
-    const updated = await agent.call('update_task', { id: task.id, priority: 'high', addTags: ['x'], ifVersion: task.version });
+    const task = await project.baton.createTask({ title: 'Steer me', noBreakdown: true });
+    const updated = await project.agent.call('update_task', {
+      id: task.id,
+      priority: 'high',
+      addTags: ['x'],
+      ifVersion: task.version,
+    });
     expect(updated.isError).toBe(false);
-    expect((await baton.getTask(task.id)).priority).toBe('high');
-    const stale = await agent.call('update_task', { id: task.id, title: 'late', ifVersion: task.version });
+    expect((await project.baton.getTask(task.id)).priority).toBe('high');
+    const stale = await project.agent.call('update_task', { id: task.id, title: 'late', ifVersion: task.version });
     expect([stale.isError, stale.data.error.code]).toEqual([true, 'version_mismatch']);
-    expect((await agent.call('pause_task', { id: task.id })).data.task.status).toBe('paused');
-    expect((await agent.call('resume_task', { id: task.id })).data.task.status).toBe('queued');
-    expect((await agent.call('cancel_task', { id: task.id, reason: 'not needed' })).data.task.status).toBe('cancelled');
-    const again = await agent.call('cancel_task', { id: task.id });
+    expect((await project.agent.call('pause_task', { id: task.id })).data.task.status).toBe('paused');
+    expect((await project.agent.call('resume_task', { id: task.id })).data.task.status).toBe('queued');
+    expect((await project.agent.call('cancel_task', { id: task.id, reason: 'not needed' })).data.task.status).toBe('cancelled');
+    const again = await project.agent.call('cancel_task', { id: task.id });
     expect([again.isError, again.data.error.code]).toEqual([true, 'illegal_transition']);
-    expect((await agent.call('retry_task', { id: task.id })).data.task.status).toBe('queued');
-    await baton.cancelTask(task.id);
+    expect((await project.agent.call('retry_task', { id: task.id })).data.task.status).toBe('queued');
+    await project.baton.cancelTask(task.id);
   });
 
   it('remove_dependency lets a blocked task run', async () => {
-    const first = await baton.createTask({ title: 'First', noBreakdown: true });
-    const second = await baton.createTask({ title: 'Second', dependsOn: [first.id], noBreakdown: true });
-    const reply = await agent.call('remove_dependency', { id: second.id, dependsOn: first.id });
+    const first = await project.baton.createTask({ title: 'First', noBreakdown: true });
+    const second = await project.baton.createTask({ title: 'Second', dependsOn: [first.id], noBreakdown: true });
+    const reply = await project.agent.call('remove_dependency', { id: second.id, dependsOn: first.id });
     expect([reply.isError, reply.data.task.status]).toEqual([false, 'queued']);
-    const gone = await agent.call('remove_dependency', { id: second.id, dependsOn: first.id });
+    const gone = await project.agent.call('remove_dependency', { id: second.id, dependsOn: first.id });
     expect([gone.isError, gone.data.error.code]).toEqual([true, 'invalid_argument']);
-    for (const t of [first, second]) await baton.cancelTask(t.id);
+    for (const t of [first, second]) await project.baton.cancelTask(t.id);
   });
 
   it('add_dependency and remove_dependency with ifVersion refuse a task changed since it was read', async () => {
@@ -60,28 +51,28 @@ describe('baton mcp: steering tools', () => {
   });
 
   it('search_tasks and list_tasks find tasks by text, priority and capability; open tasks in claim order by default', async () => {
-    const low = await baton.createTask({ title: 'Rotate the certificates', priority: 'low', noBreakdown: true });
-    const crit = await baton.createTask({
+    const low = await project.baton.createTask({ title: 'Rotate the certificates', priority: 'low', noBreakdown: true });
+    const crit = await project.baton.createTask({
       title: 'Certificate expired in prod',
       priority: 'critical',
       capabilities: ['ops'],
       noBreakdown: true,
     });
-    const done = await baton.createTask({ title: 'Old certificate audit', noBreakdown: true });
-    await baton.cancelTask(done.id);
-    const found = await agent.call('search_tasks', { q: 'certificate' });
+    const done = await project.baton.createTask({ title: 'Old certificate audit', noBreakdown: true });
+    await project.baton.cancelTask(done.id);
+    const found = await project.agent.call('search_tasks', { q: 'certificate' });
     expect(found.data.tasks.map((t: { id: number }) => t.id)).toEqual([crit.id, low.id]);
-    const all = await agent.call('search_tasks', { q: 'certificate', all: true });
+    const all = await project.agent.call('search_tasks', { q: 'certificate', all: true });
     expect(all.data.total).toBe(3);
-    const listed = await agent.call('list_tasks', { q: 'certif' });
+    const listed = await project.agent.call('list_tasks', { q: 'certif' });
     expect(listed.data.tasks.map((t: { id: number }) => t.id)).toEqual([crit.id, low.id]);
-    expect((await agent.call('list_tasks', { priority: ['low'], q: 'certificates' })).data.total).toBe(1);
-    expect((await agent.call('list_tasks', { capability: ['ops'] })).data.tasks[0].id).toBe(crit.id);
-    for (const t of [low, crit]) await baton.cancelTask(t.id);
+    expect((await project.agent.call('list_tasks', { priority: ['low'], q: 'certificates' })).data.total).toBe(1);
+    expect((await project.agent.call('list_tasks', { capability: ['ops'] })).data.tasks[0].id).toBe(crit.id);
+    for (const t of [low, crit]) await project.baton.cancelTask(t.id);
   });
 
   it('refuses bad input of every steering tool with a coded error naming the field, and changes nothing', async () => {
-    const task = await baton.createTask({ title: 'Untouched', noBreakdown: true });
+    const task = await project.baton.createTask({ title: 'Untouched', noBreakdown: true });
     const cases: [string, Record<string, unknown>, string, RegExp][] = [
       ['update_task', { id: task.id, priority: 'urgent' }, 'invalid_argument', /^priority:/],
       ['update_task', { id: task.id, title: '   ' }, 'invalid_argument', /^title:/],
@@ -102,12 +93,12 @@ describe('baton mcp: steering tools', () => {
       ['list_tasks', { priority: ['urgent'] }, 'invalid_argument', /^priority/],
     ];
     for (const [tool, args, code, message] of cases) {
-      const reply = await agent.call(tool, args);
+      const reply = await project.agent.call(tool, args);
       expect(reply.isError, `${tool} ${JSON.stringify(args).slice(0, 80)}`).toBe(true);
       expect(reply.data.error.code, tool).toBe(code);
       expect(reply.data.error.message, tool).toMatch(message);
     }
-    expect((await baton.getTask(task.id)).version).toBe(task.version);
-    await baton.cancelTask(task.id);
+    expect((await project.baton.getTask(task.id)).version).toBe(task.version);
+    await project.baton.cancelTask(task.id);
   });
 });

@@ -61,7 +61,16 @@ steps:
     task: { title: Never }
 `;
 
-describe('baton mcp: run_workflow and workflow_status', () => {
+const GATE = `name: gate
+steps:
+  - id: ok
+    approval: { by: [admin] }
+  - id: after
+    needs: [ok]
+    task: { title: After }
+`;
+
+describe('baton mcp: run_workflow, workflow_status and approve_step', () => {
   let project: ReturnType<typeof freshProject>;
   let agent: Agent;
 
@@ -69,7 +78,7 @@ describe('baton mcp: run_workflow and workflow_status', () => {
     project = freshProject();
     const baton = await openStore(project.dir);
     await baton.addWorkflow(SMALL);
-    await baton.addWorkflow(readFileSync(EXAMPLE, 'utf8'));
+    await baton.addWorkflow(GATE);
     await baton.close();
     agent = await connect(project.dir, { env: { BATON_WORKER_ID: 'agent-w' } });
   });
@@ -92,12 +101,24 @@ describe('baton mcp: run_workflow and workflow_status', () => {
     expect(status.summary).toBe(`run ${started.data.id} of ship: running (build running, approve pending)`);
   });
 
-  it('bad params and unsupported steps are coded errors', async () => {
+  it('bad params are a coded error', async () => {
     const bad = await agent.call('run_workflow', { name: 'ship', params: {} });
     expect(bad.isError).toBe(true);
     expect(bad.summary).toContain('invalid_params');
-    const unsupported = await agent.call('run_workflow', { name: 'release', params: { version: '1.0.0' } });
-    expect(unsupported.isError).toBe(true);
-    expect(unsupported.summary).toContain('step_not_supported');
+  });
+
+  it('approve_step decides a waiting approval; a step that is not waiting is a coded error', async () => {
+    const started = await agent.call('run_workflow', { name: 'gate' });
+    expect(started.data.steps[0]).toMatchObject({ id: 'ok', status: 'waiting' });
+    const early = await agent.call('approve_step', { run: started.data.id, step: 'after' });
+    expect(early.isError).toBe(true);
+    expect(early.summary).toContain('step_not_waiting');
+    const approved = await agent.call('approve_step', { run: started.data.id, step: 'ok', comment: 'fine' });
+    expect(approved.isError).toBe(false);
+    expect(approved.summary).toBe(`step ok of run ${started.data.id} completed; run running`);
+    expect(approved.data.steps[1]).toMatchObject({ id: 'after', status: 'running' });
+    const second = await agent.call('run_workflow', { name: 'gate' });
+    const rejected = await agent.call('approve_step', { run: second.data.id, step: 'ok', reject: true });
+    expect(rejected.summary).toBe(`step ok of run ${second.data.id} failed; run failed`);
   });
 });

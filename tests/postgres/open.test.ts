@@ -1,14 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatonError } from '../../src/core/errors.js';
 import { LATEST_VERSION, MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { childEnv } from '../helpers/sealed.js';
+import { openAtOnce } from '../helpers/open-store.js';
 import { dropSchema, newSchemaName, openPg, PG_URL, pgCwd, schemaUrl, withAdmin } from './pg-test-db.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const OPEN_STORE = resolve(import.meta.dirname, 'open-store.mjs');
 
 const schemas: string[] = [];
 const fresh = () => {
@@ -19,21 +13,6 @@ const fresh = () => {
 afterEach(async () => {
   for (const schema of schemas.splice(0)) await dropSchema(schema);
 });
-
-function openInProcess(url: string): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [OPEN_STORE, url], { cwd: pgCwd(), env: childEnv() });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('close', (code) => done({ code, out, err }));
-  });
-}
 
 async function refusal(call: Promise<unknown>): Promise<BatonError> {
   try {
@@ -46,11 +25,8 @@ async function refusal(call: Promise<unknown>): Promise<BatonError> {
 
 describe('opening a PostgreSQL store', () => {
   it('10 processes opening a fresh schema at once: migrations applied once, no errors', async () => {
-    expect(existsSync(resolve(ROOT, 'dist/app/open.js')), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
     const schema = fresh();
-    const results = await Promise.all(Array.from({ length: 10 }, () => openInProcess(schemaUrl(schema))));
-    for (const r of results)
-      expect({ code: r.code, out: r.out.trim(), err: r.err }).toEqual({ code: 0, out: '{"ok":true,"tasks":0}', err: '' });
+    await openAtOnce(schemaUrl(schema), pgCwd(), 10, 0);
     const applied = await withAdmin((sql) =>
       sql.unsafe(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`),
     );

@@ -16,6 +16,7 @@ import { reservationContract } from './reservations.contract.js';
 import { resourceContract } from './resources.contract.js';
 import { routingContract } from './routing.contract.js';
 import { runContract } from './runs.contract.js';
+import { linkedRunContract } from './runs-linked.contract.js';
 import { scheduleContract } from './schedule.contract.js';
 import { steerContract } from './steer.contract.js';
 import { taskContract } from './tasks.contract.js';
@@ -52,6 +53,7 @@ export function storeContract(run: ContractRun): void {
     scheduleContract(store);
     resourceContract(store);
     runContract(store);
+    linkedRunContract(store);
     steerContract(store);
     insightContract(store);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/app/baton.js';
+import type { Task } from '../../src/core/types.js';
 import { expectRefusedUnchanged, type StoreHarness } from './harness.js';
 
 /** Claims the next task as `workerId` and completes it; returns its id. */
@@ -61,6 +62,23 @@ export function dependencyContract(store: () => StoreHarness): void {
       expect(detail.task.status).toBe('blocked');
       expect(detail.blockedBy).toEqual([{ id: a.id, title: 'Prerequisite', status: 'cancelled' }]);
       expect(await baton.claim({ workerId: 'w1' })).toBeNull();
+    });
+
+    it('show and a refused claim name every open dependency of many, in id order, and none that is finished', async () => {
+      const baton = await store().open();
+      const deps: Task[] = [];
+      for (let i = 0; i < 12; i++) deps.push(await baton.createTask({ title: `Part ${i}` }));
+      const finished = new Set<number>();
+      for (let i = 0; i < 3; i++) finished.add(await doNext(baton));
+      await baton.cancelTask(deps[7]?.id as number, { reason: 'dropped' });
+      const waiting = await baton.createTask({ title: 'Assembly', dependsOn: deps.map((d) => d.id).reverse() });
+      const open = deps.filter((d) => !finished.has(d.id));
+      const statusOf = (id: number) => (id === deps[7]?.id ? 'cancelled' : 'queued');
+      expect((await baton.showTask(waiting.id)).blockedBy).toEqual(
+        open.map((d) => ({ id: d.id, title: d.title, status: statusOf(d.id) })),
+      );
+      const err = await expectRefusedUnchanged(baton, () => baton.claimTask(waiting.id, { workerId: 'w1' }), 'task_blocked');
+      expect(err.details?.blockedBy).toEqual(open.map((d) => d.id));
     });
 
     it('adding an open dependency blocks a queued task; removing it makes the task ready again', async () => {

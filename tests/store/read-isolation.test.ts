@@ -95,19 +95,37 @@ describe.each(backends)('reads outside a transaction on $name', (backend) => {
       store.getTask(existing.id + 1),
       store.listTasks({}),
       store.countTasks({}),
+      store.getTasks([existing.id + 1, existing.id]),
     ]);
     readsDone.fire();
     if (backend.readsDuringTransaction) expect(transactionEnded).toBe(false);
-    const [task, inserted, list, count] = during;
+    const [task, inserted, list, count, batch] = during;
     expect(task?.title).toBe('Before');
     expect(task?.version).toBe(existing.version);
     expect(inserted).toBeUndefined();
     expect(list.map((t) => t.title)).toEqual(['Before']);
     expect(count).toBe(1);
+    expect(batch.map((t) => [t.title, t.version])).toEqual([['Before', existing.version]]);
 
     await refused;
     expect((await store.getTask(existing.id))?.title).toBe('Before');
     expect((await store.listTasks({})).map((t) => t.title)).toEqual(['Before']);
+  });
+});
+
+describe.each(backends)('a batched read on $name', (backend) => {
+  it('gives the tasks of the ids that exist, once each, in id order, whatever order they are asked in', async () => {
+    const store = await backend.open();
+    const tasks = await store.transaction(async (tx) => {
+      const made = [];
+      for (const title of ['A', 'B', 'C', 'D']) made.push(await tx.insertTask(newTask(title, tx.now)));
+      return made;
+    });
+    const [a, b, , d] = tasks.map((t) => t.id) as [number, number, number, number];
+    const read = await store.getTasks([d, a, 999_999, d, b]);
+    expect(read.map((t) => t.title)).toEqual(['A', 'B', 'D']);
+    expect(read[0]).toEqual(await store.getTask(a));
+    expect(await store.getTasks([])).toEqual([]);
   });
 });
 

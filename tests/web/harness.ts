@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { childEnv, sealedFolder } from '../helpers/sealed.js';
 
 /**
@@ -126,6 +127,40 @@ export async function openBrowser(viewport = { width: 1280, height: 900 }, args:
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A server and a browser shared by the tests of one file. */
+export interface Dashboard {
+  readonly server: Served;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts `baton serve` on a fresh store and a browser before the tests of the file, and stops both
+ * after the last one: starting Chromium and a server per test would cost more than the tests. The
+ * fields are read inside tests, once `beforeAll` has run.
+ */
+export function useDashboard(): Dashboard {
+  let server: Served | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the server starts in beforeAll');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser starts in beforeAll');
+      return browser;
     },
   };
 }

@@ -1,28 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type Browser, openBrowser, type Served, startServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { api, useDashboard } from './harness.js';
 
 const EXAMPLE = readFileSync(resolve(import.meta.dirname, '../../docs/examples/release.yaml'), 'utf8');
 
-let server: Served;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await openBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ui = useDashboard();
 
 describe('dashboard: the Workflows page', () => {
   it('lists registered workflows with their version and steps, shows one step by step, and follows new versions live', async () => {
-    await api(server.url, 'POST', '/workflows', { source: EXAMPLE });
-    const { page } = browser;
-    await page.goto(`${server.url}/#/`);
+    await api(ui.server.url, 'POST', '/workflows', { source: EXAMPLE });
+    const { page } = ui.browser;
+    await page.goto(`${ui.server.url}/#/`);
     await page.getByRole('link', { name: 'Workflows', exact: true }).click();
     const row = page.locator('[data-workflow="release"]');
     await row.waitFor();
@@ -45,18 +34,18 @@ describe('dashboard: the Workflows page', () => {
     expect(await page.locator('[data-step="rollback"]').textContent()).toContain('workflow rollback');
 
     // A new version, registered elsewhere, shows up without a reload.
-    await api(server.url, 'POST', '/workflows', { source: EXAMPLE.replace('max: 10,', 'max: 11,') });
+    await api(ui.server.url, 'POST', '/workflows', { source: EXAMPLE.replace('max: 10,', 'max: 11,') });
     await page.locator('[data-workflow="release"] td', { hasText: 'v2' }).waitFor();
-    expect(browser.errors).toEqual([]);
+    expect(ui.browser.errors).toEqual([]);
   });
 
   it('lists runs, opens one with its steps and task links, and follows it live', async () => {
     const flow =
       'name: ship\nsteps:\n  - id: build\n    task: { title: Build it }\n  - id: test\n    needs: [build]\n    task: { title: Test it }\n';
-    await api(server.url, 'POST', '/workflows', { source: flow });
-    const run = (await api(server.url, 'POST', '/workflows/ship/runs', {})) as { id: number; tasks: { id: number }[] };
-    const { page } = browser;
-    await page.goto(`${server.url}/#/workflows?name=ship`);
+    await api(ui.server.url, 'POST', '/workflows', { source: flow });
+    const run = (await api(ui.server.url, 'POST', '/workflows/ship/runs', {})) as { id: number; tasks: { id: number }[] };
+    const { page } = ui.browser;
+    await page.goto(`${ui.server.url}/#/workflows?name=ship`);
     const row = page.locator(`[data-run="${run.id}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('running');
@@ -72,25 +61,25 @@ describe('dashboard: the Workflows page', () => {
     expect(await page.locator('[data-step="test"]').getAttribute('data-status')).toBe('pending');
 
     // Cancelled elsewhere: the page follows without a reload.
-    await api(server.url, 'POST', `/runs/${run.id}/cancel`, {});
+    await api(ui.server.url, 'POST', `/runs/${run.id}/cancel`, {});
     await page.locator('[data-step="build"][data-status="cancelled"]').waitFor();
     expect(await page.locator('[data-step="test"]').getAttribute('data-status')).toBe('cancelled');
-    expect(browser.errors).toEqual([]);
+    expect(ui.browser.errors).toEqual([]);
   });
 
   it('approves an approval step from the run page, and the run goes on', async () => {
     const flow =
       'name: gate\nsteps:\n  - id: approve\n    approval: { by: [admin], timeout: 1d }\n  - id: ship\n    needs: [approve]\n    task: { title: Ship }\n';
-    await api(server.url, 'POST', '/workflows', { source: flow });
-    const run = (await api(server.url, 'POST', '/workflows/gate/runs', {})) as { id: number };
-    const { page } = browser;
-    await page.goto(`${server.url}/#/workflows?run=${run.id}`);
+    await api(ui.server.url, 'POST', '/workflows', { source: flow });
+    const run = (await api(ui.server.url, 'POST', '/workflows/gate/runs', {})) as { id: number };
+    const { page } = ui.browser;
+    await page.goto(`${ui.server.url}/#/workflows?run=${run.id}`);
     const step = page.locator('[data-step="approve"][data-status="waiting"]');
     await step.waitFor();
     await step.getByRole('button', { name: 'Approve' }).click();
     await page.locator('[data-step="approve"][data-status="completed"]').waitFor();
     await page.locator('[data-step="ship"][data-status="running"]').waitFor();
     expect(await page.locator('[data-step="approve"]').textContent()).toContain('approved by');
-    expect(browser.errors).toEqual([]);
+    expect(ui.browser.errors).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
-import { BIN } from '../cli/run-cli.js';
+import { BIN, freshProject } from '../cli/run-cli.js';
 import { childEnv } from '../helpers/sealed.js';
 
 export { cli, freshProject, json } from '../cli/run-cli.js';
@@ -26,6 +27,59 @@ export function startWorker(dir: string, args: string[], env: Record<string, str
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/** A project for one test, and the worker processes the test started in it. */
+export interface WorkerProject {
+  /** This test's project folder. */
+  readonly dir: string;
+  /** Starts `baton worker …` in the project, as `startWorker`; killed after the test. */
+  start(args: string[], env?: Record<string, string>): WorkerProcess;
+}
+
+/**
+ * A fresh project for each test of the enclosing `describe`, and nothing the test started left
+ * running after it, even when it fails: its worker processes are killed, and so is the process
+ * group of every command whose shell wrote its pid to a `*.pid` file in the project (`pidIn`).
+ */
+export function useWorkerProject(): WorkerProject {
+  let project: ReturnType<typeof freshProject> | undefined;
+  let workers: WorkerProcess[] = [];
+  beforeEach(() => {
+    project = freshProject();
+    workers = [];
+  });
+  afterEach(() => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    if (!project) return;
+    for (const file of readdirSync(project.dir).filter((f) => f.endsWith('.pid'))) {
+      try {
+        process.kill(-pidIn(project.dir, file), 'SIGKILL');
+      } catch {
+        // Already gone, as it should be.
+      }
+    }
+    project.cleanup();
+  });
+  return {
+    get dir() {
+      if (!project) throw new Error('the project is made in beforeEach');
+      return project.dir;
+    },
+    start(args, env) {
+      const worker = startWorker(this.dir, args, env);
+      workers.push(worker);
+      return worker;
+    },
+  };
+}
+
+/**
+ * The pid a command's shell wrote to `file` in `dir` (`echo $$ > file`), which is also the id of
+ * its process group: a worker starts each command as the leader of a group of its own.
+ */
+export function pidIn(dir: string, file: string): number {
+  return Number(readFileSync(join(dir, file), 'utf8'));
 }
 
 /** The store of a test project, opened in this process to set up and inspect. */

@@ -1,16 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  fileIncludes,
-  freshProject,
-  groupMembers,
-  processesWith,
-  startWorker,
-  storeOf,
-  type WorkerProcess,
-  waitFor,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { fileIncludes, groupMembers, pidIn, processesWith, storeOf, useWorkerProject, waitFor } from './helpers.js';
 
 const q = JSON.stringify;
 
@@ -22,28 +12,8 @@ const hangOnA = (dir: string, name: string) =>
   `if [ "$BATON_WORKER_ID" = a ]; then echo $$ > ${q(join(dir, `${name}.pid`))}; sleep 60 & sleep 60; fi; ` +
   `echo "ran on $BATON_WORKER_ID"`;
 
-const pgidIn = (dir: string, name: string) => Number(readFileSync(join(dir, `${name}.pid`), 'utf8'));
-
 describe('a command dies with its worker', () => {
-  let project: ReturnType<typeof freshProject>;
-  let workers: WorkerProcess[];
-  let groups: number[];
-  beforeEach(() => {
-    project = freshProject();
-    workers = [];
-    groups = [];
-  });
-  afterEach(() => {
-    for (const w of workers) w.child.kill('SIGKILL');
-    for (const g of groups) {
-      try {
-        process.kill(-g, 'SIGKILL');
-      } catch {
-        // Already gone, as it should be.
-      }
-    }
-    project.cleanup();
-  });
+  const project = useWorkerProject();
 
   it('SIGKILL of a worker ends the process groups of all its running commands within 2 s', async () => {
     const { dir } = project;
@@ -51,13 +21,12 @@ describe('a command dies with its worker', () => {
     try {
       await baton.createTask({ title: 'one', command: hangOnA(dir, 'one') });
       await baton.createTask({ title: 'two', command: hangOnA(dir, 'two') });
-      const a = startWorker(dir, ['a', '--concurrency', '2', '--lease', '60']);
-      workers.push(a);
+      const a = project.start(['a', '--concurrency', '2', '--lease', '60']);
       await waitFor(
         'both commands to start',
         () => fileIncludes(join(dir, 'one.pid'), '\n') && fileIncludes(join(dir, 'two.pid'), '\n'),
       );
-      groups.push(pgidIn(dir, 'one'), pgidIn(dir, 'two'));
+      const groups = [pidIn(dir, 'one.pid'), pidIn(dir, 'two.pid')];
       await waitFor('both sleeps of each command to run', () => groups.every((g) => groupMembers(g).length >= 2));
       const workerPid = a.child.pid as number;
       expect(processesWith('baton-orphan-guard', String(workerPid))).toHaveLength(1);
@@ -77,13 +46,11 @@ describe('a command dies with its worker', () => {
     const baton = await storeOf(dir);
     try {
       const task = await baton.createTask({ title: 'retried', command: hangOnA(dir, 'retried') });
-      const a = startWorker(dir, ['a', '--lease', '1']);
-      workers.push(a);
+      const a = project.start(['a', '--lease', '1']);
       await waitFor('the command to start on a', () => fileIncludes(join(dir, 'retried.pid'), '\n'));
-      const group = pgidIn(dir, 'retried');
-      groups.push(group);
+      const group = pidIn(dir, 'retried.pid');
       a.child.kill('SIGKILL');
-      workers.push(startWorker(dir, ['b']));
+      project.start(['b']);
 
       // Watch both: the last moment a's command was seen running, and the first its retry had started.
       let lastSeenRunning = Date.now();

@@ -1,21 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalBaton } from '../../src/app/local-baton.js';
 import { DEFAULT_POLICY } from '../../src/core/policy.js';
 import { work } from '../../src/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { connect } from '../mcp/helpers.js';
-import {
-  fileIncludes,
-  freshProject,
-  groupMembers,
-  isAlive,
-  startWorker,
-  storeOf,
-  type WorkerProcess,
-  waitFor,
-} from './helpers.js';
+import { fileIncludes, groupMembers, isAlive, pidIn, storeOf, useWorkerProject, waitFor } from './helpers.js';
 
 /** The first attempt records its shell's pid, reports 30 % and hangs; a later one finishes at once. */
 const HANG_FIRST = (dir: string) => {
@@ -24,31 +14,16 @@ const HANG_FIRST = (dir: string) => {
 };
 
 describe('pausing a task while a worker runs it', () => {
-  let project: ReturnType<typeof freshProject>;
-  let workers: WorkerProcess[];
-  beforeEach(() => {
-    project = freshProject();
-    workers = [];
-  });
-  afterEach(() => {
-    for (const w of workers) w.child.kill('SIGKILL');
-    try {
-      process.kill(-Number(readFileSync(join(project.dir, 'first.pid'), 'utf8')), 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-    project.cleanup();
-  });
+  const project = useWorkerProject();
 
   it('stops the process group within 2 s; the attempt is not a failure; resumed, the task runs again', async () => {
     const { dir } = project;
     const baton = await storeOf(dir);
     try {
       const task = await baton.createTask({ title: 'long build', command: HANG_FIRST(dir), maxRetries: 0 });
-      const worker = startWorker(dir, ['w1', '--json']);
-      workers.push(worker);
+      const worker = project.start(['w1', '--json']);
       await waitFor('the command to report progress', async () => (await baton.getTask(task.id)).progress === 30);
-      const shell = Number(readFileSync(join(dir, 'first.pid'), 'utf8'));
+      const shell = pidIn(dir, 'first.pid');
       expect(isAlive(shell)).toBe(true);
 
       const pausedAt = Date.now();

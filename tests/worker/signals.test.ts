@@ -1,40 +1,24 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, fileIncludes, freshProject, isAlive, startWorker, storeOf, type WorkerProcess, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cli, fileIncludes, isAlive, pidIn, storeOf, useWorkerProject, waitFor } from './helpers.js';
 
 /** The first attempt (by worker `a`) records its shell's pid and hangs; any later one finishes at once. */
 const HANG_ON_A = (dir: string) =>
   `if [ "$BATON_WORKER_ID" = a ]; then echo $$ > ${JSON.stringify(join(dir, 'a.pid'))}; echo started on a; sleep 30; fi; echo "ran on $BATON_WORKER_ID"`;
 
 describe('crashes and stops', () => {
-  let project: ReturnType<typeof freshProject>;
-  let workers: WorkerProcess[];
-  beforeEach(() => {
-    project = freshProject();
-    workers = [];
-  });
-  afterEach(() => {
-    for (const w of workers) w.child.kill('SIGKILL');
-    try {
-      process.kill(-Number(readFileSync(join(project.dir, 'a.pid'), 'utf8')), 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-    project.cleanup();
-  });
+  const project = useWorkerProject();
 
   it('SIGKILL mid-task: the lease expires and another worker completes it; the log shows two attempts', async () => {
     const { dir } = project;
     const baton = await storeOf(dir);
     try {
       const task = await baton.createTask({ title: 'survives a crash', command: HANG_ON_A(dir) });
-      const a = startWorker(dir, ['a', '--lease', '1']);
-      workers.push(a);
+      const a = project.start(['a', '--lease', '1']);
       await waitFor('a to start the task', async () => a.output().includes('claimed #'));
       await waitFor('the command to run', () => fileIncludes(join(dir, `.baton/logs/${task.id}-1.log`), 'started on a'));
       a.child.kill('SIGKILL');
-      workers.push(startWorker(dir, ['b']));
+      project.start(['b']);
 
       const done = await waitFor('b to complete it', async () => {
         const t = await baton.getTask(task.id);
@@ -74,11 +58,10 @@ describe('crashes and stops', () => {
     const baton = await storeOf(dir);
     try {
       const task = await baton.createTask({ title: 'released on stop', command: HANG_ON_A(dir) });
-      const a = startWorker(dir, ['a', '--lease', '60', '--grace', '0.3']);
-      workers.push(a);
+      const a = project.start(['a', '--lease', '60', '--grace', '0.3']);
       await waitFor('the command to run on a', () => fileIncludes(join(dir, `.baton/logs/${task.id}-1.log`), 'started on a'));
-      const shellPid = Number(readFileSync(join(dir, 'a.pid'), 'utf8'));
-      workers.push(startWorker(dir, ['b']));
+      const shellPid = pidIn(dir, 'a.pid');
+      project.start(['b']);
       a.child.kill('SIGTERM');
       expect(await a.exited).toBe(0);
 
@@ -115,8 +98,7 @@ describe('crashes and stops', () => {
     const baton = await storeOf(dir);
     try {
       const task = await baton.createTask({ title: 'two signals', command: HANG_ON_A(dir) });
-      const a = startWorker(dir, ['a', '--grace', '600']);
-      workers.push(a);
+      const a = project.start(['a', '--grace', '600']);
       await waitFor('the command to run on a', () => fileIncludes(join(dir, `.baton/logs/${task.id}-1.log`), 'started on a'));
       a.child.kill('SIGINT');
       await waitFor('a to acknowledge the stop', () => a.output().includes('stopping'));

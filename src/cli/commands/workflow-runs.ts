@@ -132,14 +132,19 @@ export function statusText(run: RunDetail): string {
   const width = Math.max(4, ...run.steps.map((s) => s.id.length));
   run.steps.forEach((s, i) => {
     const branch = i === run.steps.length - 1 ? '└─' : '├─';
-    const extra = s.waitUntil && s.status === 'waiting' ? `  until ${time(s.waitUntil)}` : '';
+    const waitsFor = s.status === 'waiting' && s.eventAfter != null ? '  for an event' : '';
+    const extra = `${waitsFor}${s.waitUntil && s.status === 'waiting' ? `  until ${time(s.waitUntil)}` : ''}`;
     const decided = s.decision ? `  ${s.decision.approved ? 'approved' : 'rejected'} by ${s.decision.by ?? s.decision.role}` : '';
     lines.push(
       `${branch} ${s.id.padEnd(width)}  ${s.status.padEnd(9)}  ${time(s.startedAt)} → ${time(s.finishedAt)}${extra}${decided}`,
     );
     const tasks = run.tasks.filter((t) => t.step === s.id);
     const pad = i === run.steps.length - 1 ? '   ' : '│  ';
-    for (const t of tasks) lines.push(`${pad}  #${t.id} ${t.status.padEnd(9)} ${t.title}`);
+    for (const t of tasks) {
+      lines.push(
+        `${pad}  #${t.id} ${t.status.padEnd(9)} ${t.title}${t.run !== undefined ? `  (run ${t.run}: baton workflow status ${t.run})` : ''}`,
+      );
+    }
     if (s.error) lines.push(`${pad}  error: ${s.error}`);
   });
   return lines.join('\n');

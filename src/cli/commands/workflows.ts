@@ -112,9 +112,9 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function listText(all: WorkflowSummary[]): string {
   const width = Math.max(4, ...all.map((w) => w.name.length));
   const lines = all.map((w) =>
-    `${w.name.padEnd(width)}  v${String(w.version).padEnd(4)} ${plural(w.steps, 'step').padEnd(9)} ${w.description ?? ''}`.trimEnd(),
+    `${w.name.padEnd(width)}  v${String(w.version).padEnd(4)} ${plural(w.steps, 'step').padEnd(9)} ${(w.nextRunAt ?? '-').padEnd(24)} ${w.description ?? ''}`.trimEnd(),
   );
-  return [`${'NAME'.padEnd(width)}  VER   STEPS     DESCRIPTION`, ...lines].join('\n');
+  return [`${'NAME'.padEnd(width)}  VER   STEPS     NEXT RUN                 DESCRIPTION`, ...lines].join('\n');
 }
 
 function showText(w: WorkflowRecord): string {

@@ -1,7 +1,9 @@
+import { BatonError } from '../errors.js';
 import { createTaskSchema } from '../schemas/tasks.js';
 import type { TaskStatus } from '../types.js';
+import type { EventView } from './events.js';
 import { condition, RenderError, type RenderedTask, renderTask, renderValue, type Vars } from './render.js';
-import { durationMs, isStepFinal, type RunStatus, type StepState, type WorkflowRun } from './run.js';
+import { durationMs, isStepFinal, type RunStatus, resolveParams, type StepState, type WorkflowRun } from './run.js';
 import type { StepDefinition, WorkflowDefinition } from './schema.js';
 
 /**
@@ -15,7 +17,14 @@ import type { StepDefinition, WorkflowDefinition } from './schema.js';
  * has failed, and are skipped when it has not. A `foreach` step runs its items in parallel, at most
  * `max_parallel` at once. A step fails when one of its tasks ends without completing (failed,
  * cancelled or skipped); the run fails when a step fails without `continue_on_error`.
+ *
+ * A `workflow` step starts a run of another workflow (one per item with `foreach`); the sub-run's
+ * own task stands for it among the step's tasks, so it ends, fails or is cancelled like any task.
+ * A `wait: { event }` step ends with the first event after its start that passes its filter.
  */
+
+/** How deep sub-workflows nest: deeper is a workflow that (through others) starts itself. */
+export const MAX_RUN_DEPTH = 8;
 
 /** What the engine needs of a step's task. */
 export interface RunTaskView {
@@ -25,10 +34,28 @@ export interface RunTaskView {
   lastError: string | null;
 }
 
-export interface TaskToCreate {
-  step: string;
-  index: number;
-  task: RenderedTask;
+/** A run of another workflow that a `workflow` step starts. */
+export interface SubRun {
+  workflow: string;
+  version: number;
+  params: Record<string, unknown>;
+}
+
+/** What a step starts: a task, or a sub-run (whose own task then stands for it). */
+export type TaskToCreate =
+  | { step: string; index: number; task: RenderedTask; run?: undefined }
+  | { step: string; index: number; run: SubRun; task?: undefined };
+
+/** What the engine reads besides the run and its tasks; the app fills in only what a run needs. */
+export interface PlanContext {
+  /** The latest versions of the workflows that `workflow` steps name, by name. */
+  workflows?: ReadonlyMap<string, { name: string; version: number; definition: WorkflowDefinition }>;
+  /** How many runs this one is nested in (0 for a run started by a person, an API call or a trigger). */
+  depth?: number;
+  /** The newest event id: a `wait: { event }` step that starts waits for a later one. */
+  lastEventId?: number;
+  /** For each `wait: { event }` step, the first event after its start that passes its filter. */
+  events?: ReadonlyMap<string, EventView>;
 }
 
 export interface RunEventPlan {
@@ -56,6 +83,7 @@ export function planRun(
   run: WorkflowRun,
   tasks: ReadonlyMap<number, RunTaskView>,
   now: number,
+  context: PlanContext = {},
 ): RunPlan {
   const plan: RunPlan = {
     steps: structuredClone(run.steps),
@@ -102,6 +130,12 @@ export function planRun(
     for (let n = 0; n < room && s.taskIds.length < total; n++) {
       const index = s.taskIds.length;
       const v = items ? vars({ item: items[index], index }) : vars(def.loop ? { item: null, index } : undefined);
+      if (def.workflow) {
+        plan.create.push({ step: def.id, index, run: subRun(def.workflow, v) });
+        s.taskIds.push(-plan.create.length);
+        plan.changed = true;
+        continue;
+      }
       const tags = [`run:${run.id}`, `step:${def.id}`];
       const task = renderTask(def, v, tags);
       const checked = createTaskSchema.safeParse({ ...task, noBreakdown: true });
@@ -114,6 +148,21 @@ export function planRun(
       plan.create.push({ step: def.id, index, task });
       s.taskIds.push(-plan.create.length);
       plan.changed = true;
+    }
+  };
+
+  const subRun = (ref: NonNullable<StepDefinition['workflow']>, v: Vars): SubRun => {
+    const found = context.workflows?.get(ref.name);
+    if (!found) throw new RenderError(`workflow ${ref.name} is not registered`);
+    if ((context.depth ?? 0) >= MAX_RUN_DEPTH) {
+      throw new RenderError(`sub-workflows nest more than ${MAX_RUN_DEPTH} deep (does ${ref.name} start itself?)`);
+    }
+    const given = renderValue(ref.params ?? {}, v) as Record<string, unknown>;
+    try {
+      return { workflow: found.name, version: found.version, params: resolveParams(found.definition, given) };
+    } catch (err) {
+      if (err instanceof BatonError) throw new RenderError(`sub-workflow ${err.message}`);
+      throw err;
     }
   };
 
@@ -153,6 +202,13 @@ export function planRun(
       s.status = 'waiting';
       s.waitUntil = def.approval.timeout ? new Date(now + durationMs(def.approval.timeout)).toISOString() : null;
       event('step_started', s.id, { approval: { by: def.approval.by }, waitUntil: s.waitUntil });
+      return;
+    }
+    if (def.wait?.event) {
+      s.status = 'waiting';
+      s.eventAfter = context.lastEventId ?? 0;
+      s.waitUntil = def.wait.timeout ? new Date(now + durationMs(def.wait.timeout)).toISOString() : null;
+      event('step_started', s.id, { event: def.wait.event, waitUntil: s.waitUntil });
       return;
     }
     if (def.wait) {
@@ -210,6 +266,17 @@ export function planRun(
         }
       } else if (s.waitUntil !== null && Date.parse(s.waitUntil) <= now) {
         s.error = 'approval timed out';
+        finish(s, 'failed', { error: s.error });
+      }
+      return;
+    }
+    if (s.status === 'waiting' && def.wait?.event) {
+      const found = context.events?.get(s.id);
+      if (found) {
+        s.result = found;
+        finish(s, 'completed', { event: found.id });
+      } else if (s.waitUntil !== null && Date.parse(s.waitUntil) <= now) {
+        s.error = `no ${def.wait.event.type} event came within ${def.wait.timeout}`;
         finish(s, 'failed', { error: s.error });
       }
       return;

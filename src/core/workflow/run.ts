@@ -1,6 +1,6 @@
 import { BatonError } from '../errors.js';
 import { hasType, valueProblem } from './params.js';
-import type { StepDefinition, WorkflowDefinition } from './schema.js';
+import type { WorkflowDefinition } from './schema.js';
 
 /** Runs of a workflow definition: the run, each step's state, and the params a run starts from. */
 
@@ -26,6 +26,8 @@ export interface StepState {
   waitUntil: string | null;
   /** An `approval` step's decision, once given. */
   decision?: StepDecision | null;
+  /** A `wait: { event }` step: the newest event id when it started; it waits for a later one. */
+  eventAfter?: number | null;
 }
 
 export interface StepDecision {
@@ -76,13 +78,6 @@ export function initialSteps(definition: WorkflowDefinition): StepState[] {
   }));
 }
 
-/** The step kinds and forms this Baton runs; others are refused when a run starts. */
-export function unsupportedOf(step: StepDefinition): string | null {
-  if (step.workflow) return 'workflow';
-  if (step.wait?.event) return 'wait.event';
-  return null;
-}
-
 /**
  * The params of a new run: each given value checked against its declared type, pattern and enum,
  * defaults filled in, required ones present, unknown ones refused. A value given as text for a
@@ -120,6 +115,24 @@ export function resolveParams(definition: WorkflowDefinition, given: Record<stri
     throw new BatonError('invalid_params', `${definition.name}: ${problems.join('; ')}`, { problems });
   }
   return out;
+}
+
+/**
+ * When a sweep must next look at a run for what falls due by time alone (ms since the epoch; 0:
+ * at every sweep), or null when only a change of one of its tasks or a decision moves it: the end
+ * of a wait or of a loop's pause, an approval's timeout, and — looked at every sweep — a wait for
+ * an event. The stores keep it in an indexed column, so a sweep reads only the runs that are due.
+ */
+export function wakeAtOf(run: Pick<WorkflowRun, 'status' | 'steps'>): number | null {
+  if (run.status !== 'running') return null;
+  let wake: number | null = null;
+  for (const s of run.steps) {
+    let at: number | null = null;
+    if (s.status === 'waiting' && s.eventAfter !== undefined && s.eventAfter !== null) at = 0;
+    else if ((s.status === 'waiting' || s.status === 'running') && s.waitUntil !== null) at = Date.parse(s.waitUntil);
+    if (at !== null && (wake === null || at < wake)) wake = at;
+  }
+  return wake;
 }
 
 /** `30s`, `20m`, `1h30m`, `500ms` in milliseconds. */

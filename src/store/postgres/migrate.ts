@@ -1,11 +1,13 @@
 import { BatonError } from '../../core/errors.js';
+import { newestRecorded, pendingMigrations } from '../migration-plan.js';
 import { newerStoreError } from '../store.js';
 import type { Queryable, Sql } from './connection.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { ident } from './sql.js';
 
 /**
- * Brings the schema to the latest version. Everything happens in one transaction holding a
+ * Brings the schema to the latest version: applies every listed migration that `schema_migrations`
+ * lacks, in version order (`pendingMigrations`). Everything happens in one transaction holding a
  * transaction-scoped advisory lock keyed by the schema, so processes opening a fresh schema at
  * once queue up: the first applies the migrations, the others find them applied. The lock goes
  * with the transaction, so it cannot leak even behind a transaction-mode pooler.
@@ -20,13 +22,13 @@ export async function migrate(sql: Sql, schema: string): Promise<number> {
     await tx.unsafe(
       `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const [row] = await tx.unsafe(`SELECT coalesce(max(version), 0)::int AS version FROM ${s}.schema_migrations`);
-    const current = Number(row?.version ?? 0);
-    if (current > LATEST_VERSION) throw newerStoreError(`schema ${schema}`, current, LATEST_VERSION);
+    const rows = await tx.unsafe(`SELECT version FROM ${s}.schema_migrations`);
+    const recorded = rows.map((r) => Number(r.version));
+    const newest = newestRecorded(recorded);
+    if (newest > LATEST_VERSION) throw newerStoreError(`schema ${schema}`, newest, LATEST_VERSION);
     // Unqualified names in the migrations land in this schema, for this transaction only.
     await tx.unsafe(`SET LOCAL search_path TO ${s}, pg_catalog`);
-    for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
+    for (const m of pendingMigrations(MIGRATIONS, recorded)) {
       await tx.unsafe(m.sql);
       await tx.unsafe('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       if (m.version === 1) {

@@ -5,11 +5,7 @@
  * schema, inside one transaction that holds an advisory lock, so many processes opening a fresh
  * schema at once apply each exactly once.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '../migration-plan.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -252,6 +248,32 @@ CREATE TABLE workflow_runs (
 );
 CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);
+`,
+  },
+  {
+    version: 10,
+    name: 'workflow triggers',
+    sql: `
+CREATE TABLE workflow_triggers (
+  workflow      text NOT NULL,
+  idx           integer NOT NULL,
+  version       integer NOT NULL,
+  kind          text NOT NULL,
+  next_at       bigint,
+  cursor        bigint,
+  last_fired_at bigint,
+  last_run_id   bigint,
+  PRIMARY KEY (workflow, idx)
+);
+`,
+  },
+  {
+    version: 11,
+    name: 'when a sweep looks at a run',
+    sql: `
+ALTER TABLE workflow_runs ADD COLUMN wake_at bigint;
+CREATE INDEX workflow_runs_wake ON workflow_runs (wake_at) WHERE status = 'running';
+UPDATE workflow_runs SET wake_at = 0 WHERE status = 'running';
 `,
   },
 ];

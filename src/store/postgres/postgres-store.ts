@@ -4,6 +4,7 @@ import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { runOf, type WorkflowRun } from '../../core/workflow/run.js';
+import { type TriggerState, triggerOf } from '../../core/workflow/triggers.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -36,6 +37,7 @@ import { listParams, runStatements } from './runs.js';
 import { ident, type Statements, statements } from './sql.js';
 import { taskWhere } from './task-query.js';
 import { TaskWrites } from './task-writes.js';
+import { triggerStatements } from './triggers.js';
 import { WakeUps } from './wake-ups.js';
 import { recordsOf, workflowStatements } from './workflows.js';
 
@@ -68,6 +70,7 @@ export class PostgresStore implements Store {
   readonly st: Statements;
   readonly wf: ReturnType<typeof workflowStatements>;
   readonly runs: ReturnType<typeof runStatements>;
+  readonly triggers: ReturnType<typeof triggerStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -90,6 +93,7 @@ export class PostgresStore implements Store {
     this.st = statements(settings.schema);
     this.wf = workflowStatements(settings.schema);
     this.runs = runStatements(settings.schema);
+    this.triggers = triggerStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -191,6 +195,11 @@ export class PostgresStore implements Store {
   async getTask(id: number) {
     const [row] = await this.read(this.st.taskById, [id]);
     return row ? rowToTask(row) : undefined;
+  }
+
+  async getTasks(ids: readonly number[]): Promise<Task[]> {
+    if (ids.length === 0) return [];
+    return (await this.read(this.st.tasksByIds, [[...ids]])).map(rowToTask);
   }
 
   async listTasks(query: TaskQuery) {
@@ -352,8 +361,25 @@ export class PostgresStore implements Store {
     return row ? runOf(row) : undefined;
   }
 
+  async listTriggers(): Promise<TriggerState[]> {
+    return (await this.read(this.triggers.list)).map(triggerOf);
+  }
+
+  async lastEventId(): Promise<number> {
+    const [row] = await this.read(this.triggers.lastEventId);
+    return Number(row?.id ?? 0);
+  }
+
   async listRuns(query: RunQuery): Promise<WorkflowRun[]> {
-    return (await this.read(this.runs.list, listParams(query))).map(runOf);
+    const rows =
+      query.dueBy !== undefined
+        ? await this.read(this.runs.due, [query.dueBy, query.limit ?? 100])
+        : await this.read(this.runs.list, listParams(query));
+    return rows.map(runOf);
+  }
+
+  async runsBehind(limit: number): Promise<number[]> {
+    return (await this.read(this.runs.behind, [limit])).map((r) => Number(r.id));
   }
 
   private get keysTable(): string {

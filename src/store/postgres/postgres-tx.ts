@@ -4,6 +4,7 @@ import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
 import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
+import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import type { Queryable } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
@@ -21,6 +22,7 @@ import {
   workerToRecord,
 } from './rows.js';
 import { insertRunParams, updateRunParams } from './runs.js';
+import { triggerRow, updateParams } from './triggers.js';
 import { insertParams, lockKey, recordsOf } from './workflows.js';
 
 /** Rows per statement when loading an export: large enough to amortise, small enough to send. */
@@ -191,6 +193,15 @@ export class PostgresTx implements StoreTx {
 
   async insertWorkflow(record: WorkflowRecord): Promise<void> {
     await this.q(this.store.wf.insert, insertParams(record));
+  }
+
+  async setTriggers(name: string, states: readonly TriggerState[]): Promise<void> {
+    await this.q(this.store.triggers.clear, [name]);
+    for (const state of states) await this.q(this.store.triggers.insert, triggerRow(state));
+  }
+
+  async updateTrigger(prev: TriggerState, next: TriggerChange): Promise<boolean> {
+    return (await this.q(this.store.triggers.update, updateParams(prev, next))).length === 1;
   }
 
   async insertRun(run: NewRun): Promise<WorkflowRun> {

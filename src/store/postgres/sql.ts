@@ -175,6 +175,7 @@ FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`;
     deps,
 
     taskById: `${selectTask} WHERE t.id = $1`,
+    tasksByIds: `${selectTask} WHERE t.id = ANY($1::bigint[]) ORDER BY t.id`,
     // Inside a transaction the row is locked, so a read followed by a version-guarded write
     // cannot lose to another writer.
     taskByIdForUpdate: `${selectTask} WHERE t.id = $1 FOR UPDATE OF t`,

@@ -4,11 +4,7 @@
  * processes opening a fresh store at once apply it exactly once.
  * The schema they produce is committed in `schema.sql` beside this file.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import type { Migration } from '../migration-plan.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -216,6 +212,32 @@ CREATE TABLE workflow_runs (
 );
 CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);
+`,
+  },
+  {
+    version: 10,
+    name: 'workflow triggers',
+    sql: `
+CREATE TABLE workflow_triggers (
+  workflow      TEXT NOT NULL,
+  idx           INTEGER NOT NULL,
+  version       INTEGER NOT NULL,
+  kind          TEXT NOT NULL,
+  next_at       INTEGER,
+  cursor        INTEGER,
+  last_fired_at INTEGER,
+  last_run_id   INTEGER,
+  PRIMARY KEY (workflow, idx)
+);
+`,
+  },
+  {
+    version: 11,
+    name: 'when a sweep looks at a run',
+    sql: `
+ALTER TABLE workflow_runs ADD COLUMN wake_at INTEGER;
+CREATE INDEX workflow_runs_wake ON workflow_runs (wake_at) WHERE status = 'running';
+UPDATE workflow_runs SET wake_at = 0 WHERE status = 'running';
 `,
   },
 ];

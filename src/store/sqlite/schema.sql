@@ -136,6 +136,18 @@ CREATE TABLE workflow_runs (
   updated_at     INTEGER NOT NULL,
   finished_at    INTEGER,
   revision       INTEGER NOT NULL DEFAULT 1
+, wake_at INTEGER);
+
+CREATE TABLE workflow_triggers (
+  workflow      TEXT NOT NULL,
+  idx           INTEGER NOT NULL,
+  version       INTEGER NOT NULL,
+  kind          TEXT NOT NULL,
+  next_at       INTEGER,
+  cursor        INTEGER,
+  last_fired_at INTEGER,
+  last_run_id   INTEGER,
+  PRIMARY KEY (workflow, idx)
 );
 
 CREATE TABLE workflows (
@@ -172,5 +184,7 @@ CREATE INDEX tasks_status ON tasks (status, id);
 CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
 
 CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
+
+CREATE INDEX workflow_runs_wake ON workflow_runs (wake_at) WHERE status = 'running';
 
 CREATE INDEX workflow_runs_workflow ON workflow_runs (workflow, id);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { BatonError } from '../../core/errors.js';
+import { newestRecorded, pendingMigrations } from '../migration-plan.js';
 import { newerStoreError } from '../store.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { BUSY_TIMEOUT_MS, immediate } from './sqlite-lock.js';
@@ -73,14 +74,14 @@ function assertBatonFile(db: Database.Database, path: string): void {
   if (kind !== 'baton') throw new BatonError('not_a_store', `${path} is not a Baton store`, { path });
 }
 
-function schemaVersion(db: Database.Database): number {
-  return Number(db.prepare('SELECT coalesce(max(version), 0) FROM schema_migrations').pluck().get());
+function recordedVersions(db: Database.Database): number[] {
+  return (db.prepare('SELECT version FROM schema_migrations').pluck().all() as unknown[]).map(Number);
 }
 
 function assertKnownVersion(db: Database.Database, path: string): void {
   const recorded = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (!recorded) return;
-  const version = schemaVersion(db);
+  const version = newestRecorded(recordedVersions(db));
   if (version > LATEST_VERSION) throw newerStoreError(path, version, LATEST_VERSION);
 }
 
@@ -88,14 +89,13 @@ function migrate(db: Database.Database, path: string, clock: Clock): void {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
   );
-  const current = () => schemaVersion(db);
-  if (current() === LATEST_VERSION) return;
+  if (pendingMigrations(MIGRATIONS, recordedVersions(db)).length === 0) return;
   const at = new Date(clock.now()).toISOString();
   immediate(db, () => {
-    // Checked again under the write lock: a newer Baton may have migrated since the first look.
+    // Read again under the write lock: another process (or a newer Baton) may have migrated
+    // since the first look, and what it applied must not be applied twice.
     assertKnownVersion(db, path);
-    for (const m of MIGRATIONS) {
-      if (m.version <= current()) continue;
+    for (const m of pendingMigrations(MIGRATIONS, recordedVersions(db))) {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, at);
       if (m.version === 1) {

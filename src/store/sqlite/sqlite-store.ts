@@ -26,6 +26,7 @@ import * as runs from './runs.js';
 import { SQL, taskWhere } from './sql.js';
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
+import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
 export { openSqliteStore, type SqliteOptions } from './sqlite-open.js';
@@ -231,6 +232,11 @@ export class SqliteStore implements Store {
     return this.read((stmt) => taskById(stmt, id));
   }
 
+  getTasks(ids: readonly number[]): Promise<Task[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.read((stmt) => (stmt(SQL.tasksByIds).all(JSON.stringify(ids)) as Row[]).map(rowToTask));
+  }
+
   listTasks(query: TaskQuery): Promise<Task[]> {
     const { where, params } = taskWhere(query, this.clock.now());
     const order = taskOrder(query);
@@ -355,7 +361,10 @@ export class SqliteStore implements Store {
   listWorkflows = (): Promise<WorkflowRecord[]> => this.read(workflows.listWorkflows);
   getWorkflow = (name: string, version?: number) => this.read((stmt) => workflows.readWorkflow(stmt, name, version));
   getRun = (id: number) => this.read((stmt) => runs.getRun(stmt, id));
+  listTriggers = () => this.read(triggers.listTriggers);
+  lastEventId = () => this.read((stmt) => Number(stmt('SELECT coalesce(max(id), 0) FROM events').pluck().get()));
   listRuns = (query: RunQuery) => this.read((stmt) => runs.listRuns(stmt, query));
+  runsBehind = (limit: number) => this.read((stmt) => runs.runsBehind(stmt, limit));
 
   async close(): Promise<void> {
     await this.writer.tail;

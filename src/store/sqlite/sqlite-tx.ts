@@ -4,11 +4,13 @@ import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
 import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
+import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import * as runs from './runs.js';
 import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
+import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
 export class SqliteTx implements StoreTx {
@@ -152,6 +154,16 @@ export class SqliteTx implements StoreTx {
   async insertWorkflow(record: WorkflowRecord): Promise<void> {
     this.wrote = true;
     workflows.insertWorkflow((sql) => this.store.stmt(sql), record);
+  }
+
+  async setTriggers(name: string, states: readonly TriggerState[]): Promise<void> {
+    this.wrote = true;
+    triggers.setTriggers((sql) => this.store.stmt(sql), name, states);
+  }
+
+  async updateTrigger(prev: TriggerState, next: TriggerChange): Promise<boolean> {
+    this.wrote = true;
+    return triggers.updateTrigger((sql) => this.store.stmt(sql), prev, next);
   }
 
   async insertRun(run: NewRun): Promise<WorkflowRun> {

@@ -121,7 +121,7 @@ export type { StepState, WorkflowRun } from '../../../src/core/workflow/run.js';
 
 /** A workflow run with the tasks it made, as `GET /runs/:id` answers. */
 export interface RunDetail extends WorkflowRun {
-  tasks: { id: number; step: string; index: number; title: string; status: string; attempts: number }[];
+  tasks: { id: number; step: string; index: number; title: string; status: string; attempts: number; run?: number }[];
 }
 
 /** A registered workflow, as `GET /workflows` lists it (the latest version of each). */
@@ -131,6 +131,9 @@ export interface WorkflowSummary {
   description: string | null;
   steps: number;
   triggers: number;
+  nextRunAt: string | null;
+  lastTriggeredRun: number | null;
+  lastTriggeredAt: string | null;
   createdAt: string;
   createdBy: string | null;
 }

@@ -4,6 +4,7 @@ import { ApiError } from '../api/client';
 import type { CreateTaskInput, Plan, PlannedSubtask, Priority } from '../api/types';
 import { PRIORITIES } from '../api/types';
 import { ErrorNote } from '../components/ErrorNote';
+import { TextField } from '../components/TextField';
 import { list, minutes, parseEstimate } from '../lib/format';
 import { navigate } from '../lib/route';
 import { api, getSession } from '../lib/session';
@@ -121,18 +122,15 @@ export function NewTaskView() {
     const el = e.target as HTMLInputElement;
     setForm((f) => ({ ...f, [key]: el.type === 'checkbox' ? el.checked : el.value }));
   };
-  const fieldProps = (key: string) => {
-    const message = problems[key] ?? (serverField === key ? (error as ApiError).message : undefined);
-    return {
-      'aria-invalid': message ? true : undefined,
-      'aria-describedby': message ? `${key}-error` : undefined,
-      message: message ? (
-        <span class="field-error" id={`${key}-error`}>
-          {message}
-        </span>
-      ) : null,
-    };
-  };
+  /** What is wrong with a field: the form's own check, or the server's refusal naming it. */
+  const problem = (key: string) => problems[key] ?? (serverField === key ? (error as ApiError).message : undefined);
+  /** The props every text field of the form takes from its key in the form. */
+  const text = (key: keyof Form & string) => ({
+    name: key,
+    value: form[key] as string,
+    onInput: set(key),
+    problem: problem(key),
+  });
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -149,22 +147,6 @@ export function NewTaskView() {
     }
   };
 
-  const p = (key: string) => {
-    const { message, ...rest } = fieldProps(key);
-    return { rest, message };
-  };
-  const title = p('title');
-  const description = p('description');
-  const estimateF = p('estimateMinutes');
-  const deps = p('dependsOn');
-  const caps = p('capabilities');
-  const tags = p('tags');
-  const resources = p('resources');
-  const type = p('type');
-  const command = p('command');
-  const runAfter = p('runAfter');
-  const every = p('every');
-  const timezone = p('timezone');
   // A server that does not let this caller run code on workers says so here, not on submit.
   const commandsAllowed = getSession().identity?.commands !== false;
 
@@ -172,16 +154,8 @@ export function NewTaskView() {
     <div class="new-task">
       <form class="panel" onSubmit={submit} aria-labelledby="new-title" noValidate>
         <h1 id="new-title">New task</h1>
-        <label class="field">
-          <span>Title (required)</span>
-          <input type="text" name="title" value={form.title} onInput={set('title')} maxLength={200} {...title.rest} />
-          {title.message}
-        </label>
-        <label class="field">
-          <span>Description</span>
-          <textarea name="description" rows={5} value={form.description} onInput={set('description')} {...description.rest} />
-          {description.message}
-        </label>
+        <TextField label="Title (required)" {...text('title')} maxLength={200} />
+        <TextField label="Description" {...text('description')} rows={5} />
         <div class="row">
           <label class="field">
             <span>Priority</span>
@@ -193,112 +167,40 @@ export function NewTaskView() {
               ))}
             </select>
           </label>
-          <label class="field">
-            <span>Type</span>
-            <input type="text" name="type" value={form.type} onInput={set('type')} placeholder="feature" {...type.rest} />
-            {type.message}
-          </label>
-          <label class="field">
-            <span>Estimate</span>
-            <input
-              type="text"
-              name="estimate"
-              value={form.estimate}
-              onInput={set('estimate')}
-              placeholder="90m, 4h30m, 1d4h"
-              {...estimateF.rest}
-            />
-            {estimateF.message}
-          </label>
-        </div>
-        <div class="row">
-          <label class="field">
-            <span>Capabilities (comma-separated)</span>
-            <input type="text" name="capabilities" value={form.capabilities} onInput={set('capabilities')} {...caps.rest} />
-            {caps.message}
-          </label>
-          <label class="field">
-            <span>Tags (comma-separated)</span>
-            <input type="text" name="tags" value={form.tags} onInput={set('tags')} {...tags.rest} />
-            {tags.message}
-          </label>
-          <label class="field">
-            <span>Resources (name or name:N, comma-separated)</span>
-            <input type="text" name="resources" value={form.resources} onInput={set('resources')} {...resources.rest} />
-            {resources.message}
-          </label>
-          <label class="field">
-            <span>Depends on (task ids)</span>
-            <input
-              type="text"
-              name="dependsOn"
-              value={form.dependsOn}
-              onInput={set('dependsOn')}
-              placeholder="12, 15"
-              {...deps.rest}
-            />
-            {deps.message}
-          </label>
-        </div>
-        <div class="row">
-          <label class="field">
-            <span>Run after (not claimed before)</span>
-            <input
-              type="text"
-              name="runAfter"
-              value={form.runAfter}
-              onInput={set('runAfter')}
-              placeholder="10m, 2h, 2030-01-01T09:00:00Z"
-              {...runAfter.rest}
-            />
-            {runAfter.message}
-          </label>
-          <label class="field">
-            <span>Every (cron: a recurring task)</span>
-            <input
-              type="text"
-              name="every"
-              class="mono"
-              value={form.every}
-              onInput={set('every')}
-              placeholder="0 9 * * 1-5"
-              {...every.rest}
-            />
-            {every.message}
-          </label>
-          <label class="field">
-            <span>Time zone of the cron</span>
-            <input
-              type="text"
-              name="timezone"
-              value={form.timezone}
-              onInput={set('timezone')}
-              placeholder="UTC"
-              {...timezone.rest}
-            />
-            {timezone.message}
-          </label>
-        </div>
-        <label class="field">
-          <span>Command (run by executor workers)</span>
-          <input
-            type="text"
-            name="command"
-            class="mono"
-            value={form.command}
-            onInput={set('command')}
-            disabled={!commandsAllowed}
-            aria-describedby={commandsAllowed ? command.rest['aria-describedby'] : 'command-locked'}
-            aria-invalid={command.rest['aria-invalid']}
+          <TextField label="Type" {...text('type')} placeholder="feature" />
+          <TextField
+            label="Estimate"
+            {...text('estimate')}
+            problem={problem('estimateMinutes')}
+            problemKey="estimateMinutes"
+            placeholder="90m, 4h30m, 1d4h"
           />
-          {command.message}
-          {commandsAllowed ? null : (
-            <span class="muted" id="command-locked">
-              Setting a command needs a key with the commands capability, or a server started with --allow-commands: whoever can
-              set commands can run code on every worker that runs task commands.
-            </span>
-          )}
-        </label>
+        </div>
+        <div class="row">
+          <TextField label="Capabilities (comma-separated)" {...text('capabilities')} />
+          <TextField label="Tags (comma-separated)" {...text('tags')} />
+          <TextField label="Resources (name or name:N, comma-separated)" {...text('resources')} />
+          <TextField label="Depends on (task ids)" {...text('dependsOn')} placeholder="12, 15" />
+        </div>
+        <div class="row">
+          <TextField label="Run after (not claimed before)" {...text('runAfter')} placeholder="10m, 2h, 2030-01-01T09:00:00Z" />
+          <TextField label="Every (cron: a recurring task)" {...text('every')} mono placeholder="0 9 * * 1-5" />
+          <TextField label="Time zone of the cron" {...text('timezone')} placeholder="UTC" />
+        </div>
+        <TextField
+          label="Command (run by executor workers)"
+          {...text('command')}
+          mono
+          disabled={!commandsAllowed}
+          note={
+            commandsAllowed
+              ? null
+              : {
+                  id: 'command-locked',
+                  text: 'Setting a command needs a key with the commands capability, or a server started with --allow-commands: whoever can set commands can run code on every worker that runs task commands.',
+                }
+          }
+        />
         <div class="row">
           <label class="check">
             <input type="checkbox" name="review" checked={form.review} onChange={set('review')} />

@@ -144,6 +144,12 @@ export function RunView({ id }: { id: number }) {
                         .map((t) => (
                           <div key={t.id} class="small">
                             <a href={href(`/tasks/${t.id}`)}>#{t.id}</a> {t.status} · {t.title}
+                            {t.run !== undefined ? (
+                              <>
+                                {' '}
+                                · <a href={href('/workflows', { run: String(t.run) })}>run {t.run}</a>
+                              </>
+                            ) : null}
                           </div>
                         ))}
                     </td>

@@ -56,7 +56,15 @@ export function WorkflowsView({ route }: { route: Route }) {
                   </th>
                   <td>v{w.version}</td>
                   <td>{w.steps}</td>
-                  <td>{w.triggers}</td>
+                  <td>
+                    {w.triggers}
+                    {w.nextRunAt ? <div class="muted small">next {w.nextRunAt}</div> : null}
+                    {w.lastTriggeredRun !== null ? (
+                      <div class="muted small">
+                        last <a href={href('/workflows', { run: String(w.lastTriggeredRun) })}>run {w.lastTriggeredRun}</a>
+                      </div>
+                    ) : null}
+                  </td>
                   <td title={w.createdAt}>
                     {age(w.createdAt, now)} ago{w.createdBy ? ` by ${w.createdBy}` : ''}
                   </td>

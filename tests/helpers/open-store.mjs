@@ -1,5 +1,5 @@
-// Opens a Baton store and closes it: one of the processes racing to open a fresh schema.
-// Imports the built code, so run `npx tsc -p tsconfig.build.json` first.
+// Opens a Baton store and closes it: one of the processes racing to open (and migrate) a store.
+// Imports the built code, so run `npx tsc -p tsconfig.build.json` first (see open-store.ts).
 //   node open-store.mjs URL
 import { openBaton } from '../../dist/app/open.js';
 
