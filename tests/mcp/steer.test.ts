@@ -37,17 +37,25 @@ describe('baton mcp: steering tools', () => {
   });
 
   it('add_dependency and remove_dependency with ifVersion refuse a task changed since it was read', async () => {
-    const first = await baton.createTask({ title: 'Read first', noBreakdown: true });
-    const second = await baton.createTask({ title: 'Then this', noBreakdown: true });
-    await baton.updateTask(second.id, { title: 'Then this, renamed' });
-    const stale = await agent.call('add_dependency', { id: second.id, dependsOn: [first.id], ifVersion: second.version });
+    const first = await project.baton.createTask({ title: 'Read first', noBreakdown: true });
+    const second = await project.baton.createTask({ title: 'Then this', noBreakdown: true });
+    await project.baton.updateTask(second.id, { title: 'Then this, renamed' });
+    const stale = await project.agent.call('add_dependency', { id: second.id, dependsOn: [first.id], ifVersion: second.version });
     expect([stale.isError, stale.data.error.code]).toEqual([true, 'version_mismatch']);
-    const added = await agent.call('add_dependency', { id: second.id, dependsOn: [first.id], ifVersion: second.version + 1 });
+    const added = await project.agent.call('add_dependency', {
+      id: second.id,
+      dependsOn: [first.id],
+      ifVersion: second.version + 1,
+    });
     expect([added.isError, added.data.dependsOn]).toEqual([false, [first.id]]);
-    const old = await agent.call('remove_dependency', { id: second.id, dependsOn: first.id, ifVersion: second.version + 1 });
+    const old = await project.agent.call('remove_dependency', {
+      id: second.id,
+      dependsOn: first.id,
+      ifVersion: second.version + 1,
+    });
     expect([old.isError, old.data.error.code]).toEqual([true, 'version_mismatch']);
-    expect((await baton.getTask(second.id)).dependsOn).toEqual([first.id]);
-    for (const t of [first, second]) await baton.cancelTask(t.id);
+    expect((await project.baton.getTask(second.id)).dependsOn).toEqual([first.id]);
+    for (const t of [first, second]) await project.baton.cancelTask(t.id);
   });
 
   it('search_tasks and list_tasks find tasks by text, priority and capability; open tasks in claim order by default', async () => {
