@@ -70,6 +70,11 @@ describe('keyboard and colour scheme', () => {
     await page.keyboard.press('/');
     await page.waitForFunction('document.activeElement?.type === "search"');
     expect(await hash()).toBe('#/');
+    // Out of the search box, j selects the board's first card.
+    await page.locator('[data-task-id]').first().waitFor();
+    await page.locator('main').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('j');
+    expect(await page.locator('.kb-selected[data-task-id]').count()).toBe(1);
     expect(browser.errors).toEqual([]);
   });
 
