@@ -90,7 +90,7 @@ describe('baton workflow add, list and show', () => {
       }),
     ]);
     expect(run('workflow', 'list').stdout).toMatch(
-      /^NAME +VER +STEPS +DESCRIPTION\nrelease +v2 +7 steps +Build, test and publish a release\n$/,
+      /^NAME +VER +STEPS +NEXT RUN +DESCRIPTION\nrelease +v2 +7 steps +\d{4}-\d\d-\d\dT0[12]:00:00(?:\.000)?Z +Build, test and publish a release\n$/,
     );
 
     const latest = json<WorkflowRecord>(run('workflow', 'show', 'release', '--json'));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/app/baton.js';
 import { LIMITS } from '../../src/core/limits.js';
 import type { Task } from '../../src/core/types.js';
-import { refusal, type StoreHarness, sleep, storeNow, waitPast } from './harness.js';
+import { claimSoon, refusal, type StoreHarness, sleep, storeNow, waitPast } from './harness.js';
 
 /**
  * A `runAfter`, backoff or lease this far ahead is still ahead after the few calls a test makes
@@ -166,7 +166,7 @@ export function claimContract(store: () => StoreHarness): void {
       const third = await baton.claim({ workerId: 'w1', leaseSeconds: 0.2 });
       tokens.push(tokenOf(third));
       await waitPast(baton, third!.lease!.expiresAt);
-      const fourth = await baton.claim({ workerId: 'w3' });
+      const fourth = await claimSoon(baton, 'w3');
       tokens.push(tokenOf(fourth));
       expect(tokens).toEqual([1, 2, 3, 4]);
       expect((await baton.getTask(task.id)).leaseToken).toBe(4);
@@ -280,7 +280,7 @@ export function claimContract(store: () => StoreHarness): void {
       const task = await baton.createTask({ title: 'Reclaimed by its worker' });
       const old = await baton.claim({ workerId: 'w1', leaseSeconds: 0.2 });
       await waitPast(baton, old!.lease!.expiresAt);
-      const fresh = await baton.claim({ workerId: 'w1' });
+      const fresh = await claimSoon(baton, 'w1');
       expect(fresh).toMatchObject({ id: task.id, lease: { token: 2 } });
       expect((await refusal(baton.complete(task.id, { workerId: 'w1', token: tokenOf(old), result: 'old' }))).code).toBe(
         'stale_token',

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, expect } from 'vitest';
 import type { Baton } from '../../src/app/baton.js';
 import type { BatonError } from '../../src/core/errors.js';
-import type { BatonDump } from '../../src/core/types.js';
+import type { BatonDump, Task } from '../../src/core/types.js';
 
 /** How another process reaches a test's store: the CLI arguments that name it, and where to run. */
 export interface Reach {
@@ -165,5 +165,19 @@ export async function waitPast(baton: Baton, isoTime: string, marginMs = 30): Pr
     const now = await storeNow(baton);
     if (now >= target) return;
     await sleep(Math.min(target - now, 200));
+  }
+}
+
+/**
+ * Claims for `workerId`, trying again for up to `withinMs` while nothing comes back. A server's own
+ * lease sweep may hold a task's row for a moment, and a claim skips rows another transaction holds
+ * (it never waits on them), so a single claim racing that sweep may find nothing.
+ */
+export async function claimSoon(baton: Baton, workerId: string, withinMs = 3000): Promise<Task | null> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const task = await baton.claim({ workerId });
+    if (task || Date.now() >= deadline) return task;
+    await sleep(50);
   }
 }

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { PRIORITIES, type TaskEvent } from '../../src/core/types.js';
 import { sealedEnv } from '../helpers/serve-process.js';
-import { type Reach, refusal, type StoreHarness, waitPast } from './harness.js';
+import { claimSoon, type Reach, refusal, type StoreHarness, waitPast } from './harness.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLAIM_LOOP = resolve(import.meta.dirname, 'claim-loop.mjs');
@@ -185,7 +185,7 @@ export function raceContract(store: () => StoreHarness): void {
       expect(await baton.claim({ workerId: 'rescuer' })).toBeNull();
       // …and once it expires, another worker does.
       await waitPast(baton, claimed.expiresAt);
-      const rescued = await baton.claim({ workerId: 'rescuer' });
+      const rescued = await claimSoon(baton, 'rescuer');
       expect(rescued).toMatchObject({ id: task.id, lease: { owner: 'rescuer', token: 2 }, attempts: 2 });
 
       // The dead worker's late write, while the rescuer holds the lease: a conflict.
