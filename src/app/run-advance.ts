@@ -41,9 +41,23 @@ function viewsOf(tasks: readonly Task[]): Map<number, RunTaskView> {
   return new Map(tasks.map((t) => [t.id, { id: t.id, status: t.status, result: t.result, lastError: t.lastError }]));
 }
 
+/** Per store, definitions already read: a version of a workflow never changes once registered. */
+const definitions = new WeakMap<object, Map<string, WorkflowDefinition>>();
+const DEFINITIONS_KEPT = 256;
+
 async function definitionOf(store: Store, run: WorkflowRun): Promise<WorkflowDefinition> {
+  let known = definitions.get(store);
+  if (!known) {
+    known = new Map();
+    definitions.set(store, known);
+  }
+  const key = `${run.workflow}@${run.version}`;
+  const cached = known.get(key);
+  if (cached) return cached;
   const wf = await store.getWorkflow(run.workflow, run.version);
   if (!wf) throw new BatonError('workflow_not_found', `version ${run.version} of workflow ${run.workflow} not found`);
+  if (known.size >= DEFINITIONS_KEPT) known.delete(known.keys().next().value as string);
+  known.set(key, wf.definition);
   return wf.definition;
 }
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Baton } from '../app/baton.js';
 import { type LeaseEvent, LeaseKeeper, leaseLostCode } from '../app/lease-keeper.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -48,6 +49,9 @@ export class WorkerLoop {
     this.id = options.id;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
     this.clock = options.clock ?? systemClock;
+    // Every running attempt waits on these (reports retried, claims long-polling): as many
+    // listeners as the concurrency, by design, so Node's leak warning past 10 does not apply.
+    for (const c of [this.stopSignal, this.ended, this.hurry]) setMaxListeners(0, c.signal);
     this.keeper = new LeaseKeeper(baton, {
       clock: this.clock,
       checkMs: options.leaseCheckMs ?? LEASE_CHECK_MS,

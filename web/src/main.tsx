@@ -3,18 +3,21 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { HelpOverlay } from './components/HelpOverlay';
 import { TokenPrompt } from './components/TokenPrompt';
 import { useShortcuts } from './lib/keyboard';
+import { lazyView } from './lib/lazy';
 import { href, useRoute } from './lib/route';
 import { applyToken, canSteer, isReadOnly, startSession, useSession } from './lib/session';
-import { AnalyticsView } from './views/Analytics';
 import { BoardView } from './views/Board';
-import { NewTaskView } from './views/NewTask';
-import { QueueView } from './views/Queue';
-import { TaskView } from './views/TaskPage';
-import { WorkerView } from './views/WorkerPage';
-import { WorkersView } from './views/Workers';
-import { WorkflowsView } from './views/Workflows';
 import './styles.css';
 import './theme.css';
+
+// The board comes with the page; every other view is its own chunk, fetched when first shown.
+const AnalyticsView = lazyView(() => import('./views/Analytics').then((m) => m.AnalyticsView));
+const NewTaskView = lazyView(() => import('./views/NewTask').then((m) => m.NewTaskView));
+const QueueView = lazyView(() => import('./views/Queue').then((m) => m.QueueView));
+const TaskView = lazyView(() => import('./views/TaskPage').then((m) => m.TaskView));
+const WorkerView = lazyView(() => import('./views/WorkerPage').then((m) => m.WorkerView));
+const WorkersView = lazyView(() => import('./views/Workers').then((m) => m.WorkersView));
+const WorkflowsView = lazyView(() => import('./views/Workflows').then((m) => m.WorkflowsView));
 
 const NAV = [
   { path: '/', label: 'Board' },
@@ -52,9 +55,13 @@ function App() {
 
   const page = () => {
     if (session.needsToken) return <TokenPrompt onSubmit={applyToken} hadToken={Boolean(session.token)} />;
-    if (!session.identity) return <p class="muted">Connecting…</p>;
+    // Pages load while the server says who the key is (reading needs no role): until then they
+    // offer no actions, and a refused key turns into the token prompt above.
     const task = /^\/tasks\/(\d+)$/.exec(route.path);
-    if (task) return <TaskView id={Number(task[1])} access={steer ? 'steer' : readOnly ? 'none' : 'review'} />;
+    if (task) {
+      const access = !session.identity || readOnly ? 'none' : steer ? 'steer' : 'review';
+      return <TaskView id={Number(task[1])} access={access} />;
+    }
     const worker = /^\/workers\/([^/]+)$/.exec(route.path);
     if (worker) return <WorkerView id={decodeURIComponent(worker[1] as string)} />;
     switch (route.path) {
@@ -67,6 +74,7 @@ function App() {
       case '/analytics':
         return <AnalyticsView route={route} />;
       case '/new':
+        if (!session.identity) return <p class="muted">Connecting…</p>;
         return steer ? <NewTaskView /> : <p>Creating tasks needs an admin key; this one cannot.</p>;
       default:
         return <BoardView route={route} />;
