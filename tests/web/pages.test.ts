@@ -26,7 +26,11 @@ const SIZES = [
 describe('dashboard: every page at desktop and phone sizes', () => {
   it('loads each page with its data, never scrolls the page sideways on a phone, and logs no error (screenshots in test-artifacts/)', async () => {
     const url = ui.server.url;
-    await api(url, 'POST', '/tasks', { title: 'Write the quarterly report', description: 'Numbers **and** words', tags: ['report'] });
+    await api(url, 'POST', '/tasks', {
+      title: 'Write the quarterly report',
+      description: 'Numbers **and** words',
+      tags: ['report'],
+    });
     await api(url, 'POST', '/tasks', { title: 'Archive last quarter', dependsOn: [1] });
     await api(url, 'POST', '/workflows', { source: RELEASE });
     await runWorkerOnce(url, 'pager', 0.1);
