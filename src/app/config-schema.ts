@@ -84,6 +84,10 @@ const serverSection = z.strictObject({
   allowCommands: z.boolean().optional(),
   /** Wrong API keys an address may present per minute (0: no limit). */
   authFailures: z.number().int().min(0).optional(),
+  /** Proxies whose X-Forwarded-For is believed: `true` (any), or their addresses and CIDR ranges. */
+  trustProxy: z.union([z.boolean(), z.array(z.string().trim().min(1).max(64))]).optional(),
+  /** HTTPS: files of the certificate (chain) and its private key, in PEM. */
+  tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
 });
 
 export const configSchema = z.strictObject({

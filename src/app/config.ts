@@ -72,6 +72,8 @@ export interface ServerConfig {
   allowedHosts?: string[] | undefined;
   allowCommands?: boolean | undefined;
   authFailures?: number | undefined;
+  trustProxy?: boolean | string[] | undefined;
+  tls?: { cert: string; key: string } | undefined;
 }
 
 export async function loadServerConfig(file: string | null): Promise<Readonly<ServerConfig>> {

@@ -38,7 +38,7 @@ export class HttpClient {
         res = await fetch(this.urlOf(path, options.query), this.init(method, { ...options, signal }));
       } catch (err) {
         if (options.signal?.aborted) throw err;
-        const repeat = retry === 'always' || refused(err);
+        const repeat = (retry === 'always' || refused(err)) && !untrusted(err);
         if (this.closing.signal.aborted || !repeat || Date.now() >= giveUpAt) throw this.unreachable(err);
         await backoff(attempt, giveUpAt, this.closing.signal);
         continue;
@@ -95,6 +95,13 @@ export class HttpClient {
   private unreachable(err: unknown): BatonError {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (err as Error).message;
+    if (untrusted(err)) {
+      return new BatonError(
+        'server_unavailable',
+        `the TLS certificate of ${this.base} is not trusted (${reason}: ${cause?.message ?? ''}); if it is signed by your own authority, start the client with NODE_EXTRA_CA_CERTS=FILE naming its certificate`,
+        { server: this.base, tls: reason },
+      );
+    }
     return new BatonError('server_unavailable', `cannot reach the Baton server at ${this.base} (${reason})`, {
       server: this.base,
     });
@@ -118,6 +125,12 @@ function statusCode(status: number): ErrorCode {
   if (status === 429) return 'rate_limited';
   if (status === 503) return 'server_unavailable';
   return 'internal';
+}
+
+/** A TLS handshake that failed on the certificate: trying again cannot help. */
+function untrusted(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|ERR_TLS|ERR_SSL|UNABLE_TO_VERIFY|HOSTNAME/.test(code);
 }
 
 /** Doubling from 100 ms to 2 s, with jitter, never past the deadline; cut short by `signal`. */

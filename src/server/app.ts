@@ -55,6 +55,13 @@ export interface ServerOptions {
   allowedHosts?: readonly string[] | undefined;
   /** Any caller who may create tasks may set their shell commands, not only keys with `commands`. */
   allowCommands?: boolean | undefined;
+  /** HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
+  /**
+   * Proxies whose `X-Forwarded-For` names the caller's address (for rate limits and wrong-key
+   * lockouts): `true` for any, or their addresses and CIDR ranges. Without it the header is ignored.
+   */
+  trustProxy?: boolean | string[] | undefined;
   version?: string | undefined;
   /** Folder of the attempt logs kept by workers on this machine (`.baton/logs`). */
   logDir?: string | null | undefined;
@@ -89,10 +96,12 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const bodyLimits = new BodyLimits(bodyLimit);
   const timeouts = { requestTimeout: 120_000, connectionTimeout: 0, keepAliveTimeout: 65_000 };
+  const trustProxy = options.trustProxy === undefined || options.trustProxy === false ? {} : { trustProxy: options.trustProxy };
   const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger as unknown as FastifyBaseLogger } : { logger: false }),
     bodyLimit,
-    serverFactory: serverRefusingLargeBodies(bodyLimits, timeouts),
+    serverFactory: serverRefusingLargeBodies(bodyLimits, { ...timeouts, tls: options.tls }),
+    ...trustProxy,
     // Requests are logged once each, at debug, by the onResponse hook below: at thousands of
     // requests a second, two info lines each would cost more than the requests.
     logController: new LogController({ disableRequestLogging: true }),

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { FastifyInstance } from 'fastify';
 import { SECURITY_HEADERS } from './errors.js';
 
@@ -24,6 +25,8 @@ export interface HttpServerSettings {
   keepAliveTimeout: number;
   requestTimeout: number;
   connectionTimeout: number;
+  /** HTTPS: the certificate (chain) and private key, in PEM; plain HTTP without. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | undefined;
 }
 
 /** The largest body each route takes: the server's limit, or a route's own (import). */
@@ -51,9 +54,12 @@ export class BodyLimits {
 /** Fastify's `serverFactory`: its HTTP server, with oversized bodies refused before they are read. */
 export function serverRefusingLargeBodies(limits: BodyLimits, settings: HttpServerSettings) {
   return (handler: RequestListener): Server => {
-    const server = createServer((req, res) => {
+    const listener: RequestListener = (req, res) => {
       if (!refuseLarge(req, res, limits)) handler(req, res);
-    });
+    };
+    const server: Server = settings.tls
+      ? createTlsServer({ cert: settings.tls.cert, key: settings.tls.key }, listener)
+      : createServer(listener);
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
       if (refuseLarge(req, res, limits)) return;
       res.writeContinue();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadServerConfig } from '../app/config.js';
 import { locateStore, openBaton } from '../app/open.js';
@@ -24,6 +24,11 @@ export interface ServeOptions {
   /** Wrong API keys an address may present per minute (0: no limit; default: the config's, or 30). */
   authFailures?: number | undefined;
   dashboardDir?: string | undefined;
+  /** HTTPS: PEM files of the certificate (chain) and its key (default: the config's `server.tls`). */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  /** Proxies whose X-Forwarded-For is believed (default: the config's `server.trustProxy`; none). */
+  trustProxy?: boolean | string[] | undefined;
   version?: string | undefined;
   /** Called with each line meant for the person who started the server. */
   say?: (line: string) => void;
@@ -54,6 +59,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const config = await loadServerConfig(join(location.dir, 'config.yaml'));
     const allowCommands = options.allowCommands ?? config.allowCommands ?? false;
     const authFailures = options.authFailures ?? config.authFailures ?? 30;
+    const tls = tlsOf(options.tlsCert ?? config.tls?.cert, options.tlsKey ?? config.tls?.key, location.dir);
     const { logger, health: logHealth } = await createLogger({ dir: location.dir });
     const server = await buildServer({
       baton,
@@ -66,6 +72,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       corsOrigins: options.corsOrigins,
       allowedHosts: options.allowedHosts ?? config.allowedHosts,
       allowCommands,
+      tls,
+      trustProxy: options.trustProxy ?? config.trustProxy,
       authFailureLimit: authFailures === 0 ? false : { max: authFailures, windowMs: 60_000 },
       dashboardDir: options.dashboardDir ?? defaultDashboard(),
       version: options.version,
@@ -75,7 +83,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const address = server.app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
-    const url = `http://${host}:${port}`;
+    const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
     logger.info({ url, store: store.location, keys: keys.length }, 'listening');
     say(`Baton is serving ${url}  (store: ${store.kind} ${store.location})`);
     if (keys.length === 0) {
@@ -103,6 +111,32 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await baton.close();
     throw err;
   }
+}
+
+/** The certificate and key for HTTPS, read at start: both or neither, each a readable PEM file. */
+function tlsOf(cert: string | undefined, key: string | undefined, base: string): { cert: Buffer; key: Buffer } | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new BatonError('usage', 'HTTPS needs both a certificate and its key: --tls-cert FILE --tls-key FILE');
+  }
+  const read = (file: string, what: string) => {
+    const path = resolve(base, file);
+    let text: Buffer;
+    try {
+      text = readFileSync(path);
+    } catch (err) {
+      throw new BatonError(
+        'usage',
+        `cannot read the TLS ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        {
+          file: path,
+        },
+      );
+    }
+    if (!text.includes('-----BEGIN ')) throw new BatonError('usage', `the TLS ${what} ${path} is not a PEM file`, { file: path });
+    return text;
+  };
+  return { cert: read(cert, 'certificate'), key: read(key, 'key') };
 }
 
 /** `web/dist` of the installed package, when the dashboard was built. */

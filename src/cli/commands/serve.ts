@@ -29,6 +29,12 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
       'wrong API keys an address may present per minute before it is refused (0: no limit; default 30)',
     )
     .option('--dashboard <dir>', 'folder of the built dashboard (default: web/dist when built)')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (chain), PEM (config: server.tls.cert)')
+    .option('--tls-key <file>', 'the private key of --tls-cert, PEM (config: server.tls.key)')
+    .option(
+      '--trust-proxy <addresses>',
+      'proxies whose X-Forwarded-For names the client (rate limits, wrong-key lockouts): "all", or addresses and CIDR ranges, comma-separated (config: server.trustProxy)',
+    )
     .action(async (opts: Opts) => {
       const o: Opts = { ...globals(), ...opts };
       if (serverOf(o)) throw new BatonError('usage', 'serve: --server makes no sense here; serve runs over a store (--db)');
@@ -45,6 +51,9 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         allowCommands: o.allowCommands === true ? true : undefined,
         authFailures: o.authFailures !== undefined ? parseNonNegativeInt(String(o.authFailures), 'authFailures') : undefined,
         dashboardDir: o.dashboard !== undefined ? String(o.dashboard) : undefined,
+        tlsCert: o.tlsCert !== undefined ? String(o.tlsCert) : undefined,
+        tlsKey: o.tlsKey !== undefined ? String(o.tlsKey) : undefined,
+        trustProxy: o.trustProxy === undefined ? undefined : proxiesOf(String(o.trustProxy)),
         version: (await import('../../app/version.js')).version(),
       });
       await untilSignal();
@@ -54,6 +63,20 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
       process.once('SIGTERM', force);
       await running.close();
     });
+}
+
+/** `--trust-proxy`: "all", or a list of addresses and CIDR ranges. */
+function proxiesOf(text: string): true | string[] {
+  if (text.trim() === 'all') return true;
+  const list = parseList(text, 'trustProxy');
+  for (const entry of list) {
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry)) {
+      throw new BatonError('invalid_argument', `trustProxy: "${entry}" is not an address or CIDR range (or use "all")`, {
+        field: 'trustProxy',
+      });
+    }
+  }
+  return list;
 }
 
 function untilSignal(): Promise<void> {
