@@ -275,6 +275,8 @@ export interface BatonDescription {
   policy: Policy;
   /** The package version of the Baton that owns the store. */
   version: string;
+  /** The store's schema: its version (the newest migration applied) and every migration applied, oldest first. */
+  schema: { version: number; migrations: { version: number; name: string; appliedAt: string }[] };
 }
 
 export interface CreateKeyInput {

@@ -37,7 +37,13 @@ export async function health(ctx: AppContext): Promise<Health> {
 
 export async function describe(ctx: AppContext): Promise<BatonDescription> {
   // A store's location is shown to any caller with a key; a store may not have stripped its password.
-  return { store: { kind: ctx.store.kind, location: redactText(ctx.store.location) }, policy: ctx.policy, version: version() };
+  const migrations = await ctx.store.migrations();
+  return {
+    store: { kind: ctx.store.kind, location: redactText(ctx.store.location) },
+    policy: ctx.policy,
+    version: version(),
+    schema: { version: migrations.at(-1)?.version ?? 0, migrations },
+  };
 }
 
 export async function events(ctx: AppContext, query: EventQuery = {}): Promise<TaskEvent[]> {

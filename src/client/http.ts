@@ -53,6 +53,18 @@ export class HttpClient {
     }
   }
 
+  /** A text document outside the JSON API (`/metrics`): its body, or the server's coded refusal. */
+  async text(path: string): Promise<string> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}${path}`, { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    } catch (err) {
+      throw this.unreachable(err);
+    }
+    if (res.ok) return res.text();
+    return this.answer<string>(res);
+  }
+
   /** Ends every call still in flight or waiting to try again. */
   close(): void {
     this.closing.abort();

@@ -295,6 +295,11 @@ export class RemoteBaton implements Baton {
     return this.http.call('GET', '/status');
   }
 
+  /** The server's Prometheus metrics, in the text exposition format (what a scraper reads at `/metrics`). */
+  metricsText(): Promise<string> {
+    return this.http.text('/metrics');
+  }
+
   async health(): Promise<Health> {
     const answer = await this.http.call<Health & Record<string, unknown>>('GET', '/health', { answerOn: [503] });
     if (typeof answer.ok !== 'boolean') throw new BatonError('server_unavailable', 'the server answered 503: unavailable');

@@ -147,6 +147,8 @@ export interface Store extends StoreMaintenance {
   listTriggers(): Promise<TriggerState[]>;
   /** The id of the newest event (0 when there is none). */
   lastEventId(): Promise<number>;
+  /** The schema migrations applied to this store, oldest first. */
+  migrations(): Promise<AppliedMigration[]>;
   /** Runs, newest first; with `dueBy`, the running ones a sweep must look at by then, most overdue first. */
   listRuns(query: RunQuery): Promise<WorkflowRun[]>;
   /** Running runs with a step task that ended after the run was last written (an advance was lost). */
@@ -400,4 +402,11 @@ export function keyRecordOf(r: Record<string, unknown>): ApiKeyRecord {
     createdAt: time(r.created_at) as string,
     revokedAt: time(r.revoked_at),
   };
+}
+
+/** One schema migration a store has applied. */
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  appliedAt: string;
 }

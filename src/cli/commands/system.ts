@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ANALYTICS_RANGES, type AnalyticsRange } from '../../core/analytics.js';
 import { BatonError } from '../../core/errors.js';
 import { parseTaskId } from '../../core/values.js';
-import { type GlobalOptions, withBaton } from '../context.js';
+import { ExitSignal, type GlobalOptions, serverOf, withBaton } from '../context.js';
 import { formatStatus, formatWorkers } from '../format.js';
 import { formatAnalytics, formatBurndown, formatWorkerDetail } from '../format-insights.js';
 
@@ -62,6 +62,73 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
         await baton.expireLeases();
         const status = await baton.status();
         out.result(status, () => formatStatus(status));
+      }),
+    );
+
+  program
+    .command('migrate')
+    .description(
+      "bring the store's schema up to this Baton's version and print it (every command does this on opening; run it alone before rolling out replicas)",
+    )
+    .option('--init', 'create the store when there is none')
+    .action(async (opts: Opts) => {
+      const o = g(opts);
+      if (serverOf(o))
+        throw new BatonError(
+          'usage',
+          'migrate: runs on a store (--db), not through a server; a server migrates its store when it starts',
+        );
+      await withBaton(
+        o,
+        async (baton, out) => {
+          const { schema, store } = await baton.describe();
+          const newest = schema.migrations.at(-1);
+          out.result(
+            { store, ...schema },
+            () =>
+              `${store.kind} store ${store.location}: schema version ${schema.version} (${schema.migrations.length} migrations${newest ? `; the newest, ${newest.name}, applied ${newest.appliedAt}` : ''})`,
+          );
+        },
+        { create: o.init === true },
+      );
+    });
+
+  program
+    .command('health')
+    .description('whether the store (or the --server and its store) answers and takes writes; exit 1 when not')
+    .action(async (opts: Opts) =>
+      withBaton(g(opts), async (baton, out) => {
+        const health = await baton.health();
+        out.result(health, () =>
+          health.ok
+            ? `ok: the ${health.store} store answers and takes writes (its clock: ${health.at})`
+            : `NOT OK: ${health.problem?.message ?? 'the store does not take writes'}${health.problem ? ` (${health.problem.code}, since ${health.problem.since})` : ''}`,
+        );
+        if (!health.ok) throw new ExitSignal(1);
+      }),
+    );
+
+  program
+    .command('metrics')
+    .description(
+      "the Prometheus metrics: a --server's own (counters since it started), or, on a store, the gauges read from it (tasks, ready work, workers)",
+    )
+    .action(async (opts: Opts) =>
+      withBaton(g(opts), async (baton, out) => {
+        const { RemoteBaton } = await import('../../client/remote-baton.js');
+        if (baton instanceof RemoteBaton) {
+          const text = await baton.metricsText();
+          out.result(out.json ? parsePrometheus(text) : text, () => text.trimEnd());
+          return;
+        }
+        const { Metrics } = await import('../../server/metrics.js');
+        const metrics = new Metrics(baton);
+        // Counters and histograms count what a server saw; a store alone has only its gauges.
+        const text = (await metrics.registry.metrics())
+          .split(/\n(?=# HELP )/)
+          .filter((block) => / gauge\n/.test(block))
+          .join('\n');
+        out.result(parsePrometheus(text), () => text.trimEnd());
       }),
     );
 
@@ -143,4 +210,18 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
         { create: true },
       );
     });
+}
+
+/** Prometheus text as JSON: one entry per sample, `{ name, labels, value }`, in the order given. */
+function parsePrometheus(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+  const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, '$1');
+    samples.push({ name: m[1] as string, labels, value: Number(m[3]) });
+  }
+  return samples;
 }

@@ -16,7 +16,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
+import { type AppliedMigration, keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
 import { Availability } from './availability.js';
 import { dumpStore, pgSnapshot } from './backup.js';
 import {
@@ -366,6 +366,15 @@ export class PostgresStore implements Store {
 
   async listTriggers(): Promise<TriggerState[]> {
     return (await this.read(this.triggers.list)).map(triggerOf);
+  }
+
+  async migrations(): Promise<AppliedMigration[]> {
+    const rows = await this.read(this.st.migrations);
+    return rows.map((r) => ({
+      version: Number(r.version),
+      name: String(r.name),
+      appliedAt: new Date(r.applied_at as string).toISOString(),
+    }));
   }
 
   async lastEventId(): Promise<number> {

@@ -294,6 +294,7 @@ RETURNING task_id`,
 
     anyRows: `SELECT EXISTS (SELECT 1 FROM ${tasks}) OR EXISTS (SELECT 1 FROM ${events}) OR EXISTS (SELECT 1 FROM ${workers}) AS any`,
     schemaVersion: `SELECT coalesce(max(version), 0)::int AS version FROM ${s}.schema_migrations`,
+    migrations: `SELECT version, name, applied_at FROM ${s}.schema_migrations ORDER BY version`,
 
     // Bulk load: one statement per table and chunk, rows given as a JSON array of column objects.
     loadTasks: `INSERT INTO ${tasks} (${TASK_COLUMNS}) SELECT ${TASK_COLUMNS} FROM json_populate_recordset(NULL::${tasks}, $1::json)`,

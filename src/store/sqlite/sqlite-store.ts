@@ -348,6 +348,16 @@ export class SqliteStore implements Store {
   getRun = (id: number) => this.read((stmt) => runs.getRun(stmt, id));
   listTriggers = () => this.read(triggers.listTriggers);
   lastEventId = () => this.read((stmt) => Number(stmt('SELECT coalesce(max(id), 0) FROM events').pluck().get()));
+  migrations = () =>
+    this.read((stmt) =>
+      (
+        stmt('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all() as {
+          version: number;
+          name: string;
+          applied_at: string;
+        }[]
+      ).map((r) => ({ version: r.version, name: r.name, appliedAt: r.applied_at })),
+    );
   listRuns = (query: RunQuery) => this.read((stmt) => runs.listRuns(stmt, query));
   runsBehind = (limit: number) => this.read((stmt) => runs.runsBehind(stmt, limit));
 
