@@ -286,6 +286,12 @@ export interface CreateKeyInput {
   name?: string | undefined;
   /** Permissions beyond the role; only an admin key may have them. */
   capabilities?: readonly KeyCapability[] | undefined;
+  /**
+   * The key itself, made by the operator (`baton_<id>_<secret>`, a secret of at least 32 random
+   * bytes): for deployments that hand the same key to the store and to their clients from one
+   * secret. Creating it again with the same role is a no-op; another key with its id is refused.
+   */
+  key?: string | undefined;
 }
 
 export interface CreatedKey {

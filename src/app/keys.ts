@@ -50,8 +50,10 @@ export async function createKey(store: Store, input: CreateKeyInput, clock: Cloc
   if (capabilities.length > 0 && input.role !== 'admin') {
     throw new BatonError('invalid_argument', 'capabilities: only an admin key may have capabilities', { field: 'capabilities' });
   }
-  const id = randomBytes(6).toString('hex');
-  const key = `baton_${id}_${randomBytes(32).toString('base64url')}`;
+  const chosen = input.key === undefined ? null : await chosenKey(store, input);
+  if (chosen?.existing) return { key: chosen.key, record: publicKey(chosen.existing) };
+  const id = chosen?.id ?? randomBytes(6).toString('hex');
+  const key = chosen?.key ?? `baton_${id}_${randomBytes(32).toString('base64url')}`;
   const record: ApiKeyRecord = {
     id,
     hash: hashKey(key),
@@ -64,6 +66,34 @@ export async function createKey(store: Store, input: CreateKeyInput, clock: Cloc
   };
   await store.insertKey(record);
   return { key, record: publicKey(record) };
+}
+
+/** The smallest secret a chosen key may have: 32 random bytes, in base64url. */
+const CHOSEN_SECRET_MIN = 43;
+
+/** A key the operator made: well formed, long enough, and new — or the very same key, already there. */
+async function chosenKey(
+  store: Store,
+  input: CreateKeyInput,
+): Promise<{ id: string; key: string; existing: ApiKeyRecord | null }> {
+  const key = String(input.key);
+  const m = KEY_FORMAT.exec(key);
+  if (!m || (m[2] as string).length < CHOSEN_SECRET_MIN) {
+    throw new BatonError(
+      'invalid_argument',
+      `key: must look like baton_<id>_<secret>: an id of 8–32 lowercase letters and digits, and a secret of at least ${CHOSEN_SECRET_MIN} characters of A–Z, a–z, 0–9, - and _ (32 random bytes)`,
+      { field: 'key' },
+    );
+  }
+  const id = m[1] as string;
+  const existing = (await store.listKeys()).find((k) => k.id === id) ?? null;
+  if (!existing) return { id, key, existing: null };
+  const same = existing.hash === hashKey(key) && existing.revokedAt === null && existing.role === input.role;
+  const sameWorker = existing.workerId === (input.workerId ?? null);
+  if (!same || !sameWorker) {
+    throw new BatonError('key_exists', `a different key (or one revoked, or with another role) already has the id ${id}`, { id });
+  }
+  return { id, key, existing };
 }
 
 export async function revokeKey(store: Store, id: string, clock: Clock): Promise<ApiKey> {

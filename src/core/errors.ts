@@ -87,6 +87,7 @@ export const ERROR_CODES = {
   rate_limited: 'rate_limited',
   route_not_found: 'not_found',
   key_not_found: 'not_found',
+  key_exists: 'conflict',
   workflow_not_found: 'not_found',
   run_not_found: 'not_found',
   step_not_found: 'not_found',

@@ -125,6 +125,7 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
         workerId: z.string().min(1).max(100).optional(),
         name: z.string().min(1).max(100).optional(),
         capabilities: z.array(z.enum(KEY_CAPABILITIES)).max(KEY_CAPABILITIES.length).optional(),
+        key: z.string().min(1).max(200).optional(),
       }),
       response: z.strictObject({ key: z.string(), record: apiKeySchema }),
       handle: ({ baton, body }) => baton.createKey(body),

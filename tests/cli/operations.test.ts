@@ -71,4 +71,50 @@ describe('baton health, metrics and migrate', () => {
     expect(remote.code).toBe(2);
     expect(remote.stderr).toMatch(/runs on a store/);
   });
+
+  it('keys create --from-env stores a key the operator made, once; a clash or a weak key is refused and changes nothing', async () => {
+    const own = freshProject();
+    try {
+      const key = `baton_deploy01_${'A1b2-C3d4_'.repeat(5)}`;
+      const first = cli(
+        own.dir,
+        ['keys', 'create', '--role', 'admin', '--name', 'bootstrap', '--from-env', 'ADMIN_KEY', '--json'],
+        {
+          ADMIN_KEY: key,
+        },
+      );
+      expect(json(first)).toMatchObject({ id: 'deploy01', role: 'admin', name: 'bootstrap' });
+      // The key came from the environment: it is never printed back.
+      expect(first.stdout).not.toContain(key);
+      const again = cli(own.dir, ['keys', 'create', '--role', 'admin', '--from-env', 'ADMIN_KEY'], { ADMIN_KEY: key });
+      expect(again.code).toBe(0);
+      const clash = cli(own.dir, ['keys', 'create', '--role', 'admin', '--from-env', 'ADMIN_KEY'], {
+        ADMIN_KEY: `baton_deploy01_${'Z'.repeat(50)}`,
+      });
+      expect(clash.code).toBe(4);
+      expect(clash.stderr).toMatch(/key_exists/);
+      const otherRole = cli(own.dir, ['keys', 'create', '--role', 'viewer', '--from-env', 'ADMIN_KEY'], { ADMIN_KEY: key });
+      expect(otherRole.code).toBe(4);
+      const weak = cli(own.dir, ['keys', 'create', '--role', 'admin', '--from-env', 'ADMIN_KEY'], {
+        ADMIN_KEY: 'baton_short01_abc',
+      });
+      expect(weak.code).toBe(2);
+      expect(weak.stderr).toMatch(/a secret of at least 43 characters/);
+      expect(cli(own.dir, ['keys', 'create', '--role', 'admin', '--from-env', 'UNSET_VAR']).code).toBe(2);
+      expect(json<{ id: string }[]>(cli(own.dir, ['keys', 'list', '--json'])).map((k) => k.id)).toEqual(['deploy01']);
+
+      // The stored key opens a server that requires keys.
+      const started = await startBaton(own.dir, ['serve', '--port', '0'], /Baton is serving (http:\/\/\S+)/);
+      try {
+        const at = started.match[1] as string;
+        expect((await fetch(`${at}/api/v1/status`)).status).toBe(401);
+        expect((await fetch(`${at}/api/v1/status`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+      } finally {
+        started.child.kill('SIGTERM');
+        await exited(started.child);
+      }
+    } finally {
+      own.cleanup();
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { BatonError } from '../../core/errors.js';
 import type { ApiKey, ApiKeyRole, KeyCapability } from '../../core/types.js';
 import { parseList } from '../../core/values.js';
 import { type GlobalOptions, withBaton } from '../context.js';
@@ -19,9 +20,19 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
       '--capabilities <list>',
       'admin keys only: `commands` lets the key set task commands — whoever can set commands can run code on every worker that runs task commands',
     )
+    .option(
+      '--from-env <VAR>',
+      'store the key held by this environment variable (baton_<id>_<secret>, made by you) instead of a new one; again with the same key: no change',
+    )
     .action(async (opts: Opts) =>
       withBaton(o(opts), async (baton, out) => {
+        const fromEnv = opts.fromEnv === undefined ? undefined : String(opts.fromEnv);
+        const chosen = fromEnv === undefined ? undefined : process.env[fromEnv];
+        if (fromEnv !== undefined && !chosen) {
+          throw new BatonError('usage', `--from-env ${fromEnv}: the environment variable is not set`);
+        }
         const { key, record } = await baton.createKey({
+          ...(chosen !== undefined && { key: chosen }),
           role: String(opts.role) as ApiKeyRole,
           workerId: opts.worker as string | undefined,
           name: opts.name as string | undefined,
@@ -31,6 +42,11 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
               : undefined,
         });
         const grants = record.capabilities.length > 0 ? ` that may set ${record.capabilities.join(', ')}` : '';
+        if (chosen !== undefined) {
+          // The key came from the environment: never echo it.
+          out.result(record, () => `stored ${record.role} key ${record.id} from ${fromEnv}${grants}`);
+          return;
+        }
         out.result({ key, ...record }, () =>
           [
             `created ${record.role} key ${record.id}${record.workerId ? ` for worker ${record.workerId}` : ''}${grants}`,
