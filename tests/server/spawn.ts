@@ -8,8 +8,11 @@ export function startBaton(
   args: string[],
   ready: RegExp,
   env: Record<string, string> = {},
+  /** Another program to start instead of the binary (a wrapper script), with its arguments. */
+  argv?: string[],
 ): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv(env) });
+  const [file, ...rest] = argv ?? [process.execPath, BIN, ...args];
+  const child = spawn(file as string, rest, { cwd, env: childEnv(env) });
   let out = '';
   return new Promise((resolve, reject) => {
     // Within the hook and test timeouts (60 s), so the reason is this message, not a timeout.
