@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BatonError } from '../../core/errors.js';
 import { parseList, parseNonNegativeInt, parsePositiveInt } from '../../core/values.js';
@@ -51,8 +52,9 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         allowCommands: o.allowCommands === true ? true : undefined,
         authFailures: o.authFailures !== undefined ? parseNonNegativeInt(String(o.authFailures), 'authFailures') : undefined,
         dashboardDir: o.dashboard !== undefined ? String(o.dashboard) : undefined,
-        tlsCert: o.tlsCert !== undefined ? String(o.tlsCert) : undefined,
-        tlsKey: o.tlsKey !== undefined ? String(o.tlsKey) : undefined,
+        // Flags name files from here; the config's from its .baton/ folder.
+        tlsCert: o.tlsCert !== undefined ? resolve(String(o.tlsCert)) : undefined,
+        tlsKey: o.tlsKey !== undefined ? resolve(String(o.tlsKey)) : undefined,
         trustProxy: o.trustProxy === undefined ? undefined : proxiesOf(String(o.trustProxy)),
         version: (await import('../../app/version.js')).version(),
       });
