@@ -13,6 +13,7 @@ const SECTIONS = [
   './search.mjs',
   './workflows.mjs',
   './board-paint.mjs',
+  './operations.mjs',
 ];
 const only = process.argv[2];
 
