@@ -2,6 +2,7 @@ import { BatonError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { dumpSchema, eventsQuerySchema, parseWith } from '../core/schemas.js';
 import type { ApiKey, BatonDump, TaskEvent } from '../core/types.js';
+import type { AppliedMigration } from '../store/store.js';
 import type {
   BatonDescription,
   CreatedKey,
@@ -35,9 +36,22 @@ export async function health(ctx: AppContext): Promise<Health> {
   return { ok: false, store: ctx.store.kind, at, problem };
 }
 
+/**
+ * Per store, the migrations it was opened with: they are applied when a process opens the store
+ * and do not change under it, so `describe` (read per log request, at every worker's start) reads
+ * them once.
+ */
+const schemas = new WeakMap<object, Promise<AppliedMigration[]>>();
+
 export async function describe(ctx: AppContext): Promise<BatonDescription> {
+  let read = schemas.get(ctx.store);
+  if (!read) {
+    read = ctx.store.migrations();
+    schemas.set(ctx.store, read);
+    read.catch(() => schemas.delete(ctx.store));
+  }
+  const migrations = await read;
   // A store's location is shown to any caller with a key; a store may not have stripped its password.
-  const migrations = await ctx.store.migrations();
   return {
     store: { kind: ctx.store.kind, location: redactText(ctx.store.location) },
     policy: ctx.policy,

@@ -300,6 +300,11 @@ export class RemoteBaton implements Baton {
     return this.http.text('/metrics');
   }
 
+  /** The same metrics as prom-client's JSON (`GET /api/v1/metrics`). */
+  async metricsJson(): Promise<MetricsJson> {
+    return (await this.http.call<{ metrics: MetricsJson }>('GET', '/metrics')).metrics;
+  }
+
   async health(): Promise<Health> {
     const answer = await this.http.call<Health & Record<string, unknown>>('GET', '/health', { answerOn: [503] });
     if (typeof answer.ok !== 'boolean') throw new BatonError('server_unavailable', 'the server answered 503: unavailable');
@@ -383,3 +388,10 @@ export class RemoteBaton implements Baton {
     this.http.close();
   }
 }
+
+/** One metric of prom-client's JSON: its series, each with its labels and value. */
+export type MetricsJson = {
+  name: string;
+  type: string;
+  values: { metricName?: string; labels: Record<string, string | number>; value: number }[];
+}[];

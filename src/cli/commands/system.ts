@@ -117,18 +117,20 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
       withBaton(g(opts), async (baton, out) => {
         const { RemoteBaton } = await import('../../client/remote-baton.js');
         if (baton instanceof RemoteBaton) {
-          const text = await baton.metricsText();
-          out.result(out.json ? parsePrometheus(text) : text, () => text.trimEnd());
+          if (out.json) out.result(samplesOf(await baton.metricsJson()), () => '');
+          else process.stdout.write(`${(await baton.metricsText()).trimEnd()}\n`);
           return;
         }
         const { Metrics } = await import('../../server/metrics.js');
-        const metrics = new Metrics(baton);
+        const { registry } = new Metrics(baton);
         // Counters and histograms count what a server saw; a store alone has only its gauges.
-        const text = (await metrics.registry.metrics())
-          .split(/\n(?=# HELP )/)
-          .filter((block) => / gauge\n/.test(block))
-          .join('\n');
-        out.result(parsePrometheus(text), () => text.trimEnd());
+        const gauges = (await registry.getMetricsAsJSON()).filter((m) => String(m.type) === 'gauge');
+        if (out.json) {
+          out.result(samplesOf(gauges), () => '');
+          return;
+        }
+        const texts = await Promise.all(gauges.map((m) => registry.getSingleMetricAsString(m.name)));
+        process.stdout.write(`${texts.join('\n\n')}\n`);
       }),
     );
 
@@ -212,16 +214,15 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
     });
 }
 
-/** Prometheus text as JSON: one entry per sample, `{ name, labels, value }`, in the order given. */
-function parsePrometheus(text: string): { name: string; labels: Record<string, string>; value: number }[] {
-  const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, '$1');
-    samples.push({ name: m[1] as string, labels, value: Number(m[3]) });
-  }
-  return samples;
+/** prom-client's metrics as JSON samples: one `{ name, labels, value }` per series, in order. */
+function samplesOf(
+  metrics: readonly { name: string; values: readonly { metricName?: string; labels: object; value: number }[] }[],
+): { name: string; labels: Record<string, string>; value: number }[] {
+  return metrics.flatMap((m) =>
+    m.values.map((v) => ({
+      name: v.metricName ?? m.name,
+      labels: Object.fromEntries(Object.entries(v.labels).map(([k, l]) => [k, String(l)])),
+      value: v.value,
+    })),
+  );
 }
