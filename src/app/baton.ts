@@ -27,6 +27,7 @@ import type {
   TaskFilter,
   UnassignInput,
   UpdateTaskInput,
+  WorkerHeartbeatInput,
 } from '../core/schemas.js';
 import type {
   ApiKey,
@@ -71,6 +72,7 @@ export type {
   TaskFilter,
   UnassignInput,
   UpdateTaskInput,
+  WorkerHeartbeatInput,
 };
 
 /**
@@ -153,6 +155,8 @@ export interface Baton extends MaintenanceCalls {
   registerWorker(input: RegisterWorkerInput): Promise<WorkerView>;
   /** The worker says goodbye: shown offline (stopped) until it registers or claims again. */
   unregisterWorker(id: string): Promise<WorkerView>;
+  /** A registered worker is alive, and its process uses this much memory and CPU (shown by `workers`). */
+  heartbeatWorker(input: WorkerHeartbeatInput): Promise<WorkerView>;
   listWorkers(options?: { available?: boolean }): Promise<WorkerView[]>;
   /** One worker: what it holds now, its newest finished tasks and its success rate over them. */
   showWorker(id: string): Promise<WorkerDetail>;

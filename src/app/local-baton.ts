@@ -4,7 +4,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import type { Policy } from '../core/policy.js';
 import type { Resource } from '../core/resources.js';
 import type { SetResourceInput } from '../core/schemas.js';
-import { parseWith, registerWorkerSchema, workerRefSchema } from '../core/schemas.js';
+import { parseWith, registerWorkerSchema, workerHeartbeatSchema, workerRefSchema } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import * as backups from './backup-service.js';
@@ -53,6 +53,7 @@ import type {
   UnassignInput,
   UpdateTaskInput,
   WorkerDetail,
+  WorkerHeartbeatInput,
   WorkflowAdded,
   WorkflowRecord,
   WorkflowRun,
@@ -208,6 +209,8 @@ export class LocalBaton implements BatonHost {
   // ── workers ──────────────────────────────────────────────────────────────
   registerWorker = async (input: RegisterWorkerInput): Promise<WorkerView> =>
     this.ctx.presence.register(parseWith(registerWorkerSchema, input));
+  heartbeatWorker = async (input: WorkerHeartbeatInput): Promise<WorkerView> =>
+    this.ctx.presence.heartbeat(parseWith(workerHeartbeatSchema, input));
   unregisterWorker = async (id: string): Promise<WorkerView> => {
     const view = await this.ctx.presence.unregister(parseWith(workerRefSchema, { workerId: id }).workerId);
     await reservations.releaseReservationsOf(this.ctx, view.id);

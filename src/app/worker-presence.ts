@@ -3,7 +3,7 @@ import { BatonError, workerNotFound } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
 import type { Worker, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
-import type { RegisterWorkerInput } from './baton.js';
+import type { RegisterWorkerInput, WorkerHeartbeatInput } from './baton.js';
 import { listedWorkers, workerViews } from './workers.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -105,6 +105,29 @@ export class WorkerPresence {
     });
     // The next claim or write of this id must register it again, not trust the cached touch.
     this.touched.delete(id);
+    const [view] = workerViews([worker], await this.store.leasesByWorker(), this.clock.now(), this.policy);
+    return view as WorkerView;
+  }
+
+  /** A worker's own heartbeat: keeps it online and records what its process uses (no event: it is not a change of work). */
+  async heartbeat(input: WorkerHeartbeatInput): Promise<WorkerView> {
+    const { workerId, usage } = input;
+    const existing = await this.store.getWorker(workerId);
+    if (!existing) throw workerNotFound(workerId);
+    const { worker } = await this.store.transaction((tx) =>
+      tx.upsertWorker({
+        id: workerId,
+        // A heartbeat sent just before the goodbye and arriving after it leaves the worker stopped.
+        state: existing.state,
+        usage: {
+          rssBytes: usage.rssBytes,
+          heapUsedBytes: usage.heapUsedBytes ?? 0,
+          cpuPercent: usage.cpuPercent,
+          at: iso(tx.now),
+        },
+      }),
+    );
+    this.touched.set(workerId, this.clock.now());
     const [view] = workerViews([worker], await this.store.leasesByWorker(), this.clock.now(), this.policy);
     return view as WorkerView;
   }

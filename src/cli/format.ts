@@ -3,7 +3,7 @@ import { type SkipReason, skipText } from '../core/conditions.js';
 import { isFinal } from '../core/lifecycle.js';
 import { scheduleNote } from '../core/schedule-note.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
-import { formatEstimate } from '../core/values.js';
+import { formatEstimate, formatSize } from '../core/values.js';
 import { pc, relativeTime } from './colors.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
@@ -243,13 +243,16 @@ export function formatWorkers(workers: WorkerView[]): string {
   if (workers.length === 0) return pc.dim('no workers registered');
   const health = { busy: pc.yellow, idle: pc.green, offline: pc.gray } as const;
   return table(
-    ['ID', 'NAME', 'HEALTH', 'CAPABILITIES', 'TASKS', 'LAST SEEN', 'HOST'],
+    ['ID', 'NAME', 'HEALTH', 'CAPABILITIES', 'TASKS', 'MEM', 'CPU', 'LAST SEEN', 'HOST'],
     workers.map((w) => [
       pc.bold(w.id),
       w.name ?? pc.dim('-'),
       health[w.health](w.health),
       w.capabilities.join(',') || pc.dim('-'),
       w.currentTasks.map((id) => `#${id}`).join(',') || pc.dim('-'),
+      // What the process used at its last heartbeat; an offline worker's figures are history.
+      w.usage && w.online ? formatSize(w.usage.rssBytes) : pc.dim('-'),
+      w.usage && w.online ? `${w.usage.cpuPercent.toFixed(0)}%` : pc.dim('-'),
       when(w.lastSeenAt),
       w.host ? `${w.host}${w.pid ? `:${w.pid}` : ''}` : pc.dim('-'),
     ]),
@@ -284,9 +287,7 @@ export function formatStatus(s: SystemStatus): string {
 function formatMaintenance(s: SystemStatus): string[] {
   const b = s.maintenance?.backup;
   if (!b) return [];
-  const kb = (bytes: number) =>
-    bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  const last = b.last ? `last ${b.last.at} (${kb(b.last.bytes)}, ${b.last.file})` : 'none taken yet';
+  const last = b.last ? `last ${b.last.at} (${formatSize(b.last.bytes)}, ${b.last.file})` : 'none taken yet';
   const next = b.schedule ? `  ·  next after ${b.schedule.nextAt}` : '';
   const lines = [`${pc.bold('Backup')}      ${last}${next}`];
   if (b.lastFailure && (!b.last || b.lastFailure.at > b.last.at)) {

@@ -50,6 +50,7 @@ import type {
   UnassignInput,
   UpdateTaskInput,
   WorkerDetail,
+  WorkerHeartbeatInput,
   WorkflowAdded,
   WorkflowRecord,
   WorkflowRun,
@@ -267,6 +268,11 @@ export class RemoteBaton implements Baton {
 
   registerWorker(input: RegisterWorkerInput): Promise<WorkerView> {
     return this.http.call('POST', '/workers', { body: input, retry: 'always' });
+  }
+
+  heartbeatWorker(input: WorkerHeartbeatInput): Promise<WorkerView> {
+    const { workerId, usage } = input;
+    return this.http.call('POST', `/workers/${encodeURIComponent(workerId)}/heartbeat`, { body: { usage }, retry: 'always' });
   }
 
   unregisterWorker(id: string): Promise<WorkerView> {

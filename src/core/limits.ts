@@ -62,6 +62,8 @@ export const LIMITS = {
   versionChars: 100,
   /** Tasks one worker runs at the same time. */
   concurrency: 1_000,
+  /** A heartbeat's CPU share: 100 per core, for machines of up to 1,024 cores. */
+  cpuPercent: 102_400,
   /** Tasks one claim may take. */
   claimLimit: 1_000,
   /** How long one claim may wait for work. */

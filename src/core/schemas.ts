@@ -76,6 +76,8 @@ export {
   type ReviewTaskInput,
   registerWorkerSchema,
   reviewSchema,
+  type WorkerHeartbeatInput,
+  workerHeartbeatSchema,
 } from './schemas/work.js';
 export {
   type ApproveStepInput,

@@ -179,6 +179,20 @@ export interface Worker {
   lastSeenAt: string;
   /** `stopped` once the worker said goodbye; otherwise health is computed from lastSeenAt. */
   state: 'active' | 'stopped';
+  /** What the worker's process last reported using (its heartbeats); null before the first report. */
+  usage: WorkerUsage | null;
+}
+
+/** A worker process's memory and CPU, as its last heartbeat reported them. */
+export interface WorkerUsage {
+  /** Resident set size of the process, in bytes. */
+  rssBytes: number;
+  /** JavaScript heap in use, in bytes (0 when the worker is not a Node.js process). */
+  heapUsedBytes: number;
+  /** CPU time used since the previous report, as a share of one core's wall time (100 = one core busy). */
+  cpuPercent: number;
+  /** When the store received the report. */
+  at: string;
 }
 
 export type WorkerHealth = 'busy' | 'idle' | 'offline';

@@ -158,3 +158,16 @@ export function parseJson(raw: string, field: string): unknown {
     throw invalid(field, `is not valid JSON (${(err as Error).message})`);
   }
 }
+
+/** A size in bytes as a person reads it (`812 B`, `3.4 MB`, `120 MB`). */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

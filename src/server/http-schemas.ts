@@ -26,6 +26,7 @@ import {
   taskSchema,
   unassignSchema,
   updateTaskSchema,
+  workerHeartbeatSchema,
   workerIdSchema,
   workerSchema,
 } from '../core/schemas.js';
@@ -63,6 +64,7 @@ export const cancelBody = cancelSchema;
 export const emptyBody = z.strictObject({});
 export const analyzeBody = analyzeSubjectSchema;
 export const registerWorkerBody = registerWorkerSchema;
+export const workerHeartbeatBody = workerHeartbeatSchema.omit({ workerId: true });
 export const importBody = z.unknown();
 export { createTaskSchema, updateTaskSchema };
 

@@ -260,6 +260,7 @@ export interface WorkerUpsert {
   concurrency?: number | undefined;
   version?: string | null | undefined;
   state?: Worker['state'] | undefined;
+  usage?: Worker['usage'] | undefined;
 }
 
 export interface ClaimRequest {

@@ -78,6 +78,8 @@ export interface WorkerLoopOptions {
    * (default 1000): its work is stopped within about this long.
    */
   leaseCheckMs?: number | undefined;
+  /** How often the worker sends its own heartbeat with its memory and CPU, in ms (default 10,000). */
+  heartbeatMs?: number | undefined;
   /** Source of every time and timer of the loop and its lease keeper (default: the system clock). */
   clock?: Clock | undefined;
   onEvent?: WorkerEventListener | undefined;

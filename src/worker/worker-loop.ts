@@ -8,6 +8,7 @@ import { AttemptProgress, type Running } from './attempt-progress.js';
 import { reportable } from './outcome.js';
 import { messageOf, persist, retryWaitMs, settles } from './reports.js';
 import type { AbortReason, AttemptOutcome, WorkerEvent, WorkerLoopOptions } from './types.js';
+import { ProcessUsage } from './usage.js';
 
 export type { WorkerLoopOptions } from './types.js';
 
@@ -16,6 +17,9 @@ const LEASE_CHECK_MS = 1_000;
 
 /** The longest a stopping worker waits for its last lease renewals and its goodbye. */
 const STOP_WAIT_MS = 5_000;
+
+/** How often a worker sends its own heartbeat, with the memory and CPU its process uses. */
+const USAGE_EVERY_MS = 10_000;
 
 /**
  * The worker loop: register, then claim the best task this worker can do, run it with the
@@ -84,6 +88,7 @@ export class WorkerLoop {
     });
     this.emit({ type: 'online', at: this.now(), workerId: o.id, capabilities: o.capabilities, concurrency: this.concurrency });
     this.keeper.start();
+    void this.heartbeats();
     try {
       await this.claimLoop();
       while (this.running.size > 0) await this.nextWake();
@@ -327,6 +332,22 @@ export class WorkerLoop {
   }
 
   /** Runs `action` after `ms` of the loop's clock, unless `cancel` aborts first. */
+  /**
+   * The worker's own heartbeat, until the loop ends: keeps it online while it waits, and tells what
+   * its process uses. A heartbeat that fails is not retried: the next one comes soon, and claims and
+   * lease renewals report a store that is down.
+   */
+  private async heartbeats(): Promise<void> {
+    const usage = new ProcessUsage();
+    const every = this.options.heartbeatMs ?? USAGE_EVERY_MS;
+    // The first one soon, so a worker just started shows what it uses.
+    for (let wait = Math.min(1_000, every); !this.ended.signal.aborted; wait = every) {
+      await this.clock.sleep(wait, this.ended.signal);
+      if (this.ended.signal.aborted || this.replaced) return;
+      await this.baton.heartbeatWorker({ workerId: this.id, usage: usage.sample() }).catch(() => undefined);
+    }
+  }
+
   private after(ms: number, cancel: AbortSignal, action: () => void): void {
     void this.clock.sleep(ms, cancel).then(() => {
       if (!cancel.aborted) action();

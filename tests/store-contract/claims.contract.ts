@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Baton } from '../../src/app/baton.js';
 import { LIMITS } from '../../src/core/limits.js';
 import type { Task } from '../../src/core/types.js';
-import { claimSoon, refusal, type StoreHarness, sleep, storeNow, waitPast } from './harness.js';
+import { claimSoon, expectRefusedUnchanged, refusal, type StoreHarness, sleep, storeNow, waitPast } from './harness.js';
 
 /**
  * A `runAfter`, backoff or lease this far ahead is still ahead after the few calls a test makes
@@ -409,6 +409,50 @@ export function claimContract(store: () => StoreHarness): void {
 
       const types = (await baton.events({ taskId: task.id })).map((e) => e.type);
       expect(types).toEqual(['created', 'claimed', 'completed', 'review_failed', 'claimed', 'completed', 'review_passed']);
+    });
+  });
+
+  describe("a worker's own heartbeat", () => {
+    it('records the memory and CPU its process uses, keeps it online, and never revives a worker that said goodbye', async () => {
+      const baton = await store().open();
+      await baton.registerWorker({ id: 'w1' });
+      expect((await baton.listWorkers())[0]?.usage).toBeNull();
+      const before = await storeNow(baton);
+      const view = await baton.heartbeatWorker({
+        workerId: 'w1',
+        usage: { rssBytes: 52_428_800, heapUsedBytes: 9_000_000, cpuPercent: 12.5 },
+      });
+      expect(view).toMatchObject({
+        id: 'w1',
+        online: true,
+        usage: { rssBytes: 52_428_800, heapUsedBytes: 9_000_000, cpuPercent: 12.5 },
+      });
+      const [listed] = await baton.listWorkers();
+      expect(listed?.usage).toEqual(view.usage);
+      expect(Date.parse(listed?.usage?.at ?? '')).toBeGreaterThanOrEqual(before - 1000);
+      // Only registrations and goodbyes are events: heartbeats would flood the log.
+      const types = (await baton.events()).map((e) => e.type);
+      expect(types).toEqual(['worker_registered']);
+
+      await baton.unregisterWorker('w1');
+      const late = await baton.heartbeatWorker({ workerId: 'w1', usage: { rssBytes: 1, cpuPercent: 0 } });
+      expect(late).toMatchObject({ state: 'stopped', online: false, usage: { rssBytes: 1, heapUsedBytes: 0 } });
+    });
+
+    it('is refused for an unknown worker or a malformed report, changing nothing', async () => {
+      const baton = await store().open();
+      await baton.registerWorker({ id: 'w1' });
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.heartbeatWorker({ workerId: 'ghost', usage: { rssBytes: 1, cpuPercent: 1 } }),
+        'worker_not_found',
+      );
+      const negative = { workerId: 'w1', usage: { rssBytes: -1, cpuPercent: 1 } };
+      await expectRefusedUnchanged(baton, () => baton.heartbeatWorker(negative), 'invalid_argument', 'usage.rssBytes');
+      const huge = { workerId: 'w1', usage: { rssBytes: 1, cpuPercent: LIMITS.cpuPercent + 1 } };
+      await expectRefusedUnchanged(baton, () => baton.heartbeatWorker(huge), 'invalid_argument', 'usage.cpuPercent');
+      const text = { workerId: 'w1', usage: { rssBytes: '1 GB', cpuPercent: 1 } } as never;
+      await expectRefusedUnchanged(baton, () => baton.heartbeatWorker(text), 'invalid_argument', 'usage.rssBytes');
     });
   });
 }

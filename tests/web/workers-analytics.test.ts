@@ -32,6 +32,7 @@ beforeAll(async () => {
   const first = (await api<{ tasks: Task[] }>(server.url, 'GET', `/tasks?parent=${epic.id}&ready=true&limit=1`)).tasks[0];
   if (first) await work(first.id, 'w_idle');
   for (const id of ['w_gone', 'w_left']) await api(server.url, 'DELETE', `/workers/${id}`);
+  await post('/workers/w_busy/heartbeat', { usage: { rssBytes: 120 * 1024 * 1024, cpuPercent: 37.4 } });
 });
 
 afterAll(async () => {
@@ -47,6 +48,10 @@ describe('workers, a worker, analytics', () => {
     const rows = async () =>
       page.locator('tr[data-worker]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-worker')));
     expect(await rows()).toEqual(['w_busy', 'w_idle']);
+    // What the process uses, from its last heartbeat; none reported yet for w_idle.
+    const usage = (id: string) => page.locator(`tr[data-worker="${id}"] td`).nth(3).textContent();
+    expect(await usage('w_busy')).toBe('120 MB · 37%');
+    expect(await usage('w_idle')).toBe('—');
     const toggle = page.getByRole('button', { name: 'Show 2 offline workers' });
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
     await toggle.click();

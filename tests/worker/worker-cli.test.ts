@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerView } from '../../src/core/types.js';
-import { cli, freshProject, json, storeOf } from './helpers.js';
+import { cli, freshProject, json, startWorker, storeOf, waitFor } from './helpers.js';
 
 const lines = (out: string) =>
   out
@@ -104,6 +104,30 @@ describe('baton worker and baton workers, as a user runs them (no TTY)', () => {
       expect(cli(dir, ['workers']).stdout).not.toContain('a-old');
     } finally {
       await baton.close();
+    }
+  });
+
+  it("a running worker reports its process's memory and CPU, shown by baton workers", async () => {
+    const { dir } = project;
+    cli(dir, ['add', 'Nothing yet']); // the store exists before the worker opens it
+    const worker = startWorker(dir, ['w-usage']);
+    try {
+      const seen = await waitFor('a heartbeat with usage', () => {
+        const [w] = json<WorkerView[]>(cli(dir, ['workers', '--json']));
+        return w?.usage ? w : null;
+      });
+      expect(seen).toMatchObject({ id: 'w-usage', pid: worker.child.pid, online: true });
+      // A Node.js process holds tens of megabytes resident, and far less than the machine.
+      expect(seen.usage?.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+      expect(seen.usage?.rssBytes).toBeLessThan(4 * 1024 * 1024 * 1024);
+      expect(seen.usage?.heapUsedBytes).toBeGreaterThan(0);
+      expect(seen.usage?.cpuPercent).toBeGreaterThanOrEqual(0);
+      const text = cli(dir, ['workers']).stdout;
+      expect(text).toMatch(/MEM\s+CPU/);
+      expect(text).toMatch(/w-usage.*\d+ MB\s+\d+%/);
+    } finally {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
     }
   });
 });

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BackupList, BackupResult, GcReport, RestoreResult } from '../../app/baton.js';
 import { BACKUP_FORMATS, type BackupCounts, type BackupFormat } from '../../core/backup.js';
+import { formatSize } from '../../core/values.js';
 import { type GlobalOptions, serverOf, withBaton } from '../context.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
@@ -68,18 +69,6 @@ export function registerMaintenanceCommands(program: Command, globals: () => Glo
         out.result(report, () => formatGc(report));
       }),
     );
-}
-
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -104,6 +104,16 @@ export const workerSchema = z.strictObject({
   registeredAt: isoTimeSchema,
   lastSeenAt: isoTimeSchema,
   state: z.enum(['active', 'stopped']),
+  // Exports written before workers reported their usage have none.
+  usage: z
+    .strictObject({
+      rssBytes: z.number().int().nonnegative(),
+      heapUsedBytes: z.number().int().nonnegative(),
+      cpuPercent: z.number().nonnegative(),
+      at: isoTimeSchema,
+    })
+    .nullable()
+    .default(null),
 });
 
 export const dumpSchema = z

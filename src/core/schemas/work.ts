@@ -136,6 +136,23 @@ export const registerWorkerSchema = z.strictObject({
 });
 export type RegisterWorkerInput = z.input<typeof registerWorkerSchema>;
 
+const bytes = z.number().int('must be a whole number of bytes').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
+
+/** A worker's own heartbeat: it is alive, and what its process uses. */
+export const workerHeartbeatSchema = z.strictObject({
+  workerId: workerIdSchema,
+  usage: z.strictObject({
+    rssBytes: bytes,
+    heapUsedBytes: bytes.optional(),
+    /** 100 is one core fully busy; a process on several cores may report more (up to 100 per core). */
+    cpuPercent: z
+      .number('must be a number')
+      .nonnegative('must not be negative')
+      .max(LIMITS.cpuPercent, `must be at most ${LIMITS.cpuPercent}`),
+  }),
+});
+export type WorkerHeartbeatInput = z.input<typeof workerHeartbeatSchema>;
+
 /** `events(query)`: any number of events; an HTTP answer holds one page of them. */
 export const eventsQuerySchema = z.strictObject({
   taskId: taskIdSchema.optional(),

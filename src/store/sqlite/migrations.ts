@@ -265,6 +265,12 @@ CREATE TABLE maintenance (
 );
 `,
   },
+  {
+    version: 16,
+    name: 'worker usage',
+    // The memory and CPU a worker's process last reported in its heartbeat.
+    sql: `ALTER TABLE workers ADD COLUMN usage TEXT;`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

@@ -128,7 +128,7 @@ CREATE TABLE workers (
   registered_at INTEGER NOT NULL,
   last_seen_at  INTEGER NOT NULL,
   state         TEXT NOT NULL DEFAULT 'active'
-);
+, usage TEXT);
 
 CREATE TABLE workflow_runs (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,

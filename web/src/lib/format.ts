@@ -1,5 +1,5 @@
-import { formatEstimate, readEstimate } from '../../../src/core/values.js';
-import type { Priority, Task } from '../api/types';
+import { formatEstimate, formatSize, readEstimate } from '../../../src/core/values.js';
+import type { Priority, Task, WorkerView } from '../api/types';
 
 export function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
@@ -15,6 +15,12 @@ export function duration(ms: number): string {
 
 export function age(iso: string | null, now = Date.now()): string {
   return iso ? duration(now - Date.parse(iso)) : '—';
+}
+
+/** What a worker's process used at its last heartbeat; an offline worker's figures are history. */
+export function workerUsage(w: WorkerView): string {
+  if (!w.usage || !w.online) return '—';
+  return `${formatSize(w.usage.rssBytes)} · ${w.usage.cpuPercent.toFixed(0)}%`;
 }
 
 export function time(iso: string | null): string {

@@ -4,7 +4,7 @@ import { type TaskBrief, workerDetail } from '../api/views';
 import { ErrorNote } from '../components/ErrorNote';
 import { Progress } from '../components/Progress';
 import { StatusBadge } from '../components/TaskCard';
-import { age, duration, time } from '../lib/format';
+import { age, duration, time, workerUsage } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { href } from '../lib/route';
 import { useEvents } from '../lib/session';
@@ -47,7 +47,8 @@ export function WorkerView({ id }: { id: string }) {
         {w.state === 'stopped' ? 'Stopped · ' : ''}last heartbeat {age(w.lastSeenAt, now)} ago · runs {w.concurrency} at a time ·
         can do {w.capabilities.join(', ') || 'any task'}
         {w.host ? ` · ${w.host}${w.pid ? ` (pid ${w.pid})` : ''}` : ''}
-        {w.version ? ` · Baton ${w.version}` : ''} · registered {time(w.registeredAt)}
+        {w.version ? ` · Baton ${w.version}` : ''}
+        {w.usage && w.online ? ` · uses ${workerUsage(w)}` : ''} · registered {time(w.registeredAt)}
       </p>
       <ul class="tiles" aria-label="record">
         <li class="tile">

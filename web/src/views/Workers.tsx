@@ -3,7 +3,7 @@ import type { WorkerUse } from '../../../src/core/analytics.js';
 import type { Resource, TaskEvent, WorkerView } from '../api/types';
 import { analytics } from '../api/views';
 import { ErrorNote } from '../components/ErrorNote';
-import { age } from '../lib/format';
+import { age, workerUsage } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { href } from '../lib/route';
 import { api, useEvents } from '../lib/session';
@@ -52,6 +52,7 @@ export function WorkersView() {
             <th scope="col">Health</th>
             <th scope="col">Capabilities</th>
             <th scope="col">Current tasks</th>
+            <th scope="col">Memory · CPU</th>
             <th scope="col">Last heartbeat</th>
             <th scope="col">Done (24 h)</th>
             <th scope="col">Success (24 h)</th>
@@ -185,6 +186,7 @@ function WorkerRow({ w, use, now }: { w: WorkerView; use: WorkerUse | undefined;
           {w.currentTasks.length}/{w.concurrency}
         </span>
       </td>
+      <td>{workerUsage(w)}</td>
       <td title={w.lastSeenAt}>{age(w.lastSeenAt, now)} ago</td>
       <td>{use?.completed ?? 0}</td>
       <td>{finished ? `${Math.round(((use?.completed ?? 0) / finished) * 100)}% of ${finished}` : '—'}</td>
