@@ -88,7 +88,9 @@ export function formatBreakdown(r: BreakdownResult): string {
   const how =
     r.plan.source === 'checklist'
       ? 'its checklist'
-      : r.plan.source === 'pattern'
+      : r.plan.source === 'deliverables'
+        ? 'the deliverables it names'
+        : r.plan.source === 'pattern'
         ? `the ${r.plan.pattern} pattern`
         : `the ${r.planner} planner`;
   if (r.existing) {

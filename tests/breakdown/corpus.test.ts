@@ -100,7 +100,12 @@ function judge(c: Case): Result {
   const matched = match(c.subtasks, titles);
   const size = titles.length;
   const deliverables = matched !== null && (c.exact ? size === c.subtasks.length : size <= c.subtasks.length + EXTRA);
-  const find = (words: Words) => titles.findIndex((t) => fits(t, words));
+  // The subtask whose title leads with the words ("Deploy the web tier", not "Design … deploys").
+  const at = (t: string, words: Words) => Math.min(...words[0]!.split('|').map((w) => t.toLowerCase().indexOf(w.toLowerCase())).filter((i) => i >= 0));
+  const find = (words: Words) =>
+    titles
+      .map((t, i) => ({ i, pos: fits(t, words) ? at(t, words) : Number.POSITIVE_INFINITY }))
+      .reduce((best, x) => (x.pos < best.pos ? x : best), { i: -1, pos: Number.POSITIVE_INFINITY }).i;
   const orders = (c.order ?? []).map(([later, earlier]) => {
     const a = find(later);
     const b = find(earlier);
@@ -135,6 +140,7 @@ const score = {
 describe('breakdown quality corpus', () => {
   it('scores the rule planner', () => {
     console.log(`breakdown corpus score: ${JSON.stringify(score)}`);
+    for (const r of results) for (const t of [...r.longTitles, ...r.pasted]) console.log(`  [title] ${t}`);
     for (const r of results.filter((x) => !x.kind || !x.deliverables || x.orders.includes(false))) {
       console.log(
         `  ${r.kind ? '' : '[kind] '}${r.deliverables ? '' : '[deliverables] '}${r.orders.includes(false) ? '[order] ' : ''}${r.title}\n    → ${r.got}`,
