@@ -91,8 +91,8 @@ export function formatBreakdown(r: BreakdownResult): string {
       : r.plan.source === 'deliverables'
         ? 'the deliverables it names'
         : r.plan.source === 'pattern'
-        ? `the ${r.plan.pattern} pattern`
-        : `the ${r.planner} planner`;
+          ? `the ${r.plan.pattern} pattern`
+          : `the ${r.planner} planner`;
   if (r.existing) {
     const head = `${pc.bold(`#${r.task.id}`)} ${r.task.title} — broken down already into ${r.subtasks.length} subtasks (${pc.yellow('dry run')}, nothing written):`;
     return [head, ...writtenTree(r.task, r.subtasks)].join('\n');

@@ -57,12 +57,12 @@ describe('automatic breakdown on creation', () => {
     expect(parent).toMatchObject({ status: 'executing', complexity: 'epic', lease: null, assignee: null });
     const subs = await subtasksOf(b, parent.id);
     expect(subs.map((s) => s.title)).toEqual([
-      'Requirements for the user management REST API',
-      'Design the endpoints of the user management REST API',
-      'Data schema for the user management REST API',
+      'Gather requirements for the user management REST API',
+      'Design endpoints for the user management REST API',
+      'Design the data schema for the user management REST API',
       'Implement the user management REST API',
-      'Tests for the user management REST API',
-      'API documentation for the user management REST API',
+      'Write tests for the user management REST API',
+      'Document the user management REST API',
     ]);
     const [req, design, schema, impl, tests, docs] = subs as [Task, Task, Task, Task, Task, Task];
     expect(parent.dependsOn).toEqual(subs.map((s) => s.id));
@@ -138,7 +138,7 @@ describe('automatic breakdown on creation', () => {
     expect(impl).toMatchObject({ status: 'executing', complexity: 'epic', lease: null });
     const inner = await subtasksOf(b, impl.id);
     // The implementation step is split into parts that can run side by side.
-    expect(inner.map((i) => i.title)).toEqual([1, 2, 3].map((n) => `Implement the partner REST API (part ${n} of 3)`));
+    expect(inner.map((i) => i.title)).toEqual([1, 2, 3].map((n) => `Implement partner REST API (part ${n} of 3)`));
     // Each part starts only when what the implementation waited for is done.
     const waitedFor = impl.dependsOn.filter((d) => !inner.some((i) => i.id === d));
     for (const part of inner) {

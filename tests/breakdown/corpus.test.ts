@@ -101,7 +101,13 @@ function judge(c: Case): Result {
   const size = titles.length;
   const deliverables = matched !== null && (c.exact ? size === c.subtasks.length : size <= c.subtasks.length + EXTRA);
   // The subtask whose title leads with the words ("Deploy the web tier", not "Design … deploys").
-  const at = (t: string, words: Words) => Math.min(...words[0]!.split('|').map((w) => t.toLowerCase().indexOf(w.toLowerCase())).filter((i) => i >= 0));
+  const at = (t: string, words: Words) =>
+    Math.min(
+      ...words[0]!
+        .split('|')
+        .map((w) => t.toLowerCase().indexOf(w.toLowerCase()))
+        .filter((i) => i >= 0),
+    );
   const find = (words: Words) =>
     titles
       .map((t, i) => ({ i, pos: fits(t, words) ? at(t, words) : Number.POSITIVE_INFINITY }))

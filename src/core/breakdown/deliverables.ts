@@ -17,7 +17,8 @@ export interface Deliverable {
 const LIST = /\s*,\s*(?:and\s+|or\s+)?|\s*;\s*|\s+and\s+|\s+&\s+|\s+plus\s+/i;
 const CONTAINER = /:\s+|\s+(?:with|including)\s+/i;
 /** A description sentence that lists what the task must deliver. */
-const PROSE = /\b(?:we need|needs?|includes?|including|must (?:have|support)|should (?:have|support)|covers?|consists of)\s+([^.\n]+)/i;
+const PROSE =
+  /\b(?:we need|needs?|includes?|including|must (?:have|support)|should (?:have|support)|covers?|consists of)\s+([^.\n]+)/i;
 const ARTICLE = /^(?:the|a|an)\s+/i;
 /** A later part that refers back to an earlier one. */
 const REFERS_BACK = /\b(?:it|them|this|that|there)\b/i;

@@ -43,7 +43,13 @@ const api: Pattern = {
       share: 15,
       dependsOn: ['requirements'],
     },
-    { key: 'schema', title: 'Design the data schema for {subject}', capabilities: ['database'], share: 10, dependsOn: ['design'] },
+    {
+      key: 'schema',
+      title: 'Design the data schema for {subject}',
+      capabilities: ['database'],
+      share: 10,
+      dependsOn: ['design'],
+    },
     { key: 'implementation', title: 'Implement {subject}', share: 35, dependsOn: ['schema'] },
     { key: 'testing', title: 'Write tests for {subject}', capabilities: ['testing'], share: 20, dependsOn: ['implementation'] },
     // Written from the design, alongside the implementation.
@@ -112,7 +118,12 @@ const frontend: Pattern = {
     { key: 'state', title: 'Wire up state for {subject}', share: 15, dependsOn: ['components'] },
     { key: 'routing', title: 'Add routing and navigation for {subject}', share: 10, dependsOn: ['components'] },
     { key: 'testing', title: 'Write tests for {subject}', capabilities: ['testing'], share: 20, dependsOn: ['state', 'routing'] },
-    { key: 'optimisation', title: 'Check performance and accessibility of {subject}', share: 10, dependsOn: ['state', 'routing'] },
+    {
+      key: 'optimisation',
+      title: 'Check performance and accessibility of {subject}',
+      share: 10,
+      dependsOn: ['state', 'routing'],
+    },
   ],
 };
 
@@ -275,7 +286,13 @@ const security: Pattern = {
       share: 15,
       dependsOn: ['threat_model'],
     },
-    { key: 'audit', title: 'Add audit logging for {subject}', capabilities: ['security'], share: 15, dependsOn: ['threat_model'] },
+    {
+      key: 'audit',
+      title: 'Add audit logging for {subject}',
+      capabilities: ['security'],
+      share: 15,
+      dependsOn: ['threat_model'],
+    },
     {
       key: 'testing',
       title: 'Run security tests on {subject}',
@@ -524,8 +541,20 @@ const research: Pattern = {
       share: 20,
       dependsOn: ['problem'],
     },
-    { key: 'hypothesis', title: 'Form hypotheses on {subject}', capabilities: ['research'], share: 10, dependsOn: ['literature'] },
-    { key: 'experiment', title: 'Run experiments on {subject}', capabilities: ['research'], share: 30, dependsOn: ['hypothesis'] },
+    {
+      key: 'hypothesis',
+      title: 'Form hypotheses on {subject}',
+      capabilities: ['research'],
+      share: 10,
+      dependsOn: ['literature'],
+    },
+    {
+      key: 'experiment',
+      title: 'Run experiments on {subject}',
+      capabilities: ['research'],
+      share: 30,
+      dependsOn: ['hypothesis'],
+    },
     {
       key: 'analysis',
       title: 'Analyse the results on {subject}',
@@ -533,7 +562,13 @@ const research: Pattern = {
       share: 15,
       dependsOn: ['experiment'],
     },
-    { key: 'report', title: 'Write the report on {subject}', capabilities: ['research', 'writing'], share: 15, dependsOn: ['analysis'] },
+    {
+      key: 'report',
+      title: 'Write the report on {subject}',
+      capabilities: ['research', 'writing'],
+      share: 15,
+      dependsOn: ['analysis'],
+    },
   ],
 };
 
@@ -582,7 +617,13 @@ const learning: Pattern = {
   types: ['learning', 'training', 'onboarding'],
   steps: [
     { key: 'skill_gap', title: 'Find the skill gaps for {subject}', capabilities: ['learning'], share: 10 },
-    { key: 'curriculum', title: 'Draw up a curriculum for {subject}', capabilities: ['learning'], share: 15, dependsOn: ['skill_gap'] },
+    {
+      key: 'curriculum',
+      title: 'Draw up a curriculum for {subject}',
+      capabilities: ['learning'],
+      share: 15,
+      dependsOn: ['skill_gap'],
+    },
     { key: 'practice', title: 'Practise {subject}', capabilities: ['learning'], share: 45, dependsOn: ['curriculum'] },
     { key: 'assessment', title: 'Assess progress on {subject}', capabilities: ['learning'], share: 15, dependsOn: ['practice'] },
     {

@@ -52,7 +52,7 @@ export function splitRounded(total: number, weights: readonly number[]): number[
     // The part furthest from its exact share in the direction of the difference moves one step.
     const order = parts
       .map((p, i) => ({ i, error: ((exact[i] as number) - p) * Math.sign(diff) }))
-      .sort((a, b) => b.error - a.error || a.i - b.i);
+      .sort((a, b) => b.error - a.error || (diff > 0 ? a.i - b.i : b.i - a.i));
     const pick = order.find(({ i }) => {
       const step = planningStep(exact[i] as number);
       return step <= Math.abs(diff) && (parts[i] as number) + Math.sign(diff) * step >= step;

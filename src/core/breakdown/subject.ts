@@ -119,11 +119,16 @@ export interface TitleParts {
 
 const capitalise = (s: string) => (s.length > 0 ? s.charAt(0).toUpperCase() + s.slice(1) : s);
 /** Lower-cases a first word that is not a name or an acronym (`Webhook` → `webhook`, `API` stays). */
-const decapitalise = (s: string) => (/^[A-Z][a-z]/.test(s) && !/^\S*[A-Z]\S*[A-Z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
+const decapitalise = (s: string) =>
+  /^[A-Z][a-z]/.test(s) && !/^\S*[A-Z]\S*[A-Z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s;
 
 /** A title without its typed estimate, trailing punctuation and a leading "please". */
 export function cleanTitle(title: string): string {
-  return title.trim().replace(ESTIMATE, '').replace(/[.!?:;,\s]+$/, '').replace(FILLER, '');
+  return title
+    .trim()
+    .replace(ESTIMATE, '')
+    .replace(/[.!?:;,\s]+$/, '')
+    .replace(FILLER, '');
 }
 
 /** Splits a leading verb from the rest of a phrase. */
@@ -146,7 +151,7 @@ export function titleParts(title: string): TitleParts {
   if (qualifier && qualifier.index > 0) text = text.slice(0, qualifier.index);
   const { verb, rest } = splitVerb(text);
   // "Add push notifications to the mobile app": the object is what is added, not where.
-  const object = verb ? rest.replace(/\s+(?:to|into)\s+(?!\d).*$/i, '') : rest;
+  const object = verb === 'add' || verb === 'expose' ? rest.replace(/\s+(?:to|into)\s+(?!\d).*$/i, '') : rest;
   const subject = object.trim().length > 0 ? object.trim() : cleanTitle(title);
   return { verb, subject: shorten(verb ? subject : decapitalise(subject)), parent: title.trim() };
 }
@@ -206,7 +211,8 @@ function fill(template: string, subject: string, verb: string | null): string {
  */
 export function stepTitle(template: string, parts: TitleParts | string): string {
   const p = typeof parts === 'string' ? { verb: null, subject: parts, parent: '' } : parts;
-  const repeats = (t: string) => p.parent.split(/\s+/).length >= 4 && t.toLowerCase().includes(cleanTitle(p.parent).toLowerCase());
+  const repeats = (t: string) =>
+    p.parent.split(/\s+/).length >= 4 && t.toLowerCase().includes(cleanTitle(p.parent).toLowerCase());
   let title = fillWithout(template, p.subject, p.verb);
   if (repeats(title)) title = fillWithout(template, withArticle(decapitalise(head(p.subject))), p.verb);
   if (repeats(title)) {
