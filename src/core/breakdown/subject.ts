@@ -16,6 +16,7 @@ const VERBS = [
   'analyse',
   'analyze',
   'build',
+  'classify',
   'bump',
   'clean up',
   'configure',
@@ -38,6 +39,7 @@ const VERBS = [
   'extend',
   'fine-tune',
   'fix',
+  'forecast',
   'get up to speed on',
   'harden',
   'implement',
@@ -97,8 +99,10 @@ const DETERMINER = /^(?:the|a|an|this|that|these|those|our|their|its|all|every|e
 /** Where an object may be cut when a title would otherwise repeat its parent's. */
 const CLAUSE = /\s+(?:when|after|before|because|if|while|so that|that)\s+/i;
 const PREPOSITION = /\s+(?:for|of|on|in|from|at|over|across|within|per|by|to|into|between)\s+/gi;
-/** Longest object a title names, so titles stay near 60 characters. */
+/** An object longer than this is cut to its head, so titles stay near 60 characters… */
 const MAX_OBJECT = 30;
+/** …and one that cannot be cut is clipped at a word past this. */
+const MAX_CLIPPED = 36;
 
 const VERB = new RegExp(
   `^(${[...VERBS]
@@ -178,14 +182,17 @@ function shorten(object: string): string {
     if (cut === text) break;
     text = withArticle(cut);
   }
-  if (text.length <= MAX_OBJECT) return text;
-  const words = text.slice(0, MAX_OBJECT + 1).split(/\s+/);
+  if (text.length <= MAX_CLIPPED) return text;
+  const words = text.slice(0, MAX_CLIPPED + 1).split(/\s+/);
   words.pop();
   return words.join(' ').replace(/[,;:\s]+$/, '');
 }
 
-/** `a` with the determiner "the" when it has none, as a cut object reads ("the crash"). */
-const withArticle = (object: string) => (DETERMINER.test(object) || /^[A-Z0-9]/.test(object) ? object : `the ${object}`);
+/** A short noun phrase with the determiner "the" when it has none, as a cut object reads ("the crash"). */
+const withArticle = (object: string) =>
+  DETERMINER.test(object) || QUESTION.test(object) || /^[A-Z0-9]/.test(object) || object.split(/\s+/).length > 3
+    ? object
+    : `the ${object}`;
 
 const stem = (word: string) => word.toLowerCase().replace(/(?:es|s)$/, '');
 const STOP = new Set(['the', 'a', 'an', 'for', 'of', 'on', 'in', 'to', 'and', 'with', 'at', 'by', 'from']);
@@ -196,10 +203,22 @@ const wordsOf = (text: string) =>
     .filter((w) => w.length > 1 && !STOP.has(w));
 
 /** When a template's own words already open the object ("Test" + "E2E tests for all flows"). */
-const REPLACEMENT_VERB: Record<string, string> = { test: 'Run', design: 'Draft', document: 'Write', review: 'Check' };
+const REPLACEMENT_VERB: Record<string, string> = {
+  test: 'Run',
+  design: 'Draft',
+  document: 'Write',
+  review: 'Check',
+  deploy: 'Roll out',
+};
+
+/** A verb, or the one to use instead when the object already says it ("Run E2E tests", not "Test E2E tests"). */
+function verbFor(verb: string, subject: string): string {
+  const doubled = wordsOf(subject).map(stem).includes(stem(verb));
+  return doubled ? (REPLACEMENT_VERB[verb] ?? 'Do') : capitalise(verb);
+}
 
 function fill(template: string, subject: string, verb: string | null): string {
-  const action = `${capitalise(verb ?? 'implement')} ${subject}`;
+  const action = `${verbFor(verb ?? 'implement', subject)} ${subject}`;
   const filled = template.includes('{subject}') || template.includes('{action}') ? template : `${template}: {subject}`;
   return filled.replaceAll('{action}', action).replaceAll('{subject}', subject);
 }
@@ -234,9 +253,8 @@ function fillWithout(template: string, subject: string, verb: string | null): st
   const lead = new RegExp(`^(?:\\S+\\s+)?(?:${escaped})\\S*\\s+(?:for|of|on|in)\\s+`, 'i');
   const rest = subject.replace(lead, '');
   if (rest !== subject) return fill(template, rest, verb);
-  const first = (template.split(/\s+/)[0] ?? '').toLowerCase();
-  const replaced = objectWords.includes(stem(first)) ? (REPLACEMENT_VERB[first] ?? 'Do') : capitalise(first);
-  return `${replaced} ${subject}`;
+  const first = splitVerb(template).verb ?? (template.split(/\s+/)[0] ?? '').toLowerCase();
+  return `${verbFor(first, subject)} ${subject}`;
 }
 
 /** The longest title a subtask gets from the rules: lists and trees show it whole. */
