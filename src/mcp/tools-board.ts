@@ -124,7 +124,8 @@ const breakdownTask = defineTool({
   title: 'Break a task down',
   description:
     'Split a task nobody has started (queued, assigned or blocked) into subtasks with dependencies between them, by the ' +
-    'planner (rules: a pattern per kind of work, or the checklist in its description). The task becomes their parent: ' +
+    'planner (rules: the checklist in its description, else one subtask per deliverable it names, else the pattern of ' +
+    'its kind of work). The task becomes their parent: ' +
     'executing without a lease, following their progress, completed when they all are. dryRun shows the plan and creates ' +
     'nothing; on a task split already it shows the subtasks written then. Next: next_task claims the subtasks.',
   input: breakdownTaskInput,
