@@ -116,8 +116,9 @@ export function formatCreated(task: Task, subtasks: readonly Task[], line: strin
       ...(fallback ? [pc.yellow(`note: ${fallback.text}`)] : []),
     ].join('\n');
   }
+  const held = task.status === 'paused' ? `\n${pc.yellow(`on hold: no worker claims it until baton resume ${task.id}`)}` : '';
   if (task.complexity === 'complex' || task.complexity === 'epic') {
-    return `created ${line}\n${pc.yellow(`${task.complexity}: consider breaking it down: baton breakdown ${task.id}`)}`;
+    return `created ${line}\n${pc.yellow(`${task.complexity}: consider breaking it down: baton breakdown ${task.id}`)}${held}`;
   }
-  return `created ${line}`;
+  return `created ${line}${held}`;
 }

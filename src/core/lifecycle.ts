@@ -47,8 +47,11 @@ export const TRANSITIONS = {
   update: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing', 'completed', 'failed', 'cancelled', 'skipped'],
   /** A task waiting for its dependencies will not run (`core/conditions.ts`): what `depend` allows. */
   skip: ['blocked', 'queued', 'assigned', 'paused'],
-  /** Only work nobody has started is split; a parent's own subtasks are split while they are open. */
-  breakdown: ['blocked', 'queued', 'assigned'],
+  /**
+   * Only work nobody has started is split (a paused task too, when it was not executing: one
+   * created on hold); a parent's own subtasks are split while they are open.
+   */
+  breakdown: ['blocked', 'queued', 'assigned', 'paused'],
   rollup: ['executing', 'paused'],
 } as const satisfies Record<string, readonly TaskStatus[]>;
 
@@ -71,6 +74,23 @@ export function assertCan(task: Pick<Task, 'id' | 'status'>, action: Action): vo
     `cannot ${action} task ${task.id}: it is ${task.status} (${action} needs ${allowed})`,
     { id: task.id, status: task.status, action, allowed: [...TRANSITIONS[action]] },
   );
+}
+
+/** Whether a task may be split: `breakdown` allows it and it is not a paused parent or paused work. */
+export function canBreakdown(task: Pick<Task, 'status' | 'pausedFrom'>): boolean {
+  return can(task, 'breakdown') && task.pausedFrom !== 'executing';
+}
+
+export function assertCanBreakdown(task: Pick<Task, 'id' | 'status' | 'pausedFrom'>): void {
+  assertCan(task, 'breakdown');
+  if (!canBreakdown(task)) {
+    throw new BatonError('illegal_transition', `cannot breakdown task ${task.id}: it was paused while executing`, {
+      id: task.id,
+      status: task.status,
+      action: 'breakdown',
+      allowed: [...TRANSITIONS.breakdown],
+    });
+  }
 }
 
 /** Actions the task's current state allows — what a UI may offer. */

@@ -81,7 +81,8 @@ const createTask = defineTool({
   description:
     'Add a task to the board. It is queued (claimable) at once, or blocked until the tasks in dependsOn complete. ' +
     'A big piece of work (an estimate over 24 h, or text that says so) is broken down automatically into subtasks that ' +
-    'agents claim in parallel, and the parent completes when they all do; noBreakdown opts out. Give capabilities so that ' +
+    'agents claim in parallel, and the parent completes when they all do; noBreakdown opts out; hold creates it paused, ' +
+    'unclaimed until resume_task (edit or break it down first). Give capabilities so that ' +
     'only agents able to do it claim it, resources ("db-migrations" or "db-migrations:2") so that at most that many tasks ' +
     'holding one run at once, and an estimate ("4h30m") to size it. runAfter ("10m", "2h" or an ISO time) keeps it ' +
     'from being claimed before then; every (a cron expression, with timezone) makes it recurring: a template that is never ' +

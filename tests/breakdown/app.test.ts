@@ -314,3 +314,40 @@ describe('parents follow their subtasks', () => {
     expect(err.message).toMatch(/is a subtask of task/);
   });
 });
+
+describe('hold', () => {
+  it('creates a task no worker can claim, not broken down, until it is resumed', async () => {
+    const b = await open();
+    const held = await b.createTask({ title: 'Build the billing API', estimateMinutes: 30 * H, hold: true });
+    expect(held).toMatchObject({ status: 'paused', pausedFrom: 'queued', complexity: 'epic' });
+    expect(await subtasksOf(b, held.id)).toEqual([]);
+    expect(await b.claimMany({ workerId: 'w1', capabilities: ALL_CAPS, limit: 10 })).toEqual([]);
+    expect((await b.events({ taskId: held.id })).map((e) => [e.type, e.data?.hold ?? null])).toEqual([
+      ['created', null],
+      ['paused', true],
+    ]);
+    // Edited while held, then released.
+    await b.updateTask(held.id, { title: 'Build the billing REST API' });
+    expect((await b.resumeTask(held.id)).status).toBe('queued');
+    expect((await b.claim({ workerId: 'w1', capabilities: ALL_CAPS }))?.id).toBe(held.id);
+  });
+
+  it('a held task can be broken down by a person; its subtasks are then claimable', async () => {
+    const b = await open();
+    const held = await b.createTask({ title: 'Build the billing API', estimateMinutes: 30 * H, hold: true });
+    const result = await b.breakdown(held.id);
+    expect(result.task.status).toBe('executing');
+    expect(result.subtasks.length).toBe(6);
+    expect((await b.claim({ workerId: 'w1', capabilities: ALL_CAPS }))?.parentId).toBe(held.id);
+    // A parent paused while its subtasks run is not split again.
+    await b.pauseTask(held.id);
+    expect((await errorOf(b.breakdown(held.id))).code).toBe('illegal_transition');
+  });
+
+  it('refuses a held recurring task, writing nothing', async () => {
+    const b = await open();
+    const err = await errorOf(b.createTask({ title: 'Nightly report', every: '0 2 * * *', hold: true }));
+    expect(err).toMatchObject({ code: 'invalid_argument', details: { field: 'hold' } });
+    expect((await b.listTasks({})).total).toBe(0);
+  });
+});

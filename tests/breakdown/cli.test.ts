@@ -34,6 +34,20 @@ describe('baton CLI: breakdown', () => {
     expect(detail.blockedBy).toEqual([]);
   });
 
+  it('add --hold creates a task no worker claims until resume', () => {
+    const dir = project();
+    const r = cli(dir, ['add', 'Build the billing API', '--estimate', '4d', '--hold']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/on hold: no worker claims it until baton resume 1/);
+    expect(json<Task>(cli(dir, ['add', 'Held too', '--hold', '--json']))).toMatchObject({
+      status: 'paused',
+      pausedFrom: 'queued',
+    });
+    expect(json<TaskPage>(cli(dir, ['list', '--ready', '--json'])).total).toBe(0);
+    expect(cli(dir, ['resume', '1']).code).toBe(0);
+    expect(json<TaskPage>(cli(dir, ['list', '--ready', '--json'])).tasks.map((t) => t.id)).toEqual([1]);
+  });
+
   it('--no-breakdown keeps it whole; a complex task is flagged', () => {
     const dir = project();
     const whole = json<Task>(cli(dir, ['add', 'Build the billing API', '--estimate', '4d', '--no-breakdown', '--json']));

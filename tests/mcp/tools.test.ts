@@ -48,7 +48,16 @@ describe('baton mcp: tools over stdio', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.create_task?.inputSchema.required).toEqual(['title']);
     expect(Object.keys(byName.create_task?.inputSchema.properties ?? {})).toEqual(
-      expect.arrayContaining(['title', 'description', 'priority', 'capabilities', 'dependsOn', 'estimateMinutes', 'noBreakdown']),
+      expect.arrayContaining([
+        'title',
+        'description',
+        'priority',
+        'capabilities',
+        'dependsOn',
+        'estimateMinutes',
+        'noBreakdown',
+        'hold',
+      ]),
     );
     expect(byName.report_progress?.inputSchema.required).toEqual(['id', 'progress']);
     // Descriptions say what the statuses mean and which tool comes next.
