@@ -47,10 +47,7 @@ export const TRANSITIONS = {
   update: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing', 'completed', 'failed', 'cancelled', 'skipped'],
   /** A task waiting for its dependencies will not run (`core/conditions.ts`): what `depend` allows. */
   skip: ['blocked', 'queued', 'assigned', 'paused'],
-  /**
-   * Only work nobody has started is split (a paused task too, when it was not executing: one
-   * created on hold); a parent's own subtasks are split while they are open.
-   */
+  /** Only work nobody has started is split (held too: `assertCanBreakdown`); a parent's subtasks while open. */
   breakdown: ['blocked', 'queued', 'assigned', 'paused'],
   rollup: ['executing', 'paused'],
 } as const satisfies Record<string, readonly TaskStatus[]>;
@@ -76,22 +73,10 @@ export function assertCan(task: Pick<Task, 'id' | 'status'>, action: Action): vo
   );
 }
 
-/** Whether a task may be split: `breakdown` allows it and it is not a paused parent or paused work. */
-export function canBreakdown(task: Pick<Task, 'status' | 'pausedFrom'>): boolean {
-  return can(task, 'breakdown') && task.pausedFrom !== 'executing';
-}
-
-export function assertCanBreakdown(task: Pick<Task, 'id' | 'status' | 'pausedFrom'>): void {
-  assertCan(task, 'breakdown');
-  if (!canBreakdown(task)) {
-    throw new BatonError('illegal_transition', `cannot breakdown task ${task.id}: it was paused while executing`, {
-      id: task.id,
-      status: task.status,
-      action: 'breakdown',
-      allowed: [...TRANSITIONS.breakdown],
-    });
-  }
-}
+/** A paused task is split only if paused before it started (held): paused while executing, it counts as started. */
+export const canBreakdown = (t: Pick<Task, 'status' | 'pausedFrom'>) => can(t, 'breakdown') && t.pausedFrom !== 'executing';
+export const assertCanBreakdown = (t: Pick<Task, 'id' | 'status' | 'pausedFrom'>) =>
+  assertCan(t.pausedFrom === 'executing' ? { id: t.id, status: 'executing' } : t, 'breakdown');
 
 /** Actions the task's current state allows — what a UI may offer. */
 export function allowedActions(task: Pick<Task, 'status'>): Action[] {
