@@ -248,6 +248,16 @@ describe('titles a person would write', () => {
     expect(titles('Refactor the payment service code')).toContain('Refactor payment service code');
   });
 
+  it('names a subject that is a sentence after a colon', () => {
+    expect(titles('Users are logged out at random after the last release', 'bug')).toEqual([
+      'Reproduce: users are logged out at random',
+      'Find the root cause: users are logged out at random',
+      'Fix: users are logged out at random',
+      'Write a regression test: users are logged out at random',
+      'Release the fix: users are logged out at random',
+    ]);
+  });
+
   it('keeps titles short: the object is cut where its words allow', () => {
     for (const t of titles('Fix crash when uploading files larger than 2 GB from the mobile app on slow networks')) {
       expect(t.length).toBeLessThanOrEqual(60);

@@ -217,8 +217,17 @@ function verbFor(verb: string, subject: string): string {
   return doubled ? (REPLACEMENT_VERB[verb] ?? 'Do') : capitalise(verb);
 }
 
+/** A subject that is a sentence ("users are logged out at random"), as bug titles often are. */
+const CLAUSE_VERB =
+  /\s(?:is|are|was|were|isn't|aren't|doesn't|don't|can't|won't|does|show|shows|fail|fails|crash|crashes|returns?|gets?|got|breaks?|stops?|hangs?|dropped|drops)\b/i;
+
 function fill(template: string, subject: string, verb: string | null): string {
   const action = `${verbFor(verb ?? 'implement', subject)} ${subject}`;
+  // "Fix: users are logged out at random" reads; "Fix users are logged out at random" does not.
+  if (CLAUSE_VERB.test(subject) && template.endsWith('{subject}')) {
+    const lead = template.slice(0, -'{subject}'.length).replace(/(?:\s+(?:for|of|on|to|in|into|about))?[\s:]*$/i, '');
+    if (!lead.includes('{')) return `${lead}: ${subject}`;
+  }
   const filled = template.includes('{subject}') || template.includes('{action}') ? template : `${template}: {subject}`;
   return filled.replaceAll('{action}', action).replaceAll('{subject}', subject);
 }
