@@ -100,6 +100,7 @@ const createTask = defineTool({
     const rec = task.recurrence;
     if (rec) line += `: recurring every "${rec.every}"; occurrence #${rec.occurrenceId} is scheduled for ${rec.fireAt}`;
     else if (task.runAfter) line += `, scheduled for ${task.runAfter}`;
+    if (task.status === 'paused') line += `, on hold: nobody claims it until resume_task {"id": ${task.id}}`;
     if (subtasks.total > 0) line += `, broken down into ${subtasks.total} subtasks: agents claim those, not the parent`;
     else if (task.complexity === 'complex' || task.complexity === 'epic') line += '; consider breakdown_task';
     return {
