@@ -163,8 +163,8 @@ describe('baton mcp: tools over stdio', () => {
     const held = await project.agent.call('create_task', { title: 'Sketch the pricing page', hold: true });
     expect(held.isError).toBe(false);
     expect(held.summary).toMatch(/\(paused, simple\), on hold: nobody claims it until resume_task/);
-    const ready = await project.baton.listTasks({ ready: true, limit: 1000 });
-    expect(ready.tasks.map((t) => t.id)).not.toContain(held.data.task.id);
+    const claimable = await project.baton.listTasks({ ready: true, limit: 1000 });
+    expect(claimable.tasks.map((t) => t.id)).not.toContain(held.data.task.id);
     const resumed = await project.agent.call('resume_task', { id: held.data.task.id });
     expect(resumed.isError).toBe(false);
     await project.baton.cancelTask(held.data.task.id as number);
