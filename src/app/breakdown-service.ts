@@ -1,5 +1,5 @@
 import type { BreakdownSubject, PlannerName } from '../core/breakdown/types.js';
-import { assertCan, can } from '../core/lifecycle.js';
+import { assertCanBreakdown, canBreakdown } from '../core/lifecycle.js';
 import { analyzeSubjectSchema, breakdownOptionsSchema, parseWith } from '../core/schemas.js';
 import type { Task } from '../core/types.js';
 import { withEstimateMinutes } from '../core/values.js';
@@ -23,12 +23,12 @@ export async function analyze(ctx: AppContext, raw: number | BreakdownSubject): 
 export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptions = {}): Promise<BreakdownResult> {
   const options = parseWith(breakdownOptionsSchema, raw);
   const task = await getTask(ctx, id);
-  if (options.dryRun && !can(task, 'breakdown')) {
+  if (options.dryRun && !canBreakdown(task)) {
     // Split already: the dry run shows what was written, as `baton breakdown ID --dry-run` promises.
     const existing = await existingBreakdown(ctx.store, task);
     if (existing) return existing;
   }
-  assertCan(task, 'breakdown');
+  assertCanBreakdown(task);
   assertNotTemplate(task, 'be broken down');
   const prepared = await prepareBreakdown(ctx, task, options.planner);
   const summary = {

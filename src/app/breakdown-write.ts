@@ -1,6 +1,6 @@
 import type { PlannedSubtask } from '../core/breakdown/types.js';
 import { findAnyCycle } from '../core/graph.js';
-import { assertCan, diff, parentPatch, type RuleTime } from '../core/lifecycle.js';
+import { assertCanBreakdown, diff, parentPatch, type RuleTime } from '../core/lifecycle.js';
 import { claimOrder } from '../core/ordering.js';
 import type { Changes, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
@@ -56,7 +56,7 @@ async function writeLevel(
   created: Task[],
   event: LevelEvent,
 ): Promise<Task> {
-  assertCan(parent, 'breakdown');
+  assertCanBreakdown(parent);
   const ids = new Array<number>(subtasks.length);
   const inherited = await openDependencies(tx, parent);
   for (const i of topologicalOrder(subtasks)) {

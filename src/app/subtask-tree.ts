@@ -1,4 +1,4 @@
-import { PLANNER_NAMES, type PlannedSubtask, type PlannerName, type PlanSource } from '../core/breakdown/types.js';
+import { PLAN_SOURCES, PLANNER_NAMES, type PlannedSubtask, type PlannerName, type PlanSource } from '../core/breakdown/types.js';
 import { LIMITS } from '../core/limits.js';
 import type { Task } from '../core/types.js';
 import type { Store } from '../store/store.js';
@@ -33,7 +33,7 @@ interface Made {
 async function howMade(store: Store, id: number): Promise<Made> {
   const made = (await store.events({ taskId: id })).filter((e) => e.type === 'broken_down').at(-1)?.data ?? {};
   const planner = PLANNER_NAMES.find((p) => p === made.planner) ?? 'rules';
-  const source = (['checklist', 'pattern', 'planner', 'parts'] as const).find((s) => s === made.source) ?? 'planner';
+  const source = PLAN_SOURCES.find((s) => s === made.source) ?? 'planner';
   return { planner, source, pattern: typeof made.pattern === 'string' ? made.pattern : null };
 }
 

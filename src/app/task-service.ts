@@ -56,8 +56,11 @@ export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise
   const mode = ctx.policy.breakdown.mode;
   const report = analyzeComplexity(input, mode);
   // Planning happens before the transaction: a planner may take a while and holds no lock.
+  if (input.hold && input.every !== undefined) {
+    throw invalid('hold', 'a recurring task cannot be held: pause its template instead');
+  }
   const prepared =
-    !input.noBreakdown && input.every === undefined && breaksDownOnCreate(report.complexity, mode)
+    !input.noBreakdown && !input.hold && input.every === undefined && breaksDownOnCreate(report.complexity, mode)
       ? await prepareBreakdown(ctx, { ...input, priority: input.priority ?? 'normal', complexity: report.complexity })
       : null;
   return writeTasks(ctx, async (tx, writer) => {
@@ -83,6 +86,7 @@ export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise
       // Depending on a skipped task: this one will never run either.
       const gate = task.status === 'blocked' ? dependencyGate(task, found) : null;
       if (gate?.verdict === 'skip') return writer.skip(tx, task, gate.reason);
+      if (input.hold) return writer.apply(tx, task, { type: 'paused', patch: pausePatch(task), data: { hold: true } });
       return writer.pushIfCritical(tx, task);
     }
     const written = await writePlan(tx, task, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });

@@ -88,9 +88,11 @@ export function formatBreakdown(r: BreakdownResult): string {
   const how =
     r.plan.source === 'checklist'
       ? 'its checklist'
-      : r.plan.source === 'pattern'
-        ? `the ${r.plan.pattern} pattern`
-        : `the ${r.planner} planner`;
+      : r.plan.source === 'deliverables'
+        ? 'the deliverables it names'
+        : r.plan.source === 'pattern'
+          ? `the ${r.plan.pattern} pattern`
+          : `the ${r.planner} planner`;
   if (r.existing) {
     const head = `${pc.bold(`#${r.task.id}`)} ${r.task.title} — broken down already into ${r.subtasks.length} subtasks (${pc.yellow('dry run')}, nothing written):`;
     return [head, ...writtenTree(r.task, r.subtasks)].join('\n');
@@ -114,8 +116,9 @@ export function formatCreated(task: Task, subtasks: readonly Task[], line: strin
       ...(fallback ? [pc.yellow(`note: ${fallback.text}`)] : []),
     ].join('\n');
   }
+  const held = task.status === 'paused' ? `\n${pc.yellow(`on hold: no worker claims it until baton resume ${task.id}`)}` : '';
   if (task.complexity === 'complex' || task.complexity === 'epic') {
-    return `created ${line}\n${pc.yellow(`${task.complexity}: consider breaking it down: baton breakdown ${task.id}`)}`;
+    return `created ${line}\n${pc.yellow(`${task.complexity}: consider breaking it down: baton breakdown ${task.id}`)}${held}`;
   }
-  return `created ${line}`;
+  return `created ${line}${held}`;
 }

@@ -47,8 +47,8 @@ export const TRANSITIONS = {
   update: ['blocked', 'queued', 'assigned', 'executing', 'paused', 'reviewing', 'completed', 'failed', 'cancelled', 'skipped'],
   /** A task waiting for its dependencies will not run (`core/conditions.ts`): what `depend` allows. */
   skip: ['blocked', 'queued', 'assigned', 'paused'],
-  /** Only work nobody has started is split; a parent's own subtasks are split while they are open. */
-  breakdown: ['blocked', 'queued', 'assigned'],
+  /** Only work nobody has started is split (held too: `assertCanBreakdown`); a parent's subtasks while open. */
+  breakdown: ['blocked', 'queued', 'assigned', 'paused'],
   rollup: ['executing', 'paused'],
 } as const satisfies Record<string, readonly TaskStatus[]>;
 
@@ -72,6 +72,11 @@ export function assertCan(task: Pick<Task, 'id' | 'status'>, action: Action): vo
     { id: task.id, status: task.status, action, allowed: [...TRANSITIONS[action]] },
   );
 }
+
+/** A paused task is split only if paused before it started (held): paused while executing, it counts as started. */
+export const canBreakdown = (t: Pick<Task, 'status' | 'pausedFrom'>) => can(t, 'breakdown') && t.pausedFrom !== 'executing';
+export const assertCanBreakdown = (t: Pick<Task, 'id' | 'status' | 'pausedFrom'>) =>
+  assertCan(t.pausedFrom === 'executing' ? { id: t.id, status: 'executing' } : t, 'breakdown');
 
 /** Actions the task's current state allows — what a UI may offer. */
 export function allowedActions(task: Pick<Task, 'status'>): Action[] {

@@ -161,6 +161,7 @@ export const createTaskInput = createTaskSchema.pick({
   estimate: true,
   review: true,
   noBreakdown: true,
+  hold: true,
   runAfter: true,
   every: true,
   timezone: true,

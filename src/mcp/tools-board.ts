@@ -81,7 +81,8 @@ const createTask = defineTool({
   description:
     'Add a task to the board. It is queued (claimable) at once, or blocked until the tasks in dependsOn complete. ' +
     'A big piece of work (an estimate over 24 h, or text that says so) is broken down automatically into subtasks that ' +
-    'agents claim in parallel, and the parent completes when they all do; noBreakdown opts out. Give capabilities so that ' +
+    'agents claim in parallel, and the parent completes when they all do; noBreakdown opts out; hold creates it paused, ' +
+    'unclaimed until resume_task (edit or break it down first). Give capabilities so that ' +
     'only agents able to do it claim it, resources ("db-migrations" or "db-migrations:2") so that at most that many tasks ' +
     'holding one run at once, and an estimate ("4h30m") to size it. runAfter ("10m", "2h" or an ISO time) keeps it ' +
     'from being claimed before then; every (a cron expression, with timezone) makes it recurring: a template that is never ' +
@@ -99,6 +100,7 @@ const createTask = defineTool({
     const rec = task.recurrence;
     if (rec) line += `: recurring every "${rec.every}"; occurrence #${rec.occurrenceId} is scheduled for ${rec.fireAt}`;
     else if (task.runAfter) line += `, scheduled for ${task.runAfter}`;
+    if (task.status === 'paused') line += `, on hold: nobody claims it until resume_task {"id": ${task.id}}`;
     if (subtasks.total > 0) line += `, broken down into ${subtasks.total} subtasks: agents claim those, not the parent`;
     else if (task.complexity === 'complex' || task.complexity === 'epic') line += '; consider breakdown_task';
     return {
@@ -124,7 +126,8 @@ const breakdownTask = defineTool({
   title: 'Break a task down',
   description:
     'Split a task nobody has started (queued, assigned or blocked) into subtasks with dependencies between them, by the ' +
-    'planner (rules: a pattern per kind of work, or the checklist in its description). The task becomes their parent: ' +
+    'planner (rules: the checklist in its description, else one subtask per deliverable it names, else the pattern of ' +
+    'its kind of work). The task becomes their parent: ' +
     'executing without a lease, following their progress, completed when they all are. dryRun shows the plan and creates ' +
     'nothing; on a task split already it shows the subtasks written then. Next: next_task claims the subtasks.',
   input: breakdownTaskInput,

@@ -57,12 +57,12 @@ describe('automatic breakdown on creation', () => {
     expect(parent).toMatchObject({ status: 'executing', complexity: 'epic', lease: null, assignee: null });
     const subs = await subtasksOf(b, parent.id);
     expect(subs.map((s) => s.title)).toEqual([
-      'Requirements for the user management REST API',
-      'Design the endpoints of the user management REST API',
-      'Data schema for the user management REST API',
+      'Gather requirements for the user management REST API',
+      'Design endpoints for the user management REST API',
+      'Design the data schema for the user management REST API',
       'Implement the user management REST API',
-      'Tests for the user management REST API',
-      'API documentation for the user management REST API',
+      'Write tests for the user management REST API',
+      'Document the user management REST API',
     ]);
     const [req, design, schema, impl, tests, docs] = subs as [Task, Task, Task, Task, Task, Task];
     expect(parent.dependsOn).toEqual(subs.map((s) => s.id));
@@ -138,7 +138,7 @@ describe('automatic breakdown on creation', () => {
     expect(impl).toMatchObject({ status: 'executing', complexity: 'epic', lease: null });
     const inner = await subtasksOf(b, impl.id);
     // The implementation step is split into parts that can run side by side.
-    expect(inner.map((i) => i.title)).toEqual([1, 2, 3].map((n) => `Implement the partner REST API (part ${n} of 3)`));
+    expect(inner.map((i) => i.title)).toEqual([1, 2, 3].map((n) => `Implement partner REST API (part ${n} of 3)`));
     // Each part starts only when what the implementation waited for is done.
     const waitedFor = impl.dependsOn.filter((d) => !inner.some((i) => i.id === d));
     for (const part of inner) {
@@ -312,5 +312,42 @@ describe('parents follow their subtasks', () => {
     const parent = await b.createTask({ title: 'Build the billing API', estimateMinutes: 30 * H });
     const err = await errorOf(b.removeDependency(parent.id, parent.dependsOn[0] as number));
     expect(err.message).toMatch(/is a subtask of task/);
+  });
+});
+
+describe('hold', () => {
+  it('creates a task no worker can claim, not broken down, until it is resumed', async () => {
+    const b = await open();
+    const held = await b.createTask({ title: 'Build the billing API', estimateMinutes: 30 * H, hold: true });
+    expect(held).toMatchObject({ status: 'paused', pausedFrom: 'queued', complexity: 'epic' });
+    expect(await subtasksOf(b, held.id)).toEqual([]);
+    expect(await b.claimMany({ workerId: 'w1', capabilities: ALL_CAPS, limit: 10 })).toEqual([]);
+    expect((await b.events({ taskId: held.id })).map((e) => [e.type, e.data?.hold ?? null])).toEqual([
+      ['created', null],
+      ['paused', true],
+    ]);
+    // Edited while held, then released.
+    await b.updateTask(held.id, { title: 'Build the billing REST API' });
+    expect((await b.resumeTask(held.id)).status).toBe('queued');
+    expect((await b.claim({ workerId: 'w1', capabilities: ALL_CAPS }))?.id).toBe(held.id);
+  });
+
+  it('a held task can be broken down by a person; its subtasks are then claimable', async () => {
+    const b = await open();
+    const held = await b.createTask({ title: 'Build the billing API', estimateMinutes: 30 * H, hold: true });
+    const result = await b.breakdown(held.id);
+    expect(result.task.status).toBe('executing');
+    expect(result.subtasks.length).toBe(6);
+    expect((await b.claim({ workerId: 'w1', capabilities: ALL_CAPS }))?.parentId).toBe(held.id);
+    // A parent paused while its subtasks run is not split again.
+    await b.pauseTask(held.id);
+    expect((await errorOf(b.breakdown(held.id))).code).toBe('illegal_transition');
+  });
+
+  it('refuses a held recurring task, writing nothing', async () => {
+    const b = await open();
+    const err = await errorOf(b.createTask({ title: 'Nightly report', every: '0 2 * * *', hold: true }));
+    expect(err).toMatchObject({ code: 'invalid_argument', details: { field: 'hold' } });
+    expect((await b.listTasks({})).total).toBe(0);
   });
 });

@@ -19,7 +19,7 @@ describe('baton CLI: breakdown', () => {
     const r = cli(dir, ['add', 'Build the user management REST API', '--estimate', '40h', '-c', 'python,api_design']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
-      /^created #1 \(epic\) and broke it into 6 subtasks: #2 Requirements for the user management REST API, .*#7 API documentation for the user management REST API/,
+      /^created #1 \(epic\) and broke it into 6 subtasks: #2 Gather requirements for the user management REST API, .*#7 Document the user management REST API/,
     );
     const page = json<TaskPage>(cli(dir, ['list', '--parent', '1', '--json']));
     expect(page.total).toBe(6);
@@ -32,6 +32,20 @@ describe('baton CLI: breakdown', () => {
     const detail = json<TaskDetail>(cli(dir, ['show', '1', '--json']));
     expect(detail.subtasks?.map((s) => s.id)).toEqual([2, 3, 4, 5, 6, 7]);
     expect(detail.blockedBy).toEqual([]);
+  });
+
+  it('add --hold creates a task no worker claims until resume', () => {
+    const dir = project();
+    const r = cli(dir, ['add', 'Build the billing API', '--estimate', '4d', '--hold']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/on hold: no worker claims it until baton resume 1/);
+    expect(json<Task>(cli(dir, ['add', 'Held too', '--hold', '--json']))).toMatchObject({
+      status: 'paused',
+      pausedFrom: 'queued',
+    });
+    expect(json<TaskPage>(cli(dir, ['list', '--ready', '--json'])).total).toBe(0);
+    expect(cli(dir, ['resume', '1']).code).toBe(0);
+    expect(json<TaskPage>(cli(dir, ['list', '--ready', '--json'])).tasks.map((t) => t.id)).toEqual([1]);
   });
 
   it('--no-breakdown keeps it whole; a complex task is flagged', () => {
@@ -55,8 +69,8 @@ describe('baton CLI: breakdown', () => {
     const dry = cli(dir, ['breakdown', '1', '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/dry run, nothing written; would split by the devops pattern/);
-    expect(dry.stdout).toMatch(/├── 1 Infrastructure design for CI\/CD for the monorepo {2}3h/);
-    expect(dry.stdout).toMatch(/4 Monitoring and alerts for .* after 1\n/);
+    expect(dry.stdout).toMatch(/├── 1 Design the infrastructure for CI\/CD for the monorepo {2}3h/);
+    expect(dry.stdout).toMatch(/4 Set up monitoring and alerts for .* after 1\n/);
     expect(json<TaskPage>(cli(dir, ['list', '--json'])).total).toBe(1);
 
     const done = json<BreakdownResult>(cli(dir, ['breakdown', '1', '--json']));
@@ -73,8 +87,10 @@ describe('baton CLI: breakdown', () => {
     expect(dry.stdout).toMatch(
       /^#1 Build the user management REST API — broken down already into 6 subtasks \(dry run, nothing written\):/,
     );
-    expect(dry.stdout).toMatch(/├── #2 Requirements for the user management REST API {2}4h {2}\[python, api_design\] queued/);
-    expect(dry.stdout).toMatch(/└── #7 API documentation for the user management REST API .* after #3/);
+    expect(dry.stdout).toMatch(
+      /├── #2 Gather requirements for the user management REST API {2}4h {2}\[python, api_design\] queued/,
+    );
+    expect(dry.stdout).toMatch(/└── #7 Document the user management REST API .* after #3/);
     const result = json<BreakdownResult>(cli(dir, ['breakdown', '1', '--dry-run', '--json']));
     expect(result).toMatchObject({ dryRun: true, existing: true, plan: { source: 'pattern', pattern: 'api' } });
     expect(result.subtasks.map((s) => s.id)).toEqual([2, 3, 4, 5, 6, 7]);

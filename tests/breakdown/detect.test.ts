@@ -82,6 +82,13 @@ const CASES: Record<string, (string | BreakdownSubject)[]> = {
     'Refactor the billing module to drop the legacy tax code',
     'Decommission the old reporting cron jobs',
   ],
+  bug: [
+    'Fix crash when uploading files larger than 2 GB',
+    'Bug: invoices show the wrong currency for EU customers',
+    'Memory leak in the export worker',
+    'Fix the broken pagination on the search results page',
+    'Login button does nothing on Safari (intermittent)',
+  ],
   generic: [
     'Plan the team offsite in Lisbon',
     'Write the Q3 newsletter',

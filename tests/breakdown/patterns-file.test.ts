@@ -49,9 +49,10 @@ describe('.baton/patterns.yaml', () => {
     const t = await b.createTask({ title: 'Offline mode for the iOS app', estimateMinutes: 40 * H, capabilities: ['swift'] });
     const subs = (await b.listTasks({ parentId: t.id })).tasks;
     expect(subs.map((s) => s.title)).toEqual([
-      'Screens for Offline mode for the iOS app',
-      'Build Offline mode for the iOS app for both platforms',
-      'Store release of Offline mode for the iOS app',
+      // The parent's whole title is not pasted in: its subject is named, the tree shows the rest.
+      'Screens for the offline mode',
+      'Build the offline mode for both platforms',
+      'Store release of the offline mode',
     ]);
     expect(subs.map((s) => s.estimateMinutes)).toEqual([720, 1200, 480]);
     // The step's `ui_design` label is not a capability of this store unless its config maps it.

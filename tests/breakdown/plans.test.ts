@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_PATTERNS } from '../../src/core/breakdown/patterns.js';
 import { defaultRegistry, PatternRegistry, registerPattern } from '../../src/core/breakdown/registry.js';
 import { MAX_DEPTH, MAX_TOTAL_SUBTASKS, planFromPattern, rulePlan } from '../../src/core/breakdown/rule-planner.js';
-import { splitEstimate } from '../../src/core/breakdown/shares.js';
+import { splitEstimate, splitRounded } from '../../src/core/breakdown/shares.js';
 import { subjectOf } from '../../src/core/breakdown/subject.js';
 import type { Pattern, PlannedSubtask } from '../../src/core/breakdown/types.js';
 import { planProblems, planSize } from '../../src/core/breakdown/validate.js';
@@ -60,9 +60,11 @@ describe.each(BUILT_IN_PATTERNS.map((p) => ({ name: p.name, pattern: p })))('the
     for (const s of steps) expect(Number.isInteger(s.estimateMinutes)).toBe(true);
   });
 
-  it("names the subject in every title and needs exactly the parent's capabilities", () => {
+  it("names the subject, verb first, in every title but never pastes the parent's title", () => {
     for (const s of steps) {
-      expect(s.title).toContain('the quarterly thing');
+      expect(s.title).toContain('quarterly thing');
+      expect(s.title).not.toContain('Build the quarterly thing');
+      expect(s.title.length).toBeLessThanOrEqual(60);
       expect(s.capabilities).toEqual(['python']);
     }
   });
@@ -91,7 +93,14 @@ describe('plans', () => {
     const plan = rulePlan({ title: 'Build the user management REST API', estimateMinutes: 40 * H }, { registry });
     expect(plan).toMatchObject({ planner: 'rules', source: 'pattern', pattern: 'api' });
     expect(plan.subtasks.map((s) => s.step)).toEqual(['requirements', 'design', 'schema', 'implementation', 'testing', 'docs']);
-    expect(plan.subtasks[0]?.title).toBe('Requirements for the user management REST API');
+    expect(plan.subtasks.map((s) => s.title)).toEqual([
+      'Gather requirements for the user management REST API',
+      'Design endpoints for the user management REST API',
+      'Design the data schema for the user management REST API',
+      'Implement the user management REST API',
+      'Write tests for the user management REST API',
+      'Document the user management REST API',
+    ]);
   });
 
   it('without an estimate, have no shares', () => {
@@ -102,7 +111,31 @@ describe('plans', () => {
   it('take the subject from the title', () => {
     expect(subjectOf('Build the user management REST API')).toBe('the user management REST API');
     expect(subjectOf('Please implement SSO, 40h')).toBe('SSO');
-    expect(subjectOf('Migrate orders to Postgres')).toBe('Migrate orders to Postgres');
+    // The verb is the step's to give: "Plan a rollback for orders to Postgres", never "Carry out Migrate …".
+    expect(subjectOf('Migrate orders to Postgres')).toBe('orders to Postgres');
+    expect(subjectOf('Bug: Memory leak in the export worker')).toBe('the memory leak');
+    expect(subjectOf('Add push notifications to the mobile app')).toBe('push notifications');
+    expect(subjectOf('Build a user authentication system with OAuth')).toBe('a user authentication system');
+  });
+
+  it('round every share to a planning step (15m below 2h, 30m below 8h, 1h above), summing to the estimate', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 30 }),
+        (total, weights) => {
+          const parts = splitRounded(total, weights);
+          expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+          if (total < weights.length * 15) return;
+          // Only what the steps cannot hold (a total that is not round itself) lands off a step, on one part.
+          const off = parts.filter((p) => p % 15 !== 0 || (p >= 120 && p % 30 !== 0 && p < 480));
+          expect(off.length).toBeLessThanOrEqual(total % 15 === 0 ? 0 : 1);
+          expect(Math.min(...parts)).toBeGreaterThan(0);
+        },
+      ),
+    );
+    expect(splitRounded(40 * H, [10, 15, 10, 35, 20, 10])).toEqual([240, 360, 240, 840, 480, 240]);
+    expect(splitRounded(5 * 8 * H, [1, 1, 1])).toEqual([840, 780, 780]);
   });
 
   it('split any estimate exactly, with at least a minute per step', () => {
@@ -141,7 +174,8 @@ describe('checklists', () => {
       'Email the file when it is large',
     ]);
     expect(plan.subtasks[1]?.description).toBe('- in pages of 1000');
-    expect(plan.subtasks.map((s) => s.estimateMinutes)).toEqual([200, 200, 200]);
+    // 10h in three: half hours, as a planner would write them, still adding up to 10h.
+    expect(plan.subtasks.map((s) => s.estimateMinutes)).toEqual([210, 210, 180]);
     // Task items are independent: several workers can share them.
     expect(plan.subtasks.every((s) => s.dependsOn.length === 0)).toBe(true);
     expect(plan.subtasks.every((s) => s.capabilities.includes('node'))).toBe(true);
@@ -159,6 +193,113 @@ describe('checklists', () => {
   });
 });
 
+describe('deliverables first', () => {
+  it('splits a title that names several deliverables into one subtask each, not a pattern for the whole', () => {
+    const plan = rulePlan(
+      { title: 'Build a user authentication system with OAuth, password reset and admin dashboard', estimateMinutes: 24 * H },
+      { registry },
+    );
+    expect(plan).toMatchObject({ source: 'deliverables', pattern: null });
+    expect(plan.subtasks.map((s) => [s.title, s.estimateMinutes, s.dependsOn])).toEqual([
+      ['Add OAuth to the user authentication system', 480, []],
+      ['Add password reset to the user authentication system', 480, []],
+      ['Add admin dashboard to the user authentication system', 480, []],
+    ]);
+  });
+
+  it('plans each deliverable still too big by its own kind', () => {
+    const plan = rulePlan(
+      { title: 'Dockerize the app and run it on Kubernetes, 60d', estimateMinutes: 60 * 8 * H },
+      { registry },
+    );
+    expect(plan.subtasks.map((s) => s.title)).toEqual(['Dockerize the app', 'Run it on Kubernetes']);
+    // "it" is the app of the first one: the second builds on it.
+    expect(plan.subtasks[1]?.dependsOn).toEqual([0]);
+    expect(plan.subtasks.map((s) => s.pattern)).toEqual(['devops', 'devops']);
+  });
+
+  it('reads a list in the description when the title names one thing', () => {
+    const plan = rulePlan(
+      { title: 'Billing overhaul', description: 'We need usage-based pricing, prorated upgrades and tax handling.' },
+      { registry },
+    );
+    expect(plan.subtasks.map((s) => s.title)).toEqual(['Add usage-based pricing', 'Add prorated upgrades', 'Add tax handling']);
+  });
+
+  it('leaves one piece of work whole: "with" only qualifies it, "search and filter" is one thing', () => {
+    for (const title of [
+      'Build the user management API with JWT auth',
+      'Search and filter the orders list',
+      'Move service 1 and its data',
+    ]) {
+      expect(rulePlan({ title, estimateMinutes: 40 * H }, { registry }).source, title).toBe('pattern');
+    }
+  });
+});
+
+describe('titles a person would write', () => {
+  const titles = (title: string, pattern?: string) =>
+    rulePlan({ title, estimateMinutes: 40 * H }, { registry, ...(pattern ? { pattern } : {}) }).subtasks.map((s) => s.title);
+
+  it('never doubles a verb or a noun the subject already has', () => {
+    expect(titles('Test E2E tests for all flows', 'generic')).toContain('Test all flows');
+    expect(titles('Design the orders database schema')[0]).toBe('Design orders database schema');
+    expect(titles('Set up CI/CD for the monorepo')).toContain('Build the CI/CD pipeline for the monorepo');
+    expect(titles('Refactor the payment service code')).toContain('Refactor payment service code');
+  });
+
+  it('names a subject that is a sentence after a colon', () => {
+    expect(titles('Users are logged out at random after the last release', 'bug')).toEqual([
+      'Reproduce: users are logged out at random',
+      'Find the root cause: users are logged out at random',
+      'Fix: users are logged out at random',
+      'Write a regression test: users are logged out at random',
+      'Release the fix: users are logged out at random',
+    ]);
+  });
+
+  it('keeps titles short: the object is cut where its words allow', () => {
+    for (const t of titles('Fix crash when uploading files larger than 2 GB from the mobile app on slow networks')) {
+      expect(t.length).toBeLessThanOrEqual(60);
+    }
+    expect(titles('Memory leak in the export worker')).toEqual([
+      'Reproduce the memory leak',
+      'Find the root cause of the memory leak',
+      'Fix the memory leak',
+      'Write a regression test for the memory leak',
+      'Release the fix for the memory leak',
+    ]);
+  });
+});
+
+describe('checklist order', () => {
+  it('testing, documentation and release items wait for the work before them; items are not split by the parent', () => {
+    const description = [
+      '- [ ] OAuth login with Google and GitHub',
+      '- [ ] Password reset by email link',
+      '- [ ] E2E tests for all flows',
+      '- [ ] Update the docs',
+      '- [ ] Roll out to everyone',
+    ].join('\n');
+    const plan = rulePlan({ title: 'Account security', description, estimateMinutes: 5 * 8 * H }, { registry });
+    expect(plan.subtasks.map((s) => [s.title, s.dependsOn])).toEqual([
+      ['OAuth login with Google and GitHub', []],
+      ['Password reset by email link', []],
+      ['E2E tests for all flows', [0, 1]],
+      ['Update the docs', [0, 1]],
+      ['Roll out to everyone', [2]],
+    ]);
+    expect(plan.subtasks.every((s) => s.subtasks.length === 0)).toBe(true);
+  });
+
+  it('a long item gets a short title and keeps its whole text in the description', () => {
+    const item = 'Build a user authentication system with OAuth, password reset, admin dashboard and audit trail';
+    const plan = rulePlan({ title: 'Relaunch', description: `- [ ] ${item}\n- [ ] New marketing site` }, { registry });
+    expect(plan.subtasks[0]?.title).toBe('Build a user authentication system');
+    expect(plan.subtasks[0]?.description).toBe(item);
+  });
+});
+
 describe('recursive breakdown', () => {
   const depth = (list: readonly PlannedSubtask[]): number =>
     list.length === 0 ? 0 : 1 + Math.max(...list.map((s) => depth(s.subtasks)));
@@ -166,21 +307,22 @@ describe('recursive breakdown', () => {
   it('breaks down again the subtasks that are still epics', () => {
     const plan = rulePlan({ title: 'Build the partner REST API', estimateMinutes: 150 * H }, { registry });
     const implementation = plan.subtasks.find((s) => s.step === 'implementation') as PlannedSubtask;
-    expect(implementation.estimateMinutes).toBe(3150);
+    // 35 % of 150h, in whole hours as a planner writes an estimate this size.
+    expect(implementation.estimateMinutes).toBe(52 * H);
     expect(implementation.complexity).toBe('epic');
     // A step is not a new project: it is split into parts that can be claimed side by side,
     // not given the API pattern's requirements and design again.
     expect(implementation.source).toBe('parts');
-    expect(implementation.subtasks.map((t) => t.title)).toEqual([
-      `${implementation.title} (part 1 of 3)`,
-      `${implementation.title} (part 2 of 3)`,
-      `${implementation.title} (part 3 of 3)`,
-    ]);
+    expect(implementation.title).toBe('Implement the partner REST API');
+    // Named after the step, not with its whole title pasted in.
+    expect(implementation.subtasks.map((t) => t.title)).toEqual(
+      [1, 2, 3].map((n) => `Implement partner REST API (part ${n} of 3)`),
+    );
     expect(implementation.subtasks.every((t) => t.dependsOn.length === 0 && t.complexity !== 'epic')).toBe(true);
     expect(
       implementation.subtasks.every((t) => JSON.stringify(t.capabilities) === JSON.stringify(implementation.capabilities)),
     ).toBe(true);
-    expect(implementation.subtasks.reduce((s, t) => s + (t.estimateMinutes ?? 0), 0)).toBe(3150);
+    expect(implementation.subtasks.reduce((s, t) => s + (t.estimateMinutes ?? 0), 0)).toBe(52 * H);
     // Non-epic steps stay as they are.
     expect(plan.subtasks.find((s) => s.step === 'requirements')?.subtasks).toEqual([]);
     expect(planProblems(plan.subtasks)).toEqual([]);

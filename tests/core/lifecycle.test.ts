@@ -37,8 +37,8 @@ const EXPECTED: Record<Action, TaskStatus[]> = {
   // A dependency is added before work starts: never to executing or reviewing work.
   depend: ['blocked', 'queued', 'assigned', 'paused'],
   update: [...TASK_STATUSES],
-  // A parent made by breakdown: only unstarted work is split; its subtasks then drive it.
-  breakdown: ['blocked', 'queued', 'assigned'],
+  // A parent made by breakdown: only unstarted work is split (held work too: see canBreakdown); its subtasks then drive it.
+  breakdown: ['blocked', 'queued', 'assigned', 'paused'],
   rollup: ['executing', 'paused'],
   // A task whose dependencies say it will never run: it waited (or had just been given a dependency).
   skip: ['blocked', 'queued', 'assigned', 'paused'],

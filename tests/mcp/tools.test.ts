@@ -48,7 +48,16 @@ describe('baton mcp: tools over stdio', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.create_task?.inputSchema.required).toEqual(['title']);
     expect(Object.keys(byName.create_task?.inputSchema.properties ?? {})).toEqual(
-      expect.arrayContaining(['title', 'description', 'priority', 'capabilities', 'dependsOn', 'estimateMinutes', 'noBreakdown']),
+      expect.arrayContaining([
+        'title',
+        'description',
+        'priority',
+        'capabilities',
+        'dependsOn',
+        'estimateMinutes',
+        'noBreakdown',
+        'hold',
+      ]),
     );
     expect(byName.report_progress?.inputSchema.required).toEqual(['id', 'progress']);
     // Descriptions say what the statuses mean and which tool comes next.
@@ -148,6 +157,17 @@ describe('baton mcp: tools over stdio', () => {
     expect(bare.isError).toBe(true);
     expect(bare.summary).toMatch(/estimate: .*90m/);
     await project.baton.cancelTask(sized.data.task.id as number);
+  });
+
+  it('create_task holds a task (hold): paused, nobody claims it until resume_task', async () => {
+    const held = await project.agent.call('create_task', { title: 'Sketch the pricing page', hold: true });
+    expect(held.isError).toBe(false);
+    expect(held.summary).toMatch(/\(paused, simple\), on hold: nobody claims it until resume_task/);
+    const claimable = await project.baton.listTasks({ ready: true, limit: 1000 });
+    expect(claimable.tasks.map((t) => t.id)).not.toContain(held.data.task.id);
+    const resumed = await project.agent.call('resume_task', { id: held.data.task.id });
+    expect(resumed.isError).toBe(false);
+    await project.baton.cancelTask(held.data.task.id as number);
   });
 
   it('create_task schedules a task (runAfter) and makes recurring ones (every, timezone), refusing a bad cron', async () => {

@@ -44,6 +44,16 @@ describe('every route: happy path', () => {
     expect((list.json() as { tasks: Task[] }).tasks.map((x) => x.id)).toContain(task.id);
   });
 
+  it('creates a task on hold: paused until resumed, and says so in the OpenAPI document', async () => {
+    const held = await create({ hold: true });
+    expect(held).toMatchObject({ status: 'paused', pausedFrom: 'queued' });
+    const resumed = await post(`/tasks/${held.id}/resume`, {});
+    expect(resumed.statusCode, resumed.body).toBe(200);
+    expect((resumed.json() as Task).status).toBe('queued');
+    const doc = (await get('/openapi.json')).body;
+    expect(doc).toMatch(/"hold":\{[^}]*"type":"boolean"/);
+  });
+
   it('updates with PATCH and PUT, guarded by If-Match or ifVersion', async () => {
     const task = await create();
     const patched = await t.inject({

@@ -150,6 +150,17 @@ describe('dashboard against a real server', () => {
     await page.getByRole('link', { name: 'Board', exact: true }).first().click();
   });
 
+  it('creates a task on hold from the form: paused, so no worker takes it', async () => {
+    const { page } = ui.browser;
+    await page.goto(`${ui.server.url}/#/new`);
+    await page.getByLabel('Title (required)').fill('Draft the pricing page');
+    await page.getByLabel('Hold').check();
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('heading', { name: /Draft the pricing page/ }).waitFor();
+    const id = Number(/#\/tasks\/(\d+)/.exec(page.url())?.[1]);
+    expect(await api(ui.server.url, 'GET', `/tasks/${id}`)).toMatchObject({ status: 'paused', pausedFrom: 'queued' });
+  });
+
   it('shows a validation message of the server next to the field it names', async () => {
     const { page } = ui.browser;
     await page.goto(`${ui.server.url}/#/new`);

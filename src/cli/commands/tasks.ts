@@ -57,6 +57,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--force', "with --assign: reserve even if the worker lacks the task's capabilities")
     .option('--review', 'require a review by another worker before completing')
     .option('--no-breakdown', 'do not break it down automatically, even if it is an epic')
+    .option('--hold', 'create it paused: no worker claims it until `baton resume ID`; edit or break it down first')
     .option('--timeout <seconds>', 'an attempt running longer fails and its process group is killed (default from config)')
     .option('--retry-policy <policy>', 'immediate | fixed | exponential (default from config)')
     .option('--retry-delay <seconds>', 'delay before a retry (exponential: the first one)')
@@ -83,6 +84,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.force === true && { force: true }),
           ...(opts.review === true && { review: true }),
           ...(opts.breakdown === false && { noBreakdown: true }),
+          ...(opts.hold === true && { hold: true }),
           ...(opts.timeout !== undefined && { timeoutSeconds: parseSeconds(String(opts.timeout), 'timeout') }),
           ...(opts.runAfter !== undefined && { runAfter: String(opts.runAfter) }),
           ...(opts.every !== undefined && { every: String(opts.every) }),

@@ -1,6 +1,7 @@
 import type { Complexity } from '../types.js';
 import { complexityOfEstimate, formatEstimate } from '../values.js';
 import { parseChecklist } from './checklist.js';
+import { deliverablesOf } from './deliverables.js';
 import { compile, count, occurs, tokenize } from './text.js';
 import type { BreakdownSubject } from './types.js';
 
@@ -59,7 +60,8 @@ function textSignals(subject: BreakdownSubject): Signal[] {
   const itemPoints = items.length >= 10 ? 3 : items.length >= 6 ? 2 : items.length >= 3 ? 1 : 0;
   if (itemPoints > 0) signals.push({ points: itemPoints, reason: `a list of ${items.length} items` });
 
-  const deliverables = titleDeliverables(subject.title);
+  // The same reading the rule planner splits by: what `analyze` counts is what breakdown makes.
+  const deliverables = deliverablesOf({ title: subject.title }).length;
   if (deliverables >= 2) {
     signals.push({ points: deliverables >= 3 ? 2 : 1, reason: `${deliverables} distinct deliverables in the title` });
   }
@@ -77,15 +79,6 @@ function textSignals(subject: BreakdownSubject): Signal[] {
     });
   }
   return signals;
-}
-
-/** "X, Y and Z" or "X and Y" in a title names separate pieces of work. */
-function titleDeliverables(title: string): number {
-  const parts = title
-    .split(/,|;|\s+and\s+|\s+&\s+|\s+plus\s+/i)
-    .map((p) => p.trim())
-    .filter((p) => p.split(/\s+/).length >= 2);
-  return parts.length;
 }
 
 function fromText(score: number): Complexity {

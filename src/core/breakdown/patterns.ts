@@ -35,19 +35,25 @@ const api: Pattern = {
   ],
   types: ['api'],
   steps: [
-    { key: 'requirements', title: 'Requirements for {subject}', capabilities: ['analysis'], share: 10 },
+    { key: 'requirements', title: 'Gather requirements for {subject}', capabilities: ['analysis'], share: 10 },
     {
       key: 'design',
-      title: 'Design the endpoints of {subject}',
+      title: 'Design endpoints for {subject}',
       capabilities: ['api_design'],
       share: 15,
       dependsOn: ['requirements'],
     },
-    { key: 'schema', title: 'Data schema for {subject}', capabilities: ['database'], share: 10, dependsOn: ['design'] },
+    {
+      key: 'schema',
+      title: 'Design the data schema for {subject}',
+      capabilities: ['database'],
+      share: 10,
+      dependsOn: ['design'],
+    },
     { key: 'implementation', title: 'Implement {subject}', share: 35, dependsOn: ['schema'] },
-    { key: 'testing', title: 'Tests for {subject}', capabilities: ['testing'], share: 20, dependsOn: ['implementation'] },
+    { key: 'testing', title: 'Write tests for {subject}', capabilities: ['testing'], share: 20, dependsOn: ['implementation'] },
     // Written from the design, alongside the implementation.
-    { key: 'docs', title: 'API documentation for {subject}', capabilities: ['documentation'], share: 10, dependsOn: ['design'] },
+    { key: 'docs', title: 'Document the API of {subject}', capabilities: ['documentation'], share: 10, dependsOn: ['design'] },
   ],
 };
 
@@ -107,12 +113,17 @@ const frontend: Pattern = {
   ],
   types: ['frontend', 'ui'],
   steps: [
-    { key: 'ui_design', title: 'UI design for {subject}', capabilities: ['ui_design'], share: 15 },
-    { key: 'components', title: 'Components for {subject}', share: 30, dependsOn: ['ui_design'] },
-    { key: 'state', title: 'State management for {subject}', share: 15, dependsOn: ['components'] },
-    { key: 'routing', title: 'Routing and navigation for {subject}', share: 10, dependsOn: ['components'] },
-    { key: 'testing', title: 'Tests for {subject}', capabilities: ['testing'], share: 20, dependsOn: ['state', 'routing'] },
-    { key: 'optimisation', title: 'Performance and accessibility pass on {subject}', share: 10, dependsOn: ['state', 'routing'] },
+    { key: 'ui_design', title: 'Design the UI for {subject}', capabilities: ['ui_design'], share: 15 },
+    { key: 'components', title: 'Build components for {subject}', share: 30, dependsOn: ['ui_design'] },
+    { key: 'state', title: 'Wire up state for {subject}', share: 15, dependsOn: ['components'] },
+    { key: 'routing', title: 'Add routing and navigation for {subject}', share: 10, dependsOn: ['components'] },
+    { key: 'testing', title: 'Write tests for {subject}', capabilities: ['testing'], share: 20, dependsOn: ['state', 'routing'] },
+    {
+      key: 'optimisation',
+      title: 'Check performance and accessibility of {subject}',
+      share: 10,
+      dependsOn: ['state', 'routing'],
+    },
   ],
 };
 
@@ -159,7 +170,7 @@ const database: Pattern = {
   ],
   types: ['database', 'data'],
   steps: [
-    { key: 'schema', title: 'Schema design for {subject}', capabilities: ['database'], share: 15 },
+    { key: 'schema', title: 'Design the schema for {subject}', capabilities: ['database'], share: 15 },
     {
       key: 'tables',
       title: 'Create tables and constraints for {subject}',
@@ -167,18 +178,18 @@ const database: Pattern = {
       share: 20,
       dependsOn: ['schema'],
     },
-    { key: 'indexing', title: 'Indexes for {subject}', capabilities: ['database'], share: 15, dependsOn: ['tables'] },
-    { key: 'migrations', title: 'Migrations for {subject}', capabilities: ['database'], share: 20, dependsOn: ['tables'] },
+    { key: 'indexing', title: 'Add indexes for {subject}', capabilities: ['database'], share: 15, dependsOn: ['tables'] },
+    { key: 'migrations', title: 'Write migrations for {subject}', capabilities: ['database'], share: 20, dependsOn: ['tables'] },
     {
       key: 'performance',
-      title: 'Query performance of {subject}',
+      title: 'Tune query performance for {subject}',
       capabilities: ['database'],
       share: 15,
       dependsOn: ['indexing', 'migrations'],
     },
     {
       key: 'backup',
-      title: 'Backup and restore for {subject}',
+      title: 'Set up backup and restore for {subject}',
       capabilities: ['database', 'ops'],
       share: 15,
       dependsOn: ['tables'],
@@ -250,34 +261,41 @@ const security: Pattern = {
     'okta',
     'keycloak',
   ],
+  intents: ['harden*'],
   types: ['security'],
   steps: [
-    { key: 'threat_model', title: 'Threat model for {subject}', capabilities: ['security'], share: 15 },
+    { key: 'threat_model', title: 'Write a threat model for {subject}', capabilities: ['security'], share: 15 },
     {
       key: 'authentication',
-      title: 'Authentication for {subject}',
+      title: 'Implement authentication for {subject}',
       capabilities: ['security'],
       share: 20,
       dependsOn: ['threat_model'],
     },
     {
       key: 'authorisation',
-      title: 'Authorisation rules for {subject}',
+      title: 'Define authorisation rules for {subject}',
       capabilities: ['security'],
       share: 15,
       dependsOn: ['authentication'],
     },
     {
       key: 'encryption',
-      title: 'Encryption in transit and at rest for {subject}',
+      title: 'Encrypt data of {subject}',
       capabilities: ['security'],
       share: 15,
       dependsOn: ['threat_model'],
     },
-    { key: 'audit', title: 'Audit logging for {subject}', capabilities: ['security'], share: 15, dependsOn: ['threat_model'] },
+    {
+      key: 'audit',
+      title: 'Add audit logging for {subject}',
+      capabilities: ['security'],
+      share: 15,
+      dependsOn: ['threat_model'],
+    },
     {
       key: 'testing',
-      title: 'Security testing of {subject}',
+      title: 'Run security tests on {subject}',
       capabilities: ['security', 'testing'],
       share: 20,
       dependsOn: ['authorisation', 'encryption', 'audit'],
@@ -346,20 +364,24 @@ const devops: Pattern = {
     'nginx',
     'dns',
     'cdn',
+    'roll out',
+    'incident*',
+    'outage*',
+    'postmortem',
   ],
   types: ['devops', 'ops', 'infrastructure'],
   steps: [
-    { key: 'design', title: 'Infrastructure design for {subject}', capabilities: ['devops'], share: 15 },
+    { key: 'design', title: 'Design the infrastructure for {subject}', capabilities: ['devops'], share: 15 },
     {
       key: 'containers',
-      title: 'Containers for {subject}',
+      title: 'Containerise {subject}',
       capabilities: ['devops', 'docker'],
       share: 15,
       dependsOn: ['design'],
     },
     {
       key: 'ci_cd',
-      title: 'CI/CD pipeline for {subject}',
+      title: 'Build the CI/CD pipeline for {subject}',
       capabilities: ['devops', 'ci_cd'],
       share: 20,
       dependsOn: ['containers'],
@@ -367,7 +389,7 @@ const devops: Pattern = {
     // Monitoring needs only the design, so it proceeds while the pipeline is built.
     {
       key: 'monitoring',
-      title: 'Monitoring and alerts for {subject}',
+      title: 'Set up monitoring and alerts for {subject}',
       capabilities: ['devops', 'monitoring'],
       share: 15,
       dependsOn: ['design'],
@@ -375,7 +397,7 @@ const devops: Pattern = {
     { key: 'deployment', title: 'Deploy {subject}', capabilities: ['devops'], share: 20, dependsOn: ['ci_cd', 'monitoring'] },
     {
       key: 'disaster_recovery',
-      title: 'Disaster recovery for {subject}',
+      title: 'Plan disaster recovery for {subject}',
       capabilities: ['devops'],
       share: 15,
       dependsOn: ['deployment'],
@@ -436,10 +458,10 @@ const machineLearning: Pattern = {
   ],
   types: ['ml', 'machine_learning', 'data_science'],
   steps: [
-    { key: 'data_preparation', title: 'Data preparation for {subject}', capabilities: ['data'], share: 20 },
+    { key: 'data_preparation', title: 'Prepare the data for {subject}', capabilities: ['data'], share: 20 },
     {
       key: 'features',
-      title: 'Feature engineering for {subject}',
+      title: 'Engineer features for {subject}',
       capabilities: ['ml'],
       share: 15,
       dependsOn: ['data_preparation'],
@@ -447,7 +469,7 @@ const machineLearning: Pattern = {
     // Candidate models are chosen from the prepared data while features are engineered.
     {
       key: 'model_selection',
-      title: 'Model selection for {subject}',
+      title: 'Select candidate models for {subject}',
       capabilities: ['ml'],
       share: 10,
       dependsOn: ['data_preparation'],
@@ -511,16 +533,28 @@ const research: Pattern = {
   ],
   types: ['research', 'spike', 'investigation'],
   steps: [
-    { key: 'problem', title: 'Problem statement for {subject}', capabilities: ['research'], share: 10 },
+    { key: 'problem', title: 'Define the problem: {subject}', capabilities: ['research'], share: 10 },
     {
       key: 'literature',
-      title: 'Literature and prior work on {subject}',
+      title: 'Review prior work on {subject}',
       capabilities: ['research'],
       share: 20,
       dependsOn: ['problem'],
     },
-    { key: 'hypothesis', title: 'Hypotheses for {subject}', capabilities: ['research'], share: 10, dependsOn: ['literature'] },
-    { key: 'experiment', title: 'Experiments on {subject}', capabilities: ['research'], share: 30, dependsOn: ['hypothesis'] },
+    {
+      key: 'hypothesis',
+      title: 'Form hypotheses on {subject}',
+      capabilities: ['research'],
+      share: 10,
+      dependsOn: ['literature'],
+    },
+    {
+      key: 'experiment',
+      title: 'Run experiments on {subject}',
+      capabilities: ['research'],
+      share: 30,
+      dependsOn: ['hypothesis'],
+    },
     {
       key: 'analysis',
       title: 'Analyse the results on {subject}',
@@ -528,7 +562,13 @@ const research: Pattern = {
       share: 15,
       dependsOn: ['experiment'],
     },
-    { key: 'report', title: 'Report on {subject}', capabilities: ['research', 'writing'], share: 15, dependsOn: ['analysis'] },
+    {
+      key: 'report',
+      title: 'Write the report on {subject}',
+      capabilities: ['research', 'writing'],
+      share: 15,
+      dependsOn: ['analysis'],
+    },
   ],
 };
 
@@ -576,13 +616,19 @@ const learning: Pattern = {
   ],
   types: ['learning', 'training', 'onboarding'],
   steps: [
-    { key: 'skill_gap', title: 'Skill gap analysis for {subject}', capabilities: ['learning'], share: 10 },
-    { key: 'curriculum', title: 'Curriculum for {subject}', capabilities: ['learning'], share: 15, dependsOn: ['skill_gap'] },
-    { key: 'practice', title: 'Practice: {subject}', capabilities: ['learning'], share: 45, dependsOn: ['curriculum'] },
-    { key: 'assessment', title: 'Assessment of {subject}', capabilities: ['learning'], share: 15, dependsOn: ['practice'] },
+    { key: 'skill_gap', title: 'Find the skill gaps for {subject}', capabilities: ['learning'], share: 10 },
+    {
+      key: 'curriculum',
+      title: 'Draw up a curriculum for {subject}',
+      capabilities: ['learning'],
+      share: 15,
+      dependsOn: ['skill_gap'],
+    },
+    { key: 'practice', title: 'Practise {subject}', capabilities: ['learning'], share: 45, dependsOn: ['curriculum'] },
+    { key: 'assessment', title: 'Assess progress on {subject}', capabilities: ['learning'], share: 15, dependsOn: ['practice'] },
     {
       key: 'feedback',
-      title: 'Feedback and next steps for {subject}',
+      title: 'Plan next steps for {subject}',
       capabilities: ['learning'],
       share: 15,
       dependsOn: ['assessment'],
@@ -636,12 +682,12 @@ const maintenance: Pattern = {
   ],
   types: ['maintenance', 'chore'],
   steps: [
-    { key: 'assess', title: 'Assess the impact of {subject}', capabilities: [], share: 15 },
-    { key: 'rollback_plan', title: 'Rollback plan for {subject}', share: 10, dependsOn: ['assess'] },
-    { key: 'change', title: 'Carry out {subject}', share: 40, dependsOn: ['assess'] },
+    { key: 'assess', title: 'Assess the impact on {subject}', capabilities: [], share: 15 },
+    { key: 'rollback_plan', title: 'Plan a rollback for {subject}', share: 10, dependsOn: ['assess'] },
+    { key: 'change', title: '{action}', share: 40, dependsOn: ['assess'] },
     {
       key: 'verify',
-      title: 'Verify {subject} (regression tests)',
+      title: 'Run regression tests for {subject}',
       capabilities: ['testing'],
       share: 20,
       dependsOn: ['change', 'rollback_plan'],
@@ -656,6 +702,46 @@ const maintenance: Pattern = {
   ],
 };
 
+const bug: Pattern = {
+  name: 'bug',
+  label: 'bug fix',
+  keywords: ['error*', 'exception*', 'stack trace', 'reproduc*', 'users report*', 'customer report*'],
+  intents: [
+    'bug*',
+    'fix',
+    'fixes',
+    'crash*',
+    'broken',
+    'wrong',
+    'incorrect*',
+    'memory leak',
+    'fails',
+    'failing',
+    'not working',
+    'hang*',
+    'freez*',
+    'at random',
+    'intermittent*',
+    'flaky',
+    'logged out',
+    'defect*',
+  ],
+  types: ['bug', 'bugfix', 'fix', 'defect'],
+  steps: [
+    { key: 'reproduce', title: 'Reproduce {subject}', capabilities: ['testing'], share: 20 },
+    { key: 'root_cause', title: 'Find the root cause of {subject}', share: 25, dependsOn: ['reproduce'] },
+    { key: 'fix', title: 'Fix {subject}', share: 30, dependsOn: ['root_cause'] },
+    {
+      key: 'regression_test',
+      title: 'Write a regression test for {subject}',
+      capabilities: ['testing'],
+      share: 15,
+      dependsOn: ['fix'],
+    },
+    { key: 'release', title: 'Release the fix for {subject}', share: 10, dependsOn: ['regression_test'] },
+  ],
+};
+
 /** Fallback when no pattern fits: the shape of most engineering work. */
 export const GENERIC: Pattern = {
   name: 'generic',
@@ -664,7 +750,7 @@ export const GENERIC: Pattern = {
   steps: [
     { key: 'analyse', title: 'Analyse {subject}', share: 15 },
     { key: 'design', title: 'Design {subject}', share: 15, dependsOn: ['analyse'] },
-    { key: 'implement', title: 'Implement {subject}', share: 40, dependsOn: ['design'] },
+    { key: 'implement', title: '{action}', share: 40, dependsOn: ['design'] },
     { key: 'test', title: 'Test {subject}', capabilities: ['testing'], share: 20, dependsOn: ['implement'] },
     { key: 'review', title: 'Review {subject}', capabilities: ['review'], share: 10, dependsOn: ['test'] },
   ],
@@ -680,6 +766,7 @@ export const BUILT_IN_PATTERNS: readonly Pattern[] = [
   devops,
   research,
   learning,
+  bug,
   maintenance,
   GENERIC,
 ];

@@ -2,10 +2,11 @@ import { complexityOfEstimate } from '../values.js';
 import { type CapabilityMap, subtaskCapabilities } from './capabilities.js';
 import { checklistForBreakdown } from './checklist.js';
 import { analyzeComplexity } from './complexity.js';
+import { deliverablesOf, withFollowUps } from './deliverables.js';
 import { detectPattern } from './detect.js';
 import type { PatternRegistry } from './registry.js';
-import { splitEstimate } from './shares.js';
-import { clipTitle, stepTitle, subjectOf } from './subject.js';
+import { splitRounded } from './shares.js';
+import { clipTitle, shortTitle, stepTitle, TITLE_MAX, titleParts } from './subject.js';
 import type { BreakdownSubject, Pattern, Plan, PlannedSubtask, PlanSource } from './types.js';
 import { MAX_SUBTASKS } from './validate.js';
 
@@ -33,16 +34,16 @@ function subtask(fields: Omit<PlannedSubtask, 'complexity' | 'subtasks' | 'sourc
   return { ...fields, complexity: complexityOf(fields), subtasks: [], source: null, pattern: null };
 }
 
-/** Shares of the estimate, or nulls when the task has none. */
+/** Shares of the estimate in planner-friendly steps, or nulls when the task has none. */
 function estimates(subject: BreakdownSubject, weights: readonly number[]): (number | null)[] {
   const total = subject.estimateMinutes ?? null;
   if (total === null) return weights.map(() => null);
-  return splitEstimate(total, weights).map((m) => (m > 0 ? m : null));
+  return splitRounded(total, weights).map((m) => (m > 0 ? m : null));
 }
 
-/** Applies a pattern: one subtask per step, titled after the task's subject. */
+/** Applies a pattern: one subtask per step, titled verb first after the task's subject. */
 export function planFromPattern(subject: BreakdownSubject, pattern: Pattern, capabilities?: CapabilityMap): PlannedSubtask[] {
-  const name = subjectOf(subject.title);
+  const name = titleParts(subject.title);
   const index = new Map(pattern.steps.map((s, i) => [s.key, i]));
   const minutes = estimates(
     subject,
@@ -60,38 +61,81 @@ export function planFromPattern(subject: BreakdownSubject, pattern: Pattern, cap
   );
 }
 
+/** Subtasks of equal shares, in order, needing what the parent needs. */
+function itemsPlan(
+  subject: BreakdownSubject,
+  items: readonly { title: string; description: string | null; dependsOn: number[] }[],
+): PlannedSubtask[] {
+  const minutes = estimates(
+    subject,
+    items.map(() => 1),
+  );
+  // Testing, documentation and release items wait for the work before them.
+  const dependsOn = withFollowUps(
+    items.map((i) => i.title),
+    items.map((i) => i.dependsOn),
+  );
+  return items.map((item, i) =>
+    subtask({
+      title: clipTitle(item.title),
+      description: item.description,
+      capabilities: dedupe([...(subject.capabilities ?? [])]),
+      estimateMinutes: minutes[i] ?? null,
+      dependsOn: dependsOn[i] ?? [],
+      step: null,
+    }),
+  );
+}
+
 /**
- * One subtask per open checklist item, in order. Numbered steps are a sequence, each waiting
- * for the previous one; task items and bullets are independent, so several workers can share them.
+ * One subtask per open checklist item, in order and as written. Numbered steps are a sequence,
+ * each waiting for the previous one; other items are independent, so several workers can share
+ * them — except testing, documentation and release items, which wait for the items before them.
  */
 export function planFromChecklist(subject: BreakdownSubject): PlannedSubtask[] {
   const items = checklistForBreakdown(subject.description)
     .filter((i) => !i.done)
     .slice(0, MAX_SUBTASKS);
   if (items.length < 2) return [];
-  const minutes = estimates(
+  return itemsPlan(
     subject,
-    items.map(() => 1),
-  );
-  return items.map((item, i) =>
-    subtask({
-      title: clipTitle(item.text),
-      description: item.details,
-      capabilities: dedupe([...(subject.capabilities ?? [])]),
-      estimateMinutes: minutes[i] ?? null,
+    items.map((item, i) => ({
+      ...itemTitle(item.text, item.details),
       dependsOn: item.kind === 'numbered' && i > 0 ? [i - 1] : [],
-      step: null,
-    }),
+    })),
   );
 }
 
-/** The subtasks of one level: the checklist when there is one, else the detected pattern. */
+/** An item as a title of at most TITLE_MAX characters; a longer item's whole text opens the description. */
+function itemTitle(text: string, details: string | null): { title: string; description: string | null } {
+  if (text.length <= TITLE_MAX) return { title: text, description: details };
+  return { title: shortTitle(text, TITLE_MAX), description: details ? `${text}\n${details}` : text };
+}
+
+/** One subtask per deliverable the task names ("with OAuth, password reset and admin dashboard"). */
+export function planFromDeliverables(subject: BreakdownSubject): PlannedSubtask[] {
+  const found = deliverablesOf(subject).slice(0, MAX_SUBTASKS);
+  if (found.length < 2) return [];
+  return itemsPlan(
+    subject,
+    found.map((d) => ({ title: d.title, description: null, dependsOn: d.after })),
+  );
+}
+
+/**
+ * The subtasks of one level: the checklist when there is one, else the deliverables the task
+ * names, else — one piece of work — the pattern of its kind.
+ */
 function planLevel(
   subject: BreakdownSubject,
   options: RulePlanOptions,
 ): { source: PlanSource; pattern: string | null; subtasks: PlannedSubtask[] } {
-  const fromChecklist = options.pattern === undefined ? planFromChecklist(subject) : [];
-  if (fromChecklist.length > 0) return { source: 'checklist', pattern: null, subtasks: fromChecklist };
+  if (options.pattern === undefined) {
+    const fromChecklist = planFromChecklist(subject);
+    if (fromChecklist.length > 0) return { source: 'checklist', pattern: null, subtasks: fromChecklist };
+    const fromDeliverables = planFromDeliverables(subject);
+    if (fromDeliverables.length > 0) return { source: 'deliverables', pattern: null, subtasks: fromDeliverables };
+  }
   const name = options.pattern ?? detectPattern(subject, options.registry).pattern;
   const pattern = options.registry.get(name) ?? options.registry.generic();
   return { source: 'pattern', pattern: pattern.name, subtasks: planFromPattern(subject, pattern, options.capabilities) };
@@ -112,8 +156,10 @@ export function expandEpics(
     if (level >= maxDepth) return;
     for (const s of list) {
       if (s.complexity !== 'epic' || s.subtasks.length > 0) continue;
+      // A checklist item or a deliverable is planned by its own kind; only a pattern's step shares
+      // the parent's type.
       let below = planLevel(
-        { ...s, type: context.type, tags: context.tags },
+        { ...s, type: s.step !== null ? context.type : null, tags: context.tags },
         { registry: options.registry, capabilities: options.capabilities },
       );
       // A step of a pattern ("Implement the billing API") is not a new project of the same kind:
@@ -144,9 +190,10 @@ const MAX_PARTS = 6;
 function splitIntoParts(step: PlannedSubtask): PlannedSubtask[] {
   const total = step.estimateMinutes ?? PART_LIMIT_MINUTES * 2;
   const count = Math.min(MAX_PARTS, Math.max(2, Math.ceil(total / PART_LIMIT_MINUTES)));
-  const shares = splitEstimate(total, new Array<number>(count).fill(1));
+  const shares = splitRounded(total, new Array<number>(count).fill(1));
+  const parts = titleParts(step.title);
   return shares.map((minutes, i) => ({
-    title: clipTitle(`${step.title} (part ${i + 1} of ${count})`),
+    title: stepTitle(`{action} (part ${i + 1} of ${count})`, parts),
     description: step.description,
     capabilities: [...step.capabilities],
     estimateMinutes: minutes,

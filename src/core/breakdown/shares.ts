@@ -27,3 +27,44 @@ export function splitEstimate(total: number, weights: readonly number[]): number
   }
   return parts;
 }
+
+/** The step a planner rounds an estimate of this size to: 15 m below 2 h, 30 m below 8 h, 1 h above. */
+export function planningStep(minutes: number): number {
+  return minutes < 120 ? 15 : minutes < 480 ? 30 : 60;
+}
+
+/**
+ * Splits `total` minutes by `weights` into parts a planner would write (each a multiple of its
+ * planning step), still adding up to `total`: whatever the steps cannot hold (a total that is not
+ * itself round) goes to the largest part. Too small a total to round is split exactly.
+ */
+export function splitRounded(total: number, weights: readonly number[]): number[] {
+  const whole = Math.round(total);
+  const n = weights.length;
+  if (n === 0 || whole < n * 15) return splitEstimate(whole, weights);
+  const exact = splitEstimate(whole, weights);
+  const parts = exact.map((x) => {
+    const step = planningStep(x);
+    return Math.max(step, Math.round(x / step) * step);
+  });
+  let diff = whole - parts.reduce((a, b) => a + b, 0);
+  while (diff !== 0) {
+    // The part furthest from its exact share in the direction of the difference moves one step.
+    const order = parts
+      .map((p, i) => ({ i, error: ((exact[i] as number) - p) * Math.sign(diff) }))
+      .sort((a, b) => b.error - a.error || (diff > 0 ? a.i - b.i : b.i - a.i));
+    const pick = order.find(({ i }) => {
+      const step = planningStep(exact[i] as number);
+      return step <= Math.abs(diff) && (parts[i] as number) + Math.sign(diff) * step >= step;
+    });
+    if (!pick) {
+      const largest = parts.indexOf(Math.max(...parts));
+      parts[largest] = (parts[largest] as number) + diff;
+      break;
+    }
+    const step = planningStep(exact[pick.i] as number);
+    parts[pick.i] = (parts[pick.i] as number) + Math.sign(diff) * step;
+    diff -= Math.sign(diff) * step;
+  }
+  return parts;
+}

@@ -30,7 +30,10 @@ export interface BreakdownSubject {
 export interface PatternStep {
   /** Unique within its pattern; other steps name it in `dependsOn`. */
   key: string;
-  /** Title template; `{subject}` is replaced by the parent's subject. */
+  /**
+   * Title template, verb first: `{subject}` is the object of the parent's work ("the partner
+   * API"), `{action}` that work as a verb phrase ("Upgrade Node 18 to 20").
+   */
   title: string;
   description?: string | undefined;
   /** Added to the capabilities the step inherits from its parent. */
@@ -74,8 +77,12 @@ export interface PlannedSubtask {
   pattern: string | null;
 }
 
-/** `parts`: an epic step split into equal independent parts. */
-export type PlanSource = 'checklist' | 'pattern' | 'planner' | 'parts';
+/**
+ * How a level was made. `deliverables`: one subtask per deliverable the task names; `parts`: an
+ * epic step split into equal independent parts.
+ */
+export const PLAN_SOURCES = ['checklist', 'deliverables', 'pattern', 'planner', 'parts'] as const;
+export type PlanSource = (typeof PLAN_SOURCES)[number];
 
 export interface Plan {
   planner: PlannerName;

@@ -82,6 +82,11 @@ export const createTaskSchema = z.strictObject({
   timezone: timezoneSchema.optional(),
   /** Opts out of automatic breakdown on creation (SPEC §6). */
   noBreakdown: z.boolean().optional(),
+  /**
+   * Created on hold (paused): no worker claims it and it is not broken down on creation, so a
+   * person can edit it or break it down first; resuming it releases it.
+   */
+  hold: z.boolean().optional(),
 });
 export type CreateTaskInput = z.input<typeof createTaskSchema>;
 

@@ -96,6 +96,8 @@ export interface CreateTaskInput {
   command?: string;
   review?: boolean;
   noBreakdown?: boolean;
+  /** Created paused: no worker claims it until it is resumed. */
+  hold?: boolean;
   /** Not claimable before then: an ISO-8601 time or a delay such as `10m`. */
   runAfter?: string;
   /** A cron expression: the task becomes a recurring template. */

@@ -23,6 +23,7 @@ interface Form {
   command: string;
   review: boolean;
   noBreakdown: boolean;
+  hold: boolean;
   runAfter: string;
   every: string;
   timezone: string;
@@ -41,6 +42,7 @@ const EMPTY: Form = {
   command: '',
   review: false,
   noBreakdown: false,
+  hold: false,
   runAfter: '',
   every: '',
   timezone: '',
@@ -66,6 +68,7 @@ function toInput(f: Form): { input: CreateTaskInput; problems: Record<string, st
   if (f.command.trim()) input.command = f.command;
   if (f.review) input.review = true;
   if (f.noBreakdown) input.noBreakdown = true;
+  if (f.hold) input.hold = true;
   if (f.runAfter.trim()) input.runAfter = f.runAfter.trim();
   if (f.every.trim()) input.every = f.every.trim();
   if (f.timezone.trim()) input.timezone = f.timezone.trim();
@@ -209,6 +212,10 @@ export function NewTaskView() {
           <label class="check">
             <input type="checkbox" name="noBreakdown" checked={form.noBreakdown} onChange={set('noBreakdown')} />
             <span>Do not break down</span>
+          </label>
+          <label class="check" title="No worker claims it until it is resumed: edit it or break it down first">
+            <input type="checkbox" name="hold" checked={form.hold} onChange={set('hold')} />
+            <span>Hold</span>
           </label>
         </div>
         {error && !serverField ? <ErrorNote error={error} /> : null}
