@@ -270,6 +270,7 @@ export function formatStatus(s: SystemStatus): string {
     .map(([p, n]) => `${priority(p)} ${n}`)
     .join('  ');
   return [
+    ...formatPauses(s),
     `${pc.bold('Store')}       ${s.store.kind} ${s.store.location}`,
     `${pc.bold('Tasks')}       ${s.tasks.total} total${counts ? `  ·  ${counts}` : ''}`,
     `${pc.bold('Queue')}       ${s.queueDepth} ready${ready ? `  ·  ${ready}` : ''}`,
@@ -279,6 +280,15 @@ export function formatStatus(s: SystemStatus): string {
     ...formatMaintenance(s),
     ...(s.stuck?.messages ?? []).map((m, i) => `${i === 0 ? `${pc.bold('Stuck')}       ` : ' '.repeat(12)}${pc.yellow(m)}`),
   ].join('\n');
+}
+
+/** Pauses first: a paused system explains every other line. */
+function formatPauses(s: SystemStatus): string[] {
+  return (s.pauses ?? []).map((p) =>
+    pc.yellow(
+      `${pc.bold('PAUSED')}      ${p.queue === null ? 'claims of every queue' : `claims of queue ${p.queue}`} since ${p.pausedAt}${p.pausedBy ? ` by ${p.pausedBy}` : ''} (baton system resume${p.queue === null ? '' : ` --queue ${p.queue}`})`,
+    ),
+  );
 }
 
 function formatMaintenance(s: SystemStatus): string[] {
