@@ -44,7 +44,7 @@ import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.
 import type { WorkflowRun } from '../core/workflow/run.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
-import type { QueueCalls, QueuePause } from './queue-types.js';
+import type { QueueCalls } from './queue-types.js';
 import type { ServiceStats } from './status-stats.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 

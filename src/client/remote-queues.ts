@@ -8,14 +8,14 @@ import type { HttpClient } from './http.js';
  * once), so they are safe to repeat after a lost answer.
  */
 
-export function pauseClaims(http: HttpClient, raw: PauseInput = {}): Promise<QueuesReport> {
+export async function pauseClaims(http: HttpClient, raw: PauseInput = {}): Promise<QueuesReport> {
   return http.call('POST', '/system/pause', { body: parseWith(pauseSchema, raw), retry: 'always' });
 }
 
-export function resumeClaims(http: HttpClient, raw: PauseInput = {}): Promise<QueuesReport> {
+export async function resumeClaims(http: HttpClient, raw: PauseInput = {}): Promise<QueuesReport> {
   return http.call('POST', '/system/resume', { body: parseWith(pauseSchema, raw), retry: 'always' });
 }
 
-export function queues(http: HttpClient): Promise<QueuesReport> {
+export async function queues(http: HttpClient): Promise<QueuesReport> {
   return http.call('GET', '/queues', { retry: 'always' });
 }

@@ -149,7 +149,7 @@ export function statements(schemaName: string) {
   // those the worker serves ($only, null: all), and under its cap ($qcaps: {queue: cap}, json).
   const inQueues = (p: QueueParams) => `NOT EXISTS (SELECT 1 FROM ${s}.queue_pauses qp WHERE qp.queue IN ('*', t.queue))
       AND (${p.only}::text[] IS NULL OR t.queue = ANY(${p.only}::text[]))
-      AND (${p.qcaps}::jsonb ->> t.queue IS NULL OR ${executingIn('t.queue')} < (${p.qcaps}::jsonb ->> t.queue)::int)`;
+      AND (${p.qcaps}::text::jsonb ->> t.queue IS NULL OR ${executingIn('t.queue')} < (${p.qcaps}::text::jsonb ->> t.queue)::int)`;
   const candidates = (where: string, p: QueueParams) => `SELECT ${BEFORE} FROM ${tasks} t
     WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND (t.cap_count = 0 OR t.capabilities <@ $2::text[])
       AND ($5::boolean IS NOT TRUE OR (t.command IS NOT NULL AND t.command <> '')) AND ${free(p.withResources)}
@@ -169,7 +169,7 @@ export function statements(schemaName: string) {
   picked AS (SELECT * FROM both_kinds c
     WHERE (c.resources = '{}' OR c.id = (SELECT x.id FROM both_kinds x WHERE x.resources <> '{}'
       ORDER BY x.claim_order, x.cap_count DESC, x.id LIMIT 1))
-      AND (${p.qcaps}::jsonb ->> c.queue IS NULL OR c.in_queue <= (${p.qcaps}::jsonb ->> c.queue)::int - ${executingIn('c.queue')})
+      AND (${p.qcaps}::text::jsonb ->> c.queue IS NULL OR c.in_queue <= (${p.qcaps}::text::jsonb ->> c.queue)::int - ${executingIn('c.queue')})
     ORDER BY c.claim_order, c.cap_count DESC, c.id
     LIMIT CASE WHEN ${p.max}::bigint IS NULL THEN $3
       ELSE least($3, greatest(0, ${p.max}::bigint - (SELECT count(*) FROM ${tasks} h WHERE h.status = 'executing' AND h.lease_owner IS NOT NULL))) END),
