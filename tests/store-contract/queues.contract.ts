@@ -46,7 +46,11 @@ export function queueContract(store: () => StoreHarness): void {
       const a = await baton.createTask({ title: 'Deploy A', queue: 'deploy' });
       expect(a).toMatchObject({ timeoutSeconds: 1800, maxRetries: 5, retryPolicy: { policy: 'fixed', baseSeconds: 7 } });
       await baton.createTask({ title: 'Deploy B', queue: 'deploy', maxRetries: 1 });
-      const full = await expectRefusedUnchanged(baton, () => baton.createTask({ title: 'Deploy C', queue: 'deploy' }), 'queue_full');
+      const full = await expectRefusedUnchanged(
+        baton,
+        () => baton.createTask({ title: 'Deploy C', queue: 'deploy' }),
+        'queue_full',
+      );
       expect(full).toMatchObject({ code: 'queue_full', details: { queue: 'deploy', maxSize: 2 } });
       const other = await baton.createTask({ title: 'Docs' });
 
