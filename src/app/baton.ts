@@ -44,7 +44,7 @@ import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.
 import type { WorkflowRun } from '../core/workflow/run.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
-import type { QueueCalls } from './queue-types.js';
+import type { PauseView, QueueCalls } from './queue-types.js';
 import type { ServiceStats } from './status-stats.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
@@ -392,7 +392,7 @@ export interface SystemStatus extends ServiceStats {
   /** The last backup and clean-up, and their schedules. */
   maintenance: MaintenanceStatus;
   /** Pauses of claims in force: `queue` null pauses the whole system (`baton system pause`). */
-  pauses: { queue: string | null; pausedAt: string; pausedBy: string | null }[];
+  pauses: PauseView[];
   at: string;
 }
 

@@ -6,6 +6,7 @@ import {
   isPaused,
   type PauseInput,
   pauseSchema,
+  pauseView,
   type QueueInfo,
   SYSTEM_QUEUE,
 } from '../core/queues.js';
@@ -67,7 +68,7 @@ export async function queues(ctx: AppContext): Promise<QueuesReport> {
   });
   return {
     paused: pauses.some((p) => p.queue === SYSTEM_QUEUE),
-    pauses,
+    pauses: pauses.map(pauseView),
     maxExecuting: policy.maxExecuting,
     executing: counts.reduce((n, c) => n + c.executing, 0),
     queues: list,
@@ -107,7 +108,7 @@ export async function assertRoom(ctx: AppContext, tx: StoreTx, queue: string, ad
 /** Why a claim of one task of `queue` took nothing although the task was claimable: a pause, or a cap. */
 export async function claimBlock(ctx: AppContext, queue: string): Promise<BatonError | null> {
   const report = await queues(ctx);
-  if (isPaused(report.pauses, queue)) {
+  if (report.paused || report.queues.some((q) => q.name === queue && q.paused)) {
     const what = report.paused ? 'claims are paused (baton system resume)' : `claims of queue ${queue} are paused`;
     return new BatonError('queue_paused', `cannot claim a task now: ${what}`, { queue });
   }

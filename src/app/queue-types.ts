@@ -1,8 +1,8 @@
-import type { PauseInput, QueueInfo, QueuePause } from '../core/queues.js';
+import type { PauseInput, PauseView, QueueInfo, QueuePause } from '../core/queues.js';
 
 /** System pauses and named queues: the `Baton` calls and their answer (`core/queues.ts`). */
 
-export type { PauseInput, QueueInfo, QueuePause };
+export type { PauseInput, PauseView, QueueInfo, QueuePause };
 
 export interface QueueCalls {
   /**
@@ -20,7 +20,8 @@ export interface QueueCalls {
 export interface QueuesReport {
   /** Whether the whole system's claims are paused. */
   paused: boolean;
-  pauses: QueuePause[];
+  /** `queue` null: the whole system's pause. */
+  pauses: PauseView[];
   /** `limits.maxExecuting` (null: no store-wide cap). */
   maxExecuting: number | null;
   /** Leased tasks executing, in all queues. */

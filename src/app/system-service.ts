@@ -1,5 +1,5 @@
 import { BatonError } from '../core/errors.js';
-import { SYSTEM_QUEUE } from '../core/queues.js';
+import { pauseView } from '../core/queues.js';
 import { redactText } from '../core/redact.js';
 import { dumpSchema, eventsQuerySchema, parseWith } from '../core/schemas.js';
 import type { ApiKey, BatonDump, TaskEvent } from '../core/types.js';
@@ -25,7 +25,7 @@ import { version } from './version.js';
 
 export async function status(ctx: AppContext): Promise<SystemStatus> {
   const stats = await systemStatus({ store: ctx.store, policy: ctx.policy, workers: () => ctx.presence.list() });
-  const pauses = (await ctx.store.listPauses()).map((p) => ({ ...p, queue: p.queue === SYSTEM_QUEUE ? null : p.queue }));
+  const pauses = (await ctx.store.listPauses()).map(pauseView);
   return { ...stats, maintenance: await maintenanceStatus(ctx), pauses };
 }
 

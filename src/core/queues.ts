@@ -103,6 +103,17 @@ export function claimCaps(maxExecuting: number | null, queues: Readonly<Record<s
   return { maxExecuting, queues: perQueue };
 }
 
+/** A pause as callers see it: `queue` null for the whole system. */
+export interface PauseView {
+  queue: string | null;
+  pausedAt: string;
+  pausedBy: string | null;
+}
+
+export function pauseView(p: QueuePause): PauseView {
+  return { ...p, queue: p.queue === SYSTEM_QUEUE ? null : p.queue };
+}
+
 /** Whether claims of `queue` are paused by these pauses. */
 export function isPaused(pauses: readonly QueuePause[], queue: string): boolean {
   return pauses.some((p) => p.queue === SYSTEM_QUEUE || p.queue === queue);

@@ -36,7 +36,7 @@ const queueSchema = z.strictObject({
 
 export const queuesReportSchema = z.strictObject({
   paused: z.boolean(),
-  pauses: z.array(z.strictObject({ queue: z.string(), pausedAt: z.string(), pausedBy: z.string().nullable() })),
+  pauses: z.array(z.strictObject({ queue: z.string().nullable(), pausedAt: z.string(), pausedBy: z.string().nullable() })),
   maxExecuting: z.number().int().nullable(),
   executing: z.number().int(),
   queues: z.array(queueSchema),
