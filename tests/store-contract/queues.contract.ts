@@ -5,6 +5,7 @@ const QUEUES = {
   limits: { maxExecuting: 3 },
   queues: {
     deploy: { maxSize: 2, maxExecuting: 1, timeout: '30m', maxRetries: 5, retry: { policy: 'fixed', base: 7 } },
+    urgent: { priorityBoost: 2 },
   },
 };
 
@@ -39,6 +40,13 @@ export function queueContract(store: () => StoreHarness): void {
       expect((await baton.claim({ workerId: 'w2' }))?.id).toBe(ship.id);
       expect((await baton.status()).pauses).toEqual([]);
       expect((await refusal(baton.pauseClaims({ queue: 'Not A Queue' }))).code).toBe('invalid_argument');
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.createTask({ title: 'Bad', queue: 'Not A Queue' }),
+        'invalid_argument',
+        'queue',
+      );
+      expect((await refusal(baton.claim({ workerId: 'w3', queues: [] }))).code).toBe('invalid_argument');
     });
 
     it('queues: a full queue refuses new tasks, queue defaults apply, workers may serve some queues', async () => {
@@ -72,8 +80,12 @@ export function queueContract(store: () => StoreHarness): void {
 
     it('limits.maxExecuting caps leased tasks executing at once, in one claim of many too', async () => {
       const baton = await store().openWithConfig(QUEUES);
-      for (let i = 0; i < 5; i++) await baton.createTask({ title: `Job ${i}` });
-      expect(await baton.claimMany({ workerId: 'w1', limit: 5 })).toHaveLength(3);
+      for (let i = 0; i < 5; i++) await baton.createTask({ title: `Job ${i}`, priority: 'high' });
+      // Its queue's priorityBoost (2 levels) puts a normal task ahead of the older high ones.
+      const hotfix = await baton.createTask({ title: 'Hotfix', queue: 'urgent' });
+      const first = await baton.claimMany({ workerId: 'w1', limit: 5 });
+      expect(first.map((t) => t.title)).toEqual(['Hotfix', 'Job 0', 'Job 1']);
+      expect(first[0]?.id).toBe(hotfix.id);
       expect(await baton.claimMany({ workerId: 'w2', limit: 5 })).toHaveLength(0);
       expect((await baton.queues()).executing).toBe(3);
     });
