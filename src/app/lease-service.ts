@@ -33,7 +33,7 @@ import type {
   ReviewTaskInput,
 } from './baton.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
-import { capsOf } from './queue-service.js';
+import { capsOf, claimsHeld } from './queue-service.js';
 import { createDueOccurrences } from './recurrence-service.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
 import { advanceRuns } from './run-advance.js';
@@ -72,7 +72,10 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
     const woken = signal ? store.waitForWork?.(signal, deadline - clock.now()) : undefined;
     try {
       await ctx.sweeper.sometimes(() => sweep(ctx));
-      const worth = first || woken !== undefined || (await store.countTasks({ ready: true, withCommand })) > 0;
+      const worth =
+        first ||
+        woken !== undefined ||
+        ((await store.countTasks({ ready: true, withCommand })) > 0 && !(await claimsHeld(ctx)));
       const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand, queues, caps }) : [];
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));

@@ -87,6 +87,20 @@ export function capsOf(ctx: AppContext): ClaimCaps {
   return caps;
 }
 
+/**
+ * Whether claims are held back for everyone now (a system pause, or `limits.maxExecuting`
+ * reached), read outside any transaction: a hint that lets an idle worker polling a paused or
+ * capped store skip the claim's write lock. The claim itself checks again, atomically.
+ */
+export async function claimsHeld(ctx: AppContext): Promise<boolean> {
+  const max = capsOf(ctx).maxExecuting;
+  const [pauses, executing] = await Promise.all([
+    ctx.store.listPauses(),
+    max === null ? 0 : ctx.store.countTasks({ status: ['executing'], leased: true }),
+  ]);
+  return pauses.some((p) => p.queue === SYSTEM_QUEUE) || (max !== null && executing >= max);
+}
+
 /** Refuses a task to a queue at its `maxSize` (`queue_full`); read inside the transaction that adds it. */
 export async function assertRoom(ctx: AppContext, tx: StoreTx, queue: string, adding = 1): Promise<void> {
   const maxSize = ctx.policy.queues[queue]?.maxSize ?? null;
