@@ -128,6 +128,7 @@ export function formatDetail(d: TaskDetail): string {
     field('progress', progressBar(t.progress)),
     field('capabilities', t.capabilities.join(', ') || pc.dim('-')),
     ...((t.resources ?? []).length > 0 ? [field('resources', t.resources.join(', '))] : []),
+    ...(t.queue && t.queue !== 'default' ? [field('queue', t.queue)] : []),
     field('tags', t.tags.join(', ') || pc.dim('-')),
     field('assignee', t.assignee ?? pc.dim('-')),
     field('depends on', formatIds(dependencies(d)) || pc.dim('-')),

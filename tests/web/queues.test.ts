@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Task } from '../../src/core/types.js';
 import { api, useDashboard } from './harness.js';
 
 const ui = useDashboard();
@@ -20,5 +21,22 @@ describe('pauses and queues on the dashboard', () => {
     const row = page.locator('[data-queue="deploy"]');
     await row.waitFor();
     await expect(row.textContent()).resolves.toMatch(/^deploy1/);
+  });
+
+  it('the new-task form puts a task in a queue, and its page says which', async () => {
+    const { page } = ui.browser;
+    await page.goto(`${ui.server.url}/#/new`);
+    await page.getByLabel('Title (required)').fill('Roll back the release');
+    await page.getByLabel('Queue').fill('deploy');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('heading', { name: /Roll back the release/ }).waitFor();
+    const id = Number(/#\/tasks\/(\d+)/.exec(page.url())?.[1]);
+    expect((await api<Task>(ui.server.url, 'GET', `/tasks/${id}`)).queue).toBe('deploy');
+    await expect(
+      page
+        .locator('dt', { hasText: /^Queue$/ })
+        .locator('+ dd')
+        .textContent(),
+    ).resolves.toBe('deploy');
   });
 });

@@ -93,6 +93,7 @@ export interface CreateTaskInput {
   capabilities?: string[];
   /** Resources held while executing: `name` or `name:N`. */
   resources?: string[];
+  queue?: string;
   tags?: string[];
   dependsOn?: number[];
   estimateMinutes?: number;
