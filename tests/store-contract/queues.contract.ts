@@ -47,6 +47,10 @@ export function queueContract(store: () => StoreHarness): void {
         'queue',
       );
       expect((await refusal(baton.claim({ workerId: 'w3', queues: [] }))).code).toBe('invalid_argument');
+      // A recurring task's occurrences wait in its queue.
+      const nightly = await baton.createTask({ title: 'Nightly deploy', every: '0 3 * * *', queue: 'deploy' });
+      const occurrence = await baton.getTask(nightly.recurrence?.occurrenceId as number);
+      expect([nightly.queue, occurrence.queue]).toEqual(['deploy', 'deploy']);
     });
 
     it('queues: a full queue refuses new tasks, queue defaults apply, workers may serve some queues', async () => {
