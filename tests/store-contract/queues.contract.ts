@@ -53,6 +53,21 @@ export function queueContract(store: () => StoreHarness): void {
       expect([nightly.queue, occurrence.queue]).toEqual(['deploy', 'deploy']);
     });
 
+    it('a worker waiting for work while paused, or at a cap, gets a task soon after the resume or the freed slot', async () => {
+      const baton = await store().openWithConfig({ limits: { maxExecuting: 1 } });
+      const first = await baton.createTask({ title: 'First' });
+      await baton.createTask({ title: 'Second' });
+      await baton.pauseClaims();
+      const started = Date.now();
+      const waiting = baton.claim({ workerId: 'w1', waitSeconds: 10 });
+      setTimeout(() => void baton.resumeClaims(), 300);
+      expect((await waiting)?.id).toBe(first.id);
+      const next = baton.claim({ workerId: 'w2', waitSeconds: 10 });
+      setTimeout(() => void baton.complete(first.id, { workerId: 'w1' }), 300);
+      expect((await next)?.title).toBe('Second');
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
     it('queues: a full queue refuses new tasks, queue defaults apply, workers may serve some queues', async () => {
       const baton = await store().openWithConfig(QUEUES);
       const a = await baton.createTask({ title: 'Deploy A', queue: 'deploy' });
