@@ -125,9 +125,14 @@ async function claimsDuringGc(withGc) {
   });
   // While the clean-up runs (or for 5 s without one), one claim and one completion at a time.
   while (withGc ? !finished : performance.now() - t0 < 5_000) {
-    const start = performance.now();
-    const task = await baton.claim({ workerId: 'w1' });
-    if (!task) throw new Error('the 50,000 queued tasks ran out before the clean-up ended');
+    let start = performance.now();
+    let task = await baton.claim({ workerId: 'w1' });
+    if (!task) {
+      // The queue ran dry before the clean-up ended: more work, outside the timed cycles.
+      for (let k = 0; k < 5_000; k++) await baton.createTask({ title: `more work ${k}` });
+      start = performance.now();
+      task = await baton.claim({ workerId: 'w1' });
+    }
     await baton.complete(task.id, { workerId: 'w1', token: task.lease.token });
     latencies.push(performance.now() - start);
     // A worker does I/O between tasks; without a turn of the event loop this one would never see
@@ -144,7 +149,10 @@ export async function run() {
   const results = [];
   for (const kind of ['sqlite', 'postgres']) {
     const samples = [];
-    for (let r = 0; r < RUNS; r++) samples.push(await backupOnce(kind));
+    for (let r = 0; r < RUNS; r++) {
+      samples.push(await backupOnce(kind));
+      console.error(`operations: backup ${kind} run ${r + 1}: ${JSON.stringify(samples.at(-1))}`);
+    }
     results.push(
       {
         name: `backup of ${TASKS.toLocaleString('en')} tasks, ${kind}: time`,
@@ -171,6 +179,7 @@ export async function run() {
     const g = await claimsDuringGc(true);
     during.push(g);
     reports.push(g.report);
+    console.error(`operations: claims during gc run ${r + 1}: ${g.latencies.length} cycles in ${g.seconds.toFixed(1)} s`);
   }
   const p = (runs, q) => median(runs.map((x) => percentile(x.latencies, q)));
   results.push(

@@ -45,6 +45,7 @@ import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.
 import type { WorkflowRun } from '../core/workflow/run.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
+import type { PauseView, QueueCalls } from './queue-types.js';
 import type { ServiceStats } from './status-stats.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
@@ -80,7 +81,7 @@ export type {
  * Baton only through this, and never knows whether it holds the in-process `LocalBaton` or the
  * HTTP `RemoteBaton`.
  */
-export interface Baton extends MaintenanceCalls {
+export interface Baton extends MaintenanceCalls, QueueCalls {
   /** Creates a task; `blocked` while a dependency is open. */
   createTask(input: CreateTaskInput): Promise<Task>;
   getTask(id: number): Promise<Task>;
@@ -394,11 +395,14 @@ export interface SystemStatus extends ServiceStats {
   stuck: StuckReport;
   /** The last backup and clean-up, and their schedules. */
   maintenance: MaintenanceStatus;
+  /** Pauses of claims in force: `queue` null pauses the whole system (`baton system pause`). */
+  pauses: PauseView[];
   at: string;
 }
 
 export type * from './insight-types.js';
 export type * from './maintenance-types.js';
+export type * from './queue-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
 

@@ -1,7 +1,7 @@
 import type { PlannedSubtask } from '../core/breakdown/types.js';
 import { findAnyCycle } from '../core/graph.js';
 import { assertCanBreakdown, diff, parentPatch, type RuleTime } from '../core/lifecycle.js';
-import { claimOrder } from '../core/ordering.js';
+import { taskClaimOrder } from '../core/ordering.js';
 import type { Changes, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
 import type { PreparedPlan } from './breakdown.js';
@@ -122,6 +122,8 @@ function newSubtask(parent: Task, s: PlannedSubtask, dependsOn: number[], blocke
     priority: parent.priority,
     capabilities: s.capabilities,
     resources: [],
+    // Subtasks wait in their parent's queue: its caps, pauses and defaults hold for them too.
+    queue: parent.queue,
     tags: parent.tags,
     parentId: parent.id,
     dependsOn,
@@ -153,7 +155,7 @@ function newSubtask(parent: Task, s: PlannedSubtask, dependsOn: number[], blocke
     completedAt: null,
     runAfter: runAfterMs > now ? iso(runAfterMs) : null,
     readyAt: blocked ? null : iso(runAfterMs),
-    claimOrder: claimOrder(runAfterMs, parent.priority, policy.agingMinutesPerLevel),
+    claimOrder: taskClaimOrder(runAfterMs, parent, policy),
     recurrence: null,
   };
 }

@@ -6,6 +6,7 @@ import { claimRefusal } from '../core/waiting.js';
 import type { ClaimTaskInput } from './baton.js';
 import type { AppContext } from './context.js';
 import { sweep } from './lease-service.js';
+import { capsOf, claimBlock } from './queue-service.js';
 
 /** Tries of a claim whose task looked claimable yet was not taken (another claim held its row). */
 const ATTEMPTS = 5;
@@ -32,7 +33,14 @@ export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
   await ctx.sweeper.sometimes(() => sweep(ctx));
   for (let attempt = 1; ; attempt++) {
-    const [claimed] = await ctx.store.claim({ workerId, capabilities, leaseMs: leaseSeconds * 1000, limit: 1, taskId: id });
+    const [claimed] = await ctx.store.claim({
+      workerId,
+      capabilities,
+      leaseMs: leaseSeconds * 1000,
+      limit: 1,
+      taskId: id,
+      caps: capsOf(ctx),
+    });
     if (claimed) return claimed;
     const task = await ctx.store.getTask(id);
     if (!task) throw taskNotFound(id);
@@ -40,6 +48,8 @@ export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput
     const blockedBy = deps.filter((d) => d.status !== 'completed').map((d) => d.id);
     const refusal = claimRefusal(task, { id: workerId, capabilities }, await ctx.store.now(), blockedBy);
     if (refusal) throw refusal;
+    const blocked = await claimBlock(ctx, task.queue);
+    if (blocked) throw blocked;
     const full = task.resources.length > 0 ? fullResources(task.resources, await resourcesByName(ctx)) : [];
     if (full.length > 0) {
       throw new BatonError('resource_full', `cannot claim task ${id}: no free slot of ${full.join(', ')}`, {

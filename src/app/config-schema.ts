@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../core/limits.js';
 import { ASSIGNMENT_MODES, ENV_NAME_PATTERN, LOG_READERS } from '../core/policy.js';
+import { queueNameSchema } from '../core/queues.js';
 import { capabilitiesSchema, nameSchema } from '../core/schemas/fields.js';
 import { PRIORITIES, RETRY_POLICIES } from '../core/types.js';
 import { parseSeconds } from '../core/values.js';
@@ -90,20 +91,31 @@ const serverSection = z.strictObject({
   tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
 });
 
+const count = z.number().int('must be a whole number').min(1).max(1_000_000);
+const retrySection = z.strictObject({
+  policy: z.enum(RETRY_POLICIES).optional(),
+  base: seconds.optional(),
+  max: seconds.optional(),
+  jitter: z.number().min(0).max(1).optional(),
+});
+
+/** A named queue's settings (`core/queues.ts`). */
+const queueSection = z.strictObject({
+  maxSize: count.optional(),
+  maxExecuting: count.optional(),
+  timeout: seconds.optional(),
+  maxRetries: z.number().int().min(0).max(LIMITS.maxRetries).optional(),
+  retry: retrySection.optional(),
+  priorityBoost: z.number().int().min(-4).max(4).optional(),
+});
+
 export const configSchema = z.strictObject({
   lease: seconds.optional(),
   heartbeatTimeout: seconds.optional(),
   /** Default per-attempt timeout of a task. */
   timeout: seconds.optional(),
   maxRetries: z.number().int().min(0).max(LIMITS.maxRetries).optional(),
-  retry: z
-    .strictObject({
-      policy: z.enum(RETRY_POLICIES).optional(),
-      base: seconds.optional(),
-      max: seconds.optional(),
-      jitter: z.number().min(0).max(1).optional(),
-    })
-    .optional(),
+  retry: retrySection.optional(),
   review: z.strictObject({ requiredFor: z.array(z.enum(PRIORITIES)).optional() }).optional(),
   aging: z.strictObject({ minutesPerLevel: z.number().positive().optional() }).optional(),
   /** `hybrid` pushes critical tasks to the best-fitting idle worker; `pull` (default) never pushes. */
@@ -134,4 +146,8 @@ export const configSchema = z.strictObject({
   server: serverSection.optional(),
   backup: backupSection.optional(),
   retention: retentionSection.optional(),
+  /** Store-wide caps: `maxExecuting` leased tasks executing at once. */
+  limits: z.strictObject({ maxExecuting: count.optional() }).optional(),
+  /** Named queues and their settings, by name. */
+  queues: z.record(queueNameSchema, queueSection).optional(),
 });

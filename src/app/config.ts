@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { BatonError } from '../core/errors.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
+import type { QueueSettings } from '../core/queues.js';
 import { configSchema } from './config-schema.js';
 import type { MaintenanceSettings } from './maintenance-types.js';
 
@@ -44,6 +45,8 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     },
     logReaders: c.logs?.readers ?? DEFAULT_POLICY.logReaders,
     forgetWorkersAfterSeconds: c.workers?.forgetAfter ?? DEFAULT_POLICY.forgetWorkersAfterSeconds,
+    maxExecuting: c.limits?.maxExecuting ?? null,
+    queues: queueSettings(c.queues, c.retry),
   };
   return deepFreeze(policy);
 }
@@ -101,6 +104,31 @@ export async function loadMaintenance(file: string): Promise<Readonly<Maintenanc
       everyMs: ms(c?.retention?.every) ?? 3_600_000,
     },
   });
+}
+
+/** Each named queue's settings; a queue's `retry` fills in what it omits from the store-wide one. */
+function queueSettings(queues: ConfigFile['queues'], retry: ConfigFile['retry']): Record<string, QueueSettings> {
+  const out: Record<string, QueueSettings> = {};
+  for (const [name, q] of Object.entries(queues ?? {})) {
+    const r = q.retry && { ...retry, ...q.retry };
+    const d = DEFAULT_POLICY.retry;
+    out[name] = {
+      maxSize: q.maxSize ?? null,
+      maxExecuting: q.maxExecuting ?? null,
+      timeoutSeconds: q.timeout ?? null,
+      maxRetries: q.maxRetries ?? null,
+      retry: r
+        ? {
+            policy: r.policy ?? d.policy,
+            baseSeconds: r.base ?? d.baseSeconds,
+            maxSeconds: r.max ?? d.maxSeconds,
+            jitter: r.jitter ?? d.jitter,
+          }
+        : null,
+      priorityBoost: q.priorityBoost ?? 0,
+    };
+  }
+  return out;
 }
 
 function breakdownPolicy(c: ConfigFile['breakdown']): Policy['breakdown'] {

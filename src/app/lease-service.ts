@@ -33,6 +33,7 @@ import type {
   ReviewTaskInput,
 } from './baton.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
+import { capsOf, claimsHeld } from './queue-service.js';
 import { createDueOccurrences } from './recurrence-service.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
 import { advanceRuns } from './run-advance.js';
@@ -58,6 +59,8 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
   await ctx.presence.assertCurrent(workerId, request.host, request.pid);
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
   const deadline = clock.now() + (request.waitSeconds ?? 0) * 1000;
+  const { queues } = request;
+  const caps = capsOf(ctx);
   // Short pauses keep pickup latency low; a waiting worker takes the write lock only when the
   // cheap read says something is ready, so idle pollers do not slow down busy writers.
   for (let pause = 5, first = true; ; pause = Math.min(pause * 2, 40), first = false) {
@@ -69,8 +72,9 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
     const woken = signal ? store.waitForWork?.(signal, deadline - clock.now()) : undefined;
     try {
       await ctx.sweeper.sometimes(() => sweep(ctx));
-      const worth = first || woken !== undefined || (await store.countTasks({ ready: true, withCommand })) > 0;
-      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand }) : [];
+      const worth =
+        first || woken !== undefined || ((await store.countTasks({ ready: true, withCommand })) > 0 && !(await claimsHeld(ctx)));
+      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand, queues, caps }) : [];
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));
     } finally {

@@ -81,6 +81,8 @@ import type {
   RestoreInput,
   RestoreResult,
 } from './maintenance-types.js';
+import * as queueService from './queue-service.js';
+import type { PauseInput, QueuesReport } from './queue-types.js';
 import * as reservations from './reservation-service.js';
 import * as resources from './resource-service.js';
 import { restore } from './restore-service.js';
@@ -268,6 +270,14 @@ export class LocalBaton implements BatonHost {
 
   exportData = (): Promise<BatonDump> => system.exportData(this.ctx);
   importData = (data: unknown): Promise<ImportSummary> => system.importData(this.ctx, data);
+
+  // ── pauses and queues ────────────────────────────────────────────────────
+  pauseClaims = (input?: PauseInput): Promise<QueuesReport> => queueService.pauseClaims(this.ctx, input);
+  resumeClaims = (input?: PauseInput): Promise<QueuesReport> => queueService.resumeClaims(this.ctx, input);
+  queues = async (): Promise<QueuesReport> => {
+    await this.sweepBeforeRead();
+    return queueService.queues(this.ctx);
+  };
 
   // ── backups and retention ────────────────────────────────────────────────
   backup = (input?: BackupInput): Promise<BackupResult> => backups.backup(this.ctx, input);

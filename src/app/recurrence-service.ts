@@ -80,6 +80,7 @@ async function insertOccurrence(ctx: AppContext, tx: StoreTx, writer: TaskWriter
     type: template.type,
     priority: template.priority,
     capabilities: template.capabilities,
+    queue: template.queue,
     tags: template.tags,
     ...(template.estimateMinutes !== null && { estimateMinutes: template.estimateMinutes }),
     ...(template.command !== null && { command: template.command }),

@@ -1,4 +1,5 @@
 import { BatonError } from '../core/errors.js';
+import { pauseView } from '../core/queues.js';
 import { redactText } from '../core/redact.js';
 import { dumpSchema, eventsQuerySchema, parseWith } from '../core/schemas.js';
 import type { ApiKey, BatonDump, TaskEvent } from '../core/types.js';
@@ -24,7 +25,8 @@ import { version } from './version.js';
 
 export async function status(ctx: AppContext): Promise<SystemStatus> {
   const stats = await systemStatus({ store: ctx.store, policy: ctx.policy, workers: () => ctx.presence.list() });
-  return { ...stats, maintenance: await maintenanceStatus(ctx) };
+  const pauses = (await ctx.store.listPauses()).map(pauseView);
+  return { ...stats, maintenance: await maintenanceStatus(ctx), pauses };
 }
 
 export async function health(ctx: AppContext): Promise<Health> {

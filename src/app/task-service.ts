@@ -15,6 +15,7 @@ import {
   toReady,
 } from '../core/lifecycle.js';
 import { LIMITS } from '../core/limits.js';
+import { DEFAULT_QUEUE } from '../core/queues.js';
 import { isTemplate } from '../core/recurrence.js';
 import {
   assignSchema,
@@ -35,6 +36,7 @@ import type { AssignInput, CreateTaskInput, DependencyInput, ListQuery, TaskDeta
 import { prepareBreakdown } from './breakdown-service.js';
 import { writePlan } from './breakdown-write.js';
 import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
+import { assertRoom } from './queue-service.js';
 import {
   assertNotTemplate,
   assertRecurringInput,
@@ -70,6 +72,7 @@ export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise
     const found = await writer.requireTasks(tx, deps, 'dependsOn');
     if (input.parentId !== undefined) await writer.requireTask(tx, input.parentId);
     await requireResources(tx, input.resources);
+    await assertRoom(ctx, tx, input.queue ?? DEFAULT_QUEUE);
     const depsOpen = found.some((t) => t.status !== 'completed');
     const now = tx.now;
     const task = await tx.insertTask(

@@ -128,6 +128,7 @@ export function formatDetail(d: TaskDetail): string {
     field('progress', progressBar(t.progress)),
     field('capabilities', t.capabilities.join(', ') || pc.dim('-')),
     ...((t.resources ?? []).length > 0 ? [field('resources', t.resources.join(', '))] : []),
+    ...(t.queue && t.queue !== 'default' ? [field('queue', t.queue)] : []),
     field('tags', t.tags.join(', ') || pc.dim('-')),
     field('assignee', t.assignee ?? pc.dim('-')),
     field('depends on', formatIds(dependencies(d)) || pc.dim('-')),
@@ -273,6 +274,7 @@ export function formatStatus(s: SystemStatus): string {
     .map(([p, n]) => `${priority(p)} ${n}`)
     .join('  ');
   return [
+    ...formatPauses(s),
     `${pc.bold('Store')}       ${s.store.kind} ${s.store.location}`,
     `${pc.bold('Tasks')}       ${s.tasks.total} total${counts ? `  ·  ${counts}` : ''}`,
     `${pc.bold('Queue')}       ${s.queueDepth} ready${ready ? `  ·  ${ready}` : ''}`,
@@ -282,6 +284,15 @@ export function formatStatus(s: SystemStatus): string {
     ...formatMaintenance(s),
     ...(s.stuck?.messages ?? []).map((m, i) => `${i === 0 ? `${pc.bold('Stuck')}       ` : ' '.repeat(12)}${pc.yellow(m)}`),
   ].join('\n');
+}
+
+/** Pauses first: a paused system explains every other line. */
+function formatPauses(s: SystemStatus): string[] {
+  return (s.pauses ?? []).map((p) =>
+    pc.yellow(
+      `${pc.bold('PAUSED')}      ${p.queue === null ? 'claims of every queue' : `claims of queue ${p.queue}`} since ${p.pausedAt}${p.pausedBy ? ` by ${p.pausedBy}` : ''} (baton system resume${p.queue === null ? '' : ` --queue ${p.queue}`})`,
+    ),
+  );
 }
 
 function formatMaintenance(s: SystemStatus): string[] {

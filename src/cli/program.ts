@@ -35,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerMcpCommand } = await import('./commands/mcp.js');
   const { registerWorkflowCommands } = await import('./commands/workflows.js');
   const { registerResourceCommands } = await import('./commands/resources.js');
+  const { registerQueueCommands } = await import('./commands/queues.js');
   const { registerSteerCommands } = await import('./commands/steer.js');
   const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
@@ -47,6 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   registerBreakdownCommands(program, globals);
   registerWorkerCommands(program, globals);
   registerResourceCommands(program, globals);
+  registerQueueCommands(program, globals);
   registerMcpCommand(program, globals);
   registerServeCommands(program, globals);
   registerKeyCommands(program, globals);

@@ -34,7 +34,9 @@ import type {
   LeaseRef,
   ListQuery,
   NoteInput,
+  PauseInput,
   ProgressInput,
+  QueuesReport,
   RegisterWorkerInput,
   RestoreInput,
   RestoreResult,
@@ -77,6 +79,7 @@ import { HttpClient } from './http.js';
 import * as query from './query.js';
 import * as keys from './remote-keys.js';
 import * as maintenance from './remote-maintenance.js';
+import * as remoteQueues from './remote-queues.js';
 import * as runs from './remote-runs.js';
 import * as views from './remote-views.js';
 
@@ -208,6 +211,7 @@ export class RemoteBaton implements Baton {
         ...(wait > 0 && { wait: Math.round(wait * 1000) / 1000 }),
         ...(request.limit !== 1 && { limit: request.limit }),
         ...(request.withCommand && { withCommand: true }),
+        ...(request.queues !== undefined && { queues: request.queues }),
       };
       let answer: { tasks: Task[] };
       try {
@@ -389,6 +393,10 @@ export class RemoteBaton implements Baton {
   listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);
   restore = (input: RestoreInput): Promise<RestoreResult> => maintenance.restore(this.http, input);
   gc = (input?: GcInput): Promise<GcReport> => maintenance.gc(this.http, input);
+
+  pauseClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.pauseClaims(this.http, input);
+  resumeClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.resumeClaims(this.http, input);
+  queues = (): Promise<QueuesReport> => remoteQueues.queues(this.http);
 
   async close(): Promise<void> {
     this.http.close();

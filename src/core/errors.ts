@@ -63,6 +63,17 @@ export const ERROR_CODES = {
   resource_conflict: 'conflict',
   /** Claiming one task by id: a resource it holds has no free slot. */
   resource_full: 'conflict',
+  /**
+   * A queue at its `maxSize` refuses new tasks. 409, not 429: the caller did nothing too often —
+   * the queue's state refuses the task, and the same request succeeds once the queue drains.
+   */
+  queue_full: 'conflict',
+  /** Claiming one task by id: claims of its queue (or of the whole system) are paused. */
+  queue_paused: 'conflict',
+  /** Claiming one task by id: `limits.maxExecuting`, or its queue's `maxExecuting`, is reached. */
+  executing_limit: 'conflict',
+  /** `system pause --drain`: tasks were still executing when its timeout passed. */
+  drain_timeout: 'unavailable',
   /** Claiming one task by id: the worker lacks capabilities the task requires. */
   missing_capabilities: 'forbidden',
   /** The worker lacks a capability the task needs (`force` reserves it anyway). */

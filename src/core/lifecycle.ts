@@ -1,5 +1,5 @@
 import { BatonError } from './errors.js';
-import { claimOrder } from './ordering.js';
+import { taskClaimOrder } from './ordering.js';
 import type { Policy } from './policy.js';
 import { retryDelayMs } from './retry.js';
 import type { Task, TaskStatus } from './types.js';
@@ -103,7 +103,7 @@ export function toReady(task: Task, clock: RuleTime, readyAtMs = Math.max(clock.
     pausedFrom: null,
     readyAt: iso(readyAtMs),
     runAfter: readyAtMs > clock.now ? iso(readyAtMs) : null,
-    claimOrder: claimOrder(readyAtMs, task.priority, clock.policy.agingMinutesPerLevel),
+    claimOrder: taskClaimOrder(readyAtMs, task, clock.policy),
   };
 }
 
@@ -336,7 +336,7 @@ function scheduledMs(task: Pick<Task, 'runAfter'>): number {
 export function reprioritisePatch(task: Task, priority: Task['priority'], clock: RuleTime): TaskPatch {
   const patch: TaskPatch = { priority };
   if (task.readyAt) {
-    patch.claimOrder = claimOrder(Date.parse(task.readyAt), priority, clock.policy.agingMinutesPerLevel);
+    patch.claimOrder = taskClaimOrder(Date.parse(task.readyAt), { priority, queue: task.queue }, clock.policy);
   }
   return patch;
 }

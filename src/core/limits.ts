@@ -8,6 +8,8 @@
  * the two in step.
  */
 export const LIMITS = {
+  /** Named queues one claim may serve. */
+  queuesPerClaim: 50,
   /** A task title, after trimming (SPEC §2). */
   titleChars: 200,
   /** A task description (SPEC §2). */

@@ -1,3 +1,4 @@
+import type { Policy } from './policy.js';
 import type { Priority } from './types.js';
 
 /** Priority levels: higher is more urgent. */
@@ -19,8 +20,17 @@ export const PRIORITY_RANK: Readonly<Record<Priority, number>> = Object.freeze({
  * Ties (same key) are broken by fit — how many capabilities the task uses, more first — and then
  * by id; the store orders by `(claimOrder, capabilityCount DESC, id)`.
  */
-export function claimOrder(readyAtMs: number, priority: Priority, agingMinutesPerLevel: number): number {
-  return readyAtMs - PRIORITY_RANK[priority] * agingMinutesPerLevel * 60_000;
+export function claimOrder(readyAtMs: number, priority: Priority, agingMinutesPerLevel: number, boost = 0): number {
+  return readyAtMs - (PRIORITY_RANK[priority] + boost) * agingMinutesPerLevel * 60_000;
+}
+
+/** The claim order of a task by its queue's `priorityBoost`: that many levels higher (or lower). */
+export function taskClaimOrder(
+  readyAtMs: number,
+  task: { priority: Priority; queue: string },
+  policy: Pick<Policy, 'agingMinutesPerLevel' | 'queues'>,
+): number {
+  return claimOrder(readyAtMs, task.priority, policy.agingMinutesPerLevel, policy.queues[task.queue]?.priorityBoost ?? 0);
 }
 
 export interface Rankable {

@@ -1,3 +1,4 @@
+import type { QueueSettings } from './queues.js';
 import type { Priority, RetryPolicySpec } from './types.js';
 
 /** The rules a store's users agreed on (from `.baton/config.yaml`), validated once and frozen. */
@@ -26,6 +27,10 @@ export interface Policy {
   logReaders: LogReaders;
   /** A worker offline for longer than this is no longer listed, in seconds (`workers.forgetAfter`). */
   forgetWorkersAfterSeconds: number;
+  /** Leased tasks executing at once in the whole store, at most (`limits.maxExecuting`; null: no cap). */
+  maxExecuting: number | null;
+  /** The named queues the config gives settings (`queues:`); others behave as `default` does. */
+  queues: Readonly<Record<string, QueueSettings>>;
 }
 
 /**
@@ -103,4 +108,6 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   commandEnv: Object.freeze({ allow: ['*'], deny: [] }),
   logReaders: 'workers',
   forgetWorkersAfterSeconds: 86_400,
+  maxExecuting: null,
+  queues: Object.freeze({}),
 }) as Readonly<Policy>;

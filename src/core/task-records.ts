@@ -2,8 +2,9 @@ import type { z } from 'zod';
 import { analyzeComplexity } from './breakdown/complexity.js';
 import { BatonError, invalid } from './errors.js';
 import { type RuleTime, reprioritisePatch, type TaskPatch } from './lifecycle.js';
-import { claimOrder } from './ordering.js';
+import { taskClaimOrder } from './ordering.js';
 import type { Policy } from './policy.js';
+import { DEFAULT_QUEUE } from './queues.js';
 import { readRunAfter } from './recurrence.js';
 import { resourceSpecs } from './resources.js';
 import type { createTaskSchema, updateTaskSchema } from './schemas.js';
@@ -29,6 +30,9 @@ export interface NewTaskContext {
 export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Task, 'id' | 'version' | 'updatedAt'> {
   const { now, policy } = ctx;
   const priority = input.priority ?? 'normal';
+  // A queue's settings are the defaults of its tasks, below what the task itself says.
+  const queue = input.queue ?? DEFAULT_QUEUE;
+  const settings = policy.queues[queue];
   const reservedFor = input.assignee ?? null;
   const runAfterMs = input.runAfter ? startTime(input.runAfter, now) : 0;
   const readyAtMs = Math.max(now, runAfterMs);
@@ -42,6 +46,7 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     priority,
     capabilities: input.capabilities ?? [],
     resources: resourceSpecs(input.resources ?? []).map((r) => r.name),
+    queue,
     tags: input.tags ?? [],
     parentId: input.parentId ?? null,
     dependsOn: input.dependsOn ? [...new Set(input.dependsOn)] : [],
@@ -56,9 +61,9 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     reservedFor,
     attempts: 0,
     retries: 0,
-    maxRetries: input.maxRetries ?? policy.maxRetries,
-    retryPolicy: input.retryPolicy ?? null,
-    timeoutSeconds: input.timeoutSeconds ?? policy.taskTimeoutSeconds,
+    maxRetries: input.maxRetries ?? settings?.maxRetries ?? policy.maxRetries,
+    retryPolicy: input.retryPolicy ?? settings?.retry ?? null,
+    timeoutSeconds: input.timeoutSeconds ?? settings?.timeoutSeconds ?? policy.taskTimeoutSeconds,
     lastError: null,
     review: input.review ? { ...emptyReview(), required: true } : null,
     notes: [],
@@ -73,7 +78,7 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     completedAt: null,
     runAfter: runAfterMs > now && !template ? iso(runAfterMs) : null,
     readyAt: blocked ? null : iso(readyAtMs),
-    claimOrder: claimOrder(readyAtMs, priority, policy.agingMinutesPerLevel),
+    claimOrder: taskClaimOrder(readyAtMs, { priority, queue }, policy),
     recurrence: ctx.recurrence ?? null,
   };
 }
@@ -111,7 +116,7 @@ function schedulePatch(task: Task, runAfter: string | null, clock: RuleTime): Ta
   if (task.status === 'queued' || task.status === 'assigned') {
     const readyAtMs = Math.max(clock.now, at);
     patch.readyAt = iso(readyAtMs);
-    patch.claimOrder = claimOrder(readyAtMs, task.priority, clock.policy.agingMinutesPerLevel);
+    patch.claimOrder = taskClaimOrder(readyAtMs, task, clock.policy);
   }
   return patch;
 }

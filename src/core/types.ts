@@ -118,6 +118,8 @@ export interface Task {
   capabilities: string[];
   /** Resources held while executing (names; capacities are kept per resource, `core/resources.ts`). */
   resources: string[];
+  /** The named queue it waits in (`default` unless given; see `core/queues.ts`). */
+  queue: string;
   tags: string[];
   parentId: number | null;
   dependsOn: number[];

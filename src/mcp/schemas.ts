@@ -154,6 +154,7 @@ export const createTaskInput = createTaskSchema.pick({
   priority: true,
   capabilities: true,
   resources: true,
+  queue: true,
   tags: true,
   parentId: true,
   dependsOn: true,

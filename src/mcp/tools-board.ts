@@ -211,7 +211,7 @@ const systemStatus = defineTool({
   title: 'Board status',
   description:
     'Counts of tasks by status, how many are ready to claim (by priority), workers online, busy and idle, throughput, ' +
-    'work nobody is taking and why (stuck: capabilities no online worker has, reservations for offline workers, retry backoffs), and ' +
+    'whether claims are paused (pauses: of the whole system, or of a queue), work nobody is taking and why (stuck: capabilities no online worker has, reservations for offline workers, retry backoffs), and ' +
     `who you are here (worker id, capabilities, tasks you hold). ${STATUS_MEANINGS}`,
   input: noInput,
   annotations: READ_ONLY,
@@ -219,8 +219,9 @@ const systemStatus = defineTool({
     const status = await baton.status();
     const you = { workerId: session.workerId, capabilities: session.capabilities ?? null, held: session.heldIds };
     const stuck = status.stuck?.messages.length ? `; stuck: ${status.stuck.messages.join('; ')}` : '';
+    const paused = status.pauses.map((p) => (p.queue === null ? 'ALL CLAIMS PAUSED; ' : `queue ${p.queue} paused; `)).join('');
     return {
-      summary: `${status.tasks.total} tasks, ${status.queueDepth} ready; ${status.workers.online} workers online (${status.workers.busy} busy)${stuck}`,
+      summary: `${paused}${status.tasks.total} tasks, ${status.queueDepth} ready; ${status.workers.online} workers online (${status.workers.busy} busy)${stuck}`,
       data: { ...status, you },
     };
   },

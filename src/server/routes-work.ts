@@ -41,6 +41,7 @@ export const workRoutes: RouteSpec[] = [
         leaseSeconds: body.leaseSeconds,
         waitSeconds: body.wait ?? 0,
         withCommand: body.withCommand,
+        queues: body.queues,
         host: body.host,
         pid: body.pid,
         signal,

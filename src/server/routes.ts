@@ -1,6 +1,7 @@
 import type { RouteSpec } from './route.js';
 import { insightRoutes } from './routes-insights.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
+import { queueRoutes } from './routes-queues.js';
 import { resourceRoutes } from './routes-resources.js';
 import { runRoutes } from './routes-runs.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
@@ -15,6 +16,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...workRoutes,
     ...workflowRoutes,
     ...resourceRoutes,
+    ...queueRoutes,
     ...runRoutes,
     ...insightRoutes,
     ...maintenanceRoutes,

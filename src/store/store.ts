@@ -1,6 +1,7 @@
 import { BatonError } from '../core/errors.js';
 import type { Edge } from '../core/graph.js';
 import type { TaskPatch } from '../core/lifecycle.js';
+import type { ClaimCaps, QueueCounts, QueuePause } from '../core/queues.js';
 import type { Resource } from '../core/resources.js';
 import type { TaskSort } from '../core/search.js';
 import type {
@@ -54,6 +55,18 @@ export interface Store extends StoreMaintenance {
    * answer is empty; of concurrent claims of one task, at most one gets it.
    */
   claim(request: ClaimRequest): Promise<Task[]>;
+
+  /**
+   * The pauses in force (`core/queues.ts`): a claim takes no task of a paused queue (nor any task
+   * while the system is paused), checked in the transaction or statement that leases.
+   */
+  listPauses(): Promise<QueuePause[]>;
+  /**
+   * Per queue that holds open tasks: ready tasks, leased tasks executing, open tasks not yet
+   * executing, when the longest-waiting ready task became ready, and the SLA breaches among the
+   * ready ones (as `readyCounts`).
+   */
+  queueCounts(nowMs: number, breachBefore: Record<Priority, number | null>): Promise<QueueCounts[]>;
 
   /**
    * Changes one task by a rule decided on the row as it is when written, for changes confined to
@@ -179,6 +192,13 @@ export interface StoreTx extends MaintenanceTx {
   readonly now: number;
   getTask(id: number): Promise<Task | undefined>;
   getTasks(ids: readonly number[]): Promise<Task[]>;
+  /**
+   * Open tasks of `queue` not yet executing (what its `maxSize` counts), read so that two
+   * transactions adding to one queue take turns (PostgreSQL: a transaction-scoped advisory lock).
+   */
+  queueWaiting(queue: string): Promise<number>;
+  /** Pauses the claims of `queue` (`SYSTEM_QUEUE`: of all), or lifts its pause (`pause` null); false when nothing changed. */
+  setPause(queue: string, pause: { atMs: number; by: string | null } | null): Promise<boolean>;
   /** Inserts a task (its `dependsOn` edges and their `conditions` too) and returns it with its new id. */
   insertTask(task: NewTask): Promise<Task>;
   /**
@@ -270,6 +290,10 @@ export interface ClaimRequest {
   limit: number;
   /** Claim this task only (see `Store.claim`). */
   taskId?: number | undefined;
+  /** Only tasks of these queues (a worker serving some queues); every queue when absent. */
+  queues?: readonly string[] | undefined;
+  /** Caps on leased tasks executing (the store's and its queues'), checked atomically with the lease. */
+  caps?: ClaimCaps | undefined;
   /** Only tasks that have a shell command. */
   withCommand?: boolean | undefined;
   /** Only these priorities. */

@@ -83,6 +83,7 @@ function rowToTask(r: Row, c: ColumnCodec): Task {
     priority: r.priority as Task['priority'],
     capabilities: c.readStrings(r.capabilities),
     resources: c.readStrings(r.resources),
+    queue: str(r.queue) ?? 'default',
     tags: c.readStrings(r.tags),
     parentId: num(r.parent_id),
     dependsOn: c.readNumbers(r.depends_on).sort((a, b) => a - b),
@@ -146,6 +147,7 @@ function taskEncoders(c: ColumnCodec): Record<keyof TaskPatch, Encoder> {
     capabilities: (v: string[]) =>
       c.writesCapCount ? { capabilities: c.writeStrings(v), cap_count: v.length } : { capabilities: c.writeStrings(v) },
     resources: col('resources', (v: string[]) => c.writeStrings(v)),
+    queue: col('queue'),
     tags: col('tags', (v: string[]) => c.writeStrings(v)),
     parentId: col('parent_id'),
     estimateMinutes: col('estimate_minutes'),

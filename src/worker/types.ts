@@ -58,6 +58,8 @@ export interface WorkerLoopOptions {
   once?: boolean | undefined;
   /** Claim only tasks that have a shell command (the executor runs each task's own). */
   withCommand?: boolean | undefined;
+  /** Claim only tasks of these named queues (every queue when absent). */
+  queues?: string[] | undefined;
   executor: Executor;
   host?: string | undefined;
   pid?: number | undefined;

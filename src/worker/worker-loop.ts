@@ -146,6 +146,7 @@ export class WorkerLoop {
           leaseSeconds: o.leaseSeconds,
           waitSeconds: o.pollSeconds ?? 2,
           ...(o.withCommand && { withCommand: true }),
+          ...(o.queues && { queues: o.queues }),
           host: o.host,
           pid: o.pid,
           signal: this.stopSignal.signal,

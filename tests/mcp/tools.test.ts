@@ -18,6 +18,9 @@ const TOOLS = [
   'system_status',
   'list_workflows',
   'list_resources',
+  'list_queues',
+  'pause_claims',
+  'resume_claims',
   'run_workflow',
   'workflow_status',
   'approve_step',
@@ -308,6 +311,21 @@ describe('baton mcp: tools over stdio', () => {
     expect(bad.isError).toBe(true);
     expect(bad.summary).toMatch(/resources\.0: capacity of billing-db must be a whole number/);
     await project.baton.cancelTask(created.data.task.id as number);
+  });
+
+  it('pauses and resumes claims, and lists the queues with the pause', async () => {
+    const task = await ready('Ship the release', { queue: 'deploy' });
+    const paused = await project.agent.call('pause_claims', {});
+    expect(paused.isError).toBe(false);
+    expect(paused.data.paused).toBe(true);
+    expect((await project.agent.call('next_task', {})).data.task).toBeNull();
+    const status = await project.agent.call('system_status');
+    expect(status.summary).toMatch(/^ALL CLAIMS PAUSED/);
+    const listed = await project.agent.call('list_queues');
+    expect(listed.data.queues).toContainEqual(expect.objectContaining({ name: 'deploy', depth: 1, paused: true }));
+    expect((await project.agent.call('resume_claims', {})).data.paused).toBe(false);
+    expect((await project.agent.call('pause_claims', { queue: 'Bad Queue' })).isError).toBe(true);
+    await project.baton.cancelTask(task.id);
   });
 
   it('reports the board and who the agent is', async () => {

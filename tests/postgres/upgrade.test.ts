@@ -21,6 +21,10 @@ it('a schema from before task resources is upgraded in place on open, keeping it
     const later = MIGRATIONS.filter((m) => m.version > 3)
       .map((m) => m.sql)
       .join('\n');
+    // Triggers first: one on a table that stays (tasks) goes only by name.
+    for (const [, trigger, table] of later.matchAll(/CREATE TRIGGER (\w+)[\s\S]*?ON (\w+)/g)) {
+      await sql.unsafe(`DROP TRIGGER IF EXISTS ${trigger} ON ${s}.${table}`);
+    }
     for (const [, table] of later.matchAll(/CREATE TABLE (\w+)/g)) await sql.unsafe(`DROP TABLE ${s}.${table} CASCADE`);
     for (const [, index] of later.matchAll(/CREATE INDEX (\w+)/g)) await sql.unsafe(`DROP INDEX IF EXISTS ${s}.${index}`);
     for (const [, table, column] of later.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) {

@@ -11,6 +11,7 @@ import { type ContractRun, useStores } from './harness.js';
 import { insightContract } from './insights.contract.js';
 import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
+import { queueContract } from './queues.contract.js';
 import { raceContract } from './races.contract.js';
 import { reservationContract } from './reservations.contract.js';
 import { resourceContract } from './resources.contract.js';
@@ -52,6 +53,7 @@ export function storeContract(run: ContractRun): void {
     workflowContract(store);
     scheduleContract(store);
     resourceContract(store);
+    queueContract(store);
     runContract(store);
     linkedRunContract(store);
     steerContract(store);

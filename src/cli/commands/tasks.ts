@@ -48,6 +48,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
       collectResources,
     )
     .option('--type <type>', 'feature, bug, research, maintenance, …')
+    .option('--queue <name>', 'the named queue it waits in (default: default); a full queue refuses it')
     .option('--estimate <duration>', 'estimate such as 90m, 6h, 4h30m, 1d4h (a day is 8 h)')
     .option('--depends-on <ids>', 'tasks that must complete first, comma-separated')
     .option('--command <cmd>', 'shell command an executor worker runs')
@@ -75,6 +76,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.tags !== undefined && { tags: parseList(String(opts.tags), 'tags') }),
           ...(Array.isArray(opts.resource) && { resources: opts.resource as string[] }),
           ...(opts.type !== undefined && { type: String(opts.type) }),
+          ...(opts.queue !== undefined && { queue: String(opts.queue) }),
           ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
           ...(opts.dependsOn !== undefined && { dependsOn: parseIdList(String(opts.dependsOn)) }),
           ...(opts.command !== undefined && { command: String(opts.command) }),

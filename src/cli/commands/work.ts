@@ -25,6 +25,7 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
     .option('--wait <seconds>', 'wait up to this long for a task', '0')
     .option('--lease <seconds>', 'lease length (default from config: 300)')
     .option('--with-command', 'only a task that has a shell command')
+    .option('--queues <names>', 'only tasks of these named queues, comma-separated')
     .action(async (opts: Opts) => {
       const waitSeconds = String(opts.wait).trim() === '' ? Number.NaN : Number(opts.wait);
       if (!Number.isFinite(waitSeconds)) throw invalid('wait', `must be a number of seconds (got "${opts.wait}")`);
@@ -36,6 +37,7 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
         ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
         ...(opts.lease !== undefined && { leaseSeconds: parseSeconds(String(opts.lease), 'lease') }),
         ...(opts.withCommand === true && { withCommand: true }),
+        ...(opts.queues !== undefined && { queues: parseList(String(opts.queues), 'queues') }),
       });
       await withBaton(g(opts), async (baton, out) => {
         const task = await baton.claim(request);

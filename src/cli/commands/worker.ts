@@ -29,6 +29,7 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('--exec <cmd>', 'run CMD for each task (task JSON on stdin, in $BATON_TASK_FILE, and BATON_TASK_* variables)')
     .option('--concurrency <n>', 'tasks run at the same time', '1')
     .option('--once', 'run one task, then exit')
+    .option('--queues <names>', 'serve only these named queues, comma-separated (default: every queue)')
     .option('--replace', 'take the worker id over from another live process (which then stops) instead of refusing to start')
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running tasks finish this long before releasing them', '30')
     .option('--simulate [seconds]', 'demo only: fake progress for this long, then complete (noted in history)')
@@ -88,6 +89,7 @@ interface WorkerSettings {
   id: string;
   name: string | undefined;
   capabilities: string[];
+  queues: string[] | undefined;
   exec: string | undefined;
   concurrency: number;
   once: boolean;
@@ -105,6 +107,7 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     id: idArg ?? defaultWorkerId(),
     name: (o.name as string | undefined) ?? nameArg,
     capabilities: caps !== undefined ? parseList(caps, 'capabilities') : [],
+    queues: o.queues !== undefined ? parseList(String(o.queues), 'queues') : undefined,
     exec: o.exec as string | undefined,
     concurrency: parsePositiveInt(String(o.concurrency), 'concurrency', LIMITS.concurrency),
     once: o.once === true,
@@ -184,6 +187,7 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     id: s.id,
     name: s.name,
     capabilities: s.capabilities,
+    queues: s.queues,
     concurrency: s.concurrency,
     leaseSeconds: s.leaseSeconds,
     once: s.once,

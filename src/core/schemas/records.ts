@@ -23,6 +23,8 @@ export const taskSchema = z.strictObject({
   priority: z.enum(PRIORITIES),
   capabilities: z.array(z.string()),
   resources: z.array(z.string()).default([]),
+  /** Absent from exports made before named queues. */
+  queue: z.string().default('default'),
   tags: z.array(z.string()),
   parentId: taskIdSchema.nullable(),
   dependsOn: z.array(taskIdSchema),

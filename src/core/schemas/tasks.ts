@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PLANNER_NAMES } from '../breakdown/types.js';
 import { CONDITION_VARIABLES, conditionProblem } from '../conditions.js';
 import { LIMITS } from '../limits.js';
+import { queueNameSchema } from '../queues.js';
 import { resourceNameProblem } from '../resources.js';
 import { searchWords, TASK_SORTS } from '../search.js';
 import { PRIORITIES, TASK_STATUSES } from '../types.js';
@@ -58,6 +59,8 @@ export const createTaskSchema = z.strictObject({
   capabilities: capabilitiesSchema.optional(),
   /** Resources held while executing (`name` or `name:N`); see `core/resources.ts`. */
   resources: resourcesSchema.optional(),
+  /** The named queue it waits in (default `default`); a full queue refuses it (`queue_full`). */
+  queue: queueNameSchema.optional(),
   tags: tagsSchema.optional(),
   parentId: taskIdSchema.optional(),
   dependsOn: dependsOnSchema.optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
+import { queueNameSchema } from '../queues.js';
 import {
   capabilitiesSchema,
   chars,
@@ -37,6 +38,12 @@ export const claimSchema = z.strictObject({
     .optional(),
   /** Only tasks that have a shell command (a worker that runs each task's own command). */
   withCommand: z.boolean().optional(),
+  /** Only tasks of these named queues (a worker serving some queues); every queue when absent. */
+  queues: z
+    .array(queueNameSchema)
+    .min(1, 'must name at least one queue')
+    .max(LIMITS.queuesPerClaim, tooMany(LIMITS.queuesPerClaim))
+    .optional(),
   /**
    * The claiming process, as it registered (`baton worker` sends them): a process whose worker id
    * another process took over (`replace`) is refused with `worker_replaced`.

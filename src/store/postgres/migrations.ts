@@ -302,6 +302,29 @@ CREATE TABLE maintenance (
 `,
   },
   {
+    version: 14,
+    name: 'system pauses and named queues',
+    // A task belongs to one queue ('default' unless given). A row of queue_pauses stops the claims
+    // of one queue, or of every queue when its queue is '*'; the claim statement reads it.
+    sql: `
+ALTER TABLE tasks ADD COLUMN queue text NOT NULL DEFAULT 'default';
+-- What a capped claim counts: leased tasks executing, per queue.
+CREATE INDEX tasks_executing_queue ON tasks (queue) WHERE status = 'executing' AND lease_owner IS NOT NULL;
+CREATE INDEX tasks_open_queue ON tasks (queue, status) WHERE status IN ('blocked', 'queued', 'assigned', 'paused');
+CREATE TABLE queue_pauses (
+  queue     text PRIMARY KEY,
+  paused_at bigint NOT NULL,
+  paused_by text
+);
+-- A resume, or a slot freed under a cap (limits.maxExecuting, a queue's maxExecuting), may make a
+-- waiting task claimable: wake idle workers.
+CREATE TRIGGER queue_pauses_lifted AFTER DELETE ON queue_pauses FOR EACH ROW EXECUTE FUNCTION notify_ready();
+CREATE TRIGGER tasks_slot_freed AFTER UPDATE ON tasks
+  FOR EACH ROW WHEN (OLD.status = 'executing' AND NEW.status <> 'executing' AND OLD.lease_owner IS NOT NULL)
+  EXECUTE FUNCTION notify_ready();
+`,
+  },
+  {
     version: 16,
     name: 'worker usage',
     // The memory and CPU a worker's process last reported in its heartbeat.

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '../../core/clock.js';
+import { hasCaps } from '../../core/queues.js';
 import type { Resource } from '../../core/resources.js';
 import type { Task, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
@@ -32,6 +33,7 @@ import {
 } from './connection.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
+import { claimQueueParams, pausesOf, queueCountsOf, queueStatements } from './queues.js';
 import { inTransaction } from './reservation.js';
 import { claimRows, listResources } from './resources.js';
 import { candidatesOf, dutiesOf, retentionStatements, withTaskStatus } from './retention.js';
@@ -75,6 +77,7 @@ export class PostgresStore implements Store {
   readonly runs: ReturnType<typeof runStatements>;
   readonly triggers: ReturnType<typeof triggerStatements>;
   readonly ret: ReturnType<typeof retentionStatements>;
+  readonly qs: ReturnType<typeof queueStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -99,6 +102,7 @@ export class PostgresStore implements Store {
     this.runs = runStatements(settings.schema);
     this.triggers = triggerStatements(settings.schema);
     this.ret = retentionStatements(settings.schema, this.st.selectTask);
+    this.qs = queueStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -178,19 +182,25 @@ export class PostgresStore implements Store {
 
   async claim(request: ClaimRequest): Promise<Task[]> {
     const params = [request.workerId, [...request.capabilities], request.limit, request.leaseMs, request.withCommand === true];
+    const queues = claimQueueParams(request);
     const [statement, args] =
       request.taskId === undefined
-        ? [this.st.claim, params]
-        : [this.st.claimById, [...params.slice(0, 2), 1, ...params.slice(3), request.taskId]];
+        ? [this.st.claim, [...params, ...queues]]
+        : [this.st.claimById, [...params.slice(0, 2), 1, ...params.slice(3), request.taskId, ...queues]];
     // A claim whose connection broke mid-statement may have committed; repeating it could lease
     // more than asked. Such a lease simply expires, so only never-sent statements are repeated.
-    const rows = await this.retrying(() => claimRows(this, statement, args), notSent);
+    const rows = await this.retrying(() => claimRows(this, statement, args, hasCaps(request.caps)), notSent);
     return rows.map(rowToTask);
   }
 
   listResources(): Promise<Resource[]> {
     return this.retrying(() => listResources(this), connectionLost);
   }
+
+  // ── pauses and queues (queues.ts) ──────────────
+  listPauses = async () => pausesOf(await this.read(this.qs.pauses));
+  queueCounts = async (nowMs: number, breachBefore: Record<Priority, number | null>) =>
+    queueCountsOf(await this.read(this.qs.counts, [nowMs, ...PRIORITIES.map((p) => breachBefore[p] ?? -1)]));
 
   /** Changes made close together are grouped into one transaction: see task-writes.ts. */
   changeTask(request: TaskChangeRequest): Promise<Task | null> {

@@ -58,6 +58,17 @@ export class PostgresTx implements StoreTx {
     return row ? rowToTask(row) : undefined;
   }
 
+  async queueWaiting(queue: string): Promise<number> {
+    await this.q(this.store.qs.lockQueue, [`baton.queue.${this.st.schema}.${queue}`]);
+    const [row] = await this.q(this.store.qs.waiting, [queue]);
+    return Number(row?.n ?? 0);
+  }
+
+  async setPause(queue: string, pause: { atMs: number; by: string | null } | null): Promise<boolean> {
+    const qs = this.store.qs;
+    return (await (pause ? this.q(qs.pause, [queue, pause.atMs, pause.by]) : this.q(qs.resume, [queue]))).length > 0;
+  }
+
   async getTasks(ids: readonly number[]): Promise<Task[]> {
     if (ids.length === 0) return [];
     return (await this.q(this.st.tasksByIdsForShare, [[...ids]])).map(rowToTask);

@@ -9,14 +9,24 @@ import type { Row } from './rows.js';
  * taken after the locks, so it counts every holder committed by the claimer before it, and two
  * servers sharing the database can never exceed a capacity. With no ready task holding resources
  * the claim is the usual single statement, told to take none.
+ *
+ * A claim under caps (`capped`: `limits.maxExecuting`, a queue's `maxExecuting`) first takes one
+ * more lock, the same for every capped claim of the schema and before any resource's, so capped
+ * claims take turns and each counts the leases of those before it.
  */
-export async function claimRows(store: PostgresStore, statement: string, args: readonly unknown[]): Promise<Row[]> {
+export async function claimRows(
+  store: PostgresStore,
+  statement: string,
+  args: readonly unknown[],
+  capped: boolean,
+): Promise<Row[]> {
   const [named] = await store.exec(store.sql, store.st.readyResources);
   const names = (named?.names as string[] | undefined) ?? [];
-  if (names.length === 0) return store.exec(store.sql, statement, [...args, false]);
+  if (names.length === 0 && !capped) return store.exec(store.sql, statement, [...args, false]);
   return (await store.sql.begin(async (tx) => {
-    await store.exec(tx, store.st.lockResources, [names, `baton.resource.${store.st.schema}.`]);
-    return store.exec(tx, statement, [...args, true]);
+    if (capped) await store.exec(tx, store.st.lockResources, [['caps'], `baton.claim.${store.st.schema}.`]);
+    if (names.length > 0) await store.exec(tx, store.st.lockResources, [names, `baton.resource.${store.st.schema}.`]);
+    return store.exec(tx, statement, [...args, names.length > 0]);
   })) as unknown as Row[];
 }
 

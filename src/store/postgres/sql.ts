@@ -38,7 +38,7 @@ const CLAIM_CHANGES = `(SELECT coalesce(json_object_agg(k, v ORDER BY ord), '{}'
   ) AS c(ord, k, v, changed) WHERE changed)`;
 
 /** Every writable column of `tasks` (`cap_count` is derived from `capabilities`). */
-const TASK_COLUMNS = `id, title, description, type, status, priority, capabilities, resources, tags, parent_id, estimate_minutes,
+const TASK_COLUMNS = `id, title, description, type, status, priority, capabilities, resources, queue, tags, parent_id, estimate_minutes,
   complexity, command, input, result, progress, assignee, reserved_for, attempts, retries, max_retries, retry_policy,
   timeout_seconds, last_error, review, notes, checkpoints, artifacts, lease_owner, lease_token, lease_expires_at,
   lease_seconds, paused_from, created_by, created_at, updated_at, started_at, completed_at, run_after, ready_at,
@@ -61,6 +61,7 @@ const PATCH_COLUMNS = [
   'priority',
   'capabilities',
   'resources',
+  'queue',
   'tags',
   'parent_id',
   'estimate_minutes',
@@ -103,6 +104,18 @@ const SET_FROM_PATCH = PATCH_COLUMNS.map((c) => `${c} = CASE WHEN '${c}' = ANY(v
 
 export type Statements = ReturnType<typeof statements>;
 
+/**
+ * The claim's parameters beyond the first five: the queues the worker serves (text[] or null), the
+ * per-queue caps (jsonb `{queue: cap}`), the store-wide cap (bigint or null), and whether tasks
+ * holding resources may be taken.
+ */
+interface QueueParams {
+  only: string;
+  qcaps: string;
+  max: string;
+  withResources: string;
+}
+
 /** The statements of one store, for its schema. */
 export function statements(schemaName: string) {
   const s = ident(schemaName);
@@ -116,7 +129,7 @@ export function statements(schemaName: string) {
     ${conditionsOf('t')}`;
   const selectTask = `SELECT ${TASK_READ}, ${dependsOn} FROM ${tasks} t`;
   const BEFORE =
-    't.id, t.claim_order, t.cap_count, t.resources, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
+    't.id, t.claim_order, t.cap_count, t.resources, t.queue, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
   // Best ready tasks of one kind (queued, or reserved for this worker), locked; rows another
   // claimer holds are skipped rather than waited for, so claimers never queue behind each other.
   // `cap_count = 0 OR` states what `<@` implies anyway, but the planner estimates it from column
@@ -129,9 +142,18 @@ export function statements(schemaName: string) {
       SELECT 1 FROM unnest(t.resources) rn
       WHERE coalesce((SELECT r.capacity FROM ${s}.resources r WHERE r.name = rn), 1) <= (
         SELECT count(*) FROM ${tasks} h WHERE h.status = 'executing' AND rn = ANY(h.resources)))))`;
-  const candidates = (where: string, withResources: string) => `SELECT ${BEFORE} FROM ${tasks} t
+  // Leased tasks executing in one queue (a parent following its subtasks holds no lease).
+  const executingIn = (queue: string) =>
+    `(SELECT count(*) FROM ${tasks} h WHERE h.status = 'executing' AND h.lease_owner IS NOT NULL AND h.queue = ${queue})`;
+  // Of a queue the claim may take from (see queues.ts): not paused (nor the whole system), among
+  // those the worker serves ($only, null: all), and under its cap ($qcaps: {queue: cap}, json).
+  const inQueues = (p: QueueParams) => `NOT EXISTS (SELECT 1 FROM ${s}.queue_pauses qp WHERE qp.queue IN ('*', t.queue))
+      AND (${p.only}::text[] IS NULL OR t.queue = ANY(${p.only}::text[]))
+      AND (${p.qcaps}::text::jsonb ->> t.queue IS NULL OR ${executingIn('t.queue')} < (${p.qcaps}::text::jsonb ->> t.queue)::int)`;
+  const candidates = (where: string, p: QueueParams) => `SELECT ${BEFORE} FROM ${tasks} t
     WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND (t.cap_count = 0 OR t.capabilities <@ $2::text[])
-      AND ($5::boolean IS NOT TRUE OR (t.command IS NOT NULL AND t.command <> '')) AND ${free(withResources)}
+      AND ($5::boolean IS NOT TRUE OR (t.command IS NOT NULL AND t.command <> '')) AND ${free(p.withResources)}
+      AND ${inQueues(p)}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT $3 FOR UPDATE SKIP LOCKED`;
 
   /**
@@ -139,14 +161,18 @@ export function statements(schemaName: string) {
    * is the parameter saying whether tasks holding resources may be taken. One claim takes at most
    * one such task: the holders it counts are those of before the statement.
    */
-  const claimStatement = (only: string, withResources: string) => `WITH clock AS (SELECT ${NOW_MS} AS now_ms),
-  reserved AS (${candidates(`t.status = 'assigned' AND t.reserved_for = $1${only}`, withResources)}),
-  queued AS (${candidates(`t.status = 'queued'${only}`, withResources)}),
-  both_kinds AS (SELECT * FROM reserved UNION ALL SELECT * FROM queued),
+  const claimStatement = (only: string, p: QueueParams) => `WITH clock AS (SELECT ${NOW_MS} AS now_ms),
+  reserved AS (${candidates(`t.status = 'assigned' AND t.reserved_for = $1${only}`, p)}),
+  queued AS (${candidates(`t.status = 'queued'${only}`, p)}),
+  both_kinds AS (SELECT *, row_number() OVER (PARTITION BY queue ORDER BY claim_order, cap_count DESC, id) AS in_queue
+    FROM (SELECT * FROM reserved UNION ALL SELECT * FROM queued) u),
   picked AS (SELECT * FROM both_kinds c
-    WHERE c.resources = '{}' OR c.id = (SELECT x.id FROM both_kinds x WHERE x.resources <> '{}'
-      ORDER BY x.claim_order, x.cap_count DESC, x.id LIMIT 1)
-    ORDER BY c.claim_order, c.cap_count DESC, c.id LIMIT $3),
+    WHERE (c.resources = '{}' OR c.id = (SELECT x.id FROM both_kinds x WHERE x.resources <> '{}'
+      ORDER BY x.claim_order, x.cap_count DESC, x.id LIMIT 1))
+      AND (${p.qcaps}::text::jsonb ->> c.queue IS NULL OR c.in_queue <= (${p.qcaps}::text::jsonb ->> c.queue)::int - ${executingIn('c.queue')})
+    ORDER BY c.claim_order, c.cap_count DESC, c.id
+    LIMIT CASE WHEN ${p.max}::bigint IS NULL THEN $3
+      ELSE least($3, greatest(0, ${p.max}::bigint - (SELECT count(*) FROM ${tasks} h WHERE h.status = 'executing' AND h.lease_owner IS NOT NULL))) END),
   claimed AS (
     UPDATE ${tasks} t SET status = 'executing', assignee = $1, lease_owner = $1, lease_token = t.lease_token + 1,
       lease_expires_at = k.now_ms + trunc($4::float8)::bigint, lease_seconds = $4::float8 / 1000,
@@ -188,9 +214,10 @@ FROM claimed u ORDER BY u.claim_order, u.cap_count DESC, u.id`;
      * $4 lease length in ms, $5 only tasks that have a shell command. Picks, leases (as core `claimPatch`), bumps the version and appends
      * one `claimed` event per task; returns the claimed rows in claim order.
      */
-    claim: claimStatement('', '$6'),
-    /** `claim` of one task: $6 its id, $7 whether tasks holding resources may be taken. */
-    claimById: claimStatement(' AND t.id = $6', '$7'),
+    /** $6–$8 the queues and caps (`QueueParams`), $9 whether tasks holding resources may be taken. */
+    claim: claimStatement('', { only: '$6', qcaps: '$7', max: '$8', withResources: '$9' }),
+    /** `claim` of one task: $6 its id, then as `claim` from $7. */
+    claimById: claimStatement(' AND t.id = $6', { only: '$7', qcaps: '$8', max: '$9', withResources: '$10' }),
     /** The resources ready tasks name, sorted. */
     readyResources: `SELECT coalesce(array_agg(DISTINCT n ORDER BY n), '{}') AS names
       FROM ${tasks} t, unnest(t.resources) n WHERE t.status IN ('queued', 'assigned') AND t.resources <> '{}'`,

@@ -266,6 +266,23 @@ CREATE TABLE maintenance (
 `,
   },
   {
+    version: 14,
+    name: 'system pauses and named queues',
+    // A task belongs to one queue ('default' unless given). A row of queue_pauses stops the claims
+    // of one queue, or of every queue when its queue is '*'; claims read it in their transaction.
+    sql: `
+ALTER TABLE tasks ADD COLUMN queue TEXT NOT NULL DEFAULT 'default';
+-- What a capped claim counts: leased tasks executing, per queue.
+CREATE INDEX tasks_executing_queue ON tasks (queue) WHERE status = 'executing' AND lease_owner IS NOT NULL;
+CREATE INDEX tasks_open_queue ON tasks (queue, status) WHERE status IN ('blocked', 'queued', 'assigned', 'paused');
+CREATE TABLE queue_pauses (
+  queue     TEXT PRIMARY KEY,
+  paused_at INTEGER NOT NULL,
+  paused_by TEXT
+) WITHOUT ROWID;
+`,
+  },
+  {
     version: 16,
     name: 'worker usage',
     // The memory and CPU a worker's process last reported in its heartbeat.

@@ -47,6 +47,12 @@ CREATE TABLE maintenance (
   outcome    TEXT
 );
 
+CREATE TABLE queue_pauses (
+  queue     TEXT PRIMARY KEY,
+  paused_at INTEGER NOT NULL,
+  paused_by TEXT
+) WITHOUT ROWID;
+
 CREATE TABLE resources (
   name     TEXT PRIMARY KEY,
   capacity INTEGER NOT NULL
@@ -103,7 +109,7 @@ CREATE TABLE tasks (
   ready_at         INTEGER,
   claim_order      REAL NOT NULL DEFAULT 0,
   version          INTEGER NOT NULL DEFAULT 1
-, resources TEXT NOT NULL DEFAULT '[]', recurrence TEXT);
+, resources TEXT NOT NULL DEFAULT '[]', recurrence TEXT, queue TEXT NOT NULL DEFAULT 'default');
 
 CREATE VIRTUAL TABLE tasks_search USING fts5(
   title, description, content = 'tasks', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 0'
@@ -181,7 +187,11 @@ CREATE INDEX tasks_claim_queued ON tasks (claim_order, cap_count DESC, id) WHERE
 
 CREATE INDEX tasks_completed_at ON tasks (completed_at) WHERE completed_at IS NOT NULL;
 
+CREATE INDEX tasks_executing_queue ON tasks (queue) WHERE status = 'executing' AND lease_owner IS NOT NULL;
+
 CREATE INDEX tasks_lease_expiry ON tasks (lease_expires_at) WHERE status = 'executing';
+
+CREATE INDEX tasks_open_queue ON tasks (queue, status) WHERE status IN ('blocked', 'queued', 'assigned', 'paused');
 
 CREATE INDEX tasks_parent ON tasks (parent_id, id) WHERE parent_id IS NOT NULL;
 

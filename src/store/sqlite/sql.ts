@@ -22,6 +22,13 @@ const FREE = `(t.resources = '[]' OR NOT EXISTS (
     WHERE coalesce((SELECT r.capacity FROM resources r WHERE r.name = rn.value), 1) <= (
       SELECT count(*) FROM tasks h, json_each(h.resources) hj WHERE h.status = 'executing' AND hj.value = rn.value)))`;
 
+/**
+ * Of a queue the claim may take from: not paused nor at its cap (`@excluded`, JSON array), and
+ * among those the worker serves (`@only`, JSON array; null: every queue).
+ */
+const IN_QUEUES = `t.queue NOT IN (SELECT value FROM json_each(@excluded))
+    AND (@only IS NULL OR t.queue IN (SELECT value FROM json_each(@only)))`;
+
 export const SQL = {
   selectTask: `SELECT t.*, ${DEPENDS_ON} FROM tasks t`,
   taskById: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.id = ?`,
@@ -29,11 +36,11 @@ export const SQL = {
 
   // Params: @now (ms), @caps (JSON array of the worker's capabilities), @limit.
   claimQueued: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_queued
-    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE}
+    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
   // Params: @worker, @now, @caps, @cmd, @limit.
   claimAssigned: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_assigned
-    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE}
+    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
@@ -92,10 +99,10 @@ export const SQL = {
   anyRows: 'SELECT (SELECT 1 FROM tasks LIMIT 1) OR (SELECT 1 FROM events LIMIT 1) OR (SELECT 1 FROM workers LIMIT 1)',
 } as const;
 
-/** Params: @id, @worker, @now, @caps, @cmd. One task, if this worker may claim it now. */
+/** Params: @id, @worker, @now, @caps, @cmd, @excluded, @only. One task, if this worker may claim it now. */
 export const CLAIM_BY_ID = `SELECT t.*, ${DEPENDS_ON} FROM tasks t
     WHERE t.id = @id AND (t.status = 'queued' OR (t.status = 'assigned' AND t.reserved_for = @worker))
-      AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE}`;
+      AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES}`;
 
 /** Single-claim forms: a literal `LIMIT 1` lets SQLite stop at the first matching index entry. */
 export const CLAIM_ONE = {

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../../core/clock.js';
 import { BatonError } from '../../core/errors.js';
 import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
+import type { QueueCounts, QueuePause } from '../../core/queues.js';
 import type { Resource } from '../../core/resources.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
@@ -22,6 +23,7 @@ import type {
 import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
+import { admit, claimGate, readPauses, readQueueCounts } from './queues.js';
 import { readResources } from './resources.js';
 import * as retention from './retention.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
@@ -191,11 +193,15 @@ export class SqliteStore implements Store {
   claim(request: ClaimRequest): Promise<Task[]> {
     return this.transaction(async (tx) => {
       const now = tx.now;
-      const rows = claimCandidates((sql) => this.stmt(sql), request, now);
+      const stmt = (sql: string) => this.stmt(sql);
+      const gate = claimGate(stmt, request);
+      if (!gate) return [];
+      const rows = claimCandidates(stmt, request, now, gate.excluded);
       const candidates = rows.map(rowToTask).sort(compareForClaim).slice(0, request.limit);
       const claimed: Task[] = [];
       for (const task of candidates) {
         if (!(TRANSITIONS.claim as readonly TaskStatus[]).includes(task.status)) continue;
+        if (!admit(gate, task.queue, claimed.length)) continue;
         // Candidates were read before this claim leased any: a later one may find its resource full.
         if (claimed.length > 0 && task.resources.length > 0 && this.stmt(SQL.fullResources).get(JSON.stringify(task.resources))) {
           continue;
@@ -288,6 +294,14 @@ export class SqliteStore implements Store {
 
   listResources(): Promise<Resource[]> {
     return this.read(readResources);
+  }
+
+  listPauses(): Promise<QueuePause[]> {
+    return this.read(readPauses);
+  }
+
+  queueCounts(nowMs: number, breachBefore: Record<Priority, number | null>): Promise<QueueCounts[]> {
+    return this.read((stmt) => readQueueCounts(stmt, nowMs, breachBefore));
   }
 
   listWorkers(): Promise<Worker[]> {

@@ -8,6 +8,7 @@ import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
+import { QUEUE_SQL, writePause } from './queues.js';
 import * as retention from './retention.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import * as runs from './runs.js';
@@ -34,6 +35,15 @@ export class SqliteTx implements StoreTx {
   async getTasks(ids: readonly number[]): Promise<Task[]> {
     if (ids.length === 0) return [];
     return (this.store.stmt(SQL.tasksByIds).all(JSON.stringify(ids)) as Row[]).map(rowToTask);
+  }
+
+  async queueWaiting(queue: string): Promise<number> {
+    return Number(this.store.stmt(QUEUE_SQL.waiting).pluck().get(queue));
+  }
+
+  async setPause(queue: string, pause: { atMs: number; by: string | null } | null): Promise<boolean> {
+    this.wrote = true;
+    return writePause((sql) => this.store.stmt(sql), queue, pause);
   }
 
   async insertTask(task: NewTask): Promise<Task> {

@@ -6,6 +6,7 @@ import type {
   Identity,
   ListParams,
   Priority,
+  QueuesReport,
   Resource,
   RunDetail,
   SystemStatus,
@@ -222,6 +223,10 @@ export class ApiClient {
 
   workflow(name: string, version?: number): Promise<WorkflowRecord> {
     return this.request('GET', `/workflows/${encodeURIComponent(name)}`, { query: { version } });
+  }
+
+  queues(): Promise<QueuesReport> {
+    return this.request('GET', '/queues');
   }
 
   resources(): Promise<Resource[]> {

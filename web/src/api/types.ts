@@ -1,11 +1,14 @@
 // Wire shapes of the HTTP API. Task, worker and event come straight from the core so the
 // dashboard and the server cannot drift apart; the rest mirror the `Baton` interface results.
+
+import type { PauseView, QueueInfo } from '../../../src/core/queues.js';
 import type { Priority, Task, TaskEvent, TaskStatus } from '../../../src/core/types.js';
 import type { StuckReport, Waiting } from '../../../src/core/waiting.js';
 
 export type { Resource } from '../../../src/core/resources.js';
 export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
 export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';
+export type { PauseView, QueueInfo };
 
 export interface TaskPage {
   tasks: Task[];
@@ -90,6 +93,7 @@ export interface CreateTaskInput {
   capabilities?: string[];
   /** Resources held while executing: `name` or `name:N`. */
   resources?: string[];
+  queue?: string;
   tags?: string[];
   dependsOn?: number[];
   estimateMinutes?: number;
@@ -190,4 +194,14 @@ export interface BulkResult {
   count: number;
   ids: number[];
   tasks: Task[];
+}
+
+/** `GET /queues`: the pauses, the store-wide cap and every named queue. */
+export interface QueuesReport {
+  paused: boolean;
+  pauses: PauseView[];
+  maxExecuting: number | null;
+  executing: number;
+  queues: QueueInfo[];
+  at: string;
 }

@@ -5,6 +5,7 @@ import { BoardColumn } from '../components/BoardColumn';
 import { BoardFilters, type FilterKey } from '../components/BoardFilters';
 import { BulkBar } from '../components/BulkBar';
 import { describe as describeError, ErrorNote } from '../components/ErrorNote';
+import { PauseBanner, useQueues } from '../components/PauseBanner';
 import { TaskCard } from '../components/TaskCard';
 import { moveFor } from '../lib/board-moves';
 import { useNow, useSla } from '../lib/hooks';
@@ -79,6 +80,7 @@ export function BoardView({ route }: { route: Route }) {
   const now = useNow(15_000);
   const hasReserved = (board.queued?.tasks ?? []).some((t) => t.status === 'assigned');
   const online = useWorkerPresence(hasReserved);
+  const queues = useQueues();
 
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const anchor = useRef<{ col: string; id: number } | null>(null);
@@ -194,6 +196,7 @@ export function BoardView({ route }: { route: Route }) {
         onCompact={(c) => setDensity(c ? 'compact' : 'comfortable')}
       />
       <ErrorNote error={error} />
+      <PauseBanner report={queues.data} />
       {steer && selected.size > 0 ? (
         <BulkBar
           count={selected.size}

@@ -17,6 +17,7 @@ interface Form {
   priority: Priority;
   capabilities: string;
   resources: string;
+  queue: string;
   tags: string;
   estimate: string;
   dependsOn: string;
@@ -36,6 +37,7 @@ const EMPTY: Form = {
   priority: 'normal',
   capabilities: '',
   resources: '',
+  queue: '',
   tags: '',
   estimate: '',
   dependsOn: '',
@@ -56,6 +58,7 @@ function toInput(f: Form): { input: CreateTaskInput; problems: Record<string, st
   if (f.type.trim()) input.type = f.type.trim();
   if (f.capabilities.trim()) input.capabilities = list(f.capabilities);
   if (f.resources.trim()) input.resources = f.resources.split(',').map((r) => r.trim());
+  if (f.queue.trim()) input.queue = f.queue.trim();
   if (f.tags.trim()) input.tags = list(f.tags);
   const est = parseEstimate(f.estimate);
   if (typeof est === 'object' && est !== null) problems.estimateMinutes = est.problem;
@@ -183,6 +186,7 @@ export function NewTaskView() {
           <TextField label="Capabilities (comma-separated)" {...text('capabilities')} />
           <TextField label="Tags (comma-separated)" {...text('tags')} />
           <TextField label="Resources (name or name:N, comma-separated)" {...text('resources')} />
+          <TextField label="Queue" {...text('queue')} placeholder="default" />
           <TextField label="Depends on (task ids)" {...text('dependsOn')} placeholder="12, 15" />
         </div>
         <div class="row">

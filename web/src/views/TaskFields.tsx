@@ -45,6 +45,7 @@ function show(value: unknown): string {
 export function Fields({ task, canEdit, onSaved }: EditorProps) {
   const rows: [string, unknown][] = [
     ['Resources', (task.resources ?? []).join(', ') || null],
+    ['Queue', task.queue ?? 'default'],
     ['Assignee', task.assignee],
     ['Reserved for', task.reservedFor],
     ['Attempts', `${task.attempts} (retries ${task.retries} of ${task.maxRetries})`],

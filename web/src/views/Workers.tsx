@@ -3,6 +3,8 @@ import type { WorkerUse } from '../../../src/core/analytics.js';
 import type { Resource, TaskEvent, WorkerView } from '../api/types';
 import { analytics } from '../api/views';
 import { ErrorNote } from '../components/ErrorNote';
+import { useQueues } from '../components/PauseBanner';
+import { QueuesTable } from '../components/QueuesTable';
 import { age, workerUsage } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { href } from '../lib/route';
@@ -12,6 +14,7 @@ export function WorkersView() {
   const workers = useLoad(() => api.workers(), []);
   const stats = useLoad(() => analytics('24h'), []);
   const resources = useLoad(() => api.resources(), []);
+  const queues = useQueues();
   const [showOffline, setShowOffline] = useState(false);
   const now = useNow(10_000);
   const timer = useRef<number | null>(null);
@@ -104,6 +107,7 @@ export function WorkersView() {
           {showOffline ? <div id="offline-list">{table(offline, 'Offline workers')}</div> : null}
         </div>
       ) : null}
+      {queues.data ? <QueuesTable report={queues.data} /> : null}
       {resources.data?.length ? <Resources list={resources.data} /> : null}
     </section>
   );
