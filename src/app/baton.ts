@@ -45,6 +45,7 @@ import type { WorkflowRun } from '../core/workflow/run.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
 import type { ServiceStats } from './status-stats.js';
+import type { NotifyHost, WebhookCalls } from './webhook-types.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
@@ -78,7 +79,7 @@ export type {
  * Baton only through this, and never knows whether it holds the in-process `LocalBaton` or the
  * HTTP `RemoteBaton`.
  */
-export interface Baton extends MaintenanceCalls {
+export interface Baton extends MaintenanceCalls, WebhookCalls {
   /** Creates a task; `blocked` while a dependency is open. */
   createTask(input: CreateTaskInput): Promise<Task>;
   getTask(id: number): Promise<Task>;
@@ -223,7 +224,7 @@ export interface Baton extends MaintenanceCalls {
  * A `Baton` that can act for others: the server holds one and records each caller's changes under
  * the caller's name.
  */
-export interface BatonHost extends Baton, MaintenanceHost {
+export interface BatonHost extends Baton, MaintenanceHost, NotifyHost {
   /** The same Baton, recording changes as made by `actor`. Cheap; shares every cache. */
   actingAs(actor: string): Baton;
 }
@@ -395,6 +396,7 @@ export interface SystemStatus extends ServiceStats {
 
 export type * from './insight-types.js';
 export type * from './maintenance-types.js';
+export type * from './webhook-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
 

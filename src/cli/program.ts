@@ -37,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerResourceCommands } = await import('./commands/resources.js');
   const { registerSteerCommands } = await import('./commands/steer.js');
   const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
+  const { registerWebhookCommands } = await import('./commands/webhooks.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -53,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
   registerWorkflowCommands(program, globals);
   registerSteerCommands(program, globals);
   registerMaintenanceCommands(program, globals);
+  registerWebhookCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

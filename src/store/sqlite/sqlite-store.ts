@@ -22,6 +22,7 @@ import type {
 import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
+import * as hooks from './hooks.js';
 import { readResources } from './resources.js';
 import * as retention from './retention.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
@@ -369,6 +370,10 @@ export class SqliteStore implements Store {
   recordDuty = (duty: string, outcome: Record<string, unknown>) =>
     this.transaction(async () => retention.recordDuty((sql) => this.stmt(sql), duty, outcome));
   duties = () => this.read(retention.duties);
+  // ── webhooks and alerts (hooks.ts) ──
+  webhooks = () => this.read(hooks.webhooks);
+  deliveries = (query: { hookId?: number | undefined; limit: number }) => this.read((stmt) => hooks.deliveries(stmt, query));
+  alerts = (query: { limit: number; open?: boolean | undefined }) => this.read((stmt) => hooks.alerts(stmt, query));
   retentionCandidates = (q: { before: number; belowId: number; limit: number }) =>
     this.read((stmt) => retention.retentionCandidates(stmt, q));
   eventsOfTasks = (ids: readonly number[]) => this.read((stmt) => retention.eventsOfTasks(stmt, ids));
