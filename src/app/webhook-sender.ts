@@ -1,4 +1,5 @@
-import { retryDelayMs, signatureHeader } from '../core/webhooks.js';
+import { createHmac } from 'node:crypto';
+import { retryDelayMs } from '../core/webhooks.js';
 import type { DeliveryPatch, TakenDelivery, WebhookRecord } from '../store/hooks.js';
 import type { AppContext } from './context.js';
 import { version } from './version.js';
@@ -9,6 +10,12 @@ const TAKE = 10;
 
 /** A delivery taken is due again this long after its timeout, should its server die while sending. */
 const LEASE_SLACK_MS = 5_000;
+
+/** The signature header of a body sent at `t` (Unix seconds): `t=<t>,v1=<hex HMAC-SHA256 of "t.body">`. */
+export function signatureHeader(secret: string, t: number, body: string): string {
+  const mac = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+  return `t=${t},v1=${mac}`;
+}
 
 interface Outcome {
   ok: boolean;

@@ -18,7 +18,7 @@ export async function addWebhook(http: HttpClient, raw: WebhookAddInput): Promis
 }
 
 export async function listWebhooks(http: HttpClient): Promise<Webhook[]> {
-  return http.call('GET', '/webhooks');
+  return (await http.call<{ webhooks: Webhook[] }>('GET', '/webhooks')).webhooks;
 }
 
 export async function removeWebhook(http: HttpClient, id: number): Promise<Webhook> {
@@ -27,10 +27,13 @@ export async function removeWebhook(http: HttpClient, id: number): Promise<Webho
 
 export async function deliveries(http: HttpClient, raw: DeliveriesQuery = {}): Promise<WebhookDelivery[]> {
   const q = parseWith(deliveriesQuerySchema, raw);
-  return http.call('GET', '/webhooks/deliveries', { query: { hook: q.hookId, limit: q.limit } });
+  const page = await http.call<{ deliveries: WebhookDelivery[] }>('GET', '/webhooks/deliveries', {
+    query: { hook: q.hookId, limit: q.limit },
+  });
+  return page.deliveries;
 }
 
 export async function alerts(http: HttpClient, raw: AlertsQuery = {}): Promise<Alert[]> {
   const q = parseWith(alertsQuerySchema, raw);
-  return http.call('GET', '/alerts', { query: { open: q.open, limit: q.limit } });
+  return (await http.call<{ alerts: Alert[] }>('GET', '/alerts', { query: { open: q.open, limit: q.limit } })).alerts;
 }

@@ -1,8 +1,7 @@
-import { createHmac } from 'node:crypto';
 import type { TaskEvent } from './types.js';
 
 /**
- * Webhooks and alerts: what a hook selects, how a body is signed, when a failed delivery is tried
+ * Webhooks and alerts: what a hook selects, when a failed delivery is tried
  * again. Pure rules; the outbox and the sending live in the app and store layers.
  *
  * Glossary: a *hook* is a URL with the events it wants; a *delivery* is one event posted to one
@@ -74,12 +73,6 @@ export const EVENT_PATTERN = /^(\*|[a-z]+\.(\*|[a-z_]+))$/;
 
 export function selects(patterns: readonly string[], name: string): boolean {
   return patterns.some((p) => p === '*' || p === name || (p.endsWith('.*') && name.startsWith(p.slice(0, -1))));
-}
-
-/** The signature header of a body sent at `t` (Unix seconds): `t=<t>,v1=<hex HMAC-SHA256 of "t.body">`. */
-export function signatureHeader(secret: string, t: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
-  return `t=${t},v1=${mac}`;
 }
 
 /** Exponential backoff after failed attempt `attempts` (1-based), capped at an hour. */

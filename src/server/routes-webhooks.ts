@@ -1,6 +1,41 @@
+import { z } from 'zod';
 import { webhookAddSchema } from '../core/schemas/webhooks.js';
+import { ALERT_KINDS } from '../core/webhooks.js';
 import { alertsQuery, deliveriesQuery, idParams } from './http-schemas.js';
 import { type RouteSpec, route } from './route.js';
+
+const when = z.string().nullable();
+const webhookSchema = z.strictObject({
+  id: z.number(),
+  url: z.string(),
+  events: z.array(z.string()),
+  createdAt: z.string(),
+  failures: z.number(),
+  disabledAt: when,
+  disabledReason: z.string().nullable(),
+});
+const deliverySchema = z.strictObject({
+  id: z.number(),
+  hookId: z.number(),
+  eventId: z.number(),
+  event: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.number(),
+  nextAt: when,
+  lastStatus: z.number().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.string(),
+  deliveredAt: when,
+});
+const alertSchema = z.strictObject({
+  id: z.number(),
+  kind: z.enum(ALERT_KINDS),
+  key: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  raisedAt: z.string(),
+  resolvedAt: when,
+});
 
 /** Webhooks (admin only: a hook sends the event log to a URL of the caller's choosing) and alerts (any key). */
 export const webhookRoutes: RouteSpec[] = [
@@ -13,6 +48,7 @@ export const webhookRoutes: RouteSpec[] = [
     access: 'admin',
     status: 201,
     body: webhookAddSchema,
+    response: z.strictObject({ webhook: webhookSchema, secret: z.string() }),
     handle: ({ baton, body }) => baton.addWebhook(body),
   }),
   route({
@@ -21,7 +57,8 @@ export const webhookRoutes: RouteSpec[] = [
     summary: 'Every webhook, disabled ones included (never a secret)',
     tag: 'webhooks',
     access: 'admin',
-    handle: ({ baton }) => baton.listWebhooks(),
+    response: z.strictObject({ webhooks: z.array(webhookSchema) }),
+    handle: async ({ baton }) => ({ webhooks: await baton.listWebhooks() }),
   }),
   route({
     method: 'DELETE',
@@ -30,6 +67,7 @@ export const webhookRoutes: RouteSpec[] = [
     tag: 'webhooks',
     access: 'admin',
     params: idParams,
+    response: webhookSchema,
     handle: ({ baton, params }) => baton.removeWebhook(params.id),
   }),
   route({
@@ -39,7 +77,10 @@ export const webhookRoutes: RouteSpec[] = [
     tag: 'webhooks',
     access: 'admin',
     query: deliveriesQuery,
-    handle: ({ baton, query }) => baton.webhookDeliveries({ hookId: query.hook, limit: query.limit }),
+    response: z.strictObject({ deliveries: z.array(deliverySchema) }),
+    handle: async ({ baton, query }) => ({
+      deliveries: await baton.webhookDeliveries({ hookId: query.hook, limit: query.limit }),
+    }),
   }),
   route({
     method: 'GET',
@@ -49,6 +90,7 @@ export const webhookRoutes: RouteSpec[] = [
     tag: 'webhooks',
     access: 'read',
     query: alertsQuery,
-    handle: ({ baton, query }) => baton.alerts({ open: query.open, limit: query.limit }),
+    response: z.strictObject({ alerts: z.array(alertSchema) }),
+    handle: async ({ baton, query }) => ({ alerts: await baton.alerts({ open: query.open, limit: query.limit }) }),
   }),
 ];
