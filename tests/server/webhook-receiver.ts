@@ -56,10 +56,15 @@ function verify(secret: string, header: string, body: string): boolean {
   return fresh && parts.v1 !== undefined && timingSafeEqual(Buffer.from(parts.v1), Buffer.from(expected));
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | false, ms = 15_000): Promise<T> {
+/** Polls `probe` until it gives something truthy. */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 15_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));

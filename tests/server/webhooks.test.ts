@@ -24,6 +24,9 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
       [
         'webhooks: { poll: 50ms, timeout: 3s, backoff: 50ms, maxFailures: 3, settle: 0 }',
         'alerts: { every: 100ms, readyOver: 3 }',
+        // Only the alert tests' critical tasks and silent worker meet these.
+        'sla: { critical: 200ms }',
+        'heartbeatTimeout: 1s',
         '',
       ].join('\n'),
     );
@@ -70,8 +73,9 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
     });
     expect(completions.every((r) => r.signed)).toBe(true);
     expect(new Set(completions.map((r) => r.eventId)).size).toBe(5);
-    // The other hook got each while the hanging one still waits on its first request.
-    expect(hanging.got.length).toBe(1);
+    // The other hook got each while the hanging one still waited on its first request (3 s).
+    const firstHang = hanging.got[0]?.at ?? Number.NaN;
+    expect(Math.max(...completions.map((r) => r.at)) - firstHang).toBeLessThan(3000);
 
     const disabled = await until('the failing hook disabled', () => {
       const list = json<Webhook[]>(cli(project.dir, ['webhook', 'list', '--json', '--server', url]));
@@ -106,6 +110,27 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
     expect(ok.got.filter((r) => r.event === 'alert.task_failed')).toHaveLength(1);
     const viaHttp = await remote.alerts({ open: true });
     expect(viaHttp.map((a) => a.kind)).toEqual(['ready_over']);
+  });
+
+  it('raises an SLA breach once while it lasts and again when it comes back; a worker gone silent holding work', async () => {
+    const remote = new RemoteBaton({ url });
+    const breaches = () => ok.got.filter((r) => r.event === 'alert.sla_breached').length;
+    const first = await remote.createTask({ title: 'urgent', priority: 'critical' });
+    await until('the first breach', () => breaches() === 1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(breaches()).toBe(1);
+    // Taken: the breach ends. A new one waits too long: a second occurrence.
+    await remote.claimTask(first.id, { workerId: 'silent' });
+    await until('the breach resolved', async () => (await remote.alerts({ open: true })).every((a) => a.kind !== 'sla_breached'));
+    await remote.createTask({ title: 'urgent again', priority: 'critical' });
+    await until('the second breach', () => breaches() === 2);
+
+    // The worker holding the first task says nothing more: offline, holding work.
+    const offline = await until('the worker_offline alert', () => ok.got.find((r) => r.event === 'alert.worker_offline'));
+    expect(offline.signed).toBe(true);
+    const alerts = await remote.alerts();
+    expect(alerts.filter((a) => a.kind === 'worker_offline').map((a) => a.data.workerId)).toEqual(['silent']);
+    expect(alerts.filter((a) => a.kind === 'sla_breached')).toHaveLength(2);
   });
 
   it('refuses a bad hook with a coded error and changes nothing', () => {
