@@ -4,7 +4,7 @@ import { EVENT_PATTERN, retryDelayMs, selects, webhookEventName } from '../../sr
 const event = (type: string, extra: { taskId?: number | null; status?: [string, string]; kind?: string } = {}) => ({
   type,
   taskId: extra.taskId === undefined ? 1 : extra.taskId,
-  changes: extra.status ? { status: extra.status } : {},
+  changes: (extra.status ? { status: extra.status } : {}) as Record<string, [unknown, unknown]>,
   data: extra.kind ? { kind: extra.kind } : null,
 });
 
