@@ -13,6 +13,7 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
   let project: ReturnType<typeof freshProject>;
   let server: ChildProcess;
   let url: string;
+  let serverOutput: () => string;
   let ok: Awaited<ReturnType<typeof receiver>>;
   let failing: Awaited<ReturnType<typeof receiver>>;
   let hanging: Awaited<ReturnType<typeof receiver>>;
@@ -34,6 +35,7 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
     const started = await startBaton(project.dir, ['serve', '--port', '0'], SERVING, { BATON_LOG_LEVEL: 'warn' });
     server = started.child;
     url = started.match[1] as string;
+    serverOutput = started.output;
   });
 
   afterAll(async () => {
@@ -110,6 +112,12 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
     expect(ok.got.filter((r) => r.event === 'alert.task_failed')).toHaveLength(1);
     const viaHttp = await remote.alerts({ open: true });
     expect(viaHttp.map((a) => a.kind)).toEqual(['ready_over']);
+    // The server's log says it too.
+    expect(serverOutput()).toContain(`alert: task ${doomed.id} failed for good`);
+
+    // A backup that cannot be written (its folder is a file): an alert of its own.
+    expect(cli(project.dir, ['backup', join(project.dir, '.baton', 'config.yaml', 'b.db')]).code).not.toBe(0);
+    await until('the backup alert at the hook', () => ok.got.some((r) => r.event === 'alert.backup_failed'));
   });
 
   it('raises an SLA breach once while it lasts and again when it comes back; a worker gone silent holding work', async () => {
