@@ -31,6 +31,8 @@ interface Outcome {
 export class WebhookSender {
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly stopping = new AbortController();
+  /** What ended a sender since the last turn (a store that went away), for the turn to report. */
+  private failure: unknown = null;
 
   constructor(private readonly ctx: AppContext) {}
 
@@ -41,10 +43,17 @@ export class WebhookSender {
     for (const hook of hooks) {
       queued += await fillOutbox(this.ctx, hook.id);
       if (!this.inFlight.has(hook.id) && !this.stopping.signal.aborted) {
-        const run = this.drain(hook).finally(() => this.inFlight.delete(hook.id));
+        const run = this.drain(hook)
+          .catch((err) => {
+            this.failure = err;
+          })
+          .finally(() => this.inFlight.delete(hook.id));
         this.inFlight.set(hook.id, run);
       }
     }
+    const failure = this.failure;
+    this.failure = null;
+    if (failure) throw failure;
     return queued;
   }
 

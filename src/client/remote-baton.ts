@@ -56,15 +56,6 @@ import type {
   WorkflowSummary,
   WorkflowValidation,
 } from '../app/baton.js';
-import type {
-  Alert,
-  AlertsQuery,
-  DeliveriesQuery,
-  Webhook,
-  WebhookAdded,
-  WebhookAddInput,
-  WebhookDelivery,
-} from '../app/webhook-types.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
 import type { Resource } from '../core/resources.js';
@@ -86,8 +77,11 @@ import * as query from './query.js';
 import * as keys from './remote-keys.js';
 import * as maintenance from './remote-maintenance.js';
 import * as runs from './remote-runs.js';
+import type { MetricsJson } from './remote-views.js';
 import * as views from './remote-views.js';
 import * as webhooks from './remote-webhooks.js';
+
+export type { MetricsJson };
 
 /** The server answers a long-poll claim after at most this long; longer waits are several polls. */
 const MAX_POLL_SECONDS = 60;
@@ -393,21 +387,13 @@ export class RemoteBaton implements Baton {
   listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);
   restore = (input: RestoreInput): Promise<RestoreResult> => maintenance.restore(this.http, input);
   gc = (input?: GcInput): Promise<GcReport> => maintenance.gc(this.http, input);
-
-  addWebhook = (input: WebhookAddInput): Promise<WebhookAdded> => webhooks.addWebhook(this.http, input);
-  listWebhooks = (): Promise<Webhook[]> => webhooks.listWebhooks(this.http);
-  removeWebhook = (id: number): Promise<Webhook> => webhooks.removeWebhook(this.http, id);
-  webhookDeliveries = (query?: DeliveriesQuery): Promise<WebhookDelivery[]> => webhooks.deliveries(this.http, query);
-  alerts = (query?: AlertsQuery): Promise<Alert[]> => webhooks.alerts(this.http, query);
+  addWebhook: Baton['addWebhook'] = (input) => webhooks.addWebhook(this.http, input);
+  listWebhooks: Baton['listWebhooks'] = () => webhooks.listWebhooks(this.http);
+  removeWebhook: Baton['removeWebhook'] = (id) => webhooks.removeWebhook(this.http, id);
+  webhookDeliveries: Baton['webhookDeliveries'] = (query) => webhooks.deliveries(this.http, query);
+  alerts: Baton['alerts'] = (query) => webhooks.alerts(this.http, query);
 
   async close(): Promise<void> {
     this.http.close();
   }
 }
-
-/** One metric of prom-client's JSON: its series, each with its labels and value. */
-export type MetricsJson = {
-  name: string;
-  type: string;
-  values: { metricName?: string; labels: Record<string, string | number>; value: number }[];
-}[];
