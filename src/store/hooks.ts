@@ -33,6 +33,8 @@ export interface HooksTx {
    */
   takeDeliveries(hookId: number, now: number, leaseUntil: number, limit: number): Promise<TakenDelivery[]>;
   updateDelivery(id: number, patch: DeliveryPatch): Promise<void>;
+  /** Removes up to `limit` deliveries made before `before` that are no longer pending; returns how many went. */
+  removeDeliveries(before: number, limit: number): Promise<number>;
   /**
    * Raises an alert unless its occurrence is known: an alert of one event (`reopen: false`) once
    * per key, ever; a condition (`reopen: true`) again only after it was resolved. Null: known.

@@ -36,6 +36,8 @@ export function hookStatements(schema: string) {
       RETURNING *`,
     updateDelivery: `UPDATE ${q('webhook_deliveries')} SET status = $2, next_at = $3, last_status = $4, last_error = $5,
       delivered_at = $6 WHERE id = $1`,
+    removeDeliveries: `DELETE FROM ${q('webhook_deliveries')} WHERE id IN (SELECT id FROM ${q('webhook_deliveries')}
+      WHERE status <> 'pending' AND created_at < $1 ORDER BY id LIMIT $2) RETURNING id`,
     raiseAlert: `INSERT INTO ${q('alerts')} (kind, key, dedup_key, message, data, raised_at, resolved_at)
       VALUES ($1, $2, $2, $3, $4::text::jsonb, $5, $6) ON CONFLICT (dedup_key) DO NOTHING RETURNING *`,
     resolveAlert: `UPDATE ${q('alerts')} SET dedup_key = NULL, resolved_at = $2 WHERE dedup_key = $1 AND resolved_at IS NULL
@@ -77,6 +79,7 @@ export const hookWrites = (st: HookStatements, q: Query) => ({
   updateDelivery: async (id: number, p: DeliveryPatch) => {
     await q(st.updateDelivery, [id, p.status, p.nextAt, p.lastStatus, p.lastError, p.deliveredAt]);
   },
+  removeDeliveries: async (before: number, limit: number) => (await q(st.removeDeliveries, [before, limit])).length,
   raiseAlert: async (a: NewAlert, options: { reopen: boolean }) => {
     const params = [a.kind, a.key, a.message, JSON.stringify(a.data), a.raisedAt, options.reopen ? null : a.raisedAt];
     const [row] = await q(st.raiseAlert, params);

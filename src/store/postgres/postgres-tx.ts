@@ -217,6 +217,7 @@ export class PostgresTx implements StoreTx {
   takeDeliveries = (hookId: number, now: number, leaseUntil: number, limit: number) =>
     this.hooks.takeDeliveries(hookId, now, leaseUntil, limit);
   updateDelivery = (id: number, patch: DeliveryPatch) => this.hooks.updateDelivery(id, patch);
+  removeDeliveries = (before: number, limit: number) => this.hooks.removeDeliveries(before, limit);
   raiseAlert = (alert: NewAlert, options: { reopen: boolean }) => this.hooks.raiseAlert(alert, options);
   resolveAlert = (key: string, at: number) => this.hooks.resolveAlert(key, at);
 

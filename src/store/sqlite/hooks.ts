@@ -69,6 +69,12 @@ export function updateDelivery(stmt: Stmt, id: number, p: DeliveryPatch): void {
   ).run(p.status, p.nextAt, p.lastStatus, p.lastError, p.deliveredAt, id);
 }
 
+export function removeDeliveries(stmt: Stmt, before: number, limit: number): number {
+  const sql = `DELETE FROM webhook_deliveries WHERE id IN
+    (SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ? ORDER BY id LIMIT ?)`;
+  return stmt(sql).run(before, limit).changes;
+}
+
 export function raiseAlert(stmt: Stmt, a: NewAlert, options: { reopen: boolean }): Alert | null {
   const row = stmt(
     `INSERT INTO alerts (kind, key, dedup_key, message, data, raised_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -191,6 +191,7 @@ export class SqliteTx implements StoreTx {
   takeDeliveries = async (hookId: number, now: number, leaseUntil: number, limit: number) =>
     this.writing(hooks.takeDeliveries(this.hookStmt, hookId, now, leaseUntil, limit));
   updateDelivery = async (id: number, patch: DeliveryPatch) => this.writing(hooks.updateDelivery(this.hookStmt, id, patch));
+  removeDeliveries = async (before: number, limit: number) => this.writing(hooks.removeDeliveries(this.hookStmt, before, limit));
   raiseAlert = async (alert: NewAlert, options: { reopen: boolean }) =>
     this.writing(hooks.raiseAlert(this.hookStmt, alert, options));
   resolveAlert = async (key: string, at: number) => this.writing(hooks.resolveAlert(this.hookStmt, key, at));
