@@ -52,7 +52,9 @@ async function raise(ctx: AppContext, found: Found, reopen: boolean): Promise<Al
 /** Failed-for-good tasks and failed backups among the events since the last look (from now, the first time). */
 async function eventAlerts(ctx: AppContext): Promise<Found[]> {
   const duty = (await ctx.store.duties()).find((d) => d.duty === ALERTS_DUTY);
-  const cursor = Number(duty?.outcome?.cursor ?? (await ctx.store.lastEventId()));
+  const last = await ctx.store.lastEventId();
+  // From now on the first time; from the log's end when a restore replaced it with a shorter one.
+  const cursor = Math.min(Number(duty?.outcome?.cursor ?? last), last);
   const events = await ctx.store.events({ afterId: cursor, limit: EVENT_PAGE });
   if (events.length === 0) {
     if (!duty) await ctx.store.recordDuty(ALERTS_DUTY, { cursor });
