@@ -1,5 +1,5 @@
 import { PRIORITIES } from '../core/types.js';
-import type { Alert, AlertKind } from '../core/webhooks.js';
+import { type Alert, type AlertKind, failedForGood } from '../core/webhooks.js';
 import type { NewAlert } from '../store/hooks.js';
 import type { AppContext } from './context.js';
 import { breachCutoffs } from './status-stats.js';
@@ -62,7 +62,7 @@ async function eventAlerts(ctx: AppContext): Promise<Found[]> {
   }
   const found: Found[] = [];
   for (const e of events) {
-    if (e.type === 'failed' && e.changes.status?.[1] === 'failed') {
+    if (failedForGood(e)) {
       const error = e.data?.error ?? null;
       found.push(alert('task_failed', `task_failed:${e.id}`, `task ${e.taskId} failed for good`, { taskId: e.taskId, error }));
     } else if (e.type === 'backup_failed') {

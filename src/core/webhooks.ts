@@ -57,15 +57,22 @@ export interface Alert {
 
 /**
  * The webhook name of a log event: `alert.<kind>` for an alert, `backup.failed` and the like for
- * events of no task, `task.<type>` for a task's — where `task.failed` is a task failed for good and
- * `task.attempt_failed` an attempt that will be retried.
+ * events of no task, `task.<type>` for a task's — where `task.failed` is a task failed for good
+ * (its last attempt failed, or its last lease ran out) and `task.attempt_failed` an attempt that
+ * will be retried.
  */
 export function webhookEventName(event: Pick<TaskEvent, 'type' | 'taskId' | 'changes' | 'data'>): string {
   if (event.type === 'alert_raised') return `alert.${String(event.data?.kind ?? 'unknown')}`;
-  if (event.type === 'failed' && event.changes.status?.[1] !== 'failed') return 'task.attempt_failed';
+  if (failedForGood(event)) return 'task.failed';
+  if (event.type === 'failed') return 'task.attempt_failed';
   const prefix = /^(run|backup|webhook|workflow|trigger|worker)_(.+)$/.exec(event.type);
   if (prefix && event.taskId === null) return `${prefix[1]}.${prefix[2]}`;
   return `task.${event.type}`;
+}
+
+/** Whether the event is a task's end in failure (no retry left), however it came. */
+export function failedForGood(event: Pick<TaskEvent, 'taskId' | 'changes'>): boolean {
+  return event.taskId !== null && event.changes.status?.[1] === 'failed';
 }
 
 /** A name hooks may ask for: `a.b`, `a.*` or `*`. */

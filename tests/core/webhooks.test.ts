@@ -12,6 +12,8 @@ describe('webhook event names', () => {
   it('name a task failed for good apart from an attempt that will be retried', () => {
     expect(webhookEventName(event('failed', { status: ['executing', 'failed'] }))).toBe('task.failed');
     expect(webhookEventName(event('failed', { status: ['executing', 'queued'] }))).toBe('task.attempt_failed');
+    expect(webhookEventName(event('lease_expired', { status: ['executing', 'failed'] }))).toBe('task.failed');
+    expect(webhookEventName(event('lease_expired', { status: ['executing', 'queued'] }))).toBe('task.lease_expired');
     expect(webhookEventName(event('completed'))).toBe('task.completed');
   });
 
