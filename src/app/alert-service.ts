@@ -84,7 +84,7 @@ async function conditionAlerts(ctx: AppContext): Promise<Found[]> {
     const target = ctx.policy.slaSeconds[p];
     if (n > 0)
       found.push(
-        alert('sla_breached', `sla_breached:${p}`, `${n} ${p} tasks waited past their SLA target (${target} s)`, {
+        alert('sla_breached', `sla_breached:${p}`, `${tasks(n)} of priority ${p} waited past the SLA target (${target} s)`, {
           priority: p,
           breaches: n,
           targetSeconds: target,
@@ -101,12 +101,16 @@ async function conditionAlerts(ctx: AppContext): Promise<Found[]> {
   const depth = Object.values(ready.byPriority).reduce((a, b) => a + b, 0);
   if (over !== null && depth > over) {
     found.push(
-      alert('ready_over', 'ready_over', `${depth} tasks are ready, more than ${over}`, { ready: depth, threshold: over }),
+      alert('ready_over', 'ready_over', `${tasks(depth)} ready, more than alerts.readyOver (${over})`, {
+        ready: depth,
+        threshold: over,
+      }),
     );
   }
   return found;
 }
 
+const tasks = (n: number) => (n === 1 ? '1 task' : `${n} tasks`);
 const alert = (kind: AlertKind, key: string, message: string, data: Record<string, unknown>): Found => ({
   kind,
   key,
