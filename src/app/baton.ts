@@ -45,7 +45,7 @@ import type { WorkflowRun } from '../core/workflow/run.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
 import type { ServiceStats } from './status-stats.js';
-import type { NotifyHost, WebhookCalls } from './webhook-types.js';
+import type { Alert, NotifyHost, WebhookCalls } from './webhook-types.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
@@ -391,6 +391,8 @@ export interface SystemStatus extends ServiceStats {
   stuck: StuckReport;
   /** The last backup and clean-up, and their schedules. */
   maintenance: MaintenanceStatus;
+  /** Alerts whose condition still holds, newest first (at most five). */
+  openAlerts: Alert[];
   at: string;
 }
 

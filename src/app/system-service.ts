@@ -24,7 +24,8 @@ import { version } from './version.js';
 
 export async function status(ctx: AppContext): Promise<SystemStatus> {
   const stats = await systemStatus({ store: ctx.store, policy: ctx.policy, workers: () => ctx.presence.list() });
-  return { ...stats, maintenance: await maintenanceStatus(ctx) };
+  const openAlerts = await ctx.store.alerts({ open: true, limit: 5 });
+  return { ...stats, maintenance: await maintenanceStatus(ctx), openAlerts };
 }
 
 export async function health(ctx: AppContext): Promise<Health> {

@@ -112,6 +112,8 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
     expect(ok.got.filter((r) => r.event === 'alert.task_failed')).toHaveLength(1);
     const viaHttp = await remote.alerts({ open: true });
     expect(viaHttp.map((a) => a.kind)).toEqual(['ready_over']);
+    expect((await remote.status()).openAlerts.map((a) => a.kind)).toEqual(['ready_over']);
+    expect(cli(project.dir, ['status']).stdout).toMatch(/Alerts\s+4 tasks ready, more than alerts.readyOver \(3\)/);
     // The server's log says it too.
     expect(serverOutput()).toContain(`alert: task ${doomed.id} failed for good`);
 
