@@ -67,7 +67,7 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
       ids.push(task.id);
     }
     // The hanging receiver holds a request for 3 s at a time; none of that reaches a claim or completion.
-    expect(Math.max(...timings)).toBeLessThan(1000);
+    expect(Math.max(...timings)).toBeLessThan(2500);
 
     const completions = await until('five signed completions', () => {
       const c = ok.got.filter((r) => r.event === 'task.completed');
