@@ -289,6 +289,7 @@ export class LocalBaton implements BatonHost {
   addWebhook = (input: WebhookAddInput): Promise<WebhookAdded> => webhooks.addWebhook(this.ctx, input);
   listWebhooks = (): Promise<Webhook[]> => webhooks.listWebhooks(this.ctx);
   removeWebhook = (id: number): Promise<Webhook> => webhooks.removeWebhook(this.ctx, id);
+  enableWebhook = (id: number): Promise<Webhook> => webhooks.enableWebhook(this.ctx, id);
   webhookDeliveries = (query?: DeliveriesQuery): Promise<WebhookDelivery[]> => webhooks.deliveries(this.ctx, query);
   alerts = (query?: AlertsQuery): Promise<Alert[]> => webhooks.alerts(this.ctx, query);
   notify = (): Promise<NotifyTick> => notifications.notify(this.ctx);

@@ -40,6 +40,15 @@ export async function removeWebhook(ctx: AppContext, id: number): Promise<Webhoo
   return publicHook(hook);
 }
 
+export async function enableWebhook(ctx: AppContext, id: number): Promise<Webhook> {
+  return ctx.store.transaction(async (tx) => {
+    const hook = await tx.lockWebhook(id, { wait: true });
+    if (!hook) throw webhookNotFound(id);
+    await tx.updateWebhook(id, { failures: 0, disabledAt: null, disabledReason: null });
+    return publicHook({ ...hook, failures: 0, disabledAt: null, disabledReason: null });
+  });
+}
+
 export async function deliveries(ctx: AppContext, raw: DeliveriesQuery = {}): Promise<WebhookDelivery[]> {
   const query = parseWith(deliveriesQuerySchema, raw);
   if (query.hookId !== undefined && !(await ctx.store.webhooks()).some((h) => h.id === query.hookId)) {

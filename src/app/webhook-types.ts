@@ -13,6 +13,8 @@ export interface WebhookCalls {
   addWebhook(input: WebhookAddInput): Promise<WebhookAdded>;
   /** Every hook, disabled ones included; never a secret. */
   listWebhooks(): Promise<Webhook[]>;
+  /** Turns a disabled hook back on: its pending deliveries go out, oldest first. */
+  enableWebhook(id: number): Promise<Webhook>;
   /** Removes a hook with its delivery log. */
   removeWebhook(id: number): Promise<Webhook>;
   /** The delivery log, newest first (of one hook, or all). */

@@ -390,6 +390,7 @@ export class RemoteBaton implements Baton {
   addWebhook: Baton['addWebhook'] = (input) => webhooks.addWebhook(this.http, input);
   listWebhooks: Baton['listWebhooks'] = () => webhooks.listWebhooks(this.http);
   removeWebhook: Baton['removeWebhook'] = (id) => webhooks.removeWebhook(this.http, id);
+  enableWebhook: Baton['enableWebhook'] = (id) => webhooks.enableWebhook(this.http, id);
   webhookDeliveries: Baton['webhookDeliveries'] = (query) => webhooks.deliveries(this.http, query);
   alerts: Baton['alerts'] = (query) => webhooks.alerts(this.http, query);
 

@@ -25,6 +25,10 @@ export async function removeWebhook(http: HttpClient, id: number): Promise<Webho
   return http.call('DELETE', `/webhooks/${id}`);
 }
 
+export async function enableWebhook(http: HttpClient, id: number): Promise<Webhook> {
+  return http.call('POST', `/webhooks/${id}/enable`, { body: {}, retry: 'always' });
+}
+
 export async function deliveries(http: HttpClient, raw: DeliveriesQuery = {}): Promise<WebhookDelivery[]> {
   const q = parseWith(deliveriesQuerySchema, raw);
   const page = await http.call<{ deliveries: WebhookDelivery[] }>('GET', '/webhooks/deliveries', {

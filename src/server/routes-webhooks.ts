@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { webhookAddSchema } from '../core/schemas/webhooks.js';
 import { ALERT_KINDS } from '../core/webhooks.js';
-import { alertsQuery, deliveriesQuery, idParams } from './http-schemas.js';
+import { alertsQuery, deliveriesQuery, emptyBody, idParams } from './http-schemas.js';
 import { type RouteSpec, route } from './route.js';
 
 const when = z.string().nullable();
@@ -69,6 +69,17 @@ export const webhookRoutes: RouteSpec[] = [
     params: idParams,
     response: webhookSchema,
     handle: ({ baton, params }) => baton.removeWebhook(params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/webhooks/:id/enable',
+    summary: 'Turn a disabled webhook back on: its pending deliveries go out, oldest first',
+    tag: 'webhooks',
+    access: 'admin',
+    params: idParams,
+    body: emptyBody,
+    response: webhookSchema,
+    handle: ({ baton, params }) => baton.enableWebhook(params.id),
   }),
   route({
     method: 'GET',

@@ -14,8 +14,14 @@ export interface Received {
   at: number;
 }
 
-/** A local HTTP receiver: `ok` answers 204 and checks the signature, `fail` answers 500, `hang` never answers. */
-export async function receiver(mode: 'ok' | 'fail' | 'hang', secret = SECRET) {
+type Mode = 'ok' | 'fail' | 'hang';
+
+/**
+ * A local HTTP receiver: `ok` answers 204 and checks the signature, `fail` answers 500, `hang`
+ * never answers; `mode` may change while it runs (a receiver fixed).
+ */
+export async function receiver(initial: Mode, secret = SECRET) {
+  let mode = initial;
   const got: Received[] = [];
   const hanging: IncomingMessage[] = [];
   const server: Server = createServer((req, res) => {
@@ -40,6 +46,9 @@ export async function receiver(mode: 'ok' | 'fail' | 'hang', secret = SECRET) {
   return {
     url,
     got,
+    setMode: (m: Mode) => {
+      mode = m;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -90,6 +90,20 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
     await until('the webhook.disabled event at the good hook', () => ok.got.some((r) => r.event === 'webhook.disabled'));
     const delivered = json<WebhookDelivery[]>(cli(project.dir, ['webhook', 'deliveries', String(good.id), '--json']));
     expect(delivered.filter((d) => d.status === 'delivered').length).toBeGreaterThanOrEqual(6);
+
+    // Fixed, and turned back on: what waited goes out, and what happened meanwhile too.
+    failing.setMode('ok');
+    const meanwhile = await remote.createTask({ title: 'while disabled' });
+    const held = await remote.claimTask(meanwhile.id, { workerId: 'w1' });
+    await remote.complete(meanwhile.id, { workerId: 'w1', token: held.lease?.token });
+    expect(
+      json<Webhook>(cli(project.dir, ['webhook', 'enable', String(bad.id), '--json', '--server', url])).disabledAt,
+    ).toBeNull();
+    await until('every completion delivered to the fixed receiver', async () => {
+      const log = await remote.webhookDeliveries({ hookId: bad.id });
+      return log.length === 6 && log.every((d) => d.status === 'delivered');
+    });
+    expect(new Set(failing.got.map((r) => r.eventId)).size).toBe(6);
   });
 
   it('raises each alert once per occurrence, to the log of alerts and to webhooks', async () => {

@@ -61,6 +61,17 @@ export function registerWebhookCommands(program: Command, globals: () => GlobalO
     );
 
   hooks
+    .command('enable')
+    .description('turn a disabled webhook back on: its pending deliveries go out, oldest first')
+    .argument('<id>', 'webhook id')
+    .action(async (id: string, opts: Opts) =>
+      withBaton(g(opts), async (baton, out) => {
+        const hook = await baton.enableWebhook(parsePositiveInt(id, 'id'));
+        out.result(hook, () => `enabled webhook ${hook.id} (${hook.url})`);
+      }),
+    );
+
+  hooks
     .command('deliveries')
     .description('the delivery log, newest first: status, attempts, the receiver’s last answer')
     .argument('[id]', 'of this webhook only')
