@@ -49,27 +49,28 @@ export function registerWebhookCommands(program: Command, globals: () => GlobalO
       }),
     );
 
-  hooks
-    .command('remove')
-    .description('remove a webhook and its delivery log')
-    .argument('<id>', 'webhook id')
-    .action(async (id: string, opts: Opts) =>
-      withBaton(g(opts), async (baton, out) => {
-        const removed = await baton.removeWebhook(parsePositiveInt(id, 'id'));
-        out.result(removed, () => `removed webhook ${removed.id} (${removed.url})`);
-      }),
-    );
-
-  hooks
-    .command('enable')
-    .description('turn a disabled webhook back on: its pending deliveries go out, oldest first')
-    .argument('<id>', 'webhook id')
-    .action(async (id: string, opts: Opts) =>
-      withBaton(g(opts), async (baton, out) => {
-        const hook = await baton.enableWebhook(parsePositiveInt(id, 'id'));
-        out.result(hook, () => `enabled webhook ${hook.id} (${hook.url})`);
-      }),
-    );
+  // One hook by id: removed, or turned back on.
+  const byId = [
+    { name: 'remove', what: 'remove a webhook and its delivery log', call: 'removeWebhook', done: 'removed' },
+    {
+      name: 'enable',
+      what: 'turn a disabled webhook back on: its pending deliveries go out, oldest first',
+      call: 'enableWebhook',
+      done: 'enabled',
+    },
+  ] as const;
+  for (const c of byId) {
+    hooks
+      .command(c.name)
+      .description(c.what)
+      .argument('<id>', 'webhook id')
+      .action(async (id: string, opts: Opts) =>
+        withBaton(g(opts), async (baton, out) => {
+          const hook = await baton[c.call](parsePositiveInt(id, 'id'));
+          out.result(hook, () => `${c.done} webhook ${hook.id} (${hook.url})`);
+        }),
+      );
+  }
 
   hooks
     .command('deliveries')
