@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { retryDelayMs } from '../core/webhooks.js';
-import type { DeliveryPatch, TakenDelivery, WebhookRecord } from '../store/hooks.js';
+import type { TakenDelivery, WebhookRecord } from '../store/hooks.js';
 import type { AppContext } from './context.js';
 import { version } from './version.js';
 import { fillOutbox } from './webhook-service.js';
@@ -107,52 +107,45 @@ export class WebhookSender {
   }
 
   /**
-   * Records an attempt: delivered, or due again after a backoff (failed for good after
-   * `maxFailures` attempts). The hook's failures in a row reach `maxFailures`: it is disabled, with
-   * a `webhook_disabled` event. Returns whether the hook's sending should stop.
+   * Records an attempt: delivered, or due again after a backoff. The hook's failures in a row
+   * reaching `maxFailures` disable it, with a `webhook_disabled` event, and its deliveries wait for
+   * it to be enabled; a delivery that fails `maxFailures` times while others get through (a body
+   * the receiver refuses) is given up. Returns whether the hook's sending should stop.
    */
   private async settle(hookId: number, d: TakenDelivery, outcome: Outcome): Promise<boolean> {
-    const { backoffMs, maxFailures } = this.ctx.maintenance.webhooks;
     // A send cut short by the server stopping is no fault of the receiver: the lease runs out and it is sent again.
     if (!outcome.ok && this.stopping.signal.aborted) return true;
     return this.ctx.store.transaction(async (tx) => {
       const hook = await tx.lockWebhook(hookId, { wait: true });
       if (!hook) return true;
-      const patch: DeliveryPatch = {
-        status: 'delivered',
-        nextAt: null,
-        lastStatus: outcome.status,
-        lastError: null,
-        deliveredAt: null,
-      };
+      const last = { lastStatus: outcome.status, lastError: outcome.error };
       if (outcome.ok) {
-        await tx.updateDelivery(d.id, { ...patch, deliveredAt: tx.now });
+        await tx.updateDelivery(d.id, { ...last, status: 'delivered', nextAt: null, deliveredAt: tx.now });
         if (hook.failures > 0) await tx.updateWebhook(hookId, { failures: 0 });
         return false;
       }
-      const giveUp = d.attempts >= maxFailures;
-      await tx.updateDelivery(d.id, {
-        ...patch,
-        status: giveUp ? 'failed' : 'pending',
-        nextAt: giveUp ? null : tx.now + retryDelayMs(d.attempts, backoffMs),
-        lastError: outcome.error,
-      });
+      const { backoffMs, maxFailures } = this.ctx.maintenance.webhooks;
       const failures = hook.failures + 1;
       const disable = failures >= maxFailures && hook.disabledAt === null;
-      const reason = `${failures} deliveries in a row failed; the last: ${outcome.error}`;
-      await tx.updateWebhook(hookId, disable ? { failures, disabledAt: tx.now, disabledReason: reason } : { failures });
-      if (disable) {
-        await tx.appendEvent({
-          taskId: null,
-          workerId: null,
-          actor: this.ctx.actor,
-          type: 'webhook_disabled',
-          at: new Date(tx.now).toISOString(),
-          changes: {},
-          data: { hookId, url: hook.url, failures, error: outcome.error },
-        });
+      const giveUp = d.attempts >= maxFailures && !disable;
+      const nextAt = giveUp ? null : tx.now + retryDelayMs(d.attempts, backoffMs);
+      await tx.updateDelivery(d.id, { ...last, status: giveUp ? 'failed' : 'pending', nextAt, deliveredAt: null });
+      if (!disable) {
+        await tx.updateWebhook(hookId, { failures });
+        return !giveUp;
       }
-      return disable || !giveUp;
+      const disabledReason = `${failures} deliveries in a row failed; the last: ${outcome.error}`;
+      await tx.updateWebhook(hookId, { failures, disabledAt: tx.now, disabledReason });
+      await tx.appendEvent({
+        taskId: null,
+        workerId: null,
+        actor: this.ctx.actor,
+        type: 'webhook_disabled',
+        at: new Date(tx.now).toISOString(),
+        changes: {},
+        data: { hookId, url: hook.url, failures, error: outcome.error },
+      });
+      return true;
     });
   }
 }
