@@ -47,6 +47,7 @@ import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
 import type { PauseView, QueueCalls } from './queue-types.js';
 import type { ServiceStats } from './status-stats.js';
+import type { Alert, NotifyHost, WebhookCalls } from './webhook-types.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
 // The input types are those of the core schemas, which hold their limits (see `LIMITS`).
@@ -81,7 +82,7 @@ export type {
  * Baton only through this, and never knows whether it holds the in-process `LocalBaton` or the
  * HTTP `RemoteBaton`.
  */
-export interface Baton extends MaintenanceCalls, QueueCalls {
+export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls {
   /** Creates a task; `blocked` while a dependency is open. */
   createTask(input: CreateTaskInput): Promise<Task>;
   getTask(id: number): Promise<Task>;
@@ -228,7 +229,7 @@ export interface Baton extends MaintenanceCalls, QueueCalls {
  * A `Baton` that can act for others: the server holds one and records each caller's changes under
  * the caller's name.
  */
-export interface BatonHost extends Baton, MaintenanceHost {
+export interface BatonHost extends Baton, MaintenanceHost, NotifyHost {
   /** The same Baton, recording changes as made by `actor`. Cheap; shares every cache. */
   actingAs(actor: string): Baton;
 }
@@ -397,12 +398,15 @@ export interface SystemStatus extends ServiceStats {
   maintenance: MaintenanceStatus;
   /** Pauses of claims in force: `queue` null pauses the whole system (`baton system pause`). */
   pauses: PauseView[];
+  /** Alerts whose condition still holds, newest first (at most five). */
+  openAlerts: Alert[];
   at: string;
 }
 
 export type * from './insight-types.js';
 export type * from './maintenance-types.js';
 export type * from './queue-types.js';
+export type * from './webhook-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
 

@@ -150,4 +150,16 @@ export const configSchema = z.strictObject({
   limits: z.strictObject({ maxExecuting: count.optional() }).optional(),
   /** Named queues and their settings, by name. */
   queues: z.record(queueNameSchema, queueSection).optional(),
+  /** Outbound webhooks: how `baton serve` delivers (`poll`, `timeout`, `backoff`, `maxFailures`, `settle`). */
+  webhooks: z
+    .strictObject({
+      poll: seconds.optional(),
+      timeout: seconds.optional(),
+      backoff: seconds.optional(),
+      maxFailures: z.number().int().min(1).max(1000).optional(),
+      settle: z.union([z.literal(0), seconds]).optional(),
+    })
+    .optional(),
+  /** Alerts: how often `baton serve` looks (`every`), and `readyOver`: ready tasks that raise `ready_over`. */
+  alerts: z.strictObject({ every: seconds.optional(), readyOver: z.number().int().min(0).optional() }).optional(),
 });

@@ -6,6 +6,7 @@ import { BatonError } from '../core/errors.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import type { QueueSettings } from '../core/queues.js';
 import { configSchema } from './config-schema.js';
+import { DEFAULT_NOTIFY } from './maintenance-service.js';
 import type { MaintenanceSettings } from './maintenance-types.js';
 
 /**
@@ -91,6 +92,7 @@ export async function loadMaintenance(file: string): Promise<Readonly<Maintenanc
   const c = await readConfig(file);
   const base = dirname(file);
   const ms = (seconds: number | undefined) => (seconds === undefined ? null : seconds * 1000);
+  const hooks = DEFAULT_NOTIFY.webhooks;
   return deepFreeze({
     backup: {
       everyMs: ms(c?.backup?.every),
@@ -102,6 +104,17 @@ export async function loadMaintenance(file: string): Promise<Readonly<Maintenanc
       completedTasksMs: ms(c?.retention?.completedTasks),
       archiveDir: resolve(base, c?.retention?.archive ?? 'archive'),
       everyMs: ms(c?.retention?.every) ?? 3_600_000,
+    },
+    webhooks: {
+      pollMs: ms(c?.webhooks?.poll) ?? hooks.pollMs,
+      timeoutMs: ms(c?.webhooks?.timeout) ?? hooks.timeoutMs,
+      backoffMs: ms(c?.webhooks?.backoff) ?? hooks.backoffMs,
+      maxFailures: c?.webhooks?.maxFailures ?? hooks.maxFailures,
+      settleMs: ms(c?.webhooks?.settle) ?? hooks.settleMs,
+    },
+    alerts: {
+      everyMs: ms(c?.alerts?.every) ?? DEFAULT_NOTIFY.alerts.everyMs,
+      readyOver: c?.alerts?.readyOver ?? null,
     },
   });
 }

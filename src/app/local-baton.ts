@@ -81,6 +81,7 @@ import type {
   RestoreInput,
   RestoreResult,
 } from './maintenance-types.js';
+import * as notifications from './notify-service.js';
 import * as queueService from './queue-service.js';
 import type { PauseInput, QueuesReport } from './queue-types.js';
 import * as reservations from './reservation-service.js';
@@ -92,6 +93,17 @@ import * as runs from './run-service.js';
 import * as steer from './steer-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
+import * as webhooks from './webhook-service.js';
+import type {
+  Alert,
+  AlertsQuery,
+  DeliveriesQuery,
+  NotifyTick,
+  Webhook,
+  WebhookAdded,
+  WebhookAddInput,
+  WebhookDelivery,
+} from './webhook-types.js';
 import { WorkerPresence } from './worker-presence.js';
 import * as workflows from './workflow-service.js';
 
@@ -285,6 +297,19 @@ export class LocalBaton implements BatonHost {
   restore = (input: RestoreInput): Promise<RestoreResult> => restore(this.ctx, input);
   gc = (input?: GcInput): Promise<GcReport> => gc(this.ctx, input);
   maintain = (): Promise<MaintenanceTick> => maintenance.maintain(this.ctx);
+
+  // ── webhooks and alerts ──────────────────────────────────────────────────
+  addWebhook = (input: WebhookAddInput): Promise<WebhookAdded> => webhooks.addWebhook(this.ctx, input);
+  listWebhooks = (): Promise<Webhook[]> => webhooks.listWebhooks(this.ctx);
+  removeWebhook = (id: number): Promise<Webhook> => webhooks.removeWebhook(this.ctx, id);
+  enableWebhook = (id: number): Promise<Webhook> => webhooks.enableWebhook(this.ctx, id);
+  webhookDeliveries = (query?: DeliveriesQuery): Promise<WebhookDelivery[]> => webhooks.deliveries(this.ctx, query);
+  alerts = (query?: AlertsQuery): Promise<Alert[]> => webhooks.alerts(this.ctx, query);
+  notify = (): Promise<NotifyTick> => notifications.notify(this.ctx);
+  stopNotify = (): Promise<void> => notifications.stopNotify(this.ctx);
+  get notifyEveryMs(): number {
+    return this.ctx.maintenance.webhooks.pollMs;
+  }
 
   close = (): Promise<void> => this.ctx.store.close();
 

@@ -39,11 +39,18 @@ export async function maintenanceStatus(ctx: AppContext): Promise<MaintenanceSta
   return { backup: await backupStatus(ctx), retention: await retentionStatus(ctx) };
 }
 
+/** Webhooks and alerts without a config. */
+export const DEFAULT_NOTIFY: Pick<MaintenanceSettings, 'webhooks' | 'alerts'> = {
+  webhooks: { pollMs: 1000, timeoutMs: 10_000, backoffMs: 5000, maxFailures: 10, settleMs: 1000 },
+  alerts: { everyMs: 15_000, readyOver: null },
+};
+
 /** Without a config: nothing scheduled, and the folders beside a SQLite store (else in `./.baton`). */
 export function defaultMaintenance(store: Store): MaintenanceSettings {
   const base = store.kind === 'sqlite' && store.location !== ':memory:' ? dirname(store.location) : resolve('.baton');
   return {
     backup: { everyMs: null, keep: 10, dir: join(base, 'backups') },
     retention: { eventsMs: null, completedTasksMs: null, archiveDir: join(base, 'archive'), everyMs: 3_600_000 },
+    ...DEFAULT_NOTIFY,
   };
 }

@@ -22,6 +22,27 @@ export interface MaintenanceSettings {
     /** How often `baton serve` cleans up (ms). */
     everyMs: number;
   };
+  webhooks: {
+    /** How often `baton serve` looks for events to deliver and deliveries due (ms). */
+    pollMs: number;
+    /** How long one POST may take before it counts as failed. */
+    timeoutMs: number;
+    /** The first retry's delay; each further one doubles it (up to an hour). */
+    backoffMs: number;
+    /** Failed deliveries in a row that disable a hook. */
+    maxFailures: number;
+    /**
+     * How old an event must be before it is delivered: on PostgreSQL an event id is taken before its
+     * transaction commits, so a younger event may still have an older neighbour on its way.
+     */
+    settleMs: number;
+  };
+  alerts: {
+    /** How often `baton serve` looks for conditions to alert on (ms). */
+    everyMs: number;
+    /** Ready tasks beyond which a `ready_over` alert is raised (null: none). */
+    readyOver: number | null;
+  };
 }
 
 export interface MaintenanceCalls {

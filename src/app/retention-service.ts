@@ -61,6 +61,7 @@ export async function gc(ctx: AppContext, raw: GcInput = {}): Promise<GcReport> 
   const run: Run = { ctx, cut, dryRun: report.dryRun, report, archive, wouldGo: new Set() };
   if (cut.tasks !== null) await removeTasks(run, cut.tasks);
   if (cut.events !== null) await removeEvents(run, cut.events);
+  if (cut.events !== null && !run.dryRun) await removeDeliveries(ctx, cut.events);
   report.archive = archive.written ? archive.path : null;
   report.ms = Math.round(performance.now() - started);
   if (!report.dryRun && report.configured) await record(ctx, report, now);
@@ -133,6 +134,11 @@ async function removeEventBatch(run: Run, events: TaskEvent[]): Promise<void> {
   await run.archive.append({ events });
   run.report.events.removed += await run.ctx.store.transaction((tx) => tx.removeEvents(events.map((e) => e.id)));
   run.report.batches++;
+}
+
+/** The webhook delivery log goes with the events: what was delivered or given up before the cutoff. */
+async function removeDeliveries(ctx: AppContext, before: number): Promise<void> {
+  while ((await ctx.store.transaction((tx) => tx.removeDeliveries(before, EVENT_BATCH))) === EVENT_BATCH) await yieldTurn();
 }
 
 /** The attempt logs this machine kept for removed tasks go with them. */

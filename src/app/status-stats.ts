@@ -122,7 +122,7 @@ export async function systemStatus(input: {
   store: Store;
   policy: Policy;
   workers: () => Promise<WorkerView[]>;
-}): Promise<Omit<SystemStatus, 'maintenance' | 'pauses'>> {
+}): Promise<Omit<SystemStatus, 'maintenance' | 'pauses' | 'openAlerts'>> {
   const { store, policy } = input;
   const now = await store.now();
   const [byStatus, viaSubtasks, completedLastHour, workers, ready] = await Promise.all([

@@ -26,7 +26,8 @@ import { version } from './version.js';
 export async function status(ctx: AppContext): Promise<SystemStatus> {
   const stats = await systemStatus({ store: ctx.store, policy: ctx.policy, workers: () => ctx.presence.list() });
   const pauses = (await ctx.store.listPauses()).map(pauseView);
-  return { ...stats, maintenance: await maintenanceStatus(ctx), pauses };
+  const openAlerts = await ctx.store.alerts({ open: true, limit: 5 });
+  return { ...stats, maintenance: await maintenanceStatus(ctx), pauses, openAlerts };
 }
 
 export async function health(ctx: AppContext): Promise<Health> {

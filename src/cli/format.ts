@@ -282,6 +282,7 @@ export function formatStatus(s: SystemStatus): string {
     `${pc.bold('Throughput')}  ${s.throughput.completedLastHour} completed in the last hour`,
     ...formatStats(s),
     ...formatMaintenance(s),
+    ...(s.openAlerts ?? []).map((a, i) => `${i === 0 ? `${pc.bold('Alerts')}      ` : ' '.repeat(12)}${pc.red(a.message)}`),
     ...(s.stuck?.messages ?? []).map((m, i) => `${i === 0 ? `${pc.bold('Stuck')}       ` : ' '.repeat(12)}${pc.yellow(m)}`),
   ].join('\n');
 }

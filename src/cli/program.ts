@@ -38,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerQueueCommands } = await import('./commands/queues.js');
   const { registerSteerCommands } = await import('./commands/steer.js');
   const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
+  const { registerWebhookCommands } = await import('./commands/webhooks.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -55,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   registerWorkflowCommands(program, globals);
   registerSteerCommands(program, globals);
   registerMaintenanceCommands(program, globals);
+  registerWebhookCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

@@ -81,7 +81,11 @@ import * as keys from './remote-keys.js';
 import * as maintenance from './remote-maintenance.js';
 import * as remoteQueues from './remote-queues.js';
 import * as runs from './remote-runs.js';
+import type { MetricsJson } from './remote-views.js';
 import * as views from './remote-views.js';
+import * as webhooks from './remote-webhooks.js';
+
+export type { MetricsJson };
 
 /** The server answers a long-poll claim after at most this long; longer waits are several polls. */
 const MAX_POLL_SECONDS = 60;
@@ -393,6 +397,12 @@ export class RemoteBaton implements Baton {
   listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);
   restore = (input: RestoreInput): Promise<RestoreResult> => maintenance.restore(this.http, input);
   gc = (input?: GcInput): Promise<GcReport> => maintenance.gc(this.http, input);
+  addWebhook: Baton['addWebhook'] = (input) => webhooks.addWebhook(this.http, input);
+  listWebhooks: Baton['listWebhooks'] = () => webhooks.listWebhooks(this.http);
+  removeWebhook: Baton['removeWebhook'] = (id) => webhooks.removeWebhook(this.http, id);
+  enableWebhook: Baton['enableWebhook'] = (id) => webhooks.enableWebhook(this.http, id);
+  webhookDeliveries: Baton['webhookDeliveries'] = (query) => webhooks.deliveries(this.http, query);
+  alerts: Baton['alerts'] = (query) => webhooks.alerts(this.http, query);
 
   pauseClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.pauseClaims(this.http, input);
   resumeClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.resumeClaims(this.http, input);
@@ -402,10 +412,3 @@ export class RemoteBaton implements Baton {
     this.http.close();
   }
 }
-
-/** One metric of prom-client's JSON: its series, each with its labels and value. */
-export type MetricsJson = {
-  name: string;
-  type: string;
-  values: { metricName?: string; labels: Record<string, string | number>; value: number }[];
-}[];

@@ -3,6 +3,13 @@ import { analyticsQuerySchema, parseWith, taskIdSchema, workerIdSchema } from '.
 import type { WorkerView } from '../core/types.js';
 import type { HttpClient } from './http.js';
 
+/** One metric of prom-client's JSON: its series, each with its labels and value. */
+export type MetricsJson = {
+  name: string;
+  type: string;
+  values: { metricName?: string; labels: Record<string, string | number>; value: number }[];
+}[];
+
 /**
  * RemoteBaton's views: the workers, one worker's record, analytics, an epic's burndown. Each is a
  * read, so each may be retried; inputs are checked here as LocalBaton checks them, and a bad one

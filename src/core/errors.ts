@@ -101,6 +101,7 @@ export const ERROR_CODES = {
   key_exists: 'conflict',
   workflow_not_found: 'not_found',
   run_not_found: 'not_found',
+  webhook_not_found: 'not_found',
   step_not_found: 'not_found',
   /** Deciding an approval step that is not waiting for one. */
   step_not_waiting: 'conflict',

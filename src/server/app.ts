@@ -119,10 +119,16 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   const shutdown = new AbortController();
   const sweeps = new SweepLoop(baton, clock, (err) => options.logger?.warn({ err }, 'sweep failed'), options.sweepMs);
   const duties = new MaintenanceLoop(
-    options.baton,
+    () => options.baton.maintain(),
     clock,
     (err) => options.logger?.warn({ err }, 'maintenance failed'),
     options.maintainMs,
+  );
+  const notices = new MaintenanceLoop(
+    () => notify(options.baton, options.logger),
+    clock,
+    (err) => options.logger?.warn({ err }, 'webhooks and alerts failed'),
+    options.baton.notifyEveryMs,
   );
   const failureLimit = options.authFailureLimit ?? { max: 30, windowMs: 60_000 };
   const failures = failureLimit ? new AuthFailures(failureLimit.max, failureLimit.windowMs, clock) : undefined;
@@ -166,6 +172,8 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   app.addHook('onClose', async () => feed.close());
   app.addHook('onClose', async () => sweeps.stop());
   app.addHook('onClose', async () => duties.stop());
+  app.addHook('onClose', async () => notices.stop());
+  app.addHook('onClose', async () => options.baton.stopNotify());
 
   return {
     app,
@@ -176,6 +184,7 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
       await feed.start();
       sweeps.start();
       duties.start();
+      notices.start();
     },
     async close() {
       const closing = app.close();
@@ -188,6 +197,13 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
       await closing;
     },
   };
+}
+
+/** A turn of webhooks and alerts; each alert raised goes to the server's log. */
+async function notify(baton: BatonHost, logger: Logger | undefined): Promise<void> {
+  const tick = await baton.notify();
+  for (const a of tick.alerts)
+    logger?.warn({ alert: { id: a.id, kind: a.kind, key: a.key, data: a.data } }, `alert: ${a.message}`);
 }
 
 function observeRequests(app: FastifyInstance, metrics: Metrics, debug: boolean): void {

@@ -84,6 +84,9 @@ const csv = z.string().transform((v) =>
 export const idParams = z.strictObject({ id: intParam.pipe(taskIdSchema) });
 export const dependencyParams = z.strictObject({ id: intParam.pipe(taskIdSchema), dep: intParam.pipe(taskIdSchema) });
 export const workerParams = z.strictObject({ id: workerIdSchema });
+/** Webhook and alert listings: `?hook=2&limit=50`, `?open=true&limit=50`. */
+export const deliveriesQuery = z.strictObject({ hook: intParam.optional(), limit: intParam.optional() });
+export const alertsQuery = z.strictObject({ open: flag.optional(), limit: intParam.optional() });
 export const keyParams = z.strictObject({ id: z.string().min(1).max(100) });
 
 const list = listQuerySchema.shape;

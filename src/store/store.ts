@@ -20,6 +20,7 @@ import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 import type { WorkflowRecord } from '../core/workflow/record.js';
 import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
+import type { HooksTx, StoreHooks } from './hooks.js';
 import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
 
 /**
@@ -27,7 +28,7 @@ import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
  * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
  * rules live in `core/`, the use cases in `app/`.
  */
-export interface Store extends StoreMaintenance {
+export interface Store extends StoreMaintenance, StoreHooks {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
@@ -187,7 +188,7 @@ export function keyCapabilities(column: unknown): KeyCapability[] {
   return Array.isArray(names) ? KEY_CAPABILITIES.filter((c) => names.includes(c)) : [];
 }
 
-export interface StoreTx extends MaintenanceTx {
+export interface StoreTx extends MaintenanceTx, HooksTx {
   /** The store's clock, read once per transaction. */
   readonly now: number;
   getTask(id: number): Promise<Task | undefined>;

@@ -23,6 +23,7 @@ import { steerContract } from './steer.contract.js';
 import { taskContract } from './tasks.contract.js';
 import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
+import { webhookContract } from './webhooks.contract.js';
 import { workflowContract } from './workflows.contract.js';
 
 /**
@@ -58,5 +59,6 @@ export function storeContract(run: ContractRun): void {
     linkedRunContract(store);
     steerContract(store);
     insightContract(store);
+    webhookContract(store);
   });
 }

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { AlertsBadge } from './components/AlertsBadge';
 import { HelpOverlay } from './components/HelpOverlay';
 import { TokenPrompt } from './components/TokenPrompt';
 import { useShortcuts } from './lib/keyboard';
@@ -114,6 +115,7 @@ function App() {
           </ul>
         </nav>
         <div class="session" aria-live="polite">
+          {session.identity ? <AlertsBadge /> : null}
           <button
             type="button"
             class="link small help-button"

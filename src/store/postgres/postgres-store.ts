@@ -31,6 +31,7 @@ import {
   type Sql,
   toStoreError,
 } from './connection.js';
+import { type HookStatements, hookReads, hookStatements } from './hooks.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { claimQueueParams, pausesOf, queueCountsOf, queueStatements } from './queues.js';
@@ -78,6 +79,7 @@ export class PostgresStore implements Store {
   readonly triggers: ReturnType<typeof triggerStatements>;
   readonly ret: ReturnType<typeof retentionStatements>;
   readonly qs: ReturnType<typeof queueStatements>;
+  readonly hooks: HookStatements;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -103,6 +105,7 @@ export class PostgresStore implements Store {
     this.triggers = triggerStatements(settings.schema);
     this.ret = retentionStatements(settings.schema, this.st.selectTask);
     this.qs = queueStatements(settings.schema);
+    this.hooks = hookStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -335,6 +338,14 @@ export class PostgresStore implements Store {
   eventsOfTasks = async (ids: readonly number[]) => (await this.read(this.ret.eventsOfTasks, [[...ids]])).map(rowToEvent);
   eventsWithTaskStatus = async (after: number, limit: number) =>
     withTaskStatus(await this.read(this.ret.eventsWithStatus, [after, limit]));
+
+  // ── webhooks and alerts (hooks.ts) ──
+  private get hookReads() {
+    return hookReads(this.hooks, (text, params) => this.read(text, params));
+  }
+  webhooks = () => this.hookReads.webhooks();
+  deliveries = (query: { hookId?: number | undefined; limit: number }) => this.hookReads.deliveries(query);
+  alerts = (query: { limit: number; open?: boolean | undefined }) => this.hookReads.alerts(query);
 
   async listKeys(): Promise<ApiKeyRecord[]> {
     return (await this.read(`SELECT * FROM ${this.keysTable} ORDER BY created_at, id`)).map(keyRecordOf);

@@ -6,9 +6,11 @@ import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
+import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } from '../hooks.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
 import type { Queryable } from './connection.js';
+import { hookWrites } from './hooks.js';
 import type { PostgresStore } from './postgres-store.js';
 import {
   eventParams,
@@ -214,6 +216,22 @@ export class PostgresTx implements StoreTx {
   async removeEvents(ids: readonly number[]): Promise<number> {
     return (await this.q(this.store.ret.deleteEvents, [[...ids]])).length;
   }
+
+  // ── webhooks and alerts (hooks.ts) ──
+  private get hooks() {
+    return hookWrites(this.store.hooks, (t, p) => this.q(t, p));
+  }
+  insertWebhook = (h: NewWebhook) => this.hooks.insertWebhook(h);
+  deleteWebhook = (id: number) => this.hooks.deleteWebhook(id);
+  lockWebhook = (id: number, options?: { wait?: boolean }) => this.hooks.lockWebhook(id, options);
+  updateWebhook = (id: number, patch: WebhookPatch) => this.hooks.updateWebhook(id, patch);
+  insertDeliveries = (rows: readonly NewDelivery[]) => this.hooks.insertDeliveries(rows);
+  takeDeliveries = (hookId: number, now: number, leaseUntil: number, limit: number) =>
+    this.hooks.takeDeliveries(hookId, now, leaseUntil, limit);
+  updateDelivery = (id: number, patch: DeliveryPatch) => this.hooks.updateDelivery(id, patch);
+  removeDeliveries = (before: number, limit: number) => this.hooks.removeDeliveries(before, limit);
+  raiseAlert = (alert: NewAlert, options: { reopen: boolean }) => this.hooks.raiseAlert(alert, options);
+  resolveAlert = (key: string, at: number) => this.hooks.resolveAlert(key, at);
 
   async isEmpty(): Promise<boolean> {
     const [row] = await this.q(this.st.anyRows);

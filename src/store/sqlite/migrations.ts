@@ -288,6 +288,54 @@ CREATE TABLE queue_pauses (
     // The memory and CPU a worker's process last reported in its heartbeat.
     sql: `ALTER TABLE workers ADD COLUMN usage TEXT;`,
   },
+  {
+    version: 17,
+    name: 'webhooks and alerts',
+    // Hooks with a cursor in the event log (the outbox is filled from it by the server, never by a
+    // claim or a completion), their deliveries, and alerts: dedup_key is the key of an alert of one
+    // event, and of a condition while it holds, so an occurrence is raised once however many
+    // servers look.
+    sql: `
+CREATE TABLE webhooks (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  url             TEXT NOT NULL,
+  events          TEXT NOT NULL,
+  secret          TEXT NOT NULL,
+  cursor          INTEGER NOT NULL,
+  failures        INTEGER NOT NULL DEFAULT 0,
+  created_at      INTEGER NOT NULL,
+  disabled_at     INTEGER,
+  disabled_reason TEXT
+);
+CREATE TABLE webhook_deliveries (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  hook_id      INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event_id     INTEGER NOT NULL,
+  event        TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'pending',
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  next_at      INTEGER,
+  last_status  INTEGER,
+  last_error   TEXT,
+  created_at   INTEGER NOT NULL,
+  delivered_at INTEGER,
+  UNIQUE (hook_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (hook_id, next_at) WHERE status = 'pending';
+CREATE TABLE alerts (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind        TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  dedup_key   TEXT UNIQUE,
+  message     TEXT NOT NULL,
+  data        TEXT NOT NULL,
+  raised_at   INTEGER NOT NULL,
+  resolved_at INTEGER
+);
+CREATE INDEX alerts_key ON alerts (key);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

@@ -13,6 +13,17 @@ CREATE TRIGGER tasks_search_update AFTER UPDATE OF title, description ON tasks B
   INSERT INTO tasks_search (rowid, title, description) VALUES (new.id, new.title, new.description);
 END;
 
+CREATE TABLE alerts (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind        TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  dedup_key   TEXT UNIQUE,
+  message     TEXT NOT NULL,
+  data        TEXT NOT NULL,
+  raised_at   INTEGER NOT NULL,
+  resolved_at INTEGER
+);
+
 CREATE TABLE api_keys (
   id         TEXT PRIMARY KEY,
   hash       TEXT NOT NULL UNIQUE,
@@ -123,6 +134,34 @@ CREATE TABLE 'tasks_search_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
 
 CREATE TABLE 'tasks_search_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
 
+CREATE TABLE webhook_deliveries (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  hook_id      INTEGER NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+  event_id     INTEGER NOT NULL,
+  event        TEXT NOT NULL,
+  body         TEXT NOT NULL,
+  status       TEXT NOT NULL DEFAULT 'pending',
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  next_at      INTEGER,
+  last_status  INTEGER,
+  last_error   TEXT,
+  created_at   INTEGER NOT NULL,
+  delivered_at INTEGER,
+  UNIQUE (hook_id, event_id)
+);
+
+CREATE TABLE webhooks (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  url             TEXT NOT NULL,
+  events          TEXT NOT NULL,
+  secret          TEXT NOT NULL,
+  cursor          INTEGER NOT NULL,
+  failures        INTEGER NOT NULL DEFAULT 0,
+  created_at      INTEGER NOT NULL,
+  disabled_at     INTEGER,
+  disabled_reason TEXT
+);
+
 CREATE TABLE workers (
   id            TEXT PRIMARY KEY,
   name          TEXT,
@@ -175,6 +214,8 @@ CREATE TABLE workflows (
   PRIMARY KEY (name, version)
 ) WITHOUT ROWID;
 
+CREATE INDEX alerts_key ON alerts (key);
+
 CREATE INDEX events_task ON events (task_id, id) WHERE task_id IS NOT NULL;
 
 CREATE INDEX task_dependents ON task_dependencies (depends_on, task_id);
@@ -204,6 +245,8 @@ CREATE INDEX tasks_status_claim ON tasks (status, claim_order, cap_count DESC, i
 CREATE INDEX tasks_status_updated ON tasks (status, updated_at DESC, id DESC);
 
 CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
+
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (hook_id, next_at) WHERE status = 'pending';
 
 CREATE INDEX workflow_runs_status ON workflow_runs (status, id);
 

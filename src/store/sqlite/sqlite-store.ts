@@ -23,6 +23,7 @@ import type {
 import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
+import * as hooks from './hooks.js';
 import { admit, claimGate, readPauses, readQueueCounts } from './queues.js';
 import { readResources } from './resources.js';
 import * as retention from './retention.js';
@@ -383,6 +384,10 @@ export class SqliteStore implements Store {
   recordDuty = (duty: string, outcome: Record<string, unknown>) =>
     this.transaction(async () => retention.recordDuty((sql) => this.stmt(sql), duty, outcome));
   duties = () => this.read(retention.duties);
+  // ── webhooks and alerts (hooks.ts) ──
+  webhooks = () => this.read(hooks.webhooks);
+  deliveries = (query: { hookId?: number | undefined; limit: number }) => this.read((stmt) => hooks.deliveries(stmt, query));
+  alerts = (query: { limit: number; open?: boolean | undefined }) => this.read((stmt) => hooks.alerts(stmt, query));
   retentionCandidates = (q: { before: number; belowId: number; limit: number }) =>
     this.read((stmt) => retention.retentionCandidates(stmt, q));
   eventsOfTasks = (ids: readonly number[]) => this.read((stmt) => retention.eventsOfTasks(stmt, ids));

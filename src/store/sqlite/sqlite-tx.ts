@@ -6,8 +6,10 @@ import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
+import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } from '../hooks.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
+import * as hooks from './hooks.js';
 import { QUEUE_SQL, writePause } from './queues.js';
 import * as retention from './retention.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
@@ -183,6 +185,27 @@ export class SqliteTx implements StoreTx {
     this.wrote = true;
     return retention.removeEvents((sql) => this.store.stmt(sql), ids);
   }
+
+  // ── webhooks and alerts (hooks.ts) ──
+  private get hookStmt() {
+    return (sql: string) => this.store.stmt(sql);
+  }
+  private writing<T>(value: T): T {
+    this.wrote = true;
+    return value;
+  }
+  insertWebhook = async (h: NewWebhook) => this.writing(hooks.insertWebhook(this.hookStmt, h));
+  deleteWebhook = async (id: number) => this.writing(hooks.deleteWebhook(this.hookStmt, id));
+  lockWebhook = async (id: number) => hooks.lockWebhook(this.hookStmt, id);
+  updateWebhook = async (id: number, patch: WebhookPatch) => this.writing(hooks.updateWebhook(this.hookStmt, id, patch));
+  insertDeliveries = async (rows: readonly NewDelivery[]) => this.writing(hooks.insertDeliveries(this.hookStmt, rows));
+  takeDeliveries = async (hookId: number, now: number, leaseUntil: number, limit: number) =>
+    this.writing(hooks.takeDeliveries(this.hookStmt, hookId, now, leaseUntil, limit));
+  updateDelivery = async (id: number, patch: DeliveryPatch) => this.writing(hooks.updateDelivery(this.hookStmt, id, patch));
+  removeDeliveries = async (before: number, limit: number) => this.writing(hooks.removeDeliveries(this.hookStmt, before, limit));
+  raiseAlert = async (alert: NewAlert, options: { reopen: boolean }) =>
+    this.writing(hooks.raiseAlert(this.hookStmt, alert, options));
+  resolveAlert = async (key: string, at: number) => this.writing(hooks.resolveAlert(this.hookStmt, key, at));
 
   async isEmpty(): Promise<boolean> {
     const n = this.store.stmt(SQL.anyRows).pluck().get();

@@ -1,4 +1,5 @@
 import type {
+  Alert,
   BreakdownResult,
   BulkAction,
   BulkResult,
@@ -235,6 +236,14 @@ export class ApiClient {
 
   workers(): Promise<WorkerView[]> {
     return this.request<{ workers: WorkerView[] }>('GET', '/workers').then((r) => r.workers);
+  }
+
+  /** Alerts, newest first; `open`: those whose condition still holds. */
+  alerts(query: { open?: boolean; limit?: number } = {}): Promise<Alert[]> {
+    const params = new URLSearchParams();
+    if (query.open) params.set('open', 'true');
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    return this.request<{ alerts: Alert[] }>('GET', `/alerts?${params}`).then((r) => r.alerts);
   }
 
   status(): Promise<SystemStatus> {

@@ -8,6 +8,7 @@ import type { StuckReport, Waiting } from '../../../src/core/waiting.js';
 export type { Resource } from '../../../src/core/resources.js';
 export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
 export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';
+export type { Alert } from '../../../src/core/webhooks.js';
 export type { PauseView, QueueInfo };
 
 export interface TaskPage {
