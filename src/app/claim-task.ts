@@ -4,6 +4,7 @@ import { claimTaskSchema, parseWith } from '../core/schemas.js';
 import type { Task } from '../core/types.js';
 import { claimRefusal } from '../core/waiting.js';
 import type { ClaimTaskInput } from './baton.js';
+import { assertBreakerClosed } from './breaker-service.js';
 import type { AppContext } from './context.js';
 import { sweep } from './lease-service.js';
 
@@ -30,6 +31,7 @@ export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput
   }
   if (!(await ctx.store.getTask(id))) throw taskNotFound(id);
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
+  await assertBreakerClosed(ctx, workerId);
   await ctx.sweeper.sometimes(() => sweep(ctx));
   for (let attempt = 1; ; attempt++) {
     const [claimed] = await ctx.store.claim({ workerId, capabilities, leaseMs: leaseSeconds * 1000, limit: 1, taskId: id });

@@ -1,3 +1,5 @@
+import type { BreakerState } from './breaker.js';
+
 /**
  * Glossary — the words of Baton, used the same way everywhere.
  *
@@ -179,6 +181,8 @@ export interface Worker {
   lastSeenAt: string;
   /** `stopped` once the worker said goodbye; otherwise health is computed from lastSeenAt. */
   state: 'active' | 'stopped';
+  /** Its circuit breaker (`core/breaker.ts`); null when it runs without one. */
+  breaker: BreakerState | null;
 }
 
 export type WorkerHealth = 'busy' | 'idle' | 'offline';

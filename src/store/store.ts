@@ -19,6 +19,7 @@ import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 import type { WorkflowRecord } from '../core/workflow/record.js';
 import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
+import type { StoreFleet } from './fleet.js';
 import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
 
 /**
@@ -26,7 +27,7 @@ import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
  * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
  * rules live in `core/`, the use cases in `app/`.
  */
-export interface Store extends StoreMaintenance {
+export interface Store extends StoreMaintenance, StoreFleet {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
@@ -260,6 +261,7 @@ export interface WorkerUpsert {
   concurrency?: number | undefined;
   version?: string | null | undefined;
   state?: Worker['state'] | undefined;
+  breaker?: Worker['breaker'] | undefined;
 }
 
 export interface ClaimRequest {

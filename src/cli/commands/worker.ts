@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Baton } from '../../app/baton.js';
+import { type BreakerConfig, parseBreakerSpec } from '../../core/breaker.js';
 import { BatonError, invalid } from '../../core/errors.js';
 import { isFinal } from '../../core/lifecycle.js';
 import { LIMITS } from '../../core/limits.js';
@@ -30,6 +31,10 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('--concurrency <n>', 'tasks run at the same time', '1')
     .option('--once', 'run one task, then exit')
     .option('--replace', 'take the worker id over from another live process (which then stops) instead of refusing to start')
+    .option(
+      '--breaker [spec]',
+      'circuit breaker: stop claiming after N failed attempts in a row, for a cool-down (5,10m; also a rate: 5,10m,50%/20)',
+    )
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running tasks finish this long before releasing them', '30')
     .option('--simulate [seconds]', 'demo only: fake progress for this long, then complete (noted in history)')
     .option('--lease <seconds>', 'lease length of each claim (default from config: 300)')
@@ -97,6 +102,7 @@ interface WorkerSettings {
   envAllow: string[] | undefined;
   envDeny: string[] | undefined;
   replace: boolean;
+  breaker: BreakerConfig | null;
 }
 
 function workerSettings(idArg: string | undefined, nameArg: string | undefined, capsArg: string | undefined, o: Opts) {
@@ -115,6 +121,7 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     envAllow: envNames(o.envAllow, 'env-allow'),
     envDeny: envNames(o.envDeny, 'env-deny'),
     replace: o.replace === true,
+    breaker: o.breaker === undefined ? null : parseBreakerSpec(o.breaker === true ? '' : String(o.breaker)),
   };
   if (settings.exec !== undefined && settings.simulateSeconds !== null) {
     throw new BatonError('usage', 'worker: give --exec or --simulate, not both');
@@ -194,6 +201,7 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     pid: process.pid,
     version: packageVersion(),
     replace: s.replace,
+    breaker: s.breaker,
     onEvent: (e) => {
       view.onEvent(e);
       if (e.type === 'completed') finished = 'completed';

@@ -301,6 +301,22 @@ CREATE TABLE maintenance (
 );
 `,
   },
+  {
+    version: 15,
+    name: 'circuit breakers and fleet pools',
+    // A worker's breaker lives on its row so that whichever server takes its claim enforces it.
+    // A fleet supervisor reports each pool it runs (members, target, why it scaled) as one row,
+    // read by \`baton fleet status\` from any terminal or server sharing the store.
+    sql: `
+ALTER TABLE workers ADD COLUMN breaker json;
+CREATE TABLE fleet_pools (
+  name       text PRIMARY KEY,
+  supervisor text NOT NULL,
+  state      json NOT NULL,
+  updated_at bigint NOT NULL
+);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

@@ -5,6 +5,7 @@ import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import { type TriggerState, triggerOf } from '../../core/workflow/triggers.js';
+import type { PoolRecord } from '../fleet.js';
 import type { StoreSnapshot } from '../maintenance.js';
 import type {
   ApiKeyRecord,
@@ -30,6 +31,7 @@ import {
   type Sql,
   toStoreError,
 } from './connection.js';
+import { capabilityCountsOfRows, fleetStatements, poolsOf } from './fleet.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { inTransaction } from './reservation.js';
@@ -75,6 +77,7 @@ export class PostgresStore implements Store {
   readonly runs: ReturnType<typeof runStatements>;
   readonly triggers: ReturnType<typeof triggerStatements>;
   readonly ret: ReturnType<typeof retentionStatements>;
+  readonly fleet: ReturnType<typeof fleetStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -99,6 +102,7 @@ export class PostgresStore implements Store {
     this.runs = runStatements(settings.schema);
     this.triggers = triggerStatements(settings.schema);
     this.ret = retentionStatements(settings.schema, this.st.selectTask);
+    this.fleet = fleetStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -310,6 +314,17 @@ export class PostgresStore implements Store {
       connectionLost,
     );
   }
+
+  // ── fleets (fleet.ts) ─────────────────────────────────────────────────────
+  readyByCapabilities = async (nowMs: number) => capabilityCountsOfRows(await this.read(this.fleet.readyByCapabilities, [nowMs]));
+  async reportPool(r: PoolRecord): Promise<void> {
+    const params = [r.name, r.supervisor, JSON.stringify(r.state), r.updatedAt];
+    await this.retrying(() => this.exec(this.sql, this.fleet.reportPool, params), notSent);
+  }
+  async removePools(supervisor: string): Promise<void> {
+    await this.retrying(() => this.exec(this.sql, this.fleet.removePools, [supervisor]), notSent);
+  }
+  listPools = async () => poolsOf(await this.read(this.fleet.listPools));
 
   // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
   snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>): Promise<T> => pgSnapshot(this, fn);

@@ -149,6 +149,7 @@ export class PostgresTx implements StoreTx {
       registeredAt: before?.registeredAt ?? at,
       lastSeenAt: at,
       state: w.state ?? 'active',
+      breaker: w.breaker !== undefined ? w.breaker : (before?.breaker ?? null),
     };
     const [row] = await this.q(this.st.upsertWorker, workerParams(worker));
     // Two first registrations racing: only the one that inserted the row reports it created.

@@ -86,6 +86,7 @@ export function rowToWorker(r: Row): Worker {
     registeredAt: iso(r.registered_at) as string,
     lastSeenAt: iso(r.last_seen_at) as string,
     state: r.state as Worker['state'],
+    breaker: (r.breaker as Worker['breaker'] | undefined) ?? null,
   };
 }
 
@@ -101,11 +102,24 @@ export function workerToRecord(w: Worker): Record<string, unknown> {
     registered_at: ms(w.registeredAt),
     last_seen_at: ms(w.lastSeenAt),
     state: w.state,
+    breaker: w.breaker,
   };
 }
 
 /** Parameters of `upsertWorker`, in order. */
 export function workerParams(w: Worker): unknown[] {
   const r = workerToRecord(w);
-  return [r.id, r.name, r.capabilities, r.host, r.pid, r.concurrency, r.version, r.registered_at, r.last_seen_at, r.state];
+  return [
+    r.id,
+    r.name,
+    r.capabilities,
+    r.host,
+    r.pid,
+    r.concurrency,
+    r.version,
+    r.registered_at,
+    r.last_seen_at,
+    r.state,
+    r.breaker === null ? null : JSON.stringify(r.breaker),
+  ];
 }

@@ -54,6 +54,7 @@ export function rowToWorker(r: Row): Worker {
     registeredAt: iso(r.registered_at) as string,
     lastSeenAt: iso(r.last_seen_at) as string,
     state: r.state as Worker['state'],
+    breaker: r.breaker ? JSON.parse(String(r.breaker)) : null,
   };
 }
 
@@ -69,5 +70,6 @@ export function workerToColumns(w: Worker): Record<string, unknown> {
     registered_at: ms(w.registeredAt),
     last_seen_at: ms(w.lastSeenAt),
     state: w.state,
+    breaker: w.breaker ? JSON.stringify(w.breaker) : null,
   };
 }

@@ -121,6 +121,7 @@ export class SqliteTx implements StoreTx {
       registeredAt: before?.registeredAt ?? at,
       lastSeenAt: at,
       state: w.state ?? 'active',
+      breaker: w.breaker !== undefined ? w.breaker : (before?.breaker ?? null),
     };
     this.store.stmt(SQL.upsertWorker).run(workerToColumns(worker));
     return { worker, created: before === null };
