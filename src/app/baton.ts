@@ -2,6 +2,7 @@ import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
 import type { Resource } from '../core/resources.js';
+import type { FleetReportInput, PoolStatus } from '../core/schemas/fleet.js';
 import type {
   AnalyticsQuery,
   AssignInput,
@@ -42,6 +43,7 @@ import type {
 import type { StuckReport, Waiting } from '../core/waiting.js';
 import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.js';
 import type { WorkflowRun } from '../core/workflow/run.js';
+import type { CapabilityCount } from '../store/fleet.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
 import type { ServiceStats } from './status-stats.js';
@@ -165,6 +167,12 @@ export interface Baton extends MaintenanceCalls {
   /** Sets how many tasks holding a resource may execute at once (the one way to change a capacity). */
   setResource(input: SetResourceInput): Promise<Resource>;
   status(): Promise<SystemStatus>;
+  /** Ready tasks (queued, due) per distinct set of capabilities they need: what pools and autoscalers size by. */
+  readyByCapabilities(): Promise<CapabilityCount[]>;
+  /** A fleet supervisor's report of its pools; replaces its earlier one (no pools: it stopped). */
+  reportFleet(report: FleetReportInput): Promise<void>;
+  /** Every pool a supervisor reported: members, target size, why it scaled, whether it is degraded. */
+  fleetStatus(): Promise<PoolStatus[]>;
   /** Liveness: the store answers; `at` is the store's clock. */
   health(): Promise<Health>;
   /** The store and the policy its owner applies (retry defaults, lease, limits). */
@@ -396,7 +404,16 @@ export interface SystemStatus extends ServiceStats {
 export type * from './insight-types.js';
 export type * from './maintenance-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
-export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
+export type {
+  CapabilityCount,
+  FleetReportInput,
+  PoolStatus,
+  RunQueryInput,
+  StartRunInput,
+  WorkflowRecord,
+  WorkflowRun,
+  WorkflowValidation,
+};
 
 export interface ImportSummary {
   tasks: number;

@@ -15,13 +15,17 @@ export async function breakerLimit(
   ctx: AppContext,
   workerId: string,
 ): Promise<{ limit: number | null; retryAtMs: number | null }> {
-  const state = await ctx.presence.breakerOf(workerId);
-  if (!state) return { limit: null, retryAtMs: null };
-  const now = await ctx.store.now();
-  const gate = breakerGate(state, now);
-  if (!gate.allow) return { limit: 0, retryAtMs: gate.retryAtMs };
-  if (gate.next) await saveBreaker(ctx, workerId, gate.next, 'breaker_half_open');
-  return { limit: gate.limit, retryAtMs: null };
+  const seen = await ctx.presence.breakerOf(workerId);
+  if (!seen) return { limit: null, retryAtMs: null };
+  const quick = breakerGate(seen, await ctx.store.now());
+  if (!quick.next) return { limit: quick.allow ? quick.limit : 0, retryAtMs: quick.retryAtMs };
+  // Half-opening: decided again on the locked row, so that of concurrent claims one takes the probe.
+  let gate = quick;
+  await updateBreaker(ctx, workerId, (state, now) => {
+    gate = breakerGate(state, now);
+    return gate.next ? { next: gate.next, event: 'breaker_half_open' } : null;
+  });
+  return { limit: gate.allow ? gate.limit : 0, retryAtMs: gate.retryAtMs };
 }
 
 /** A claim of one task by id, refused with `breaker_open` while the worker's breaker is open. */
@@ -36,40 +40,49 @@ export async function assertBreakerClosed(ctx: AppContext, workerId: string): Pr
 }
 
 /**
- * What a failed attempt does to its worker's breaker, decided before the failure is written: the
- * breaker state to save afterwards (null: the worker has none), and whether the task is charged.
+ * Counts a failed attempt against its worker's breaker (in turn with the worker's other outcomes)
+ * and says whether the task is to be charged a retry.
  */
-export async function breakerOnFailure(
-  ctx: AppContext,
-  workerId: string,
-): Promise<{ charge: boolean; save: (() => Promise<void>) | null }> {
-  const state = await ctx.presence.breakerOf(workerId);
-  if (!state) return { charge: true, save: null };
-  const outcome = breakerAfter(state, true, await ctx.store.now());
-  return { charge: outcome.charge, save: () => saveBreaker(ctx, workerId, outcome.next, outcome.event) };
+export async function breakerOnFailure(ctx: AppContext, workerId: string): Promise<{ charge: boolean }> {
+  if (!(await ctx.presence.breakerOf(workerId))) return { charge: true };
+  let charge = true;
+  await updateBreaker(ctx, workerId, (state, now) => {
+    const outcome = breakerAfter(state, true, now);
+    charge = outcome.charge;
+    return outcome;
+  });
+  return { charge };
 }
 
 /** A completed attempt closes a half-open breaker and ends a run of failures. */
 export async function breakerOnSuccess(ctx: AppContext, workerId: string): Promise<void> {
-  const state = await ctx.presence.breakerOf(workerId);
-  if (!state || (state.mode === 'closed' && state.consecutive === 0 && state.config.rate === null)) return;
-  const outcome = breakerAfter(state, false, await ctx.store.now());
-  await saveBreaker(ctx, workerId, outcome.next, outcome.event);
+  const seen = await ctx.presence.breakerOf(workerId);
+  if (!seen || (seen.mode === 'closed' && seen.consecutive === 0 && seen.config.rate === null)) return;
+  await updateBreaker(ctx, workerId, (state, now) => breakerAfter(state, false, now));
 }
 
-async function saveBreaker(ctx: AppContext, workerId: string, next: BreakerState, event: string | null): Promise<void> {
-  await ctx.store.transaction(async (tx) => {
-    await tx.upsertWorker({ id: workerId, breaker: next });
-    if (!event) return;
-    await tx.appendEvent({
-      taskId: null,
-      workerId,
-      actor: workerId,
-      type: event,
-      at: iso(tx.now),
-      changes: {},
-      data: { reason: next.reason, reopensAt: next.reopensAt, trips: next.trips, failuresInARow: next.consecutive },
-    });
+type BreakerStep = (state: BreakerState, now: number) => { next: BreakerState; event: string | null } | null;
+
+/** Reads the worker's breaker locked, applies `step`, and writes the new state and its event. */
+async function updateBreaker(ctx: AppContext, workerId: string, step: BreakerStep): Promise<void> {
+  const saved = await ctx.store.transaction(async (tx) => {
+    const state = (await tx.lockWorker(workerId))?.breaker ?? null;
+    const change = state ? step(state, tx.now) : null;
+    if (!change) return state;
+    await tx.upsertWorker({ id: workerId, breaker: change.next });
+    if (change.event) {
+      const next = change.next;
+      await tx.appendEvent({
+        taskId: null,
+        workerId,
+        actor: workerId,
+        type: change.event,
+        at: iso(tx.now),
+        changes: {},
+        data: { reason: next.reason, reopensAt: next.reopensAt, trips: next.trips, failuresInARow: next.consecutive },
+      });
+    }
+    return change.next;
   });
-  ctx.presence.rememberBreaker(workerId, next);
+  ctx.presence.rememberBreaker(workerId, saved);
 }

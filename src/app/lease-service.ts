@@ -139,7 +139,6 @@ export async function fail(ctx: AppContext, id: number, raw: FailInput): Promise
     patch: breaker.charge ? failPatch(task, text, time, ctx.random()) : { ...requeuePatch(task, time), lastError: text },
     ...(!breaker.charge && { data: { charged: false, reason: 'circuit breaker' } }),
   }));
-  await breaker.save?.();
   return task;
 }
 

@@ -5,6 +5,7 @@ import { scheduleNote } from '../core/schedule-note.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { formatEstimate } from '../core/values.js';
 import { pc, relativeTime } from './colors.js';
+import { breakerText } from './format-fleet.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
 
@@ -243,13 +244,14 @@ export function formatWorkers(workers: WorkerView[]): string {
   if (workers.length === 0) return pc.dim('no workers registered');
   const health = { busy: pc.yellow, idle: pc.green, offline: pc.gray } as const;
   return table(
-    ['ID', 'NAME', 'HEALTH', 'CAPABILITIES', 'TASKS', 'LAST SEEN', 'HOST'],
+    ['ID', 'NAME', 'HEALTH', 'CAPABILITIES', 'TASKS', 'BREAKER', 'LAST SEEN', 'HOST'],
     workers.map((w) => [
       pc.bold(w.id),
       w.name ?? pc.dim('-'),
       health[w.health](w.health),
       w.capabilities.join(',') || pc.dim('-'),
       w.currentTasks.map((id) => `#${id}`).join(',') || pc.dim('-'),
+      breakerText(w),
       when(w.lastSeenAt),
       w.host ? `${w.host}${w.pid ? `:${w.pid}` : ''}` : pc.dim('-'),
     ]),

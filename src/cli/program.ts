@@ -37,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerResourceCommands } = await import('./commands/resources.js');
   const { registerSteerCommands } = await import('./commands/steer.js');
   const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
+  const { registerFleetCommands } = await import('./commands/fleet.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -46,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   registerWorkCommands(program, globals);
   registerBreakdownCommands(program, globals);
   registerWorkerCommands(program, globals);
+  registerFleetCommands(program, globals);
   registerResourceCommands(program, globals);
   registerMcpCommand(program, globals);
   registerServeCommands(program, globals);

@@ -16,6 +16,7 @@ import type {
   BulkInput,
   BulkResult,
   Burndown,
+  CapabilityCount,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -27,6 +28,7 @@ import type {
   EventQuery,
   EventWatch,
   FailInput,
+  FleetReportInput,
   GcInput,
   GcReport,
   Health,
@@ -34,6 +36,7 @@ import type {
   LeaseRef,
   ListQuery,
   NoteInput,
+  PoolStatus,
   ProgressInput,
   RegisterWorkerInput,
   RestoreInput,
@@ -59,6 +62,7 @@ import type {
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
 import type { Resource } from '../core/resources.js';
+import { fleetReportSchema } from '../core/schemas/fleet.js';
 import type { SetResourceInput } from '../core/schemas.js';
 import {
   breakdownOptionsSchema,
@@ -378,6 +382,12 @@ export class RemoteBaton implements Baton {
   importData(data: unknown): Promise<ImportSummary> {
     return this.http.call('POST', '/import', { body: data });
   }
+
+  readyByCapabilities = (): Promise<CapabilityCount[]> => this.http.call('GET', '/fleet/ready');
+  reportFleet = async (report: FleetReportInput): Promise<void> => {
+    await this.http.call('PUT', '/fleet', { body: parseWith(fleetReportSchema, report) });
+  };
+  fleetStatus = (): Promise<PoolStatus[]> => this.http.call('GET', '/fleet');
 
   backup = (input?: BackupInput): Promise<BackupResult> => maintenance.backup(this.http, input);
   listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);

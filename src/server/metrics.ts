@@ -153,6 +153,18 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'baton_ready_tasks_by_capabilities',
+      help: 'Tasks claimable now, by the set of capabilities they need (comma-separated, sorted; empty: none); what an autoscaler sizes a pool by',
+      labelNames: ['capabilities'],
+      registers,
+      async collect() {
+        const counts = await self.baton.readyByCapabilities();
+        // A set with nothing ready any more is dropped, not left at its last value.
+        this.reset();
+        for (const c of counts) this.set({ capabilities: c.capabilities.join(',') }, c.ready);
+      },
+    });
+    new Gauge({
       name: 'baton_sla_breaches',
       help: 'Ready tasks waiting longer than their priority target',
       labelNames: ['priority'],

@@ -212,6 +212,11 @@ export interface StoreTx extends MaintenanceTx {
   appendEvent(event: NewEvent): Promise<TaskEvent>;
   upsertWorker(worker: WorkerUpsert): Promise<{ worker: Worker; created: boolean }>;
   /**
+   * Reads a worker and holds its row until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's
+   * writers already take turns), so that concurrent outcomes of one worker update its breaker in turn.
+   */
+  lockWorker(id: string): Promise<Worker | undefined>;
+  /**
    * What hybrid assignment weighs when a critical task becomes ready, read in this transaction:
    * every worker, how many tasks each holds (leases, and reservations not yet claimed), and the
    * `historyLimit` most recently created finished (completed or failed) tasks.

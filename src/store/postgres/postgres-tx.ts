@@ -134,6 +134,11 @@ export class PostgresTx implements StoreTx {
     return { ...event, id: Number(row?.id) };
   }
 
+  async lockWorker(id: string): Promise<Worker | undefined> {
+    const [row] = await this.q(this.st.workerByIdForUpdate, [id]);
+    return row ? rowToWorker(row) : undefined;
+  }
+
   async upsertWorker(w: WorkerUpsert): Promise<{ worker: Worker; created: boolean }> {
     const [existing] = await this.q(this.st.workerByIdForUpdate, [w.id]);
     const at = new Date(this.now).toISOString();

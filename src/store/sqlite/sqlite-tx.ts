@@ -105,6 +105,11 @@ export class SqliteTx implements StoreTx {
     return { ...event, id };
   }
 
+  async lockWorker(id: string): Promise<Worker | undefined> {
+    const row = this.store.stmt('SELECT * FROM workers WHERE id = ?').get(id) as Row | undefined;
+    return row ? rowToWorker(row) : undefined;
+  }
+
   async upsertWorker(w: WorkerUpsert): Promise<{ worker: Worker; created: boolean }> {
     this.wrote = true;
     const existing = (this.store.stmt('SELECT * FROM workers WHERE id = ?').get(w.id) as Row | undefined) ?? null;

@@ -1,0 +1,34 @@
+import { fleetReportSchema } from '../core/schemas/fleet.js';
+import { type RouteSpec, route } from './route.js';
+
+/** Fleets: ready work per capability set (what pools scale by), and the pools supervisors report. */
+export const fleetRoutes: RouteSpec[] = [
+  route({
+    method: 'GET',
+    path: '/fleet/ready',
+    summary: 'Ready tasks per distinct set of capabilities they need (what a pool or an autoscaler sizes by)',
+    tag: 'workers',
+    access: 'read',
+    handle: ({ baton }) => baton.readyByCapabilities(),
+  }),
+  route({
+    method: 'GET',
+    path: '/fleet',
+    summary: 'The pools fleet supervisors run: members, target size, why it scaled, degraded or not',
+    tag: 'workers',
+    access: 'read',
+    handle: ({ baton }) => baton.fleetStatus(),
+  }),
+  route({
+    method: 'PUT',
+    path: '/fleet',
+    summary: "A fleet supervisor's report of its pools, replacing its earlier one (no pools: it stopped)",
+    tag: 'workers',
+    access: 'admin',
+    body: fleetReportSchema,
+    handle: async ({ baton, body }) => {
+      await baton.reportFleet(body);
+      return { ok: true };
+    },
+  }),
+];
