@@ -175,6 +175,28 @@ describe('fleet: crashes', () => {
   }, 90_000);
 });
 
+describe('serve --fleet', () => {
+  it('the server runs the pools beside it and stops their members with it', async () => {
+    const { store, baton } = await fresh(sqliteBackend);
+    const file = join(store.cwd, 'fleet.yaml');
+    writeFileSync(file, 'tick: 200ms\npools:\n  - { name: shell, capabilities: [shell], min: 2, max: 2 }\n');
+    const server = run(store, ['serve', '--port', '0', '--fleet', file]);
+    await waitFor(
+      'two members registered',
+      async () => {
+        const p = await pool(baton, 'shell');
+        const online = (await baton.listWorkers()).filter((w) => w.online && w.id.startsWith('shell-'));
+        return live(p) === 2 && online.length === 2;
+      },
+      30_000,
+    );
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(await baton.fleetStatus()).toEqual([]);
+    expect((await baton.listWorkers()).filter((w) => w.online)).toEqual([]);
+  }, 60_000);
+});
+
 describe.each([sqliteBackend, postgresBackend])('circuit breaker on $name', (backend) => {
   it('a worker whose command always fails stops after 5 failures; the rest keep their retries; half-open probe; success closes it', async () => {
     const { store, baton } = await fresh(backend, { retry: { policy: 'immediate' }, maxRetries: 3 });
