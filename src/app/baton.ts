@@ -392,7 +392,8 @@ export interface SystemStatus extends ServiceStats {
   /** Tasks claimable now. */
   queueDepth: number;
   readyByPriority: Record<Priority, number>;
-  workers: { total: number; online: number; busy: number; idle: number; offline: number };
+  /** `breakersOpen`: workers whose circuit breaker is open or half-open (they claim little or nothing). */
+  workers: { total: number; online: number; busy: number; idle: number; offline: number; breakersOpen: number };
   throughput: { completedLastHour: number };
   /** Work nobody is taking, and why (`stuckLines` says it in sentences). */
   stuck: StuckReport;

@@ -275,7 +275,7 @@ export function formatStatus(s: SystemStatus): string {
     `${pc.bold('Store')}       ${s.store.kind} ${s.store.location}`,
     `${pc.bold('Tasks')}       ${s.tasks.total} total${counts ? `  ·  ${counts}` : ''}`,
     `${pc.bold('Queue')}       ${s.queueDepth} ready${ready ? `  ·  ${ready}` : ''}`,
-    `${pc.bold('Workers')}     ${s.workers.online} online (${s.workers.busy} busy, ${s.workers.idle} idle), ${s.workers.offline} offline`,
+    `${pc.bold('Workers')}     ${s.workers.online} online (${s.workers.busy} busy, ${s.workers.idle} idle), ${s.workers.offline} offline${s.workers.breakersOpen > 0 ? pc.red(`, ${s.workers.breakersOpen} with the circuit breaker open`) : ''}`,
     `${pc.bold('Throughput')}  ${s.throughput.completedLastHour} completed in the last hour`,
     ...formatStats(s),
     ...formatMaintenance(s),

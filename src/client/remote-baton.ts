@@ -383,11 +383,12 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', '/import', { body: data });
   }
 
-  readyByCapabilities = (): Promise<CapabilityCount[]> => this.http.call('GET', '/fleet/ready');
+  readyByCapabilities = async (): Promise<CapabilityCount[]> =>
+    (await this.http.call<{ ready: CapabilityCount[] }>('GET', '/fleet/ready')).ready;
   reportFleet = async (report: FleetReportInput): Promise<void> => {
     await this.http.call('PUT', '/fleet', { body: parseWith(fleetReportSchema, report) });
   };
-  fleetStatus = (): Promise<PoolStatus[]> => this.http.call('GET', '/fleet');
+  fleetStatus = async (): Promise<PoolStatus[]> => (await this.http.call<{ pools: PoolStatus[] }>('GET', '/fleet')).pools;
 
   backup = (input?: BackupInput): Promise<BackupResult> => maintenance.backup(this.http, input);
   listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);

@@ -9,7 +9,7 @@ export const fleetRoutes: RouteSpec[] = [
     summary: 'Ready tasks per distinct set of capabilities they need (what a pool or an autoscaler sizes by)',
     tag: 'workers',
     access: 'read',
-    handle: ({ baton }) => baton.readyByCapabilities(),
+    handle: async ({ baton }) => ({ ready: await baton.readyByCapabilities() }),
   }),
   route({
     method: 'GET',
@@ -17,7 +17,7 @@ export const fleetRoutes: RouteSpec[] = [
     summary: 'The pools fleet supervisors run: members, target size, why it scaled, degraded or not',
     tag: 'workers',
     access: 'read',
-    handle: ({ baton }) => baton.fleetStatus(),
+    handle: async ({ baton }) => ({ pools: await baton.fleetStatus() }),
   }),
   route({
     method: 'PUT',
