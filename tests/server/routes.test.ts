@@ -186,6 +186,7 @@ describe('every route: happy path', () => {
     await create({ capabilities: ['python', 'gpu'] });
     const prom = await t.inject({ method: 'GET', url: '/metrics' });
     expect(prom.body).toContain('baton_ready_tasks_by_capabilities{capabilities="gpu,python"} 2');
+    expect(prom.body).toContain('baton_worker_breakers_open 0');
     const { ready } = (await get('/fleet/ready')).json() as { ready: { capabilities: string[]; ready: number }[] };
     expect(ready).toContainEqual({ capabilities: ['gpu', 'python'], ready: 2 });
   });
