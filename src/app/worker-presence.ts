@@ -1,4 +1,4 @@
-import { type BreakerState, configureBreaker } from '../core/breaker.js';
+import { type BreakerState, configureBreaker, newBreaker } from '../core/breaker.js';
 import type { Clock } from '../core/clock.js';
 import { BatonError, workerNotFound } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
@@ -45,7 +45,10 @@ export class WorkerPresence {
       );
     }
     const { breaker: config, ...rest } = registration;
-    const breaker = config === undefined || config === null ? config : configureBreaker(existing?.breaker ?? null, config);
+    // None given: the store's default (`workers.breaker`) for a worker that has none yet; else kept.
+    const fallback = !existing?.breaker && this.policy.workerBreaker ? newBreaker(this.policy.workerBreaker) : undefined;
+    const breaker =
+      config === undefined ? fallback : config === null ? null : configureBreaker(existing?.breaker ?? null, config);
     const { worker } = await this.store.transaction(async (tx) => {
       const result = await tx.upsertWorker({ id, ...rest, breaker, state: 'active' });
       await tx.appendEvent({

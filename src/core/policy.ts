@@ -1,3 +1,4 @@
+import type { BreakerConfig } from './breaker.js';
 import type { Priority, RetryPolicySpec } from './types.js';
 
 /** The rules a store's users agreed on (from `.baton/config.yaml`), validated once and frozen. */
@@ -26,6 +27,8 @@ export interface Policy {
   logReaders: LogReaders;
   /** A worker offline for longer than this is no longer listed, in seconds (`workers.forgetAfter`). */
   forgetWorkersAfterSeconds: number;
+  /** The circuit breaker a worker gets when it registers without one of its own (`workers.breaker`). */
+  workerBreaker: BreakerConfig | null;
 }
 
 /**
@@ -103,4 +106,5 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   commandEnv: Object.freeze({ allow: ['*'], deny: [] }),
   logReaders: 'workers',
   forgetWorkersAfterSeconds: 86_400,
+  workerBreaker: null,
 }) as Readonly<Policy>;

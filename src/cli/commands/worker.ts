@@ -33,8 +33,9 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('--replace', 'take the worker id over from another live process (which then stops) instead of refusing to start')
     .option(
       '--breaker [spec]',
-      'circuit breaker: stop claiming after N failed attempts in a row, for a cool-down (5,10m; also a rate: 5,10m,50%/20)',
+      'circuit breaker: stop claiming after N failed attempts in a row, for a cool-down (5,10m; also a rate: 5,10m,50%/20; default from config: workers.breaker)',
     )
+    .option('--no-breaker', 'run without a circuit breaker (removes one registered before, or the config default)')
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running tasks finish this long before releasing them', '30')
     .option('--simulate [seconds]', 'demo only: fake progress for this long, then complete (noted in history)')
     .option('--lease <seconds>', 'lease length of each claim (default from config: 300)')
@@ -102,7 +103,8 @@ interface WorkerSettings {
   envAllow: string[] | undefined;
   envDeny: string[] | undefined;
   replace: boolean;
-  breaker: BreakerConfig | null;
+  /** null: none (`--no-breaker`); undefined: as registered, or the store's default. */
+  breaker: BreakerConfig | null | undefined;
 }
 
 function workerSettings(idArg: string | undefined, nameArg: string | undefined, capsArg: string | undefined, o: Opts) {
@@ -121,12 +123,18 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     envAllow: envNames(o.envAllow, 'env-allow'),
     envDeny: envNames(o.envDeny, 'env-deny'),
     replace: o.replace === true,
-    breaker: o.breaker === undefined ? null : parseBreakerSpec(o.breaker === true ? '' : String(o.breaker)),
+    breaker: breakerOption(o.breaker),
   };
   if (settings.exec !== undefined && settings.simulateSeconds !== null) {
     throw new BatonError('usage', 'worker: give --exec or --simulate, not both');
   }
   return settings;
+}
+
+function breakerOption(raw: unknown): BreakerConfig | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === false) return null;
+  return parseBreakerSpec(raw === true ? '' : String(raw));
 }
 
 function envNames(raw: unknown, field: string): string[] | undefined {
