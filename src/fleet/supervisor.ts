@@ -146,10 +146,11 @@ export class FleetSupervisor {
     pool.pressureSince = d.pressureSince;
     if (d.scaled) pool.lastScaledAt = now;
     if (d.target !== pool.target || d.scaled) this.o.log?.(`fleet: pool ${pool.spec.name} → ${d.target}: ${d.reason}`);
-    if (d.target !== live.length || d.scaled || pool.target !== d.target) pool.reason = d.reason;
+    // The reason shown is that of the last change of size (a hold keeps it).
+    if (d.scaled || d.target !== live.length) pool.reason = d.reason;
     pool.target = d.target;
     for (let n = live.length; n < d.target; n++) this.launch(pool, this.newMember(pool, now), now);
-    for (const id of d.stop) this.retire(pool.members.get(id), now);
+    for (const id of d.stop) this.retire(pool, pool.members.get(id), now);
   }
 
   private newMember(pool: PoolState, now: number): Member {
@@ -174,7 +175,8 @@ export class FleetSupervisor {
     const child = this.o.spawn(pool.spec, m.workerId);
     Object.assign(m, { child, state: 'running', startedAt: now, restartAt: null, idleSinceMs: now });
     child.on('exit', (code, signal) => this.exited(pool, m, child, code ?? signal));
-    child.on('error', (err) => this.o.log?.(`fleet: ${m.workerId} did not start: ${err.message}`));
+    // A process that could not start counts as a crash (its 'exit' may never come).
+    child.on('error', (err) => this.exited(pool, m, child, err.message));
   }
 
   private exited(pool: PoolState, m: Member, child: ChildProcess, how: number | string | null): void {
@@ -194,16 +196,15 @@ export class FleetSupervisor {
     this.o.log?.(`fleet: ${m.workerId} exited (${how}); starting it again in ${Math.round(delay / 100) / 10}s`);
   }
 
-  private retire(m: Member | undefined, now: number): void {
+  /** SIGTERM: the member stops claiming, finishes within its grace, releases the rest and exits. */
+  private retire(pool: PoolState, m: Member | undefined, now: number): void {
     if (!m) return;
-    if (m.state === 'backoff' || !m.child) {
-      m.state = 'stopping';
-      m.child?.kill('SIGTERM');
-      if (!m.child) this.pools.find((p) => p.members.get(m.workerId) === m)?.members.delete(m.workerId);
+    if (!m.child) {
+      // Waiting to be started again: nothing runs to stop.
+      pool.members.delete(m.workerId);
       return;
     }
-    const pool = this.pools.find((p) => p.members.get(m.workerId) === m);
-    Object.assign(m, { state: 'stopping', stopDeadline: now + (pool?.spec.graceMs ?? 0) + KILL_AFTER_GRACE_MS });
+    Object.assign(m, { state: 'stopping', stopDeadline: now + pool.spec.graceMs + KILL_AFTER_GRACE_MS });
     m.child.kill('SIGTERM');
   }
 
