@@ -198,7 +198,7 @@ describe('serve --fleet', () => {
 });
 
 describe.each([sqliteBackend, postgresBackend])('circuit breaker on $name', (backend) => {
-  it('a worker whose command always fails stops after 5 failures; the rest keep their retries; half-open probe; success closes it', async () => {
+  it('a worker whose command always fails stops after 5 failures; the rest keep their retries for a healthy worker; half-open probe; success closes it', async () => {
     const { store, baton } = await fresh(backend, { retry: { policy: 'immediate' }, maxRetries: 3 });
     for (let i = 0; i < 40; i++) await baton.createTask({ title: `job ${i}`, noBreakdown: true });
     run(store, ['worker', 'flaky', '--exec', 'test -f healthy', '--breaker', '5,4s']);
@@ -218,15 +218,29 @@ describe.each([sqliteBackend, postgresBackend])('circuit breaker on $name', (bac
     // An attempt already claimed as the breaker tripped may have run too, uncharged; the queue was not burnt through.
     expect(tasks.filter((t) => t.attempts === 0).length).toBeGreaterThanOrEqual(33);
 
-    // The command is mended: after the cool-down, one probe claim succeeds and closes the breaker.
-    writeFileSync(join(store.cwd, 'healthy'), '');
+    // A healthy worker completes the rest, the five retried ones too, without charging anything more.
+    const steady = run(store, ['worker', 'steady', '--exec', 'true']);
     await waitFor('every task done', async () => (await baton.status()).tasks.byStatus.completed === 40, 60_000);
-    const types = (await baton.events({ limit: 1000 })).map((e) => e.type);
-    expect(types.filter((t) => t === 'breaker_opened')).toHaveLength(1);
-    expect(types).toContain('breaker_half_open');
-    expect(types).toContain('breaker_closed');
-    expect((await baton.listWorkers()).find((v) => v.id === 'flaky')?.breaker).toMatchObject({ mode: 'closed', consecutive: 0 });
     const after = (await baton.listTasks({ limit: 100 })).tasks;
     expect(after.reduce((n, t) => n + t.retries, 0)).toBe(5);
+    steady.child.kill('SIGTERM');
+    expect(await steady.exited).toBe(0);
+
+    // The command is mended: after the cool-down, one probe claim succeeds and closes the breaker.
+    writeFileSync(join(store.cwd, 'healthy'), '');
+    for (let i = 0; i < 3; i++) await baton.createTask({ title: `later ${i}`, noBreakdown: true });
+    await waitFor(
+      'the later tasks done by the mended worker',
+      async () => (await baton.status()).tasks.byStatus.completed === 43,
+      30_000,
+    );
+    const types = (await baton.events({ limit: 1000 })).map((e) => e.type);
+    // A probe that ran before the mend failed and opened it again, uncharged: still 5 retries in all.
+    expect(types).toContain('breaker_opened');
+    expect((await baton.listTasks({ limit: 100 })).tasks.reduce((n, t) => n + t.retries, 0)).toBe(5);
+    expect(types).toContain('breaker_half_open');
+    expect(types).toContain('breaker_closed');
+    const flaky = (await baton.listWorkers()).find((v) => v.id === 'flaky');
+    expect(flaky?.breaker).toMatchObject({ mode: 'closed', consecutive: 0 });
   }, 90_000);
 });
