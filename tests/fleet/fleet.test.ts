@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PoolStatus } from '../../src/app/baton.js';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
-import { BIN } from '../cli/run-cli.js';
+import { BIN, cliAsync } from '../cli/run-cli.js';
 import { childEnv } from '../helpers/sealed.js';
 import { postgresBackend, sqliteBackend, type TestStore } from '../helpers/stores.js';
 import { waitFor } from '../worker/helpers.js';
@@ -190,6 +190,12 @@ describe('serve --fleet', () => {
       },
       30_000,
     );
+    // From another terminal: `baton fleet status`, as JSON and for people.
+    const asJson = await cliAsync(store.cwd, ['fleet', 'status', '--json', '--db', store.db]);
+    expect(asJson.code, asJson.stderr).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toMatchObject([{ name: 'shell', min: 2, max: 2, target: 2, degraded: false }]);
+    const human = await cliAsync(store.cwd, ['fleet', 'status', '--db', store.db]);
+    expect(human.stdout).toMatch(/shell\s+healthy\s+members 2\/2/);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(await baton.fleetStatus()).toEqual([]);
@@ -211,6 +217,8 @@ describe.each([sqliteBackend, postgresBackend])('circuit breaker on $name', (bac
       30_000,
     );
     expect(open.reason).toBe('5 attempts failed in a row');
+    const listed = await cliAsync(store.cwd, ['workers', '--db', store.db]);
+    expect(listed.stdout).toMatch(/flaky.*open until/);
     await new Promise((r) => setTimeout(r, 500));
     const tasks = (await baton.listTasks({ limit: 100 })).tasks;
     expect(tasks.reduce((n, t) => n + t.retries, 0)).toBe(5);
