@@ -2,18 +2,22 @@ import type { PoolStatus } from '../app/baton.js';
 import type { WorkerView } from '../core/types.js';
 import { pc } from './colors.js';
 
+/** A report older than this: its supervisor has probably gone without clearing it (killed). */
+const STALE_MS = 60_000;
+
 /** `baton fleet status`: each pool, its members, target and why. */
-export function formatFleet(pools: PoolStatus[]): string {
+export function formatFleet(pools: PoolStatus[], now = Date.now()): string {
   if (pools.length === 0) return pc.dim('no fleet is running (start one with baton fleet FILE)');
-  return pools.map(formatPool).join('\n\n');
+  return pools.map((p) => formatPool(p, now)).join('\n\n');
 }
 
-function formatPool(p: PoolStatus): string {
+function formatPool(p: PoolStatus, now: number): string {
   const state = p.degraded ? pc.red(`degraded: ${p.degradedReason ?? 'members keep crashing'}`) : pc.green('healthy');
   const live = p.members.filter((m) => m.state !== 'stopping').length;
   const lines = [
     `${pc.bold(p.name)}  ${state}  members ${live}/${p.target} (min ${p.min}, max ${p.max})  ready ${p.ready}`,
     `  capabilities ${p.capabilities.join(',') || pc.dim('none')}  supervisor ${p.supervisor}  reported ${p.updatedAt}`,
+    ...(now - Date.parse(p.updatedAt) > STALE_MS ? [pc.yellow('  no report for over a minute: its supervisor may be gone')] : []),
     `  ${pc.dim('why:')} ${p.reason}`,
   ];
   for (const m of p.members) {
