@@ -1,5 +1,9 @@
-import { fleetReportSchema } from '../core/schemas/fleet.js';
+import { z } from 'zod';
+import { fleetReportSchema, poolReportSchema } from '../core/schemas/fleet.js';
 import { type RouteSpec, route } from './route.js';
+
+const readySchema = z.strictObject({ capabilities: z.array(z.string()), ready: z.number().int() });
+const poolStatusSchema = poolReportSchema.extend({ supervisor: z.string(), updatedAt: z.string() });
 
 /** Fleets: ready work per capability set (what pools scale by), and the pools supervisors report. */
 export const fleetRoutes: RouteSpec[] = [
@@ -9,6 +13,7 @@ export const fleetRoutes: RouteSpec[] = [
     summary: 'Ready tasks per distinct set of capabilities they need (what a pool or an autoscaler sizes by)',
     tag: 'workers',
     access: 'read',
+    response: z.strictObject({ ready: z.array(readySchema) }),
     handle: async ({ baton }) => ({ ready: await baton.readyByCapabilities() }),
   }),
   route({
@@ -17,6 +22,7 @@ export const fleetRoutes: RouteSpec[] = [
     summary: 'The pools fleet supervisors run: members, target size, why it scaled, degraded or not',
     tag: 'workers',
     access: 'read',
+    response: z.strictObject({ pools: z.array(poolStatusSchema) }),
     handle: async ({ baton }) => ({ pools: await baton.fleetStatus() }),
   }),
   route({
@@ -26,9 +32,10 @@ export const fleetRoutes: RouteSpec[] = [
     tag: 'workers',
     access: 'admin',
     body: fleetReportSchema,
+    response: z.strictObject({ ok: z.literal(true) }),
     handle: async ({ baton, body }) => {
       await baton.reportFleet(body);
-      return { ok: true };
+      return { ok: true as const };
     },
   }),
 ];
