@@ -41,10 +41,12 @@ export async function assertBreakerClosed(ctx: AppContext, workerId: string): Pr
 
 /**
  * Counts a failed attempt against its worker's breaker (in turn with the worker's other outcomes)
- * and says whether the task is to be charged a retry.
+ * and says whether the task is to be charged a retry; `check` refuses a report first (a worker
+ * without a breaker skips it, the write checks again).
  */
-export async function breakerOnFailure(ctx: AppContext, workerId: string): Promise<{ charge: boolean }> {
+export async function breakerOnFailure(ctx: AppContext, workerId: string, check: () => Promise<void>): Promise<{ charge: boolean }> {
   if (!(await ctx.presence.breakerOf(workerId))) return { charge: true };
+  await check();
   let charge = true;
   await updateBreaker(ctx, workerId, (state, now) => {
     const outcome = breakerAfter(state, true, now);

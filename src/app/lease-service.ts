@@ -133,7 +133,12 @@ export async function complete(ctx: AppContext, id: number, raw: CompleteTaskInp
 export async function fail(ctx: AppContext, id: number, raw: FailInput): Promise<Task> {
   const input = parseWith(failSchema, raw);
   const text = input.error;
-  const breaker = await breakerOnFailure(ctx, input.workerId);
+  // A report refused anyway (a lost lease, a stale token) must not count against the breaker.
+  const breaker = await breakerOnFailure(ctx, input.workerId, async () => {
+    const current = await ctx.store.getTask(id);
+    if (!current) throw taskNotFound(id);
+    assertLease(current, 'fail', { workerId: input.workerId, token: input.token, now: await ctx.store.now() });
+  });
   const task = await leased(ctx, id, 'fail', input, (task, time) => ({
     type: 'failed',
     patch: breaker.charge ? failPatch(task, text, time, ctx.random()) : { ...requeuePatch(task, time), lastError: text },

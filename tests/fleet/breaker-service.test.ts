@@ -27,16 +27,25 @@ describe('circuit breaker at the store', () => {
   it('once open, claims answer nothing, a claim by id is refused with breaker_open, and the queue keeps its retries', async () => {
     const baton = await fresh({ retry: { policy: 'immediate' } });
     await baton.registerWorker({ id: 'w', breaker: { failures: 2, cooldownSeconds: 600, rate: null } });
-    const tasks = await Promise.all([1, 2, 3].map((i) => baton.createTask({ title: `t${i}`, noBreakdown: true })));
+    for (const i of [1, 2, 3, 4]) await baton.createTask({ title: `t${i}`, noBreakdown: true });
+    // A report refused (a stale token) counts for nothing.
+    const first = await baton.claim({ workerId: 'w' });
+    const stale = await baton
+      .fail(first?.id as number, { workerId: 'w', error: 'x', token: (first?.leaseToken ?? 0) + 5 })
+      .catch((e: unknown) => e);
+    expect(isBatonError(stale) && stale.code).toBe('stale_token');
+    expect((await baton.listWorkers()).find((w) => w.id === 'w')?.breaker?.consecutive).toBe(0);
+    await baton.release(first?.id as number, { workerId: 'w', token: first?.leaseToken });
     for (let i = 0; i < 2; i++) {
       const claimed = await baton.claim({ workerId: 'w' });
       await baton.fail(claimed?.id as number, { workerId: 'w', error: 'disk full', token: claimed?.leaseToken });
     }
     expect((await baton.listWorkers()).find((w) => w.id === 'w')?.breaker).toMatchObject({ mode: 'open', trips: 1 });
     expect(await baton.claim({ workerId: 'w' })).toBeNull();
-    const refused = await baton.claimTask(tasks[2]?.id as number, { workerId: 'w' }).catch((e: unknown) => e);
+    const untouched = (await baton.listTasks({ limit: 10 })).tasks.find((t) => t.attempts === 0);
+    const refused = await baton.claimTask(untouched?.id as number, { workerId: 'w' }).catch((e: unknown) => e);
     expect(isBatonError(refused) && refused.code).toBe('breaker_open');
-    expect((await baton.getTask(tasks[2]?.id as number)).attempts).toBe(0);
+    expect((await baton.getTask(untouched?.id as number)).attempts).toBe(0);
     expect((await baton.status()).workers.breakersOpen).toBe(1);
     // Another worker is not held back.
     expect((await baton.claim({ workerId: 'other' }))?.id).toBeDefined();
