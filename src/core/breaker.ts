@@ -142,7 +142,9 @@ export function breakerAfter(state: BreakerState, failed: boolean, now: number):
 }
 
 function tripReason(s: BreakerState): string | null {
-  if (s.consecutive >= s.config.failures) return `${s.consecutive} attempts failed in a row`;
+  if (s.consecutive >= s.config.failures) {
+    return s.consecutive === 1 ? 'its attempt failed' : `${s.consecutive} attempts failed in a row`;
+  }
   const rate = s.config.rate;
   if (!rate || s.recent.length < rate.window) return null;
   const failed = s.recent.filter(Boolean).length;
