@@ -44,7 +44,11 @@ export async function assertBreakerClosed(ctx: AppContext, workerId: string): Pr
  * and says whether the task is to be charged a retry; `check` refuses a report first (a worker
  * without a breaker skips it, the write checks again).
  */
-export async function breakerOnFailure(ctx: AppContext, workerId: string, check: () => Promise<void>): Promise<{ charge: boolean }> {
+export async function breakerOnFailure(
+  ctx: AppContext,
+  workerId: string,
+  check: () => Promise<void>,
+): Promise<{ charge: boolean }> {
   if (!(await ctx.presence.breakerOf(workerId))) return { charge: true };
   await check();
   let charge = true;
