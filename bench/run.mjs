@@ -14,6 +14,7 @@ const SECTIONS = [
   './workflows.mjs',
   './board-paint.mjs',
   './operations.mjs',
+  './fleet.mjs',
 ];
 const only = process.argv[2];
 

@@ -2,6 +2,7 @@ import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
 import type { Resource } from '../core/resources.js';
+import type { FleetReportInput, PoolStatus } from '../core/schemas/fleet.js';
 import type {
   AnalyticsQuery,
   AssignInput,
@@ -43,6 +44,7 @@ import type {
 import type { StuckReport, Waiting } from '../core/waiting.js';
 import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.js';
 import type { WorkflowRun } from '../core/workflow/run.js';
+import type { CapabilityCount } from '../store/fleet.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
 import type { PauseView, QueueCalls } from './queue-types.js';
@@ -171,6 +173,12 @@ export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls {
   /** Sets how many tasks holding a resource may execute at once (the one way to change a capacity). */
   setResource(input: SetResourceInput): Promise<Resource>;
   status(): Promise<SystemStatus>;
+  /** Ready tasks (queued, due) per distinct set of capabilities they need: what pools and autoscalers size by. */
+  readyByCapabilities(): Promise<CapabilityCount[]>;
+  /** A fleet supervisor's report of its pools; replaces its earlier one (no pools: it stopped). */
+  reportFleet(report: FleetReportInput): Promise<void>;
+  /** Every pool a supervisor reported: members, target size, why it scaled, whether it is degraded. */
+  fleetStatus(): Promise<PoolStatus[]>;
   /** Liveness: the store answers; `at` is the store's clock. */
   health(): Promise<Health>;
   /** The store and the policy its owner applies (retry defaults, lease, limits). */
@@ -390,7 +398,8 @@ export interface SystemStatus extends ServiceStats {
   /** Tasks claimable now. */
   queueDepth: number;
   readyByPriority: Record<Priority, number>;
-  workers: { total: number; online: number; busy: number; idle: number; offline: number };
+  /** `breakersOpen`: workers whose circuit breaker is open or half-open (they claim little or nothing). */
+  workers: { total: number; online: number; busy: number; idle: number; offline: number; breakersOpen: number };
   throughput: { completedLastHour: number };
   /** Work nobody is taking, and why (`stuckLines` says it in sentences). */
   stuck: StuckReport;
@@ -408,7 +417,16 @@ export type * from './maintenance-types.js';
 export type * from './queue-types.js';
 export type * from './webhook-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
-export type { RunQueryInput, StartRunInput, WorkflowRecord, WorkflowRun, WorkflowValidation };
+export type {
+  CapabilityCount,
+  FleetReportInput,
+  PoolStatus,
+  RunQueryInput,
+  StartRunInput,
+  WorkflowRecord,
+  WorkflowRun,
+  WorkflowValidation,
+};
 
 export interface ImportSummary {
   tasks: number;

@@ -4,6 +4,7 @@ import { claimTaskSchema, parseWith } from '../core/schemas.js';
 import type { Task } from '../core/types.js';
 import { claimRefusal } from '../core/waiting.js';
 import type { ClaimTaskInput } from './baton.js';
+import { assertBreakerClosed } from './breaker-service.js';
 import type { AppContext } from './context.js';
 import { sweep } from './lease-service.js';
 import { capsOf, claimBlock } from './queue-service.js';
@@ -31,6 +32,7 @@ export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput
   }
   if (!(await ctx.store.getTask(id))) throw taskNotFound(id);
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
+  await assertBreakerClosed(ctx, workerId);
   await ctx.sweeper.sometimes(() => sweep(ctx));
   for (let attempt = 1; ; attempt++) {
     const [claimed] = await ctx.store.claim({

@@ -142,7 +142,13 @@ export const configSchema = z.strictObject({
     .optional(),
   logs: z.strictObject({ readers: z.enum(LOG_READERS).optional() }).optional(),
   /** Workers offline for longer than `forgetAfter` (default 24 h) are no longer listed. */
-  workers: z.strictObject({ forgetAfter: seconds.optional() }).optional(),
+  /** `breaker`: the circuit breaker of a worker started without `--breaker` (`5,10m`; true: the defaults). */
+  workers: z
+    .strictObject({
+      forgetAfter: seconds.optional(),
+      breaker: z.union([z.string(), z.literal(true), z.number().int().positive()]).optional(),
+    })
+    .optional(),
   server: serverSection.optional(),
   backup: backupSection.optional(),
   retention: retentionSection.optional(),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
+import { type BreakerConfig, parseBreakerSpec } from '../core/breaker.js';
 import { BatonError } from '../core/errors.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import type { QueueSettings } from '../core/queues.js';
@@ -48,8 +49,20 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     forgetWorkersAfterSeconds: c.workers?.forgetAfter ?? DEFAULT_POLICY.forgetWorkersAfterSeconds,
     maxExecuting: c.limits?.maxExecuting ?? null,
     queues: queueSettings(c.queues, c.retry),
+    workerBreaker: breakerDefault(c.workers?.breaker),
   };
   return deepFreeze(policy);
+}
+
+function breakerDefault(spec: string | true | number | undefined): BreakerConfig | null {
+  if (spec === undefined) return DEFAULT_POLICY.workerBreaker;
+  try {
+    return parseBreakerSpec(spec === true ? '' : String(spec));
+  } catch (err) {
+    throw new BatonError('invalid_config', `config.yaml workers.breaker: ${(err as Error).message}`, {
+      field: 'workers.breaker',
+    });
+  }
 }
 
 type ConfigFile = z.output<typeof configSchema>;

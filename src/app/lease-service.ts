@@ -9,6 +9,7 @@ import {
   type RuleTime,
   releasePatch,
   renewPatch,
+  requeuePatch,
   reviewPatch,
   type TaskPatch,
 } from '../core/lifecycle.js';
@@ -32,6 +33,7 @@ import type {
   ProgressInput,
   ReviewTaskInput,
 } from './baton.js';
+import { breakerLimit, breakerOnFailure, breakerOnSuccess } from './breaker-service.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
 import { capsOf, claimsHeld } from './queue-service.js';
 import { createDueOccurrences } from './recurrence-service.js';
@@ -54,13 +56,19 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
   }
   const leaseMs = leaseSeconds * 1000;
   // Fewer tasks than asked is what any claim may answer; a worker claims again for the rest.
-  const limit = Math.min(request.limit, maxTasks);
   const { store, clock } = ctx;
   await ctx.presence.assertCurrent(workerId, request.host, request.pid);
   const capabilities = await ctx.presence.capabilitiesFor(workerId, request.capabilities);
   const deadline = clock.now() + (request.waitSeconds ?? 0) * 1000;
   const { queues } = request;
   const caps = capsOf(ctx);
+  const breaker = await breakerLimit(ctx, workerId);
+  if (breaker.limit === 0) {
+    // An open breaker: the claim waits as it would for work, then answers nothing.
+    await clock.sleep(Math.max(0, Math.min(deadline, breaker.retryAtMs ?? deadline) - clock.now()), request.signal);
+    return [];
+  }
+  const limit = Math.min(request.limit, maxTasks, breaker.limit ?? maxTasks);
   // Short pauses keep pickup latency low; a waiting worker takes the write lock only when the
   // cheap read says something is ready, so idle pollers do not slow down busy writers.
   for (let pause = 5, first = true; ; pause = Math.min(pause * 2, 40), first = false) {
@@ -113,19 +121,34 @@ export async function addNote(ctx: AppContext, id: number, raw: NoteInput): Prom
 export async function complete(ctx: AppContext, id: number, raw: CompleteTaskInput): Promise<Task> {
   const input = parseWith(completeSchema, raw);
   const artifacts = input.artifacts ?? [];
-  return leased(ctx, id, 'complete', input, (task, time) => ({
+  const task = await leased(ctx, id, 'complete', input, (task, time) => ({
     type: 'completed',
     patch: completePatch(task, { workerId: input.workerId, result: input.result, artifacts }, time),
   }));
+  await breakerOnSuccess(ctx, input.workerId);
+  return task;
 }
 
+/**
+ * A failed attempt: retried or failed by the task's policy, and counted by the worker's breaker.
+ * A failure the breaker is to blame for (its worker's breaker was already open or half-open) is
+ * not charged: the task goes back to the queue with its retries untouched.
+ */
 export async function fail(ctx: AppContext, id: number, raw: FailInput): Promise<Task> {
   const input = parseWith(failSchema, raw);
   const text = input.error;
-  return leased(ctx, id, 'fail', input, (task, time) => ({
+  // A report refused anyway (a lost lease, a stale token) must not count against the breaker.
+  const breaker = await breakerOnFailure(ctx, input.workerId, async () => {
+    const current = await ctx.store.getTask(id);
+    if (!current) throw taskNotFound(id);
+    assertLease(current, 'fail', { workerId: input.workerId, token: input.token, now: await ctx.store.now() });
+  });
+  const task = await leased(ctx, id, 'fail', input, (task, time) => ({
     type: 'failed',
-    patch: failPatch(task, text, time, ctx.random()),
+    patch: breaker.charge ? failPatch(task, text, time, ctx.random()) : { ...requeuePatch(task, time), lastError: text },
+    ...(!breaker.charge && { data: { charged: false, reason: 'circuit breaker' } }),
   }));
+  return task;
 }
 
 export async function release(ctx: AppContext, id: number, raw: LeaseRef): Promise<Task> {

@@ -23,6 +23,7 @@ import type {
   BulkInput,
   BulkResult,
   Burndown,
+  CapabilityCount,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -34,11 +35,13 @@ import type {
   EventQuery,
   EventWatch,
   FailInput,
+  FleetReportInput,
   Health,
   ImportSummary,
   LeaseRef,
   ListQuery,
   NoteInput,
+  PoolStatus,
   ProgressInput,
   RegisterWorkerInput,
   ReviewTaskInput,
@@ -63,6 +66,7 @@ import type {
 import * as breakdowns from './breakdown-service.js';
 import { claimTask } from './claim-task.js';
 import type { AppContext } from './context.js';
+import * as fleets from './fleet-service.js';
 import { CriticalPush } from './hybrid-push.js';
 import * as insights from './insight-service.js';
 import { KeyRing } from './keys.js';
@@ -290,6 +294,10 @@ export class LocalBaton implements BatonHost {
     await this.sweepBeforeRead();
     return queueService.queues(this.ctx);
   };
+  // ── fleets ───────────────────────────────────────────────────────────────
+  readyByCapabilities = (): Promise<CapabilityCount[]> => fleets.readyByCapabilities(this.ctx);
+  reportFleet = (report: FleetReportInput): Promise<void> => fleets.reportFleet(this.ctx, report);
+  fleetStatus = (): Promise<PoolStatus[]> => fleets.fleetStatus(this.ctx);
 
   // ── backups and retention ────────────────────────────────────────────────
   backup = (input?: BackupInput): Promise<BackupResult> => backups.backup(this.ctx, input);

@@ -151,6 +151,7 @@ export async function systemStatus(input: {
       busy: count('busy'),
       idle: count('idle'),
       offline: count('offline'),
+      breakersOpen: workers.filter((w) => w.breaker && w.breaker.mode !== 'closed').length,
     },
     throughput: { completedLastHour },
     stuck,

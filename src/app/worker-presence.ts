@@ -1,3 +1,4 @@
+import { type BreakerState, configureBreaker, newBreaker } from '../core/breaker.js';
 import type { Clock } from '../core/clock.js';
 import { BatonError, workerNotFound } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
@@ -20,6 +21,8 @@ const TOUCH_INTERVAL_MS = 10_000;
 export class WorkerPresence {
   private readonly touched = new Map<string, number>();
   private readonly cachedCaps = new Map<string, string[]>();
+  /** Workers known to run without a breaker, and when that was read: they skip the look-up a while. */
+  private readonly noBreaker = new Map<string, number>();
   /** Within a third of the heartbeat timeout too: a live worker must never look offline. */
   private readonly touchEveryMs: number;
 
@@ -41,8 +44,13 @@ export class WorkerPresence {
         { id, host: existing.host, pid: existing.pid },
       );
     }
+    const { breaker: config, ...rest } = registration;
+    // None given: the store's default (`workers.breaker`) for a worker that has none yet; else kept.
+    const fallback = !existing?.breaker && this.policy.workerBreaker ? newBreaker(this.policy.workerBreaker) : undefined;
+    const breaker =
+      config === undefined ? fallback : config === null ? null : configureBreaker(existing?.breaker ?? null, config);
     const { worker } = await this.store.transaction(async (tx) => {
-      const result = await tx.upsertWorker({ id, ...registration, state: 'active' });
+      const result = await tx.upsertWorker({ id, ...rest, breaker, state: 'active' });
       await tx.appendEvent({
         taskId: null,
         workerId: id,
@@ -63,6 +71,7 @@ export class WorkerPresence {
     this.touched.set(id, this.clock.now());
     // Claims in the next few seconds trust this cache instead of re-reading the registration.
     this.cachedCaps.set(id, worker.capabilities);
+    this.rememberBreaker(id, worker.breaker);
     const [view] = workerViews([worker], await this.store.leasesByWorker(), this.clock.now(), this.policy);
     return view as WorkerView;
   }
@@ -156,6 +165,23 @@ export class WorkerPresence {
     }
     this.cachedCaps.set(workerId, capabilities);
     return capabilities;
+  }
+
+  /**
+   * A worker's circuit breaker as stored (null: it has none). Read afresh for a worker that has
+   * one, since another server may have changed it; "none" is trusted for the touch interval.
+   */
+  async breakerOf(workerId: string): Promise<BreakerState | null> {
+    const none = this.noBreaker.get(workerId);
+    if (none !== undefined && this.clock.now() - none < this.touchEveryMs) return null;
+    const breaker = (await this.store.getWorker(workerId))?.breaker ?? null;
+    this.rememberBreaker(workerId, breaker);
+    return breaker;
+  }
+
+  rememberBreaker(workerId: string, breaker: BreakerState | null): void {
+    if (breaker) this.noBreaker.delete(workerId);
+    else this.noBreaker.set(workerId, this.clock.now());
   }
 
   /** Keeps `lastSeenAt` fresh without a write per call. */

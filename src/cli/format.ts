@@ -5,6 +5,7 @@ import { scheduleNote } from '../core/schedule-note.js';
 import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { formatEstimate, formatSize } from '../core/values.js';
 import { pc, relativeTime } from './colors.js';
+import { breakerText } from './format-fleet.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
 
@@ -244,13 +245,14 @@ export function formatWorkers(workers: WorkerView[]): string {
   if (workers.length === 0) return pc.dim('no workers registered');
   const health = { busy: pc.yellow, idle: pc.green, offline: pc.gray } as const;
   return table(
-    ['ID', 'NAME', 'HEALTH', 'CAPABILITIES', 'TASKS', 'MEM', 'CPU', 'LAST SEEN', 'HOST'],
+    ['ID', 'NAME', 'HEALTH', 'CAPABILITIES', 'TASKS', 'BREAKER', 'MEM', 'CPU', 'LAST SEEN', 'HOST'],
     workers.map((w) => [
       pc.bold(w.id),
       w.name ?? pc.dim('-'),
       health[w.health](w.health),
       w.capabilities.join(',') || pc.dim('-'),
       w.currentTasks.map((id) => `#${id}`).join(',') || pc.dim('-'),
+      breakerText(w),
       // What the process used at its last heartbeat; an offline worker's figures are history.
       w.usage && w.online ? formatSize(w.usage.rssBytes) : pc.dim('-'),
       w.usage && w.online ? `${w.usage.cpuPercent.toFixed(0)}%` : pc.dim('-'),
@@ -278,7 +280,7 @@ export function formatStatus(s: SystemStatus): string {
     `${pc.bold('Store')}       ${s.store.kind} ${s.store.location}`,
     `${pc.bold('Tasks')}       ${s.tasks.total} total${counts ? `  ·  ${counts}` : ''}`,
     `${pc.bold('Queue')}       ${s.queueDepth} ready${ready ? `  ·  ${ready}` : ''}`,
-    `${pc.bold('Workers')}     ${s.workers.online} online (${s.workers.busy} busy, ${s.workers.idle} idle), ${s.workers.offline} offline`,
+    `${pc.bold('Workers')}     ${s.workers.online} online (${s.workers.busy} busy, ${s.workers.idle} idle), ${s.workers.offline} offline${s.workers.breakersOpen > 0 ? pc.red(`, ${s.workers.breakersOpen} with the circuit breaker open`) : ''}`,
     `${pc.bold('Throughput')}  ${s.throughput.completedLastHour} completed in the last hour`,
     ...formatStats(s),
     ...formatMaintenance(s),

@@ -39,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerSteerCommands } = await import('./commands/steer.js');
   const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
   const { registerWebhookCommands } = await import('./commands/webhooks.js');
+  const { registerFleetCommands } = await import('./commands/fleet.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -48,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   registerWorkCommands(program, globals);
   registerBreakdownCommands(program, globals);
   registerWorkerCommands(program, globals);
+  registerFleetCommands(program, globals);
   registerResourceCommands(program, globals);
   registerQueueCommands(program, globals);
   registerMcpCommand(program, globals);

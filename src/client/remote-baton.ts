@@ -16,6 +16,7 @@ import type {
   BulkInput,
   BulkResult,
   Burndown,
+  CapabilityCount,
   ClaimInput,
   ClaimManyInput,
   ClaimTaskInput,
@@ -27,6 +28,7 @@ import type {
   EventQuery,
   EventWatch,
   FailInput,
+  FleetReportInput,
   GcInput,
   GcReport,
   Health,
@@ -35,6 +37,7 @@ import type {
   ListQuery,
   NoteInput,
   PauseInput,
+  PoolStatus,
   ProgressInput,
   QueuesReport,
   RegisterWorkerInput,
@@ -62,6 +65,7 @@ import type {
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
 import type { Resource } from '../core/resources.js';
+import { fleetReportSchema } from '../core/schemas/fleet.js';
 import type { SetResourceInput } from '../core/schemas.js';
 import {
   breakdownOptionsSchema,
@@ -392,6 +396,13 @@ export class RemoteBaton implements Baton {
   importData(data: unknown): Promise<ImportSummary> {
     return this.http.call('POST', '/import', { body: data });
   }
+
+  readyByCapabilities = async (): Promise<CapabilityCount[]> =>
+    (await this.http.call<{ ready: CapabilityCount[] }>('GET', '/fleet/ready')).ready;
+  reportFleet = async (report: FleetReportInput): Promise<void> => {
+    await this.http.call('PUT', '/fleet', { body: parseWith(fleetReportSchema, report) });
+  };
+  fleetStatus = async (): Promise<PoolStatus[]> => (await this.http.call<{ pools: PoolStatus[] }>('GET', '/fleet')).pools;
 
   backup = (input?: BackupInput): Promise<BackupResult> => maintenance.backup(this.http, input);
   listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);

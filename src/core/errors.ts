@@ -82,6 +82,8 @@ export const ERROR_CODES = {
   worker_id_in_use: 'conflict',
   /** This process's worker id was taken over by another process: it stops. */
   worker_replaced: 'conflict',
+  /** The worker's circuit breaker is open (too many failed attempts): it claims again after the cool-down. */
+  breaker_open: 'conflict',
   store_busy: 'unavailable',
   store_unavailable: 'unavailable',
   store_full: 'full',

@@ -1,3 +1,4 @@
+import type { BreakerConfig } from './breaker.js';
 import type { QueueSettings } from './queues.js';
 import type { Priority, RetryPolicySpec } from './types.js';
 
@@ -31,6 +32,8 @@ export interface Policy {
   maxExecuting: number | null;
   /** The named queues the config gives settings (`queues:`); others behave as `default` does. */
   queues: Readonly<Record<string, QueueSettings>>;
+  /** The circuit breaker a worker gets when it registers without one of its own (`workers.breaker`). */
+  workerBreaker: BreakerConfig | null;
 }
 
 /**
@@ -110,4 +113,5 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   forgetWorkersAfterSeconds: 86_400,
   maxExecuting: null,
   queues: Object.freeze({}),
+  workerBreaker: null,
 }) as Readonly<Policy>;

@@ -1,3 +1,5 @@
+import type { BreakerState } from './breaker.js';
+
 /**
  * Glossary — the words of Baton, used the same way everywhere.
  *
@@ -183,6 +185,8 @@ export interface Worker {
   state: 'active' | 'stopped';
   /** What the worker's process last reported using (its heartbeats); null before the first report. */
   usage: WorkerUsage | null;
+  /** Its circuit breaker (`core/breaker.ts`); null when it runs without one. */
+  breaker: BreakerState | null;
 }
 
 /** A worker process's memory and CPU, as its last heartbeat reported them. */

@@ -210,7 +210,7 @@ const systemStatus = defineTool({
   name: 'system_status',
   title: 'Board status',
   description:
-    'Counts of tasks by status, how many are ready to claim (by priority), workers online, busy and idle, throughput, ' +
+    'Counts of tasks by status, how many are ready to claim (by priority), workers online, busy and idle (and how many have their circuit breaker open), throughput, ' +
     'whether claims are paused (pauses: of the whole system, or of a queue), work nobody is taking and why (stuck: capabilities no online worker has, reservations for offline workers, retry backoffs), and ' +
     `who you are here (worker id, capabilities, tasks you hold). ${STATUS_MEANINGS}`,
   input: noInput,
@@ -220,8 +220,10 @@ const systemStatus = defineTool({
     const you = { workerId: session.workerId, capabilities: session.capabilities ?? null, held: session.heldIds };
     const stuck = status.stuck?.messages.length ? `; stuck: ${status.stuck.messages.join('; ')}` : '';
     const paused = status.pauses.map((p) => (p.queue === null ? 'ALL CLAIMS PAUSED; ' : `queue ${p.queue} paused; `)).join('');
+    const open = status.workers.breakersOpen;
+    const breakers = open > 0 ? `; ${open} with the circuit breaker open (failing; paused)` : '';
     return {
-      summary: `${paused}${status.tasks.total} tasks, ${status.queueDepth} ready; ${status.workers.online} workers online (${status.workers.busy} busy)${stuck}`,
+      summary: `${paused}${status.tasks.total} tasks, ${status.queueDepth} ready; ${status.workers.online} workers online (${status.workers.busy} busy)${breakers}${stuck}`,
       data: { ...status, you },
     };
   },

@@ -1,3 +1,5 @@
+import type { Baton } from '../app/baton.js';
+import type { BreakerState } from '../core/breaker.js';
 import {
   addNoteInput,
   claimTaskInput,
@@ -31,6 +33,12 @@ async function leased<T>(session: AgentSession, id: number, write: () => Promise
   }
 }
 
+/** This agent's breaker when it is open or half-open: why a claim answers nothing. */
+async function openBreaker(baton: Baton, workerId: string): Promise<BreakerState | null> {
+  const me = (await baton.listWorkers()).find((w) => w.id === workerId);
+  return me?.breaker && me.breaker.mode !== 'closed' ? me.breaker : null;
+}
+
 const nextTask = defineTool({
   name: 'next_task',
   title: 'Claim the next task',
@@ -52,6 +60,18 @@ const nextTask = defineTool({
       signal: AbortSignal.any([signal, session.signal]),
     });
     if (!task) {
+      const breaker = await openBreaker(baton, session.workerId);
+      if (breaker) {
+        return {
+          summary: `no task for ${session.workerId}: your circuit breaker is open (${breaker.reason}); claims resume after ${breaker.reopensAt}`,
+          data: {
+            task: null,
+            held: session.heldIds,
+            breaker,
+            next: 'find out why your attempts fail (fail_task errors), then call next_task after that time',
+          },
+        };
+      }
       return {
         summary: `no task available for ${session.workerId} now`,
         data: {

@@ -153,6 +153,29 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: 'baton_ready_tasks_by_capabilities',
+      help: 'Tasks claimable now, by the set of capabilities they need (comma-separated, sorted; empty: none); what an autoscaler sizes a pool by',
+      labelNames: ['capabilities'],
+      registers,
+      async collect() {
+        const counts = await self.baton.readyByCapabilities();
+        // A set with nothing ready any more is dropped, not left at its last value.
+        this.reset();
+        for (const c of counts) this.set({ capabilities: c.capabilities.join(',') }, c.ready);
+      },
+    });
+    new Gauge({
+      name: 'baton_fleet_pool_degraded',
+      help: 'Pools run by fleet supervisors: 1 while the pool crash-loops (degraded), else 0',
+      labelNames: ['pool'],
+      registers,
+      async collect() {
+        const pools = await self.baton.fleetStatus();
+        this.reset();
+        for (const p of pools) this.set({ pool: p.name }, p.degraded ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'baton_sla_breaches',
       help: 'Ready tasks waiting longer than their priority target',
       labelNames: ['priority'],
@@ -184,6 +207,7 @@ export class Metrics {
         },
       });
     simple('baton_workers_online', 'Workers online', (s) => s.workers.online);
+    simple('baton_worker_breakers_open', 'Workers whose circuit breaker is open or half-open', (s) => s.workers.breakersOpen);
     simple('baton_queue_depth', 'Tasks claimable now', (s) => s.queueDepth);
     simple('baton_completed_last_hour', 'Tasks completed in the last hour', (s) => s.throughput.completedLastHour);
     simple('baton_worker_utilisation', 'Busy share of online workers (0–1)', (s) => s.utilisation);

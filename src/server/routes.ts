@@ -1,4 +1,5 @@
 import type { RouteSpec } from './route.js';
+import { fleetRoutes } from './routes-fleet.js';
 import { insightRoutes } from './routes-insights.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
 import { queueRoutes } from './routes-queues.js';
@@ -22,6 +23,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...insightRoutes,
     ...maintenanceRoutes,
     ...webhookRoutes,
+    ...fleetRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];
 }

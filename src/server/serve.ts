@@ -1,8 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadServerConfig } from '../app/config.js';
+import type { LocalBaton } from '../app/local-baton.js';
 import { locateStore, openBaton } from '../app/open.js';
+import { systemClock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
+import { type FleetSpec, readFleetFile } from '../fleet/fleet-file.js';
+import { memberSpawner } from '../fleet/spawn-member.js';
+import { FleetSupervisor } from '../fleet/supervisor.js';
 import { buildServer } from './app.js';
 import { createLogger } from './logger.js';
 import { isLoopback } from './request-guard.js';
@@ -30,6 +36,8 @@ export interface ServeOptions {
   /** Proxies whose X-Forwarded-For is believed (default: the config's `server.trustProxy`; none). */
   trustProxy?: boolean | string[] | undefined;
   version?: string | undefined;
+  /** A fleet file: the server also runs its pools of workers (`baton fleet FILE`), stopped with it. */
+  fleet?: string | undefined;
   /** Called with each line meant for the person who started the server. */
   say?: (line: string) => void;
 }
@@ -78,6 +86,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       dashboardDir: options.dashboardDir ?? defaultDashboard(),
       version: options.version,
     });
+    const fleetSpec = options.fleet !== undefined ? readFleetFile(options.fleet) : null;
     await server.start();
     await server.app.listen({ port: options.port, host: options.host });
     const address = server.app.server.address();
@@ -94,12 +103,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     if (allowCommands) {
       say('--allow-commands: whoever can create tasks here can run code on every worker that runs task commands.');
     }
+    const fleet = fleetSpec && startFleet(baton, fleetSpec, options.db, say);
     let closing: Promise<void> | null = null;
     return {
       url,
       close: () => {
         closing ??= (async () => {
           logger.info('shutting down');
+          await fleet?.stop();
           await server.close();
           await baton.close();
           logger.flush();
@@ -111,6 +122,21 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await baton.close();
     throw err;
   }
+}
+
+/** `serve --fleet`: the supervisor runs beside the server, its members over the same store. */
+function startFleet(baton: LocalBaton, spec: FleetSpec, db: string | undefined, say: (line: string) => void): FleetSupervisor {
+  const supervisor = new FleetSupervisor({
+    baton,
+    spec,
+    spawn: memberSpawner({ db }),
+    clock: systemClock,
+    id: `${hostname()}:${process.pid}`,
+    log: say,
+  });
+  void supervisor.start();
+  say(`fleet: ${spec.pools.map((p) => `${p.name} (${p.min}–${p.max})`).join(', ')}`);
+  return supervisor;
 }
 
 /** The certificate and key for HTTPS, read at start: both or neither, each a readable PEM file. */

@@ -20,6 +20,7 @@ import { KEY_CAPABILITIES, PRIORITIES } from '../core/types.js';
 import type { WorkflowRecord } from '../core/workflow/record.js';
 import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
+import type { StoreFleet } from './fleet.js';
 import type { HooksTx, StoreHooks } from './hooks.js';
 import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
 
@@ -28,7 +29,7 @@ import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
  * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
  * rules live in `core/`, the use cases in `app/`.
  */
-export interface Store extends StoreMaintenance, StoreHooks {
+export interface Store extends StoreMaintenance, StoreHooks, StoreFleet {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
@@ -232,6 +233,11 @@ export interface StoreTx extends MaintenanceTx, HooksTx {
   appendEvent(event: NewEvent): Promise<TaskEvent>;
   upsertWorker(worker: WorkerUpsert): Promise<{ worker: Worker; created: boolean }>;
   /**
+   * Reads a worker and holds its row until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's
+   * writers already take turns), so that concurrent outcomes of one worker update its breaker in turn.
+   */
+  lockWorker(id: string): Promise<Worker | undefined>;
+  /**
    * What hybrid assignment weighs when a critical task becomes ready, read in this transaction:
    * every worker, how many tasks each holds (leases, and reservations not yet claimed), and the
    * `historyLimit` most recently created finished (completed or failed) tasks.
@@ -282,6 +288,7 @@ export interface WorkerUpsert {
   version?: string | null | undefined;
   state?: Worker['state'] | undefined;
   usage?: Worker['usage'] | undefined;
+  breaker?: Worker['breaker'] | undefined;
 }
 
 export interface ClaimRequest {

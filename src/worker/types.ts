@@ -1,3 +1,4 @@
+import type { BreakerConfig } from '../core/breaker.js';
 import type { Clock } from '../core/clock.js';
 import type { Task } from '../core/types.js';
 
@@ -66,6 +67,8 @@ export interface WorkerLoopOptions {
   version?: string | undefined;
   /** Take the worker id over from another live process instead of being refused (`worker_id_in_use`). */
   replace?: boolean | undefined;
+  /** Its circuit breaker (null: none; undefined: as registered before). */
+  breaker?: BreakerConfig | null | undefined;
   /** How long one claim waits for work before the loop checks in again, in seconds. */
   pollSeconds?: number | undefined;
   /** After an abort, how long to wait for the executor to settle before reporting anyway, in ms. */

@@ -78,7 +78,8 @@ export class WorkerLoop {
     const o = this.options;
     const { id, name, capabilities, host, pid, version } = o;
     const replace = o.replace ? { replace: true } : {};
-    const registration = { id, name, capabilities, host, pid, concurrency: this.concurrency, version, ...replace };
+    const breaker = o.breaker !== undefined ? { breaker: o.breaker } : {};
+    const registration = { id, name, capabilities, host, pid, concurrency: this.concurrency, version, ...replace, ...breaker };
     // A worker started while the store restarts waits for it, as a running one does.
     await persist(() => this.baton.registerWorker(registration), {
       clock: this.clock,

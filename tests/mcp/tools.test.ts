@@ -492,3 +492,22 @@ describe('baton mcp: identity and leases', () => {
     expect(r.stderr).toMatch(/^error: invalid_argument: worker:/);
   });
 });
+
+describe('next_task with an open circuit breaker', () => {
+  const project = useProject({
+    workerId: 'agent-flaky',
+    prepare: async (baton) => {
+      await baton.registerWorker({ id: 'agent-flaky', breaker: { failures: 1, cooldownSeconds: 600, rate: null } });
+      const task = await baton.createTask({ title: 'Upload the report', noBreakdown: true });
+      const claimed = await baton.claimTask(task.id, { workerId: 'agent-flaky' });
+      await baton.fail(task.id, { workerId: 'agent-flaky', token: claimed.leaseToken, error: 'bad credentials' });
+    },
+  });
+
+  it('says why nothing is claimed, and until when', async () => {
+    const reply = await project.agent.call('next_task', {});
+    expect(reply.isError).toBe(false);
+    expect(reply.summary).toMatch(/your circuit breaker is open \(its attempt failed\); claims resume after /);
+    expect(reply.data).toMatchObject({ task: null, breaker: { mode: 'open' } });
+  });
+});

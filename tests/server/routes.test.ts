@@ -191,6 +191,16 @@ describe('every route: happy path', () => {
     expect(prom.body).toMatch(/baton_claims_total \d+/);
   });
 
+  it('/metrics gives ready tasks per capability set, for an autoscaler', async () => {
+    await create({ capabilities: ['gpu', 'python'] });
+    await create({ capabilities: ['python', 'gpu'] });
+    const prom = await t.inject({ method: 'GET', url: '/metrics' });
+    expect(prom.body).toContain('baton_ready_tasks_by_capabilities{capabilities="gpu,python"} 2');
+    expect(prom.body).toContain('baton_worker_breakers_open 0');
+    const { ready } = (await get('/fleet/ready')).json() as { ready: { capabilities: string[]; ready: number }[] };
+    expect(ready).toContainEqual({ capabilities: ['gpu', 'python'], ready: 2 });
+  });
+
   it('exports, and imports into an empty store', async () => {
     const exported = (await get('/export')).json() as { tasks: unknown[] };
     expect(exported.tasks.length).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import { claimContract } from './claims.contract.js';
 import { conditionContract } from './conditions.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
 import { estimateContract } from './estimates.contract.js';
+import { fleetContract } from './fleet.contract.js';
 import { graphRaceContract } from './graph-race.contract.js';
 import { type ContractRun, useStores } from './harness.js';
 import { insightContract } from './insights.contract.js';
@@ -60,5 +61,6 @@ export function storeContract(run: ContractRun): void {
     steerContract(store);
     insightContract(store);
     webhookContract(store);
+    fleetContract(store);
   });
 }

@@ -29,6 +29,7 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
       '--auth-failures <n>',
       'wrong API keys an address may present per minute before it is refused (0: no limit; default 30)',
     )
+    .option('--fleet <file>', 'also run the pools of workers of this fleet file (see `baton fleet`), stopped with the server')
     .option('--dashboard <dir>', 'folder of the built dashboard (default: web/dist when built)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (chain), PEM (config: server.tls.cert)')
     .option('--tls-key <file>', 'the private key of --tls-cert, PEM (config: server.tls.key)')
@@ -57,6 +58,7 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         tlsKey: o.tlsKey !== undefined ? resolve(String(o.tlsKey)) : undefined,
         trustProxy: o.trustProxy === undefined ? undefined : proxiesOf(String(o.trustProxy)),
         version: (await import('../../app/version.js')).version(),
+        fleet: o.fleet !== undefined ? resolve(String(o.fleet)) : undefined,
       });
       await untilSignal();
       // A second signal while shutting down leaves at once.

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Baton } from '../../app/baton.js';
+import { type BreakerConfig, parseBreakerSpec } from '../../core/breaker.js';
 import { BatonError, invalid } from '../../core/errors.js';
 import { isFinal } from '../../core/lifecycle.js';
 import { LIMITS } from '../../core/limits.js';
@@ -31,6 +32,11 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('--once', 'run one task, then exit')
     .option('--queues <names>', 'serve only these named queues, comma-separated (default: every queue)')
     .option('--replace', 'take the worker id over from another live process (which then stops) instead of refusing to start')
+    .option(
+      '--breaker [spec]',
+      'circuit breaker: stop claiming after N failed attempts in a row, for a cool-down (5,10m; also a rate: 5,10m,50%/20; default from config: workers.breaker)',
+    )
+    .option('--no-breaker', 'run without a circuit breaker (removes one registered before, or the config default)')
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running tasks finish this long before releasing them', '30')
     .option('--simulate [seconds]', 'demo only: fake progress for this long, then complete (noted in history)')
     .option('--lease <seconds>', 'lease length of each claim (default from config: 300)')
@@ -99,6 +105,8 @@ interface WorkerSettings {
   envAllow: string[] | undefined;
   envDeny: string[] | undefined;
   replace: boolean;
+  /** null: none (`--no-breaker`); undefined: as registered, or the store's default. */
+  breaker: BreakerConfig | null | undefined;
 }
 
 function workerSettings(idArg: string | undefined, nameArg: string | undefined, capsArg: string | undefined, o: Opts) {
@@ -118,11 +126,18 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     envAllow: envNames(o.envAllow, 'env-allow'),
     envDeny: envNames(o.envDeny, 'env-deny'),
     replace: o.replace === true,
+    breaker: breakerOption(o.breaker),
   };
   if (settings.exec !== undefined && settings.simulateSeconds !== null) {
     throw new BatonError('usage', 'worker: give --exec or --simulate, not both');
   }
   return settings;
+}
+
+function breakerOption(raw: unknown): BreakerConfig | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === false) return null;
+  return parseBreakerSpec(raw === true ? '' : String(raw));
 }
 
 function envNames(raw: unknown, field: string): string[] | undefined {
@@ -198,6 +213,7 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     pid: process.pid,
     version: packageVersion(),
     replace: s.replace,
+    breaker: s.breaker,
     onEvent: (e) => {
       view.onEvent(e);
       if (e.type === 'completed') finished = 'completed';

@@ -95,6 +95,29 @@ export const eventSchema = z.strictObject({
   data: z.record(z.string(), z.unknown()).nullable(),
 });
 
+/** A worker's circuit breaker (`core/breaker.ts`). */
+export const breakerConfigSchema = z.strictObject({
+  failures: z.number().int().positive().max(1000),
+  cooldownSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 86_400),
+  rate: z.strictObject({ ratio: z.number().positive().max(1), window: z.number().int().min(2).max(1000) }).nullable(),
+});
+
+const breakerStateSchema = z.strictObject({
+  config: breakerConfigSchema,
+  mode: z.enum(['closed', 'open', 'half_open']),
+  consecutive: z.number().int().min(0),
+  recent: z.array(z.boolean()),
+  trips: z.number().int().min(0),
+  openedAt: isoTimeSchema.nullable(),
+  reopensAt: isoTimeSchema.nullable(),
+  probeAt: isoTimeSchema.nullable(),
+  reason: nullableString,
+});
+
 export const workerSchema = z.strictObject({
   id: z.string().min(1),
   name: nullableString,
@@ -116,6 +139,8 @@ export const workerSchema = z.strictObject({
     })
     .nullable()
     .default(null),
+  // Dumps written before circuit breakers have none.
+  breaker: breakerStateSchema.nullable().default(null),
 });
 
 export const dumpSchema = z

@@ -14,6 +14,7 @@ import {
   trimmed,
   workerIdSchema,
 } from './fields.js';
+import { breakerConfigSchema } from './records.js';
 
 /** Inputs of the worker's calls of `Baton`: claim, report, finish, review, register, read events. */
 
@@ -140,6 +141,8 @@ export const registerWorkerSchema = z.strictObject({
    * with `worker_id_in_use`; the other process learns it on its next claim and stops.
    */
   replace: z.boolean().optional(),
+  /** Its circuit breaker (`core/breaker.ts`): a config keeps the state so far; null removes it. */
+  breaker: breakerConfigSchema.nullable().optional(),
 });
 export type RegisterWorkerInput = z.input<typeof registerWorkerSchema>;
 

@@ -325,6 +325,22 @@ CREATE TRIGGER tasks_slot_freed AFTER UPDATE ON tasks
 `,
   },
   {
+    version: 15,
+    name: 'circuit breakers and fleet pools',
+    // A worker's breaker lives on its row so that whichever server takes its claim enforces it.
+    // A fleet supervisor reports each pool it runs (members, target, why it scaled) as one row,
+    // read by \`baton fleet status\` from any terminal or server sharing the store.
+    sql: `
+ALTER TABLE workers ADD COLUMN breaker json;
+CREATE TABLE fleet_pools (
+  name       text PRIMARY KEY,
+  supervisor text NOT NULL,
+  state      json NOT NULL,
+  updated_at bigint NOT NULL
+);
+`,
+  },
+  {
     version: 16,
     name: 'worker usage',
     // The memory and CPU a worker's process last reported in its heartbeat.

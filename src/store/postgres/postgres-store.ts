@@ -6,6 +6,7 @@ import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import { type TriggerState, triggerOf } from '../../core/workflow/triggers.js';
+import type { PoolRecord } from '../fleet.js';
 import type { StoreSnapshot } from '../maintenance.js';
 import type {
   ApiKeyRecord,
@@ -31,6 +32,7 @@ import {
   type Sql,
   toStoreError,
 } from './connection.js';
+import { capabilityCountsOfRows, fleetStatements, poolsOf } from './fleet.js';
 import { type HookStatements, hookReads, hookStatements } from './hooks.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
@@ -80,6 +82,7 @@ export class PostgresStore implements Store {
   readonly ret: ReturnType<typeof retentionStatements>;
   readonly qs: ReturnType<typeof queueStatements>;
   readonly hooks: HookStatements;
+  readonly fleet: ReturnType<typeof fleetStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -106,6 +109,7 @@ export class PostgresStore implements Store {
     this.ret = retentionStatements(settings.schema, this.st.selectTask);
     this.qs = queueStatements(settings.schema);
     this.hooks = hookStatements(settings.schema);
+    this.fleet = fleetStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -323,6 +327,17 @@ export class PostgresStore implements Store {
       connectionLost,
     );
   }
+
+  // ── fleets (fleet.ts) ─────────────────────────────────────────────────────
+  readyByCapabilities = async (nowMs: number) => capabilityCountsOfRows(await this.read(this.fleet.readyByCapabilities, [nowMs]));
+  async reportPool(r: PoolRecord): Promise<void> {
+    const params = [r.name, r.supervisor, JSON.stringify(r.state), r.updatedAt];
+    await this.retrying(() => this.exec(this.sql, this.fleet.reportPool, params), notSent);
+  }
+  async removePools(supervisor: string): Promise<void> {
+    await this.retrying(() => this.exec(this.sql, this.fleet.removePools, [supervisor]), notSent);
+  }
+  listPools = async () => poolsOf(await this.read(this.fleet.listPools));
 
   // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
   snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>): Promise<T> => pgSnapshot(this, fn);

@@ -147,6 +147,11 @@ export class PostgresTx implements StoreTx {
     return { ...event, id: Number(row?.id) };
   }
 
+  async lockWorker(id: string): Promise<Worker | undefined> {
+    const [row] = await this.q(this.st.workerByIdForUpdate, [id]);
+    return row ? rowToWorker(row) : undefined;
+  }
+
   async upsertWorker(w: WorkerUpsert): Promise<{ worker: Worker; created: boolean }> {
     const [existing] = await this.q(this.st.workerByIdForUpdate, [w.id]);
     const at = new Date(this.now).toISOString();
@@ -163,6 +168,7 @@ export class PostgresTx implements StoreTx {
       lastSeenAt: at,
       state: w.state ?? 'active',
       usage: w.usage !== undefined ? w.usage : (before?.usage ?? null),
+      breaker: w.breaker !== undefined ? w.breaker : (before?.breaker ?? null),
     };
     const [row] = await this.q(this.st.upsertWorker, workerParams(worker));
     // Two first registrations racing: only the one that inserted the row reports it created.

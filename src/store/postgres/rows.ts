@@ -87,6 +87,7 @@ export function rowToWorker(r: Row): Worker {
     lastSeenAt: iso(r.last_seen_at) as string,
     state: r.state as Worker['state'],
     usage: (r.usage as Worker['usage'] | null) ?? null,
+    breaker: (r.breaker as Worker['breaker'] | undefined) ?? null,
   };
 }
 
@@ -103,6 +104,7 @@ export function workerToRecord(w: Worker): Record<string, unknown> {
     last_seen_at: ms(w.lastSeenAt),
     state: w.state,
     usage: w.usage ?? null,
+    breaker: w.breaker,
   };
 }
 
@@ -121,5 +123,6 @@ export function workerParams(w: Worker): unknown[] {
     r.last_seen_at,
     r.state,
     r.usage,
+    r.breaker === null ? null : JSON.stringify(r.breaker),
   ];
 }

@@ -312,11 +312,11 @@ RETURNING task_id`,
     workerById: `SELECT * FROM ${workers} WHERE id = $1`,
     workerByIdForUpdate: `SELECT * FROM ${workers} WHERE id = $1 FOR UPDATE`,
     allWorkers: `SELECT * FROM ${workers} ORDER BY id`,
-    upsertWorker: `INSERT INTO ${workers} (id, name, capabilities, host, pid, concurrency, version, registered_at, last_seen_at, state, usage)
-      VALUES ($1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10, $11::jsonb)
+    upsertWorker: `INSERT INTO ${workers} (id, name, capabilities, host, pid, concurrency, version, registered_at, last_seen_at, state, usage, breaker)
+      VALUES ($1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::text::json)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, host = excluded.host,
         pid = excluded.pid, concurrency = excluded.concurrency, version = excluded.version,
-        last_seen_at = excluded.last_seen_at, state = excluded.state, usage = excluded.usage
+        last_seen_at = excluded.last_seen_at, state = excluded.state, usage = excluded.usage, breaker = excluded.breaker
       RETURNING (xmax = 0) AS created`,
 
     anyRows: `SELECT EXISTS (SELECT 1 FROM ${tasks}) OR EXISTS (SELECT 1 FROM ${events}) OR EXISTS (SELECT 1 FROM ${workers}) AS any`,

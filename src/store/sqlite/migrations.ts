@@ -283,6 +283,22 @@ CREATE TABLE queue_pauses (
 `,
   },
   {
+    version: 15,
+    name: 'circuit breakers and fleet pools',
+    // A worker's breaker lives on its row so that whichever server takes its claim enforces it.
+    // A fleet supervisor reports each pool it runs (members, target, why it scaled) as one row,
+    // read by \`baton fleet status\` from any terminal or server sharing the store.
+    sql: `
+ALTER TABLE workers ADD COLUMN breaker TEXT;
+CREATE TABLE fleet_pools (
+  name       TEXT PRIMARY KEY,
+  supervisor TEXT NOT NULL,
+  state      TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+`,
+  },
+  {
     version: 16,
     name: 'worker usage',
     // The memory and CPU a worker's process last reported in its heartbeat.

@@ -55,6 +55,7 @@ export function rowToWorker(r: Row): Worker {
     lastSeenAt: iso(r.last_seen_at) as string,
     state: r.state as Worker['state'],
     usage: r.usage ? JSON.parse(String(r.usage)) : null,
+    breaker: r.breaker ? JSON.parse(String(r.breaker)) : null,
   };
 }
 
@@ -71,5 +72,6 @@ export function workerToColumns(w: Worker): Record<string, unknown> {
     last_seen_at: ms(w.lastSeenAt),
     state: w.state,
     usage: jsonText(w.usage ?? null),
+    breaker: w.breaker ? JSON.stringify(w.breaker) : null,
   };
 }

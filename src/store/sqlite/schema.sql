@@ -50,6 +50,13 @@ CREATE TABLE events (
   data      TEXT
 );
 
+CREATE TABLE fleet_pools (
+  name       TEXT PRIMARY KEY,
+  supervisor TEXT NOT NULL,
+  state      TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
 CREATE TABLE maintenance (
   duty       TEXT PRIMARY KEY,
   period     INTEGER NOT NULL DEFAULT -1,
@@ -173,7 +180,7 @@ CREATE TABLE workers (
   registered_at INTEGER NOT NULL,
   last_seen_at  INTEGER NOT NULL,
   state         TEXT NOT NULL DEFAULT 'active'
-, usage TEXT);
+, breaker TEXT, usage TEXT);
 
 CREATE TABLE workflow_runs (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,

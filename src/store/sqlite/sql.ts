@@ -72,11 +72,11 @@ export const SQL = {
   eventsOfTask: 'SELECT * FROM events WHERE task_id = ? AND id > ? ORDER BY id LIMIT ?',
   eventsAfter: 'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?',
 
-  upsertWorker: `INSERT INTO workers (id, name, capabilities, host, pid, concurrency, version, registered_at, last_seen_at, state, usage)
-    VALUES (@id, @name, @capabilities, @host, @pid, @concurrency, @version, @registered_at, @last_seen_at, @state, @usage)
+  upsertWorker: `INSERT INTO workers (id, name, capabilities, host, pid, concurrency, version, registered_at, last_seen_at, state, usage, breaker)
+    VALUES (@id, @name, @capabilities, @host, @pid, @concurrency, @version, @registered_at, @last_seen_at, @state, @usage, @breaker)
     ON CONFLICT (id) DO UPDATE SET name = excluded.name, capabilities = excluded.capabilities, host = excluded.host,
       pid = excluded.pid, concurrency = excluded.concurrency, version = excluded.version,
-      last_seen_at = excluded.last_seen_at, state = excluded.state, usage = excluded.usage`,
+      last_seen_at = excluded.last_seen_at, state = excluded.state, usage = excluded.usage, breaker = excluded.breaker`,
 
   // Param: JSON array of resource names. Those with no free slot (see FREE).
   fullResources: `SELECT rn.value AS name FROM json_each(?) rn

@@ -8,6 +8,7 @@ import type { Resource } from '../../core/resources.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
+import type { PoolRecord } from '../fleet.js';
 import type { StoreSnapshot } from '../maintenance.js';
 import type {
   ApiKeyRecord,
@@ -23,6 +24,7 @@ import type {
 import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
 import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
+import * as fleet from './fleet.js';
 import * as hooks from './hooks.js';
 import { admit, claimGate, readPauses, readQueueCounts } from './queues.js';
 import { readResources } from './resources.js';
@@ -375,6 +377,12 @@ export class SqliteStore implements Store {
     );
   listRuns = (query: RunQuery) => this.read((stmt) => runs.listRuns(stmt, query));
   runsBehind = (limit: number) => this.read((stmt) => runs.runsBehind(stmt, limit));
+
+  // ── fleets (fleet.ts) ─────────────────────────────────────────────────────
+  readyByCapabilities = (nowMs: number) => this.read((stmt) => fleet.readyByCapabilities(stmt, nowMs));
+  reportPool = (report: PoolRecord) => this.transaction(async () => fleet.reportPool((sql) => this.stmt(sql), report));
+  removePools = (supervisor: string) => this.transaction(async () => fleet.removePools((sql) => this.stmt(sql), supervisor));
+  listPools = () => this.read(fleet.listPools);
 
   // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
   snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>) => sqliteSnapshot(this.location, this.clock.now(), fn);

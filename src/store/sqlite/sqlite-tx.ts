@@ -117,6 +117,11 @@ export class SqliteTx implements StoreTx {
     return { ...event, id };
   }
 
+  async lockWorker(id: string): Promise<Worker | undefined> {
+    const row = this.store.stmt('SELECT * FROM workers WHERE id = ?').get(id) as Row | undefined;
+    return row ? rowToWorker(row) : undefined;
+  }
+
   async upsertWorker(w: WorkerUpsert): Promise<{ worker: Worker; created: boolean }> {
     this.wrote = true;
     const existing = (this.store.stmt('SELECT * FROM workers WHERE id = ?').get(w.id) as Row | undefined) ?? null;
@@ -134,6 +139,7 @@ export class SqliteTx implements StoreTx {
       lastSeenAt: at,
       state: w.state ?? 'active',
       usage: w.usage !== undefined ? w.usage : (before?.usage ?? null),
+      breaker: w.breaker !== undefined ? w.breaker : (before?.breaker ?? null),
     };
     this.store.stmt(SQL.upsertWorker).run(workerToColumns(worker));
     return { worker, created: before === null };

@@ -6,6 +6,7 @@ import type {
   CreateTaskInput,
   Identity,
   ListParams,
+  PoolStatus,
   Priority,
   QueuesReport,
   Resource,
@@ -232,6 +233,11 @@ export class ApiClient {
 
   resources(): Promise<Resource[]> {
     return this.request<{ resources: Resource[] }>('GET', '/resources').then((r) => r.resources);
+  }
+
+  /** The pools fleet supervisors run (`baton fleet`). */
+  fleet(): Promise<PoolStatus[]> {
+    return this.request<{ pools: PoolStatus[] }>('GET', '/fleet').then((r) => r.pools);
   }
 
   workers(): Promise<WorkerView[]> {

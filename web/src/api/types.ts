@@ -6,6 +6,7 @@ import type { Priority, Task, TaskEvent, TaskStatus } from '../../../src/core/ty
 import type { StuckReport, Waiting } from '../../../src/core/waiting.js';
 
 export type { Resource } from '../../../src/core/resources.js';
+export type { PoolStatus } from '../../../src/core/schemas/fleet.js';
 export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
 export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';
 export type { Alert } from '../../../src/core/webhooks.js';
@@ -38,7 +39,7 @@ export interface SystemStatus {
   tasks: { total: number; byStatus: Record<TaskStatus, number>; inProgressViaSubtasks: number };
   queueDepth: number;
   readyByPriority: Record<Priority, number>;
-  workers: { total: number; online: number; busy: number; idle: number; offline: number };
+  workers: { total: number; online: number; busy: number; idle: number; offline: number; breakersOpen: number };
   throughput: { completedLastHour: number };
   /** Work nobody is taking, and why (absent from servers that do not say). */
   stuck?: StuckReport;

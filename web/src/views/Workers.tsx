@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'preact/hooks';
 import type { WorkerUse } from '../../../src/core/analytics.js';
-import type { Resource, TaskEvent, WorkerView } from '../api/types';
+import type { PoolStatus, Resource, TaskEvent, WorkerView } from '../api/types';
 import { analytics } from '../api/views';
 import { ErrorNote } from '../components/ErrorNote';
 import { useQueues } from '../components/PauseBanner';
@@ -15,6 +15,7 @@ export function WorkersView() {
   const stats = useLoad(() => analytics('24h'), []);
   const resources = useLoad(() => api.resources(), []);
   const queues = useQueues();
+  const fleet = useLoad(() => api.fleet(), []);
   const [showOffline, setShowOffline] = useState(false);
   const now = useNow(10_000);
   const timer = useRef<number | null>(null);
@@ -26,6 +27,7 @@ export function WorkersView() {
         timer.current = null;
         workers.reload();
         resources.reload();
+        fleet.reload();
         // The 24 h counts read many finished tasks: refreshed at most every 10 s.
         if (Date.now() - statsAt.current >= 10_000) {
           statsAt.current = Date.now();
@@ -33,7 +35,7 @@ export function WorkersView() {
         }
       }, 1000);
     },
-    [workers.reload, stats.reload, resources.reload],
+    [workers.reload, stats.reload, resources.reload, fleet.reload],
   );
   useEvents(onEvent);
   const list = workers.data ?? [];
@@ -108,8 +110,61 @@ export function WorkersView() {
         </div>
       ) : null}
       {queues.data ? <QueuesTable report={queues.data} /> : null}
+      {fleet.data?.length ? <Fleet pools={fleet.data} /> : null}
       {resources.data?.length ? <Resources list={resources.data} /> : null}
     </section>
+  );
+}
+
+/** Pools run by fleet supervisors (`baton fleet`): size against target, and why it scaled. */
+function Fleet({ pools }: { pools: PoolStatus[] }) {
+  return (
+    <section aria-labelledby="fleet-title">
+      <h2 id="fleet-title">Fleet</h2>
+      <div class="table-wrap">
+        <table class="table">
+          <caption class="sr-only">Worker pools, their size, target and why they scaled</caption>
+          <thead>
+            <tr>
+              <th scope="col">Pool</th>
+              <th scope="col">Members</th>
+              <th scope="col">Ready for it</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pools.map((p) => (
+              <tr key={p.name} data-pool={p.name}>
+                <th scope="row">
+                  {p.name} <span class="muted small">{p.capabilities.join(', ') || 'any'}</span>
+                  {p.degraded ? <div class="badge health-offline">degraded: {p.degradedReason}</div> : null}
+                </th>
+                <td>
+                  {p.members.filter((m) => m.state !== 'stopping').length} / {p.target}{' '}
+                  <span class="muted small">
+                    (min {p.min}, max {p.max})
+                  </span>
+                </td>
+                <td>{p.ready}</td>
+                <td>{p.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** A worker's open (or half-open) circuit breaker: it claims nothing until the cool-down passes. */
+function BreakerBadge({ w }: { w: WorkerView }) {
+  const b = w.breaker;
+  if (!b || b.mode === 'closed') return null;
+  const text = b.mode === 'open' ? 'breaker open' : 'breaker half-open';
+  return (
+    <div class="badge health-offline" title={`${b.reason ?? ''}${b.reopensAt ? `; claims again after ${b.reopensAt}` : ''}`}>
+      {text}
+    </div>
   );
 }
 
@@ -176,6 +231,7 @@ function WorkerRow({ w, use, now }: { w: WorkerView; use: WorkerUse | undefined;
       <td>
         <span class={`badge health health-${w.health}`}>{w.health}</span>
         {w.state === 'stopped' ? <span class="muted small"> stopped</span> : null}
+        <BreakerBadge w={w} />
       </td>
       <td>{w.capabilities.join(', ') || <span class="muted">any</span>}</td>
       <td>
