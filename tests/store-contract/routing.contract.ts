@@ -55,7 +55,7 @@ export function routingContract(store: () => StoreHarness): void {
       });
       const subs = await subtasksOf(baton, parent.id);
       const backup = subs.find((s) => s.title.startsWith('Set up backup and restore'));
-      const schema = subs.find((s) => s.title.startsWith('Design the schema'));
+      const schema = subs.find((s) => s.title.startsWith('Design '));
       // `database` steps need only `sql` (narrowed); the backup step (`database`, `ops`) needs both mapped ones.
       expect(schema?.capabilities).toEqual(['sql']);
       expect(backup?.capabilities).toEqual(['sql', 'postgresql']);
