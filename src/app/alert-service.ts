@@ -97,6 +97,7 @@ async function conditionAlerts(ctx: AppContext): Promise<Found[]> {
       found.push(alert('worker_offline', `worker_offline:${w.id}`, message, { workerId: w.id, tasks: w.currentTasks }));
     }
   }
+  found.push(...(await queueAlerts(ctx, now)));
   const over = ctx.maintenance.alerts.readyOver;
   const depth = Object.values(ready.byPriority).reduce((a, b) => a + b, 0);
   if (over !== null && depth > over) {
@@ -106,6 +107,23 @@ async function conditionAlerts(ctx: AppContext): Promise<Found[]> {
         threshold: over,
       }),
     );
+  }
+  return found;
+}
+
+/** Queues whose depth is past the `alertOver` of their settings. */
+async function queueAlerts(ctx: AppContext, now: number): Promise<Found[]> {
+  const watched = Object.entries(ctx.policy.queues).filter(([, q]) => q.alertOver !== null);
+  if (watched.length === 0) return [];
+  const counts = new Map((await ctx.store.queueCounts(now, breachCutoffs(ctx.policy, now))).map((c) => [c.queue, c]));
+  const found: Found[] = [];
+  for (const [queue, settings] of watched) {
+    const depth = counts.get(queue)?.depth ?? 0;
+    const threshold = settings.alertOver as number;
+    if (depth > threshold) {
+      const message = `queue ${queue} holds ${tasks(depth)}, more than its alertOver (${threshold})`;
+      found.push(alert('queue_over', `queue_over:${queue}`, message, { queue, depth, threshold }));
+    }
   }
   return found;
 }

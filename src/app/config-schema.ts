@@ -107,6 +107,7 @@ const queueSection = z.strictObject({
   maxRetries: z.number().int().min(0).max(LIMITS.maxRetries).optional(),
   retry: retrySection.optional(),
   priorityBoost: z.number().int().min(-4).max(4).optional(),
+  alertOver: z.number().int().min(0).optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -152,6 +152,7 @@ function queueSettings(queues: ConfigFile['queues'], retry: ConfigFile['retry'])
           }
         : null,
       priorityBoost: q.priorityBoost ?? 0,
+      alertOver: q.alertOver ?? null,
     };
   }
   return out;

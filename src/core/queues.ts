@@ -39,6 +39,8 @@ export interface QueueSettings {
   retry: RetryPolicySpec | null;
   /** Priority levels added to its tasks' place in the claim order (may be negative). */
   priorityBoost: number;
+  /** Tasks waiting in the queue (its depth) past which the server raises a `queue_over` alert. */
+  alertOver: number | null;
 }
 
 /** A pause in force: of one queue, or of the whole system (`queue` = `SYSTEM_QUEUE`). */

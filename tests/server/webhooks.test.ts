@@ -25,6 +25,7 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
       [
         'webhooks: { poll: 50ms, timeout: 3s, backoff: 50ms, maxFailures: 3, settle: 0 }',
         'alerts: { every: 100ms, readyOver: 3 }',
+        'queues: { deploy: { alertOver: 1 } }',
         // Only the alert tests' critical tasks and silent worker meet these.
         'sla: { critical: 200ms }',
         'heartbeatTimeout: 1s',
@@ -155,6 +156,19 @@ describe('webhooks and alerts through baton serve (SQLite)', () => {
     const alerts = await remote.alerts();
     expect(alerts.filter((a) => a.kind === 'worker_offline').map((a) => a.data.workerId)).toEqual(['silent']);
     expect(alerts.filter((a) => a.kind === 'sla_breached')).toHaveLength(2);
+  });
+
+  it('raises queue_over once while a queue holds more than its alertOver, and resolves it when it drains', async () => {
+    const remote = new RemoteBaton({ url });
+    const queued = [];
+    for (let i = 0; i < 2; i++) queued.push(await remote.createTask({ title: `deploy ${i}`, queue: 'deploy' }));
+    const raised = await until('the queue_over alert', () => ok.got.find((r) => r.event === 'alert.queue_over'));
+    expect(raised.signed).toBe(true);
+    const open = async () => (await remote.alerts({ open: true })).filter((a) => a.kind === 'queue_over');
+    expect((await open()).map((a) => a.data)).toEqual([{ queue: 'deploy', depth: 2, threshold: 1 }]);
+    for (const t of queued) await remote.cancelTask(t.id);
+    await until('the queue_over alert resolved', async () => (await open()).length === 0);
+    expect(ok.got.filter((r) => r.event === 'alert.queue_over')).toHaveLength(1);
   });
 
   it('refuses a bad hook with a coded error and changes nothing', () => {
