@@ -56,8 +56,8 @@ export interface Alert {
 }
 
 /**
- * The webhook name of a log event: `alert.<kind>` for an alert, `backup.failed` and the like for
- * events of no task, `task.<type>` for a task's — where `task.failed` is a task failed for good
+ * The webhook name of a log event: `alert.<kind>` for an alert, `run.completed`, `step.failed` and
+ * the like for a workflow run's, `backup.failed` and the like for events of no task, `task.<type>` for a task's — where `task.failed` is a task failed for good
  * (its last attempt failed, or its last lease ran out) and `task.attempt_failed` an attempt that
  * will be retried.
  */
@@ -65,7 +65,11 @@ export function webhookEventName(event: Pick<TaskEvent, 'type' | 'taskId' | 'cha
   if (event.type === 'alert_raised') return `alert.${String(event.data?.kind ?? 'unknown')}`;
   if (failedForGood(event)) return 'task.failed';
   if (event.type === 'failed') return 'task.attempt_failed';
-  const prefix = /^(run|backup|webhook|workflow|trigger|worker)_(.+)$/.exec(event.type);
+  // A workflow run's and its steps' events sit on the run's own task, yet name the run (as the
+  // event filters of workflows do: `run.completed`, `step.failed`).
+  const run = /^(run|step)_(.+)$/.exec(event.type);
+  if (run) return `${run[1]}.${run[2]}`;
+  const prefix = /^(backup|webhook|workflow|trigger|worker)_(.+)$/.exec(event.type);
   if (prefix && event.taskId === null) return `${prefix[1]}.${prefix[2]}`;
   return `task.${event.type}`;
 }

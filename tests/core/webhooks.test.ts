@@ -21,7 +21,11 @@ describe('webhook event names', () => {
     expect(webhookEventName(event('alert_raised', { taskId: null, kind: 'sla_breached' }))).toBe('alert.sla_breached');
     expect(webhookEventName(event('webhook_disabled', { taskId: null }))).toBe('webhook.disabled');
     expect(webhookEventName(event('backup_failed', { taskId: null }))).toBe('backup.failed');
-    expect(webhookEventName(event('run_started'))).toBe('task.run_started');
+    // A run's events sit on its own task but name the run, as workflow event filters do.
+    expect(webhookEventName(event('run_started'))).toBe('run.started');
+    expect(webhookEventName(event('run_completed'))).toBe('run.completed');
+    expect(webhookEventName(event('run_failed'))).toBe('run.failed');
+    expect(webhookEventName(event('step_failed'))).toBe('step.failed');
   });
 
   it('are selected by name, prefix or *', () => {
