@@ -106,6 +106,11 @@ export function parseFleet(text: string, source = 'fleet file'): FleetSpec {
   } catch (err) {
     throw new BatonError('invalid_config', `${source}: not YAML or JSON: ${(err as Error).message}`);
   }
+  return fleetOf(raw, source);
+}
+
+/** A fleet already read (the `fleet:` of config.yaml, inline), validated as a fleet file is. */
+export function fleetOf(raw: unknown, source: string): FleetSpec {
   const result = fleetSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
