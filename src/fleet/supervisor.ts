@@ -214,6 +214,7 @@ export class FleetSupervisor {
     return {
       name: spec.name,
       capabilities: spec.capabilities,
+      queues: spec.queues,
       min: spec.min,
       max: spec.max,
       concurrency: spec.concurrency,

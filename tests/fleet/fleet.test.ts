@@ -217,8 +217,8 @@ describe('fleet: in config.yaml', () => {
     await waitFor(
       'the deploy task done by the pool',
       async () => {
-        await pool(baton, 'cfg');
-        return (await baton.getTask(mine.id)).status === 'completed';
+        const p = await pool(baton, 'cfg');
+        return p?.queues?.[0] === 'deploy' && (await baton.getTask(mine.id)).status === 'completed';
       },
       30_000,
     );
