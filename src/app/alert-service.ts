@@ -8,7 +8,7 @@ import { breachCutoffs } from './status-stats.js';
  * Alerts: conditions worth a person's attention, raised once per occurrence. Two sorts:
  * - of one event (a task failed for good, a failed backup), keyed by the event: raised once, ever;
  * - of a condition (SLA breaches of a priority, a worker gone offline holding work, too many ready
- *   tasks), keyed by what holds: raised when it begins, resolved when it ends, raised again if it
+ *   tasks, a worker's breaker open, a fleet pool degraded), keyed by what holds: raised when it begins, resolved when it ends, raised again if it
  *   begins anew.
  * Each raise appends an `alert_raised` event in the same transaction, which hooks receive as
  * `alert.<kind>`. Servers sharing a store may all look: the store raises a key once.
@@ -74,7 +74,7 @@ async function eventAlerts(ctx: AppContext): Promise<Found[]> {
   return found;
 }
 
-/** What holds now: SLA breaches per priority, offline workers holding work, too many ready tasks. */
+/** What holds now: SLA breaches per priority, offline workers holding work, open breakers, degraded pools, too many ready tasks. */
 async function conditionAlerts(ctx: AppContext): Promise<Found[]> {
   const now = ctx.clock.now();
   const ready = await ctx.store.readyCounts(now, breachCutoffs(ctx.policy, now));
@@ -96,6 +96,19 @@ async function conditionAlerts(ctx: AppContext): Promise<Found[]> {
       const message = `worker ${w.id} went offline holding tasks ${w.currentTasks.join(', ')}`;
       found.push(alert('worker_offline', `worker_offline:${w.id}`, message, { workerId: w.id, tasks: w.currentTasks }));
     }
+    // Half-open counts as open: the worker is still held to a probe until a success closes it.
+    if (w.breaker && w.breaker.mode !== 'closed') {
+      const { reason, reopensAt, trips } = w.breaker;
+      const message = `worker ${w.id}: its circuit breaker is ${w.breaker.mode === 'open' ? 'open' : 'half-open'}${reason ? ` (${reason})` : ''}`;
+      found.push(alert('breaker_open', `breaker_open:${w.id}`, message, { workerId: w.id, reason, reopensAt, trips }));
+    }
+  }
+  for (const p of await ctx.store.listPools()) {
+    const state = p.state as { degraded?: boolean; degradedReason?: string | null };
+    if (!state.degraded) continue;
+    const reason = state.degradedReason ?? null;
+    const message = `fleet pool ${p.name} is degraded: ${reason ?? 'its members keep crashing'}`;
+    found.push(alert('pool_degraded', `pool_degraded:${p.name}`, message, { pool: p.name, supervisor: p.supervisor, reason }));
   }
   found.push(...(await queueAlerts(ctx, now)));
   const over = ctx.maintenance.alerts.readyOver;

@@ -167,6 +167,15 @@ export const configSchema = z.strictObject({
       settle: z.union([z.literal(0), seconds]).optional(),
     })
     .optional(),
+  /**
+   * The fleet `baton serve` runs beside it (as `serve --fleet`, whose flag wins): a fleet file's
+   * path (from `.baton/`), or the file's content inline (`{ pools: [...] }`, checked when serve starts).
+   */
+  fleet: z
+    .union([z.string().min(1), z.looseObject({ pools: z.array(z.unknown()) })], {
+      error: 'expected a fleet file path or an inline fleet { pools: [...] }',
+    })
+    .optional(),
   /** Alerts: how often `baton serve` looks (`every`), and `readyOver`: ready tasks that raise `ready_over`. */
   alerts: z.strictObject({ every: seconds.optional(), readyOver: z.number().int().min(0).optional() }).optional(),
 });

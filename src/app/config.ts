@@ -97,6 +97,15 @@ export async function loadServerConfig(file: string | null): Promise<Readonly<Se
   return deepFreeze({ ...(await readConfig(file))?.server });
 }
 
+/** The `fleet:` of the config: a fleet file (its path resolved from the config's folder), the fleet inline, or none. */
+export async function loadFleetConfig(
+  file: string,
+): Promise<{ path: string } | { inline: Readonly<Record<string, unknown>> } | null> {
+  const fleet = (await readConfig(file))?.fleet;
+  if (fleet === undefined) return null;
+  return typeof fleet === 'string' ? { path: resolve(dirname(file), fleet) } : { inline: deepFreeze({ ...fleet }) };
+}
+
 /**
  * The `backup:` and `retention:` sections: folders default to `backups/` and `archive/` beside the
  * config (the store's `.baton/`), and a relative folder is read from there too.

@@ -16,7 +16,7 @@ function formatPool(p: PoolStatus, now: number): string {
   const live = p.members.filter((m) => m.state !== 'stopping').length;
   const lines = [
     `${pc.bold(p.name)}  ${state}  members ${live}/${p.target} (min ${p.min}, max ${p.max})  ready ${p.ready}`,
-    `  capabilities ${p.capabilities.join(',') || pc.dim('none')}  supervisor ${p.supervisor}  reported ${p.updatedAt}`,
+    `  capabilities ${p.capabilities.join(',') || pc.dim('none')}  queues ${p.queues?.join(',') || pc.dim('all')}  supervisor ${p.supervisor}  reported ${p.updatedAt}`,
     ...(now - Date.parse(p.updatedAt) > STALE_MS ? [pc.yellow('  no report for over a minute: its supervisor may be gone')] : []),
     `  ${pc.dim('why:')} ${p.reason}`,
   ];

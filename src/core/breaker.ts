@@ -45,15 +45,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * `--breaker` as a user writes it: `5`, `5,10m`, `5,30s,50%/20` (in a row, cool-down, failure
- * rate over the last 20 attempts); empty gives the defaults.
+ * rate over the last 20 attempts); `5/10m` is `5,10m` (so `5/10m,50%/20` too). Empty gives the defaults.
  */
 export function parseBreakerSpec(spec: string): BreakerConfig {
   const text = spec.trim();
   if (text === '' || text === 'true') return { ...DEFAULT_BREAKER };
-  const [count, cooldown, rate, extra] = text.split(',').map((s) => s.trim());
+  const [head = '', ...rest] = text.split(',').map((s) => s.trim());
+  const slashed = head.split('/').map((s) => s.trim());
+  const [count, cooldown, rate, extra] = [...slashed, ...rest];
   const failures = Number(count);
-  if (!Number.isInteger(failures) || failures < 1 || extra !== undefined) {
-    throw badSpec(spec, 'give failures in a row, then optionally a cool-down and a rate: 5,10m,50%/20');
+  if (!Number.isInteger(failures) || failures < 1 || extra !== undefined || (slashed.length > 1 && !cooldown)) {
+    throw badSpec(spec, 'give failures in a row, then optionally a cool-down and a rate: 5,10m,50%/20 (or 5/10m)');
   }
   const cooldownMs = cooldown ? durationMs(cooldown) : DEFAULT_BREAKER.cooldownSeconds * 1000;
   if (cooldown && (cooldownMs <= 0 || !/^(\d+(ms|s|m|h|d))+$/.test(cooldown))) throw badSpec(spec, `bad cool-down ${cooldown}`);

@@ -10,7 +10,16 @@ import type { TaskEvent } from './types.js';
  */
 
 /** The alert kinds a server raises. */
-export const ALERT_KINDS = ['sla_breached', 'task_failed', 'worker_offline', 'ready_over', 'queue_over', 'backup_failed'] as const;
+export const ALERT_KINDS = [
+  'sla_breached',
+  'task_failed',
+  'worker_offline',
+  'ready_over',
+  'queue_over',
+  'breaker_open',
+  'pool_degraded',
+  'backup_failed',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface Webhook {

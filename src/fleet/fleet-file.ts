@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type BreakerConfig, parseBreakerSpec } from '../core/breaker.js';
 import { BatonError } from '../core/errors.js';
 import { type CrashPolicy, DEFAULT_CRASH_POLICY, DEFAULT_SCALE, type ScaleRules } from '../core/fleet.js';
+import { queueNameSchema } from '../core/queues.js';
 import { durationMs } from '../core/workflow/run.js';
 
 /**
@@ -35,6 +36,8 @@ const poolSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'letters, digits, . _ - (at most 60)'),
     capabilities: z.array(z.string().min(1)).default([]),
+    /** The named queues its members serve (`baton worker --queues`); none: every queue. */
+    queues: z.array(queueNameSchema).default([]),
     /** Each member's command per task (`baton worker --exec`); none: members run each task's own command. */
     exec: z.string().min(1).optional(),
     min: z.number().int().min(0).default(1),
@@ -66,6 +69,8 @@ const fleetSchema = z.strictObject({
 export interface PoolSpec {
   name: string;
   capabilities: string[];
+  /** The queues it serves and scales by (empty: every queue). */
+  queues: string[];
   exec: string | undefined;
   min: number;
   max: number;
@@ -101,6 +106,11 @@ export function parseFleet(text: string, source = 'fleet file'): FleetSpec {
   } catch (err) {
     throw new BatonError('invalid_config', `${source}: not YAML or JSON: ${(err as Error).message}`);
   }
+  return fleetOf(raw, source);
+}
+
+/** A fleet already read (the `fleet:` of config.yaml, inline), validated as a fleet file is. */
+export function fleetOf(raw: unknown, source: string): FleetSpec {
   const result = fleetSchema.safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`);
@@ -125,6 +135,7 @@ function poolSpec(p: z.infer<typeof poolSchema>): PoolSpec {
   return {
     name: p.name,
     capabilities: p.capabilities,
+    queues: p.queues,
     exec: p.exec,
     min: p.min,
     max: p.max ?? Math.max(p.min, 1),

@@ -16,6 +16,7 @@ export function memberArgs(pool: PoolSpec, workerId: string): string[] {
   const args = ['worker', workerId, '--capabilities', pool.capabilities.join(','), '--concurrency', String(pool.concurrency)];
   // A member started again after a crash takes its id over from the dead process at once.
   args.push('--replace', '--grace', String(Math.ceil(pool.graceMs / 1000)));
+  if (pool.queues.length > 0) args.push('--queues', pool.queues.join(','));
   if (pool.exec !== undefined) args.push('--exec', pool.exec);
   if (pool.breakerSpec !== null) args.push(pool.breakerSpec === '' ? '--breaker' : `--breaker=${pool.breakerSpec}`);
   if (pool.leaseMs !== undefined) args.push('--lease', String(Math.max(1, Math.round(pool.leaseMs / 1000))));

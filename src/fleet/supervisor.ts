@@ -105,7 +105,7 @@ export class FleetSupervisor {
     const [ready, workers] = await Promise.all([this.o.baton.readyByCapabilities(), this.o.baton.listWorkers()]);
     const health = new Map(workers.map((w) => [w.id, w.health]));
     for (const pool of this.pools) {
-      pool.ready = servable(ready, pool.spec.capabilities);
+      pool.ready = servable(ready, pool.spec.capabilities, pool.spec.queues);
       this.watchMembers(pool, health, now);
       this.scale(pool, now);
     }
@@ -214,6 +214,7 @@ export class FleetSupervisor {
     return {
       name: spec.name,
       capabilities: spec.capabilities,
+      queues: spec.queues,
       min: spec.min,
       max: spec.max,
       concurrency: spec.concurrency,
@@ -246,10 +247,18 @@ export class FleetSupervisor {
   }
 }
 
-/** Ready tasks a member of a pool with `capabilities` could claim: those needing only capabilities it has. */
-export function servable(counts: readonly CapabilityCount[], capabilities: readonly string[]): number {
+/**
+ * Ready tasks a member of a pool with `capabilities` could claim: those needing only capabilities
+ * it has, in the queues it serves (none named: every queue).
+ */
+export function servable(
+  counts: readonly CapabilityCount[],
+  capabilities: readonly string[],
+  queues: readonly string[] = [],
+): number {
   const has = new Set(capabilities);
-  return counts.filter((c) => c.capabilities.every((cap) => has.has(cap))).reduce((sum, c) => sum + c.ready, 0);
+  const inQueue = (c: CapabilityCount) => queues.length === 0 || queues.includes(c.queue);
+  return counts.filter((c) => inQueue(c) && c.capabilities.every((cap) => has.has(cap))).reduce((sum, c) => sum + c.ready, 0);
 }
 
 function stopChild(child: ChildProcess, killAfterMs: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Baton, SystemStatus } from '../app/baton.js';
+import type { Baton, CapabilityCount, SystemStatus } from '../app/baton.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { TaskEvent } from '../core/types.js';
 
@@ -161,7 +161,18 @@ export class Metrics {
         const counts = await self.baton.readyByCapabilities();
         // A set with nothing ready any more is dropped, not left at its last value.
         this.reset();
-        for (const c of counts) this.set({ capabilities: c.capabilities.join(',') }, c.ready);
+        for (const [capabilities, n] of sumBy(counts, (c) => c.capabilities.join(','))) this.set({ capabilities }, n);
+      },
+    });
+    new Gauge({
+      name: 'baton_ready_tasks_by_queue',
+      help: 'Tasks claimable now, by named queue; what an autoscaler sizes a pool serving some queues by',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        const counts = await self.baton.readyByCapabilities();
+        this.reset();
+        for (const [queue, n] of sumBy(counts, (c) => c.queue)) this.set({ queue }, n);
       },
     });
     new Gauge({
@@ -213,4 +224,11 @@ export class Metrics {
     simple('baton_worker_utilisation', 'Busy share of online workers (0–1)', (s) => s.utilisation);
     simple('baton_completion_rate', 'Completed share of tasks finished in the last hour (0–1)', (s) => s.completionRate);
   }
+}
+
+/** Ready counts summed per label value (the store counts per queue and capability set). */
+function sumBy(counts: readonly CapabilityCount[], label: (c: CapabilityCount) => string): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const c of counts) sums.set(label(c), (sums.get(label(c)) ?? 0) + c.ready);
+  return sums;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fleetReportSchema, poolReportSchema } from '../core/schemas/fleet.js';
 import { type RouteSpec, route } from './route.js';
 
-const readySchema = z.strictObject({ capabilities: z.array(z.string()), ready: z.number().int() });
+const readySchema = z.strictObject({ queue: z.string(), capabilities: z.array(z.string()), ready: z.number().int() });
 const poolStatusSchema = poolReportSchema.extend({ supervisor: z.string(), updatedAt: z.string() });
 
 /** Fleets: ready work per capability set (what pools scale by), and the pools supervisors report. */
@@ -10,7 +10,7 @@ export const fleetRoutes: RouteSpec[] = [
   route({
     method: 'GET',
     path: '/fleet/ready',
-    summary: 'Ready tasks per distinct set of capabilities they need (what a pool or an autoscaler sizes by)',
+    summary: 'Ready tasks per queue and distinct set of capabilities they need (what a pool or an autoscaler sizes by)',
     tag: 'workers',
     access: 'read',
     response: z.strictObject({ ready: z.array(readySchema) }),

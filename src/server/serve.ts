@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadServerConfig } from '../app/config.js';
+import { loadFleetConfig, loadServerConfig } from '../app/config.js';
 import type { LocalBaton } from '../app/local-baton.js';
 import { locateStore, openBaton } from '../app/open.js';
 import { systemClock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
-import { type FleetSpec, readFleetFile } from '../fleet/fleet-file.js';
+import { type FleetSpec, fleetOf, readFleetFile } from '../fleet/fleet-file.js';
 import { memberSpawner } from '../fleet/spawn-member.js';
 import { FleetSupervisor } from '../fleet/supervisor.js';
 import { buildServer } from './app.js';
@@ -86,7 +86,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       dashboardDir: options.dashboardDir ?? defaultDashboard(),
       version: options.version,
     });
-    const fleetSpec = options.fleet !== undefined ? readFleetFile(options.fleet) : null;
+    const fleetSpec = await fleetToRun(options.fleet, join(location.dir, 'config.yaml'));
     await server.start();
     await server.app.listen({ port: options.port, host: options.host });
     const address = server.app.server.address();
@@ -122,6 +122,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await baton.close();
     throw err;
   }
+}
+
+/** The fleet serve runs: `--fleet FILE`, else the config's `fleet:` (a file or inline), else none. */
+async function fleetToRun(flag: string | undefined, configFile: string): Promise<FleetSpec | null> {
+  if (flag !== undefined) return readFleetFile(flag);
+  const configured = await loadFleetConfig(configFile);
+  if (!configured) return null;
+  return 'path' in configured ? readFleetFile(configured.path) : fleetOf(configured.inline, `${configFile} fleet`);
 }
 
 /** `serve --fleet`: the supervisor runs beside the server, its members over the same store. */

@@ -4,7 +4,7 @@
  * reports a supervisor writes so that `baton fleet status` works from any process sharing the store.
  */
 export interface StoreFleet {
-  /** Tasks claimable at `nowMs` by any worker (queued, `runAfter` passed), per distinct capability set. */
+  /** Tasks claimable at `nowMs` by any worker (queued, `runAfter` passed), per queue and distinct capability set. */
   readyByCapabilities(nowMs: number): Promise<CapabilityCount[]>;
   /** Writes (replaces) a pool's report. */
   reportPool(report: PoolRecord): Promise<void>;
@@ -14,6 +14,8 @@ export interface StoreFleet {
 }
 
 export interface CapabilityCount {
+  /** The named queue the tasks are in (`default` unless given). */
+  queue: string;
   /** Sorted. */
   capabilities: string[];
   ready: number;
@@ -29,14 +31,15 @@ export interface PoolRecord {
 }
 
 /** Capability sets as the rows give them, merged (order within a set does not matter) and sorted. */
-export function capabilityCountsOf(rows: { capabilities: string[]; ready: number }[]): CapabilityCount[] {
+export function capabilityCountsOf(rows: CapabilityCount[]): CapabilityCount[] {
   const merged = new Map<string, CapabilityCount>();
   for (const r of rows) {
     const capabilities = [...r.capabilities].sort();
-    const key = JSON.stringify(capabilities);
-    const entry = merged.get(key) ?? { capabilities, ready: 0 };
+    const key = JSON.stringify([r.queue, capabilities]);
+    const entry = merged.get(key) ?? { queue: r.queue, capabilities, ready: 0 };
     entry.ready += r.ready;
     merged.set(key, entry);
   }
-  return [...merged.values()].sort((a, b) => a.capabilities.join(',').localeCompare(b.capabilities.join(',')));
+  const order = (c: CapabilityCount) => `${c.queue}\u0000${c.capabilities.join(',')}`;
+  return [...merged.values()].sort((a, b) => order(a).localeCompare(order(b)));
 }

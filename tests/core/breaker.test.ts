@@ -23,9 +23,24 @@ describe('parseBreakerSpec', () => {
     ['3,30s', { failures: 3, cooldownSeconds: 30, rate: null }],
     ['5,1h', { failures: 5, cooldownSeconds: 3600, rate: null }],
     ['5,10m,50%/20', { failures: 5, cooldownSeconds: 600, rate: { ratio: 0.5, window: 20 } }],
+    ['5/10m', { failures: 5, cooldownSeconds: 600, rate: null }],
+    [' 3 / 30s ', { failures: 3, cooldownSeconds: 30, rate: null }],
+    ['5/10m,50%/20', { failures: 5, cooldownSeconds: 600, rate: { ratio: 0.5, window: 20 } }],
   ])('%j', (spec, expected) => expect(parseBreakerSpec(spec)).toEqual(expected));
 
-  it.each(['0', 'x', '5,soon', '5,10m,150%/20', '5,10m,50%', '5,10m,50%/1', '5,1m,50%/20,extra'])('refuses %j', (spec) => {
+  it.each([
+    '0',
+    'x',
+    '5,soon',
+    '5,10m,150%/20',
+    '5,10m,50%',
+    '5,10m,50%/1',
+    '5,1m,50%/20,extra',
+    '5/10m/1m',
+    '5/',
+    '5/10m,1m,50%/20',
+    '/10m',
+  ])('refuses %j', (spec) => {
     expect(() => parseBreakerSpec(spec)).toThrow(BatonError);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { openBaton } from '../../src/app/open.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { isBatonError } from '../../src/core/errors.js';
 import { sqliteBackend, type TestStore } from '../helpers/stores.js';
 
@@ -15,10 +16,10 @@ afterEach(async () => {
   opened = [];
 });
 
-async function fresh(config: Record<string, unknown> = {}) {
+async function fresh(config: Record<string, unknown> = {}, clock?: ManualClock) {
   const store = await sqliteBackend.fresh();
   store.configure(config);
-  const baton = await openBaton({ db: store.db });
+  const baton = await openBaton({ db: store.db, clock });
   opened.push({ baton, store });
   return baton;
 }
@@ -65,5 +66,41 @@ describe('circuit breaker at the store', () => {
     const err = await openBaton({ db: store.db }).catch((e: unknown) => e);
     await store.remove();
     expect(isBatonError(err) && err.code).toBe('invalid_config');
+  });
+
+  it('raises breaker_open per worker and pool_degraded per pool once, and resolves each when it ends', async () => {
+    const clock = new ManualClock();
+    const baton = await fresh({}, clock);
+    await baton.registerWorker({ id: 'w', breaker: { failures: 1, cooldownSeconds: 60, rate: null } });
+    for (const i of [1, 2]) await baton.createTask({ title: `t${i}`, noBreakdown: true });
+    const claimed = await baton.claim({ workerId: 'w' });
+    await baton.fail(claimed?.id as number, { workerId: 'w', error: 'disk full', token: claimed?.leaseToken });
+    const pool = (degraded: boolean) => ({
+      ...{ name: 'gpu', capabilities: [], min: 0, max: 2, concurrency: 1, target: 1, ready: 1, reason: 'ready work' },
+      ...{ lastScaledAt: null, degraded, degradedReason: degraded ? 'crashed 5 times in 60 s' : null, crashes: 5, members: [] },
+    });
+    await baton.reportFleet({ supervisor: 'host:1', pools: [pool(true)] });
+    const open = async () => (await baton.alerts({ open: true })).filter((a) => a.kind !== 'sla_breached');
+    const raised = (await baton.notify()).alerts.map((a) => [a.kind, a.key, a.data]);
+    expect(raised).toEqual(
+      expect.arrayContaining([
+        ['breaker_open', 'breaker_open:w', expect.objectContaining({ workerId: 'w', trips: 1 })],
+        ['pool_degraded', 'pool_degraded:gpu', { pool: 'gpu', supervisor: 'host:1', reason: 'crashed 5 times in 60 s' }],
+      ]),
+    );
+    // Still holding on the next look: nothing raised twice.
+    await clock.advance(15_000);
+    expect((await baton.notify()).alerts.filter((a) => a.kind !== 'sla_breached')).toEqual([]);
+    expect((await open()).map((a) => a.key).sort()).toEqual(['breaker_open:w', 'pool_degraded:gpu']);
+    // The cooldown passes, the probe succeeds and closes the breaker; the pool recovers.
+    await clock.advance(60_000);
+    const probe = await baton.claim({ workerId: 'w' });
+    await baton.complete(probe?.id as number, { workerId: 'w', token: probe?.leaseToken });
+    expect((await baton.listWorkers()).find((w) => w.id === 'w')?.breaker?.mode).toBe('closed');
+    await baton.reportFleet({ supervisor: 'host:1', pools: [pool(false)] });
+    await baton.notify();
+    expect(await open()).toEqual([]);
+    const ended = (await baton.alerts()).filter((a) => a.kind === 'breaker_open' || a.kind === 'pool_degraded');
+    expect(ended.map((a) => a.resolvedAt !== null)).toEqual([true, true]);
   });
 });

@@ -46,6 +46,7 @@ describe('fleet file', () => {
     ['an unknown key', 'pools: [{ name: a, maxx: 2 }]'],
     ['a bad duration', 'pools: [{ name: a, scale: { cooldown: soon } }]'],
     ['a bad name', 'pools: [{ name: "a b" }]'],
+    ['a bad queue name', 'pools: [{ name: a, queues: ["Deploy now"] }]'],
     ['not YAML', 'pools: [ {'],
   ])('refuses %s with invalid_config', (_what, text) => {
     let caught: unknown;
@@ -81,14 +82,26 @@ describe('members', () => {
     ]);
   });
 
-  it('a pool counts only the ready tasks whose capabilities it has', () => {
+  it('serve only the queues their pool names', () => {
+    const [pool] = parseFleet('pools: [{ name: a, queues: [deploy, ops] }]').pools;
+    expect(pool?.queues).toEqual(['deploy', 'ops']);
+    const args = memberArgs(pool as NonNullable<typeof pool>, 'a-1');
+    expect(args.slice(args.indexOf('--queues'), args.indexOf('--queues') + 2)).toEqual(['--queues', 'deploy,ops']);
+    expect(memberArgs({ ...(pool as NonNullable<typeof pool>), queues: [] }, 'a-1')).not.toContain('--queues');
+  });
+
+  it('a pool counts only the ready tasks whose capabilities it has, of the queues it serves', () => {
     const counts = [
-      { capabilities: [], ready: 1 },
-      { capabilities: ['react'], ready: 2 },
-      { capabilities: ['react', 'typescript'], ready: 4 },
-      { capabilities: ['python'], ready: 8 },
+      { queue: 'default', capabilities: [], ready: 1 },
+      { queue: 'default', capabilities: ['react'], ready: 2 },
+      { queue: 'default', capabilities: ['react', 'typescript'], ready: 4 },
+      { queue: 'default', capabilities: ['python'], ready: 8 },
+      { queue: 'deploy', capabilities: ['react'], ready: 16 },
+      { queue: 'ops', capabilities: [], ready: 32 },
     ];
-    expect(servable(counts, ['typescript', 'react'])).toBe(7);
-    expect(servable(counts, [])).toBe(1);
+    expect(servable(counts, ['typescript', 'react'])).toBe(7 + 16 + 32);
+    expect(servable(counts, [])).toBe(1 + 32);
+    expect(servable(counts, ['typescript', 'react'], ['deploy'])).toBe(16);
+    expect(servable(counts, [], ['default', 'ops'])).toBe(1 + 32);
   });
 });

@@ -203,6 +203,44 @@ describe('serve --fleet', () => {
   }, 60_000);
 });
 
+describe('fleet: in config.yaml', () => {
+  it('serve runs the fleet file the config names (from .baton/), whose pool serves only its queues', async () => {
+    const { store, baton } = await fresh(sqliteBackend, { fleet: 'fleet.yaml' });
+    writeFileSync(
+      join(store.cwd, 'fleet.yaml'),
+      "tick: 200ms\npools: [{ name: cfg, queues: [deploy], exec: 'true', min: 1, max: 1 }]\n",
+    );
+    // Created first, so a member serving every queue would take it first.
+    const other = await baton.createTask({ title: 'elsewhere', noBreakdown: true });
+    const mine = await baton.createTask({ title: 'ship it', queue: 'deploy', noBreakdown: true });
+    const server = run(store, ['serve', '--port', '0']);
+    await waitFor(
+      'the deploy task done by the pool',
+      async () => {
+        const p = await pool(baton, 'cfg');
+        return p?.queues?.[0] === 'deploy' && (await baton.getTask(mine.id)).status === 'completed';
+      },
+      30_000,
+    );
+    const done = (await baton.events({ limit: 1000 })).find((e) => e.taskId === mine.id && e.type === 'completed');
+    expect(done?.workerId).toBe('cfg-1');
+    expect((await baton.getTask(other.id)).status).toBe('queued');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(await baton.fleetStatus()).toEqual([]);
+  }, 60_000);
+
+  it('refuses a bad inline fleet when serve starts; --fleet wins over the config', async () => {
+    const { store } = await fresh(sqliteBackend, { fleet: { pools: [{ name: 'a', min: 3, max: 2 }] } });
+    const bad = await cliAsync(store.cwd, ['serve', '--port', '0', '--db', store.db]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr + bad.stdout).toMatch(/fleet.*max must be at least min/);
+    const flag = await cliAsync(store.cwd, ['serve', '--port', '0', '--db', store.db, '--fleet', join(store.cwd, 'none.yaml')]);
+    expect(flag.code).not.toBe(0);
+    expect(flag.stderr + flag.stdout).toMatch(/none\.yaml/);
+  }, 30_000);
+});
+
 describe.each([sqliteBackend, postgresBackend])('circuit breaker on $name', (backend) => {
   it('a worker whose command always fails stops after 5 failures; the rest keep their retries for a healthy worker; half-open probe; success closes it', async () => {
     const { store, baton } = await fresh(backend, { retry: { policy: 'immediate' }, maxRetries: 3 });

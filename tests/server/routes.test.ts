@@ -191,14 +191,19 @@ describe('every route: happy path', () => {
     expect(prom.body).toMatch(/baton_claims_total \d+/);
   });
 
-  it('/metrics gives ready tasks per capability set, for an autoscaler', async () => {
+  it('/metrics gives ready tasks per capability set and per queue, for an autoscaler', async () => {
     await create({ capabilities: ['gpu', 'python'] });
     await create({ capabilities: ['python', 'gpu'] });
+    await create({ capabilities: ['gpu', 'python'], queue: 'render' });
     const prom = await t.inject({ method: 'GET', url: '/metrics' });
-    expect(prom.body).toContain('baton_ready_tasks_by_capabilities{capabilities="gpu,python"} 2');
+    // Summed over the queues: one line per capability set.
+    expect(prom.body).toContain('baton_ready_tasks_by_capabilities{capabilities="gpu,python"} 3');
+    expect(prom.body).toContain('baton_ready_tasks_by_queue{queue="render"} 1');
+    expect(prom.body).toMatch(/baton_ready_tasks_by_queue\{queue="default"\} [1-9]/);
     expect(prom.body).toContain('baton_worker_breakers_open 0');
-    const { ready } = (await get('/fleet/ready')).json() as { ready: { capabilities: string[]; ready: number }[] };
-    expect(ready).toContainEqual({ capabilities: ['gpu', 'python'], ready: 2 });
+    const { ready } = (await get('/fleet/ready')).json() as { ready: { queue: string; capabilities: string[]; ready: number }[] };
+    expect(ready).toContainEqual({ queue: 'default', capabilities: ['gpu', 'python'], ready: 2 });
+    expect(ready).toContainEqual({ queue: 'render', capabilities: ['gpu', 'python'], ready: 1 });
   });
 
   it('exports, and imports into an empty store', async () => {

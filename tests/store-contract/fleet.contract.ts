@@ -29,17 +29,20 @@ const pool = (degraded: boolean) => ({
 /** Fleets: ready work per capability set, pool reports, and a worker's breaker as registered. */
 export function fleetContract(store: () => StoreHarness): void {
   describe('fleets and breakers', () => {
-    it('counts ready tasks per capability set (order-free), reports pools, and keeps a worker breaker', async () => {
+    it('counts ready tasks per queue and capability set (order-free), reports pools, and keeps a worker breaker', async () => {
       const baton = await store().open();
-      const add = (capabilities: string[]) => baton.createTask({ title: 't', capabilities, noBreakdown: true });
+      const add = (capabilities: string[], queue?: string) =>
+        baton.createTask({ title: 't', capabilities, queue, noBreakdown: true });
       await add(['web', 'css']);
       await add(['css', 'web']);
+      await add(['web', 'css'], 'deploy');
       await add([]);
       const held = await add(['ops']);
       await baton.claimTask(held.id, { workerId: 'w-ops', capabilities: ['ops'] });
       expect(await baton.readyByCapabilities()).toEqual([
-        { capabilities: [], ready: 1 },
-        { capabilities: ['css', 'web'], ready: 2 },
+        { queue: 'default', capabilities: [], ready: 1 },
+        { queue: 'default', capabilities: ['css', 'web'], ready: 2 },
+        { queue: 'deploy', capabilities: ['css', 'web'], ready: 1 },
       ]);
 
       await baton.reportFleet({ supervisor: 'host:1', pools: [pool(false)] });

@@ -21,6 +21,7 @@ beforeAll(async () => {
       {
         name: 'agents',
         capabilities: ['typescript'],
+        queues: ['deploy'],
         min: 1,
         max: 8,
         concurrency: 1,
@@ -53,6 +54,7 @@ describe('workers page: breakers and the fleet', () => {
     await pool.waitFor();
     const text = (await pool.textContent()) ?? '';
     expect(text).toContain('0 / 3');
+    expect(text).toContain('queues deploy');
     expect(text).toContain('scaled up: 12 ready');
     expect(text).toContain('degraded: 5 crashes in 60s');
     await screenshot(page, 'workers-fleet');

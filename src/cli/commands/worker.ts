@@ -34,7 +34,7 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('--replace', 'take the worker id over from another live process (which then stops) instead of refusing to start')
     .option(
       '--breaker [spec]',
-      'circuit breaker: stop claiming after N failed attempts in a row, for a cool-down (5,10m; also a rate: 5,10m,50%/20; default from config: workers.breaker)',
+      'circuit breaker: stop claiming after N failed attempts in a row, for a cool-down (5,10m or 5/10m; also a rate: 5,10m,50%/20; default from config: workers.breaker)',
     )
     .option('--no-breaker', 'run without a circuit breaker (removes one registered before, or the config default)')
     .option('--grace <seconds>', 'on SIGINT/SIGTERM, let running tasks finish this long before releasing them', '30')

@@ -17,6 +17,8 @@ export const memberStatusSchema = z.strictObject({
 export const poolReportSchema = z.strictObject({
   name,
   capabilities: z.array(name).max(100),
+  /** The named queues its members serve; absent or empty: every queue. */
+  queues: z.array(name).max(100).optional(),
   min: z.number().int().min(0),
   max: z.number().int().min(0),
   concurrency: z.number().int().min(1),

@@ -6,8 +6,8 @@ import { ident } from './sql.js';
 export function fleetStatements(schema: string) {
   const q = (table: string) => `${ident(schema)}.${table}`;
   return {
-    readyByCapabilities: `SELECT capabilities, count(*)::int AS n FROM ${q('tasks')}
-      WHERE status = 'queued' AND run_after <= $1 GROUP BY capabilities`,
+    readyByCapabilities: `SELECT queue, capabilities, count(*)::int AS n FROM ${q('tasks')}
+      WHERE status = 'queued' AND run_after <= $1 GROUP BY queue, capabilities`,
     reportPool: `INSERT INTO ${q('fleet_pools')} (name, supervisor, state, updated_at) VALUES ($1, $2, $3::text::json, $4)
       ON CONFLICT (name) DO UPDATE SET supervisor = excluded.supervisor, state = excluded.state, updated_at = excluded.updated_at`,
     removePools: `DELETE FROM ${q('fleet_pools')} WHERE supervisor = $1`,
@@ -16,7 +16,9 @@ export function fleetStatements(schema: string) {
 }
 
 export const capabilityCountsOfRows = (rows: Row[]): CapabilityCount[] =>
-  capabilityCountsOf(rows.map((r) => ({ capabilities: [...(r.capabilities as string[])], ready: Number(r.n) })));
+  capabilityCountsOf(
+    rows.map((r) => ({ queue: String(r.queue), capabilities: [...(r.capabilities as string[])], ready: Number(r.n) })),
+  );
 
 export const poolsOf = (rows: Row[]): PoolRecord[] =>
   rows.map((r) => ({

@@ -7,9 +7,11 @@ type Stmt = (sql: string) => Database.Statement;
 /** Fleets on SQLite (migration 15): ready tasks per capability set, and pool reports. */
 export function readyByCapabilities(stmt: Stmt, nowMs: number): CapabilityCount[] {
   const rows = stmt(
-    "SELECT capabilities, count(*) AS n FROM tasks WHERE status = 'queued' AND run_after <= ? GROUP BY capabilities",
+    "SELECT queue, capabilities, count(*) AS n FROM tasks WHERE status = 'queued' AND run_after <= ? GROUP BY queue, capabilities",
   ).all(nowMs) as Row[];
-  return capabilityCountsOf(rows.map((r) => ({ capabilities: JSON.parse(String(r.capabilities)), ready: Number(r.n) })));
+  return capabilityCountsOf(
+    rows.map((r) => ({ queue: String(r.queue), capabilities: JSON.parse(String(r.capabilities)), ready: Number(r.n) })),
+  );
 }
 
 export function reportPool(stmt: Stmt, r: PoolRecord): void {

@@ -137,6 +137,7 @@ function Fleet({ pools }: { pools: PoolStatus[] }) {
               <tr key={p.name} data-pool={p.name}>
                 <th scope="row">
                   {p.name} <span class="muted small">{p.capabilities.join(', ') || 'any'}</span>
+                  {p.queues?.length ? <span class="muted small"> · queues {p.queues.join(', ')}</span> : null}
                   {p.degraded ? <div class="badge health-offline">degraded: {p.degradedReason}</div> : null}
                 </th>
                 <td>
