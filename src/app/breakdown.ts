@@ -7,6 +7,7 @@ import type { BreakdownSubject, Plan, PlannerName } from '../core/breakdown/type
 import type { BreakdownPolicy } from '../core/policy.js';
 import type { TaskAnalysis } from './baton.js';
 import { loadPatternsFile } from './patterns-file.js';
+import type { PlannerBreakers } from './planner-breakers.js';
 import { runCommandPlanner } from './planners/command.js';
 import { runHttpPlanner } from './planners/http.js';
 import { PlannerError, parsePlannerOutput } from './planners/output.js';
@@ -22,6 +23,8 @@ export interface PlanningContext {
   /** `.baton/patterns.yaml` of the store, if any. */
   patternsFile: string | null;
   cwd?: string | undefined;
+  /** The breakers of the outside planners in this process, and the time they go by (ms). */
+  breakers?: { states: PlannerBreakers; now: () => number } | undefined;
 }
 
 export interface PreparedPlan {
@@ -69,15 +72,26 @@ export async function preparePlan(
   const capabilities = context.policy.capabilities;
   const rules = () => rulePlan(subject, { registry, capabilities });
   if (planner === 'rules') return { plan: rules(), requestedPlanner: planner, fallbackReason: null, warnings };
+  const fallback = (why: string): PreparedPlan => ({
+    plan: rules(),
+    requestedPlanner: planner,
+    fallbackReason: `${planner} planner: ${why}`,
+    warnings,
+  });
+  const breakers = context.breakers;
+  const refused = breakers?.states.refusal(planner, breakers.now());
+  if (refused) return fallback(refused);
   try {
     const text = await runExternal(subject, planner, context);
     const subtasks = await parsePlannerOutput(text, subject.capabilities ?? [], capabilities);
     const expanded = expandEpics(subtasks, subject, { registry, capabilities });
     const plan: Plan = { planner, source: 'planner', pattern: null, subtasks: expanded };
+    breakers?.states.record(planner, false, breakers.now());
     return { plan, requestedPlanner: planner, fallbackReason: null, warnings };
   } catch (err) {
     if (!(err instanceof PlannerError)) throw err;
-    return { plan: rules(), requestedPlanner: planner, fallbackReason: `${planner} planner: ${err.message}`, warnings };
+    breakers?.states.record(planner, true, breakers.now());
+    return fallback(err.message);
   }
 }
 

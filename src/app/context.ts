@@ -10,6 +10,7 @@ import type { CriticalPush } from './hybrid-push.js';
 import type { KeyRing } from './keys.js';
 import type { LeaseSweeper } from './lease-sweeper.js';
 import type { MaintenanceSettings } from './maintenance-types.js';
+import type { PlannerBreakers } from './planner-breakers.js';
 import { advanceNoted } from './run-advance.js';
 import { type Change, TaskWriter, type WriteEffects } from './task-writer.js';
 import type { WorkerPresence } from './worker-presence.js';
@@ -36,10 +37,17 @@ export interface AppContext {
   readonly logDir?: string | null;
   /** Backups and retention: the config's `backup:` and `retention:` sections. */
   readonly maintenance: Readonly<MaintenanceSettings>;
+  /** The circuit breakers of the outside planners (`command`, `http`) in this process. */
+  readonly plannerBreakers: PlannerBreakers;
 }
 
 export function planningContext(ctx: AppContext): PlanningContext {
-  return { policy: ctx.policy.breakdown, registry: ctx.patterns, patternsFile: ctx.patternsFile };
+  return {
+    policy: ctx.policy.breakdown,
+    registry: ctx.patterns,
+    patternsFile: ctx.patternsFile,
+    breakers: { states: ctx.plannerBreakers, now: () => ctx.clock.now() },
+  };
 }
 
 /** A task writer for one use-case call; `effects` collects what must follow its commit. */

@@ -86,6 +86,7 @@ import type {
   RestoreResult,
 } from './maintenance-types.js';
 import * as notifications from './notify-service.js';
+import { PlannerBreakers } from './planner-breakers.js';
 import * as queueService from './queue-service.js';
 import type { PauseInput, QueuesReport } from './queue-types.js';
 import * as reservations from './reservation-service.js';
@@ -131,6 +132,8 @@ export interface LocalBatonOptions {
   logDir?: string | null | undefined;
   /** Backups and retention (default: none scheduled, folders beside a SQLite store or in `./.baton`). */
   maintenance?: Readonly<MaintenanceSettings> | undefined;
+  /** The breakers of the outside planners, shared with another Baton of this process (default: new ones). */
+  plannerBreakers?: PlannerBreakers | undefined;
 }
 
 /**
@@ -173,6 +176,7 @@ export class LocalBaton implements BatonHost {
       patterns: this.ctx.patterns,
       logDir: this.ctx.logDir,
       maintenance: this.ctx.maintenance,
+      plannerBreakers: this.ctx.plannerBreakers,
     });
   }
 
@@ -355,6 +359,7 @@ function newContext(options: LocalBatonOptions): AppContext {
     push,
     logDir: options.logDir ?? null,
     maintenance: options.maintenance ?? maintenance.defaultMaintenance(store),
+    plannerBreakers: options.plannerBreakers ?? new PlannerBreakers(),
   };
   return ctx;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakdownResult } from '../../src/app/baton.js';
 import type { LocalBaton } from '../../src/app/local-baton.js';
+import { PlannerBreakers } from '../../src/app/planner-breakers.js';
 import { type Project, project } from './helpers.js';
 
 const H = 60;
@@ -104,6 +105,10 @@ wait
 `,
     'huge.mjs': script(`process.stdout.write(JSON.stringify({ subtasks: [{ title: 'x'.repeat(50000) }] }));`),
     'crash.mjs': script(`console.error('model quota exhausted'); process.exit(7);`),
+    // Notes each call, then fails as an agent CLI without credentials does.
+    'counted.cjs': script(
+      `require('node:fs').appendFileSync(process.argv[2], 'call\\n'); console.error('not logged in'); process.exit(1);`,
+    ),
   };
   /** Far more time than any of these needs, except where running out of it is the point. */
   const config = (file: string, timeout = '60s') =>
@@ -153,6 +158,40 @@ wait
     const pid = Number(readFileSync(join(dir, 'slow.pid'), 'utf8'));
     for (let i = 0; i < 400 && running(pid); i++) await new Promise((r) => setTimeout(r, 50));
     expect(running(pid)).toBe(false);
+  });
+
+  it('stops calling a planner that failed 5 times in a row (its circuit breaker) and says why', async () => {
+    const calls = (dir: string) => readFileSync(join(dir, 'calls.txt'), 'utf8').trim().split('\n').length;
+    const { baton, dir } = await open(config('counted.cjs $DIR/calls.txt'), files);
+    for (let i = 1; i <= 5; i++) {
+      const t = await baton.createTask({ title: `Checkout redesign ${i}`, estimateMinutes: 24 * H, noBreakdown: true });
+      await expectFallback(baton, await baton.breakdown(t.id), /command planner: .*not logged in/);
+      expect(calls(dir)).toBe(i);
+    }
+    const t = await baton.createTask({ title: 'Checkout redesign 6', estimateMinutes: 24 * H, noBreakdown: true });
+    const result = await baton.breakdown(t.id);
+    await expectFallback(baton, result, /command planner: its circuit breaker is open \(5 attempts failed in a row\)/);
+    expect(result.fallbackReason).toMatch(/called again after \d{4}-\d\d-\d\dT/);
+    // Not called: the breakdown did not wait on it.
+    expect(calls(dir)).toBe(5);
+  });
+
+  it('a planner breaker half-opens after its cool-down and closes on a success', () => {
+    const breakers = new PlannerBreakers();
+    const t0 = Date.UTC(2030, 0, 1);
+    for (let i = 0; i < 5; i++) {
+      expect(breakers.refusal('http', t0)).toBeNull();
+      breakers.record('http', true, t0);
+    }
+    expect(breakers.refusal('http', t0 + 1000)).toMatch(/circuit breaker is open/);
+    // Another planner has its own breaker.
+    expect(breakers.refusal('command', t0 + 1000)).toBeNull();
+    const after = t0 + 10 * 60_000;
+    expect(breakers.refusal('http', after)).toBeNull(); // the one probe
+    expect(breakers.refusal('http', after + 1)).toMatch(/circuit breaker is open/);
+    breakers.record('http', false, after + 2);
+    expect(breakers.refusal('http', after + 3)).toBeNull();
+    expect(breakers.refusal('http', after + 4)).toBeNull();
   });
 
   it('falls back when no command is configured', async () => {
