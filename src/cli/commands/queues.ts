@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { Baton, QueuesReport } from '../../app/baton.js';
 import { BatonError } from '../../core/errors.js';
 import { parseSeconds } from '../../core/values.js';
+import { pc } from '../colors.js';
 import { type GlobalOptions, withBaton } from '../context.js';
+import { table } from '../format.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -75,19 +77,21 @@ async function drain(baton: Baton, queue: string | undefined, timeoutMs: number 
 
 export function formatQueues(report: QueuesReport): string {
   const lines: string[] = [];
-  if (report.paused) lines.push('SYSTEM PAUSED: no claims until `baton system resume`');
-  const cap = report.maxExecuting === null ? '' : ` (limits.maxExecuting ${report.maxExecuting})`;
-  lines.push(`executing: ${report.executing}${cap}`);
-  for (const q of report.queues) {
-    const capOf = q.settings?.maxExecuting ? `/${q.settings.maxExecuting}` : '';
-    const size = q.settings?.maxSize ? ` (max ${q.settings.maxSize})` : '';
-    const wait = q.oldestWaitSeconds === null ? '' : `, oldest waits ${formatWait(q.oldestWaitSeconds)}`;
-    const breaches = q.slaBreaches > 0 ? `, ${q.slaBreaches} SLA breaches` : '';
-    const paused = q.paused ? '  [paused]' : '';
-    lines.push(
-      `${q.name}  ${q.depth} ready, ${q.executing}${capOf} executing, ${q.waiting} waiting${size}${wait}${breaches}${paused}`,
-    );
-  }
+  if (report.paused) lines.push(pc.red('SYSTEM PAUSED: no claims until `baton system resume`'));
+  const cap = report.maxExecuting === null ? '' : ` of at most ${report.maxExecuting} (limits.maxExecuting)`;
+  lines.push(`Executing ${report.executing}${cap}`, '');
+  const dash = pc.dim('-');
+  const rows = report.queues.map((q) => [
+    pc.bold(q.name),
+    String(q.depth),
+    `${q.executing}${q.settings?.maxExecuting ? `/${q.settings.maxExecuting}` : ''}`,
+    String(q.waiting),
+    q.settings?.maxSize ? String(q.settings.maxSize) : dash,
+    q.oldestWaitSeconds === null ? dash : formatWait(q.oldestWaitSeconds),
+    q.slaBreaches > 0 ? pc.yellow(String(q.slaBreaches)) : '0',
+    q.paused ? pc.red('paused') : 'open',
+  ]);
+  lines.push(table(['QUEUE', 'READY', 'EXECUTING', 'WAITING', 'MAX SIZE', 'OLDEST WAIT', 'SLA BREACHES', 'CLAIMS'], rows));
   return lines.join('\n');
 }
 
