@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakdownResult } from '../../src/app/baton.js';
 import type { LocalBaton } from '../../src/app/local-baton.js';
 import { PlannerBreakers } from '../../src/app/planner-breakers.js';
+import { plannerOutputJsonSchema } from '../../src/core/breakdown/schemas.js';
 import { type Project, project } from './helpers.js';
 
 const H = 60;
@@ -192,6 +193,34 @@ wait
     breakers.record('http', false, after + 2);
     expect(breakers.refusal('http', after + 3)).toBeNull();
     expect(breakers.refusal('http', after + 4)).toBeNull();
+  });
+
+  it('the agent recipe of docs/planners.md turns an agent CLI into a planner, end to end', async () => {
+    const recipe = resolve(import.meta.dirname, '../../docs/examples/planners/agent-planner.sh');
+    // Stands in for an agent CLI: reads the prompt on stdin, answers with prose around fenced JSON.
+    const agent = `let prompt = '';
+process.stdin.on('data', (d) => { prompt += d; });
+process.stdin.on('end', () => {
+  if (!prompt.includes('"title": "Baton planner output"') || !prompt.includes('Checkout redesign')) process.exit(9);
+  process.stdout.write('Here is the plan.\\n\\n\`\`\`json\\n' + JSON.stringify(${JSON.stringify(GOOD)}) + '\\n\`\`\`\\nGood luck!\\n');
+});
+`;
+    const command = `AGENT='node $DIR/agent.mjs' sh ${recipe}`;
+    const { baton } = await open(`breakdown:\n  planner: command\n  command: "${command}"\n  timeout: 60s\n`, {
+      'agent.mjs': agent,
+    });
+    const t = await baton.createTask({
+      title: 'Checkout redesign',
+      estimateMinutes: 24 * H,
+      capabilities: ['react'],
+      noBreakdown: true,
+    });
+    expectGoodPlan(await baton.breakdown(t.id), 'command');
+  });
+
+  it('publishes the answer it expects as a JSON Schema file, kept in step with the checks', () => {
+    const file = resolve(import.meta.dirname, '../../docs/planner-output.schema.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(plannerOutputJsonSchema());
   });
 
   it('falls back when no command is configured', async () => {

@@ -49,6 +49,16 @@ export function registerBreakdownCommands(program: Command, globals: () => Globa
     .argument('<id>', 'task id')
     .option('--planner <planner>', 'rules | command | http (default from config: rules)')
     .option('--dry-run', 'show the plan and write nothing')
+    .addHelpText(
+      'after',
+      `
+Outside planners (breakdown.planner: command | http) get the task as JSON and answer:
+  {"subtasks": [{"title": "…", "description": "…", "capabilities": ["…"],
+                 "estimateMinutes": 120, "dependsOn": [0]}]}
+  1 to 30 subtasks in order; title required (≤ 200 characters); dependsOn: indexes of earlier
+  subtasks. JSON Schema: docs/planner-output.schema.json; recipes: docs/planners.md.
+  A rejected answer falls back to the rule planner; the reason is noted on the task.`,
+    )
     .action(async (id: string, opts: Opts) => {
       const taskId = parseTaskId(id);
       const options = {

@@ -34,6 +34,16 @@ export const plannerOutputSchema = z.object({
 });
 export type PlannerOutput = z.output<typeof plannerOutputSchema>;
 
+/** The planner's answer as a JSON Schema: published as docs/planner-output.schema.json for planner authors. */
+export function plannerOutputJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(plannerOutputSchema, { io: 'input' }),
+    title: 'Baton planner output',
+    description:
+      'What a command or http planner answers: the subtasks of the task it was given, in order; dependsOn lists indexes of earlier subtasks in this array.',
+  };
+}
+
 const words = z.array(z.string().trim().min(1, 'must not be empty').max(100)).max(500);
 
 const stepSchema = z.strictObject({
