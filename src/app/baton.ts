@@ -47,6 +47,7 @@ import type { WorkflowRun } from '../core/workflow/run.js';
 import type { CapabilityCount } from '../store/fleet.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
+import type { PlanningCalls } from './planning-types.js';
 import type { PauseView, QueueCalls } from './queue-types.js';
 import type { ServiceStats } from './status-stats.js';
 import type { Alert, NotifyHost, WebhookCalls } from './webhook-types.js';
@@ -84,7 +85,7 @@ export type {
  * Baton only through this, and never knows whether it holds the in-process `LocalBaton` or the
  * HTTP `RemoteBaton`.
  */
-export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls {
+export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, PlanningCalls {
   /** Creates a task; `blocked` while a dependency is open. */
   createTask(input: CreateTaskInput): Promise<Task>;
   getTask(id: number): Promise<Task>;
@@ -414,6 +415,7 @@ export interface SystemStatus extends ServiceStats {
 
 export type * from './insight-types.js';
 export type * from './maintenance-types.js';
+export type * from './planning-types.js';
 export type * from './queue-types.js';
 export type * from './webhook-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';

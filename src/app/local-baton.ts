@@ -65,6 +65,7 @@ import type {
 } from './baton.js';
 import * as breakdowns from './breakdown-service.js';
 import { claimTask } from './claim-task.js';
+import * as complexity from './complexity-report.js';
 import type { AppContext } from './context.js';
 import * as fleets from './fleet-service.js';
 import { CriticalPush } from './hybrid-push.js';
@@ -87,6 +88,7 @@ import type {
 } from './maintenance-types.js';
 import * as notifications from './notify-service.js';
 import { PlannerBreakers } from './planner-breakers.js';
+import type { BreakdownAllOptions, BreakdownAllResult, ComplexityOverview, ComplexityReportQuery } from './planning-types.js';
 import * as queueService from './queue-service.js';
 import type { PauseInput, QueuesReport } from './queue-types.js';
 import * as reservations from './reservation-service.js';
@@ -292,6 +294,13 @@ export class LocalBaton implements BatonHost {
   importData = (data: unknown): Promise<ImportSummary> => system.importData(this.ctx, data);
 
   // ── pauses and queues ────────────────────────────────────────────────────
+  // ── the complexity report ───────────────────────────────────────────────
+  complexityReport = async (query?: ComplexityReportQuery): Promise<ComplexityOverview> => {
+    await this.sweepBeforeRead();
+    return complexity.complexityReport(this.ctx, query);
+  };
+  breakdownAll = (options?: BreakdownAllOptions): Promise<BreakdownAllResult> => complexity.breakdownAll(this.ctx, options);
+
   pauseClaims = (input?: PauseInput): Promise<QueuesReport> => queueService.pauseClaims(this.ctx, input);
   resumeClaims = (input?: PauseInput): Promise<QueuesReport> => queueService.resumeClaims(this.ctx, input);
   queues = async (): Promise<QueuesReport> => {

@@ -1,8 +1,8 @@
-import type { BreakdownResult, TaskAnalysis } from '../app/baton.js';
+import type { BreakdownAllResult, BreakdownResult, ComplexityOverview, TaskAnalysis } from '../app/baton.js';
 import type { PlannedSubtask } from '../core/breakdown/types.js';
 import type { Task } from '../core/types.js';
 import { pc } from './colors.js';
-import { formatMinutes, status } from './format.js';
+import { formatMinutes, status, table } from './format.js';
 
 /** Human output of `baton analyze`, `baton breakdown` and the breakdown line of `baton add`. */
 
@@ -121,4 +121,40 @@ export function formatCreated(task: Task, subtasks: readonly Task[], line: strin
     return `created ${line}\n${pc.yellow(`${task.complexity}: consider breaking it down: baton breakdown ${task.id}`)}${held}`;
   }
   return `created ${line}${held}`;
+}
+
+/** `baton analyze --all`: every open task by score, and what to break down. */
+export function formatComplexityReport(r: ComplexityOverview): string {
+  if (r.tasks.length === 0) return pc.dim('no open tasks to score');
+  const colour = (score: number) => (score >= r.threshold ? pc.red : score >= r.threshold - 2 ? pc.yellow : pc.green);
+  const rows = r.tasks.map((t) => [
+    colour(t.score)(String(t.score).padStart(2)),
+    `#${t.id}`,
+    status(t.status),
+    t.complexity,
+    t.title,
+    // The first reason is the deciding one (the estimate, or the text's score).
+    pc.dim(t.reasons[0] ?? ''),
+  ]);
+  const lines = [table(['SCORE', 'ID', 'STATUS', 'COMPLEXITY', 'TITLE', 'WHY'], rows), ''];
+  const n = r.toBreakDown.length;
+  lines.push(
+    n === 0
+      ? `none of ${r.tasks.length} open tasks scores ${r.threshold} or more`
+      : `${n} of ${r.tasks.length} open tasks score ${r.threshold} or more: break them down with ${pc.bold(`baton breakdown --all --threshold ${r.threshold}`)} (--dry-run to see the plans first)`,
+  );
+  return lines.join('\n');
+}
+
+/** `baton breakdown --all`: what became of each task. */
+export function formatBreakdownAll(r: BreakdownAllResult): string {
+  if (r.results.length === 0) return pc.dim(`no open task scores ${r.threshold} or more: nothing to break down`);
+  const verb = r.dryRun ? 'would split' : 'split';
+  return r.results
+    .map((x) =>
+      x.error
+        ? `${pc.red('✗')} #${x.id} ${x.title} (score ${x.score}): ${x.error}`
+        : `${pc.green('✓')} #${x.id} ${x.title} (score ${x.score}): ${verb} into ${x.subtasks} subtasks by the ${x.planner} planner`,
+    )
+    .join('\n');
 }

@@ -11,6 +11,8 @@ import type {
   BackupResult,
   Baton,
   BatonDescription,
+  BreakdownAllOptions,
+  BreakdownAllResult,
   BreakdownOptions,
   BreakdownResult,
   BulkInput,
@@ -21,6 +23,8 @@ import type {
   ClaimManyInput,
   ClaimTaskInput,
   CompleteTaskInput,
+  ComplexityOverview,
+  ComplexityReportQuery,
   CreatedKey,
   CreateKeyInput,
   CreateTaskInput,
@@ -418,6 +422,9 @@ export class RemoteBaton implements Baton {
   pauseClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.pauseClaims(this.http, input);
   resumeClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.resumeClaims(this.http, input);
   queues = (): Promise<QueuesReport> => remoteQueues.queues(this.http);
+  complexityReport = (query?: ComplexityReportQuery): Promise<ComplexityOverview> =>
+    remoteQueues.complexityReport(this.http, query);
+  breakdownAll = (options?: BreakdownAllOptions): Promise<BreakdownAllResult> => remoteQueues.breakdownAll(this.http, options);
 
   async close(): Promise<void> {
     this.http.close();

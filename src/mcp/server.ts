@@ -22,13 +22,21 @@ import { AgentSession, type SessionOptions } from './session.js';
 import { LineTransport } from './stdio.js';
 import type { Tool, ToolContext, ToolReply } from './tool.js';
 import { BOARD_TOOLS } from './tools-board.js';
+import { PLANNING_TOOLS } from './tools-planning.js';
 import { QUEUE_TOOLS } from './tools-queues.js';
 import { STEER_TOOLS } from './tools-steer.js';
 import { WORK_TOOLS } from './tools-work.js';
 import { WORKFLOW_TOOLS } from './tools-workflows.js';
 import { RESPONSE_BUDGET } from './views.js';
 
-export const TOOLS: Tool[] = [...WORK_TOOLS, ...BOARD_TOOLS, ...STEER_TOOLS, ...QUEUE_TOOLS, ...WORKFLOW_TOOLS];
+export const TOOLS: Tool[] = [
+  ...WORK_TOOLS,
+  ...BOARD_TOOLS,
+  ...STEER_TOOLS,
+  ...QUEUE_TOOLS,
+  ...PLANNING_TOOLS,
+  ...WORKFLOW_TOOLS,
+];
 
 const INSTRUCTIONS =
   'Baton is a task board shared by several agents. Loop: next_task (claim) → do the work, report_progress → ' +

@@ -4,12 +4,14 @@ import {
   assignSchema,
   attemptLogSchema,
   BULK_ACTIONS,
+  breakdownAllSchema,
   breakdownOptionsSchema,
   bulkSchema,
   cancelSchema,
   claimManySchema,
   claimTaskSchema,
   completeSchema,
+  complexityReportSchema,
   createTaskSchema,
   dependenciesSchema,
   eventSchema,
@@ -60,6 +62,7 @@ export const dependenciesBody = dependenciesSchema;
 export const assignBody = assignSchema;
 export const unassignBody = unassignSchema;
 export const breakdownBody = breakdownOptionsSchema;
+export const breakdownAllBody = breakdownAllSchema;
 export const cancelBody = cancelSchema;
 export const emptyBody = z.strictObject({});
 export const analyzeBody = analyzeSubjectSchema;
@@ -114,6 +117,9 @@ export const countsQuery = listQuery.omit({ ready: true, limit: true, offset: tr
 export const updateQuery = z.strictObject({ ifVersion: intParam.pipe(z.number().int().positive()).optional() });
 export const cancelQuery = cancelSchema;
 export const workersQuery = z.strictObject({ available: flag.optional() });
+export const complexityQuery = z.strictObject({
+  threshold: intParam.pipe(complexityReportSchema.shape.threshold.unwrap()).optional(),
+});
 const events = eventsQuerySchema.shape;
 export const historyQuery = z.strictObject({
   taskId: intParam.pipe(events.taskId.unwrap()).optional(),

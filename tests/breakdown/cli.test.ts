@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BreakdownResult, TaskAnalysis, TaskDetail, TaskPage } from '../../src/app/baton.js';
+import type {
+  BreakdownAllResult,
+  BreakdownResult,
+  ComplexityOverview,
+  TaskAnalysis,
+  TaskDetail,
+  TaskPage,
+} from '../../src/app/baton.js';
 import type { Task } from '../../src/core/types.js';
 import { cli, freshProject, json } from '../cli/run-cli.js';
 
@@ -144,5 +151,39 @@ describe('baton CLI: breakdown', () => {
     const r = cli(dir, ['breakdown', '1', '--planner', 'magic']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/planner: unknown planner "magic"/);
+  });
+
+  it('analyze --all scores the open work; breakdown --all splits what scores at the threshold', () => {
+    const dir = project();
+    const small = json<Task>(cli(dir, ['add', 'Fix the footer typo', '--estimate', '30m', '--json']));
+    const big = json<Task>(cli(dir, ['add', 'Rebuild the reporting pipeline', '--estimate', '4d', '--no-breakdown', '--json']));
+    const report = json<ComplexityOverview>(cli(dir, ['analyze', '--all', '--json']));
+    expect(report.tasks.map((t) => [t.id, t.score])).toEqual([
+      [big.id, 8],
+      [small.id, 1],
+    ]);
+    expect(report.toBreakDown).toEqual([big.id]);
+    const text = cli(dir, ['analyze', '--all']).stdout;
+    expect(text).toMatch(/SCORE +ID +STATUS +COMPLEXITY +TITLE/);
+    expect(text).toMatch(/1 of 2 open tasks score 7 or more: break them down with baton breakdown --all --threshold 7/);
+    const dry = json<BreakdownAllResult>(cli(dir, ['breakdown', '--all', '--dry-run', '--json']));
+    expect(dry).toMatchObject({ dryRun: true, results: [{ id: big.id, error: null }] });
+    expect(json<TaskPage>(cli(dir, ['list', '--parent', String(big.id), '--json'])).total).toBe(0);
+    expect(cli(dir, ['breakdown', '--all', '--threshold', '8']).stdout).toMatch(
+      new RegExp(`#${big.id} Rebuild the reporting pipeline \\(score 8\\): split into \\d+ subtasks by the rules planner`),
+    );
+    expect(json<TaskPage>(cli(dir, ['list', '--parent', String(big.id), '--json'])).total).toBeGreaterThan(1);
+    // Bad input: a clear error, nothing changed.
+    for (const args of [
+      ['analyze'],
+      ['analyze', '1', '--all'],
+      ['analyze', '--all', '--threshold', 'x'],
+      ['breakdown', '--all', '--threshold', '11'],
+      ['breakdown', '1', '--threshold', '5'],
+    ]) {
+      const r = cli(dir, args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/invalid_argument/);
+    }
   });
 });

@@ -31,6 +31,7 @@ const TOOLS = [
   'retry_task',
   'remove_dependency',
   'search_tasks',
+  'complexity_report',
 ];
 
 describe('baton mcp: tools over stdio', () => {
@@ -326,6 +327,16 @@ describe('baton mcp: tools over stdio', () => {
     expect((await project.agent.call('resume_claims', {})).data.paused).toBe(false);
     expect((await project.agent.call('pause_claims', { queue: 'Bad Queue' })).isError).toBe(true);
     await project.baton.cancelTask(task.id);
+  });
+
+  it('reports the complexity of the open work and what to break down', async () => {
+    const big = await ready('Rebuild the reporting pipeline', { estimate: '6d' });
+    const report = await project.agent.call('complexity_report', { threshold: 8 });
+    expect(report.isError).toBe(false);
+    expect(report.data.toBreakDown).toContain(big.id);
+    expect(report.summary).toMatch(new RegExp(`score 8 or more: break down .*${big.id}`));
+    expect((await project.agent.call('complexity_report', { threshold: 0 })).isError).toBe(true);
+    await project.baton.cancelTask(big.id);
   });
 
   it('reports the board and who the agent is', async () => {

@@ -8,6 +8,14 @@ import { ExitSignal, type GlobalOptions, withBaton } from '../context.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
+/** `--threshold N`: a whole score from 1 to 10 (the Baton call checks the range). */
+function thresholdOf(opts: Opts): { threshold?: number } {
+  if (opts.threshold === undefined) return {};
+  const raw = String(opts.threshold).trim();
+  if (!/^\d+$/.test(raw)) throw invalid('threshold', `must be a whole number from 1 to 10, not "${raw}"`);
+  return { threshold: Number(raw) };
+}
+
 function parsePlanner(raw: string): PlannerName {
   const p = raw.trim().toLowerCase();
   if ((PLANNER_NAMES as readonly string[]).includes(p)) return p as PlannerName;
@@ -20,13 +28,27 @@ export function registerBreakdownCommands(program: Command, globals: () => Globa
 
   program
     .command('analyze')
-    .description('complexity of a task, why, and what to do about it')
-    .argument('<id-or-title>', 'a task id, or the title of a task not yet created')
+    .description('complexity of a task, why, and what to do about it; --all: a report of every open task')
+    .argument('[id-or-title]', 'a task id, or the title of a task not yet created')
+    .option('--all', 'score every open task from 1 to 10 with the reasons, and name those to break down')
+    .option('--threshold <score>', 'with --all: the score from which to break a task down (1–10, default 7)')
     .option('-d, --description <text>', 'description, when analysing a title')
     .option('--estimate <duration>', 'estimate, when analysing a title')
     .option('--type <type>', 'type, when analysing a title')
     .option('-c, --capabilities <caps>', 'capabilities, when analysing a title')
-    .action(async (target: string, opts: Opts) => {
+    .action(async (target: string | undefined, opts: Opts) => {
+      if (opts.all === true) {
+        if (target !== undefined) throw invalid('id-or-title', 'give a task or --all, not both');
+        const query = thresholdOf(opts);
+        await withBaton(g(opts), async (baton, out) => {
+          const report = await baton.complexityReport(query);
+          const { formatComplexityReport } = await import('../format-breakdown.js');
+          out.result(report, () => formatComplexityReport(report));
+        });
+        return;
+      }
+      if (target === undefined) throw invalid('id-or-title', 'give a task id or title, or --all');
+      if (opts.threshold !== undefined) throw invalid('threshold', 'goes with --all');
       const subject = /^#?\d+$/.test(target.trim())
         ? parseTaskId(target)
         : {
@@ -46,9 +68,11 @@ export function registerBreakdownCommands(program: Command, globals: () => Globa
   program
     .command('breakdown')
     .description('split a task into subtasks (a tree with estimates, capabilities and dependencies)')
-    .argument('<id>', 'task id')
+    .argument('[id]', 'task id')
     .option('--planner <planner>', 'rules | command | http (default from config: rules)')
     .option('--dry-run', 'show the plan and write nothing')
+    .option('--all', 'break down every open task that `analyze --all` names (scoring at or above --threshold)')
+    .option('--threshold <score>', 'with --all: the score from which to break a task down (1–10, default 7)')
     .addHelpText(
       'after',
       `
@@ -59,12 +83,24 @@ Outside planners (breakdown.planner: command | http) get the task as JSON and an
   subtasks. JSON Schema: docs/planner-output.schema.json; recipes: docs/planners.md.
   A rejected answer falls back to the rule planner; the reason is noted on the task.`,
     )
-    .action(async (id: string, opts: Opts) => {
-      const taskId = parseTaskId(id);
+    .action(async (id: string | undefined, opts: Opts) => {
       const options = {
         dryRun: opts.dryRun === true,
         ...(opts.planner !== undefined && { planner: parsePlanner(String(opts.planner)) }),
       };
+      if (opts.all === true) {
+        if (id !== undefined) throw invalid('id', 'give a task id or --all, not both');
+        const all = { ...options, ...thresholdOf(opts) };
+        await withBaton(g(opts), async (baton, out) => {
+          const result = await baton.breakdownAll(all);
+          const { formatBreakdownAll } = await import('../format-breakdown.js');
+          out.result(result, () => formatBreakdownAll(result));
+        });
+        return;
+      }
+      if (id === undefined) throw invalid('id', 'give a task id, or --all');
+      if (opts.threshold !== undefined) throw invalid('threshold', 'goes with --all');
+      const taskId = parseTaskId(id);
       await withBaton(g(opts), async (baton, out) => {
         const result = await baton.breakdown(taskId, options);
         const { formatBreakdown } = await import('../format-breakdown.js');

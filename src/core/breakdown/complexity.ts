@@ -145,3 +145,35 @@ export function analyzeComplexity(subject: BreakdownSubject, mode: BreakdownMode
 export function breaksDownOnCreate(complexity: Complexity, mode: BreakdownMode): boolean {
   return complexity === 'epic' || (complexity === 'complex' && mode === 'recommended');
 }
+
+/**
+ * Estimate bands of the 1–10 score, upper bounds in hours of work (a day is 8): 1 h, 2 h, 4 h
+ * (simple up to here), 1 d, 12 h (medium), 2 d, 3 d (complex), a week, two weeks; epic beyond.
+ */
+const SCORE_BANDS = [1, 2, 4, 8, 12, 16, 24, 40, 80].map((hours) => hours * 60);
+const TEXT_SCORE: Record<Complexity, number> = { simple: 2, medium: 4, complex: 6, epic: 8 };
+
+/**
+ * A task's complexity as a score from 1 to 10, with the reasons: from its estimate when it has
+ * one (bands of SCORE_BANDS), else from what the text says; one more when it names several
+ * deliverables or carries a checklist of four items or more.
+ */
+export function complexityScore(
+  report: ComplexityReport,
+  extra: { deliverables: number; checklistItems: number },
+): { score: number; reasons: string[] } {
+  const base =
+    report.estimateMinutes !== null
+      ? SCORE_BANDS.filter((upper) => (report.estimateMinutes as number) > upper).length + 1
+      : TEXT_SCORE[report.complexity];
+  const reasons = [...report.reasons];
+  let score = base;
+  if (extra.deliverables >= 2) {
+    score += 1;
+    reasons.push(`names ${extra.deliverables} deliverables (+1)`);
+  } else if (extra.checklistItems >= 4) {
+    score += 1;
+    reasons.push(`a checklist of ${extra.checklistItems} open items (+1)`);
+  }
+  return { score: Math.min(10, score), reasons };
+}

@@ -227,6 +227,18 @@ export const breakdownOptionsSchema = z.strictObject({
   dryRun: z.boolean().optional(),
 });
 
+const thresholdSchema = z
+  .number('must be a whole number from 1 to 10')
+  .int('must be a whole number from 1 to 10')
+  .min(1, 'must be a whole number from 1 to 10')
+  .max(10, 'must be a whole number from 1 to 10');
+
+/** `complexityReport(query)`. */
+export const complexityReportSchema = z.strictObject({ threshold: thresholdSchema.optional() });
+
+/** `breakdownAll(options)`: the report's threshold and each breakdown's options. */
+export const breakdownAllSchema = breakdownOptionsSchema.extend({ threshold: thresholdSchema.optional() });
+
 /** `analyze(subject)`: a task not yet created. */
 export const analyzeSubjectSchema = createTaskSchema.pick({
   title: true,
