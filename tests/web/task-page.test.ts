@@ -104,9 +104,12 @@ describe('task page', () => {
   it('renders a description as markdown and runs nothing it holds', async () => {
     const { page } = browser;
     const task = await create({ title: 'Untrusted text', description: XSS });
+    // A fresh page (not a hash change from the last test's task); the first paint may load chunks
+    // slowly on a busy machine.
+    await page.goto('about:blank');
     await page.goto(`${server.url}/#/tasks/${task.id}`);
     const body = page.locator('[data-field="description"]');
-    await body.locator('h1', { hasText: 'Plan' }).waitFor();
+    await body.locator('h1', { hasText: 'Plan' }).waitFor({ timeout: 20_000 });
     expect(await body.locator('strong').textContent()).toBe('billing');
     expect(await body.locator('a[href="https://example.com/docs"]').getAttribute('rel')).toBe('noopener noreferrer');
     // Raw HTML is shown as text, never as elements.
