@@ -100,5 +100,15 @@ function emptySqlite(path: string): void {
 async function emptyPostgres(sql: postgres.Sql, schema: string): Promise<void> {
   const rows = await sql<{ tablename: string }[]>`SELECT tablename FROM pg_tables WHERE schemaname = ${schema}`;
   const tables = rows.map((r) => r.tablename).filter((t) => !KEPT_TABLES.has(t));
-  await sql.unsafe(`TRUNCATE ${tables.map((t) => `"${schema}"."${t}"`).join(', ')} RESTART IDENTITY CASCADE`);
+  const truncate = `TRUNCATE ${tables.map((t) => `"${schema}"."${t}"`).join(', ')} RESTART IDENTITY CASCADE`;
+  // The server serving the store keeps working meanwhile (its sweeps, alert checks): the truncate
+  // may lose a deadlock to one of its transactions, and is then simply run again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql.unsafe(truncate);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+    }
+  }
 }
