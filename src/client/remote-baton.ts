@@ -87,6 +87,7 @@ import { HttpClient } from './http.js';
 import * as query from './query.js';
 import * as keys from './remote-keys.js';
 import * as maintenance from './remote-maintenance.js';
+import * as remotePlanning from './remote-planning.js';
 import * as remoteQueues from './remote-queues.js';
 import * as runs from './remote-runs.js';
 import type { MetricsJson } from './remote-views.js';
@@ -423,8 +424,8 @@ export class RemoteBaton implements Baton {
   resumeClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.resumeClaims(this.http, input);
   queues = (): Promise<QueuesReport> => remoteQueues.queues(this.http);
   complexityReport = (query?: ComplexityReportQuery): Promise<ComplexityOverview> =>
-    remoteQueues.complexityReport(this.http, query);
-  breakdownAll = (options?: BreakdownAllOptions): Promise<BreakdownAllResult> => remoteQueues.breakdownAll(this.http, options);
+    remotePlanning.complexityReport(this.http, query);
+  breakdownAll = (options?: BreakdownAllOptions): Promise<BreakdownAllResult> => remotePlanning.breakdownAll(this.http, options);
 
   async close(): Promise<void> {
     this.http.close();

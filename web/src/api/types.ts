@@ -198,12 +198,5 @@ export interface BulkResult {
   tasks: Task[];
 }
 
-/** `GET /queues`: the pauses, the store-wide cap and every named queue. */
-export interface QueuesReport {
-  paused: boolean;
-  pauses: PauseView[];
-  maxExecuting: number | null;
-  executing: number;
-  queues: QueueInfo[];
-  at: string;
-}
+/** `GET /queues`: the pauses, the store-wide cap and every named queue (the server's own type). */
+export type { QueuesReport } from '../../../src/app/queue-types.js';
