@@ -87,8 +87,18 @@ import type {
   RestoreResult,
 } from './maintenance-types.js';
 import * as notifications from './notify-service.js';
+import * as plans from './plan-service.js';
 import { PlannerBreakers } from './planner-breakers.js';
-import type { BreakdownAllOptions, BreakdownAllResult, ComplexityOverview, ComplexityReportQuery } from './planning-types.js';
+import type {
+  BreakdownAllOptions,
+  BreakdownAllResult,
+  ComplexityOverview,
+  ComplexityReportQuery,
+  ExportPlanQuery,
+  ImportPlanInput,
+  PlanDocument,
+  PlanImport,
+} from './planning-types.js';
 import * as queueService from './queue-service.js';
 import type { PauseInput, QueuesReport } from './queue-types.js';
 import * as reservations from './reservation-service.js';
@@ -300,6 +310,8 @@ export class LocalBaton implements BatonHost {
     return complexity.complexityReport(this.ctx, query);
   };
   breakdownAll = (options?: BreakdownAllOptions): Promise<BreakdownAllResult> => complexity.breakdownAll(this.ctx, options);
+  importPlan = (input: ImportPlanInput): Promise<PlanImport> => plans.importPlan(this.ctx, input);
+  exportPlan = (query?: ExportPlanQuery): Promise<PlanDocument> => plans.exportPlan(this.ctx, query);
 
   pauseClaims = (input?: PauseInput): Promise<QueuesReport> => queueService.pauseClaims(this.ctx, input);
   resumeClaims = (input?: PauseInput): Promise<QueuesReport> => queueService.resumeClaims(this.ctx, input);

@@ -1,10 +1,17 @@
-import type { BreakdownAllResult, BreakdownResult, ComplexityOverview, TaskAnalysis } from '../app/baton.js';
+import type {
+  BreakdownAllResult,
+  BreakdownResult,
+  ComplexityOverview,
+  PlanImport,
+  PlanTaskView,
+  TaskAnalysis,
+} from '../app/baton.js';
 import type { PlannedSubtask } from '../core/breakdown/types.js';
 import type { Task } from '../core/types.js';
 import { pc } from './colors.js';
 import { formatMinutes, status, table } from './format.js';
 
-/** Human output of `baton analyze`, `baton breakdown` and the breakdown line of `baton add`. */
+/** Human output of `baton analyze`, `baton breakdown`, the breakdown line of `baton add`, and `baton plan import`. */
 
 const estimate = (m: number | null) => (m !== null ? formatMinutes(m) : pc.dim('no estimate'));
 const caps = (list: readonly string[]) => (list.length > 0 ? pc.dim(`[${list.join(', ')}]`) : '');
@@ -157,4 +164,32 @@ export function formatBreakdownAll(r: BreakdownAllResult): string {
         : `${pc.green('✓')} #${x.id} ${x.title} (score ${x.score}): ${verb} into ${x.subtasks} subtasks by the ${x.planner} planner`,
     )
     .join('\n');
+}
+
+/** `baton plan import`: the tree, numbered as the plan reads (`#N` of a dependency line), with the ids created. */
+export function formatPlanImport(r: PlanImport): string {
+  const ids = new Map<number, number | null>();
+  const index = (list: readonly PlanTaskView[]): void =>
+    list.forEach((t) => {
+      ids.set(t.ref, t.id);
+      index(t.subtasks);
+    });
+  index(r.tasks);
+  const line = (t: PlanTaskView) => {
+    const id = t.id !== null ? `${pc.bold(`#${t.id}`)} ` : '';
+    const priority = t.priority !== 'normal' ? ` ${t.priority}` : '';
+    const ref = (n: number) => (r.dryRun ? `${n}.` : `#${ids.get(n)}`);
+    const deps = [...t.dependsOn.map(ref), ...t.dependsOnTasks.map((d) => `task #${d}`)];
+    return `${pc.dim(`${t.ref}.`)} ${id}${t.title}  ${estimate(t.estimateMinutes)}  ${caps(t.capabilities)}${priority} ${status(t.status)}${after(deps)}`;
+  };
+  const total = (list: readonly PlanTaskView[]): number => list.reduce((n, t) => n + 1 + total(t.subtasks), 0);
+  const from =
+    r.source === 'planner' ? `prose, broken down by the ${r.planner} planner` : r.source === 'json' ? 'JSON' : 'Markdown';
+  const head = r.dryRun
+    ? `${pc.yellow('dry run')}, nothing written; the plan (${from}) would create ${total(r.tasks)} tasks:`
+    : `created ${r.created} tasks from the plan (${from}):`;
+  const lines = [head, ...tree(r.tasks, '', line, (t) => t.subtasks)];
+  if (r.fallbackReason) lines.push(pc.yellow(`note: ${r.fallbackReason}; used the rule planner instead`));
+  for (const w of r.warnings) lines.push(pc.yellow(`warning: ${w}`));
+  return lines.join('\n');
 }

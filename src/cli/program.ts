@@ -32,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   ]);
   const { registerWorkerCommands } = await import('./commands/worker.js');
   const { registerBreakdownCommands } = await import('./commands/breakdown.js');
+  const { registerPlanCommands } = await import('./commands/plans.js');
   const { registerMcpCommand } = await import('./commands/mcp.js');
   const { registerWorkflowCommands } = await import('./commands/workflows.js');
   const { registerResourceCommands } = await import('./commands/resources.js');
@@ -48,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   registerTaskCommands(program, globals);
   registerWorkCommands(program, globals);
   registerBreakdownCommands(program, globals);
+  registerPlanCommands(program, globals);
   registerWorkerCommands(program, globals);
   registerFleetCommands(program, globals);
   registerResourceCommands(program, globals);

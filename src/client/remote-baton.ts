@@ -31,16 +31,20 @@ import type {
   DependencyInput,
   EventQuery,
   EventWatch,
+  ExportPlanQuery,
   FailInput,
   FleetReportInput,
   GcInput,
   GcReport,
   Health,
+  ImportPlanInput,
   ImportSummary,
   LeaseRef,
   ListQuery,
   NoteInput,
   PauseInput,
+  PlanDocument,
+  PlanImport,
   PoolStatus,
   ProgressInput,
   QueuesReport,
@@ -426,6 +430,8 @@ export class RemoteBaton implements Baton {
   complexityReport = (query?: ComplexityReportQuery): Promise<ComplexityOverview> =>
     remotePlanning.complexityReport(this.http, query);
   breakdownAll = (options?: BreakdownAllOptions): Promise<BreakdownAllResult> => remotePlanning.breakdownAll(this.http, options);
+  importPlan = (input: ImportPlanInput): Promise<PlanImport> => remotePlanning.importPlan(this.http, input);
+  exportPlan = (query?: ExportPlanQuery): Promise<PlanDocument> => remotePlanning.exportPlan(this.http, query);
 
   async close(): Promise<void> {
     this.http.close();

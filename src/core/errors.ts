@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   invalid_reviewer: 'invalid',
   /** A workflow definition with problems (each with its line and column in `details.problems`). */
   invalid_workflow: 'invalid',
+  /** A plan to import with problems (each with its line in `details.problems`). */
+  invalid_plan: 'invalid',
   /** A run's params do not suit the definition (each problem in `details.problems`). */
   invalid_params: 'invalid',
   /** Retired: every step kind runs now. Kept so the code is never given another meaning. */

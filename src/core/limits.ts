@@ -10,6 +10,10 @@
 export const LIMITS = {
   /** Named queues one claim may serve. */
   queuesPerClaim: 50,
+  /** Tasks one imported plan may create. */
+  planTasks: 1_000,
+  /** An imported plan as Markdown. */
+  planChars: 1_000_000,
   /** A task title, after trimming (SPEC §2). */
   titleChars: 200,
   /** A task description (SPEC §2). */

@@ -20,6 +20,15 @@ export {
   workerIdSchema,
 } from './schemas/fields.js';
 export { type AnalyticsQuery, analyticsQuerySchema } from './schemas/insights.js';
+export {
+  type ExportPlanQuery,
+  exportPlanSchema,
+  type ImportPlanInput,
+  importPlanSchema,
+  type PlanDocumentInput,
+  type PlanNodeInput,
+  planDocumentSchema,
+} from './schemas/plans.js';
 export { dumpSchema, eventSchema, taskSchema, workerSchema } from './schemas/records.js';
 export {
   BULK_ACTIONS,

@@ -16,6 +16,7 @@ import {
   dependenciesSchema,
   eventSchema,
   eventsQuerySchema,
+  exportPlanSchema,
   failSchema,
   LIMITS,
   leaseRefSchema,
@@ -117,6 +118,11 @@ export const countsQuery = listQuery.omit({ ready: true, limit: true, offset: tr
 export const updateQuery = z.strictObject({ ifVersion: intParam.pipe(z.number().int().positive()).optional() });
 export const cancelQuery = cancelSchema;
 export const workersQuery = z.strictObject({ available: flag.optional() });
+export const planExportQuery = z.strictObject({
+  root: intParam.pipe(exportPlanSchema.shape.root.unwrap()).optional(),
+  skipCancelled: flag.optional(),
+  format: z.enum(['json', 'md']).optional(),
+});
 export const complexityQuery = z.strictObject({
   threshold: intParam.pipe(complexityReportSchema.shape.threshold.unwrap()).optional(),
 });

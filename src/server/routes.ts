@@ -2,6 +2,7 @@ import type { RouteSpec } from './route.js';
 import { fleetRoutes } from './routes-fleet.js';
 import { insightRoutes } from './routes-insights.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
+import { planRoutes } from './routes-plans.js';
 import { queueRoutes } from './routes-queues.js';
 import { resourceRoutes } from './routes-resources.js';
 import { runRoutes } from './routes-runs.js';
@@ -21,6 +22,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...queueRoutes,
     ...runRoutes,
     ...insightRoutes,
+    ...planRoutes,
     ...maintenanceRoutes,
     ...webhookRoutes,
     ...fleetRoutes,

@@ -16,7 +16,7 @@ function thresholdOf(opts: Opts): { threshold?: number } {
   return { threshold: Number(raw) };
 }
 
-function parsePlanner(raw: string): PlannerName {
+export function parsePlanner(raw: string): PlannerName {
   const p = raw.trim().toLowerCase();
   if ((PLANNER_NAMES as readonly string[]).includes(p)) return p as PlannerName;
   throw invalid('planner', `unknown planner "${raw}" (expected one of ${PLANNER_NAMES.join(', ')})`);
