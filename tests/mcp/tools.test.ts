@@ -32,6 +32,8 @@ const TOOLS = [
   'remove_dependency',
   'search_tasks',
   'complexity_report',
+  'import_plan',
+  'export_plan',
 ];
 
 describe('baton mcp: tools over stdio', () => {
@@ -337,6 +339,22 @@ describe('baton mcp: tools over stdio', () => {
     expect(report.summary).toMatch(new RegExp(`score 8 or more: break down .*${big.id}`));
     expect((await project.agent.call('complexity_report', { threshold: 0 })).isError).toBe(true);
     await project.baton.cancelTask(big.id);
+  });
+
+  it('imports a Markdown plan (a dry run first) and exports it back', async () => {
+    const markdown = '# Search page @web\n- [ ] Search box ~2h\n- [ ] Results list\n  after Search box\n';
+    const dry = await project.agent.call('import_plan', { markdown, dry_run: true });
+    expect(dry.isError).toBe(false);
+    expect(dry.summary).toMatch(/^Dry run, nothing created.*\n1\. Search page \(executing\)\n {2}2\. Search box \(queued\)\n {2}3\. Results list \(blocked\)/);
+    const made = await project.agent.call('import_plan', { markdown, hold: true });
+    expect(made.data.created).toBe(3);
+    const root = made.data.tasks[0].id as number;
+    const exported = await project.agent.call('export_plan', { root });
+    expect(exported.summary).toBe('# Search page @web\n\n- [ ] Search box ~2h\n- [ ] Results list\n  depends on #2\n');
+    const bad = await project.agent.call('import_plan', { markdown: '- A\n  depends on #7\n' });
+    expect(bad.isError).toBe(true);
+    expect(bad.summary).toMatch(/invalid_plan.*line 2: #7 is not an item/);
+    await project.baton.cancelTask(root);
   });
 
   it('reports the board and who the agent is', async () => {
