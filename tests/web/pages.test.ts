@@ -15,6 +15,7 @@ const PAGES = [
   { name: 'workflows', path: '/workflows?name=release', ready: '[data-workflow="release"]' },
   { name: 'analytics', path: '/analytics', ready: '.chart' },
   { name: 'new-task', path: '/new', ready: 'form' },
+  { name: 'import-plan', path: '/plan', ready: 'form' },
   { name: 'task', path: '/tasks/1', ready: 'h1, h2' },
 ] as const;
 

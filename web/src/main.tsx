@@ -14,6 +14,7 @@ import './theme.css';
 // The board comes with the page; every other view is its own chunk, fetched when first shown.
 const AnalyticsView = lazyView(() => import('./views/Analytics').then((m) => m.AnalyticsView));
 const NewTaskView = lazyView(() => import('./views/NewTask').then((m) => m.NewTaskView));
+const ImportPlanView = lazyView(() => import('./views/ImportPlan').then((m) => m.ImportPlanView));
 const QueueView = lazyView(() => import('./views/Queue').then((m) => m.QueueView));
 const TaskView = lazyView(() => import('./views/TaskPage').then((m) => m.TaskView));
 const WorkerView = lazyView(() => import('./views/WorkerPage').then((m) => m.WorkerView));
@@ -50,7 +51,13 @@ function App() {
   useEffect(() => {
     const label =
       NAV.find((n) => n.path === route.path)?.label ??
-      (route.path.startsWith('/tasks/') ? 'Task' : route.path.startsWith('/workers/') ? 'Worker' : 'Baton');
+      (route.path.startsWith('/tasks/')
+        ? 'Task'
+        : route.path.startsWith('/workers/')
+          ? 'Worker'
+          : route.path === '/plan'
+            ? 'Import plan'
+            : 'Baton');
     document.title = `${label} · Baton`;
   }, [route.path]);
 
@@ -77,6 +84,9 @@ function App() {
       case '/new':
         if (!session.identity) return <p class="muted">Connecting…</p>;
         return steer ? <NewTaskView /> : <p>Creating tasks needs an admin key; this one cannot.</p>;
+      case '/plan':
+        if (!session.identity) return <p class="muted">Connecting…</p>;
+        return steer ? <ImportPlanView /> : <p>Importing a plan needs an admin key; this one cannot.</p>;
       default:
         return <BoardView route={route} />;
     }
@@ -109,6 +119,13 @@ function App() {
               <li>
                 <a class="button primary" href={href('/new')} aria-current={route.path === '/new' ? 'page' : undefined}>
                   New task
+                </a>
+              </li>
+            ) : null}
+            {steer ? (
+              <li>
+                <a href={href('/plan')} aria-current={route.path === '/plan' ? 'page' : undefined}>
+                  Import plan
                 </a>
               </li>
             ) : null}

@@ -6,6 +6,7 @@ import type {
   CreateTaskInput,
   Identity,
   ListParams,
+  PlanImport,
   PoolStatus,
   Priority,
   QueuesReport,
@@ -179,6 +180,10 @@ export class ApiClient {
 
   review(id: number, input: { workerId: string; pass: boolean; feedback?: string }): Promise<Task> {
     return this.request('POST', `/tasks/${id}/review`, { body: input });
+  }
+
+  importPlan(input: { markdown: string; dryRun?: boolean; hold?: boolean }): Promise<PlanImport> {
+    return this.request('POST', '/plans', { body: input });
   }
 
   breakdown(id: number, dryRun: boolean): Promise<BreakdownResult> {

@@ -5,6 +5,7 @@ import type { PauseView, QueueInfo } from '../../../src/core/queues.js';
 import type { Priority, Task, TaskEvent, TaskStatus } from '../../../src/core/types.js';
 import type { StuckReport, Waiting } from '../../../src/core/waiting.js';
 
+export type { PlanImport, PlanTaskView } from '../../../src/app/planning-types.js';
 export type { Resource } from '../../../src/core/resources.js';
 export type { PoolStatus } from '../../../src/core/schemas/fleet.js';
 export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
