@@ -1,5 +1,6 @@
 // PostgreSQL benchmarks: Baton's PostgreSQL store side by side with graphile-worker and pg-boss,
-// in one run, on one database, each in its own schema (dropped afterwards):
+// in one run, on one database, each in its own schema (dropped afterwards); BullMQ on the local
+// Redis as a reference row (another kind of store: in memory, not a database):
 //   a. drain 20,000 queued no-op tasks, one process with concurrency 16;
 //   b. the same with two processes × concurrency 8;
 //   c. pickup latency of tasks added one at a time, 20 ms apart, to idle workers;
@@ -10,7 +11,7 @@
 //
 // The peers live in bench/package.json only (`npm --prefix bench ci`), never in Baton's own.
 // Settings: BATON_BENCH_PG (database URL), BENCH_RUNS, BENCH_PG_TASKS, BENCH_PG_PICKUPS,
-// BENCH_PG_ADDS, BENCH_PGBOSS_BATCH.
+// BENCH_PG_ADDS, BENCH_PGBOSS_BATCH, BATON_BENCH_REDIS (default redis://127.0.0.1:6379; "off" leaves BullMQ out).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,7 @@ const PGBOSS_BATCH = Number(process.env.BENCH_PGBOSS_BATCH ?? 50);
 // A peer that cannot drain in this long is measured on what it completed by then.
 const DRAIN_CAP_MS = Number(process.env.BENCH_PG_DRAIN_CAP_MS ?? 60_000);
 const CHILD_ENV = 'BATON_BENCH_PG_CHILD';
+const REDIS_URL = process.env.BATON_BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 const SELF = fileURLToPath(import.meta.url);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,8 +72,10 @@ const baton = {
     const b = await openBaton({ db: schemaUrl(schema), actor: 'bench' });
     return { add: (payload) => b.createTask({ title: 'job', input: payload }), close: () => b.close() };
   },
-  completedSql: (s) => `SELECT count(*)::int AS n FROM ${quoted(s)}.tasks WHERE status = 'completed'`,
+  completed: (sql, s) => countOf(sql, `SELECT count(*)::int AS n FROM ${quoted(s)}.tasks WHERE status = 'completed'`),
 };
+
+const countOf = async (sql, query) => Number((await sql.unsafe(query))[0].n);
 
 const quietGraphile = async () => {
   const { Logger } = await import('graphile-worker');
@@ -116,7 +120,7 @@ const graphile = {
     return { add: (payload) => utils.addJob('noop', payload), close: () => utils.release() };
   },
   // Completed jobs are deleted.
-  completedSql: (s, n) => `SELECT (${Number(n)} - count(*))::int AS n FROM ${quoted(s)}._private_jobs`,
+  completed: (sql, s, n) => countOf(sql, `SELECT (${Number(n)} - count(*))::int AS n FROM ${quoted(s)}._private_jobs`),
 };
 
 async function startBoss(schema) {
@@ -154,10 +158,59 @@ const pgboss = {
     const boss = await startBoss(schema);
     return { add: (payload) => boss.send('noop', payload), close: () => boss.stop({ graceful: false, wait: true }) };
   },
-  completedSql: (s) => `SELECT count(*)::int AS n FROM ${quoted(s)}.job WHERE name = 'noop' AND state = 'completed'`,
+  completed: (sql, s) => countOf(sql, `SELECT count(*)::int AS n FROM ${quoted(s)}.job WHERE name = 'noop' AND state = 'completed'`),
 };
 
-const LIBS = { baton, graphile, pgboss };
+/** A client of its own for each queue and worker, as BullMQ wants them in an ES module. */
+async function redisConnection() {
+  const { Redis } = await import('ioredis');
+  return new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+}
+
+/**
+ * BullMQ on Redis, for reference: jobs in memory (Redis persists in the background), one
+ * queue per run named like the schema; a worker with `concurrency` and its default pipelining.
+ * Finished jobs are kept, as Baton keeps its tasks.
+ */
+const bullmq = {
+  label: 'BullMQ (Redis)',
+  async queue(name) {
+    const { Queue } = await import('bullmq');
+    return new Queue(name, { connection: await redisConnection() });
+  },
+  async enqueue(name, n) {
+    const q = await bullmq.queue(name);
+    for (let i = 0; i < n; i += 5000) {
+      await q.addBulk(Array.from({ length: Math.min(5000, n - i) }, () => ({ name: 'noop', data: {} })));
+    }
+    await q.close();
+  },
+  async startWorker(name, concurrency, onJob) {
+    const { Worker } = await import('bullmq');
+    const worker = new Worker(name, async (job) => onJob(job.data), { connection: await redisConnection(), concurrency });
+    worker.on('error', () => {});
+    return () => worker.close();
+  },
+  async producer(name) {
+    const q = await bullmq.queue(name);
+    return { add: (payload) => q.add('noop', payload), close: () => q.obliterate({ force: true }).then(() => q.close()) };
+  },
+  async completed(_sql, name) {
+    const q = await bullmq.queue(name);
+    try {
+      return await q.getCompletedCount();
+    } finally {
+      await q.close();
+    }
+  },
+  async drop(name) {
+    const q = await bullmq.queue(name);
+    await q.obliterate({ force: true });
+    await q.close();
+  },
+};
+
+const LIBS = { baton, graphile, pgboss, bullmq };
 
 // ── a worker process (drains run in real OS processes) ────────────────────────
 
@@ -217,7 +270,8 @@ async function withSchema(sql, lib, fn) {
   try {
     return await fn(schema);
   } finally {
-    await sql.unsafe(`DROP SCHEMA IF EXISTS ${quoted(schema)} CASCADE`);
+    if (LIBS[lib].drop) await LIBS[lib].drop(schema);
+    else await sql.unsafe(`DROP SCHEMA IF EXISTS ${quoted(schema)} CASCADE`);
   }
 }
 
@@ -229,11 +283,10 @@ async function drain(sql, lib, processes, concurrency) {
     await Promise.all(workers.map((w) => w.ready));
     const started = Date.now();
     for (const w of workers) w.go();
-    const count = LIBS[lib].completedSql(schema, TASKS);
     let done = 0;
     while (done < TASKS && Date.now() - started < DRAIN_CAP_MS) {
       await sleep(10);
-      done = Number((await sql.unsafe(count))[0].n);
+      done = await LIBS[lib].completed(sql, schema, TASKS);
     }
     const end = clock();
     const reports = await Promise.all(workers.map((w) => w.stop()));
@@ -282,8 +335,8 @@ async function addRate(sql, lib) {
 
 // ── the report ───────────────────────────────────────────────────────────────
 
-const ORDER = ['baton', 'graphile', 'pgboss'];
-const rotated = (r) => [...ORDER.slice(r % 3), ...ORDER.slice(0, r % 3)];
+const ORDER = ['baton', 'graphile', 'pgboss', ...(REDIS_URL === 'off' ? [] : ['bullmq'])];
+const rotated = (r) => [...ORDER.slice(r % ORDER.length), ...ORDER.slice(0, r % ORDER.length)];
 
 function peerRows(name, unit, samplesOf, fmt = (x) => x) {
   return ORDER.map((lib) => {
