@@ -384,6 +384,11 @@ export interface TaskAnalysis extends ComplexityReport {
   detected: Detection;
   /** Open items of an explicit checklist in the description (used instead of a pattern when ≥ 2). */
   checklistItems: number;
+  /**
+   * The deliverables the task names (titles of the subtasks they become), when it names two or
+   * more and has no checklist: the breakdown makes one subtask each, each planned by its own kind.
+   */
+  deliverables: string[];
   /** Whether creating such a task breaks it down automatically under the configured mode. */
   breaksDownOnCreate: boolean;
 }

@@ -1,5 +1,6 @@
 import { checklistForBreakdown } from '../core/breakdown/checklist.js';
 import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
+import { deliverablesOf } from '../core/breakdown/deliverables.js';
 import { detectPattern } from '../core/breakdown/detect.js';
 import type { PatternRegistry } from '../core/breakdown/registry.js';
 import { expandEpics, rulePlan } from '../core/breakdown/rule-planner.js';
@@ -53,11 +54,13 @@ export async function analyzeSubject(
     report.recommendation = { action: 'none', message: `already broken down into ${task.subtasks} subtasks` };
   }
   const { registry } = await storeRegistry(context);
+  const checklistItems = checklistForBreakdown(subject.description).filter((i) => !i.done).length;
   return {
     taskId: task?.id ?? null,
     ...report,
     detected: detectPattern(subject, registry),
-    checklistItems: checklistForBreakdown(subject.description).filter((i) => !i.done).length,
+    checklistItems,
+    deliverables: checklistItems >= 2 ? [] : deliverablesOf(subject).map((d) => d.title),
     breaksDownOnCreate: breaksDownOnCreate(report.complexity, context.policy.mode),
   };
 }

@@ -26,6 +26,10 @@ export function formatAnalysis(a: TaskAnalysis): string {
   ];
   if (a.checklistItems >= 2)
     lines.push(`${pc.bold('Checklist')}     ${a.checklistItems} items: breakdown follows them, in order`);
+  else if (a.deliverables.length >= 2)
+    lines.push(
+      `${pc.bold('Deliverables')}  ${a.deliverables.length}: ${a.deliverables.join('; ')} — one subtask each, each planned by its own kind`,
+    );
   lines.push(`${pc.bold('Recommended')}   ${action(a.recommendation.message)}`);
   return lines.join('\n');
 }

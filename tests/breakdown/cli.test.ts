@@ -72,6 +72,13 @@ describe('baton CLI: breakdown', () => {
     expect(cli(dir, ['analyze', 'Migrate everything end-to-end and integrate the ERP and the CRM']).stdout).toMatch(
       /scope words/,
     );
+    const several = json<TaskAnalysis>(
+      cli(dir, ['analyze', 'Build a user authentication system with OAuth, password reset and admin dashboard', '--json']),
+    );
+    expect(several.deliverables).toHaveLength(3);
+    expect(cli(dir, ['analyze', 'Add CSV export, PDF export and scheduled reports']).stdout).toMatch(
+      /Deliverables {2}3: .*CSV export.*; .*PDF export.*; .*scheduled reports.* — one subtask each/,
+    );
 
     const dry = cli(dir, ['breakdown', '1', '--dry-run']);
     expect(dry.code).toBe(0);
