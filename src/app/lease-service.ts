@@ -81,7 +81,7 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
     try {
       await ctx.sweeper.sometimes(() => sweep(ctx));
       const worth =
-        first || woken !== undefined || ((await store.countTasks({ ready: true, withCommand })) > 0 && !(await claimsHeld(ctx)));
+        first || woken !== undefined || ((await store.hasTasks({ ready: true, withCommand })) && !(await claimsHeld(ctx)));
       const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand, queues, caps }) : [];
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));

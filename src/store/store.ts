@@ -96,6 +96,8 @@ export interface Store extends StoreMaintenance, StoreHooks, StoreFleet {
   getTasks(ids: readonly number[]): Promise<Task[]>;
   listTasks(query: TaskQuery): Promise<Task[]>;
   countTasks(query: TaskQuery): Promise<number>;
+  /** Whether the query selects any task: stops at the first, however many match (an idle claimer's check). */
+  hasTasks(query: TaskQuery): Promise<boolean>;
   /** Tasks per status, of those a query selects (every task without one). */
   countByStatus(query?: TaskQuery): Promise<Record<TaskStatus, number>>;
   /** Completed tasks whose `completedAt` ≥ `sinceMs`. */

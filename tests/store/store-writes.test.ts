@@ -45,6 +45,19 @@ describe.each([sqliteBackend, postgresBackend])('store: $name', (backend: StoreB
     expect(breached.breaches).toEqual({ critical: 2, high: 0, normal: 0, low: 0, maintenance: 0 });
   });
 
+  it('says whether any task is ready, and with a command, without counting them', async () => {
+    const baton = await open();
+    expect(await baton.store.hasTasks({ ready: true })).toBe(false);
+    const later = await baton.createTask({ title: 'Later', runAfter: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(await baton.store.hasTasks({ ready: true })).toBe(false);
+    expect(await baton.store.hasTasks({ status: ['queued'] })).toBe(true);
+    await baton.updateTask(later.id, { runAfter: null });
+    expect(await baton.store.hasTasks({ ready: true })).toBe(true);
+    expect(await baton.store.hasTasks({ ready: true, withCommand: true })).toBe(false);
+    await baton.createTask({ title: 'Script', command: 'true' });
+    expect(await baton.store.hasTasks({ ready: true, withCommand: true })).toBe(true);
+  });
+
   it('writes nothing when the version read in the transaction is stale', async () => {
     const baton = await open();
     const stale = await baton.createTask({ title: 'Guarded' });

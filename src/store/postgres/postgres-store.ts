@@ -239,6 +239,12 @@ export class PostgresStore implements Store {
     return Number(row?.n ?? 0);
   }
 
+  async hasTasks(query: TaskQuery): Promise<boolean> {
+    const { where, params } = taskWhere(query, this.st.tasks);
+    const [row] = await this.read(`SELECT EXISTS (SELECT 1 FROM ${this.st.tasks} t ${where}) AS any`, params);
+    return row?.any === true;
+  }
+
   async countByStatus(query: TaskQuery = {}): Promise<Record<TaskStatus, number>> {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     const { where, params } = taskWhere(query, this.st.tasks);

@@ -259,6 +259,11 @@ export class SqliteStore implements Store {
     return this.read((stmt) => Number(stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params)));
   }
 
+  hasTasks(query: TaskQuery): Promise<boolean> {
+    const { where, params } = taskWhere(query, this.clock.now());
+    return this.read((stmt) => Number(stmt(`SELECT EXISTS (SELECT 1 FROM tasks t ${where})`).pluck().get(params)) === 1);
+  }
+
   countByStatus(query: TaskQuery = {}): Promise<Record<TaskStatus, number>> {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     const { where, params } = taskWhere(query, this.clock.now());
