@@ -58,7 +58,8 @@ const importPlan = defineTool({
     const lines: string[] = [];
     const walk = (list: readonly PlanTaskView[], depth: number) => {
       for (const t of list) {
-        if (lines.length < 60) lines.push(`${'  '.repeat(depth)}${t.ref}. ${t.id !== null ? `#${t.id} ` : ''}${t.title} (${t.status})`);
+        if (lines.length < 60)
+          lines.push(`${'  '.repeat(depth)}${t.ref}. ${t.id !== null ? `#${t.id} ` : ''}${t.title} (${t.status})`);
         walk(t.subtasks, depth + 1);
       }
     };
@@ -74,7 +75,9 @@ const exportPlan = defineTool({
   description:
     'The tree under a task (root), or every task, as a Markdown plan — the format import_plan reads — with "[x]" on completed ' +
     'tasks and the structured tree in data.',
-  input: exportPlanSchema.extend({ root: exportPlanSchema.shape.root.describe('the task whose tree to export (default: every task)') }),
+  input: exportPlanSchema.extend({
+    root: exportPlanSchema.shape.root.describe('the task whose tree to export (default: every task)'),
+  }),
   annotations: READ_ONLY,
   async run(args, { baton }: ToolContext) {
     const plan = await baton.exportPlan(args);

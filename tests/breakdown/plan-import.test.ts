@@ -117,11 +117,21 @@ describe.each([sqliteBackend, postgresBackend])('plan import and export through 
     expect(empty.stderr).toContain('the plan is empty');
     const unknown = await api('/plans', { method: 'POST', body: JSON.stringify({ markdown: '- A\n  depends on task 99999\n' }) });
     expect(unknown.status).toBe(404);
-    const both = await api('/plans', { method: 'POST', body: JSON.stringify({ markdown: '- A', plan: { tasks: [{ title: 'A' }] } }) });
+    const both = await api('/plans', {
+      method: 'POST',
+      body: JSON.stringify({ markdown: '- A', plan: { tasks: [{ title: 'A' }] } }),
+    });
     expect(both.status).toBe(400);
     const loop = await api('/plans', {
       method: 'POST',
-      body: JSON.stringify({ plan: { tasks: [{ ref: 'a', title: 'A', dependsOn: ['b'] }, { ref: 'b', title: 'B', dependsOn: ['a'] }] } }),
+      body: JSON.stringify({
+        plan: {
+          tasks: [
+            { ref: 'a', title: 'A', dependsOn: ['b'] },
+            { ref: 'b', title: 'B', dependsOn: ['a'] },
+          ],
+        },
+      }),
     });
     expect(((await loop.json()) as { error: { message: string } }).error.message).toMatch(/cycle/);
     expect(total()).toBe(before);

@@ -345,7 +345,9 @@ describe('baton mcp: tools over stdio', () => {
     const markdown = '# Search page @web\n- [ ] Search box ~2h\n- [ ] Results list\n  after Search box\n';
     const dry = await project.agent.call('import_plan', { markdown, dry_run: true });
     expect(dry.isError).toBe(false);
-    expect(dry.summary).toMatch(/^Dry run, nothing created.*\n1\. Search page \(executing\)\n {2}2\. Search box \(queued\)\n {2}3\. Results list \(blocked\)/);
+    expect(dry.summary).toMatch(
+      /^Dry run, nothing created.*\n1\. Search page \(executing\)\n {2}2\. Search box \(queued\)\n {2}3\. Results list \(blocked\)/,
+    );
     const made = await project.agent.call('import_plan', { markdown, hold: true });
     expect(made.data.created).toBe(3);
     const root = made.data.tasks[0].id as number;
