@@ -158,7 +158,8 @@ const pgboss = {
     const boss = await startBoss(schema);
     return { add: (payload) => boss.send('noop', payload), close: () => boss.stop({ graceful: false, wait: true }) };
   },
-  completed: (sql, s) => countOf(sql, `SELECT count(*)::int AS n FROM ${quoted(s)}.job WHERE name = 'noop' AND state = 'completed'`),
+  completed: (sql, s) =>
+    countOf(sql, `SELECT count(*)::int AS n FROM ${quoted(s)}.job WHERE name = 'noop' AND state = 'completed'`),
 };
 
 /** A client of its own for each queue and worker, as BullMQ wants them in an ES module. */
