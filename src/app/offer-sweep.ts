@@ -5,7 +5,7 @@ import type { StoreTx } from '../store/store.js';
 import { type AppContext, writeTasks } from './context.js';
 import { candidatesOf } from './hybrid-push.js';
 import { unassign } from './reservation-service.js';
-import type { TaskWriter } from './task-writer.js';
+import { SYSTEM_ACTOR, type TaskWriter } from './task-writer.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -83,7 +83,7 @@ export async function closeAuction(ctx: AppContext, taskId: number): Promise<Tas
       score: winner?.score ?? null,
       bids: winner?.of ?? 0,
     };
-    await tx.appendEvent(writer.event(taskId, tx.now, 'auction_closed', {}, null, data));
+    await tx.appendEvent({ ...writer.event(taskId, tx.now, 'auction_closed', {}, null, data), actor: SYSTEM_ACTOR });
     return winner ? award(tx, writer, task, { ...winner, auction: offer.id }) : unassign(tx, writer, task, { reason: 'no_bids' });
   });
 }
@@ -112,5 +112,5 @@ async function bestBid(tx: StoreTx, ctx: AppContext, task: Task, offer: Offer): 
 function award(tx: StoreTx, writer: TaskWriter, task: Task, winner: Winner & { auction: number }): Promise<Task> {
   const patch = assignPatch(task, winner.workerId, writer.clock(tx));
   const data = { worker: winner.workerId, auction: winner.auction, score: winner.score, at: iso(tx.now) };
-  return writer.apply(tx, task, { type: 'assigned', patch, data });
+  return writer.apply(tx, task, { type: 'assigned', patch, data, actor: SYSTEM_ACTOR });
 }

@@ -101,6 +101,16 @@ export type OfferStatements = ReturnType<typeof offerStatements>;
 
 type Query = (text: string, params: readonly unknown[]) => Promise<Row[]>;
 
+/** A shared statement for SQLite: each `$n` becomes a `?`, and the parameters follow in that order. */
+export function positional(text: string, params: readonly unknown[]): { sql: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const sql = text.replace(/\$(\d+)/g, (_m, n: string) => {
+    values.push(params[Number(n) - 1]);
+    return '?';
+  });
+  return { sql, values };
+}
+
 /** The reads, on any connection. */
 export const offerReads = (st: OfferStatements, read: Query): StoreOffers => ({
   openOffers: async (limit) => (await read(st.openOffers, [limit])).map(offerOf),

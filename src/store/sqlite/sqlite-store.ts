@@ -10,7 +10,7 @@ import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { PoolRecord } from '../fleet.js';
 import type { StoreSnapshot } from '../maintenance.js';
-import { offerReads, offerStatements } from '../offers.js';
+import { offerReads, offerStatements, positional } from '../offers.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -398,7 +398,10 @@ export class SqliteStore implements Store {
   duties = () => this.read(retention.duties);
   // ── push offers, auctions and bids (offers.ts) ──
   private readonly offerReads = offerReads(OFFER_READS, (sql, params) =>
-    this.read((stmt) => stmt(sql.replace(/\$(\d+)/g, '?$1')).all(...params) as Record<string, unknown>[]),
+    this.read((stmt) => {
+      const { sql: text, values } = positional(sql, params);
+      return stmt(text).all(...values) as Record<string, unknown>[];
+    }),
   );
   openOffers = (limit: number) => this.offerReads.openOffers(limit);
   offersOfTask = (taskId: number) => this.offerReads.offersOfTask(taskId);

@@ -8,7 +8,7 @@ import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } from '../hooks.js';
 import type { NewBid, NewOffer, OfferClose } from '../offers.js';
-import { offerStatements, offerWrites } from '../offers.js';
+import { offerStatements, offerWrites, positional } from '../offers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
 import * as hooks from './hooks.js';
@@ -22,8 +22,6 @@ import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
 const OFFER_SQL = offerStatements((name) => name);
-/** SQLite reads `$n` as a named parameter; `?n` is the numbered one the shared statements mean. */
-const numbered = (sql: string) => sql.replace(/\$(\d+)/g, '?$1');
 
 export class SqliteTx implements StoreTx {
   /** Whether this transaction wrote anything (a failure after a write undoes its whole batch). */
@@ -204,7 +202,8 @@ export class SqliteTx implements StoreTx {
       OFFER_SQL,
       async (sql, params) => {
         if (!sql.trimStart().startsWith('SELECT')) this.wrote = true;
-        return this.store.stmt(numbered(sql)).all(...params) as Row[];
+        const { sql: text, values } = positional(sql, params);
+        return this.store.stmt(text).all(...values) as Row[];
       },
       '',
     );
