@@ -21,14 +21,12 @@ export async function bid(ctx: AppContext, id: number, raw: BidInput): Promise<B
     const task = await writer.requireTask(tx, id);
     const offer = await tx.openOfferOf(id);
     if (offer?.kind !== 'auction' || task.reservedFor !== AUCTION_HOLDER) {
+      // Closed already (by the sweep): a late bid is told so, not that there never was an auction.
+      const last = (await tx.offersOfTask(id)).filter((o) => o.kind === 'auction').at(-1);
+      if (last?.closedAt && task.status === 'queued') throw auctionClosed(id, last.closesAt);
       throw new BatonError('not_in_auction', `task ${id} is not being auctioned now`, { id, status: task.status });
     }
-    if (tx.now > Date.parse(offer.closesAt)) {
-      throw new BatonError('auction_closed', `the auction of task ${id} closed at ${offer.closesAt}`, {
-        id,
-        closesAt: offer.closesAt,
-      });
-    }
+    if (tx.now > Date.parse(offer.closesAt)) throw auctionClosed(id, offer.closesAt);
     await checkBidder(tx, ctx, task, input.workerId);
     const stored = await tx.putBid({
       offerId: offer.id,
@@ -52,6 +50,10 @@ export async function bid(ctx: AppContext, id: number, raw: BidInput): Promise<B
   await ctx.presence.touch(input.workerId);
   await closeIfEveryoneBid(ctx, id);
   return placed;
+}
+
+function auctionClosed(id: number, closesAt: string): BatonError {
+  return new BatonError('auction_closed', `the auction of task ${id} closed at ${closesAt}`, { id, closesAt });
 }
 
 /** The bidder must be registered, online and able to do the task. */
