@@ -56,14 +56,19 @@ export async function pushWaitingTasks(ctx: PushContext): Promise<Task[]> {
   if (waiting.length === 0) return [];
   let free = freeSlots(await ctx.listWorkers());
   const pushed: Task[] = [];
+  // Capability sets nobody could take: a task needing them all (or more) is not tried this round.
+  const unplaced: string[][] = [];
   for (const task of waiting) {
     if (free <= 0) break;
+    if (unplaced.some((caps) => caps.every((c) => task.capabilities.includes(c)))) continue;
     try {
       // The transaction reads the task again: another process may have pushed or claimed it meanwhile.
       const offered = await ctx.offer(task.id);
       if (offered?.status === 'assigned' && offered.reservedFor !== null) {
         pushed.push(offered);
         free--;
+      } else if (offered) {
+        unplaced.push(task.capabilities);
       }
     } catch {
       // Claimed or changed meanwhile: a worker already has it, which is what pushing wanted.

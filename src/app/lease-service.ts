@@ -230,9 +230,9 @@ async function leased(
       if (!current) throw taskNotFound(id);
       assertLease(current, action, { workerId, token: lease.token, now });
       // A subtask's parent follows it and a finished task may unblock others: changes that
-      // reach other rows take the full transaction below. So does a task pushed or auctioned by its
-      // assignment mode: if it goes back to the queue, it is offered in that same transaction.
-      const pushes = offerFor(current, ctx.policy) !== null;
+      // reach other rows take the full transaction below. So does a failure or release of a task
+      // pushed or auctioned by its mode: back in the queue, it is offered in that same transaction.
+      const pushes = (action === 'fail' || action === 'release') && offerFor(current, ctx.policy) !== null;
       if (current.parentId !== null || hasDependents || pushes) return null;
       const change = decide(current, { now, policy: ctx.policy });
       const event = {
@@ -255,5 +255,9 @@ async function leased(
         return { ...decide(current, time), workerId };
       });
   await ctx.presence.touch(workerId);
+  // A push-mode task's lease ended and freed a slot: tasks waiting for a push are pushed before the
+  // worker hears back, so its next claim finds what was pushed to it.
+  const ended = action === 'complete' || action === 'fail' || action === 'release';
+  if (ended && offerFor(task, ctx.policy) === 'push') return ctx.push.after(task, { criticalReady: true });
   return task;
 }
