@@ -187,7 +187,7 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', `/tasks/${id}/assign`, { body: { workerId, ...(options.force && { force: true }) } });
   }
 
-  bid(id: number, input: BidInput): Promise<Bid> {
+  async bid(id: number, input: BidInput): Promise<Bid> {
     return this.http.call('POST', `/tasks/${id}/bids`, { body: parseWith(bidSchema, input) });
   }
 
