@@ -73,43 +73,45 @@ export async function closeAuction(ctx: AppContext, taskId: number): Promise<Tas
     }
     // Paused during the auction: it closes once the task is resumed.
     if (task.status !== 'assigned') return null;
-    const winner = await bestBid(tx, ctx, task, offer);
-    const outcome = winner ? 'won' : 'no_bids';
-    if (!(await tx.closeOffer(offer.id, { at: tx.now, outcome, workerId: winner?.workerId ?? null }))) return null;
-    const data = {
-      auction: offer.id,
-      outcome,
-      winner: winner?.workerId ?? null,
-      score: winner?.score ?? null,
-      bids: winner?.of ?? 0,
-    };
+    const best = await bestBid(tx, ctx, task, offer);
+    const outcome = best.workerId !== null ? 'won' : 'no_bids';
+    if (!(await tx.closeOffer(offer.id, { at: tx.now, outcome, workerId: best.workerId }))) return null;
+    const data = { auction: offer.id, outcome, winner: best.workerId, score: best.score, bids: best.of };
     await tx.appendEvent({ ...writer.event(taskId, tx.now, 'auction_closed', {}, null, data), actor: SYSTEM_ACTOR });
-    return winner ? award(tx, writer, task, { ...winner, auction: offer.id }) : unassign(tx, writer, task, { reason: 'no_bids' });
+    if (best.workerId === null) return unassign(tx, writer, task, { reason: 'no_bids' });
+    return award(tx, writer, task, { workerId: best.workerId, score: best.score, auction: offer.id });
   });
 }
 
 interface Winner {
-  workerId: string;
-  score: number;
+  /** Null: no bid of a worker that may win. */
+  workerId: string | null;
+  score: number | null;
   /** How many bids counted. */
   of: number;
 }
 
-/** The best bid among workers still online, capable, with a free slot: score, then load, then earliest. */
-async function bestBid(tx: StoreTx, ctx: AppContext, task: Task, offer: Offer): Promise<Winner | null> {
+/** The best bid among workers still online and capable: score, then load, then earliest. */
+async function bestBid(tx: StoreTx, ctx: AppContext, task: Task, offer: Offer): Promise<Winner> {
   const bids = await tx.bidsOf(offer.id);
-  if (bids.length === 0) return null;
+  if (bids.length === 0) return { workerId: null, score: null, of: 0 };
   const candidates = new Map(candidatesOf(await tx.pushView(0), task, tx.now, ctx.policy).map((c) => [c.id, c]));
   const able = bids.flatMap((b) => {
     const c = candidates.get(b.workerId);
-    const fits = c?.online && c.load < c.concurrency && task.capabilities.every((cap) => c.capabilities.includes(cap));
+    // A busy worker may still bid (its load ranks it); one gone offline or lacking a capability may not win.
+    const fits = c?.online && task.capabilities.every((cap) => c.capabilities.includes(cap));
     return fits ? [{ ...b, load: c.load / Math.max(1, c.concurrency) }] : [];
   });
   const best = rankBids(able)[0];
-  return best ? { workerId: best.workerId, score: best.score, of: bids.length } : null;
+  return { workerId: best?.workerId ?? null, score: best?.score ?? null, of: bids.length };
 }
 
-function award(tx: StoreTx, writer: TaskWriter, task: Task, winner: Winner & { auction: number }): Promise<Task> {
+function award(
+  tx: StoreTx,
+  writer: TaskWriter,
+  task: Task,
+  winner: { workerId: string; score: number | null; auction: number },
+): Promise<Task> {
   const patch = assignPatch(task, winner.workerId, writer.clock(tx));
   const data = { worker: winner.workerId, auction: winner.auction, score: winner.score, at: iso(tx.now) };
   return writer.apply(tx, task, { type: 'assigned', patch, data, actor: SYSTEM_ACTOR });
