@@ -114,3 +114,37 @@ describe.each([sqliteBackend, postgresBackend])('auction assignment on $name, re
     expect((await s.remote.showTask(auctioned.id)).bids).toBeUndefined();
   });
 });
+
+describe.each([sqliteBackend, postgresBackend])('worker --bid hooks on $name', (backend) => {
+  let s: Stage;
+  beforeAll(async () => {
+    s = await stage(backend, { assignment: 'auction', auction: { window: '3s' } });
+    s.worker('h-low', ['-c', 'build', '--exec', 'true', '--bid', 'echo 0.3']);
+    s.worker('h-high', ['-c', 'build', '--exec', 'true', '--bid', `echo '{"score":0.9,"etaSeconds":60,"note":"cached"}'`]);
+    // Declines: a hook that exits non-zero places no bid.
+    s.worker('h-no', ['-c', 'build', '--exec', 'true', '--bid', 'exit 1']);
+    // Cannot do the task: never asked.
+    s.worker('h-paint', ['-c', 'paint', '--exec', 'true', '--bid', 'echo 1']);
+    await online(s.remote, ['h-low', 'h-high', 'h-no', 'h-paint']);
+  }, 60_000);
+  afterAll(() => s?.stop(), 60_000);
+
+  it('each capable worker’s hook bids (or declines); the best hook bid wins when the window closes', async () => {
+    const task = await s.remote.createTask({ title: 'hooked', capabilities: ['build'] });
+    const finished = await waitFor('the task completed', async () => {
+      const t = await s.remote.getTask(task.id);
+      return t.status === 'completed' ? t : null;
+    });
+    expect(finished.assignee).toBe('h-high');
+    const detail = await s.remote.showTask(task.id);
+    expect(detail.bids?.map((b) => [b.workerId, b.score, b.etaSeconds, b.note]).sort()).toEqual([
+      ['h-high', 0.9, 60, 'cached'],
+      ['h-low', 0.3, null, null],
+    ]);
+    expect(detail.history.find((e) => e.type === 'auction_closed')?.data).toMatchObject({
+      outcome: 'won',
+      winner: 'h-high',
+      bids: 2,
+    });
+  });
+});
