@@ -10,7 +10,6 @@ import { parseWith, registerWorkerSchema, workerHeartbeatSchema, workerRefSchema
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import * as assignment from './assignment-service.js';
-import { offerTaskNow } from './assignment-service.js';
 import * as backups from './backup-service.js';
 import type {
   Analytics,
@@ -362,7 +361,7 @@ function newContext(options: LocalBatonOptions): AppContext {
     store,
     policy,
     listWorkers: () => presence.list(),
-    offer: (id) => offerTaskNow(ctx, id),
+    offer: (id) => assignment.offerTaskNow(ctx, id),
   }));
   ctx = {
     store,

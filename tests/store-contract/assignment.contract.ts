@@ -29,6 +29,7 @@ export function assignmentContract(store: () => StoreHarness): void {
       const task = await baton.createTask({ title: 'Ship it', capabilities: ['build'] });
       expect(task).toMatchObject({ status: 'assigned', reservedFor: '~auction' });
       expect(await baton.claim({ workerId: 'ann', capabilities: ['build'] })).toBeNull();
+      expect((await baton.showTask(task.id)).waiting).toMatchObject({ reason: 'in_auction' });
 
       const first = await baton.bid(task.id, { workerId: 'ann', score: 0.4, etaSeconds: 600, note: 'warm cache' });
       expect(first).toMatchObject({ taskId: task.id, workerId: 'ann', score: 0.4, etaSeconds: 600, note: 'warm cache' });
