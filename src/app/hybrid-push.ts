@@ -51,7 +51,14 @@ export interface PushContext {
  * worker can take now stay in the queue for whoever pulls first. Returns the tasks that were pushed.
  */
 export async function pushWaitingTasks(ctx: PushContext): Promise<Task[]> {
-  const ready = await ctx.store.listTasks({ ready: true, status: ['queued'], limit: 100 });
+  // Where only hybrid pushes, only critical tasks can want one: the others are not read.
+  const onlyCritical = !pushesAll(ctx.policy);
+  const ready = await ctx.store.listTasks({
+    ready: true,
+    status: ['queued'],
+    limit: 100,
+    ...(onlyCritical && { priority: ['critical'] as const }),
+  });
   const waiting = ready.filter((t) => t.reservedFor === null && offerFor(t, ctx.policy) === 'push');
   if (waiting.length === 0) return [];
   let free = freeSlots(await ctx.listWorkers());
@@ -75,6 +82,11 @@ export async function pushWaitingTasks(ctx: PushContext): Promise<Task[]> {
     }
   }
   return pushed;
+}
+
+/** Whether the store or a queue pushes every task (`push`), not only critical ones (`hybrid`). */
+function pushesAll(policy: Policy): boolean {
+  return policy.assignment === 'push' || Object.values(policy.queues).some((q) => q.assignment === 'push');
 }
 
 /** Free slots of the online workers, all told: no push is tried when there is none. */
