@@ -85,6 +85,20 @@ export function assignmentContract(store: () => StoreHarness): void {
       expect(await baton.claim({ workerId: 'ann', capabilities: ['build'] })).toMatchObject({ id: task.id });
     });
 
+    it('a queue has its own mode, and a task its own, below which the store’s holds', async () => {
+      const baton = await store().openWithConfig({ assignment: 'pull', queues: { bids: { assignment: 'auction' } } });
+      await crew(baton);
+      expect(await baton.createTask({ title: 'By queue', queue: 'bids' })).toMatchObject({ reservedFor: '~auction' });
+      expect(await baton.createTask({ title: 'Own mode', queue: 'bids', assignment: 'pull' })).toMatchObject({
+        status: 'queued',
+        reservedFor: null,
+      });
+      expect(await baton.createTask({ title: 'Store default' })).toMatchObject({ status: 'queued', reservedFor: null });
+      const pushed = await baton.createTask({ title: 'Pushed', capabilities: ['paint'], assignment: 'push' });
+      expect(pushed).toMatchObject({ status: 'assigned', reservedFor: 'cat', tags: ['assignment:push'] });
+      expect((await baton.explainAssignment(pushed.id)).mode).toBe('push');
+    });
+
     it('push reserves a ready task for the best capable worker, and explain says why', async () => {
       const baton = await store().openWithConfig({ assignment: 'push' });
       await crew(baton);
