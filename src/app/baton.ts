@@ -1,7 +1,9 @@
+import type { AssignmentExplanation, Bid } from '../core/assignment.js';
 import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
 import type { Resource } from '../core/resources.js';
+import type { BidInput } from '../core/schemas/assignment.js';
 import type { FleetReportInput, PoolStatus } from '../core/schemas/fleet.js';
 import type {
   AnalyticsQuery,
@@ -91,6 +93,10 @@ export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, Plann
   getTask(id: number): Promise<Task>;
   /** A task with its audit trail and the open dependencies that block it. */
   showTask(id: number): Promise<TaskDetail>;
+  /** A worker bids in a task's auction (`assignment: auction`); refused unless the auction is open to it. */
+  bid(id: number, input: BidInput): Promise<Bid>;
+  /** Why a task goes (or would go) to whom: every worker's score and why, the offer, and its bids. */
+  explainAssignment(id: number): Promise<AssignmentExplanation>;
   listTasks(query?: ListQuery): Promise<TaskPage>;
   /** Changes fields; with `ifVersion`, refuses (conflict) if the task changed since it was read. */
   updateTask(id: number, input: UpdateTaskInput, options?: { ifVersion?: number }): Promise<Task>;
@@ -347,6 +353,8 @@ export interface TaskDetail {
   subtasks?: { id: number; title: string; status: TaskStatus; progress: number; estimateMinutes: number | null }[];
   /** Why it is not being taken (blocked, backoff, reserved for an offline worker, no capable worker), or null. */
   waiting: Waiting | null;
+  /** The bids of its auctions (`assignment: auction`), oldest first; absent when there were none. */
+  bids?: Bid[];
 }
 
 export interface BreakdownOptions {

@@ -45,7 +45,7 @@ export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptio
     // Claimed or split by someone else while the planner thought: writePlan refuses it.
     const current = await writer.requireTask(tx, id);
     const result = await writePlan(tx, current, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
-    for (const sub of result.created) await writer.pushIfCritical(tx, (await tx.getTask(sub.id)) as Task);
+    for (const sub of result.created) await writer.offerIfReady(tx, (await tx.getTask(sub.id)) as Task);
     return result;
   });
   return { ...summary, task: written.parent, subtasks: written.created };

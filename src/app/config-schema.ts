@@ -108,6 +108,7 @@ const queueSection = z.strictObject({
   retry: retrySection.optional(),
   priorityBoost: z.number().int().min(-4).max(4).optional(),
   alertOver: z.number().int().min(0).optional(),
+  assignment: z.enum(ASSIGNMENT_MODES).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -119,8 +120,12 @@ export const configSchema = z.strictObject({
   retry: retrySection.optional(),
   review: z.strictObject({ requiredFor: z.array(z.enum(PRIORITIES)).optional() }).optional(),
   aging: z.strictObject({ minutesPerLevel: z.number().positive().optional() }).optional(),
-  /** `hybrid` pushes critical tasks to the best-fitting idle worker; `pull` (default) never pushes. */
+  /** `pull` (default), `push` (every ready task), `hybrid` (critical tasks pushed), `auction` (workers bid). */
   assignment: z.enum(ASSIGNMENT_MODES).optional(),
+  /** `push` assignment: a pushed task not claimed within `acceptWithin` goes to the next best worker. */
+  push: z.strictObject({ acceptWithin: seconds.pipe(z.number().positive()).optional() }).optional(),
+  /** `auction` assignment: how long bids are taken (`2s` by default). */
+  auction: z.strictObject({ window: seconds.pipe(z.number().positive().max(3600)).optional() }).optional(),
   /** Longest wait of a ready task before it counts as an SLA breach, per priority (`5m`, `4h`). */
   sla: z.partialRecord(z.enum(PRIORITIES), seconds).optional(),
   /** What one claim may take: at most `maxTasks` tasks, a lease of at most `maxLease`. */

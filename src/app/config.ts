@@ -35,6 +35,8 @@ export async function loadPolicy(file: string | null): Promise<Readonly<Policy>>
     agingMinutesPerLevel: c.aging?.minutesPerLevel ?? DEFAULT_POLICY.agingMinutesPerLevel,
     taskTimeoutSeconds: c.timeout ?? DEFAULT_POLICY.taskTimeoutSeconds,
     assignment: c.assignment ?? DEFAULT_POLICY.assignment,
+    pushAcceptWithinSeconds: c.push?.acceptWithin ?? DEFAULT_POLICY.pushAcceptWithinSeconds,
+    auctionWindowSeconds: c.auction?.window ?? DEFAULT_POLICY.auctionWindowSeconds,
     slaSeconds: { ...DEFAULT_POLICY.slaSeconds, ...c.sla },
     breakdown: breakdownPolicy(c.breakdown),
     claims: {
@@ -162,6 +164,7 @@ function queueSettings(queues: ConfigFile['queues'], retry: ConfigFile['retry'])
         : null,
       priorityBoost: q.priorityBoost ?? 0,
       alertOver: q.alertOver ?? null,
+      assignment: q.assignment ?? null,
     };
   }
   return out;

@@ -1,3 +1,4 @@
+import { offerFor } from '../core/assignment.js';
 import { invalid, taskNotFound } from '../core/errors.js';
 import {
   assertCan,
@@ -35,6 +36,7 @@ import type {
 } from './baton.js';
 import { breakerLimit, breakerOnFailure, breakerOnSuccess } from './breaker-service.js';
 import { type AppContext, changeTask, newEffects, ruleTime, writeTasks } from './context.js';
+import { settleOffers } from './offer-sweep.js';
 import { capsOf, claimsHeld } from './queue-service.js';
 import { createDueOccurrences } from './recurrence-service.js';
 import { offlineWorkers, reasonFor, releaseOfflineReservations, unassign } from './reservation-service.js';
@@ -167,13 +169,16 @@ export async function review(ctx: AppContext, id: number, raw: ReviewTaskInput):
 }
 
 /**
- * Everything that falls due by time alone: expired leases, reservations of workers gone
- * offline, the next occurrences of recurring tasks, workflow triggers, and runs that wait on
- * time or events. Returns the ids of the tasks whose lease expired.
+ * Everything that falls due by time alone: expired leases, reservations of workers gone offline,
+ * pushes not claimed in time and auctions to close (`offer-sweep.ts`), tasks still waiting for a
+ * push, the next occurrences of recurring tasks, workflow triggers, and runs that wait on time or
+ * events. Returns the ids of the tasks whose lease expired.
  */
 export async function sweep(ctx: AppContext): Promise<number[]> {
   const expired = await expireLeases(ctx);
   await releaseOfflineReservations(ctx);
+  await settleOffers(ctx);
+  await ctx.push.sweep();
   await createDueOccurrences(ctx);
   await fireTriggers(ctx);
   await advanceRuns(ctx);
@@ -225,9 +230,9 @@ async function leased(
       if (!current) throw taskNotFound(id);
       assertLease(current, action, { workerId, token: lease.token, now });
       // A subtask's parent follows it and a finished task may unblock others: changes that
-      // reach other rows take the full transaction below. So does a critical task under hybrid
-      // assignment: if it goes back to the queue, it is pushed in that same transaction.
-      const pushes = ctx.policy.assignment === 'hybrid' && current.priority === 'critical';
+      // reach other rows take the full transaction below. So does a failure or release of a task
+      // pushed or auctioned by its mode: back in the queue, it is offered in that same transaction.
+      const pushes = (action === 'fail' || action === 'release') && offerFor(current, ctx.policy) !== null;
       if (current.parentId !== null || hasDependents || pushes) return null;
       const change = decide(current, { now, policy: ctx.policy });
       const event = {
@@ -242,7 +247,7 @@ async function leased(
       return { patch: change.patch, event };
     },
   });
-  if (quick) effects.criticalReady = quick.status === 'queued' && quick.priority === 'critical';
+  if (quick) effects.criticalReady = quick.status === 'queued' && offerFor(quick, ctx.policy) === 'push';
   const task = quick
     ? await ctx.push.after(quick, effects)
     : await changeTask(ctx, id, async (current, _tx, time) => {
@@ -250,5 +255,9 @@ async function leased(
         return { ...decide(current, time), workerId };
       });
   await ctx.presence.touch(workerId);
+  // A push-mode task's lease ended and freed a slot: tasks waiting for a push are pushed before the
+  // worker hears back, so its next claim finds what was pushed to it.
+  const ended = action === 'complete' || action === 'fail' || action === 'release';
+  if (ended && offerFor(task, ctx.policy) === 'push') return ctx.push.after(task, { criticalReady: true });
   return task;
 }

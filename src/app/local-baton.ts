@@ -1,12 +1,15 @@
+import type { AssignmentExplanation, Bid } from '../core/assignment.js';
 import { defaultRegistry, type PatternRegistry } from '../core/breakdown/registry.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Policy } from '../core/policy.js';
 import type { Resource } from '../core/resources.js';
+import type { BidInput } from '../core/schemas/assignment.js';
 import type { SetResourceInput } from '../core/schemas.js';
 import { parseWith, registerWorkerSchema, workerHeartbeatSchema, workerRefSchema } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
+import * as assignment from './assignment-service.js';
 import * as backups from './backup-service.js';
 import type {
   Analytics,
@@ -199,6 +202,11 @@ export class LocalBaton implements BatonHost {
     await this.sweepBeforeRead();
     return tasks.showTask(this.ctx, id);
   };
+  bid = (id: number, input: BidInput): Promise<Bid> => assignment.bid(this.ctx, id, input);
+  explainAssignment = async (id: number): Promise<AssignmentExplanation> => {
+    await this.sweepBeforeRead();
+    return assignment.explainAssignment(this.ctx, id);
+  };
   listTasks = async (query?: ListQuery): Promise<TaskPage> => {
     await this.sweepBeforeRead();
     return tasks.listTasks(this.ctx, query);
@@ -359,12 +367,13 @@ function newContext(options: LocalBatonOptions): AppContext {
   const clock = options.clock ?? systemClock;
   const { store, policy } = options;
   const presence = new WorkerPresence(store, policy, clock);
-  // The push reserves through the `assign` use case; it needs the context it belongs to.
+  // The push offers through a transaction of the context it belongs to.
   let ctx: AppContext;
-  const push = new CriticalPush(policy.assignment === 'hybrid', () => ({
+  const push = new CriticalPush(() => ({
     store,
+    policy,
     listWorkers: () => presence.list(),
-    assign: (id, worker) => tasks.assignTask(ctx, id, worker),
+    offer: (id) => assignment.offerTaskNow(ctx, id),
   }));
   ctx = {
     store,

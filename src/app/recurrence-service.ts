@@ -109,7 +109,7 @@ async function insertOccurrence(ctx: AppContext, tx: StoreTx, writer: TaskWriter
       fireAt: recurrence.fireAt,
     }),
   );
-  return writer.pushIfCritical(tx, task);
+  return writer.offerIfReady(tx, task);
 }
 
 /**

@@ -16,7 +16,11 @@ import { workerViews } from './workers.js';
  */
 
 /** Why a reservation ended, as the `unassigned` event's `reason` says. */
-export type UnassignReason = 'requested' | 'worker_offline' | 'worker_stopped';
+/**
+ * `not_accepted`: a pushed task its worker did not claim within `push.acceptWithin`; `no_bids`: an
+ * auction closed without a bid it could award.
+ */
+export type UnassignReason = 'requested' | 'worker_offline' | 'worker_stopped' | 'not_accepted' | 'no_bids';
 
 /** Statuses in which a task may hold a reservation that keeps it from the shared queue. */
 const RESERVABLE = ['blocked', 'assigned', 'paused'] as const;

@@ -226,7 +226,7 @@ async function insertStepTask(
       step,
     }),
   );
-  return writer.pushIfCritical(tx, task);
+  return writer.offerIfReady(tx, task);
 }
 
 async function endParent(tx: StoreTx, writer: TaskWriter, id: number, plan: RunPlan, steps: WorkflowRun['steps']): Promise<void> {

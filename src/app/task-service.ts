@@ -90,10 +90,10 @@ export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise
       const gate = task.status === 'blocked' ? dependencyGate(task, found) : null;
       if (gate?.verdict === 'skip') return writer.skip(tx, task, gate.reason);
       if (input.hold) return writer.apply(tx, task, { type: 'paused', patch: pausePatch(task), data: { hold: true } });
-      return writer.pushIfCritical(tx, task);
+      return writer.offerIfReady(tx, task);
     }
     const written = await writePlan(tx, task, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
-    for (const sub of written.created) await writer.pushIfCritical(tx, (await tx.getTask(sub.id)) as Task);
+    for (const sub of written.created) await writer.offerIfReady(tx, (await tx.getTask(sub.id)) as Task);
     return written.parent;
   });
 }
@@ -120,7 +120,8 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
   const waiting = isTemplate(task)
     ? templateWaiting(task)
     : await waitingOf(ctx.store, () => ctx.presence.list(), task, blockedBy);
-  return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }), waiting };
+  const bids = await ctx.store.bidsOfTask(id);
+  return { task, history, blockedBy, ...(subtasks.length > 0 && { subtasks }), waiting, ...(bids.length > 0 && { bids }) };
 }
 
 export async function listTasks(ctx: AppContext, raw: ListQuery = {}): Promise<TaskPage> {

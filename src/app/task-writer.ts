@@ -1,8 +1,8 @@
+import { offerFor } from '../core/assignment.js';
 import { rollup } from '../core/breakdown/rollup.js';
 import { dependencyGate, type SkipReason } from '../core/conditions.js';
 import { BatonError, taskNotFound } from '../core/errors.js';
 import {
-  assignPatch,
   can,
   cancelPatch,
   diff,
@@ -18,7 +18,7 @@ import {
 import type { Policy } from '../core/policy.js';
 import type { Changes, DependencyCondition, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
-import { HISTORY_WINDOW, pushTarget } from './hybrid-push.js';
+import { offerReady } from './offer-writer.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -38,7 +38,7 @@ export interface Change {
 
 /** What a use case must do after its transaction commits, noted by the writes inside it. */
 export interface WriteEffects {
-  /** A critical task became ready: hybrid assignment pushes it to the best idle worker. */
+  /** A task to push (critical under hybrid; any under push) became ready: it is pushed after the commit. */
   criticalReady: boolean;
   /** Runs whose tasks changed state: each advances after the commit (`run-advance.ts`). */
   runs?: Set<number>;
@@ -77,7 +77,7 @@ export class TaskWriter {
     if ('status' in changes) this.noteRun(updated);
     if (isFinal(updated.status) && !isFinal(task.status)) await this.settleDependents(tx, updated, by);
     if (updated.parentId !== null && ('status' in changes || 'progress' in changes)) await this.rollUp(tx, updated);
-    return this.pushIfCritical(tx, updated);
+    return this.offerIfReady(tx, updated);
   }
 
   /** A task of a workflow run (tagged `run:N`) changed state: its run advances after the commit. */
@@ -88,26 +88,14 @@ export class TaskWriter {
     }
   }
 
-  /** A task written ready: a critical one is pushed after the commit (hybrid assignment). */
+  /** A task written ready that wants a push found nobody free: the push is tried again after the commit. */
   noteReady(task: Task): void {
-    if (task.status === 'queued' && task.priority === 'critical') this.effects.criticalReady = true;
+    if (task.status === 'queued' && offerFor(task, this.policy) === 'push') this.effects.criticalReady = true;
   }
 
-  /**
-   * Hybrid assignment: a critical task written ready and unreserved is reserved, in the same
-   * transaction, for the best online idle worker able to do it — so no claim can see it unreserved
-   * while such a worker exists. With none, it stays in the queue (and a push follows the commit).
-   */
-  async pushIfCritical(tx: StoreTx, task: Task): Promise<Task> {
-    const pushable = task.status === 'queued' && task.priority === 'critical' && task.reservedFor === null;
-    if (!pushable || this.policy.assignment !== 'hybrid') return task;
-    const worker = pushTarget(await tx.pushView(HISTORY_WINDOW), task, tx.now, this.policy);
-    if (worker === null) {
-      this.noteReady(task);
-      return task;
-    }
-    const patch = assignPatch(task, worker, this.clock(tx));
-    return this.apply(tx, task, { type: 'assigned', patch, data: { worker, pushed: true } });
+  /** A task written ready is offered in the same transaction, by its assignment mode (`offer-writer.ts`). */
+  offerIfReady(tx: StoreTx, task: Task): Promise<Task> {
+    return offerReady(tx, this, task, this.policy);
   }
 
   event(

@@ -1,4 +1,5 @@
 import type { SystemStatus, TaskDetail, TaskPage } from '../app/baton.js';
+import type { Bid } from '../core/assignment.js';
 import { type SkipReason, skipText } from '../core/conditions.js';
 import { isFinal } from '../core/lifecycle.js';
 import { scheduleNote } from '../core/schedule-note.js';
@@ -155,6 +156,7 @@ export function formatDetail(d: TaskDetail): string {
     }
   }
   if (t.command) lines.push(field('command', t.command));
+  for (const [i, b] of (d.bids ?? []).entries()) lines.push(field(i === 0 ? 'bids' : '', formatBid(b)));
   if (t.lease) lines.push(field('lease', `${t.lease.owner}, token ${t.lease.token}, expires ${when(t.lease.expiresAt)}`));
   lines.push(field('attempts', `${t.attempts} (retries ${t.retries}/${t.maxRetries})`));
   if (t.runAfter) lines.push(field('run after', when(t.runAfter)));
@@ -323,4 +325,11 @@ function formatStats(s: SystemStatus): string[] {
     `${pc.bold('Rates')}       completion ${pct(s.completionRate)}  ·  utilisation ${pct(s.utilisation)}`,
     `${pc.bold('SLA')}         ${s.sla.totalBreaches} ready tasks past their target${breaches ? `  ·  ${breaches}` : ''}`,
   ];
+}
+
+/** One bid as `show` lists it: worker, score, estimate, note, time. */
+export function formatBid(b: Bid): string {
+  const eta = b.etaSeconds !== null ? pc.dim(` eta ${formatMinutes(Math.max(1, Math.round(b.etaSeconds / 60)))}`) : '';
+  const note = b.note ? pc.dim(` "${clip(b.note, 40)}"`) : '';
+  return `${b.workerId} ${b.score.toFixed(2)}${eta}${note} ${pc.dim(`auction ${b.offerId}, ${when(b.at)}`)}`;
 }

@@ -41,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
   const { registerWebhookCommands } = await import('./commands/webhooks.js');
   const { registerFleetCommands } = await import('./commands/fleet.js');
+  const { registerAssignmentCommands } = await import('./commands/assignment.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -48,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   registerSystemCommands(program, globals);
   registerTaskCommands(program, globals);
   registerWorkCommands(program, globals);
+  registerAssignmentCommands(program, globals);
   registerBreakdownCommands(program, globals);
   registerPlanCommands(program, globals);
   registerWorkerCommands(program, globals);

@@ -70,12 +70,15 @@ import type {
   WorkflowSummary,
   WorkflowValidation,
 } from '../app/baton.js';
+import type { AssignmentExplanation, Bid } from '../core/assignment.js';
 import type { BreakdownSubject } from '../core/breakdown/types.js';
 import { BatonError } from '../core/errors.js';
 import type { Resource } from '../core/resources.js';
 import { fleetReportSchema } from '../core/schemas/fleet.js';
 import type { SetResourceInput } from '../core/schemas.js';
 import {
+  type BidInput,
+  bidSchema,
   breakdownOptionsSchema,
   cancelSchema,
   claimManySchema,
@@ -186,6 +189,14 @@ export class RemoteBaton implements Baton {
 
   assignTask(id: number, workerId: string, options: Pick<AssignInput, 'force'> = {}): Promise<Task> {
     return this.http.call('POST', `/tasks/${id}/assign`, { body: { workerId, ...(options.force && { force: true }) } });
+  }
+
+  async bid(id: number, input: BidInput): Promise<Bid> {
+    return this.http.call('POST', `/tasks/${id}/bids`, { body: parseWith(bidSchema, input) });
+  }
+
+  explainAssignment(id: number): Promise<AssignmentExplanation> {
+    return this.http.call('GET', `/tasks/${id}/assignment`, { retry: 'always' });
   }
 
   async unassignTask(id: number, raw: UnassignInput = {}): Promise<Task> {

@@ -84,6 +84,12 @@ export const ERROR_CODES = {
   worker_id_in_use: 'conflict',
   /** This process's worker id was taken over by another process: it stops. */
   worker_replaced: 'conflict',
+  /** A bid on a task that is not being auctioned now. */
+  not_in_auction: 'conflict',
+  /** A bid after the auction's window closed. */
+  auction_closed: 'conflict',
+  /** A bid (or a push) for a worker that is not online: stopped, or silent past the heartbeat timeout. */
+  worker_offline: 'conflict',
   /** The worker's circuit breaker is open (too many failed attempts): it claims again after the cool-down. */
   breaker_open: 'conflict',
   store_busy: 'unavailable',

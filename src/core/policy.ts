@@ -16,8 +16,15 @@ export interface Policy {
   agingMinutesPerLevel: number;
   /** Default per-attempt timeout, in seconds (null: none). */
   taskTimeoutSeconds: number | null;
-  /** `pull`: workers ask for work. `hybrid`: critical tasks are also pushed to the best idle worker. */
+  /**
+   * `pull`: workers ask for work. `hybrid`: critical tasks are also pushed to the best idle worker.
+   * `push`: every ready task is pushed. `auction`: workers bid (`core/assignment.ts`).
+   */
   assignment: AssignmentMode;
+  /** A pushed task not claimed within this many seconds goes to the next best worker. */
+  pushAcceptWithinSeconds: number;
+  /** How long an auction takes bids, in seconds (it closes sooner once every capable online worker bid). */
+  auctionWindowSeconds: number;
   breakdown: BreakdownPolicy;
   /** Longest a ready task of each priority should wait for a claim, in seconds (null: no target). */
   slaSeconds: Record<Priority, number | null>;
@@ -77,7 +84,7 @@ export interface BreakdownPolicy {
   capabilities: Readonly<Record<string, readonly string[]>>;
 }
 
-export const ASSIGNMENT_MODES = ['pull', 'hybrid'] as const;
+export const ASSIGNMENT_MODES = ['pull', 'push', 'hybrid', 'auction'] as const;
 export type AssignmentMode = (typeof ASSIGNMENT_MODES)[number];
 
 /**
@@ -96,6 +103,8 @@ export const DEFAULT_POLICY: Readonly<Policy> = Object.freeze({
   agingMinutesPerLevel: 60,
   taskTimeoutSeconds: null,
   assignment: 'pull',
+  pushAcceptWithinSeconds: 30,
+  auctionWindowSeconds: 2,
   slaSeconds: Object.freeze({ critical: 300, high: 1800, normal: 14_400, low: 86_400, maintenance: null }),
   claims: Object.freeze({ maxTasks: 100, maxLeaseSeconds: 86_400 }),
   breakdown: Object.freeze({

@@ -1,6 +1,6 @@
 /**
- * Hybrid assignment: `critical` tasks are pushed to the best-fitting idle worker the moment they
- * become ready, instead of waiting for whoever asks first. Everything else stays pull.
+ * Push scoring (`push` assignment, and `critical` tasks under `hybrid`): a task is pushed to the
+ * best-fitting idle worker the moment it becomes ready, instead of waiting for whoever asks first.
  *
  * Ranking, most important first:
  * 1. capability fit — the worker holds every capability the task needs, and among those the one
@@ -61,11 +61,69 @@ function compareNumbers(a: number, b: number): number {
   return a < b ? -1 : 1;
 }
 
-/** The worker a critical task should be pushed to, or null when no worker can take it now. */
-export function pickWorker(taskCapabilities: readonly string[], candidates: readonly PushCandidate[]): PushCandidate | null {
+/** One candidate as scored for one task: each factor of the ranking, and why it is or is not eligible. */
+export interface ScoredCandidate {
+  id: string;
+  /** 1 for the best eligible candidate; null when not eligible. */
+  rank: number | null;
+  eligible: boolean;
+  /** Capabilities the task needs that the worker lacks. */
+  missing: string[];
+  /** Capabilities the worker has that the task does not use (fewer is a better fit). */
+  unused: number;
+  load: number;
+  concurrency: number;
+  /** Held tasks per slot (0–1 while a slot is free). */
+  loadShare: number;
+  successRate: number;
+  meanSeconds: number | null;
+  /** The factors in words, most important first. */
+  reasons: string[];
+}
+
+/**
+ * Scores every candidate for a task — the one function behind pushes and `explain-assignment`:
+ * eligible ones ranked best first by `compareCandidates`, then the others with why not.
+ */
+export function scoreCandidates(taskCapabilities: readonly string[], candidates: readonly PushCandidate[]): ScoredCandidate[] {
   const ok = candidates.filter((c) => eligible(taskCapabilities, c));
   ok.sort((a, b) => compareCandidates(taskCapabilities, a, b));
-  return ok[0] ?? null;
+  const others = candidates.filter((c) => !ok.includes(c)).sort((a, b) => (a.id < b.id ? -1 : 1));
+  return [...ok.map((c, i) => scored(taskCapabilities, c, i + 1)), ...others.map((c) => scored(taskCapabilities, c, null))];
+}
+
+function scored(taskCapabilities: readonly string[], c: PushCandidate, rank: number | null): ScoredCandidate {
+  const missing = taskCapabilities.filter((cap) => !c.capabilities.includes(cap));
+  const unused = c.capabilities.filter((cap) => !taskCapabilities.includes(cap)).length;
+  const rate = successRate(c.stats);
+  const reasons: string[] = [];
+  if (!c.online) reasons.push('offline');
+  if (missing.length > 0) reasons.push(`lacks ${missing.join(', ')}`);
+  if (c.load >= c.concurrency) reasons.push(`no free slot (${c.load}/${c.concurrency})`);
+  if (c.online && missing.length === 0) reasons.push(unused === 0 ? 'exact capability fit' : `${unused} capabilities unused`);
+  reasons.push(`load ${c.load}/${c.concurrency}`);
+  const history = c.stats.completed + c.stats.failed;
+  reasons.push(history === 0 ? 'no history (success 0.50)' : `success ${rate.toFixed(2)} over ${history} tasks`);
+  if (c.stats.meanSeconds !== null) reasons.push(`mean ${Math.round(c.stats.meanSeconds)}s per task`);
+  return {
+    id: c.id,
+    rank,
+    eligible: rank !== null,
+    missing,
+    unused,
+    load: c.load,
+    concurrency: c.concurrency,
+    loadShare: c.load / Math.max(1, c.concurrency),
+    successRate: rate,
+    meanSeconds: c.stats.meanSeconds,
+    reasons,
+  };
+}
+
+/** The worker a task should be pushed to, or null when no worker can take it now. */
+export function pickWorker(taskCapabilities: readonly string[], candidates: readonly PushCandidate[]): PushCandidate | null {
+  const best = scoreCandidates(taskCapabilities, candidates)[0];
+  return best?.eligible ? (candidates.find((c) => c.id === best.id) ?? null) : null;
 }
 
 export interface FinishedTask {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AssignmentMode } from './policy.js';
 import type { RetryPolicySpec } from './types.js';
 
 /**
@@ -41,6 +42,8 @@ export interface QueueSettings {
   priorityBoost: number;
   /** Tasks waiting in the queue (its depth) past which the server raises a `queue_over` alert. */
   alertOver: number | null;
+  /** How its tasks reach workers (`core/assignment.ts`); null: the store's `assignment`. */
+  assignment: AssignmentMode | null;
 }
 
 /** A pause in force: of one queue, or of the whole system (`queue` = `SYSTEM_QUEUE`). */

@@ -10,6 +10,7 @@ import { BatonError, type ErrorCode } from './errors.js';
  */
 
 export { LIMITS } from './limits.js';
+export { type BidInput, bidSchema } from './schemas/assignment.js';
 export {
   isoTimeSchema,
   nameSchema,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { tagsWithAssignment } from './assignment.js';
 import { analyzeComplexity } from './breakdown/complexity.js';
 import { BatonError, invalid } from './errors.js';
 import { type RuleTime, reprioritisePatch, type TaskPatch } from './lifecycle.js';
@@ -47,7 +48,7 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     capabilities: input.capabilities ?? [],
     resources: resourceSpecs(input.resources ?? []).map((r) => r.name),
     queue,
-    tags: input.tags ?? [],
+    tags: tagsWithAssignment(input.tags ?? [], input.assignment),
     parentId: input.parentId ?? null,
     dependsOn: input.dependsOn ? [...new Set(input.dependsOn)] : [],
     conditions: [],

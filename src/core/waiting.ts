@@ -1,3 +1,4 @@
+import { AUCTION_HOLDER } from './assignment.js';
 import { BatonError } from './errors.js';
 import { fullResources, type Resource } from './resources.js';
 import type { Task, TaskStatus, WorkerView } from './types.js';
@@ -18,7 +19,8 @@ export type WaitingReason =
   | 'resource_full'
   | 'reserved_offline'
   | 'no_capable_worker'
-  | 'no_online_worker';
+  | 'no_online_worker'
+  | 'in_auction';
 
 /** Why a task that is not finished is not being taken. */
 export interface Waiting {
@@ -97,6 +99,9 @@ export function whyWaiting(
     return { reason: 'resource_full', message: `waiting for a free slot of ${slots.join(', ')}`, resources: full };
   }
   const online = workers.filter((w) => w.online);
+  if (task.status === 'assigned' && task.reservedFor === AUCTION_HOLDER) {
+    return { reason: 'in_auction', message: 'being auctioned: capable workers bid until the window closes' };
+  }
   if (task.status === 'assigned' && task.reservedFor !== null) {
     const worker = task.reservedFor;
     const holder = online.find((w) => w.id === worker);

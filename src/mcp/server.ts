@@ -21,6 +21,7 @@ import { readResource, STATUS_RESOURCE, TASK_TEMPLATE, WORK_LOOP_PROMPT, workLoo
 import { AgentSession, type SessionOptions } from './session.js';
 import { LineTransport } from './stdio.js';
 import type { Tool, ToolContext, ToolReply } from './tool.js';
+import { ASSIGNMENT_TOOLS } from './tools-assignment.js';
 import { BOARD_TOOLS } from './tools-board.js';
 import { PLANNING_TOOLS } from './tools-planning.js';
 import { QUEUE_TOOLS } from './tools-queues.js';
@@ -34,6 +35,7 @@ export const TOOLS: Tool[] = [
   ...BOARD_TOOLS,
   ...STEER_TOOLS,
   ...QUEUE_TOOLS,
+  ...ASSIGNMENT_TOOLS,
   ...PLANNING_TOOLS,
   ...WORKFLOW_TOOLS,
 ];

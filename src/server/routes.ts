@@ -1,4 +1,5 @@
 import type { RouteSpec } from './route.js';
+import { assignmentRoutes } from './routes-assignment.js';
 import { fleetRoutes } from './routes-fleet.js';
 import { insightRoutes } from './routes-insights.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
@@ -17,6 +18,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
   return [
     ...taskRoutes,
     ...workRoutes,
+    ...assignmentRoutes,
     ...workflowRoutes,
     ...resourceRoutes,
     ...queueRoutes,

@@ -23,13 +23,14 @@ import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
 import type { StoreFleet } from './fleet.js';
 import type { HooksTx, StoreHooks } from './hooks.js';
 import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
+import type { OffersTx, StoreOffers } from './offers.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
  * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
  * rules live in `core/`, the use cases in `app/`.
  */
-export interface Store extends StoreMaintenance, StoreHooks, StoreFleet {
+export interface Store extends StoreMaintenance, StoreHooks, StoreFleet, StoreOffers {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
@@ -191,7 +192,7 @@ export function keyCapabilities(column: unknown): KeyCapability[] {
   return Array.isArray(names) ? KEY_CAPABILITIES.filter((c) => names.includes(c)) : [];
 }
 
-export interface StoreTx extends MaintenanceTx, HooksTx {
+export interface StoreTx extends MaintenanceTx, HooksTx, OffersTx {
   /** The store's clock, read once per transaction. */
   readonly now: number;
   getTask(id: number): Promise<Task | undefined>;

@@ -21,6 +21,8 @@ const TOOLS = [
   'list_queues',
   'pause_claims',
   'resume_claims',
+  'bid_task',
+  'explain_assignment',
   'run_workflow',
   'workflow_status',
   'approve_step',
@@ -73,6 +75,23 @@ describe('baton mcp: tools over stdio', () => {
     expect(byName.get_task?.annotations?.readOnlyHint).toBe(true);
   });
 
+
+  it('bid_task bids as the session worker; as the only capable worker, it wins the auction at once; explain_assignment says why', async () => {
+    const task = await ready('auctioned for agents', { assignment: 'auction', capabilities: [] });
+    expect(task.reservedFor).toBe('~auction');
+    const refused = await project.agent.call('bid_task', { id: task.id, score: 7 });
+    expect(refused.isError).toBe(true);
+    const bid = await project.agent.call('bid_task', { id: task.id, score: 0.7, etaSeconds: 120, note: 'on it' });
+    expect(bid.isError).toBe(false);
+    expect(bid.data).toMatchObject({ workerId: 'agent-a', score: 0.7, etaSeconds: 120, note: 'on it' });
+    expect((await project.baton.getTask(task.id)).reservedFor).toBe('agent-a');
+    const explained = await project.agent.call('explain_assignment', { id: task.id });
+    expect(explained.data).toMatchObject({ mode: 'auction', offer: { outcome: 'won', workerId: 'agent-a' } });
+    expect(explained.summary).toMatch(/auction/);
+    const next = await project.agent.call('next_task', {});
+    expect(next.data.task).toMatchObject({ id: task.id });
+    await project.agent.call('complete_task', { id: task.id });
+  });
   it('claims, reports progress, notes, reads and completes a task', async () => {
     const created = await ready('Write the changelog', { description: 'for release 1.2' });
     const claim = await project.agent.call('next_task', { capabilities: ['docs'] });

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { assignmentContract } from './assignment.contract.js';
 import { attemptContract } from './attempts.contract.js';
 import { badInputContract } from './bad-input.contract.js';
 import { breakdownViewContract } from './breakdown-views.contract.js';
@@ -52,6 +53,7 @@ export function storeContract(run: ContractRun): void {
     raceContract(store);
     routingContract(store);
     reservationContract(store);
+    assignmentContract(store);
     workflowContract(store);
     scheduleContract(store);
     resourceContract(store);

@@ -31,6 +31,28 @@ const XSS = [
 ].join('\n');
 
 describe('task page', () => {
+  it('shows how an auctioned task was assigned: the outcome and the bids, best first', async () => {
+    const { page } = browser;
+    for (const id of ['ci-1', 'ci-2']) await api(server.url, 'POST', '/workers', { id, capabilities: ['build'] });
+    const task = await create({ title: 'Build the release', capabilities: ['build'], assignment: 'auction' });
+    await api(server.url, 'POST', `/tasks/${task.id}/bids`, { workerId: 'ci-1', score: 0.4 });
+    await api(server.url, 'POST', `/tasks/${task.id}/bids`, {
+      workerId: 'ci-2',
+      score: 0.8,
+      etaSeconds: 600,
+      note: 'warm cache',
+    });
+    await page.goto(`${server.url}/#/tasks/${task.id}`);
+    const panel = page.locator('[data-assignment="auction"]');
+    await panel.getByText('closed: won → ci-2').waitFor();
+    expect(await panel.locator('[data-bid]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-bid')))).toEqual([
+      'ci-2',
+      'ci-1',
+    ]);
+    expect(await panel.locator('[data-bid="ci-2"]').innerText()).toMatch(/0\.80\s+10 min\s+warm cache/);
+    expect(browser.errors).toEqual([]);
+  });
+
   it('edits title, description, tags and dependencies inline, and the server has each change', async () => {
     const { page } = browser;
     const dep = await create({ title: 'Design the billing schema' });

@@ -56,6 +56,10 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--max-retries <n>', 'retries after a failed attempt')
     .option('--assign <worker>', 'reserve the task for one registered worker')
     .option('--force', "with --assign: reserve even if the worker lacks the task's capabilities")
+    .option(
+      '--assignment <mode>',
+      "how it reaches a worker: pull | push | hybrid | auction (default: its queue's, else the config's)",
+    )
     .option('--review', 'require a review by another worker before completing')
     .option('--no-breakdown', 'do not break it down automatically, even if it is an epic')
     .option('--hold', 'create it paused: no worker claims it until `baton resume ID`; edit or break it down first')
@@ -84,6 +88,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
           ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries') }),
           ...(opts.assign !== undefined && { assignee: String(opts.assign) }),
           ...(opts.force === true && { force: true }),
+          ...(opts.assignment !== undefined && { assignment: String(opts.assignment) as CreateTaskInput['assignment'] }),
           ...(opts.review === true && { review: true }),
           ...(opts.breakdown === false && { noBreakdown: true }),
           ...(opts.hold === true && { hold: true }),

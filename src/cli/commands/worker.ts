@@ -29,6 +29,10 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('-c, --capabilities <caps>', 'capabilities, comma-separated')
     .option('--exec <cmd>', 'run CMD for each task (task JSON on stdin, in $BATON_TASK_FILE, and BATON_TASK_* variables)')
     .option('--concurrency <n>', 'tasks run at the same time', '1')
+    .option(
+      '--bid <cmd>',
+      'bid in auctions (assignment: auction) of tasks it can do: CMD reads the task JSON on stdin and prints a score 0–1 or {"score","etaSeconds","note"}; nothing or a non-zero exit declines',
+    )
     .option('--once', 'run one task, then exit')
     .option('--queues <names>', 'serve only these named queues, comma-separated (default: every queue)')
     .option('--replace', 'take the worker id over from another live process (which then stops) instead of refusing to start')
@@ -105,6 +109,8 @@ interface WorkerSettings {
   envAllow: string[] | undefined;
   envDeny: string[] | undefined;
   replace: boolean;
+  /** `--bid CMD`: the hook asked how well placed the worker is for a task being auctioned. */
+  bid: string | undefined;
   /** null: none (`--no-breaker`); undefined: as registered, or the store's default. */
   breaker: BreakerConfig | null | undefined;
 }
@@ -126,6 +132,7 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     envAllow: envNames(o.envAllow, 'env-allow'),
     envDeny: envNames(o.envDeny, 'env-deny'),
     replace: o.replace === true,
+    bid: o.bid as string | undefined,
     breaker: breakerOption(o.breaker),
   };
   if (settings.exec !== undefined && settings.simulateSeconds !== null) {
@@ -224,14 +231,43 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
   const onSignal = () => loop.stop(s.graceSeconds);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const bidding = s.bid !== undefined ? await startBidder(baton, s) : null;
   try {
     await loop.run();
   } finally {
+    await bidding?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     view.close();
   }
   if (s.once && finished !== null && finished !== 'completed') throw new ExitSignal(1);
+}
+
+/** `--bid CMD`: bids in auctions beside the loop, with the environment its commands get. */
+async function startBidder(baton: Baton, s: WorkerSettings): Promise<{ stop(): Promise<void> }> {
+  const [{ Bidder }, { commandEnv }, { systemClock }] = await Promise.all([
+    import('../../worker/bidder.js'),
+    import('../../worker/command-env.js'),
+    import('../../core/clock.js'),
+  ]);
+  const { envRules, secrets } = await envOf(baton, s);
+  const bidder = new Bidder(baton, {
+    workerId: s.id,
+    capabilities: s.capabilities,
+    queues: s.queues,
+    command: s.bid as string,
+    cwd: process.cwd(),
+    env: commandEnv(process.env, envRules, secrets),
+    clock: systemClock,
+  });
+  const stopped = new AbortController();
+  const running = bidder.run(stopped.signal);
+  return {
+    stop: async () => {
+      stopped.abort();
+      await running;
+    },
+  };
 }
 
 /** The flags, else the config of the store (of the server, for a remote worker) in force. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PLANNER_NAMES } from '../breakdown/types.js';
 import { CONDITION_VARIABLES, conditionProblem } from '../conditions.js';
 import { LIMITS } from '../limits.js';
+import { ASSIGNMENT_MODES } from '../policy.js';
 import { queueNameSchema } from '../queues.js';
 import { resourceNameProblem } from '../resources.js';
 import { searchWords, TASK_SORTS } from '../search.js';
@@ -90,6 +91,8 @@ export const createTaskSchema = z.strictObject({
    * person can edit it or break it down first; resuming it releases it.
    */
   hold: z.boolean().optional(),
+  /** How this task reaches a worker, instead of its queue's or the store's mode (`core/assignment.ts`). */
+  assignment: z.enum(ASSIGNMENT_MODES, { error: `must be one of ${ASSIGNMENT_MODES.join(', ')}` }).optional(),
 });
 export type CreateTaskInput = z.input<typeof createTaskSchema>;
 

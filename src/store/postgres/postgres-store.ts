@@ -8,6 +8,7 @@ import { runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import { type TriggerState, triggerOf } from '../../core/workflow/triggers.js';
 import type { PoolRecord } from '../fleet.js';
 import type { StoreSnapshot } from '../maintenance.js';
+import { type OfferStatements, offerReads, offerStatements } from '../offers.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -82,6 +83,7 @@ export class PostgresStore implements Store {
   readonly ret: ReturnType<typeof retentionStatements>;
   readonly qs: ReturnType<typeof queueStatements>;
   readonly hooks: HookStatements;
+  readonly offers: OfferStatements;
   readonly fleet: ReturnType<typeof fleetStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
@@ -109,6 +111,7 @@ export class PostgresStore implements Store {
     this.ret = retentionStatements(settings.schema, this.st.selectTask);
     this.qs = queueStatements(settings.schema);
     this.hooks = hookStatements(settings.schema);
+    this.offers = offerStatements((name) => `${ident(settings.schema)}.${name}`);
     this.fleet = fleetStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
@@ -359,6 +362,14 @@ export class PostgresStore implements Store {
   eventsOfTasks = async (ids: readonly number[]) => (await this.read(this.ret.eventsOfTasks, [[...ids]])).map(rowToEvent);
   eventsWithTaskStatus = async (after: number, limit: number) =>
     withTaskStatus(await this.read(this.ret.eventsWithStatus, [after, limit]));
+
+  // ── push offers, auctions and bids (offers.ts) ──
+  private get offerReads() {
+    return offerReads(this.offers, (text, params) => this.read(text, params as Params));
+  }
+  openOffers = (limit: number) => this.offerReads.openOffers(limit);
+  offersOfTask = (taskId: number) => this.offerReads.offersOfTask(taskId);
+  bidsOfTask = (taskId: number) => this.offerReads.bidsOfTask(taskId);
 
   // ── webhooks and alerts (hooks.ts) ──
   private get hookReads() {

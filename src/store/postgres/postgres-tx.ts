@@ -7,6 +7,7 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } from '../hooks.js';
+import { type NewBid, type NewOffer, type OfferClose, offerWrites } from '../offers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
 import type { Queryable } from './connection.js';
@@ -222,6 +223,17 @@ export class PostgresTx implements StoreTx {
   async removeEvents(ids: readonly number[]): Promise<number> {
     return (await this.q(this.store.ret.deleteEvents, [[...ids]])).length;
   }
+
+  // ── push offers, auctions and bids (offers.ts) ──
+  private get offers() {
+    return offerWrites(this.store.offers, (t, p) => this.q(t, p), ' FOR UPDATE');
+  }
+  insertOffer = (o: NewOffer) => this.offers.insertOffer(o);
+  openOfferOf = (taskId: number) => this.offers.openOfferOf(taskId);
+  offersOfTask = (taskId: number) => this.offers.offersOfTask(taskId);
+  closeOffer = (id: number, close: OfferClose) => this.offers.closeOffer(id, close);
+  putBid = (bid: NewBid) => this.offers.putBid(bid);
+  bidsOf = (offerId: number) => this.offers.bidsOf(offerId);
 
   // ── webhooks and alerts (hooks.ts) ──
   private get hooks() {

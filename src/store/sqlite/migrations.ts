@@ -352,6 +352,39 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_key ON alerts (key);
 `,
   },
+  {
+    version: 18,
+    name: 'push offers, auctions and bids',
+    // An offer is a push waiting to be claimed or an auction taking bids; at most one per task is
+    // open (the partial unique index), and it is closed by a compare-and-set on closed_at.
+    sql: `
+CREATE TABLE offers (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  task_id    INTEGER NOT NULL,
+  kind       TEXT NOT NULL,
+  worker_id  TEXT,
+  opened_at  INTEGER NOT NULL,
+  closes_at  INTEGER NOT NULL,
+  closed_at  INTEGER,
+  outcome    TEXT
+);
+CREATE UNIQUE INDEX offers_open_task ON offers (task_id) WHERE closed_at IS NULL;
+CREATE INDEX offers_open ON offers (closes_at) WHERE closed_at IS NULL;
+CREATE INDEX offers_task ON offers (task_id);
+CREATE TABLE bids (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  offer_id    INTEGER NOT NULL,
+  task_id     INTEGER NOT NULL,
+  worker_id   TEXT NOT NULL,
+  score       REAL NOT NULL,
+  eta_seconds INTEGER,
+  note        TEXT,
+  at          INTEGER NOT NULL,
+  UNIQUE (offer_id, worker_id)
+);
+CREATE INDEX bids_task ON bids (task_id);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

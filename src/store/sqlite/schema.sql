@@ -39,6 +39,18 @@ CREATE TABLE baton_meta (
   value TEXT NOT NULL
 );
 
+CREATE TABLE bids (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  offer_id    INTEGER NOT NULL,
+  task_id     INTEGER NOT NULL,
+  worker_id   TEXT NOT NULL,
+  score       REAL NOT NULL,
+  eta_seconds INTEGER,
+  note        TEXT,
+  at          INTEGER NOT NULL,
+  UNIQUE (offer_id, worker_id)
+);
+
 CREATE TABLE events (
   id        INTEGER PRIMARY KEY AUTOINCREMENT,
   task_id   INTEGER,
@@ -62,6 +74,17 @@ CREATE TABLE maintenance (
   period     INTEGER NOT NULL DEFAULT -1,
   holder     TEXT,
   claimed_at INTEGER,
+  outcome    TEXT
+);
+
+CREATE TABLE offers (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  task_id    INTEGER NOT NULL,
+  kind       TEXT NOT NULL,
+  worker_id  TEXT,
+  opened_at  INTEGER NOT NULL,
+  closes_at  INTEGER NOT NULL,
+  closed_at  INTEGER,
   outcome    TEXT
 );
 
@@ -223,7 +246,15 @@ CREATE TABLE workflows (
 
 CREATE INDEX alerts_key ON alerts (key);
 
+CREATE INDEX bids_task ON bids (task_id);
+
 CREATE INDEX events_task ON events (task_id, id) WHERE task_id IS NOT NULL;
+
+CREATE INDEX offers_open ON offers (closes_at) WHERE closed_at IS NULL;
+
+CREATE UNIQUE INDEX offers_open_task ON offers (task_id) WHERE closed_at IS NULL;
+
+CREATE INDEX offers_task ON offers (task_id);
 
 CREATE INDEX task_dependents ON task_dependencies (depends_on, task_id);
 

@@ -10,6 +10,7 @@ import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { PoolRecord } from '../fleet.js';
 import type { StoreSnapshot } from '../maintenance.js';
+import { offerReads, offerStatements, positional } from '../offers.js';
 import type {
   ApiKeyRecord,
   ClaimRequest,
@@ -26,6 +27,9 @@ import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
 import * as fleet from './fleet.js';
 import * as hooks from './hooks.js';
+
+const OFFER_READS = offerStatements((name) => name);
+
 import { admit, claimGate, readPauses, readQueueCounts } from './queues.js';
 import { readResources } from './resources.js';
 import * as retention from './retention.js';
@@ -397,6 +401,16 @@ export class SqliteStore implements Store {
   recordDuty = (duty: string, outcome: Record<string, unknown>) =>
     this.transaction(async () => retention.recordDuty((sql) => this.stmt(sql), duty, outcome));
   duties = () => this.read(retention.duties);
+  // ── push offers, auctions and bids (offers.ts) ──
+  private readonly offerReads = offerReads(OFFER_READS, (sql, params) =>
+    this.read((stmt) => {
+      const { sql: text, values } = positional(sql, params);
+      return stmt(text).all(...values) as Record<string, unknown>[];
+    }),
+  );
+  openOffers = (limit: number) => this.offerReads.openOffers(limit);
+  offersOfTask = (taskId: number) => this.offerReads.offersOfTask(taskId);
+  bidsOfTask = (taskId: number) => this.offerReads.bidsOfTask(taskId);
   // ── webhooks and alerts (hooks.ts) ──
   webhooks = () => this.read(hooks.webhooks);
   deliveries = (query: { hookId?: number | undefined; limit: number }) => this.read((stmt) => hooks.deliveries(stmt, query));

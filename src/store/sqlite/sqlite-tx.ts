@@ -7,6 +7,8 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } from '../hooks.js';
+import type { NewBid, NewOffer, OfferClose } from '../offers.js';
+import { offerStatements, offerWrites, positional } from '../offers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
 import * as hooks from './hooks.js';
@@ -18,6 +20,8 @@ import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
+
+const OFFER_SQL = offerStatements((name) => name);
 
 export class SqliteTx implements StoreTx {
   /** Whether this transaction wrote anything (a failure after a write undoes its whole batch). */
@@ -191,6 +195,25 @@ export class SqliteTx implements StoreTx {
     this.wrote = true;
     return retention.removeEvents((sql) => this.store.stmt(sql), ids);
   }
+
+  // ── push offers, auctions and bids (offers.ts) ──
+  private get offers() {
+    return offerWrites(
+      OFFER_SQL,
+      async (sql, params) => {
+        if (!sql.trimStart().startsWith('SELECT')) this.wrote = true;
+        const { sql: text, values } = positional(sql, params);
+        return this.store.stmt(text).all(...values) as Row[];
+      },
+      '',
+    );
+  }
+  insertOffer = (o: NewOffer) => this.offers.insertOffer(o);
+  openOfferOf = (taskId: number) => this.offers.openOfferOf(taskId);
+  offersOfTask = (taskId: number) => this.offers.offersOfTask(taskId);
+  closeOffer = (id: number, close: OfferClose) => this.offers.closeOffer(id, close);
+  putBid = (bid: NewBid) => this.offers.putBid(bid);
+  bidsOf = (offerId: number) => this.offers.bidsOf(offerId);
 
   // ── webhooks and alerts (hooks.ts) ──
   private get hookStmt() {

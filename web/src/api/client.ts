@@ -1,5 +1,6 @@
 import type {
   Alert,
+  AssignmentExplanation,
   BreakdownResult,
   BulkAction,
   BulkResult,
@@ -151,6 +152,11 @@ export class ApiClient {
 
   showTask(id: number): Promise<TaskDetail> {
     return this.request('GET', `/tasks/${id}`, { query: { detail: true } });
+  }
+
+  /** Why a task goes (or would go) to whom: its mode, every worker's score, its offer and bids. */
+  explainAssignment(id: number): Promise<AssignmentExplanation> {
+    return this.request('GET', `/tasks/${id}/assignment`);
   }
 
   createTask(input: CreateTaskInput): Promise<Task> {

@@ -1,6 +1,7 @@
 // Wire shapes of the HTTP API. Task, worker and event come straight from the core so the
 // dashboard and the server cannot drift apart; the rest mirror the `Baton` interface results.
 
+import type { AssignmentExplanation, Bid } from '../../../src/core/assignment.js';
 import type { PauseView, QueueInfo } from '../../../src/core/queues.js';
 import type { Priority, Task, TaskEvent, TaskStatus } from '../../../src/core/types.js';
 import type { StuckReport, Waiting } from '../../../src/core/waiting.js';
@@ -11,7 +12,7 @@ export type { PoolStatus } from '../../../src/core/schemas/fleet.js';
 export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
 export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';
 export type { Alert } from '../../../src/core/webhooks.js';
-export type { PauseView, QueueInfo };
+export type { AssignmentExplanation, Bid, PauseView, QueueInfo };
 
 export interface TaskPage {
   tasks: Task[];
@@ -34,6 +35,8 @@ export interface TaskDetail {
   subtasks?: SubtaskSummary[];
   /** Why it is not being taken, or null (absent from servers that do not say). */
   waiting?: Waiting | null;
+  /** The bids of its auctions, oldest first (absent when there were none). */
+  bids?: Bid[];
 }
 
 export interface SystemStatus {

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Task, TaskEvent } from '../api/types';
+import { AssignmentPanel } from '../components/AssignmentPanel';
 import { DependencyEditor } from '../components/DependencyEditor';
 import { DepGraph } from '../components/DepGraph';
 import { ErrorNote } from '../components/ErrorNote';
@@ -134,6 +135,7 @@ export function TaskView({ id, access }: { id: number; access: ActionAccess }) {
               <p class="muted small">Downstream searched among the newest {data.graph.scanned} tasks.</p>
             ) : null}
           </section>
+          <AssignmentPanel id={task.id} version={task.version} bids={data.detail.bids ?? []} />
           <section class="panel" aria-labelledby="timeline-title">
             <h2 id="timeline-title">Timeline</h2>
             <Timeline events={history} />
