@@ -88,7 +88,7 @@ export async function writePlanTree(
       );
     }
   }
-  return options.hold ? holdOpenLeaves(tx, writer, all, written) : pushReady(tx, writer, all, written);
+  return options.hold ? holdOpenLeaves(tx, writer, all, written) : offerEachReady(tx, writer, all, written);
 }
 
 function statusFields(status: SettledNode['status'], now: number): Partial<Task> {
@@ -107,10 +107,10 @@ async function holdOpenLeaves(tx: StoreTx, writer: TaskWriter, all: PlanNode[], 
   return written;
 }
 
-async function pushReady(tx: StoreTx, writer: TaskWriter, all: PlanNode[], written: Map<number, Task>) {
+async function offerEachReady(tx: StoreTx, writer: TaskWriter, all: PlanNode[], written: Map<number, Task>) {
   for (const n of all) {
     const task = (await tx.getTask((written.get(n.ref) as Task).id)) as Task;
-    written.set(n.ref, await writer.pushIfCritical(tx, task));
+    written.set(n.ref, await writer.offerIfReady(tx, task));
   }
   return written;
 }
