@@ -1,3 +1,4 @@
+import type { IntegrationCalls } from './integration-types.js';
 import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
@@ -85,7 +86,7 @@ export type {
  * Baton only through this, and never knows whether it holds the in-process `LocalBaton` or the
  * HTTP `RemoteBaton`.
  */
-export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, PlanningCalls {
+export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, PlanningCalls, IntegrationCalls {
   /** Creates a task; `blocked` while a dependency is open. */
   createTask(input: CreateTaskInput): Promise<Task>;
   getTask(id: number): Promise<Task>;
@@ -418,6 +419,7 @@ export type * from './maintenance-types.js';
 export type * from './planning-types.js';
 export type * from './queue-types.js';
 export type * from './webhook-types.js';
+export type * from './integration-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type {
   CapabilityCount,

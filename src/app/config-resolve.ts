@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { BatonError } from '../core/errors.js';
+import { parseExpression } from '../core/expression.js';
 import type { githubSection, hooksSection, jwtSection } from './config-integrations.js';
 import type { GithubSettings, InboundHookSettings, JwtSettings } from './integration-types.js';
 
@@ -33,6 +34,7 @@ export function jwtSettings(c: z.output<typeof jwtSection>, env: Env): JwtSettin
 export function inboundHooks(c: z.output<typeof hooksSection> | undefined, env: Env): Record<string, InboundHookSettings> {
   const out: Record<string, InboundHookSettings> = {};
   for (const [name, h] of Object.entries(c ?? {})) {
+    checkExpressions(name, { when: h.when, ...h.task, ...h.run?.params });
     out[name] = {
       secret: secretOf(h.secret, h.secretEnv, env, `hooks.${name}.secretEnv`),
       signature: h.signature ?? 'github',
@@ -42,6 +44,19 @@ export function inboundHooks(c: z.output<typeof hooksSection> | undefined, env: 
     };
   }
   return out;
+}
+
+/** A hook's expressions are read once, when the config is: a typo is refused then, not per delivery. */
+function checkExpressions(hook: string, expressions: Record<string, string | undefined>): void {
+  for (const [field, text] of Object.entries(expressions)) {
+    if (text === undefined) continue;
+    const parsed = parseExpression(text);
+    if (!parsed.ok) {
+      throw new BatonError('invalid_config', `config.yaml hooks.${hook}.${field}: ${parsed.message} (at ${parsed.offset})`, {
+        field: `hooks.${hook}.${field}`,
+      });
+    }
+  }
 }
 
 export const DEFAULT_GITHUB_API = 'https://api.github.com';

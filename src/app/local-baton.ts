@@ -101,6 +101,9 @@ import * as steer from './steer-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import * as webhooks from './webhook-service.js';
+import * as github from './github-service.js';
+import { receiveHook } from './inbound-hook-service.js';
+import type { IntegrationCalls } from './integration-types.js';
 import type {
   Alert,
   AlertsQuery,
@@ -318,6 +321,12 @@ export class LocalBaton implements BatonHost {
   restore = (input: RestoreInput): Promise<RestoreResult> => restore(this.ctx, input);
   gc = (input?: GcInput): Promise<GcReport> => gc(this.ctx, input);
   maintain = (): Promise<MaintenanceTick> => maintenance.maintain(this.ctx);
+
+  // ── inbound hooks and GitHub issues ─────────────────────────────────────
+  receiveHook: IntegrationCalls['receiveHook'] = (name, delivery) => receiveHook(this.ctx, name, delivery);
+  githubImport: IntegrationCalls['githubImport'] = (input) => github.githubImport(this.ctx, input);
+  githubSync: IntegrationCalls['githubSync'] = (options) => github.githubSync(this.ctx, options);
+  githubLinks: IntegrationCalls['githubLinks'] = (options) => github.githubLinks(this.ctx, options);
 
   // ── webhooks and alerts ──────────────────────────────────────────────────
   addWebhook = (input: WebhookAddInput): Promise<WebhookAdded> => webhooks.addWebhook(this.ctx, input);

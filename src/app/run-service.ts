@@ -7,16 +7,25 @@ import type { RunDetail, RunQueryInput, RunTaskSummary, StartRunInput } from './
 import { type AppContext, writeTasks } from './context.js';
 import { advanceRun, applyPlan, beginRun, runOfTask } from './run-advance.js';
 import { workflowsReachable } from './run-context.js';
+import type { StoreTx } from '../store/store.js';
 import { getWorkflow } from './workflow-service.js';
 
 /** Workflow runs: start (params checked, nothing stored on a refusal), read, list, cancel. */
 
-export async function startRun(ctx: AppContext, raw: StartRunInput): Promise<RunDetail> {
+/** `alongside`: the caller's own writes, committed in the same transaction as the run (or not at all). */
+export async function startRun(
+  ctx: AppContext,
+  raw: StartRunInput,
+  alongside?: (tx: StoreTx) => Promise<void>,
+): Promise<RunDetail> {
   const input = parseWith(startRunSchema, raw);
   const workflow = await getWorkflow(ctx, input.name, { ...(input.version !== undefined && { version: input.version }) });
   const params = resolveParams(workflow.definition, input.params ?? {});
   const context = await startContext(ctx, workflow.definition);
-  const run = await writeTasks(ctx, (tx, writer) => beginRun(ctx, tx, writer, workflow, params, { context }));
+  const run = await writeTasks(ctx, async (tx, writer) => {
+    await alongside?.(tx);
+    return beginRun(ctx, tx, writer, workflow, params, { context });
+  });
   return detailOf(ctx, run);
 }
 

@@ -93,6 +93,7 @@ import * as runs from './remote-runs.js';
 import type { MetricsJson } from './remote-views.js';
 import * as views from './remote-views.js';
 import * as webhooks from './remote-webhooks.js';
+import * as integrations from './remote-integrations.js';
 
 export type { MetricsJson };
 
@@ -413,6 +414,10 @@ export class RemoteBaton implements Baton {
   listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);
   restore = (input: RestoreInput): Promise<RestoreResult> => maintenance.restore(this.http, input);
   gc = (input?: GcInput): Promise<GcReport> => maintenance.gc(this.http, input);
+  receiveHook: Baton['receiveHook'] = (name, delivery) => integrations.receiveHook(this.http, name, delivery);
+  githubImport: Baton['githubImport'] = (input) => integrations.githubImport(this.http, input);
+  githubSync: Baton['githubSync'] = (options) => integrations.githubSync(this.http, options);
+  githubLinks: Baton['githubLinks'] = (options) => integrations.githubLinks(this.http, options);
   addWebhook: Baton['addWebhook'] = (input) => webhooks.addWebhook(this.http, input);
   listWebhooks: Baton['listWebhooks'] = () => webhooks.listWebhooks(this.http);
   removeWebhook: Baton['removeWebhook'] = (id) => webhooks.removeWebhook(this.http, id);

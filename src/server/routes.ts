@@ -1,5 +1,6 @@
 import type { RouteSpec } from './route.js';
 import { fleetRoutes } from './routes-fleet.js';
+import { integrationRoutes } from './routes-integrations.js';
 import { insightRoutes } from './routes-insights.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
 import { queueRoutes } from './routes-queues.js';
@@ -23,6 +24,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...insightRoutes,
     ...maintenanceRoutes,
     ...webhookRoutes,
+    ...integrationRoutes,
     ...fleetRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];

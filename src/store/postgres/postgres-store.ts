@@ -34,6 +34,7 @@ import {
 } from './connection.js';
 import { capabilityCountsOfRows, fleetStatements, poolsOf } from './fleet.js';
 import { type HookStatements, hookReads, hookStatements } from './hooks.js';
+import { type IntegrationStatements, integrationReads, integrationStatements } from './integrations.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { claimQueueParams, pausesOf, queueCountsOf, queueStatements } from './queues.js';
@@ -82,6 +83,7 @@ export class PostgresStore implements Store {
   readonly ret: ReturnType<typeof retentionStatements>;
   readonly qs: ReturnType<typeof queueStatements>;
   readonly hooks: HookStatements;
+  readonly integrations: IntegrationStatements;
   readonly fleet: ReturnType<typeof fleetStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
@@ -109,6 +111,7 @@ export class PostgresStore implements Store {
     this.ret = retentionStatements(settings.schema, this.st.selectTask);
     this.qs = queueStatements(settings.schema);
     this.hooks = hookStatements(settings.schema);
+    this.integrations = integrationStatements(settings.schema);
     this.fleet = fleetStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
@@ -355,6 +358,12 @@ export class PostgresStore implements Store {
     withTaskStatus(await this.read(this.ret.eventsWithStatus, [after, limit]));
 
   // ── webhooks and alerts (hooks.ts) ──
+  private get integrationReads() {
+    return integrationReads(this.integrations, (text, params) => this.read(text, params));
+  }
+  githubLinks = (repo?: string) => this.integrationReads.githubLinks(repo);
+  githubRepos = () => this.integrationReads.githubRepos();
+
   private get hookReads() {
     return hookReads(this.hooks, (text, params) => this.read(text, params));
   }

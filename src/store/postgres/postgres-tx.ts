@@ -11,6 +11,8 @@ import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } fr
 import * as backup from './backup.js';
 import type { Queryable } from './connection.js';
 import { hookWrites } from './hooks.js';
+import { integrationWrites } from './integrations.js';
+import type { GithubLinkRecord, GithubRepoRecord } from '../integrations.js';
 import type { PostgresStore } from './postgres-store.js';
 import {
   eventParams,
@@ -238,6 +240,15 @@ export class PostgresTx implements StoreTx {
   removeDeliveries = (before: number, limit: number) => this.hooks.removeDeliveries(before, limit);
   raiseAlert = (alert: NewAlert, options: { reopen: boolean }) => this.hooks.raiseAlert(alert, options);
   resolveAlert = (key: string, at: number) => this.hooks.resolveAlert(key, at);
+
+  // ── inbound deliveries and GitHub links (integrations.ts) ──
+  private get integrations() {
+    return integrationWrites(this.store.integrations, (t, p) => this.q(t, p));
+  }
+  recordInboundDelivery = (hook: string, deliveryId: string, at: number) =>
+    this.integrations.recordInboundDelivery(hook, deliveryId, at);
+  saveGithubLink = (link: GithubLinkRecord) => this.integrations.saveGithubLink(link);
+  saveGithubRepo = (repo: GithubRepoRecord) => this.integrations.saveGithubRepo(repo);
 
   async isEmpty(): Promise<boolean> {
     const [row] = await this.q(this.st.anyRows);

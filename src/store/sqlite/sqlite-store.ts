@@ -26,6 +26,7 @@ import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
 import * as fleet from './fleet.js';
 import * as hooks from './hooks.js';
+import * as integrations from './integrations.js';
 import { admit, claimGate, readPauses, readQueueCounts } from './queues.js';
 import { readResources } from './resources.js';
 import * as retention from './retention.js';
@@ -392,6 +393,10 @@ export class SqliteStore implements Store {
   recordDuty = (duty: string, outcome: Record<string, unknown>) =>
     this.transaction(async () => retention.recordDuty((sql) => this.stmt(sql), duty, outcome));
   duties = () => this.read(retention.duties);
+  // ── inbound deliveries and GitHub links (integrations.ts) ──
+  githubLinks = (repo?: string) => this.read((stmt) => integrations.githubLinks(stmt, repo));
+  githubRepos = () => this.read(integrations.githubRepos);
+
   // ── webhooks and alerts (hooks.ts) ──
   webhooks = () => this.read(hooks.webhooks);
   deliveries = (query: { hookId?: number | undefined; limit: number }) => this.read((stmt) => hooks.deliveries(stmt, query));

@@ -10,6 +10,8 @@ import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } f
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
 import * as hooks from './hooks.js';
+import * as integrations from './integrations.js';
+import type { GithubLinkRecord, GithubRepoRecord } from '../integrations.js';
 import { QUEUE_SQL, writePause } from './queues.js';
 import * as retention from './retention.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
@@ -212,6 +214,12 @@ export class SqliteTx implements StoreTx {
   raiseAlert = async (alert: NewAlert, options: { reopen: boolean }) =>
     this.writing(hooks.raiseAlert(this.hookStmt, alert, options));
   resolveAlert = async (key: string, at: number) => this.writing(hooks.resolveAlert(this.hookStmt, key, at));
+
+  // ── inbound deliveries and GitHub links (integrations.ts) ──
+  recordInboundDelivery = async (hook: string, deliveryId: string, at: number) =>
+    this.writing(integrations.recordInboundDelivery(this.hookStmt, hook, deliveryId, at));
+  saveGithubLink = async (link: GithubLinkRecord) => this.writing(integrations.saveGithubLink(this.hookStmt, link));
+  saveGithubRepo = async (repo: GithubRepoRecord) => this.writing(integrations.saveGithubRepo(this.hookStmt, repo));
 
   async isEmpty(): Promise<boolean> {
     const n = this.store.stmt(SQL.anyRows).pluck().get();
