@@ -1,4 +1,3 @@
-import type { IntegrationCalls } from './integration-types.js';
 import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
 import type { Policy } from '../core/policy.js';
@@ -47,6 +46,7 @@ import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.
 import type { WorkflowRun } from '../core/workflow/run.js';
 import type { CapabilityCount } from '../store/fleet.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
+import type { IntegrationCalls } from './integration-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
 import type { PlanningCalls } from './planning-types.js';
 import type { PauseView, QueueCalls } from './queue-types.js';
@@ -415,11 +415,11 @@ export interface SystemStatus extends ServiceStats {
 }
 
 export type * from './insight-types.js';
+export type * from './integration-types.js';
 export type * from './maintenance-types.js';
 export type * from './planning-types.js';
 export type * from './queue-types.js';
 export type * from './webhook-types.js';
-export type * from './integration-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type {
   CapabilityCount,

@@ -95,19 +95,32 @@ export class GithubClient {
       this.octokit.request('GET /repos/{owner}/{repo}/milestones', { owner, repo: name, state: 'all', per_page: 100 }),
     );
     const found = res === 'not-modified' ? undefined : res.data.find((m) => m.title === milestone);
-    if (!found) throw new BatonError('invalid_argument', `milestone: ${repo} has no milestone "${milestone}"`, { field: 'milestone' });
+    if (!found)
+      throw new BatonError('invalid_argument', `milestone: ${repo} has no milestone "${milestone}"`, { field: 'milestone' });
     return String(found.number);
   }
 
   async updateIssue(repo: string, number: number, patch: { state?: 'open' | 'closed'; labels?: string[] }): Promise<void> {
     const [owner, name] = repo.split('/') as [string, string];
-    await this.call(() => this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { owner, repo: name, issue_number: number, ...patch }));
+    await this.call(() =>
+      this.octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+        owner,
+        repo: name,
+        issue_number: number,
+        ...patch,
+      }),
+    );
   }
 
   async comment(repo: string, number: number, body: string): Promise<void> {
     const [owner, name] = repo.split('/') as [string, string];
     await this.call(() =>
-      this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo: name, issue_number: number, body }),
+      this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner,
+        repo: name,
+        issue_number: number,
+        body,
+      }),
     );
   }
 
@@ -123,7 +136,11 @@ export class GithubClient {
   }
 }
 
-function githubError(e: { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } }): BatonError {
+function githubError(e: {
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | undefined> };
+}): BatonError {
   const headers = e.response?.headers ?? {};
   const limited = headers['x-ratelimit-remaining'] === '0' || e.status === 429 || /rate limit/i.test(e.message ?? '');
   if (limited) {

@@ -17,7 +17,13 @@ import { addDependencies, cancelTask, createTask, retryTask, updateTask } from '
  * never overwrites the other.
  */
 
-const emptyReport = (repos: string[]): GithubSyncReport => ({ repos, imported: 0, tasksUpdated: 0, issuesUpdated: 0, notModified: 0 });
+const emptyReport = (repos: string[]): GithubSyncReport => ({
+  repos,
+  imported: 0,
+  tasksUpdated: 0,
+  issuesUpdated: 0,
+  notModified: 0,
+});
 
 function repoOf(raw: unknown): string {
   if (typeof raw !== 'string' || !REPO_PATTERN.test(raw) || raw.length > 200) throw invalid('repo', 'must be OWNER/REPO');
@@ -50,7 +56,8 @@ export async function githubSync(ctx: AppContext, options: { repo?: string | und
   const report = emptyReport(repos);
   if (repos.length === 0) return report;
   const client = new GithubClient(ctx.maintenance.github);
-  for (const repo of repos) await syncRepo(ctx, client, { repo, state: states.get(repo), importNew: configured.includes(repo) }, report);
+  for (const repo of repos)
+    await syncRepo(ctx, client, { repo, state: states.get(repo), importNew: configured.includes(repo) }, report);
   return report;
 }
 
@@ -97,13 +104,21 @@ async function syncRepo(ctx: AppContext, client: Client, sync: RepoSync, report:
   }
   report.tasksUpdated += await linkDependencies(ctx, issues, links);
   for (const link of links.values()) await applyTask(ctx, client, link, report);
-  const since = issues.reduce<string | null>((max, i) => (max === null || i.updatedAt > max ? i.updatedAt : max), state?.since ?? null);
+  const since = issues.reduce<string | null>(
+    (max, i) => (max === null || i.updatedAt > max ? i.updatedAt : max),
+    state?.since ?? null,
+  );
   const etag = listing.notModified ? (state?.etag ?? null) : listing.etag;
   await ctx.store.transaction((tx) => tx.saveGithubRepo({ repo, etag, since, syncedAt: ctx.clock.now() }));
 }
 
 /** The issue changed on GitHub since the last sync: its task follows (state, labels). */
-async function applyIssue(ctx: AppContext, link: GithubLinkRecord, issue: GithubIssue, report: GithubSyncReport): Promise<GithubLinkRecord> {
+async function applyIssue(
+  ctx: AppContext,
+  link: GithubLinkRecord,
+  issue: GithubIssue,
+  report: GithubSyncReport,
+): Promise<GithubLinkRecord> {
   const task = await ctx.store.getTask(link.taskId);
   const next: GithubLinkRecord = { ...link, state: issue.state, labels: issue.labels };
   if (task) {
@@ -112,7 +127,11 @@ async function applyIssue(ctx: AppContext, link: GithubLinkRecord, issue: Github
     if (issue.state !== link.state && issue.state === 'closed' && !finished) {
       await cancelTask(ctx, task.id, { reason: `issue ${link.repo}#${link.number} closed on GitHub` });
       changed = true;
-    } else if (issue.state !== link.state && issue.state === 'open' && (task.status === 'cancelled' || task.status === 'failed')) {
+    } else if (
+      issue.state !== link.state &&
+      issue.state === 'open' &&
+      (task.status === 'cancelled' || task.status === 'failed')
+    ) {
       await retryTask(ctx, task.id);
       changed = true;
     }
@@ -156,12 +175,17 @@ function wantedState(task: Task): 'open' | 'closed' {
 }
 
 function completionComment(task: Task): string {
-  const summary = typeof task.result === 'object' && task.result !== null && 'summary' in task.result ? String(task.result.summary) : null;
+  const summary =
+    typeof task.result === 'object' && task.result !== null && 'summary' in task.result ? String(task.result.summary) : null;
   return [`Completed in Baton (task #${task.id}).`, summary ? `\n\n${summary.slice(0, 2000)}` : ''].join('');
 }
 
 /** `depends on #N` in an issue's body: its task depends on N's task (added once; a cycle is left out). */
-async function linkDependencies(ctx: AppContext, issues: readonly GithubIssue[], links: Map<number, GithubLinkRecord>): Promise<number> {
+async function linkDependencies(
+  ctx: AppContext,
+  issues: readonly GithubIssue[],
+  links: Map<number, GithubLinkRecord>,
+): Promise<number> {
   let added = 0;
   for (const issue of issues) {
     const link = links.get(issue.number);

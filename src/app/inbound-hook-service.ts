@@ -16,7 +16,8 @@ import { createTask } from './task-service.js';
  */
 export async function receiveHook(ctx: AppContext, name: string, delivery: HookDelivery): Promise<HookReceipt> {
   const hook = Object.hasOwn(ctx.maintenance.hooks, name) ? ctx.maintenance.hooks[name] : undefined;
-  if (!hook) throw new BatonError('hook_not_found', `no inbound hook named ${String(name).slice(0, 63)} in config.yaml hooks:`, { name });
+  if (!hook)
+    throw new BatonError('hook_not_found', `no inbound hook named ${String(name).slice(0, 63)} in config.yaml hooks:`, { name });
   verifySignature(hook, delivery, ctx.clock.now());
   const deliveryId = deliveryIdOf(hook, delivery);
   const vars = { payload: payloadOf(delivery.body), headers: delivery.headers, hook: name, delivery: deliveryId };

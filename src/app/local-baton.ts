@@ -68,8 +68,11 @@ import { claimTask } from './claim-task.js';
 import * as complexity from './complexity-report.js';
 import type { AppContext } from './context.js';
 import * as fleets from './fleet-service.js';
+import * as github from './github-service.js';
 import { CriticalPush } from './hybrid-push.js';
+import { receiveHook } from './inbound-hook-service.js';
 import * as insights from './insight-service.js';
+import type { IntegrationCalls } from './integration-types.js';
 import { KeyRing } from './keys.js';
 import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
@@ -101,9 +104,6 @@ import * as steer from './steer-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
 import * as webhooks from './webhook-service.js';
-import * as github from './github-service.js';
-import { receiveHook } from './inbound-hook-service.js';
-import type { IntegrationCalls } from './integration-types.js';
 import type {
   Alert,
   AlertsQuery,

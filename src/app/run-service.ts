@@ -3,11 +3,11 @@ import { parseWith, runIdSchema, runQuerySchema, startRunSchema } from '../core/
 import { type PlanContext, planCancel } from '../core/workflow/engine.js';
 import { resolveParams, type WorkflowRun } from '../core/workflow/run.js';
 import type { WorkflowDefinition } from '../core/workflow/schema.js';
+import type { StoreTx } from '../store/store.js';
 import type { RunDetail, RunQueryInput, RunTaskSummary, StartRunInput } from './baton.js';
 import { type AppContext, writeTasks } from './context.js';
 import { advanceRun, applyPlan, beginRun, runOfTask } from './run-advance.js';
 import { workflowsReachable } from './run-context.js';
-import type { StoreTx } from '../store/store.js';
 import { getWorkflow } from './workflow-service.js';
 
 /** Workflow runs: start (params checked, nothing stored on a refusal), read, list, cancel. */

@@ -97,9 +97,7 @@ async function writeNewTask(
   await assertRoom(ctx, tx, input.queue ?? DEFAULT_QUEUE);
   const depsOpen = found.some((t) => t.status !== 'completed');
   const now = tx.now;
-  const task = await tx.insertTask(
-    newTaskRecord(input, { now, policy: ctx.policy, actor: ctx.actor, complexity, depsOpen }),
-  );
+  const task = await tx.insertTask(newTaskRecord(input, { now, policy: ctx.policy, actor: ctx.actor, complexity, depsOpen }));
   await tx.appendEvent(
     writer.event(task.id, now, 'created', { status: [null, task.status] }, null, {
       title: task.title,

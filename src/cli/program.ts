@@ -40,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
   const { registerWebhookCommands } = await import('./commands/webhooks.js');
   const { registerFleetCommands } = await import('./commands/fleet.js');
+  const { registerGithubCommands } = await import('./commands/github.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -59,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   registerSteerCommands(program, globals);
   registerMaintenanceCommands(program, globals);
   registerWebhookCommands(program, globals);
+  registerGithubCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

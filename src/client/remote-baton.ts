@@ -85,6 +85,7 @@ import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/typ
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
 import * as query from './query.js';
+import * as integrations from './remote-integrations.js';
 import * as keys from './remote-keys.js';
 import * as maintenance from './remote-maintenance.js';
 import * as remotePlanning from './remote-planning.js';
@@ -93,7 +94,6 @@ import * as runs from './remote-runs.js';
 import type { MetricsJson } from './remote-views.js';
 import * as views from './remote-views.js';
 import * as webhooks from './remote-webhooks.js';
-import * as integrations from './remote-integrations.js';
 
 export type { MetricsJson };
 

@@ -57,14 +57,19 @@ export const integrationRoutes: RouteSpec[] = [
     summary: 'Link the open issues of a GitHub repository (by label, milestone) to new tasks',
     tag: 'github',
     access: 'admin',
-    body: z.strictObject({ repo: repoName, label: z.string().min(1).max(200).optional(), milestone: z.string().min(1).max(200).optional() }),
+    body: z.strictObject({
+      repo: repoName,
+      label: z.string().min(1).max(200).optional(),
+      milestone: z.string().min(1).max(200).optional(),
+    }),
     response: syncReportSchema,
     handle: ({ baton, body }) => baton.githubImport(body),
   }),
   route({
     method: 'POST',
     path: '/github/sync',
-    summary: 'Two-way sync of the linked GitHub repositories (or one): issue state, labels and links ↔ tasks; a comment when a task completes',
+    summary:
+      'Two-way sync of the linked GitHub repositories (or one): issue state, labels and links ↔ tasks; a comment when a task completes',
     tag: 'github',
     access: 'admin',
     body: z.strictObject({ repo: repoName.optional() }),

@@ -1,7 +1,7 @@
 import type { RouteSpec } from './route.js';
 import { fleetRoutes } from './routes-fleet.js';
-import { integrationRoutes } from './routes-integrations.js';
 import { insightRoutes } from './routes-insights.js';
+import { integrationRoutes } from './routes-integrations.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
 import { queueRoutes } from './routes-queues.js';
 import { resourceRoutes } from './routes-resources.js';

@@ -7,12 +7,12 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } from '../hooks.js';
+import type { GithubLinkRecord, GithubRepoRecord } from '../integrations.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
 import type { Queryable } from './connection.js';
 import { hookWrites } from './hooks.js';
 import { integrationWrites } from './integrations.js';
-import type { GithubLinkRecord, GithubRepoRecord } from '../integrations.js';
 import type { PostgresStore } from './postgres-store.js';
 import {
   eventParams,
