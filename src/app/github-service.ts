@@ -108,7 +108,8 @@ async function syncRepo(ctx: AppContext, client: Client, sync: RepoSync, report:
     (max, i) => (max === null || i.updatedAt > max ? i.updatedAt : max),
     state?.since ?? null,
   );
-  const etag = listing.notModified ? (state?.etag ?? null) : listing.etag;
+  // An ETag answers one URL: kept only while the cursor (the listing's `since`) stays where it was.
+  const etag = listing.notModified ? (state?.etag ?? null) : since === (state?.since ?? null) ? listing.etag : null;
   await ctx.store.transaction((tx) => tx.saveGithubRepo({ repo, etag, since, syncedAt: ctx.clock.now() }));
 }
 
