@@ -50,7 +50,10 @@ export async function githubFake(repos: Record<string, FakeIssue[]>, options: { 
   const pageSize = options.pageSize ?? 100;
   let clock = Date.parse('2026-01-01T00:00:00Z');
   // Whole seconds, as GitHub's timestamps; each change a second later than the last.
-  const tick = () => new Date((clock += 1000)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const tick = () => {
+    clock += 1000;
+    return new Date(clock).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  };
   const issues = new Map<string, StoredIssue>();
   const comments = new Map<string, string[]>();
   for (const [repo, list] of Object.entries(repos)) {

@@ -105,6 +105,8 @@ describe.each([sqliteBackend, postgresBackend])('inbound hooks through baton ser
     expect(unknown.body.code).toBe('hook_not_found');
     const noId = await post(server.url, 'gh', body, { 'x-hub-signature-256': githubHeaders(body, 'x')['x-hub-signature-256'] });
     expect(noId.status).toBe(400);
+    const notJson = await post(server.url, 'gh', '{"action": ', githubHeaders('{"action": ', randomUUID()));
+    expect(notJson.status).toBe(400);
     expect(await taskCount()).toBe(before);
   });
 
@@ -131,5 +133,12 @@ describe.each([sqliteBackend, postgresBackend])('inbound hooks through baton ser
     const stale = { 'baton-delivery': 'd-2', 'baton-signature': signatureHeader(DEPLOY_SECRET, t - 3600, body) };
     await expect(remote.receiveHook('deploy', { body, headers: stale })).rejects.toMatchObject({ code: 'invalid_signature' });
     expect((await remote.listRuns()).length).toBe(1);
+  });
+
+  it('lists the new routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, object> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/hooks/{name}', '/api/v1/github/import', '/api/v1/github/sync', '/api/v1/github/links']),
+    );
   });
 });
