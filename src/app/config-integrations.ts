@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REPO_PATTERN } from '../core/github.js';
 import { API_KEY_ROLES } from '../core/types.js';
 
 /**
@@ -87,5 +88,5 @@ export const githubSection = z.strictObject({
   /** The variable holding the token (default `GITHUB_TOKEN`). */
   tokenEnv: envName.optional(),
   /** The repositories `baton github sync` keeps in step (those imported are kept too). */
-  repos: z.array(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'OWNER/REPO')).optional(),
+  repos: z.array(z.string().regex(REPO_PATTERN, 'OWNER/REPO')).optional(),
 });

@@ -26,7 +26,7 @@ const emptyReport = (repos: string[]): GithubSyncReport => ({
 });
 
 function repoOf(raw: unknown): string {
-  if (typeof raw !== 'string' || !REPO_PATTERN.test(raw) || raw.length > 200) throw invalid('repo', 'must be OWNER/REPO');
+  if (typeof raw !== 'string' || !REPO_PATTERN.test(raw)) throw invalid('repo', 'must be OWNER/REPO');
   return raw.toLowerCase();
 }
 

@@ -8,8 +8,11 @@ import { LIMITS } from './limits.js';
 
 export const CAPABILITY_PREFIX = 'cap:';
 
-/** `OWNER/REPO`, as GitHub spells names; compared and stored lowercase. */
-export const REPO_PATTERN = /^[\w.-]+\/[\w.-]+$/;
+/**
+ * `OWNER/REPO`, as GitHub spells names (an owner of letters, digits and -; a repository never `.`
+ * or `..`, which would climb out of its path); compared and stored lowercase.
+ */
+export const REPO_PATTERN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[\w.-]{1,100}$/;
 
 export function tagsOfLabels(labels: readonly string[]): { tags: string[]; capabilities: string[] } {
   const capabilities = labels.filter((l) => l.startsWith(CAPABILITY_PREFIX)).map((l) => l.slice(CAPABILITY_PREFIX.length));

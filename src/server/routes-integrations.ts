@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { REPO_PATTERN } from '../core/github.js';
 import { type RouteSpec, route } from './route.js';
 
 const receiptSchema = z.strictObject({
@@ -23,7 +24,7 @@ const linkSchema = z.strictObject({
   state: z.enum(['open', 'closed']),
   commented: z.boolean(),
 });
-const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'OWNER/REPO');
+const repoName = z.string().regex(REPO_PATTERN, 'OWNER/REPO');
 
 /** Headers a mapping may read: never the caller's credentials. */
 const HIDDEN_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
