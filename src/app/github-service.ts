@@ -5,7 +5,8 @@ import type { GithubLinkRecord, GithubRepoRecord } from '../store/integrations.j
 import type { AppContext } from './context.js';
 import { type GithubClient as Client, GithubClient, type GithubIssue } from './github-client.js';
 import type { GithubImportInput, GithubLink, GithubSyncReport } from './integration-types.js';
-import { addDependencies, cancelTask, createTask, retryTask, updateTask } from './task-service.js';
+import { createTask } from './task-create.js';
+import { addDependencies, cancelTask, retryTask, updateTask } from './task-service.js';
 
 /**
  * GitHub issues ↔ tasks. Import links open issues to new tasks (the link written in the task's

@@ -6,7 +6,7 @@ import type { AppContext } from './context.js';
 import { deliveryIdOf, verifySignature } from './inbound-signature.js';
 import type { HookDelivery, HookReceipt, InboundHookSettings } from './integration-types.js';
 import { startRun } from './run-service.js';
-import { createTask } from './task-service.js';
+import { createTask } from './task-create.js';
 
 /**
  * Inbound hooks (`hooks:` of the config): a signed JSON body becomes a task or a workflow run by

@@ -102,6 +102,7 @@ import * as approvals from './run-approval.js';
 import * as runs from './run-service.js';
 import * as steer from './steer-service.js';
 import * as system from './system-service.js';
+import { createTask } from './task-create.js';
 import * as tasks from './task-service.js';
 import * as webhooks from './webhook-service.js';
 import type {
@@ -186,7 +187,7 @@ export class LocalBaton implements BatonHost {
   }
 
   // ── tasks ────────────────────────────────────────────────────────────────
-  createTask = (input: CreateTaskInput): Promise<Task> => tasks.createTask(this.ctx, input);
+  createTask = (input: CreateTaskInput): Promise<Task> => createTask(this.ctx, input);
   getTask = (id: number): Promise<Task> => tasks.getTask(this.ctx, id);
   showTask = async (id: number): Promise<TaskDetail> => {
     await this.sweepBeforeRead();
