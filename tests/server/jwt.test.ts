@@ -79,6 +79,17 @@ describe.each([sqliteBackend, postgresBackend])('bearer JWTs from a key set, thr
     expect(history.status).toBe(200);
     const viewer = await token(ecKey, ['staff']);
     expect((await call(server.url, '/tasks', viewer)).status).toBe(200);
+    const stream = new AbortController();
+    const events = await fetch(`${server.url}/api/v1/events`, {
+      headers: { authorization: `Bearer ${admin}` },
+      signal: stream.signal,
+    });
+    expect(events.status).toBe(200);
+    stream.abort();
+    // The key set is cached: more tokens of known keys fetch nothing.
+    const fetched = jwks.fetches();
+    for (let i = 0; i < 5; i++) expect((await call(server.url, '/tasks', await token(key, ['staff']))).status).toBe(200);
+    expect(jwks.fetches()).toBe(fetched);
     const write = await call(server.url, '/tasks', viewer, { method: 'POST', body: { title: 'no' } });
     expect(write.status).toBe(403);
     expect(write.body.code).toBe('forbidden');
