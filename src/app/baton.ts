@@ -48,6 +48,7 @@ import type { WorkflowRecord, WorkflowValidation } from '../core/workflow/index.
 import type { WorkflowRun } from '../core/workflow/run.js';
 import type { CapabilityCount } from '../store/fleet.js';
 import type { Analytics, Burndown, WorkerDetail } from './insight-types.js';
+import type { IntegrationCalls } from './integration-types.js';
 import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './maintenance-types.js';
 import type { PlanningCalls } from './planning-types.js';
 import type { PauseView, QueueCalls } from './queue-types.js';
@@ -87,7 +88,7 @@ export type {
  * Baton only through this, and never knows whether it holds the in-process `LocalBaton` or the
  * HTTP `RemoteBaton`.
  */
-export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, PlanningCalls {
+export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, PlanningCalls, IntegrationCalls {
   /** Creates a task; `blocked` while a dependency is open. */
   createTask(input: CreateTaskInput): Promise<Task>;
   getTask(id: number): Promise<Task>;
@@ -427,6 +428,7 @@ export interface SystemStatus extends ServiceStats {
 }
 
 export type * from './insight-types.js';
+export type * from './integration-types.js';
 export type * from './maintenance-types.js';
 export type * from './planning-types.js';
 export type * from './queue-types.js';

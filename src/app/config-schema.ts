@@ -5,6 +5,7 @@ import { queueNameSchema } from '../core/queues.js';
 import { capabilitiesSchema, nameSchema } from '../core/schemas/fields.js';
 import { PRIORITIES, RETRY_POLICIES } from '../core/types.js';
 import { parseSeconds } from '../core/values.js';
+import { authSection, githubSection, hooksSection } from './config-integrations.js';
 
 /** Durations may be written as seconds (`300`) or with a unit (`5m`, `90s`). */
 const seconds = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -183,4 +184,10 @@ export const configSchema = z.strictObject({
     .optional(),
   /** Alerts: how often `baton serve` looks (`every`), and `readyOver`: ready tasks that raise `ready_over`. */
   alerts: z.strictObject({ every: seconds.optional(), readyOver: z.number().int().min(0).optional() }).optional(),
+  /** Bearer JWTs beside API keys (`auth.jwt`). */
+  auth: authSection.optional(),
+  /** Inbound hooks by name: `POST /api/v1/hooks/:name` with a signed JSON body makes a task or a run. */
+  hooks: hooksSection.optional(),
+  /** GitHub issues import and sync. */
+  github: githubSection.optional(),
 });

@@ -6,7 +6,9 @@ import { type BreakerConfig, parseBreakerSpec } from '../core/breaker.js';
 import { BatonError } from '../core/errors.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import type { QueueSettings } from '../core/queues.js';
+import { githubSettings, inboundHooks, jwtSettings } from './config-resolve.js';
 import { configSchema } from './config-schema.js';
+import type { JwtSettings } from './integration-types.js';
 import { DEFAULT_NOTIFY } from './maintenance-service.js';
 import type { MaintenanceSettings } from './maintenance-types.js';
 
@@ -99,6 +101,12 @@ export async function loadServerConfig(file: string | null): Promise<Readonly<Se
   return deepFreeze({ ...(await readConfig(file))?.server });
 }
 
+/** The config's `auth.jwt`, its secret read from the environment; null when JWTs are not accepted. */
+export async function loadJwtConfig(file: string | null): Promise<Readonly<JwtSettings> | null> {
+  const jwt = (await readConfig(file))?.auth?.jwt;
+  return jwt ? deepFreeze(jwtSettings(jwt, process.env)) : null;
+}
+
 /** The `fleet:` of the config: a fleet file (its path resolved from the config's folder), the fleet inline, or none. */
 export async function loadFleetConfig(
   file: string,
@@ -140,6 +148,8 @@ export async function loadMaintenance(file: string): Promise<Readonly<Maintenanc
       everyMs: ms(c?.alerts?.every) ?? DEFAULT_NOTIFY.alerts.everyMs,
       readyOver: c?.alerts?.readyOver ?? null,
     },
+    hooks: inboundHooks(c?.hooks, process.env),
+    github: githubSettings(c?.github, process.env),
   });
 }
 

@@ -71,8 +71,11 @@ import { claimTask } from './claim-task.js';
 import * as complexity from './complexity-report.js';
 import type { AppContext } from './context.js';
 import * as fleets from './fleet-service.js';
+import * as github from './github-service.js';
 import { CriticalPush } from './hybrid-push.js';
+import { receiveHook } from './inbound-hook-service.js';
 import * as insights from './insight-service.js';
+import type { IntegrationCalls } from './integration-types.js';
 import { KeyRing } from './keys.js';
 import * as leases from './lease-service.js';
 import { LeaseSweeper } from './lease-sweeper.js';
@@ -112,6 +115,7 @@ import * as approvals from './run-approval.js';
 import * as runs from './run-service.js';
 import * as steer from './steer-service.js';
 import * as system from './system-service.js';
+import { createTask } from './task-create.js';
 import * as tasks from './task-service.js';
 import * as webhooks from './webhook-service.js';
 import type {
@@ -196,7 +200,7 @@ export class LocalBaton implements BatonHost {
   }
 
   // ── tasks ────────────────────────────────────────────────────────────────
-  createTask = (input: CreateTaskInput): Promise<Task> => tasks.createTask(this.ctx, input);
+  createTask = (input: CreateTaskInput): Promise<Task> => createTask(this.ctx, input);
   getTask = (id: number): Promise<Task> => tasks.getTask(this.ctx, id);
   showTask = async (id: number): Promise<TaskDetail> => {
     await this.sweepBeforeRead();
@@ -338,6 +342,12 @@ export class LocalBaton implements BatonHost {
   restore = (input: RestoreInput): Promise<RestoreResult> => restore(this.ctx, input);
   gc = (input?: GcInput): Promise<GcReport> => gc(this.ctx, input);
   maintain = (): Promise<MaintenanceTick> => maintenance.maintain(this.ctx);
+
+  // ── inbound hooks and GitHub issues ─────────────────────────────────────
+  receiveHook: IntegrationCalls['receiveHook'] = (name, delivery) => receiveHook(this.ctx, name, delivery);
+  githubImport: IntegrationCalls['githubImport'] = (input) => github.githubImport(this.ctx, input);
+  githubSync: IntegrationCalls['githubSync'] = (options) => github.githubSync(this.ctx, options);
+  githubLinks: IntegrationCalls['githubLinks'] = (options) => github.githubLinks(this.ctx, options);
 
   // ── webhooks and alerts ──────────────────────────────────────────────────
   addWebhook = (input: WebhookAddInput): Promise<WebhookAdded> => webhooks.addWebhook(this.ctx, input);

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { periodOf } from '../core/backup.js';
 import type { Store } from '../store/store.js';
 import { BACKUP_DUTY, backup, backupStatus, rotate } from './backup-service.js';
+import { githubSettings } from './config-resolve.js';
 import type { AppContext } from './context.js';
 import type { MaintenanceSettings, MaintenanceStatus, MaintenanceTick } from './maintenance-types.js';
 import { gc, RETENTION_DUTY, retentionStatus } from './retention-service.js';
@@ -52,5 +53,7 @@ export function defaultMaintenance(store: Store): MaintenanceSettings {
     backup: { everyMs: null, keep: 10, dir: join(base, 'backups') },
     retention: { eventsMs: null, completedTasksMs: null, archiveDir: join(base, 'archive'), everyMs: 3_600_000 },
     ...DEFAULT_NOTIFY,
+    hooks: {},
+    github: githubSettings(undefined, process.env),
   };
 }

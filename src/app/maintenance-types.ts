@@ -1,5 +1,6 @@
 import type { BackupCounts, BackupFormat } from '../core/backup.js';
 import type { BackupInput, GcInput, RestoreInput } from '../core/schemas.js';
+import type { GithubSettings, InboundHookSettings } from './integration-types.js';
 
 /** Backups, restores and retention: the `Baton` calls and their answers. */
 
@@ -7,6 +8,10 @@ export type { BackupInput, GcInput, RestoreInput };
 
 /** The `backup:` and `retention:` sections of the config, with their defaults. */
 export interface MaintenanceSettings {
+  /** Inbound hooks by name (`hooks:`). */
+  hooks: Readonly<Record<string, InboundHookSettings>>;
+  /** GitHub issues (`github:`). */
+  github: GithubSettings;
   backup: {
     /** How often `baton serve` backs up (ms), or null: no scheduled backups. */
     everyMs: number | null;

@@ -3,6 +3,7 @@ import { parseWith, runIdSchema, runQuerySchema, startRunSchema } from '../core/
 import { type PlanContext, planCancel } from '../core/workflow/engine.js';
 import { resolveParams, type WorkflowRun } from '../core/workflow/run.js';
 import type { WorkflowDefinition } from '../core/workflow/schema.js';
+import type { StoreTx } from '../store/store.js';
 import type { RunDetail, RunQueryInput, RunTaskSummary, StartRunInput } from './baton.js';
 import { type AppContext, writeTasks } from './context.js';
 import { advanceRun, applyPlan, beginRun, runOfTask } from './run-advance.js';
@@ -11,12 +12,20 @@ import { getWorkflow } from './workflow-service.js';
 
 /** Workflow runs: start (params checked, nothing stored on a refusal), read, list, cancel. */
 
-export async function startRun(ctx: AppContext, raw: StartRunInput): Promise<RunDetail> {
+/** `alongside`: the caller's own writes, committed in the same transaction as the run (or not at all). */
+export async function startRun(
+  ctx: AppContext,
+  raw: StartRunInput,
+  alongside?: (tx: StoreTx) => Promise<void>,
+): Promise<RunDetail> {
   const input = parseWith(startRunSchema, raw);
   const workflow = await getWorkflow(ctx, input.name, { ...(input.version !== undefined && { version: input.version }) });
   const params = resolveParams(workflow.definition, input.params ?? {});
   const context = await startContext(ctx, workflow.definition);
-  const run = await writeTasks(ctx, (tx, writer) => beginRun(ctx, tx, writer, workflow, params, { context }));
+  const run = await writeTasks(ctx, async (tx, writer) => {
+    await alongside?.(tx);
+    return beginRun(ctx, tx, writer, workflow, params, { context });
+  });
   return detailOf(ctx, run);
 }
 

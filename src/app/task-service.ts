@@ -1,4 +1,3 @@
-import { analyzeComplexity, breaksDownOnCreate } from '../core/breakdown/complexity.js';
 import { dependencyGate } from '../core/conditions.js';
 import { BatonError, incapableWorker, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
 import { assertNoCycle } from '../core/graph.js';
@@ -15,12 +14,10 @@ import {
   toReady,
 } from '../core/lifecycle.js';
 import { LIMITS } from '../core/limits.js';
-import { DEFAULT_QUEUE } from '../core/queues.js';
 import { isTemplate } from '../core/recurrence.js';
 import {
   assignSchema,
   cancelSchema,
-  createTaskSchema,
   dependenciesSchema,
   listQuerySchema,
   parseWith,
@@ -28,75 +25,18 @@ import {
   updateTaskSchema,
 } from '../core/schemas.js';
 import { searchWords } from '../core/search.js';
-import { newTaskRecord, updatePatch } from '../core/task-records.js';
+import { updatePatch } from '../core/task-records.js';
 import type { Changes, Task, Worker } from '../core/types.js';
 import { withEstimateMinutes } from '../core/values.js';
 import type { StoreTx, TaskQuery } from '../store/store.js';
-import type { AssignInput, CreateTaskInput, DependencyInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
-import { prepareBreakdown } from './breakdown-service.js';
-import { writePlan } from './breakdown-write.js';
+import type { AssignInput, DependencyInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
-import { assertRoom } from './queue-service.js';
-import {
-  assertNotTemplate,
-  assertRecurringInput,
-  cancelScheduledOccurrence,
-  insertTemplate,
-  reopenTemplatePatch,
-  templateWaiting,
-} from './recurrence-service.js';
+import { assertNotTemplate, cancelScheduledOccurrence, reopenTemplatePatch, templateWaiting } from './recurrence-service.js';
 import { requireResources } from './resource-service.js';
 import { waitingOf } from './stuck.js';
 import type { TaskWriter } from './task-writer.js';
 
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
-
-export async function createTask(ctx: AppContext, raw: CreateTaskInput): Promise<Task> {
-  const input = withEstimateMinutes(parseWith(createTaskSchema, raw));
-  assertRecurringInput(input);
-  if (input.assignee !== undefined) await requireCapable(ctx, input.assignee, input.capabilities ?? [], input.force);
-  const mode = ctx.policy.breakdown.mode;
-  const report = analyzeComplexity(input, mode);
-  // Planning happens before the transaction: a planner may take a while and holds no lock.
-  if (input.hold && input.every !== undefined) {
-    throw invalid('hold', 'a recurring task cannot be held: pause its template instead');
-  }
-  const prepared =
-    !input.noBreakdown && !input.hold && input.every === undefined && breaksDownOnCreate(report.complexity, mode)
-      ? await prepareBreakdown(ctx, { ...input, priority: input.priority ?? 'normal', complexity: report.complexity })
-      : null;
-  return writeTasks(ctx, async (tx, writer) => {
-    const every = input.every;
-    if (every !== undefined) return insertTemplate(ctx, tx, writer, { ...input, every }, report.complexity);
-    const deps = input.dependsOn ? [...new Set(input.dependsOn)] : [];
-    const found = await writer.requireTasks(tx, deps, 'dependsOn');
-    if (input.parentId !== undefined) await writer.requireTask(tx, input.parentId);
-    await requireResources(tx, input.resources);
-    await assertRoom(ctx, tx, input.queue ?? DEFAULT_QUEUE);
-    const depsOpen = found.some((t) => t.status !== 'completed');
-    const now = tx.now;
-    const task = await tx.insertTask(
-      newTaskRecord(input, { now, policy: ctx.policy, actor: ctx.actor, complexity: report.complexity, depsOpen }),
-    );
-    await tx.appendEvent(
-      writer.event(task.id, now, 'created', { status: [null, task.status] }, null, {
-        title: task.title,
-        priority: task.priority,
-        dependsOn: task.dependsOn,
-      }),
-    );
-    if (!prepared) {
-      // Depending on a skipped task: this one will never run either.
-      const gate = task.status === 'blocked' ? dependencyGate(task, found) : null;
-      if (gate?.verdict === 'skip') return writer.skip(tx, task, gate.reason);
-      if (input.hold) return writer.apply(tx, task, { type: 'paused', patch: pausePatch(task), data: { hold: true } });
-      return writer.offerIfReady(tx, task);
-    }
-    const written = await writePlan(tx, task, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
-    for (const sub of written.created) await writer.offerIfReady(tx, (await tx.getTask(sub.id)) as Task);
-    return written.parent;
-  });
-}
 
 export async function getTask(ctx: AppContext, id: number): Promise<Task> {
   const task = await ctx.store.getTask(id);
@@ -381,7 +321,7 @@ export async function assignTask(
  * A reservation names a registered worker (pushing work to one that never registered is almost
  * always a typo) able to do the task, unless `force`; `capabilities` null checks registration only.
  */
-async function requireCapable(
+export async function requireCapable(
   ctx: AppContext,
   workerId: string,
   capabilities: readonly string[] | null,

@@ -13,9 +13,11 @@ const LEASE_SLACK_MS = 5_000;
 
 /** The signature header of a body sent at `t` (Unix seconds): `t=<t>,v1=<hex HMAC-SHA256 of "t.body">`. */
 export function signatureHeader(secret: string, t: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
-  return `t=${t},v1=${mac}`;
+  return `t=${t},v1=${hmacHex(secret, `${t}.${body}`)}`;
 }
+
+/** HMAC-SHA256 of `data`, in hex: Baton's signatures, and GitHub's `X-Hub-Signature-256`. */
+export const hmacHex = (secret: string, data: string): string => createHmac('sha256', secret).update(data).digest('hex');
 
 interface Outcome {
   ok: boolean;

@@ -42,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerWebhookCommands } = await import('./commands/webhooks.js');
   const { registerFleetCommands } = await import('./commands/fleet.js');
   const { registerAssignmentCommands } = await import('./commands/assignment.js');
+  const { registerGithubCommands } = await import('./commands/github.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -63,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   registerSteerCommands(program, globals);
   registerMaintenanceCommands(program, globals);
   registerWebhookCommands(program, globals);
+  registerGithubCommands(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

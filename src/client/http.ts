@@ -9,6 +9,8 @@ type Retry = 'always' | 'unsent';
 
 export interface CallOptions {
   body?: unknown;
+  /** A JSON body sent byte for byte as given (a signed one), instead of `body`. */
+  rawBody?: string;
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
   retry?: Retry;
@@ -82,9 +84,9 @@ export class HttpClient {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     Object.assign(headers, options.headers);
     const init: RequestInit = { method, headers };
-    if (options.body !== undefined) {
+    if (options.body !== undefined || options.rawBody !== undefined) {
       headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(options.body);
+      init.body = options.rawBody ?? JSON.stringify(options.body);
     }
     if (options.signal) init.signal = options.signal;
     return init;

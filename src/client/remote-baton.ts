@@ -92,6 +92,7 @@ import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/typ
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
 import * as query from './query.js';
+import * as integrations from './remote-integrations.js';
 import * as keys from './remote-keys.js';
 import * as maintenance from './remote-maintenance.js';
 import * as remotePlanning from './remote-planning.js';
@@ -428,6 +429,10 @@ export class RemoteBaton implements Baton {
   listBackups = (): Promise<BackupList> => maintenance.listBackups(this.http);
   restore = (input: RestoreInput): Promise<RestoreResult> => maintenance.restore(this.http, input);
   gc = (input?: GcInput): Promise<GcReport> => maintenance.gc(this.http, input);
+  receiveHook: Baton['receiveHook'] = (name, delivery) => integrations.receiveHook(this.http, name, delivery);
+  githubImport: Baton['githubImport'] = (input) => integrations.githubImport(this.http, input);
+  githubSync: Baton['githubSync'] = (options) => integrations.githubSync(this.http, options);
+  githubLinks: Baton['githubLinks'] = (options) => integrations.githubLinks(this.http, options);
   addWebhook: Baton['addWebhook'] = (input) => webhooks.addWebhook(this.http, input);
   listWebhooks: Baton['listWebhooks'] = () => webhooks.listWebhooks(this.http);
   removeWebhook: Baton['removeWebhook'] = (id) => webhooks.removeWebhook(this.http, id);

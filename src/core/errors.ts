@@ -112,6 +112,16 @@ export const ERROR_CODES = {
   workflow_not_found: 'not_found',
   run_not_found: 'not_found',
   webhook_not_found: 'not_found',
+  /** An inbound hook (`POST /hooks/:name`) that the config does not declare. */
+  hook_not_found: 'not_found',
+  /** An inbound hook's body whose signature is missing or not made with the hook's secret. */
+  invalid_signature: 'unauthenticated',
+  /** An inbound hook's delivery id already received: a replay, refused on every replica. */
+  delivery_replayed: 'conflict',
+  /** GitHub refused or could not be reached (its status and message in the details). */
+  github_failed: 'unavailable',
+  /** GitHub's rate limit is spent until the time in the details. */
+  github_rate_limited: 'rate_limited',
   step_not_found: 'not_found',
   /** Deciding an approval step that is not waiting for one. */
   step_not_waiting: 'conflict',

@@ -2,6 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { BatonHost } from '../app/baton.js';
+import type { JwtSettings } from '../app/integration-types.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import { registerApi } from './api.js';
@@ -11,6 +12,7 @@ import { registerDashboard } from './dashboard.js';
 import { registerErrors } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { registerEvents } from './events.js';
+import { JwtVerifier } from './jwt.js';
 import { MaintenanceLoop } from './maintenance-loop.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -29,6 +31,8 @@ export interface ServerOptions {
   logHealth?: (() => LogHealth) | undefined;
   /** Large-answer calls (listings, exports) one caller may have running at once (default 12). */
   heavyPerCaller?: number;
+  /** Bearer JWTs accepted beside API keys (`auth.jwt` of the config); then every request needs one or a key. */
+  jwt?: Readonly<JwtSettings> | null | undefined;
   /** Listening beyond loopback: every request needs a key, even while the store has none. */
   requireKeys?: boolean | undefined;
   logger?: Logger | undefined;
@@ -132,7 +136,8 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   );
   const failureLimit = options.authFailureLimit ?? { max: 30, windowMs: 60_000 };
   const failures = failureLimit ? new AuthFailures(failureLimit.max, failureLimit.windowMs, clock) : undefined;
-  const auth: AuthOptions = { baton, requireKeys: Boolean(options.requireKeys), failures };
+  const jwt = options.jwt ? new JwtVerifier(options.jwt, clock) : undefined;
+  const auth: AuthOptions = { baton, requireKeys: Boolean(options.requireKeys), failures, jwt };
 
   bodyLimits.follow(app);
   registerErrors(app, { corsOrigins: options.corsOrigins });

@@ -3,13 +3,15 @@ import type { Baton } from '../app/baton.js';
 import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
 import type { ApiKey, ApiKeyRole } from '../core/types.js';
+import { type JwtVerifier, looksLikeJwt } from './jwt.js';
 import type { Access } from './route.js';
 
-/** Who is calling: from the API key, or the loopback-only open mode when the store has no keys. */
+/** Who is calling: from the API key or bearer JWT, or the loopback-only open mode when the store has no keys. */
 export interface Principal {
   role: ApiKeyRole;
-  /** A worker key's worker. */
+  /** A worker key's (or worker token's) worker. */
   workerId: string | null;
+  /** The key's id, or `jwt:<sub>` for a token. */
   keyId: string | null;
   /** The key itself (never its secret), or null in open mode. */
   key: ApiKey | null;
@@ -66,15 +68,18 @@ export interface AuthOptions {
   requireKeys: boolean;
   /** Refuses an address after this many wrong keys in a window, whatever keys it makes up. */
   failures?: AuthFailures | undefined;
+  /** Bearer JWTs are accepted beside keys (`auth.jwt`); then every request needs one or a key. */
+  jwt?: JwtVerifier | undefined;
 }
 
 export async function authenticate(req: FastifyRequest, options: AuthOptions): Promise<Principal> {
   const presented = presentedKey(req);
-  const required = options.requireKeys || (await options.baton.hasActiveKeys());
+  const required = options.requireKeys || options.jwt !== undefined || (await options.baton.hasActiveKeys());
   if (!required) return OPEN_PRINCIPAL;
   if (!presented) {
     throw new BatonError('unauthenticated', 'an API key is required: send Authorization: Bearer <key>');
   }
+  if (options.jwt && looksLikeJwt(presented)) return options.jwt.verify(presented);
   const key = await options.baton.verifyKey(presented);
   if (!key) throw new BatonError('unauthenticated', 'the API key is not valid (unknown or revoked)');
   const actor = key.role === 'worker' ? (key.workerId as string) : `key:${key.name ?? key.id}`;
@@ -89,6 +94,8 @@ export async function authenticate(req: FastifyRequest, options: AuthOptions): P
 export async function stillAdmitted(req: FastifyRequest, principal: Principal, options: AuthOptions): Promise<boolean> {
   try {
     if (principal.keyId === null) return (await authenticate(req, options)).keyId === null;
+    // A token stays good until it expires: verified again, it must still be the same caller's.
+    if (principal.key === null) return (await authenticate(req, options)).keyId === principal.keyId;
     const presented = presentedKey(req);
     return presented !== null && (await options.baton.verifyKey(presented))?.id === principal.keyId;
   } catch {

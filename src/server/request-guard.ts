@@ -4,6 +4,13 @@ import { hostname, networkInterfaces } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BatonError } from '../core/errors.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** A JSON body as sent, before parsing (null without one). */
+    rawBody: string | null;
+  }
+}
+
 /**
  * What a browser page may make of this server. Without keys the server trusts whoever can reach
  * it, so it must tell a person's own client from a page on some other site that the person's
@@ -173,7 +180,10 @@ export function registerJsonWrites(app: FastifyInstance): void {
   // A write without fields (`POST /tasks/7/pause`) may say it is JSON and send nothing.
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
+  app.decorateRequest('rawBody', null);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // Kept as sent: a signature covers these bytes, not the JSON they parse to (inbound hooks).
+    req.rawBody = body as string;
     if (body === '') done(null, undefined);
     else json(req, body as string, done);
   });

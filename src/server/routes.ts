@@ -2,6 +2,7 @@ import type { RouteSpec } from './route.js';
 import { assignmentRoutes } from './routes-assignment.js';
 import { fleetRoutes } from './routes-fleet.js';
 import { insightRoutes } from './routes-insights.js';
+import { integrationRoutes } from './routes-integrations.js';
 import { maintenanceRoutes } from './routes-maintenance.js';
 import { planRoutes } from './routes-plans.js';
 import { queueRoutes } from './routes-queues.js';
@@ -27,6 +28,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...planRoutes,
     ...maintenanceRoutes,
     ...webhookRoutes,
+    ...integrationRoutes,
     ...fleetRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];

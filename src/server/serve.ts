@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadFleetConfig, loadServerConfig } from '../app/config.js';
+import { loadFleetConfig, loadJwtConfig, loadServerConfig } from '../app/config.js';
 import type { LocalBaton } from '../app/local-baton.js';
 import { locateStore, openBaton } from '../app/open.js';
 import { systemClock } from '../core/clock.js';
@@ -58,7 +58,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const loopback = isLoopback(options.host);
     const keys = (await baton.listKeys()).filter((k) => k.revokedAt === null);
     const { store } = await baton.describe();
-    if (!loopback && keys.length === 0) {
+    const jwt = await loadJwtConfig(join(location.dir, 'config.yaml'));
+    if (!loopback && keys.length === 0 && !jwt) {
       throw new BatonError(
         'usage',
         `refusing to listen on ${options.host} without API keys; create one with \`baton keys create --role admin\`, or listen on 127.0.0.1`,
@@ -73,6 +74,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       baton,
       logDir: join(location.dir, 'logs'),
       requireKeys: !loopback,
+      jwt,
       logger,
       logHealth,
       bodyLimit: options.bodyLimit,
@@ -95,7 +97,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
     logger.info({ url, store: store.location, keys: keys.length }, 'listening');
     say(`Baton is serving ${url}  (store: ${store.kind} ${store.location})`);
-    if (keys.length === 0) {
+    if (jwt) say(`Bearer JWTs accepted (${jwt.jwksUrl ? `key set ${jwt.jwksUrl}` : 'HS256 secret'}) beside API keys.`);
+    if (keys.length === 0 && !jwt) {
       say(
         'No API keys: listening on loopback only, open to anyone on this machine. `baton keys create --role admin` protects it.',
       );

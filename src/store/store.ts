@@ -22,6 +22,7 @@ import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
 import type { StoreFleet } from './fleet.js';
 import type { HooksTx, StoreHooks } from './hooks.js';
+import type { IntegrationsTx, StoreIntegrations } from './integrations.js';
 import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
 import type { OffersTx, StoreOffers } from './offers.js';
 
@@ -30,7 +31,7 @@ import type { OffersTx, StoreOffers } from './offers.js';
  * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
  * rules live in `core/`, the use cases in `app/`.
  */
-export interface Store extends StoreMaintenance, StoreHooks, StoreFleet, StoreOffers {
+export interface Store extends StoreMaintenance, StoreHooks, StoreFleet, StoreOffers, StoreIntegrations {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
@@ -192,7 +193,7 @@ export function keyCapabilities(column: unknown): KeyCapability[] {
   return Array.isArray(names) ? KEY_CAPABILITIES.filter((c) => names.includes(c)) : [];
 }
 
-export interface StoreTx extends MaintenanceTx, HooksTx, OffersTx {
+export interface StoreTx extends MaintenanceTx, HooksTx, OffersTx, IntegrationsTx {
   /** The store's clock, read once per transaction. */
   readonly now: number;
   getTask(id: number): Promise<Task | undefined>;

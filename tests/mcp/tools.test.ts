@@ -75,7 +75,6 @@ describe('baton mcp: tools over stdio', () => {
     expect(byName.get_task?.annotations?.readOnlyHint).toBe(true);
   });
 
-
   it('bid_task bids as the session worker; as the only capable worker, it wins the auction at once; explain_assignment says why', async () => {
     const task = await ready('auctioned for agents', { assignment: 'auction', capabilities: [] });
     expect(task.reservedFor).toBe('~auction');

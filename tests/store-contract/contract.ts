@@ -11,6 +11,7 @@ import { fleetContract } from './fleet.contract.js';
 import { graphRaceContract } from './graph-race.contract.js';
 import { type ContractRun, useStores } from './harness.js';
 import { insightContract } from './insights.contract.js';
+import { integrationContract } from './integrations.contract.js';
 import { limitContract } from './limits.contract.js';
 import { pagingContract } from './paging.contract.js';
 import { queueContract } from './queues.contract.js';
@@ -63,6 +64,7 @@ export function storeContract(run: ContractRun): void {
     steerContract(store);
     insightContract(store);
     webhookContract(store);
+    integrationContract(store);
     fleetContract(store);
   });
 }

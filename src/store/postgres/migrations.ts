@@ -427,6 +427,35 @@ CREATE TABLE bids (
 CREATE INDEX bids_task ON bids (task_id);
 `,
   },
+  {
+    version: 20,
+    name: 'inbound hooks and GitHub issues',
+    // The delivery ids each inbound hook received: the key refuses a replay on every replica.
+    // GitHub issues linked to tasks (one issue per task), and each repository's ETag and cursor.
+    sql: `
+CREATE TABLE inbound_deliveries (
+  hook        text NOT NULL,
+  delivery_id text NOT NULL,
+  received_at bigint NOT NULL,
+  PRIMARY KEY (hook, delivery_id)
+);
+CREATE TABLE github_issues (
+  repo      text NOT NULL,
+  number    bigint NOT NULL,
+  task_id   bigint NOT NULL UNIQUE,
+  state     text NOT NULL,
+  labels    jsonb NOT NULL,
+  commented boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (repo, number)
+);
+CREATE TABLE github_repos (
+  repo      text PRIMARY KEY,
+  etag      text,
+  since     text,
+  synced_at bigint
+);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

@@ -35,6 +35,7 @@ import {
 } from './connection.js';
 import { capabilityCountsOfRows, fleetStatements, poolsOf } from './fleet.js';
 import { type HookStatements, hookReads, hookStatements } from './hooks.js';
+import { type IntegrationStatements, integrationReads, integrationStatements } from './integrations.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { claimQueueParams, pausesOf, queueCountsOf, queueStatements } from './queues.js';
@@ -84,6 +85,7 @@ export class PostgresStore implements Store {
   readonly qs: ReturnType<typeof queueStatements>;
   readonly hooks: HookStatements;
   readonly offers: OfferStatements;
+  readonly integrations: IntegrationStatements;
   readonly fleet: ReturnType<typeof fleetStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
@@ -112,6 +114,7 @@ export class PostgresStore implements Store {
     this.qs = queueStatements(settings.schema);
     this.hooks = hookStatements(settings.schema);
     this.offers = offerStatements((name) => `${ident(settings.schema)}.${name}`);
+    this.integrations = integrationStatements(settings.schema);
     this.fleet = fleetStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
@@ -372,6 +375,12 @@ export class PostgresStore implements Store {
   bidsOfTask = (taskId: number) => this.offerReads.bidsOfTask(taskId);
 
   // ── webhooks and alerts (hooks.ts) ──
+  private get integrationReads() {
+    return integrationReads(this.integrations, (text, params) => this.read(text, params));
+  }
+  githubLinks = (repo?: string) => this.integrationReads.githubLinks(repo);
+  githubRepos = () => this.integrationReads.githubRepos();
+
   private get hookReads() {
     return hookReads(this.hooks, (text, params) => this.read(text, params));
   }

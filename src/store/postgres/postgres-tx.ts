@@ -7,11 +7,13 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } from '../hooks.js';
+import type { GithubLinkRecord, GithubRepoRecord } from '../integrations.js';
 import { type NewBid, type NewOffer, type OfferClose, offerWrites } from '../offers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
 import type { Queryable } from './connection.js';
 import { hookWrites } from './hooks.js';
+import { integrationWrites } from './integrations.js';
 import type { PostgresStore } from './postgres-store.js';
 import {
   eventParams,
@@ -250,6 +252,15 @@ export class PostgresTx implements StoreTx {
   removeDeliveries = (before: number, limit: number) => this.hooks.removeDeliveries(before, limit);
   raiseAlert = (alert: NewAlert, options: { reopen: boolean }) => this.hooks.raiseAlert(alert, options);
   resolveAlert = (key: string, at: number) => this.hooks.resolveAlert(key, at);
+
+  // ── inbound deliveries and GitHub links (integrations.ts) ──
+  private get integrations() {
+    return integrationWrites(this.store.integrations, (t, p) => this.q(t, p));
+  }
+  recordInboundDelivery = (hook: string, deliveryId: string, at: number) =>
+    this.integrations.recordInboundDelivery(hook, deliveryId, at);
+  saveGithubLink = (link: GithubLinkRecord) => this.integrations.saveGithubLink(link);
+  saveGithubRepo = (repo: GithubRepoRecord) => this.integrations.saveGithubRepo(repo);
 
   async isEmpty(): Promise<boolean> {
     const [row] = await this.q(this.st.anyRows);

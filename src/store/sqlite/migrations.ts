@@ -385,6 +385,35 @@ CREATE TABLE bids (
 CREATE INDEX bids_task ON bids (task_id);
 `,
   },
+  {
+    version: 20,
+    name: 'inbound hooks and GitHub issues',
+    // The delivery ids each inbound hook received: the key refuses a replay on every replica.
+    // GitHub issues linked to tasks (one issue per task), and each repository's ETag and cursor.
+    sql: `
+CREATE TABLE inbound_deliveries (
+  hook        TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (hook, delivery_id)
+);
+CREATE TABLE github_issues (
+  repo      TEXT NOT NULL,
+  number    INTEGER NOT NULL,
+  task_id   INTEGER NOT NULL UNIQUE,
+  state     TEXT NOT NULL,
+  labels    TEXT NOT NULL,
+  commented INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (repo, number)
+);
+CREATE TABLE github_repos (
+  repo      TEXT PRIMARY KEY,
+  etag      TEXT,
+  since     TEXT,
+  synced_at INTEGER
+);
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

@@ -69,6 +69,30 @@ CREATE TABLE fleet_pools (
   updated_at INTEGER NOT NULL
 );
 
+CREATE TABLE github_issues (
+  repo      TEXT NOT NULL,
+  number    INTEGER NOT NULL,
+  task_id   INTEGER NOT NULL UNIQUE,
+  state     TEXT NOT NULL,
+  labels    TEXT NOT NULL,
+  commented INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (repo, number)
+);
+
+CREATE TABLE github_repos (
+  repo      TEXT PRIMARY KEY,
+  etag      TEXT,
+  since     TEXT,
+  synced_at INTEGER
+);
+
+CREATE TABLE inbound_deliveries (
+  hook        TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (hook, delivery_id)
+);
+
 CREATE TABLE maintenance (
   duty       TEXT PRIMARY KEY,
   period     INTEGER NOT NULL DEFAULT -1,

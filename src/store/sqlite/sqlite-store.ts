@@ -30,6 +30,7 @@ import * as hooks from './hooks.js';
 
 const OFFER_READS = offerStatements((name) => name);
 
+import * as integrations from './integrations.js';
 import { admit, claimGate, readPauses, readQueueCounts } from './queues.js';
 import { readResources } from './resources.js';
 import * as retention from './retention.js';
@@ -411,6 +412,10 @@ export class SqliteStore implements Store {
   openOffers = (limit: number) => this.offerReads.openOffers(limit);
   offersOfTask = (taskId: number) => this.offerReads.offersOfTask(taskId);
   bidsOfTask = (taskId: number) => this.offerReads.bidsOfTask(taskId);
+  // ── inbound deliveries and GitHub links (integrations.ts) ──
+  githubLinks = (repo?: string) => this.read((stmt) => integrations.githubLinks(stmt, repo));
+  githubRepos = () => this.read(integrations.githubRepos);
+
   // ── webhooks and alerts (hooks.ts) ──
   webhooks = () => this.read(hooks.webhooks);
   deliveries = (query: { hookId?: number | undefined; limit: number }) => this.read((stmt) => hooks.deliveries(stmt, query));

@@ -7,11 +7,13 @@ import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
 import type { DeliveryPatch, NewAlert, NewDelivery, NewWebhook, WebhookPatch } from '../hooks.js';
+import type { GithubLinkRecord, GithubRepoRecord } from '../integrations.js';
 import type { NewBid, NewOffer, OfferClose } from '../offers.js';
 import { offerStatements, offerWrites, positional } from '../offers.js';
 import type { NewTask, PushView, RunPatch, StoreDump, StoreTx, WorkerUpsert } from '../store.js';
 import * as backup from './backup.js';
 import * as hooks from './hooks.js';
+import * as integrations from './integrations.js';
 import { QUEUE_SQL, writePause } from './queues.js';
 import * as retention from './retention.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
@@ -235,6 +237,12 @@ export class SqliteTx implements StoreTx {
   raiseAlert = async (alert: NewAlert, options: { reopen: boolean }) =>
     this.writing(hooks.raiseAlert(this.hookStmt, alert, options));
   resolveAlert = async (key: string, at: number) => this.writing(hooks.resolveAlert(this.hookStmt, key, at));
+
+  // ── inbound deliveries and GitHub links (integrations.ts) ──
+  recordInboundDelivery = async (hook: string, deliveryId: string, at: number) =>
+    this.writing(integrations.recordInboundDelivery(this.hookStmt, hook, deliveryId, at));
+  saveGithubLink = async (link: GithubLinkRecord) => this.writing(integrations.saveGithubLink(this.hookStmt, link));
+  saveGithubRepo = async (repo: GithubRepoRecord) => this.writing(integrations.saveGithubRepo(this.hookStmt, repo));
 
   async isEmpty(): Promise<boolean> {
     const n = this.store.stmt(SQL.anyRows).pluck().get();
