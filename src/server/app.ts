@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { BatonHost } from '../app/baton.js';
@@ -11,6 +12,8 @@ import { registerDashboard } from './dashboard.js';
 import { registerErrors } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { registerEvents } from './events.js';
+import { registerGraphql } from './graphql/index.js';
+import type { QueryLimits } from './graphql/limits.js';
 import { MaintenanceLoop } from './maintenance-loop.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -19,6 +22,7 @@ import { routesOf } from './routes.js';
 import type { LogHealth } from './routes-system.js';
 import { StreamHub } from './sse.js';
 import { SweepLoop } from './sweep-loop.js';
+import { registerSocket } from './ws.js';
 
 export { toBatonError } from './errors.js';
 
@@ -68,6 +72,10 @@ export interface ServerOptions {
   clock?: Clock | undefined;
   /** How often expired leases and reservations of offline workers are swept, in ms (default 250). */
   sweepMs?: number | undefined;
+  /** GraphQL: whether introspection is answered (default true), and the depth and cost limits of a query. */
+  graphql?: ({ introspection?: boolean | undefined } & Partial<QueryLimits>) | undefined;
+  /** Bytes of events a WebSocket client may leave unread before it is dropped (default 8 MiB). */
+  socketBufferBytes?: number | undefined;
   /** How often the scheduled duties (backups, retention) are looked at, in ms (default 60 s). */
   maintainMs?: number | undefined;
 }
@@ -163,6 +171,27 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   const document = openApiDocument(routes, version);
   app.get('/api/v1/openapi.json', async () => document);
   registerEvents(app, { baton, feed, streams, metrics, auth });
+  // One WebSocket server for both doors; frames past the body limit close the socket (1009).
+  await app.register(websocket, { options: { maxPayload: bodyLimit } });
+  const startAt = () => feed.watermark;
+  registerSocket(app, {
+    streams,
+    routes,
+    call: api.call,
+    auth,
+    startAt,
+    shutdown: shutdown.signal,
+    maxBuffered: options.socketBufferBytes,
+  });
+  await registerGraphql(app, {
+    routes,
+    api,
+    streams,
+    startAt,
+    shutdown: shutdown.signal,
+    introspection: options.graphql?.introspection,
+    limits: options.graphql,
+  });
   await registerDashboard(app, options.dashboardDir ?? null);
 
   app.addHook('preClose', async () => {

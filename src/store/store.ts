@@ -335,6 +335,10 @@ export interface TaskQuery {
   assignee?: string | undefined;
   tag?: string | undefined;
   parentId?: number | undefined;
+  /** Only these tasks. */
+  ids?: readonly number[] | undefined;
+  /** Only subtasks of these parents. */
+  parentIds?: readonly number[] | undefined;
   /** Held under a lease (true), or not (false: with `executing`, a parent following its subtasks). */
   leased?: boolean | undefined;
   /** Claimable now: queued or assigned, `runAfter` passed. Sorted in claim order. */

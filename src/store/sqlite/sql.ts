@@ -131,6 +131,14 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
     clauses.push('t.parent_id = @parent');
     params.parent = query.parentId;
   }
+  if (query.ids !== undefined) {
+    clauses.push('t.id IN (SELECT value FROM json_each(@ids))');
+    params.ids = JSON.stringify(query.ids);
+  }
+  if (query.parentIds !== undefined) {
+    clauses.push('t.parent_id IN (SELECT value FROM json_each(@parentIds))');
+    params.parentIds = JSON.stringify(query.parentIds);
+  }
   if (query.leased !== undefined) clauses.push(query.leased ? 't.lease_owner IS NOT NULL' : 't.lease_owner IS NULL');
   if (query.tag !== undefined) {
     clauses.push('EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = @tag)');
