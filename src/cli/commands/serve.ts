@@ -37,7 +37,10 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
       '--trust-proxy <addresses>',
       'proxies whose X-Forwarded-For names the client (rate limits, wrong-key lockouts): "all", or addresses and CIDR ranges, comma-separated (config: server.trustProxy)',
     )
-    .option('--no-graphql-introspection', 'refuse GraphQL introspection queries (the schema stays at /api/v1/graphql/schema.graphql)')
+    .option(
+      '--no-graphql-introspection',
+      'refuse GraphQL introspection queries (the schema stays at /api/v1/graphql/schema.graphql)',
+    )
     .option('--graphql-max-depth <n>', 'deepest nesting of fields a GraphQL query may have (default 8)')
     .option('--graphql-max-cost <n>', 'largest estimated cost of a GraphQL query (default 20000)')
     .action(async (opts: Opts) => {

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { BatonError, ERROR_CODES, type ErrorCode, isBatonError } from '../../core/errors.js';
 import type { Principal } from '../auth.js';
@@ -34,6 +35,22 @@ export function formatErrors(
   const beforeRunning = errors.every((e) => e.path === undefined);
   const statusCode = !ran && beforeRunning ? 400 : 200;
   return { statusCode, response: { data: execution.data ?? null, errors: errors as unknown as GraphQLError[] } };
+}
+
+/**
+ * Errors met before the query ran: a refusal of the auth hook, the rate limit or the request guard
+ * keeps its HTTP status and code (401 unauthenticated, …), in GraphQL's answer shape.
+ */
+export async function graphqlErrorHandler(error: Error, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const principal = (req.principal as Principal | null) ?? undefined;
+  const ofGraphql = error instanceof GraphQLError || isMercuriusError((error as { code?: unknown }).code);
+  const coded = ofGraphql ? null : toBatonError(error);
+  const errors = [
+    error instanceof GraphQLError ? error : new GraphQLError(coded?.message ?? error.message, { originalError: coded ?? error }),
+  ];
+  const { statusCode, response } = formatErrors({ errors }, principal ? { principal } : {});
+  if (coded?.category === 'internal') req.log.error({ err: error }, 'graphql request failed');
+  void reply.code(coded ? coded.httpStatus : statusCode).send(response);
 }
 
 function flatten(error: GraphQLError): GraphQLError[] {

@@ -5,7 +5,7 @@ import type { Baton } from '../../app/baton.js';
 import type { Api } from '../api.js';
 import type { RouteSpec } from '../route.js';
 import type { StreamHub } from '../sse.js';
-import { formatErrors, GraphqlRefusal } from './errors.js';
+import { formatErrors, GraphqlRefusal, graphqlErrorHandler } from './errors.js';
 import { DEFAULT_QUERY_LIMITS, limitsRule, type QueryLimits } from './limits.js';
 import { type GraphqlContext, operationResolvers, scalars, taskLoaders } from './resolvers.js';
 import { buildSchema } from './schema.js';
@@ -37,11 +37,12 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
   };
   const rules = [limitsRule(limits), ...(options.introspection === false ? [NoSchemaIntrospectionCustomRule] : [])];
   const resolverDeps = { call: options.api.call };
+  // Also made for a request the auth hook refused (to format its error): then it has no caller.
   const contextOf = (req: FastifyRequest, reply: FastifyReply | undefined): GraphqlContext => ({
     principal: req.principal,
     req,
     reply,
-    baton: options.api.batonFor(req.principal.actor) as Baton,
+    baton: (req.principal ? options.api.batonFor(req.principal.actor) : undefined) as Baton,
     signal: options.shutdown,
   });
 
@@ -61,6 +62,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     graphiql: false,
     validationRules: rules,
     errorFormatter: formatErrors as never,
+    errorHandler: graphqlErrorHandler,
     context: (req, reply) => contextOf(req, reply),
     additionalRouteOptions: { config: { access: 'read' } },
     subscription: {
