@@ -42,7 +42,7 @@ describe.each([sqliteBackend, postgresBackend])('GraphQL against baton serve on 
       cursor: first.data?.tasks.next,
     });
     expect(second.data?.tasks.next).toBeNull();
-    const [baseNode, dependentNode] = first.data?.tasks.tasks as [TaskNode, TaskNode];
+    const [baseNode, dependentNode] = (first.data?.tasks.tasks ?? []) as [TaskNode, TaskNode];
     const childNode = second.data?.tasks.tasks[0] as TaskNode;
     expect(baseNode.subtasks).toEqual([{ id: child.id }]);
     expect(dependentNode.dependencies).toEqual([{ id: base.id, title: 'gq base' }]);
