@@ -85,7 +85,8 @@ function codedError(error: GraphQLError): BatonError {
   const mercuriusCode = (original as { code?: unknown } | undefined)?.code;
   if (mercuriusCode === 'MER_ERR_GQL_QUERY_DEPTH') return new BatonError('query_too_complex', error.message);
   // Raised before anything ran: a syntax error, a field or subscription the schema lacks, a bad variable.
-  if (error.path === undefined && (!original || original instanceof TypeError || isMercuriusError(mercuriusCode))) {
+  const ofQuery = !original || original instanceof GraphQLError || original instanceof TypeError;
+  if (error.path === undefined && (ofQuery || isMercuriusError(mercuriusCode))) {
     return new BatonError('invalid_query', error.message);
   }
   return toBatonError(original ?? error);
