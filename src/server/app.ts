@@ -145,6 +145,9 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   bodyLimits.follow(app);
   registerErrors(app, { corsOrigins: options.corsOrigins });
   drainAfterRefusals(app);
+  // One WebSocket server for both doors; frames past the body limit close the socket (1009). Its
+  // hooks come before auth's: an upgrade refused by auth still has its socket closed once answered.
+  await app.register(websocket, { options: { maxPayload: bodyLimit } });
   registerRequestGuard(app, { allowedHosts: options.allowedHosts, corsOrigins: options.corsOrigins });
   registerAuth(app, auth);
   registerJsonWrites(app);
@@ -171,8 +174,6 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   const document = openApiDocument(routes, version);
   app.get('/api/v1/openapi.json', async () => document);
   registerEvents(app, { baton, feed, streams, metrics, auth });
-  // One WebSocket server for both doors; frames past the body limit close the socket (1009).
-  await app.register(websocket, { options: { maxPayload: bodyLimit } });
   const startAt = () => feed.watermark;
   registerSocket(app, {
     streams,
