@@ -43,8 +43,12 @@ describe('GraphQL over a server', () => {
       expect(refused.statusCode).toBe(400);
       expect(refused.json().errors[0].extensions.code).toBe('invalid_query');
       expect((await open.inject(ask)).json().data.__schema.types.length).toBeGreaterThan(10);
-      // The schema itself is still served as a file.
+      // The schema itself is still served as a file, and the OpenAPI document lists the new doors.
       expect((await closed.inject({ method: 'GET', url: '/api/v1/graphql/schema.graphql' })).statusCode).toBe(200);
+      const doc = (await open.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as { paths: Record<string, object> };
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/api/v1/graphql', '/api/v1/graphql/schema.graphql', '/api/v1/ws']),
+      );
     } finally {
       await closed.close();
       await open.close();
