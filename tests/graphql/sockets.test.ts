@@ -59,8 +59,8 @@ describe.each([sqliteBackend, postgresBackend])('the WebSocket door against bato
     await new Promise((r) => setTimeout(r, 300));
     expect(created.received.filter((m) => m.type === 'event').every((m) => m.event?.type === 'created')).toBe(true);
     // Resuming after the created event gives what followed it, from the log.
-    const createdId = (all.received.find((m) => m.event?.type === 'created' && m.event.taskId === task.id)?.event as TaskEvent)
-      .id;
+    const createdEvent = await all.until((m) => m.event?.type === 'created' && m.event.taskId === task.id);
+    const createdId = createdEvent.event?.id;
     const resumed = await openSocket(s, `?after=${createdId}&taskId=${task.id}`);
     expect((await resumed.until((m) => m.type === 'event')).event?.id).toBe(paused.event?.id);
     for (const c of [all, created, resumed]) c.socket.close();
