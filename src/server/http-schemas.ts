@@ -138,6 +138,10 @@ const events = eventsQuerySchema.shape;
 export const historyQuery = z.strictObject({
   taskId: intParam.pipe(events.taskId.unwrap()).optional(),
   afterId: intParam.pipe(events.afterId.unwrap()).optional(),
+  /** Only events of these tasks, comma-separated ids. */
+  taskIds: csvIds.pipe(events.taskIds.unwrap()).optional(),
+  /** With taskIds: the newest this many events of each task. */
+  perTask: intParam.pipe(events.perTask.unwrap()).optional(),
   /** One page; `afterId` pages on. */
   limit: intParam.pipe(events.limit.unwrap().max(LIMITS.eventsPageLimit, `must be at most ${LIMITS.eventsPageLimit}`)).optional(),
 });

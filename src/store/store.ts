@@ -375,6 +375,10 @@ export type RunPatch = Partial<Pick<WorkflowRun, 'status' | 'parentTaskId' | 'st
 
 export interface EventQuery {
   taskId?: number | undefined;
+  /** Only events of these tasks. */
+  taskIds?: readonly number[] | undefined;
+  /** With `taskIds`: the newest this many of each task. */
+  perTask?: number | undefined;
   afterId?: number | undefined;
   limit?: number | undefined;
 }

@@ -58,6 +58,31 @@ export function pagingContract(store: () => StoreHarness): void {
       expect([tooMany.code, tooMany.details?.field]).toEqual(['invalid_argument', 'ids']);
     });
 
+    it('reads the newest events of several tasks in one call', async () => {
+      const baton = await store().open();
+      const a = await baton.createTask({ title: 'ev a', noBreakdown: true });
+      const b = await baton.createTask({ title: 'ev b', noBreakdown: true });
+      const c = await baton.createTask({ title: 'ev c', noBreakdown: true });
+      for (const id of [a.id, b.id]) {
+        await baton.pauseTask(id);
+        await baton.resumeTask(id);
+      }
+      const newest = await baton.events({ taskIds: [a.id, b.id], perTask: 2 });
+      expect(newest.map((e) => [e.taskId, e.type])).toEqual([
+        [a.id, 'paused'],
+        [a.id, 'resumed'],
+        [b.id, 'paused'],
+        [b.id, 'resumed'],
+      ]);
+      const all = await baton.events({ taskIds: [a.id, c.id] });
+      expect(all.map((e) => [e.taskId, e.type])).toEqual([
+        [a.id, 'created'],
+        [c.id, 'created'],
+        [a.id, 'paused'],
+        [a.id, 'resumed'],
+      ]);
+    });
+
     it('refuses a page larger than the cap, and a cursor it did not give, naming the field', async () => {
       const baton = await store().open();
       await baton.createTask({ title: 'one', noBreakdown: true });

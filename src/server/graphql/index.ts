@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NoSchemaIntrospectionCustomRule, printSchema, specifiedRules, validate } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, parse, printSchema, specifiedRules, validate } from 'graphql';
 import mercurius from 'mercurius';
 import type { Baton } from '../../app/baton.js';
+import { BatonError } from '../../core/errors.js';
 import type { Api } from '../api.js';
 import type { RouteSpec } from '../route.js';
 import type { StreamHub } from '../sse.js';
@@ -64,7 +65,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     errorFormatter: formatErrors as never,
     errorHandler: graphqlErrorHandler,
     context: (req, reply) => contextOf(req, reply),
-    additionalRouteOptions: { config: { access: 'read' } },
+    additionalRouteOptions: { config: { access: 'read' }, preHandler: onlyGraphqlText },
     subscription: {
       context: (_socket, req) => contextOf(req, undefined),
       fullWsTransport: false,
@@ -80,4 +81,18 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
   app.get(`${GRAPHQL_PATH}/schema.graphql`, { config: { access: 'read' } }, async (_req, reply) =>
     reply.type('text/plain; charset=utf-8').send(text),
   );
+}
+
+/**
+ * A query is GraphQL text. Mercurius would also take a syntax tree (as JSON, or text that fails to
+ * parse but reads as JSON), which the validation rules are not written to survive: refused here.
+ */
+async function onlyGraphqlText(req: FastifyRequest): Promise<void> {
+  const source = (req.method === 'GET' ? req.query : req.body) as { query?: unknown } | null | undefined;
+  if (source?.query === undefined) return;
+  if (typeof source.query !== 'string') {
+    throw new BatonError('invalid_query', 'query: expected the GraphQL query as text', { field: 'query' });
+  }
+  // A syntax error is answered as GraphQL answers it, with its location.
+  parse(source.query);
 }

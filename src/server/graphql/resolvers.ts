@@ -82,17 +82,21 @@ export const taskLoaders = {
       return queries.map((q) => (q.obj.assignee === null ? null : (workers.get(q.obj.assignee) ?? null)));
     },
     events: async (queries: Query<{ limit?: number }>[], ctx: GraphqlContext) => {
-      const limit = queries[0]?.params.limit ?? 50;
-      if (limit < 1 || limit > LIMITS.eventsPageLimit) {
-        throw new BatonError('invalid_argument', `limit: must be from 1 to ${LIMITS.eventsPageLimit}`, { field: 'limit' });
+      for (const q of queries) {
+        const limit = q.params.limit ?? 50;
+        if (limit < 1 || limit > LIMITS.eventsPageLimit) {
+          throw new BatonError('invalid_argument', `limit: must be from 1 to ${LIMITS.eventsPageLimit}`, { field: 'limit' });
+        }
       }
-      // The store reads one task's history by its index; the reads of a page run together.
+      const perTask = Math.max(...queries.map((q) => q.params.limit ?? 50));
       const histories = new Map<number, TaskEvent[]>();
-      await Promise.all(
-        unique(queries.map((q) => q.obj.id)).map(async (id) => {
-          histories.set(id, await ctx.baton.events({ taskId: id }));
-        }),
-      );
+      const ids = unique(queries.map((q) => q.obj.id));
+      for (let i = 0; i < ids.length; i += LIMITS.listLimit) {
+        for (const e of await ctx.baton.events({ taskIds: ids.slice(i, i + LIMITS.listLimit), perTask })) {
+          const taskId = e.taskId as number;
+          histories.set(taskId, [...(histories.get(taskId) ?? []), e]);
+        }
+      }
       return queries.map((q) => (histories.get(q.obj.id) ?? []).slice(-(q.params.limit ?? 50)));
     },
   },
