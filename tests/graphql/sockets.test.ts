@@ -144,6 +144,21 @@ describe.each([sqliteBackend, postgresBackend])('the WebSocket door against bato
       while (!seen.some((e) => e.taskId === task.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(seen.find((e) => e.taskId === task.id)).toMatchObject({ type: 'created' });
       stop();
+      // A run's subscription, from the start of the log: its own events and its step's task's.
+      await s.admin.addWorkflow('name: gq-run\nsteps:\n  - id: only\n    task: { title: Only step }\n');
+      const run = await s.admin.startRun('gq-run');
+      const runSeen: TaskEvent[] = [];
+      const stopRun = client.subscribe<{ runEvents: TaskEvent }>(
+        { query: `subscription { runEvents(runId: ${run.id}, after: 0) { id taskId type data } }` },
+        { next: (r) => r.data && runSeen.push(r.data.runEvents), error: () => {}, complete: () => {} },
+      );
+      const step = run.tasks[0]?.id as number;
+      const until = Date.now() + 10_000;
+      while (!runSeen.some((e) => e.taskId === step) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(runSeen.map((e) => e.type)).toContain('run_started');
+      expect(runSeen.some((e) => e.taskId === step && e.type === 'created')).toBe(true);
+      expect(runSeen.every((e) => e.data?.run === run.id || e.taskId === step || e.taskId === runSeen[0]?.taskId)).toBe(true);
+      stopRun();
       const refusal = await new Promise<unknown>((resolve) => {
         client.subscribe({ query: 'subscription { nothingHere { id } }' }, { next: resolve, error: resolve, complete: () => {} });
       });
