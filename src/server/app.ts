@@ -190,6 +190,8 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
     streams,
     startAt,
     shutdown: shutdown.signal,
+    auth,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
     introspection: options.graphql?.introspection,
     limits: options.graphql,
   });

@@ -122,6 +122,36 @@ describe.each([sqliteBackend, postgresBackend])('the WebSocket door against bato
     expect(status).toBe(401);
   });
 
+  it('ends a socket and a subscription within seconds of their key being revoked', async () => {
+    const created = await s.admin.createKey({ role: 'viewer' });
+    const socket = await openSocket(s, '', created.key);
+    const socketClosed = new Promise<number>((resolve) => socket.socket.once('close', (code) => resolve(code)));
+    const client = createClient({
+      url: wsUrl(s, '/api/v1/graphql'),
+      webSocketImpl: class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers: { authorization: `Bearer ${created.key}` } });
+        }
+      },
+      retryAttempts: 0,
+    });
+    try {
+      const ended = new Promise<string>((resolve) => {
+        client.subscribe(
+          { query: 'subscription { taskEvents { id } }' },
+          { next: () => {}, error: () => resolve('error'), complete: () => resolve('complete') },
+        );
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      await s.admin.revokeKey(created.record.id);
+      const timeout = new Promise<string>((r) => setTimeout(() => r('still open'), 8_000));
+      expect(await Promise.race([ended, timeout])).not.toBe('still open');
+      expect(await socketClosed).toBe(1001);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('delivers task and run events to GraphQL subscriptions (graphql-ws), and refuses an unknown one', async () => {
     const client = createClient({
       url: wsUrl(s, '/api/v1/graphql'),

@@ -4,6 +4,7 @@ import mercurius from 'mercurius';
 import type { Baton } from '../../app/baton.js';
 import { BatonError } from '../../core/errors.js';
 import type { Api } from '../api.js';
+import { type AuthOptions, stillAdmitted } from '../auth.js';
 import type { RouteSpec } from '../route.js';
 import type { StreamHub } from '../sse.js';
 import { formatErrors, GraphqlRefusal, graphqlErrorHandler } from './errors.js';
@@ -18,6 +19,10 @@ export interface GraphqlOptions {
   streams: StreamHub;
   startAt: () => number;
   shutdown: AbortSignal;
+  /** Asked again while a subscription is open: a revoked key ends it. */
+  auth: AuthOptions;
+  /** How often an idle subscription socket is pinged (graphql-ws keep-alive). */
+  heartbeatMs: number;
   /** Answer introspection queries (default true). */
   introspection?: boolean | undefined;
   limits?: Partial<QueryLimits> | undefined;
@@ -56,7 +61,14 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
         ...operationResolvers(schema.queries, resolverDeps),
       },
       Mutation: operationResolvers(schema.mutations, resolverDeps),
-      Subscription: subscriptionResolvers({ streams: options.streams, startAt: options.startAt }),
+      Subscription: subscriptionResolvers({
+        streams: options.streams,
+        startAt: options.startAt,
+        stillAllowed: (ctx) => {
+          const { req, principal } = ctx as GraphqlContext;
+          return stillAdmitted(req, principal, options.auth);
+        },
+      }),
     } as never,
     loaders: taskLoaders as never,
     path: GRAPHQL_PATH,
@@ -69,6 +81,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     subscription: {
       context: (_socket, req) => contextOf(req, undefined),
       fullWsTransport: false,
+      keepAlive: options.heartbeatMs,
     },
   });
   // Subscriptions are not validated by graphql's `subscribe`: the same rules run here.

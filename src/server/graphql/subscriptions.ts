@@ -12,6 +12,12 @@ export interface SubscriptionDeps {
   streams: StreamHub;
   /** Where a subscription without `after` starts: the feed's watermark. */
   startAt: () => number;
+  /** Whether the subscriber's key still holds (asked every second, as for SSE). */
+  stillAllowed: (ctx: SubscriberContext) => Promise<boolean>;
+}
+
+export interface SubscriberContext {
+  baton: Baton;
 }
 
 interface EventArgs {
@@ -25,14 +31,14 @@ interface EventArgs {
 export function subscriptionResolvers(deps: SubscriptionDeps) {
   return {
     taskEvents: {
-      subscribe: (_root: unknown, args: EventArgs) => {
+      subscribe: (_root: unknown, args: EventArgs, ctx: SubscriberContext) => {
         const filter = { taskId: checkedTaskId(args.taskId), types: typesOf(args.types) };
-        return follow(deps, args.after, filter, 'taskEvents');
+        return follow(deps, args.after, filter, 'taskEvents', () => deps.stillAllowed(ctx));
       },
       resolve: (payload: { taskEvents: TaskEvent }) => payload.taskEvents,
     },
     runEvents: {
-      subscribe: async (_root: unknown, args: EventArgs, ctx: { baton: Baton }) => {
+      subscribe: async (_root: unknown, args: EventArgs, ctx: SubscriberContext) => {
         const runId = args.runId as number;
         const run = await ctx.baton.getRun(runId);
         const tasks = new Set(run.tasks.map((t) => t.id));
@@ -42,7 +48,7 @@ export function subscriptionResolvers(deps: SubscriptionDeps) {
           if (ofRun && e.taskId !== null) tasks.add(e.taskId);
           return ofRun || (e.taskId !== null && tasks.has(e.taskId));
         };
-        return follow(deps, args.after, { types: typesOf(args.types), accept }, 'runEvents');
+        return follow(deps, args.after, { types: typesOf(args.types), accept }, 'runEvents', () => deps.stillAllowed(ctx));
       },
       resolve: (payload: { runEvents: TaskEvent }) => payload.runEvents,
     },
@@ -64,6 +70,7 @@ function follow(
   after: number | null | undefined,
   filter: StreamFilter,
   field: string,
+  stillAllowed: () => Promise<boolean>,
 ): AsyncIterableIterator<Record<string, TaskEvent>> {
   const queue: TaskEvent[] = [];
   let waiting: ((result: IteratorResult<Record<string, TaskEvent>>) => void) | null = null;
@@ -98,6 +105,7 @@ function follow(
     },
     after ?? deps.startAt(),
     filter,
+    stillAllowed,
   );
   const iterator: AsyncIterableIterator<Record<string, TaskEvent>> = {
     next: () => {
