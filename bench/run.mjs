@@ -15,6 +15,7 @@ const SECTIONS = [
   './board-paint.mjs',
   './operations.mjs',
   './fleet.mjs',
+  './graphql.mjs',
 ];
 const only = process.argv[2];
 

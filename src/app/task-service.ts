@@ -66,7 +66,7 @@ export async function showTask(ctx: AppContext, id: number): Promise<TaskDetail>
 
 export async function listTasks(ctx: AppContext, raw: ListQuery = {}): Promise<TaskPage> {
   const query = parseWith(listQuerySchema, raw);
-  const q = { ...taskQueryOf(query), ready: query.ready, sort: query.sort };
+  const q = { ...taskQueryOf(query), ids: query.ids, parentIds: query.parentIds, ready: query.ready, sort: query.sort };
   const limit = query.limit ?? LIMITS.listLimit;
   // A listing in id order pages after the last id; any other order (claim order moves as it is
   // read) pages by position.

@@ -28,6 +28,8 @@ export async function listTasks(http: HttpClient, raw: ListQuery): Promise<TaskP
       worker: q.worker,
       tag: q.tag,
       parent: q.parentId,
+      ids: q.ids?.join(','),
+      parentIds: q.parentIds?.join(','),
       ready: q.ready || undefined,
       limit: q.limit,
       offset: q.offset,

@@ -401,7 +401,7 @@ export class RemoteBaton implements Baton {
       const want = Math.min(10_000, (query.limit ?? Number.POSITIVE_INFINITY) - all.length);
       const page = (
         await this.http.call<{ events: TaskEvent[] }>('GET', '/events/history', {
-          query: { taskId: query.taskId, afterId, limit: want },
+          query: { taskId: query.taskId, taskIds: query.taskIds?.join(','), perTask: query.perTask, afterId, limit: want },
         })
       ).events;
       all.push(...page);

@@ -130,6 +130,10 @@ export const ERROR_CODES = {
   server_unavailable: 'unavailable',
   /** A backup could not be written, or did not read back as written (nothing is left under its name). */
   backup_failed: 'internal',
+  /** A GraphQL document that does not parse or does not suit the schema (an unknown field or subscription). */
+  invalid_query: 'invalid',
+  /** A GraphQL query deeper or costlier than the server's limits. */
+  query_too_complex: 'invalid',
   internal: 'internal',
 } as const satisfies Record<string, ErrorCategory>;
 export type ErrorCode = keyof typeof ERROR_CODES;

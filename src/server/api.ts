@@ -21,7 +21,7 @@ export interface ApiOptions {
 }
 
 /** Every route of /api/v1 that is one `Baton` call, each validated by its own schemas. */
-export function registerApi(app: FastifyInstance, options: ApiOptions): { inFlight(): number } {
+export function registerApi(app: FastifyInstance, options: ApiOptions): Api {
   // One Baton per actor, made once: building one per request would cost every request.
   const batons = new Map<string, Baton>();
   const batonFor = (actor: string): Baton => {
@@ -44,53 +44,97 @@ export function registerApi(app: FastifyInstance, options: ApiOptions): { inFlig
 
   // Calls still running, answered or not: a long-poll whose client left still finishes its claim.
   let inFlight = 0;
+  const heavyCalls = new HeavyCalls(options.heavyPerCaller ?? HEAVY_PER_CALLER);
   async function handle(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    const signal = spec.longPoll ? untilGone(reply, options.shutdown) : options.shutdown;
+    const call = { principal: req.principal, params: req.params, query: req.query, body: req.body, req, reply, signal };
+    const result = await callRoute(spec, call);
+    // A handler may have set its own status (health answers 503 while the store cannot write).
+    if (reply.statusCode === 200) void reply.status(spec.status ?? 200);
+    return result;
+  }
+
+  /** One route's call, from any door: its input parsed by its schemas, its roles checked, its Baton call made. */
+  async function callRoute(spec: RouteSpec, call: RouteCall): Promise<unknown> {
     inFlight++;
     let release: (() => void) | null = null;
     try {
-      if (spec.heavy) release = heavyCalls.enter(callerOf(req));
-      return await answer(spec, req, reply);
+      if (spec.heavy) release = heavyCalls.enter(call.principal.keyId ?? `ip:${call.req.ip}`);
+      return await answer(spec, call);
     } finally {
       release?.();
       inFlight--;
     }
   }
-  const heavyCalls = new HeavyCalls(options.heavyPerCaller ?? HEAVY_PER_CALLER);
 
-  const api = { inFlight: () => inFlight };
-  return api;
+  return { inFlight: () => inFlight, call: callRoute, batonFor };
 
-  async function answer(spec: RouteSpec, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const params = parseWith(spec.params ?? noQuery, req.params ?? {}, { what: 'path' });
-    const query = parseWith(spec.query ?? noQuery, req.query ?? {}, { what: 'query' });
-    const rawBody = spec.body || req.body !== undefined ? (req.body ?? {}) : {};
+  async function answer(spec: RouteSpec, call: RouteCall): Promise<unknown> {
+    const { principal, req } = call;
+    authorise(principal, spec.access, undefined);
+    const params = parseWith(spec.params ?? noQuery, call.params ?? {}, { what: 'path' });
+    const query = parseWith(spec.query ?? noQuery, call.query ?? {}, { what: 'query' });
+    const rawBody = spec.body || call.body !== undefined ? (call.body ?? {}) : {};
     const body = parseWith(spec.body ?? emptyBody, rawBody, { what: 'body' });
-    if (spec.actAs) authorise(req.principal, spec.access, spec.actAs({ body, params }));
-    const commandsAllowed = mayRunCommands(req.principal, options.allowCommands);
+    if (spec.actAs) authorise(principal, spec.access, spec.actAs({ body, params }));
+    const commandsAllowed = mayRunCommands(principal, options.allowCommands);
     if (spec.setsCommands?.(body) && !commandsAllowed) throw commandsNotAllowed();
-    const signal = spec.longPoll ? untilGone(reply, options.shutdown) : options.shutdown;
-    const baton = batonFor(req.principal.actor);
-    const principal = req.principal;
-    const context = { body, query, params, baton, principal, req, reply, signal, logDir: options.logDir, commandsAllowed };
+    const baton = batonFor(principal.actor);
+    const reply = call.reply ?? detachedReply();
+    const context = {
+      body,
+      query,
+      params,
+      baton,
+      principal,
+      req,
+      reply,
+      signal: call.signal,
+      logDir: options.logDir,
+      commandsAllowed,
+    };
     const result = await spec.handle(context);
     if (options.validateResponses && spec.response) {
       const check = spec.response.safeParse(result);
       if (!check.success) throw new Error(`answer of ${spec.method} ${spec.path} broke its schema: ${check.error.message}`);
     }
-    // A handler may have set its own status (health answers 503 while the store cannot write).
-    if (reply.statusCode === 200) void reply.status(spec.status ?? 200);
     return result;
   }
+}
+
+/** A route called by another door (GraphQL, WebSocket): its raw input, as a request would carry it. */
+export interface RouteCall {
+  principal: Principal;
+  params: unknown;
+  query: unknown;
+  body: unknown;
+  /** The request the call arrived on (its headers, address). */
+  req: FastifyRequest;
+  /** The HTTP answer the route may set a status or header on; none when the call has its own. */
+  reply?: FastifyReply | undefined;
+  signal: AbortSignal;
+}
+
+export type RouteCaller = (spec: RouteSpec, call: RouteCall) => Promise<unknown>;
+
+export interface Api {
+  /** Calls still running. */
+  inFlight(): number;
+  call: RouteCaller;
+  /** The Baton acting for an actor (one per actor, kept). */
+  batonFor(actor: string): Baton;
+}
+
+/** Where a route's status and headers go when its answer is not an HTTP reply of its own. */
+function detachedReply(): FastifyReply {
+  const reply: Record<string, unknown> = {};
+  for (const name of ['code', 'status', 'header', 'headers', 'type']) reply[name] = () => reply;
+  return reply as unknown as FastifyReply;
 }
 
 /** Heavy calls one caller may have running at once, by default. */
 // The dashboard loads a page per board column at once; a script rarely needs more than a few.
 export const HEAVY_PER_CALLER = 12;
-
-/** A caller is its key; without keys (open mode, loopback), its address. */
-function callerOf(req: FastifyRequest): string {
-  return req.principal.keyId ?? `ip:${req.ip}`;
-}
 
 /** Counts heavy calls per caller; one over the limit is refused at once, not queued. */
 class HeavyCalls {

@@ -1,4 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { BatonHost } from '../app/baton.js';
@@ -12,6 +13,8 @@ import { registerDashboard } from './dashboard.js';
 import { registerErrors } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import { registerEvents } from './events.js';
+import { registerGraphql } from './graphql/index.js';
+import type { QueryLimits } from './graphql/limits.js';
 import { JwtVerifier } from './jwt.js';
 import { MaintenanceLoop } from './maintenance-loop.js';
 import { Metrics } from './metrics.js';
@@ -21,6 +24,7 @@ import { routesOf } from './routes.js';
 import type { LogHealth } from './routes-system.js';
 import { StreamHub } from './sse.js';
 import { SweepLoop } from './sweep-loop.js';
+import { registerSocket } from './ws.js';
 
 export { toBatonError } from './errors.js';
 
@@ -72,6 +76,10 @@ export interface ServerOptions {
   clock?: Clock | undefined;
   /** How often expired leases and reservations of offline workers are swept, in ms (default 250). */
   sweepMs?: number | undefined;
+  /** GraphQL: whether introspection is answered (default true), and the depth and cost limits of a query. */
+  graphql?: ({ introspection?: boolean | undefined } & Partial<QueryLimits>) | undefined;
+  /** Bytes of events a WebSocket client may leave unread before it is dropped (default 8 MiB). */
+  socketBufferBytes?: number | undefined;
   /** How often the scheduled duties (backups, retention) are looked at, in ms (default 60 s). */
   maintainMs?: number | undefined;
 }
@@ -142,6 +150,9 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   bodyLimits.follow(app);
   registerErrors(app, { corsOrigins: options.corsOrigins });
   drainAfterRefusals(app);
+  // One WebSocket server for both doors; frames past the body limit close the socket (1009). Its
+  // hooks come before auth's: an upgrade refused by auth still has its socket closed once answered.
+  await app.register(websocket, { options: { maxPayload: bodyLimit } });
   registerRequestGuard(app, { allowedHosts: options.allowedHosts, corsOrigins: options.corsOrigins });
   registerAuth(app, auth);
   registerJsonWrites(app);
@@ -168,6 +179,27 @@ export async function buildServer(options: ServerOptions): Promise<BatonServer> 
   const document = openApiDocument(routes, version);
   app.get('/api/v1/openapi.json', async () => document);
   registerEvents(app, { baton, feed, streams, metrics, auth });
+  const startAt = () => feed.watermark;
+  registerSocket(app, {
+    streams,
+    routes,
+    call: api.call,
+    auth,
+    startAt,
+    shutdown: shutdown.signal,
+    maxBuffered: options.socketBufferBytes,
+  });
+  await registerGraphql(app, {
+    routes,
+    api,
+    streams,
+    startAt,
+    shutdown: shutdown.signal,
+    auth,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    introspection: options.graphql?.introspection,
+    limits: options.graphql,
+  });
   await registerDashboard(app, options.dashboardDir ?? null);
 
   app.addHook('preClose', async () => {

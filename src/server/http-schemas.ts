@@ -84,6 +84,8 @@ const csv = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
+/** `1,2,3`: whole numbers, comma-separated. */
+const csvIds = csv.pipe(z.array(intParam));
 
 export const idParams = z.strictObject({ id: intParam.pipe(taskIdSchema) });
 export const dependencyParams = z.strictObject({ id: intParam.pipe(taskIdSchema), dep: intParam.pipe(taskIdSchema) });
@@ -99,6 +101,10 @@ export const listQuery = z.strictObject({
   worker: list.worker,
   tag: list.tag,
   parent: intParam.pipe(list.parentId.unwrap()).optional(),
+  /** Only these tasks, comma-separated ids. */
+  ids: csvIds.pipe(list.ids.unwrap()).optional(),
+  /** Only subtasks of these parents, comma-separated ids. */
+  parentIds: csvIds.pipe(list.parentIds.unwrap()).optional(),
   ready: flag.optional(),
   limit: intParam.pipe(list.limit.unwrap()).optional(),
   offset: intParam.pipe(list.offset.unwrap()).optional(),
@@ -114,7 +120,15 @@ export const listQuery = z.strictObject({
   sort: list.sort,
 });
 /** The filters of `GET /tasks/counts`: those of the listing, without paging or order. */
-export const countsQuery = listQuery.omit({ ready: true, limit: true, offset: true, cursor: true, sort: true });
+export const countsQuery = listQuery.omit({
+  ids: true,
+  parentIds: true,
+  ready: true,
+  limit: true,
+  offset: true,
+  cursor: true,
+  sort: true,
+});
 export const updateQuery = z.strictObject({ ifVersion: intParam.pipe(z.number().int().positive()).optional() });
 export const cancelQuery = cancelSchema;
 export const workersQuery = z.strictObject({ available: flag.optional() });
@@ -130,6 +144,10 @@ const events = eventsQuerySchema.shape;
 export const historyQuery = z.strictObject({
   taskId: intParam.pipe(events.taskId.unwrap()).optional(),
   afterId: intParam.pipe(events.afterId.unwrap()).optional(),
+  /** Only events of these tasks, comma-separated ids. */
+  taskIds: csvIds.pipe(events.taskIds.unwrap()).optional(),
+  /** With taskIds: the newest this many events of each task. */
+  perTask: intParam.pipe(events.perTask.unwrap()).optional(),
   /** One page; `afterId` pages on. */
   limit: intParam.pipe(events.limit.unwrap().max(LIMITS.eventsPageLimit, `must be at most ${LIMITS.eventsPageLimit}`)).optional(),
 });

@@ -88,6 +88,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       responses: { '200': { description: 'text/event-stream; each message: id, and data = the event as JSON' } },
     },
   };
+  Object.assign(paths, graphqlPaths(parameters({ query: streamQuery } as unknown as RouteSpec)));
   paths['/metrics'] = {
     get: {
       summary: 'Prometheus metrics (text format)',
@@ -103,5 +104,70 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
       schemas: { Error: schemaOf(errorSchema, 'output') },
     },
     paths,
+  };
+}
+
+/** The GraphQL endpoint, its schema, and the WebSocket door: described here, served outside the route table. */
+function graphqlPaths(streamParameters: Json[]): Record<string, Json> {
+  const security = [{ bearer: [] }];
+  const graphqlAnswer = {
+    description:
+      'GraphQL answer `{data, errors}`; each error has `extensions.code` (a Baton error code) and `extensions.details`. A query that does not parse or suit the schema is 400 invalid_query; one over the depth or cost limit 400 query_too_complex.',
+    content: { 'application/json': { schema: { type: 'object' } } },
+  };
+  return {
+    '/api/v1/graphql': {
+      post: {
+        summary:
+          'GraphQL: queries (tasks with filters and cursor pages, their dependencies, subtasks, parent, events and worker; workers, status, workflows, runs…) and a mutation for every write of this API, with the same roles and error codes',
+        tags: ['graphql'],
+        security,
+        'x-baton-access': 'read',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['query'],
+                properties: { query: { type: 'string' }, variables: { type: 'object' }, operationName: { type: 'string' } },
+              },
+            },
+          },
+        },
+        responses: { '200': graphqlAnswer, '400': graphqlAnswer, '401': graphqlAnswer, '429': graphqlAnswer },
+      },
+      get: {
+        summary:
+          'GraphQL queries as `?query=` (no mutations); with `Upgrade: websocket` and the `graphql-transport-ws` protocol, subscriptions (taskEvents, runEvents)',
+        tags: ['graphql'],
+        security,
+        parameters: [{ name: 'query', in: 'query', required: false, schema: { type: 'string' } }],
+        responses: { '200': graphqlAnswer, '101': { description: 'switched to the graphql-ws protocol' } },
+      },
+    },
+    '/api/v1/graphql/schema.graphql': {
+      get: {
+        summary: 'The GraphQL schema (SDL), written from the same zod schemas as this document',
+        tags: ['graphql'],
+        security,
+        responses: { '200': { description: 'text/plain: the schema in GraphQL SDL' } },
+      },
+    },
+    '/api/v1/ws': {
+      get: {
+        summary:
+          'WebSocket: the event stream of /api/v1/events (same filters, resume with ?after= or Last-Event-ID, heartbeats) as `{type: "event", event}` messages, and claim, claimTask, heartbeat, progress, complete, fail, release as `{type, ref, taskId, body}` frames answered by `{type: "result", ref, data}` or `{type: "error", ref, error}`',
+        description:
+          'Frames are JSON text of at most 64 KiB (else a payload_too_large error; past the body limit the socket closes with 1009). A client more than 8 MiB behind is closed with 4008 and resumes with ?after=<last event id>. The key may be given as ?access_token= (browsers cannot set headers on a WebSocket).',
+        tags: ['events'],
+        security,
+        parameters: [...streamParameters, { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
+        responses: {
+          '101': { description: 'switched to WebSocket' },
+          '401': { description: 'no valid key (HTTP, before the upgrade)' },
+        },
+      },
+    },
   };
 }

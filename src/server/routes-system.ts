@@ -163,7 +163,8 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
     route({
       method: 'GET',
       path: '/events/history',
-      summary: 'Events (the audit trail) after an id, optionally of one task',
+      summary:
+        'Events (the audit trail) after an id, optionally of one task, or of several (taskIds, with the newest perTask of each)',
       tag: 'events',
       access: 'read',
       heavy: true,
@@ -173,6 +174,8 @@ export function systemRoutes(deps: SystemDeps): RouteSpec[] {
         events: await baton.events({
           ...(query.taskId !== undefined && { taskId: query.taskId }),
           ...(query.afterId !== undefined && { afterId: query.afterId }),
+          ...(query.taskIds !== undefined && { taskIds: query.taskIds }),
+          ...(query.perTask !== undefined && { perTask: query.perTask }),
           limit: query.limit ?? 1_000,
         }),
       }),

@@ -123,6 +123,8 @@ export const taskRoutes: RouteSpec[] = [
         ...(query.worker !== undefined && { worker: query.worker }),
         ...(query.tag !== undefined && { tag: query.tag }),
         ...((query.parent ?? query.parentId) !== undefined && { parentId: query.parent ?? query.parentId }),
+        ...(query.ids !== undefined && { ids: query.ids }),
+        ...(query.parentIds !== undefined && { parentIds: query.parentIds }),
         ...(query.ready && { ready: true }),
         limit: query.limit ?? 100,
         ...(query.offset !== undefined && { offset: query.offset }),

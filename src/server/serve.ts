@@ -9,7 +9,7 @@ import { BatonError } from '../core/errors.js';
 import { type FleetSpec, fleetOf, readFleetFile } from '../fleet/fleet-file.js';
 import { memberSpawner } from '../fleet/spawn-member.js';
 import { FleetSupervisor } from '../fleet/supervisor.js';
-import { buildServer } from './app.js';
+import { buildServer, type ServerOptions } from './app.js';
 import { createLogger } from './logger.js';
 import { isLoopback } from './request-guard.js';
 
@@ -38,6 +38,8 @@ export interface ServeOptions {
   version?: string | undefined;
   /** A fleet file: the server also runs its pools of workers (`baton fleet FILE`), stopped with it. */
   fleet?: string | undefined;
+  /** GraphQL introspection and query limits (see `ServerOptions.graphql`). */
+  graphql?: ServerOptions['graphql'];
   /** Called with each line meant for the person who started the server. */
   say?: (line: string) => void;
 }
@@ -87,6 +89,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       authFailureLimit: authFailures === 0 ? false : { max: authFailures, windowMs: 60_000 },
       dashboardDir: options.dashboardDir ?? defaultDashboard(),
       version: options.version,
+      graphql: options.graphql,
     });
     const fleetSpec = await fleetToRun(options.fleet, join(location.dir, 'config.yaml'));
     await server.start();

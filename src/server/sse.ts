@@ -15,21 +15,42 @@ const RECHECK_MS = 1_000;
 export interface StreamFilter {
   taskId?: number | undefined;
   types?: ReadonlySet<string> | undefined;
+  /** Any further test an event must pass (a run's events). */
+  accept?: ((e: TaskEvent) => boolean) | undefined;
+}
+
+/** Where a follower's events go: an SSE response, a WebSocket, a GraphQL subscription. */
+export interface EventSink {
+  /** Sends these events (already filtered), in order. */
+  send(events: readonly TaskEvent[]): void;
+  /** Tells the client the stream is alive. */
+  heartbeat(): void;
+  /** Bytes queued for the client and not yet sent: too many, and the client is dropped. */
+  buffered(): number;
+  /** How many bytes are too many for this client (default: the hub's). */
+  maxBuffered?: number;
+  /** Ends the stream: `slow` when the client fell too far behind, `ended` otherwise. */
+  close(reason: 'slow' | 'ended'): void;
+  /** Calls `listener` once when the client goes away. */
+  onGone(listener: () => void): void;
 }
 
 /**
- * Server-Sent Event streams. A client resuming after an id first gets the backlog from the store,
- * up to the feed's watermark, then the live feed; events arriving meanwhile wait in a buffer, so
- * nothing is missed or sent twice, and ids only grow.
+ * Followers of the event feed: Server-Sent Event streams, WebSockets and GraphQL subscriptions.
+ * A client resuming after an id first gets the backlog from the store, up to the feed's
+ * watermark, then the live feed; events arriving meanwhile wait in a buffer, so nothing is missed
+ * or sent twice, and ids only grow. A client that falls behind by more than `maxBuffered` bytes is
+ * dropped (it resumes by id) and never holds back the others.
  */
 export class StreamHub {
-  private readonly streams = new Set<() => void>();
+  private readonly streams = new Set<(reason?: 'slow' | 'ended') => void>();
 
   constructor(
     private readonly baton: Baton,
     private readonly feed: EventFeed,
     private readonly heartbeatMs: number,
     private readonly recheckMs = RECHECK_MS,
+    private readonly maxBuffered = MAX_BUFFERED,
   ) {}
 
   get size(): number {
@@ -52,24 +73,38 @@ export class StreamHub {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 1000\n: connected\n\n');
+    await this.follow(sseSink(res), afterId, filter, stillAllowed);
+  }
+
+  /**
+   * Sends `sink` the events after `afterId` that pass `filter`, then every new one, until the
+   * client goes away, falls too far behind, `stillAllowed` fails, or the server closes.
+   * Resolves once the backlog is sent (the stream goes on).
+   */
+  async follow(
+    sink: EventSink,
+    afterId: number,
+    filter: StreamFilter,
+    stillAllowed: () => Promise<boolean> = async () => true,
+  ): Promise<void> {
     let live = false;
     const pending: TaskEvent[] = [];
     let sent = afterId;
     const send = (events: readonly TaskEvent[]) => {
-      let chunk = '';
+      const out: TaskEvent[] = [];
       for (const e of events) {
         if (e.id <= sent) continue;
         sent = e.id;
-        if (matches(e, filter)) chunk += `id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`;
+        if (matches(e, filter)) out.push(e);
       }
-      if (chunk && !res.writableEnded) res.write(chunk);
-      if (res.writableLength > MAX_BUFFERED) end();
+      if (out.length > 0) sink.send(out);
+      if (sink.buffered() > (sink.maxBuffered ?? this.maxBuffered)) end('slow');
     };
     const unsubscribe = this.feed.subscribe((events) => {
       if (live) send(events);
       else pending.push(...events);
     });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), this.heartbeatMs);
+    const heartbeat = setInterval(() => sink.heartbeat(), this.heartbeatMs);
     let checking = false;
     const recheck = setInterval(() => {
       if (checking) return;
@@ -82,15 +117,15 @@ export class StreamHub {
           checking = false;
         });
     }, this.recheckMs);
-    const end = () => {
+    const end = (reason: 'slow' | 'ended' = 'ended') => {
       if (!this.streams.delete(end)) return;
       clearInterval(heartbeat);
       clearInterval(recheck);
       unsubscribe();
-      if (!res.destroyed) res.end();
+      sink.close(reason);
     };
     this.streams.add(end);
-    res.on('close', end);
+    sink.onGone(() => end());
     try {
       await this.backlog(afterId, send, () => !this.streams.has(end));
     } catch {
@@ -127,5 +162,22 @@ export class StreamHub {
 
 function matches(e: TaskEvent, filter: StreamFilter): boolean {
   if (filter.taskId !== undefined && e.taskId !== filter.taskId) return false;
-  return !filter.types || filter.types.has(e.type);
+  if (filter.types && !filter.types.has(e.type)) return false;
+  return !filter.accept || filter.accept(e);
+}
+
+function sseSink(res: ServerResponse): EventSink {
+  return {
+    send(events) {
+      let chunk = '';
+      for (const e of events) chunk += `id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`;
+      if (!res.writableEnded) res.write(chunk);
+    },
+    heartbeat: () => res.write(': keep-alive\n\n'),
+    buffered: () => res.writableLength,
+    close: () => {
+      if (!res.destroyed) res.end();
+    },
+    onGone: (listener) => res.on('close', listener),
+  };
 }

@@ -339,6 +339,10 @@ export interface TaskQuery {
   assignee?: string | undefined;
   tag?: string | undefined;
   parentId?: number | undefined;
+  /** Only these tasks. */
+  ids?: readonly number[] | undefined;
+  /** Only subtasks of these parents. */
+  parentIds?: readonly number[] | undefined;
   /** Held under a lease (true), or not (false: with `executing`, a parent following its subtasks). */
   leased?: boolean | undefined;
   /** Claimable now: queued or assigned, `runAfter` passed. Sorted in claim order. */
@@ -375,6 +379,10 @@ export type RunPatch = Partial<Pick<WorkflowRun, 'status' | 'parentTaskId' | 'st
 
 export interface EventQuery {
   taskId?: number | undefined;
+  /** Only events of these tasks. */
+  taskIds?: readonly number[] | undefined;
+  /** With `taskIds`: the newest this many of each task. */
+  perTask?: number | undefined;
   afterId?: number | undefined;
   limit?: number | undefined;
 }

@@ -37,6 +37,12 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
       '--trust-proxy <addresses>',
       'proxies whose X-Forwarded-For names the client (rate limits, wrong-key lockouts): "all", or addresses and CIDR ranges, comma-separated (config: server.trustProxy)',
     )
+    .option(
+      '--no-graphql-introspection',
+      'refuse GraphQL introspection queries (the schema stays at /api/v1/graphql/schema.graphql)',
+    )
+    .option('--graphql-max-depth <n>', 'deepest nesting of fields a GraphQL query may have (default 8)')
+    .option('--graphql-max-cost <n>', 'largest estimated cost of a GraphQL query (default 20000)')
     .action(async (opts: Opts) => {
       const o: Opts = { ...globals(), ...opts };
       if (serverOf(o)) throw new BatonError('usage', 'serve: --server makes no sense here; serve runs over a store (--db)');
@@ -59,6 +65,11 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         trustProxy: o.trustProxy === undefined ? undefined : proxiesOf(String(o.trustProxy)),
         version: (await import('../../app/version.js')).version(),
         fleet: o.fleet !== undefined ? resolve(String(o.fleet)) : undefined,
+        graphql: {
+          introspection: o.graphqlIntrospection !== false,
+          maxDepth: o.graphqlMaxDepth !== undefined ? parsePositiveInt(String(o.graphqlMaxDepth), 'graphqlMaxDepth') : undefined,
+          maxCost: o.graphqlMaxCost !== undefined ? parsePositiveInt(String(o.graphqlMaxCost), 'graphqlMaxCost') : undefined,
+        },
       });
       await untilSignal();
       // A second signal while shutting down leaves at once.

@@ -113,6 +113,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('-w, --worker <worker>', 'only tasks assigned to this worker')
     .option('--tag <tag>', 'only tasks with this tag')
     .option('--parent <id>', 'only subtasks of this task')
+    .option('--ids <ids>', 'only these tasks, comma-separated ids')
     .option('--ready', 'only tasks claimable now, in the order workers receive them')
     .option('--priority <priorities>', 'only these priorities, comma-separated')
     .option('--capability <caps>', 'only tasks needing one of these capabilities, comma-separated')
@@ -137,6 +138,7 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
         ...(opts.worker !== undefined && { worker: String(opts.worker) }),
         ...(opts.tag !== undefined && { tag: String(opts.tag) }),
         ...(opts.parent !== undefined && { parentId: parseTaskId(String(opts.parent), 'parent') }),
+        ...(opts.ids !== undefined && { ids: parseList(String(opts.ids), 'ids').map((id) => parseTaskId(id, 'ids')) }),
         ...(opts.ready === true && { ready: true }),
         ...listFilters(opts, Boolean(g(opts).json)),
       };

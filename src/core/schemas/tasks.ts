@@ -144,6 +144,10 @@ export const listQuerySchema = z.strictObject({
   worker: workerIdSchema.optional(),
   tag: nameSchema.optional(),
   parentId: taskIdSchema.optional(),
+  /** Only these tasks (a batch read by id). */
+  ids: z.array(taskIdSchema).max(LIMITS.listLimit, tooMany(LIMITS.listLimit)).optional(),
+  /** Only subtasks of these parents (a batch read of several parents' subtasks). */
+  parentIds: z.array(taskIdSchema).max(LIMITS.listLimit, tooMany(LIMITS.listLimit)).optional(),
   /** Only tasks claimable now, in the order workers receive them. */
   ready: z.boolean().optional(),
   ...taskFilterShape,

@@ -169,5 +169,9 @@ export const eventsQuerySchema = z.strictObject({
   /** Only events after this id. */
   afterId: z.number().int('must be a whole number').min(0, 'must not be negative').optional(),
   limit: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+  /** Only events of these tasks (a batch read of several tasks' histories). */
+  taskIds: z.array(taskIdSchema).max(LIMITS.listLimit, `must have at most ${LIMITS.listLimit} items`).optional(),
+  /** With `taskIds`: only the newest this many events of each task. */
+  perTask: z.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
 });
 export type EventsQuery = z.input<typeof eventsQuerySchema>;

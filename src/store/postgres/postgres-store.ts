@@ -299,10 +299,14 @@ export class PostgresStore implements Store {
   }
 
   async events(query: EventQuery) {
+    const after = query.afterId ?? 0;
+    const limit = query.limit ?? null;
     const rows =
-      query.taskId !== undefined
-        ? await this.read(this.st.eventsOfTask, [query.taskId, query.afterId ?? 0, query.limit ?? null])
-        : await this.read(this.st.eventsAfter, [query.afterId ?? 0, query.limit ?? null]);
+      query.taskIds !== undefined
+        ? await this.read(this.st.eventsOfTasks, [[...query.taskIds], after, query.perTask ?? null, limit])
+        : query.taskId !== undefined
+          ? await this.read(this.st.eventsOfTask, [query.taskId, after, limit])
+          : await this.read(this.st.eventsAfter, [after, limit]);
     return rows.map(rowToEvent);
   }
 

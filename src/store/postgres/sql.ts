@@ -305,6 +305,10 @@ RETURNING task_id`,
 
     eventsOfTask: `SELECT * FROM ${events} WHERE task_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
     eventsAfter: `SELECT * FROM ${events} WHERE id > $1 ORDER BY id LIMIT $2`,
+    eventsOfTasks: `SELECT * FROM (
+        SELECT e.*, ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY id DESC) AS newest
+        FROM ${events} e WHERE task_id = ANY($1::bigint[]) AND id > $2
+      ) AS t WHERE $3::bigint IS NULL OR newest <= $3 ORDER BY id LIMIT $4`,
     allEvents: `SELECT * FROM ${events} ORDER BY id`,
     insertEvent: `INSERT INTO ${events} (task_id, worker_id, actor, type, at, changes, data)
       VALUES ($1, $2, $3, $4, $5, $6::text::json, $7::text::json) RETURNING id`,

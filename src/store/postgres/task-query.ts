@@ -13,6 +13,8 @@ export function taskWhere(query: TaskQuery, tasks: string): { where: string; par
   if (query.ready) clauses.push(`t.status IN ('queued', 'assigned') AND t.run_after <= ${NOW_MS}`);
   if (query.assignee !== undefined) clauses.push(`t.assignee = ${param(query.assignee)}`);
   if (query.parentId !== undefined) clauses.push(`t.parent_id = ${param(query.parentId)}`);
+  if (query.ids !== undefined) clauses.push(`t.id = ANY(${param([...query.ids])}::bigint[])`);
+  if (query.parentIds !== undefined) clauses.push(`t.parent_id = ANY(${param([...query.parentIds])}::bigint[])`);
   if (query.leased !== undefined) clauses.push(query.leased ? 't.lease_owner IS NOT NULL' : 't.lease_owner IS NULL');
   if (query.tag !== undefined) clauses.push(`${param(query.tag)}::text = ANY(t.tags)`);
   if (query.withCommand) clauses.push("t.command IS NOT NULL AND t.command <> ''");

@@ -71,6 +71,10 @@ export const SQL = {
 
   eventsOfTask: 'SELECT * FROM events WHERE task_id = ? AND id > ? ORDER BY id LIMIT ?',
   eventsAfter: 'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?',
+  eventsOfTasks: `SELECT * FROM (
+      SELECT e.*, ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY id DESC) AS newest
+      FROM events e WHERE task_id IN (SELECT value FROM json_each(?)) AND id > ?
+    ) WHERE newest <= ? ORDER BY id LIMIT ?`,
 
   upsertWorker: `INSERT INTO workers (id, name, capabilities, host, pid, concurrency, version, registered_at, last_seen_at, state, usage, breaker)
     VALUES (@id, @name, @capabilities, @host, @pid, @concurrency, @version, @registered_at, @last_seen_at, @state, @usage, @breaker)
@@ -130,6 +134,14 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
   if (query.parentId !== undefined) {
     clauses.push('t.parent_id = @parent');
     params.parent = query.parentId;
+  }
+  if (query.ids !== undefined) {
+    clauses.push('t.id IN (SELECT value FROM json_each(@ids))');
+    params.ids = JSON.stringify(query.ids);
+  }
+  if (query.parentIds !== undefined) {
+    clauses.push('t.parent_id IN (SELECT value FROM json_each(@parentIds))');
+    params.parentIds = JSON.stringify(query.parentIds);
   }
   if (query.leased !== undefined) clauses.push(query.leased ? 't.lease_owner IS NOT NULL' : 't.lease_owner IS NULL');
   if (query.tag !== undefined) {

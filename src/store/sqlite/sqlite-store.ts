@@ -335,10 +335,14 @@ export class SqliteStore implements Store {
 
   events(query: EventQuery): Promise<TaskEvent[]> {
     return this.read((stmt) => {
+      const after = query.afterId ?? 0;
+      const limit = query.limit ?? -1;
       const rows =
-        query.taskId !== undefined
-          ? stmt(SQL.eventsOfTask).all(query.taskId, query.afterId ?? 0, query.limit ?? -1)
-          : stmt(SQL.eventsAfter).all(query.afterId ?? 0, query.limit ?? -1);
+        query.taskIds !== undefined
+          ? stmt(SQL.eventsOfTasks).all(JSON.stringify(query.taskIds), after, query.perTask ?? Number.MAX_SAFE_INTEGER, limit)
+          : query.taskId !== undefined
+            ? stmt(SQL.eventsOfTask).all(query.taskId, after, limit)
+            : stmt(SQL.eventsAfter).all(after, limit);
       return (rows as Row[]).map(rowToEvent);
     });
   }
