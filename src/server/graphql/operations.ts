@@ -65,7 +65,7 @@ export const MUTATION_NAMES: Readonly<Record<string, string>> = {
  * REST writes that are not mutations: an inbound hook's credential is the signature over the exact
  * bytes its sender posted, which a GraphQL request cannot carry.
  */
-const NOT_MUTATIONS = new Set(['POST /hooks/:name']);
+export const NOT_MUTATIONS = new Set(['POST /hooks/:name']);
 
 /** The reads offered as queries, each the same call as its REST route (`task` is written by hand). */
 export const QUERY_NAMES: Readonly<Record<string, string>> = {
