@@ -132,9 +132,9 @@ export function withEstimateMinutes<T extends { estimate?: string | undefined; e
 /** Seconds such as `300`, `90s`, `5m`, `1h`. */
 export function parseSeconds(raw: string | number, field: string): number {
   const text = String(raw).trim().toLowerCase();
-  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h)?$/.exec(text);
-  if (!m) throw invalid(field, `"${raw}" is not a duration in seconds (use e.g. 30, 90s, 5m)`);
-  const factor = { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] ?? 's'] ?? 1;
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)?$/.exec(text);
+  if (!m) throw invalid(field, `"${raw}" is not a duration in seconds (use e.g. 30, 90s, 5m, 2h, 1d)`);
+  const factor = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] ?? 's'] ?? 1;
   const seconds = Number(m[1]) * factor;
   if (!(seconds > 0) || seconds > LIMITS.durationSeconds) {
     throw invalid(field, `must be between 1 ms and ${LIMITS.durationSeconds / 86_400} days (got "${raw}")`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,14 @@ describe('.baton/config.yaml', () => {
     writeFileSync(path, text);
     return path;
   };
+
+  it("accepts the README's example config as written", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = /## Configuration\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const policy = await loadPolicy(file(example as string));
+    expect(policy.claims.maxLeaseSeconds).toBe(86_400);
+  });
 
   it('uses the defaults when there is no file', async () => {
     expect(await loadPolicy(join(dir, 'missing.yaml'))).toBe(DEFAULT_POLICY);

@@ -131,6 +131,7 @@ describe('parseSeconds', () => {
     expect(parseSeconds('5m', 'lease')).toBe(300);
     expect(parseSeconds('1h', 'lease')).toBe(3600);
     expect(parseSeconds('200ms', 'lease')).toBe(0.2);
+    expect(parseSeconds('1d', 'lease')).toBe(86_400);
   });
 
   it.each(['0', '-1', 'forever', '8d'])('refuses "%s"', (raw) => {
