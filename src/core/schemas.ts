@@ -11,6 +11,15 @@ import { BatonError, type ErrorCode } from './errors.js';
 
 export { LIMITS } from './limits.js';
 export {
+  type ContributeInput,
+  contributeSchema,
+  SWARM_MAX_SIZE,
+  TEAM_MAX_MEMBERS,
+  type TeamInput,
+  teamRefSchema,
+  teamSchema,
+} from './schemas/teams.js';
+export {
   isoTimeSchema,
   nameSchema,
   percentSchema,

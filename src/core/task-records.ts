@@ -80,6 +80,12 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     readyAt: blocked ? null : iso(readyAtMs),
     claimOrder: taskClaimOrder(readyAtMs, { priority, queue }, policy),
     recurrence: ctx.recurrence ?? null,
+    team: input.team ?? null,
+    collaborators: input.collaborators ?? [],
+    swarm: input.swarm
+      ? { role: 'parent', size: input.swarm, merge: input.merge ?? 'all', mergeCommand: input.mergeCommand ?? null }
+      : null,
+    inputFrom: input.inputFrom ?? null,
   };
 }
 

@@ -22,6 +22,7 @@ import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
 import type { StoreFleet } from './fleet.js';
 import type { HooksTx, StoreHooks } from './hooks.js';
+import type { StoreTeams, TeamsTx } from './teams.js';
 import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
 
 /**
@@ -29,7 +30,7 @@ import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
  * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
  * rules live in `core/`, the use cases in `app/`.
  */
-export interface Store extends StoreMaintenance, StoreHooks, StoreFleet {
+export interface Store extends StoreMaintenance, StoreHooks, StoreFleet, StoreTeams {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
@@ -189,7 +190,7 @@ export function keyCapabilities(column: unknown): KeyCapability[] {
   return Array.isArray(names) ? KEY_CAPABILITIES.filter((c) => names.includes(c)) : [];
 }
 
-export interface StoreTx extends MaintenanceTx, HooksTx {
+export interface StoreTx extends MaintenanceTx, HooksTx, TeamsTx {
   /** The store's clock, read once per transaction. */
   readonly now: number;
   getTask(id: number): Promise<Task | undefined>;

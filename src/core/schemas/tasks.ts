@@ -25,6 +25,7 @@ import {
   trimmed,
   workerIdSchema,
 } from './fields.js';
+import { teamworkFields } from './teams.js';
 
 /** Inputs of the task calls of `Baton`: create, change, list, depend, assign, cancel, break down. */
 
@@ -90,6 +91,7 @@ export const createTaskSchema = z.strictObject({
    * person can edit it or break it down first; resuming it releases it.
    */
   hold: z.boolean().optional(),
+  ...teamworkFields,
 });
 export type CreateTaskInput = z.input<typeof createTaskSchema>;
 

@@ -33,6 +33,8 @@ import {
   toStoreError,
 } from './connection.js';
 import { capabilityCountsOfRows, fleetStatements, poolsOf } from './fleet.js';
+import { teamStatements } from './teams.js';
+import { teamsOf } from '../teams.js';
 import { type HookStatements, hookReads, hookStatements } from './hooks.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
@@ -83,6 +85,7 @@ export class PostgresStore implements Store {
   readonly qs: ReturnType<typeof queueStatements>;
   readonly hooks: HookStatements;
   readonly fleet: ReturnType<typeof fleetStatements>;
+  readonly teams: ReturnType<typeof teamStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -110,6 +113,7 @@ export class PostgresStore implements Store {
     this.qs = queueStatements(settings.schema);
     this.hooks = hookStatements(settings.schema);
     this.fleet = fleetStatements(settings.schema);
+    this.teams = teamStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -338,6 +342,9 @@ export class PostgresStore implements Store {
     await this.retrying(() => this.exec(this.sql, this.fleet.removePools, [supervisor]), notSent);
   }
   listPools = async () => poolsOf(await this.read(this.fleet.listPools));
+
+  // ── teams (teams.ts) ──────────────────────────────────────────────────────
+  listTeams = async () => teamsOf((await this.read(this.teams.listTeams)) as never, (await this.read(this.teams.listMembers)) as never);
 
   // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
   snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>): Promise<T> => pgSnapshot(this, fn);

@@ -1,3 +1,4 @@
+import { swarmOf } from '../../core/swarm.js';
 import type Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { BatonError } from '../../core/errors.js';
@@ -25,6 +26,7 @@ import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../
 import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
 import * as fleet from './fleet.js';
+import * as teams from './teams.js';
 import * as hooks from './hooks.js';
 import { admit, claimGate, readPauses, readQueueCounts } from './queues.js';
 import { readResources } from './resources.js';
@@ -205,6 +207,10 @@ export class SqliteStore implements Store {
       for (const task of candidates) {
         if (!(TRANSITIONS.claim as readonly TaskStatus[]).includes(task.status)) continue;
         if (!admit(gate, task.queue, claimed.length)) continue;
+        // Candidates were read before this claim leased any: one attempt per swarm per worker.
+        if (swarmOf(task) !== null && claimed.some((c) => swarmOf(c) === swarmOf(task))) {
+          continue;
+        }
         // Candidates were read before this claim leased any: a later one may find its resource full.
         if (claimed.length > 0 && task.resources.length > 0 && this.stmt(SQL.fullResources).get(JSON.stringify(task.resources))) {
           continue;
@@ -383,6 +389,9 @@ export class SqliteStore implements Store {
   reportPool = (report: PoolRecord) => this.transaction(async () => fleet.reportPool((sql) => this.stmt(sql), report));
   removePools = (supervisor: string) => this.transaction(async () => fleet.removePools((sql) => this.stmt(sql), supervisor));
   listPools = () => this.read(fleet.listPools);
+
+  // ── teams (teams.ts) ──────────────────────────────────────────────────────
+  listTeams = () => this.read(teams.listTeams);
 
   // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
   snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>) => sqliteSnapshot(this.location, this.clock.now(), fn);

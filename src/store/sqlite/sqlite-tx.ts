@@ -2,7 +2,7 @@ import type { BackupParts } from '../../core/backup.js';
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
-import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { DependencyCondition, NewEvent, Task, TaskEvent, Team, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
@@ -14,6 +14,7 @@ import { QUEUE_SQL, writePause } from './queues.js';
 import * as retention from './retention.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import * as runs from './runs.js';
+import * as teams from './teams.js';
 import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
 import * as triggers from './triggers.js';
@@ -46,6 +47,16 @@ export class SqliteTx implements StoreTx {
   async setPause(queue: string, pause: { atMs: number; by: string | null } | null): Promise<boolean> {
     this.wrote = true;
     return writePause((sql) => this.store.stmt(sql), queue, pause);
+  }
+
+  async putTeam(team: Team): Promise<void> {
+    this.wrote = true;
+    teams.putTeam((sql) => this.store.stmt(sql), team);
+  }
+
+  async removeTeam(name: string): Promise<boolean> {
+    this.wrote = true;
+    return teams.removeTeam((sql) => this.store.stmt(sql), name);
   }
 
   async insertTask(task: NewTask): Promise<Task> {
