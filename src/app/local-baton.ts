@@ -5,7 +5,7 @@ import type { Policy } from '../core/policy.js';
 import type { Resource } from '../core/resources.js';
 import type { SetResourceInput } from '../core/schemas.js';
 import { parseWith, registerWorkerSchema, workerHeartbeatSchema, workerRefSchema } from '../core/schemas.js';
-import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
+import type { ApiKey, BatonDump, Task, TaskEvent, Team, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import * as backups from './backup-service.js';
 import type {
@@ -100,6 +100,8 @@ import * as runs from './run-service.js';
 import * as steer from './steer-service.js';
 import * as system from './system-service.js';
 import * as tasks from './task-service.js';
+import * as teams from './team-service.js';
+import type { ContributeInput, TeamInput, TeamView, WorkerLoad } from './team-types.js';
 import * as webhooks from './webhook-service.js';
 import type {
   Alert,
@@ -306,6 +308,17 @@ export class LocalBaton implements BatonHost {
   queues = async (): Promise<QueuesReport> => {
     await this.sweepBeforeRead();
     return queueService.queues(this.ctx);
+  };
+  // ── teams, collaborators and workload ───────────────────────────────────
+  addTeam = (input: TeamInput): Promise<Team> => teams.addTeam(this.ctx, input);
+  listTeams = async (): Promise<TeamView[]> => {
+    await this.sweepBeforeRead();
+    return teams.listTeams(this.ctx);
+  };
+  contribute = (id: number, input: ContributeInput): Promise<Task> => teams.contribute(this.ctx, id, input);
+  workerLoad = async (): Promise<WorkerLoad[]> => {
+    await this.sweepBeforeRead();
+    return teams.workerLoad(this.ctx);
   };
   // ── fleets ───────────────────────────────────────────────────────────────
   readyByCapabilities = (): Promise<CapabilityCount[]> => fleets.readyByCapabilities(this.ctx);

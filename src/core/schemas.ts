@@ -11,15 +11,6 @@ import { BatonError, type ErrorCode } from './errors.js';
 
 export { LIMITS } from './limits.js';
 export {
-  type ContributeInput,
-  contributeSchema,
-  SWARM_MAX_SIZE,
-  TEAM_MAX_MEMBERS,
-  type TeamInput,
-  teamRefSchema,
-  teamSchema,
-} from './schemas/teams.js';
-export {
   isoTimeSchema,
   nameSchema,
   percentSchema,
@@ -62,6 +53,15 @@ export {
   updateTaskSchema,
   workerRefSchema,
 } from './schemas/tasks.js';
+export {
+  type ContributeInput,
+  contributeSchema,
+  SWARM_MAX_SIZE,
+  TEAM_MAX_MEMBERS,
+  type TeamInput,
+  teamRefSchema,
+  teamSchema,
+} from './schemas/teams.js';
 export {
   type AttemptLogInput,
   attemptLogSchema,

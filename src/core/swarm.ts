@@ -55,7 +55,8 @@ export function mergeOutcome(merge: SwarmMerge, attempts: readonly Task[]): Merg
   }
   const open = attempts.some((a) => !['completed', 'failed', 'cancelled', 'skipped'].includes(a.status));
   if (open) return { kind: 'wait' };
-  if (done.length === 0) return { kind: 'fail', error: `every attempt of the swarm ended without a result (${attempts.length} attempts)` };
+  if (done.length === 0)
+    return { kind: 'fail', error: `every attempt of the swarm ended without a result (${attempts.length} attempts)` };
   const ids = done.map((a) => a.id);
   switch (merge) {
     case 'all':

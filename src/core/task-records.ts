@@ -158,7 +158,7 @@ export function updatePatch(task: Task, input: UpdateInput, clock: RuleTime): Ta
   return patch;
 }
 
-function emptyReview(): Review {
+export function emptyReview(): Review {
   return { required: false, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null };
 }
 

@@ -7,6 +7,7 @@ import { resourceRoutes } from './routes-resources.js';
 import { runRoutes } from './routes-runs.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
 import { taskRoutes } from './routes-tasks.js';
+import { teamRoutes } from './routes-teams.js';
 import { webhookRoutes } from './routes-webhooks.js';
 import { workRoutes } from './routes-work.js';
 import { workflowRoutes } from './routes-workflows.js';
@@ -24,6 +25,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...maintenanceRoutes,
     ...webhookRoutes,
     ...fleetRoutes,
+    ...teamRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];
 }

@@ -22,8 +22,8 @@ import type { NewRun, RunStatus, WorkflowRun } from '../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../core/workflow/triggers.js';
 import type { StoreFleet } from './fleet.js';
 import type { HooksTx, StoreHooks } from './hooks.js';
-import type { StoreTeams, TeamsTx } from './teams.js';
 import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
+import type { StoreTeams, TeamsTx } from './teams.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite

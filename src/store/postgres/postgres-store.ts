@@ -19,6 +19,7 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { type AppliedMigration, keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
+import { teamsOf } from '../teams.js';
 import { Availability } from './availability.js';
 import { dumpStore, pgSnapshot } from './backup.js';
 import {
@@ -33,8 +34,6 @@ import {
   toStoreError,
 } from './connection.js';
 import { capabilityCountsOfRows, fleetStatements, poolsOf } from './fleet.js';
-import { teamStatements } from './teams.js';
-import { teamsOf } from '../teams.js';
 import { type HookStatements, hookReads, hookStatements } from './hooks.js';
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
@@ -47,6 +46,7 @@ import { listParams, runStatements } from './runs.js';
 import { ident, type Statements, statements } from './sql.js';
 import { taskWhere } from './task-query.js';
 import { TaskWrites } from './task-writes.js';
+import { teamStatements } from './teams.js';
 import { triggerStatements } from './triggers.js';
 import { WakeUps } from './wake-ups.js';
 import { recordsOf, workflowStatements } from './workflows.js';
@@ -344,7 +344,8 @@ export class PostgresStore implements Store {
   listPools = async () => poolsOf(await this.read(this.fleet.listPools));
 
   // ── teams (teams.ts) ──────────────────────────────────────────────────────
-  listTeams = async () => teamsOf((await this.read(this.teams.listTeams)) as never, (await this.read(this.teams.listMembers)) as never);
+  listTeams = async () =>
+    teamsOf((await this.read(this.teams.listTeams)) as never, (await this.read(this.teams.listMembers)) as never);
 
   // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
   snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>): Promise<T> => pgSnapshot(this, fn);

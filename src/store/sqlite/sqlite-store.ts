@@ -1,4 +1,3 @@
-import { swarmOf } from '../../core/swarm.js';
 import type Database from 'better-sqlite3';
 import { type Clock, systemClock } from '../../core/clock.js';
 import { BatonError } from '../../core/errors.js';
@@ -6,6 +5,7 @@ import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { QueueCounts, QueuePause } from '../../core/queues.js';
 import type { Resource } from '../../core/resources.js';
+import { swarmOf } from '../../core/swarm.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
@@ -26,7 +26,6 @@ import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../
 import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
 import * as fleet from './fleet.js';
-import * as teams from './teams.js';
 import * as hooks from './hooks.js';
 import { admit, claimGate, readPauses, readQueueCounts } from './queues.js';
 import { readResources } from './resources.js';
@@ -36,6 +35,7 @@ import * as runs from './runs.js';
 import { listSql, SQL, taskWhere } from './sql.js';
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
+import * as teams from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 

@@ -14,9 +14,9 @@ import { QUEUE_SQL, writePause } from './queues.js';
 import * as retention from './retention.js';
 import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import * as runs from './runs.js';
-import * as teams from './teams.js';
 import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
+import * as teams from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
