@@ -40,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
   const { registerWebhookCommands } = await import('./commands/webhooks.js');
   const { registerFleetCommands } = await import('./commands/fleet.js');
+  const { registerTeamCommands } = await import('./commands/teams.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -50,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
   registerBreakdownCommands(program, globals);
   registerWorkerCommands(program, globals);
   registerFleetCommands(program, globals);
+  registerTeamCommands(program, globals);
   registerResourceCommands(program, globals);
   registerQueueCommands(program, globals);
   registerMcpCommand(program, globals);

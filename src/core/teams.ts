@@ -22,7 +22,7 @@ export function assertKnownWorkers(field: string, ids: readonly string[], worker
   if (unknown.length === 0) return;
   throw new BatonError(
     'unknown_member',
-    `${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a registered worker`,
+    `${field}: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a registered worker' : 'are not registered workers'}`,
     {
       field,
       unknown,
