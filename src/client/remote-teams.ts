@@ -8,7 +8,7 @@ import type { HttpClient } from './http.js';
  * is once), so it is safe to repeat; a contribution appends, so it is not retried.
  */
 
-export function addTeam(http: HttpClient, raw: TeamInput): Promise<Team> {
+export async function addTeam(http: HttpClient, raw: TeamInput): Promise<Team> {
   return http.call('POST', '/teams', { body: parseWith(teamSchema, raw), retry: 'always' });
 }
 
@@ -20,6 +20,6 @@ export async function workerLoad(http: HttpClient): Promise<WorkerLoad[]> {
   return (await http.call<{ workers: WorkerLoad[] }>('GET', '/workers/load', { retry: 'always' })).workers;
 }
 
-export function contribute(http: HttpClient, id: number, raw: ContributeInput): Promise<Task> {
+export async function contribute(http: HttpClient, id: number, raw: ContributeInput): Promise<Task> {
   return http.call('POST', `/tasks/${id}/contributions`, { body: parseWith(contributeSchema, raw) });
 }
