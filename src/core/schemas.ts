@@ -55,6 +55,7 @@ export {
 } from './schemas/tasks.js';
 export {
   type ContributeInput,
+  contributeFields,
   contributeSchema,
   SWARM_MAX_SIZE,
   TEAM_MAX_MEMBERS,

@@ -32,6 +32,8 @@ const TOOLS = [
   'remove_dependency',
   'search_tasks',
   'complexity_report',
+  'list_teams',
+  'contribute',
 ];
 
 describe('baton mcp: tools over stdio', () => {

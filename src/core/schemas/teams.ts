@@ -53,17 +53,19 @@ export const teamworkFields = {
 };
 
 /** `contribute(id, …)`: a collaborator's note, progress step or artifacts on a task another worker holds. */
-export const contributeSchema = z
-  .strictObject({
-    workerId: workerIdSchema,
-    note: text(LIMITS.noteChars).optional(),
-    /** A progress step of the collaborator's own (the holder's progress is not touched). */
-    step: nameSchema.optional(),
-    progress: percentSchema.optional(),
-    artifacts: z.array(text(LIMITS.artifactChars)).max(LIMITS.artifacts, tooMany(LIMITS.artifacts)).optional(),
-  })
-  .refine((c) => c.note !== undefined || c.step !== undefined || (c.artifacts?.length ?? 0) > 0, {
+export const contributeFields = z.strictObject({
+  workerId: workerIdSchema,
+  note: text(LIMITS.noteChars).optional(),
+  /** A progress step of the collaborator's own (the holder's progress is not touched). */
+  step: nameSchema.optional(),
+  progress: percentSchema.optional(),
+  artifacts: z.array(text(LIMITS.artifactChars)).max(LIMITS.artifacts, tooMany(LIMITS.artifacts)).optional(),
+});
+export const contributeSchema = contributeFields.refine(
+  (c) => c.note !== undefined || c.step !== undefined || (c.artifacts?.length ?? 0) > 0,
+  {
     message: 'give a note, a step (with its progress) or artifacts',
     path: ['note'],
-  });
+  },
+);
 export type ContributeInput = z.input<typeof contributeSchema>;
