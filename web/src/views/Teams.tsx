@@ -31,7 +31,12 @@ export function Teams({ list }: { list: TeamView[] }) {
                   ) : null}
                   <td>
                     <a href={href(`/workers/${encodeURIComponent(l.id)}`)}>{l.id}</a>
-                    {l.id === t.leader ? <span class="badge"> leader</span> : null}
+                    {l.id === t.leader ? (
+                      <>
+                        {' '}
+                        <span class="badge">leader</span>
+                      </>
+                    ) : null}
                     <span class={`muted small health-${l.health}`}> {l.health}</span>
                   </td>
                   <td>{l.running}</td>
