@@ -262,6 +262,8 @@ export interface BatonDump {
   workers: Worker[];
   /** Capacities of the resources (`core/resources.ts`); absent when none was ever given. */
   resources?: { name: string; capacity: number }[];
+  /** Teams and their members; absent when there are none. */
+  teams?: Team[];
 }
 
 export const API_KEY_ROLES = ['admin', 'worker', 'viewer'] as const;

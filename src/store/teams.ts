@@ -16,6 +16,11 @@ export interface TeamsTx {
   removeTeam(name: string): Promise<boolean>;
 }
 
+/** The teams for an export: present only when there is one. */
+export function teamsPart(teams: Team[]): { teams?: Team[] } {
+  return teams.length > 0 ? { teams } : {};
+}
+
 /** Teams from rows of `teams` and of `team_members` (each in name order). */
 export function teamsOf(
   teams: readonly { name: unknown; leader: unknown; created_at: unknown }[],

@@ -36,6 +36,20 @@ export function teamContract(store: () => StoreHarness): void {
       await expectRefusedUnchanged(baton, () => baton.createTask({ title: 't', team: 'nobody' }), 'team_not_found', 'team');
     });
 
+    it('carries teams through export and import, so a team task stays claimable by its members', async () => {
+      const baton = await store().open();
+      await crew(baton, ['m1', 'm2']);
+      await baton.addTeam({ name: 'backend', members: ['m1', 'm2'], leader: 'm1' });
+      const task = await baton.createTask({ title: 'Team work', team: 'backend' });
+      const dump = await baton.exportData();
+      expect(dump.teams).toEqual([expect.objectContaining({ name: 'backend', members: ['m1', 'm2'], leader: 'm1' })]);
+      const other = await store().openAnother();
+      await other.importData(JSON.parse(JSON.stringify(dump)));
+      expect((await other.listTeams()).map((t) => t.name)).toEqual(['backend']);
+      expect(await other.claimMany({ workerId: 'outsider', limit: 1 })).toEqual([]);
+      expect((await other.claimMany({ workerId: 'm2', limit: 1 }))[0]?.id).toBe(task.id);
+    });
+
     it("gives a team's task to its members only, in every claim and by id", async () => {
       const baton = await store().open();
       await crew(baton, ['m1', 'm2', 'out']);

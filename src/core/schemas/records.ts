@@ -171,6 +171,16 @@ export const dumpSchema = z
     resources: z
       .array(z.strictObject({ name: z.string().min(1), capacity: z.number().int().min(1).max(LIMITS.resourceCapacity) }))
       .optional(),
+    teams: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          members: z.array(z.string().min(1)),
+          leader: nullableString,
+          createdAt: isoTimeSchema,
+        }),
+      )
+      .optional(),
   })
   .superRefine((dump, ctx) => {
     // The text rule holds for an import too, so an export of either store loads into the other.

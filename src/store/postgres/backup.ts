@@ -4,6 +4,7 @@ import { triggerOf } from '../../core/workflow/triggers.js';
 import { anyDataQuery, BACKUP_TABLES, countsOf, countsQuery, PAGE_ROWS } from '../backup-sql.js';
 import type { StoreSnapshot } from '../maintenance.js';
 import { keyRecordOf, type StoreDump } from '../store.js';
+import { teamsOf, teamsPart } from '../teams.js';
 import type { Queryable } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
 import { inTransaction } from './reservation.js';
@@ -83,6 +84,7 @@ export async function dumpStore(store: PostgresStore, tx: Queryable): Promise<St
     events: events.map(rowToEvent),
     ...capacities(resources),
     workers: workers.map(rowToWorker),
+    ...teamsPart(teamsOf((await q(store.teams.listTeams)) as never, (await q(store.teams.listMembers)) as never)),
   };
 }
 

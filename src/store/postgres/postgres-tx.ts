@@ -205,6 +205,7 @@ export class PostgresTx implements StoreTx {
     await this.chunked(this.st.loadEvents, dump.events.map(eventToRecord));
     await this.chunked(this.st.loadWorkers, dump.workers.map(workerToRecord));
     for (const r of dump.resources ?? []) await this.q(this.st.setResource, [r.name, r.capacity]);
+    for (const team of dump.teams ?? []) await this.putTeam(team);
     await this.q(this.st.resetSequences);
     await this.q(this.st.analyzeLoaded);
   }

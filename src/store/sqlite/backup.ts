@@ -6,11 +6,13 @@ import { runOf, type WorkflowRun, wakeAtOf } from '../../core/workflow/run.js';
 import { anyDataQuery, BACKUP_TABLES, countsOf, countsQuery, PAGE_ROWS } from '../backup-sql.js';
 import type { StoreSnapshot } from '../maintenance.js';
 import { keyRecordOf, type StoreDump } from '../store.js';
+import { teamsPart } from '../teams.js';
 import { capacities } from './resources.js';
 import { eventToColumns, type Row, rowToEvent, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import { SQL } from './sql.js';
 import { BUSY_TIMEOUT_MS } from './sqlite-lock.js';
 import type { SqliteStore } from './sqlite-store.js';
+import { listTeams } from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
@@ -134,6 +136,7 @@ export function dumpStore(stmt: Stmt, reader: Database.Database, now: number): S
       events: (stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
       workers: (stmt('SELECT * FROM workers ORDER BY id').all() as Row[]).map(rowToWorker),
       ...capacities(stmt('SELECT name, capacity FROM resources ORDER BY name').all() as Row[]),
+      ...teamsPart(listTeams(stmt)),
     }),
   )();
 }

@@ -172,6 +172,7 @@ export class SqliteTx implements StoreTx {
     for (const event of dump.events) this.store.insertRow('events', eventToColumns(event));
     for (const worker of dump.workers) this.store.insertRow('workers', workerToColumns(worker));
     for (const r of dump.resources ?? []) this.store.stmt(SQL.setResource).run(r.name, r.capacity);
+    for (const team of dump.teams ?? []) await this.putTeam(team);
   }
 
   // ── backups and retention (backup.ts, retention.ts) ──
