@@ -12,7 +12,7 @@ import { eventToColumns, type Row, rowToEvent, rowToTask, rowToWorker, taskToCol
 import { SQL } from './sql.js';
 import { BUSY_TIMEOUT_MS } from './sqlite-lock.js';
 import type { SqliteStore } from './sqlite-store.js';
-import { listTeams } from './teams.js';
+import { listTeams, putTeam } from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
@@ -63,6 +63,7 @@ async function* readParts(db: Database.Database): AsyncGenerator<BackupParts> {
   yield { keys: all('SELECT * FROM api_keys ORDER BY created_at, id').map((r) => keyRecordOf(r) as StoredKey) };
   yield { workers: all('SELECT * FROM workers ORDER BY id').map(rowToWorker) };
   yield { resources: all('SELECT name, capacity FROM resources ORDER BY name') as { name: string; capacity: number }[] };
+  yield { teams: listTeams((sql) => db.prepare(sql)) };
   yield {
     workflows: all(
       'SELECT name, version, description, definition, source, created_by, created_at FROM workflows ORDER BY name, version',
@@ -165,6 +166,7 @@ export function loadParts(store: SqliteStore, parts: BackupParts): void {
   }
   for (const w of parts.workers ?? []) store.insertRow('workers', workerToColumns(w));
   for (const r of parts.resources ?? []) stmt(SQL.setResource).run(r.name, r.capacity);
+  for (const team of parts.teams ?? []) putTeam(stmt, team);
   for (const w of parts.workflows ?? []) workflows.insertWorkflow(stmt, w);
   const names = new Set((parts.triggers ?? []).map((t) => t.workflow));
   for (const name of names) triggers.setTriggers(stmt, name, parts.triggers?.filter((t) => t.workflow === name) ?? []);
