@@ -1,5 +1,6 @@
 import type { Policy } from '../core/policy.js';
 import { type PushCandidate, pickWorker, statsByWorker } from '../core/push.js';
+import { claimOnly } from '../core/teams.js';
 import type { Task, WorkerView } from '../core/types.js';
 import type { PushView, Store } from '../store/store.js';
 import type { WriteEffects } from './task-writer.js';
@@ -39,7 +40,7 @@ export interface PushContext {
  */
 export async function pushCriticalTasks(ctx: PushContext): Promise<Task[]> {
   const ready = await ctx.store.listTasks({ ready: true, status: ['queued'], limit: 50 });
-  const critical = ready.filter((t) => t.priority === 'critical' && t.reservedFor === null);
+  const critical = ready.filter((t) => t.priority === 'critical' && t.reservedFor === null && !claimOnly(t));
   if (critical.length === 0) return [];
   const [workers, finished] = await Promise.all([ctx.listWorkers(), recentFinished(ctx.store)]);
   const load = new Map(workers.map((w) => [w.id, w.currentTasks.length]));

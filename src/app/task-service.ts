@@ -29,6 +29,7 @@ import {
 } from '../core/schemas.js';
 import { searchWords } from '../core/search.js';
 import { newTaskRecord, updatePatch } from '../core/task-records.js';
+import { assertTeamMember } from '../core/teams.js';
 import type { Changes, Task, Worker } from '../core/types.js';
 import { withEstimateMinutes } from '../core/values.js';
 import type { StoreTx, TaskQuery } from '../store/store.js';
@@ -382,6 +383,7 @@ export async function assignTask(
     assertCan(task, 'assign');
     assertNotTemplate(task, 'be reserved for a worker');
     if (!force) assertCapable(registered, task.capabilities);
+    if (task.team !== null) assertTeamMember(task, worker, await ctx.store.listTeams());
     return { type: 'assigned', patch: assignPatch(task, worker, time), data: { worker } };
   });
 }

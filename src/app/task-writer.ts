@@ -16,6 +16,7 @@ import {
   toOpen,
 } from '../core/lifecycle.js';
 import type { Policy } from '../core/policy.js';
+import { claimOnly } from '../core/teams.js';
 import type { Changes, DependencyCondition, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
 import { HISTORY_WINDOW, pushTarget } from './hybrid-push.js';
@@ -100,7 +101,7 @@ export class TaskWriter {
    * while such a worker exists. With none, it stays in the queue (and a push follows the commit).
    */
   async pushIfCritical(tx: StoreTx, task: Task): Promise<Task> {
-    const pushable = task.status === 'queued' && task.priority === 'critical' && task.reservedFor === null;
+    const pushable = task.status === 'queued' && task.priority === 'critical' && task.reservedFor === null && !claimOnly(task);
     if (!pushable || this.policy.assignment !== 'hybrid') return task;
     const worker = pushTarget(await tx.pushView(HISTORY_WINDOW), task, tx.now, this.policy);
     if (worker === null) {

@@ -4,7 +4,7 @@ import { assignPatch, can } from '../core/lifecycle.js';
 import type { createTaskSchema } from '../core/schemas.js';
 import { swarmOf } from '../core/swarm.js';
 import { emptyReview } from '../core/task-records.js';
-import { assertKnownWorkers, followersOf, mayClaimForTeam, pickFollower } from '../core/teams.js';
+import { assertKnownWorkers, assertTeamMember, followersOf, mayClaimForTeam, pickFollower } from '../core/teams.js';
 import type { Task, Team } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
 import type { AppContext } from './context.js';
@@ -26,6 +26,7 @@ export function withInputSource<T extends Pick<CreateInput, 'dependsOn' | 'input
 export async function checkTeamwork(ctx: AppContext, input: CreateInput): Promise<void> {
   checkSwarmFields(input);
   const team = input.team !== undefined ? await requireTeam(ctx, input.team) : null;
+  if (team && input.assignee !== undefined) assertTeamMember({ team: team.name }, input.assignee, [team]);
   const needsWorkers = (input.collaborators?.length ?? 0) > 0 || input.swarm !== undefined;
   if (!needsWorkers) return;
   const workers = await ctx.store.listWorkers();

@@ -40,6 +40,23 @@ export function mayClaimForTeam(task: Pick<Task, 'team'>, worker: string, teams:
   return teams.some((t) => t.name === task.team && t.members.includes(worker));
 }
 
+/**
+ * Hybrid assignment never pushes a team's task or a swarm's task: only the claim statement checks
+ * members and swarm siblings, so such a task is left for a member to pull.
+ */
+export const claimOnly = (task: Pick<Task, 'team' | 'swarm'>): boolean => task.team !== null || task.swarm !== null;
+
+/** A reservation or claim of a team's task names one of its members. */
+export function assertTeamMember(task: Pick<Task, 'team'> & { id?: number }, worker: string, teams: readonly Team[]): void {
+  if (mayClaimForTeam(task, worker, teams)) return;
+  const what = task.id !== undefined ? `task ${task.id}` : 'the task';
+  throw new BatonError('not_team_member', `assignee: ${worker} is not a member of team ${task.team}, which ${what} belongs to`, {
+    ...(task.id !== undefined && { id: task.id }),
+    team: task.team,
+    field: 'assignee',
+  });
+}
+
 /** The members of a led team who are not its leader. */
 export function followersOf(team: Team): string[] {
   return team.members.filter((m) => m !== team.leader);

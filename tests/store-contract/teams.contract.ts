@@ -57,6 +57,13 @@ export function teamContract(store: () => StoreHarness): void {
       const task = await baton.createTask({ title: 'Team work', capabilities: ['code'], team: 'backend' });
       expect(task.team).toBe('backend');
       expect(await baton.claimMany({ workerId: 'out', limit: 5 })).toEqual([]);
+      await expectRefusedUnchanged(baton, () => baton.assignTask(task.id, 'out'), 'not_team_member', 'assignee');
+      await expectRefusedUnchanged(
+        baton,
+        () => baton.createTask({ title: 'Reserved', team: 'backend', assignee: 'out' }),
+        'not_team_member',
+        'assignee',
+      );
       const byId = await refusal(baton.claimTask(task.id, { workerId: 'out' }));
       expect(byId.code).toBe('not_team_member');
       expect((await baton.getTask(task.id)).status).toBe('queued');
