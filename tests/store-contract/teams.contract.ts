@@ -67,6 +67,13 @@ export function teamContract(store: () => StoreHarness): void {
       const byId = await refusal(baton.claimTask(task.id, { workerId: 'out' }));
       expect(byId.code).toBe('not_team_member');
       expect((await baton.getTask(task.id)).status).toBe('queued');
+      // Why a team's task waits counts its members only: an outsider able to do it does not help.
+      await baton.registerWorker({ id: 'gpu-out', capabilities: ['gpu'] });
+      const render = await baton.createTask({ title: 'Render', capabilities: ['gpu'], team: 'backend' });
+      expect((await baton.showTask(render.id)).waiting).toMatchObject({
+        reason: 'no_capable_worker',
+        message: 'no online worker has gpu (only members of team backend may claim it)',
+      });
       const [claimed] = await baton.claimMany({ workerId: 'm2', limit: 5 });
       expect(claimed).toMatchObject({ id: task.id, assignee: 'm2' });
       const load = await baton.workerLoad();
