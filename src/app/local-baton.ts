@@ -208,7 +208,7 @@ export class LocalBaton implements BatonHost {
   countTasks = (filter?: TaskFilter): Promise<TaskCounts> => steer.countTasks(this.ctx, filter);
   bulk = (input: BulkInput): Promise<BulkResult> => steer.bulk(this.ctx, input);
   assignTask = (id: number, workerId: string, options?: Pick<AssignInput, 'force'>): Promise<Task> =>
-    tasks.assignTask(this.ctx, id, workerId, options);
+    reservations.assignTask(this.ctx, id, workerId, options);
   unassignTask = (id: number, options?: UnassignInput): Promise<Task> => reservations.unassignTask(this.ctx, id, options);
 
   // ── breakdown (SPEC §6) ──────────────────────────────────────────────────
@@ -365,7 +365,7 @@ function newContext(options: LocalBatonOptions): AppContext {
   const push = new CriticalPush(policy.assignment === 'hybrid', () => ({
     store,
     listWorkers: () => presence.list(),
-    assign: (id, worker) => tasks.assignTask(ctx, id, worker),
+    assign: (id, worker) => reservations.assignTask(ctx, id, worker),
   }));
   ctx = {
     store,
