@@ -10,7 +10,7 @@ import { type AppContext, planningContext, ruleTime, writeTasks } from './contex
 import { assertNotTemplate } from './recurrence-service.js';
 import { existingBreakdown } from './subtask-tree.js';
 import { getTask } from './task-service.js';
-import { routeToFollowers } from './teamwork.js';
+import { assertNotSwarm, routeToFollowers } from './teamwork.js';
 
 /** Breakdown use cases (SPEC §6): analyse a task, plan it, write the plan in one transaction. */
 
@@ -31,6 +31,7 @@ export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptio
   }
   assertCanBreakdown(task);
   assertNotTemplate(task, 'be broken down');
+  assertNotSwarm(task);
   const prepared = await prepareBreakdown(ctx, task, options.planner);
   const summary = {
     dryRun: Boolean(options.dryRun),

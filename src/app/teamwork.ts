@@ -111,3 +111,17 @@ export async function teamworkRefusal(ctx: AppContext, task: Task, worker: strin
     },
   );
 }
+
+/** A swarm's attempts are the same work run N times: splitting one would leave the merge nothing to compare. */
+export function assertNotSwarm(task: Task): void {
+  if (task.swarm === null) return;
+  throw new BatonError(
+    'illegal_transition',
+    `cannot break down task ${task.id}: it is ${task.swarm.role === 'parent' ? 'a swarm' : 'an attempt of a swarm'}`,
+    {
+      id: task.id,
+      status: task.status,
+      action: 'breakdown',
+    },
+  );
+}

@@ -47,6 +47,7 @@ export function swarmContract(store: () => StoreHarness): void {
       const parent = await baton.createTask({ title: 'Decide', swarm: 3, merge: 'vote' });
       expect(parent).toMatchObject({ status: 'executing', lease: null, swarm: { role: 'parent', size: 3, merge: 'vote' } });
       const attempts = await attemptsOf(baton, parent.id);
+      expect((await refusal(baton.breakdown(attempts[0]?.id as number))).code).toBe('illegal_transition');
       expect(attempts.map((a) => a.swarm)).toEqual([1, 2, 3].map((n) => ({ role: 'attempt', of: parent.id, attempt: n })));
       // A multi-claim takes one attempt; asking again gets none, by id it is refused.
       const [mine, ...more] = await baton.claimMany({ workerId: 'a', limit: 5 });
