@@ -53,6 +53,7 @@ import type { MaintenanceCalls, MaintenanceHost, MaintenanceStatus } from './mai
 import type { PlanningCalls } from './planning-types.js';
 import type { PauseView, QueueCalls } from './queue-types.js';
 import type { ServiceStats } from './status-stats.js';
+import type { TeamCalls } from './team-types.js';
 import type { Alert, NotifyHost, WebhookCalls } from './webhook-types.js';
 import type { RunDetail, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 
@@ -88,7 +89,7 @@ export type {
  * Baton only through this, and never knows whether it holds the in-process `LocalBaton` or the
  * HTTP `RemoteBaton`.
  */
-export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, PlanningCalls, IntegrationCalls {
+export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, PlanningCalls, IntegrationCalls, TeamCalls {
   /** Creates a task; `blocked` while a dependency is open. */
   createTask(input: CreateTaskInput): Promise<Task>;
   getTask(id: number): Promise<Task>;
@@ -432,6 +433,7 @@ export type * from './integration-types.js';
 export type * from './maintenance-types.js';
 export type * from './planning-types.js';
 export type * from './queue-types.js';
+export type * from './team-types.js';
 export type * from './webhook-types.js';
 export type { RunDetail, RunTaskSummary, WorkflowAdded, WorkflowSummary } from './workflow-types.js';
 export type {

@@ -10,6 +10,7 @@ import { type AppContext, planningContext, ruleTime, writeTasks } from './contex
 import { assertNotTemplate } from './recurrence-service.js';
 import { existingBreakdown } from './subtask-tree.js';
 import { getTask } from './task-service.js';
+import { assertNotSwarm, routeToFollowers } from './teamwork.js';
 
 /** Breakdown use cases (SPEC §6): analyse a task, plan it, write the plan in one transaction. */
 
@@ -30,6 +31,7 @@ export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptio
   }
   assertCanBreakdown(task);
   assertNotTemplate(task, 'be broken down');
+  assertNotSwarm(task);
   const prepared = await prepareBreakdown(ctx, task, options.planner);
   const summary = {
     dryRun: Boolean(options.dryRun),
@@ -45,8 +47,9 @@ export async function breakdown(ctx: AppContext, id: number, raw: BreakdownOptio
     // Claimed or split by someone else while the planner thought: writePlan refuses it.
     const current = await writer.requireTask(tx, id);
     const result = await writePlan(tx, current, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
-    for (const sub of result.created) await writer.offerIfReady(tx, (await tx.getTask(sub.id)) as Task);
-    return result;
+    const routed = await routeToFollowers(ctx, tx, writer, result);
+    for (const sub of routed.created) await writer.offerIfReady(tx, (await tx.getTask(sub.id)) as Task);
+    return routed;
   });
   return { ...summary, task: written.parent, subtasks: written.created };
 }

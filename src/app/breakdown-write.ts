@@ -157,6 +157,11 @@ function newSubtask(parent: Task, s: PlannedSubtask, dependsOn: number[], blocke
     readyAt: blocked ? null : iso(runAfterMs),
     claimOrder: taskClaimOrder(runAfterMs, parent, policy),
     recurrence: null,
+    // A team's work stays the team's: only its members claim the parts.
+    team: parent.team,
+    collaborators: [],
+    swarm: null,
+    inputFrom: null,
   };
 }
 

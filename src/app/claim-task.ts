@@ -8,6 +8,7 @@ import { assertBreakerClosed } from './breaker-service.js';
 import type { AppContext } from './context.js';
 import { sweep } from './lease-service.js';
 import { capsOf, claimBlock } from './queue-service.js';
+import { teamworkRefusal } from './teamwork.js';
 
 /** Tries of a claim whose task looked claimable yet was not taken (another claim held its row). */
 const ATTEMPTS = 5;
@@ -50,6 +51,8 @@ export async function claimTask(ctx: AppContext, id: number, raw: ClaimTaskInput
     const blockedBy = deps.filter((d) => d.status !== 'completed').map((d) => d.id);
     const refusal = claimRefusal(task, { id: workerId, capabilities }, await ctx.store.now(), blockedBy);
     if (refusal) throw refusal;
+    const teamwork = await teamworkRefusal(ctx, task, workerId);
+    if (teamwork) throw teamwork;
     const blocked = await claimBlock(ctx, task.queue);
     if (blocked) throw blocked;
     const full = task.resources.length > 0 ? fullResources(task.resources, await resourcesByName(ctx)) : [];

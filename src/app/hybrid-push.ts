@@ -1,6 +1,7 @@
 import { offerFor } from '../core/assignment.js';
 import type { Policy } from '../core/policy.js';
 import { NO_STATS, type PushCandidate, pickWorker, statsByWorker } from '../core/push.js';
+import { claimOnly } from '../core/teams.js';
 import type { Task, WorkerView } from '../core/types.js';
 import type { PushView, Store } from '../store/store.js';
 import type { WriteEffects } from './task-writer.js';
@@ -59,7 +60,8 @@ export async function pushWaitingTasks(ctx: PushContext): Promise<Task[]> {
     limit: 100,
     ...(onlyCritical && { priority: ['critical'] as const }),
   });
-  const waiting = ready.filter((t) => t.reservedFor === null && offerFor(t, ctx.policy) === 'push');
+  // Only a claim checks team membership and swarm siblings: such tasks are never pushed.
+  const waiting = ready.filter((t) => t.reservedFor === null && !claimOnly(t) && offerFor(t, ctx.policy) === 'push');
   if (waiting.length === 0) return [];
   let free = freeSlots(await ctx.listWorkers());
   const pushed: Task[] = [];

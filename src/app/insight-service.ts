@@ -22,7 +22,7 @@ const RECORD_SAMPLE = 200;
 const PAGE = 1000;
 
 /** Reads a query page by page (newest change first when sorted by `updated`) until `stop` or `max`. */
-async function readPages(ctx: AppContext, query: TaskQuery, max: number, stop?: (t: Task) => boolean): Promise<Task[]> {
+export async function readPages(ctx: AppContext, query: TaskQuery, max: number, stop?: (t: Task) => boolean): Promise<Task[]> {
   const out: Task[] = [];
   for (let offset = 0; out.length < max; offset += PAGE) {
     const page = await ctx.store.listTasks({ ...query, limit: Math.min(PAGE, max - out.length), offset });

@@ -24,6 +24,7 @@ import {
   progressSchema,
   reviewSchema,
 } from '../core/schemas.js';
+import { assertLeaderReview } from '../core/teams.js';
 import type { Task } from '../core/types.js';
 import type {
   ClaimManyInput,
@@ -163,6 +164,12 @@ export async function review(ctx: AppContext, id: number, raw: ReviewTaskInput):
   const reviewer = input.workerId;
   return changeTask(ctx, id, async (task, _tx, time) => {
     assertCan(task, 'review');
+    if (task.team !== null)
+      assertLeaderReview(
+        task,
+        reviewer,
+        (await ctx.store.listTeams()).find((t) => t.name === task.team),
+      );
     const patch = reviewPatch(task, { ...input, reviewer }, time);
     return { type: input.pass ? 'review_passed' : 'review_failed', patch, workerId: reviewer };
   });

@@ -7,7 +7,7 @@ import type { Resource } from '../core/resources.js';
 import type { BidInput } from '../core/schemas/assignment.js';
 import type { SetResourceInput } from '../core/schemas.js';
 import { parseWith, registerWorkerSchema, workerHeartbeatSchema, workerRefSchema } from '../core/schemas.js';
-import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
+import type { ApiKey, BatonDump, Task, TaskEvent, Team, WorkerView } from '../core/types.js';
 import type { Store } from '../store/store.js';
 import * as assignment from './assignment-service.js';
 import * as backups from './backup-service.js';
@@ -117,6 +117,8 @@ import * as steer from './steer-service.js';
 import * as system from './system-service.js';
 import { createTask } from './task-create.js';
 import * as tasks from './task-service.js';
+import * as teams from './team-service.js';
+import type { ContributeInput, TeamInput, TeamView, WorkerLoad } from './team-types.js';
 import * as webhooks from './webhook-service.js';
 import type {
   Alert,
@@ -228,7 +230,7 @@ export class LocalBaton implements BatonHost {
   countTasks = (filter?: TaskFilter): Promise<TaskCounts> => steer.countTasks(this.ctx, filter);
   bulk = (input: BulkInput): Promise<BulkResult> => steer.bulk(this.ctx, input);
   assignTask = (id: number, workerId: string, options?: Pick<AssignInput, 'force'>): Promise<Task> =>
-    tasks.assignTask(this.ctx, id, workerId, options);
+    reservations.assignTask(this.ctx, id, workerId, options);
   unassignTask = (id: number, options?: UnassignInput): Promise<Task> => reservations.unassignTask(this.ctx, id, options);
 
   // ── breakdown (SPEC §6) ──────────────────────────────────────────────────
@@ -330,6 +332,17 @@ export class LocalBaton implements BatonHost {
   queues = async (): Promise<QueuesReport> => {
     await this.sweepBeforeRead();
     return queueService.queues(this.ctx);
+  };
+  // ── teams, collaborators and workload ───────────────────────────────────
+  addTeam = (input: TeamInput): Promise<Team> => teams.addTeam(this.ctx, input);
+  listTeams = async (): Promise<TeamView[]> => {
+    await this.sweepBeforeRead();
+    return teams.listTeams(this.ctx);
+  };
+  contribute = (id: number, input: ContributeInput): Promise<Task> => teams.contribute(this.ctx, id, input);
+  workerLoad = async (): Promise<WorkerLoad[]> => {
+    await this.sweepBeforeRead();
+    return teams.workerLoad(this.ctx);
   };
   // ── fleets ───────────────────────────────────────────────────────────────
   readyByCapabilities = (): Promise<CapabilityCount[]> => fleets.readyByCapabilities(this.ctx);

@@ -1,6 +1,7 @@
 import { AUCTION_HOLDER, type Offer, offerFor } from '../core/assignment.js';
 import { assignPatch } from '../core/lifecycle.js';
 import type { Policy } from '../core/policy.js';
+import { claimOnly } from '../core/teams.js';
 import type { Task } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
 import { HISTORY_WINDOW, pushTarget } from './hybrid-push.js';
@@ -13,10 +14,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * under `push` (and `hybrid` for critical tasks) it is reserved for the best online idle worker
  * able to do it, with a push offer that expires after `push.acceptWithin`; under `auction` it is
  * reserved for the auction (`AUCTION_HOLDER`) while bids come in. No claim can see it unreserved
- * meanwhile: it was never committed unreserved.
+ * meanwhile: it was never committed unreserved. A task only a claim may settle (a team's, a
+ * swarm attempt) is never offered.
  */
 export async function offerReady(tx: StoreTx, writer: TaskWriter, task: Task, policy: Policy): Promise<Task> {
-  if (task.status !== 'queued' || task.reservedFor !== null) return task;
+  // Team membership and swarm siblings are checked by the claim alone: such tasks are pulled.
+  if (task.status !== 'queued' || task.reservedFor !== null || claimOnly(task)) return task;
   const kind = offerFor(task, policy);
   if (kind === null) return task;
   const offers = await tx.offersOfTask(task.id);

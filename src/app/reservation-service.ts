@@ -1,10 +1,12 @@
-import { BatonError } from '../core/errors.js';
-import { assertCan, unassignPatch } from '../core/lifecycle.js';
-import { parseWith, unassignSchema } from '../core/schemas.js';
+import { BatonError, incapableWorker, workerNotFound } from '../core/errors.js';
+import { assertCan, assignPatch, unassignPatch } from '../core/lifecycle.js';
+import { assignSchema, parseWith, unassignSchema } from '../core/schemas.js';
+import { assertTeamMember } from '../core/teams.js';
 import type { Task, Worker } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
-import type { UnassignInput } from './baton.js';
-import { type AppContext, writeTasks } from './context.js';
+import type { AssignInput, UnassignInput } from './baton.js';
+import { type AppContext, changeTask, writeTasks } from './context.js';
+import { assertNotTemplate } from './recurrence-service.js';
 import type { TaskWriter } from './task-writer.js';
 import { workerViews } from './workers.js';
 
@@ -14,6 +16,44 @@ import { workerViews } from './workers.js';
  * timeout (`worker_offline`). A task whose reservation ends goes back to the shared queue (a
  * critical one is pushed again, to an online worker), with an `unassigned` event saying why.
  */
+
+export async function assignTask(
+  ctx: AppContext,
+  id: number,
+  workerId: string,
+  options: Pick<AssignInput, 'force'> = {},
+): Promise<Task> {
+  const { workerId: worker, force } = parseWith(assignSchema, { ...options, workerId });
+  const registered = await requireCapable(ctx, worker, null, force);
+  return changeTask(ctx, id, async (task, _tx, time) => {
+    assertCan(task, 'assign');
+    assertNotTemplate(task, 'be reserved for a worker');
+    if (!force) assertCapable(registered, task.capabilities);
+    if (task.team !== null) assertTeamMember(task, worker, await ctx.store.listTeams());
+    return { type: 'assigned', patch: assignPatch(task, worker, time), data: { worker } };
+  });
+}
+
+/**
+ * A reservation names a registered worker (pushing work to one that never registered is almost
+ * always a typo) able to do the task, unless `force`; `capabilities` null checks registration only.
+ */
+export async function requireCapable(
+  ctx: AppContext,
+  workerId: string,
+  capabilities: readonly string[] | null,
+  force: boolean | undefined,
+): Promise<Worker> {
+  const worker = await ctx.store.getWorker(workerId);
+  if (!worker) throw workerNotFound(workerId);
+  if (capabilities !== null && !force) assertCapable(worker, capabilities);
+  return worker;
+}
+
+function assertCapable(worker: Worker, capabilities: readonly string[]): void {
+  const missing = capabilities.filter((c) => !worker.capabilities.includes(c));
+  if (missing.length > 0) throw incapableWorker(worker.id, missing);
+}
 
 /** Why a reservation ended, as the `unassigned` event's `reason` says. */
 /**

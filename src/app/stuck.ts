@@ -29,18 +29,26 @@ export async function waitingOf(
   blockedBy: readonly { id: number }[],
 ): Promise<Waiting | null> {
   if (!['queued', 'assigned', 'blocked'].includes(task.status)) return null;
-  const [list, now, resources] = await Promise.all([
+  const [all, now, resources, teams] = await Promise.all([
     workers(),
     store.now(),
     task.resources.length > 0 ? resourceMap(store) : new Map<string, Resource>(),
+    task.team !== null ? store.listTeams() : [],
   ]);
-  return whyWaiting(
+  // A team's task waits for its members only.
+  const members = teams.find((t) => t.name === task.team)?.members;
+  const list = members ? all.filter((w) => members.includes(w.id)) : all;
+  const waiting = whyWaiting(
     task,
     list,
     now,
     blockedBy.map((b) => b.id),
     resources,
   );
+  const forMembers = task.team !== null && (waiting?.reason === 'no_online_worker' || waiting?.reason === 'no_capable_worker');
+  return forMembers && waiting
+    ? { ...waiting, message: `${waiting.message} (only members of team ${task.team} may claim it)` }
+    : waiting;
 }
 
 /** The resources as they stand, by name. */

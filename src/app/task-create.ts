@@ -15,9 +15,11 @@ import { writePlan } from './breakdown-write.js';
 import { type AppContext, ruleTime, writeTasks } from './context.js';
 import { assertRoom } from './queue-service.js';
 import { assertRecurringInput, insertTemplate } from './recurrence-service.js';
+import { requireCapable } from './reservation-service.js';
 import { requireResources } from './resource-service.js';
-import { requireCapable } from './task-service.js';
+import { writeSwarm } from './swarm-service.js';
 import type { TaskWriter } from './task-writer.js';
+import { checkTeamwork, routeToFollowers, withInputSource } from './teamwork.js';
 
 /** Creating a task: checked, broken down when its complexity calls for it, written with its events. */
 
@@ -27,8 +29,9 @@ export async function createTask(
   raw: CreateTaskInput,
   alongside?: (tx: StoreTx, task: Task) => Promise<void>,
 ): Promise<Task> {
-  const input = withEstimateMinutes(parseWith(createTaskSchema, raw));
+  const input = withInputSource(withEstimateMinutes(parseWith(createTaskSchema, raw)));
   assertRecurringInput(input);
+  await checkTeamwork(ctx, input);
   if (input.assignee !== undefined) await requireCapable(ctx, input.assignee, input.capabilities ?? [], input.force);
   const mode = ctx.policy.breakdown.mode;
   const report = analyzeComplexity(input, mode);
@@ -37,7 +40,11 @@ export async function createTask(
     throw invalid('hold', 'a recurring task cannot be held: pause its template instead');
   }
   const prepared =
-    !input.noBreakdown && !input.hold && input.every === undefined && breaksDownOnCreate(report.complexity, mode)
+    !input.noBreakdown &&
+    !input.hold &&
+    input.every === undefined &&
+    input.swarm === undefined &&
+    breaksDownOnCreate(report.complexity, mode)
       ? await prepareBreakdown(ctx, { ...input, priority: input.priority ?? 'normal', complexity: report.complexity })
       : null;
   return writeTasks(ctx, async (tx, writer) => {
@@ -66,7 +73,11 @@ async function writeNewTask(
   await assertRoom(ctx, tx, input.queue ?? DEFAULT_QUEUE);
   const depsOpen = found.some((t) => t.status !== 'completed');
   const now = tx.now;
-  const task = await tx.insertTask(newTaskRecord(input, { now, policy: ctx.policy, actor: ctx.actor, complexity, depsOpen }));
+  const record = newTaskRecord(input, { now, policy: ctx.policy, actor: ctx.actor, complexity, depsOpen });
+  // Pipeline: a source already completed hands its result over at once.
+  const source = found.find((t) => t.id === record.inputFrom);
+  if (source?.status === 'completed') record.input = source.result;
+  const task = await tx.insertTask(record);
   await tx.appendEvent(
     writer.event(task.id, now, 'created', { status: [null, task.status] }, null, {
       title: task.title,
@@ -79,9 +90,11 @@ async function writeNewTask(
     const gate = task.status === 'blocked' ? dependencyGate(task, found) : null;
     if (gate?.verdict === 'skip') return writer.skip(tx, task, gate.reason);
     if (input.hold) return writer.apply(tx, task, { type: 'paused', patch: pausePatch(task), data: { hold: true } });
+    if (task.swarm) return writeSwarm(tx, writer, task, ruleTime(ctx, tx));
     return writer.offerIfReady(tx, task);
   }
   const written = await writePlan(tx, task, prepared, { clock: ruleTime(ctx, tx), actor: ctx.actor });
+  await routeToFollowers(ctx, tx, writer, written);
   for (const sub of written.created) await writer.offerIfReady(tx, (await tx.getTask(sub.id)) as Task);
-  return written.parent;
+  return (await tx.getTask(task.id)) as Task;
 }

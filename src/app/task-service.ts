@@ -1,9 +1,8 @@
 import { dependencyGate } from '../core/conditions.js';
-import { BatonError, incapableWorker, invalid, taskNotFound, workerNotFound } from '../core/errors.js';
+import { BatonError, invalid, taskNotFound } from '../core/errors.js';
 import { assertNoCycle } from '../core/graph.js';
 import {
   assertCan,
-  assignPatch,
   can,
   cancelPatch,
   pausePatch,
@@ -16,7 +15,6 @@ import {
 import { LIMITS } from '../core/limits.js';
 import { isTemplate } from '../core/recurrence.js';
 import {
-  assignSchema,
   cancelSchema,
   dependenciesSchema,
   listQuerySchema,
@@ -26,15 +24,17 @@ import {
 } from '../core/schemas.js';
 import { searchWords } from '../core/search.js';
 import { updatePatch } from '../core/task-records.js';
-import type { Changes, Task, Worker } from '../core/types.js';
+import type { Changes, Task } from '../core/types.js';
 import { withEstimateMinutes } from '../core/values.js';
 import type { StoreTx, TaskQuery } from '../store/store.js';
-import type { AssignInput, DependencyInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
+import type { DependencyInput, ListQuery, TaskDetail, TaskPage, UpdateTaskInput } from './baton.js';
 import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js';
 import { assertNotTemplate, cancelScheduledOccurrence, reopenTemplatePatch, templateWaiting } from './recurrence-service.js';
 import { requireResources } from './resource-service.js';
 import { waitingOf } from './stuck.js';
+import { writeSwarm } from './swarm-service.js';
 import type { TaskWriter } from './task-writer.js';
+import { checkTeamwork, routeToFollowers, withInputSource } from './teamwork.js';
 
 /** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
 
@@ -299,41 +299,4 @@ export async function removeDependency(
     }
     return { type: 'dependency_removed', patch, extraChanges: { dependsOn: [task.dependsOn, remaining] } };
   });
-}
-
-export async function assignTask(
-  ctx: AppContext,
-  id: number,
-  workerId: string,
-  options: Pick<AssignInput, 'force'> = {},
-): Promise<Task> {
-  const { workerId: worker, force } = parseWith(assignSchema, { ...options, workerId });
-  const registered = await requireCapable(ctx, worker, null, force);
-  return changeTask(ctx, id, async (task, _tx, time) => {
-    assertCan(task, 'assign');
-    assertNotTemplate(task, 'be reserved for a worker');
-    if (!force) assertCapable(registered, task.capabilities);
-    return { type: 'assigned', patch: assignPatch(task, worker, time), data: { worker } };
-  });
-}
-
-/**
- * A reservation names a registered worker (pushing work to one that never registered is almost
- * always a typo) able to do the task, unless `force`; `capabilities` null checks registration only.
- */
-export async function requireCapable(
-  ctx: AppContext,
-  workerId: string,
-  capabilities: readonly string[] | null,
-  force: boolean | undefined,
-): Promise<Worker> {
-  const worker = await ctx.store.getWorker(workerId);
-  if (!worker) throw workerNotFound(workerId);
-  if (capabilities !== null && !force) assertCapable(worker, capabilities);
-  return worker;
-}
-
-function assertCapable(worker: Worker, capabilities: readonly string[]): void {
-  const missing = capabilities.filter((c) => !worker.capabilities.includes(c));
-  if (missing.length > 0) throw incapableWorker(worker.id, missing);
 }

@@ -19,6 +19,7 @@ import type { Policy } from '../core/policy.js';
 import type { Changes, DependencyCondition, Task, TaskEvent } from '../core/types.js';
 import type { StoreTx } from '../store/store.js';
 import { offerReady } from './offer-writer.js';
+import { mergeSwarm } from './swarm-service.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -126,10 +127,12 @@ export class TaskWriter {
         continue;
       }
       const clock = this.clock(tx);
-      const patch: TaskPatch =
-        dependent.status === 'blocked'
+      const patch: TaskPatch = {
+        ...(dependent.status === 'blocked'
           ? toOpen(dependent, false, clock)
-          : { pausedFrom: dependent.reservedFor ? 'assigned' : 'queued' };
+          : { pausedFrom: dependent.reservedFor ? 'assigned' : 'queued' }),
+        ...(await pipedInput(tx, dependent)),
+      };
       const actor = by ?? undefined;
       await this.apply(tx, dependent, { type: 'unblocked', patch, ...(actor && { actor }), data: { by: done.id } });
     }
@@ -150,6 +153,7 @@ export class TaskWriter {
   /** A subtask changed: its parent follows (SPEC §3), and completing it unblocks its own dependents. */
   async rollUp(tx: StoreTx, child: Task): Promise<void> {
     const parent = await tx.getTask(child.parentId as number);
+    if (parent?.swarm?.role === 'parent') return mergeSwarm(tx, this, parent);
     if (!parent || !can(parent, 'rollup') || parent.lease) return;
     const subtasks = await this.subtasksOf(tx, parent);
     if (!subtasks.some((s) => s.id === child.id)) return;
@@ -216,4 +220,14 @@ export class TaskWriter {
     }
     return found;
   }
+}
+
+/**
+ * Pipeline: a task that takes its input from a dependency gets that dependency's result as its
+ * input when it becomes ready, in the transaction that makes it so — a worker never sees it without.
+ */
+export async function pipedInput(tx: StoreTx, task: Task): Promise<TaskPatch> {
+  if (task.inputFrom === null) return {};
+  const source = await tx.getTask(task.inputFrom);
+  return source?.status === 'completed' ? { input: source.result } : {};
 }

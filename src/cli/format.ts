@@ -7,6 +7,7 @@ import type { Task, TaskEvent, TaskStatus, WorkerView } from '../core/types.js';
 import { formatEstimate, formatSize } from '../core/values.js';
 import { pc, relativeTime } from './colors.js';
 import { breakerText } from './format-fleet.js';
+import { teamworkLines } from './format-teams.js';
 
 /** Human output: tables and colours for people (`--json` bypasses all of this). */
 
@@ -147,6 +148,7 @@ export function formatDetail(d: TaskDetail): string {
   }
   if (d.waiting && d.waiting.reason !== 'blocked') lines.push(field('waiting', pc.yellow(d.waiting.message)));
   if (t.parentId) lines.push(field('parent', `#${t.parentId}`));
+  lines.push(...teamworkLines(t, field));
   if (d.subtasks?.length) {
     const done = d.subtasks.filter((s) => s.status === 'completed').length;
     lines.push(field('subtasks', `${done}/${d.subtasks.length} completed (progress rolls up, weighted by estimate)`));
@@ -174,6 +176,7 @@ export function formatDetail(d: TaskDetail): string {
       ),
     );
   }
+  if (t.input !== null && t.input !== undefined) lines.push(field('input', clip(JSON.stringify(t.input), 200)));
   if (t.result !== null && t.result !== undefined) lines.push(field('result', clip(JSON.stringify(t.result), 200)));
   lines.push(field('created', `${when(t.createdAt)}${t.createdBy ? ` by ${t.createdBy}` : ''}`));
   if (t.startedAt) lines.push(field('started', when(t.startedAt)));

@@ -43,6 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   const { registerFleetCommands } = await import('./commands/fleet.js');
   const { registerAssignmentCommands } = await import('./commands/assignment.js');
   const { registerGithubCommands } = await import('./commands/github.js');
+  const { registerTeamCommands } = await import('./commands/teams.js');
   const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
     import('./commands/serve.js'),
     import('./commands/keys.js'),
@@ -55,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   registerPlanCommands(program, globals);
   registerWorkerCommands(program, globals);
   registerFleetCommands(program, globals);
+  registerTeamCommands(program, globals);
   registerResourceCommands(program, globals);
   registerQueueCommands(program, globals);
   registerMcpCommand(program, globals);

@@ -25,6 +25,7 @@ import type {
   CompleteTaskInput,
   ComplexityOverview,
   ComplexityReportQuery,
+  ContributeInput,
   CreatedKey,
   CreateKeyInput,
   CreateTaskInput,
@@ -60,10 +61,13 @@ import type {
   TaskDetail,
   TaskFilter,
   TaskPage,
+  TeamInput,
+  TeamView,
   UnassignInput,
   UpdateTaskInput,
   WorkerDetail,
   WorkerHeartbeatInput,
+  WorkerLoad,
   WorkflowAdded,
   WorkflowRecord,
   WorkflowRun,
@@ -88,7 +92,7 @@ import {
   setResourceSchema,
   unassignSchema,
 } from '../core/schemas.js';
-import type { ApiKey, BatonDump, Task, TaskEvent, WorkerView } from '../core/types.js';
+import type { ApiKey, BatonDump, Task, TaskEvent, Team, WorkerView } from '../core/types.js';
 import { followStream } from './event-stream.js';
 import { HttpClient } from './http.js';
 import * as query from './query.js';
@@ -98,6 +102,7 @@ import * as maintenance from './remote-maintenance.js';
 import * as remotePlanning from './remote-planning.js';
 import * as remoteQueues from './remote-queues.js';
 import * as runs from './remote-runs.js';
+import * as remoteTeams from './remote-teams.js';
 import type { MetricsJson } from './remote-views.js';
 import * as views from './remote-views.js';
 import * as webhooks from './remote-webhooks.js';
@@ -443,6 +448,10 @@ export class RemoteBaton implements Baton {
   pauseClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.pauseClaims(this.http, input);
   resumeClaims = (input?: PauseInput): Promise<QueuesReport> => remoteQueues.resumeClaims(this.http, input);
   queues = (): Promise<QueuesReport> => remoteQueues.queues(this.http);
+  addTeam = (input: TeamInput): Promise<Team> => remoteTeams.addTeam(this.http, input);
+  listTeams = (): Promise<TeamView[]> => remoteTeams.listTeams(this.http);
+  contribute = (id: number, input: ContributeInput): Promise<Task> => remoteTeams.contribute(this.http, id, input);
+  workerLoad = (): Promise<WorkerLoad[]> => remoteTeams.workerLoad(this.http);
   complexityReport = (query?: ComplexityReportQuery): Promise<ComplexityOverview> =>
     remotePlanning.complexityReport(this.http, query);
   breakdownAll = (options?: BreakdownAllOptions): Promise<BreakdownAllResult> => remotePlanning.breakdownAll(this.http, options);

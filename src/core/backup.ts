@@ -1,4 +1,4 @@
-import type { ApiKey, Task, TaskEvent, Worker } from './types.js';
+import type { ApiKey, Task, TaskEvent, Team, Worker } from './types.js';
 import type { WorkflowRecord } from './workflow/record.js';
 import type { WorkflowRun } from './workflow/run.js';
 import type { TriggerState } from './workflow/triggers.js';
@@ -21,6 +21,7 @@ export interface BackupParts {
   keys?: StoredKey[];
   workers?: Worker[];
   resources?: { name: string; capacity: number }[];
+  teams?: Team[];
   workflows?: WorkflowRecord[];
   triggers?: TriggerState[];
   /** With their dependency edges and conditions. */
@@ -29,14 +30,35 @@ export interface BackupParts {
   runs?: WorkflowRun[];
 }
 
-export const BACKUP_PARTS = ['keys', 'workers', 'resources', 'workflows', 'triggers', 'tasks', 'events', 'runs'] as const;
+export const BACKUP_PARTS = [
+  'keys',
+  'workers',
+  'resources',
+  'teams',
+  'workflows',
+  'triggers',
+  'tasks',
+  'events',
+  'runs',
+] as const;
 export type BackupPart = (typeof BACKUP_PARTS)[number];
 
 /** Rows per part, and the dependency edges the tasks carry. */
 export type BackupCounts = Record<BackupPart | 'dependencies', number>;
 
 export function emptyCounts(): BackupCounts {
-  return { keys: 0, workers: 0, resources: 0, workflows: 0, triggers: 0, tasks: 0, dependencies: 0, events: 0, runs: 0 };
+  return {
+    keys: 0,
+    workers: 0,
+    resources: 0,
+    teams: 0,
+    workflows: 0,
+    triggers: 0,
+    tasks: 0,
+    dependencies: 0,
+    events: 0,
+    runs: 0,
+  };
 }
 
 /** Adds the rows of `parts` to `counts` (in place) and returns it. */

@@ -127,6 +127,20 @@ export const ERROR_CODES = {
   step_not_waiting: 'conflict',
   /** Cancelling a run that already ended. */
   run_finished: 'conflict',
+  /** A team named by a task or a command does not exist. */
+  team_not_found: 'not_found',
+  /** A team given a member that is not a registered worker (`details.unknown`). */
+  unknown_member: 'invalid',
+  /** Claiming one task by id: it belongs to a team the worker is not a member of. */
+  not_team_member: 'forbidden',
+  /** A collaborator write from a worker the task does not name as collaborator. */
+  not_collaborator: 'forbidden',
+  /** Reviewing a follower's result on a led team's task: only the team's leader may. */
+  not_team_leader: 'forbidden',
+  /** A swarm larger than the registered workers able to take its attempts (`details.capable`). */
+  swarm_too_large: 'conflict',
+  /** Claiming one attempt of a swarm by id: the worker already took another attempt of it. */
+  swarm_sibling_taken: 'conflict',
   server_unavailable: 'unavailable',
   /** A backup could not be written, or did not read back as written (nothing is left under its name). */
   backup_failed: 'internal',

@@ -64,6 +64,16 @@ export {
   workerRefSchema,
 } from './schemas/tasks.js';
 export {
+  type ContributeInput,
+  contributeFields,
+  contributeSchema,
+  SWARM_MAX_SIZE,
+  TEAM_MAX_MEMBERS,
+  type TeamInput,
+  teamRefSchema,
+  teamSchema,
+} from './schemas/teams.js';
+export {
   type AttemptLogInput,
   attemptLogSchema,
   type ClaimInput,

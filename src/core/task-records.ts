@@ -81,6 +81,12 @@ export function newTaskRecord(input: CreateInput, ctx: NewTaskContext): Omit<Tas
     readyAt: blocked ? null : iso(readyAtMs),
     claimOrder: taskClaimOrder(readyAtMs, { priority, queue }, policy),
     recurrence: ctx.recurrence ?? null,
+    team: input.team ?? null,
+    collaborators: input.collaborators ?? [],
+    swarm: input.swarm
+      ? { role: 'parent', size: input.swarm, merge: input.merge ?? 'all', mergeCommand: input.mergeCommand ?? null }
+      : null,
+    inputFrom: input.inputFrom ?? null,
   };
 }
 
@@ -153,7 +159,7 @@ export function updatePatch(task: Task, input: UpdateInput, clock: RuleTime): Ta
   return patch;
 }
 
-function emptyReview(): Review {
+export function emptyReview(): Review {
   return { required: false, submittedBy: null, reviewer: null, verdict: null, feedback: null, score: null };
 }
 

@@ -168,7 +168,33 @@ export interface Task {
   claimOrder: number;
   /** The template of a recurring task, or one of its occurrences; null for any other task. */
   recurrence: Recurrence | null;
+  /** The team whose members alone may claim it (`core/teams.ts`); null: any worker. */
+  team: string | null;
+  /** Workers who may add notes, progress and artifacts while another holds the lease. */
+  collaborators: string[];
+  /** A swarm (`core/swarm.ts`): on its parent, the size and merge; on an attempt, the parent it belongs to. */
+  swarm: Swarm | null;
+  /** Pipeline: the dependency whose result becomes this task's input once it is ready. */
+  inputFrom: number | null;
   version: number;
+}
+
+/** How a swarm's attempts become one result. */
+export const SWARM_MERGES = ['all', 'first', 'vote', 'command'] as const;
+export type SwarmMerge = (typeof SWARM_MERGES)[number];
+
+/** A swarm's parent (`size`, `merge`, and the merge step's command) or one of its attempts (`of`). */
+export type Swarm =
+  | { role: 'parent'; size: number; merge: SwarmMerge; mergeCommand: string | null }
+  | { role: 'attempt'; of: number; attempt: number };
+
+/** A named group of workers; its tasks are claimable by its members only. */
+export interface Team {
+  name: string;
+  members: string[];
+  /** The member who breaks its tasks down and reviews the followers' results; null: none. */
+  leader: string | null;
+  createdAt: string;
 }
 
 export interface Worker {
@@ -236,6 +262,8 @@ export interface BatonDump {
   workers: Worker[];
   /** Capacities of the resources (`core/resources.ts`); absent when none was ever given. */
   resources?: { name: string; capacity: number }[];
+  /** Teams and their members; absent when there are none. */
+  teams?: Team[];
 }
 
 export const API_KEY_ROLES = ['admin', 'worker', 'viewer'] as const;

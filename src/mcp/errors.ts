@@ -34,6 +34,13 @@ const NEXT: Partial<Record<ErrorCode, string>> = {
   missing_capabilities: 'it needs capabilities you lack; claim another with next_task',
   commands_not_allowed:
     'this key may not set shell commands; create the task without `command`, or ask the user for a key with the commands capability',
+  not_team_member: 'it belongs to a team you are not in; claim another with next_task',
+  swarm_sibling_taken: 'you already took another attempt of this swarm; claim another with next_task',
+  not_collaborator: 'the task does not name you as a collaborator; use add_note instead',
+  not_team_leader: "only the team's leader reviews this task; leave it and call next_task",
+  swarm_too_large: 'fewer workers can take it than the swarm asks for; give a smaller swarm',
+  unknown_member: 'name registered workers only (see system_status)',
+  team_not_found: 'check the team name with list_teams',
   internal: 'this is a bug in Baton; report it, and call next_task to carry on',
 };
 

@@ -166,6 +166,11 @@ export const createTaskInput = createTaskSchema.pick({
   runAfter: true,
   every: true,
   timezone: true,
+  team: true,
+  collaborators: true,
+  swarm: true,
+  merge: true,
+  inputFrom: true,
 });
 
 export const breakdownTaskInput = z.strictObject({

@@ -26,6 +26,7 @@ import { BOARD_TOOLS } from './tools-board.js';
 import { PLANNING_TOOLS } from './tools-planning.js';
 import { QUEUE_TOOLS } from './tools-queues.js';
 import { STEER_TOOLS } from './tools-steer.js';
+import { TEAM_TOOLS } from './tools-teams.js';
 import { WORK_TOOLS } from './tools-work.js';
 import { WORKFLOW_TOOLS } from './tools-workflows.js';
 import { RESPONSE_BUDGET } from './views.js';
@@ -36,6 +37,7 @@ export const TOOLS: Tool[] = [
   ...STEER_TOOLS,
   ...QUEUE_TOOLS,
   ...ASSIGNMENT_TOOLS,
+  ...TEAM_TOOLS,
   ...PLANNING_TOOLS,
   ...WORKFLOW_TOOLS,
 ];

@@ -86,7 +86,9 @@ const createTask = defineTool({
     'only agents able to do it claim it, resources ("db-migrations" or "db-migrations:2") so that at most that many tasks ' +
     'holding one run at once, and an estimate ("4h30m") to size it. runAfter ("10m", "2h" or an ISO time) keeps it ' +
     'from being claimed before then; every (a cron expression, with timezone) makes it recurring: a template that is never ' +
-    'claimed and creates one task per fire time. Next: next_task to start on it, or breakdown_task.',
+    'claimed and creates one task per fire time. team keeps it to the members of that team (list_teams); collaborators may ' +
+    'contribute while another holds it; swarm N runs N attempts by different agents, merged by merge (all, first, vote); ' +
+    "inputFrom (a task it depends on) makes that task's result its input. Next: next_task to start on it, or breakdown_task.",
   input: createTaskInput,
   annotations: WRITE,
   async run(args, { baton }: ToolContext) {
@@ -114,6 +116,10 @@ const createTask = defineTool({
           ...(task.resources.length > 0 && { resources: task.resources }),
           runAfter: task.runAfter,
           recurrence: task.recurrence,
+          ...(task.team && { team: task.team }),
+          ...(task.collaborators.length > 0 && { collaborators: task.collaborators }),
+          ...(task.swarm && { swarm: task.swarm }),
+          ...(task.inputFrom !== null && { inputFrom: task.inputFrom }),
         },
         subtasks: { total: subtasks.total, shown: items },
       },

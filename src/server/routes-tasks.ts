@@ -172,7 +172,7 @@ export const taskRoutes: RouteSpec[] = [
     body: createTaskSchema,
     response: taskSchema,
     status: 201,
-    setsCommands: (body) => body.command !== undefined,
+    setsCommands: (body) => body.command !== undefined || body.mergeCommand !== undefined,
     handle: ({ baton, body }) => baton.createTask(body),
   }),
   route({

@@ -10,6 +10,7 @@ import { resourceRoutes } from './routes-resources.js';
 import { runRoutes } from './routes-runs.js';
 import { type SystemDeps, systemRoutes } from './routes-system.js';
 import { taskRoutes } from './routes-tasks.js';
+import { teamRoutes } from './routes-teams.js';
 import { webhookRoutes } from './routes-webhooks.js';
 import { workRoutes } from './routes-work.js';
 import { workflowRoutes } from './routes-workflows.js';
@@ -30,6 +31,7 @@ export function routesOf(deps: Omit<SystemDeps, 'importLimit'> & { importLimit?:
     ...webhookRoutes,
     ...integrationRoutes,
     ...fleetRoutes,
+    ...teamRoutes,
     ...systemRoutes({ ...deps, importLimit: deps.importLimit ?? 256 * 1024 * 1024 }),
   ];
 }

@@ -13,6 +13,7 @@ const COUNTED: Record<keyof BackupCounts, string> = {
   keys: 'api_keys',
   workers: 'workers',
   resources: 'resources',
+  teams: 'teams',
   workflows: 'workflows',
   triggers: 'workflow_triggers',
   tasks: 'tasks',
@@ -42,6 +43,8 @@ export const anyDataQuery = (q: Qualify): string =>
 
 /** Every table a backup holds, children before the rows they point to (the order to empty them). */
 export const BACKUP_TABLES = [
+  'team_members',
+  'teams',
   'task_dependencies',
   'events',
   'workflow_runs',

@@ -25,13 +25,14 @@ import type { HooksTx, StoreHooks } from './hooks.js';
 import type { IntegrationsTx, StoreIntegrations } from './integrations.js';
 import type { MaintenanceTx, StoreMaintenance } from './maintenance.js';
 import type { OffersTx, StoreOffers } from './offers.js';
+import type { StoreTeams, TeamsTx } from './teams.js';
 
 /**
  * The store contract. Every backend (SQLite, PostgreSQL) implements it and passes the same suite
  * (`tests/store-contract`). A store does atomic conditional writes and decides no policy: the
  * rules live in `core/`, the use cases in `app/`.
  */
-export interface Store extends StoreMaintenance, StoreHooks, StoreFleet, StoreOffers, StoreIntegrations {
+export interface Store extends StoreMaintenance, StoreHooks, StoreFleet, StoreOffers, StoreIntegrations, StoreTeams {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the store lives (file path or URL without credentials), for messages. */
   readonly location: string;
@@ -193,7 +194,7 @@ export function keyCapabilities(column: unknown): KeyCapability[] {
   return Array.isArray(names) ? KEY_CAPABILITIES.filter((c) => names.includes(c)) : [];
 }
 
-export interface StoreTx extends MaintenanceTx, HooksTx, OffersTx, IntegrationsTx {
+export interface StoreTx extends MaintenanceTx, HooksTx, OffersTx, IntegrationsTx, TeamsTx {
   /** The store's clock, read once per transaction. */
   readonly now: number;
   getTask(id: number): Promise<Task | undefined>;

@@ -125,6 +125,10 @@ function rowToTask(r: Row, c: ColumnCodec): Task {
     readyAt: iso(r.ready_at),
     claimOrder: Number(r.claim_order),
     recurrence: (c.readJson(r.recurrence) as Task['recurrence']) ?? null,
+    team: str(r.team),
+    collaborators: c.readStrings(r.collaborators),
+    swarm: (c.readJson(r.swarm) as Task['swarm']) ?? null,
+    inputFrom: num(r.input_from),
     version: Number(r.version),
   };
 }
@@ -182,6 +186,11 @@ function taskEncoders(c: ColumnCodec): Record<keyof TaskPatch, Encoder> {
     readyAt: col('ready_at', ms),
     claimOrder: col('claim_order'),
     recurrence: col('recurrence', jsonText),
+    team: col('team'),
+    collaborators: col('collaborators', (v: string[]) => c.writeStrings(v)),
+    // `swarm_of` lets a claim find an attempt's siblings without reading JSON.
+    swarm: (v: Task['swarm']) => ({ swarm: jsonText(v), swarm_of: v?.role === 'attempt' ? v.of : null }),
+    inputFrom: col('input_from'),
     updatedAt: col('updated_at', ms),
   };
 }

@@ -89,7 +89,18 @@ function taskEnv(task: Task, workerId: string, taskFile: string | null): Record<
     BATON_LEASE_TOKEN: String(task.lease?.token ?? ''),
     BATON_TASK_ATTEMPT: String(task.attempts),
     ...(taskFile && { BATON_TASK_FILE: taskFile }),
+    ...inputEnv(task),
   };
+}
+
+/** Beyond this, an input is left out of the environment (one variable may hold 128 KiB on Linux). */
+const INPUT_ENV_MAX = 64 * 1024;
+
+/** A task's own command reads its input here (a pipeline step: the previous step's result). */
+function inputEnv(task: Task): Record<string, string> {
+  if (task.input === null || task.input === undefined) return {};
+  const json = JSON.stringify(task.input);
+  return json.length <= INPUT_ENV_MAX ? { BATON_TASK_INPUT: json } : {};
 }
 
 function header(task: Task, workerId: string, command: string): string {

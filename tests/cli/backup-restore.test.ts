@@ -9,7 +9,7 @@ import { BIN, type CliResult, cliAsync } from './run-cli.js';
 
 /**
  * Backups restore across stores through the real binary (SQLite → PostgreSQL → SQLite) with every
- * kind of row — tasks and their links, history, workers, resources, hashed API keys, workflows,
+ * kind of row — tasks and their links, history, workers, resources, teams, hashed API keys, workflows,
  * their triggers and runs — and a restore never lands on a store that holds data unless forced.
  */
 
@@ -58,6 +58,7 @@ function answer<T>(r: CliResult): T {
 async function populate(baton: LocalBaton): Promise<string> {
   await baton.registerWorker({ id: 'alice', capabilities: ['ui'], host: 'laptop', pid: 1 });
   await baton.setResource({ name: 'gpu', capacity: 2 });
+  await baton.addTeam({ name: 'ui-team', members: ['alice'], leader: 'alice' });
   const parent = await baton.createTask({ title: 'Parent', resources: ['gpu'], input: { k: [1, 'two'] } });
   const child = await baton.createTask({ title: 'Child', parentId: parent.id, priority: 'high' });
   const waits = await baton.createTask({ title: 'Waits' });

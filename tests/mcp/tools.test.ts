@@ -36,6 +36,8 @@ const TOOLS = [
   'complexity_report',
   'import_plan',
   'export_plan',
+  'list_teams',
+  'contribute',
 ];
 
 describe('baton mcp: tools over stdio', () => {

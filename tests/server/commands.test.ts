@@ -31,6 +31,12 @@ describe('setting task commands', () => {
       details: { field: 'command' },
     });
     expectError(await patch(plain.id, { command: 'id' }), 403, 'commands_not_allowed');
+    // A swarm's merge step is a command too.
+    expectError(
+      await create({ title: 'merge', swarm: 2, merge: 'command', mergeCommand: 'sh merge.sh' }),
+      403,
+      'commands_not_allowed',
+    );
     const dump = { ...(await t.baton.exportData()), tasks: [{ ...plain, command: 'id' }] };
     expectError(await t.inject({ method: 'POST', url: '/api/v1/import', payload: dump }), 403, 'commands_not_allowed');
     expect(await t.snapshot()).toBe(before);

@@ -23,7 +23,9 @@ import { runContract } from './runs.contract.js';
 import { linkedRunContract } from './runs-linked.contract.js';
 import { scheduleContract } from './schedule.contract.js';
 import { steerContract } from './steer.contract.js';
+import { swarmContract } from './swarms.contract.js';
 import { taskContract } from './tasks.contract.js';
+import { teamContract } from './teams.contract.js';
 import { textContract } from './text.contract.js';
 import { transferContract } from './transfer.contract.js';
 import { webhookContract } from './webhooks.contract.js';
@@ -61,6 +63,8 @@ export function storeContract(run: ContractRun): void {
     queueContract(store);
     runContract(store);
     linkedRunContract(store);
+    teamContract(store);
+    swarmContract(store);
     steerContract(store);
     insightContract(store);
     webhookContract(store);

@@ -6,6 +6,7 @@ import { parseTaskId } from '../../core/values.js';
 import { ExitSignal, type GlobalOptions, serverOf, withBaton } from '../context.js';
 import { formatStatus, formatWorkers } from '../format.js';
 import { formatAnalytics, formatBurndown, formatWorkerDetail } from '../format-insights.js';
+import { printLoad } from './teams.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 
@@ -138,12 +139,14 @@ export function registerSystemCommands(program: Command, globals: () => GlobalOp
     .command('workers')
     .description('registered workers, their health and load (`workers show ID`: one worker)')
     .option('--available', 'only online workers without a task')
-    .action(async (opts: Opts) =>
-      withBaton(g(opts), async (baton, out) => {
+    .option('--load', 'per worker: running, reserved, done in the last hour, success rate, the ready work it could serve')
+    .action(async (opts: Opts) => {
+      if (opts.load) return printLoad(g(opts));
+      return withBaton(g(opts), async (baton, out) => {
         const workers = await baton.listWorkers({ available: Boolean(opts.available) });
         out.result(workers, () => formatWorkers(workers));
-      }),
-    );
+      });
+    });
   workers
     .command('show')
     .description('one worker: the tasks it holds or is reserved for, its newest finished tasks, its success rate')

@@ -23,6 +23,7 @@ import { type GlobalOptions, withBaton } from '../context.js';
 import { formatDetail, formatList, formatTaskLine } from '../format.js';
 import { collectResources } from './resources.js';
 import { bulkUpdate, listFilters, treeOrder } from './steer.js';
+import { teamworkInput, teamworkOptions } from './teams.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -34,7 +35,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 export function registerTaskCommands(program: Command, globals: () => GlobalOptions): void {
   const g = (opts: Opts): Opts => ({ ...globals(), ...opts });
 
-  program
+  const add = program
     .command('add')
     .description('create a task')
     .argument('<title>', 'what to do (1–200 characters)')
@@ -69,42 +70,46 @@ export function registerTaskCommands(program: Command, globals: () => GlobalOpti
     .option('--retry-max <seconds>', 'cap of an exponential retry delay')
     .option('--run-after <time>', 'not claimable before then: a delay such as 10m, 2h, 1d, or an ISO-8601 time')
     .option('--every <cron>', 'recurring: a template that creates one task per fire time, e.g. "0 9 * * 1-5"')
-    .option('--timezone <zone>', 'with --every: the IANA time zone the cron is read in (default UTC)')
-    .action(async (title: string, opts: Opts) =>
-      withBaton(g(opts), async (baton, out) => {
-        const input: CreateTaskInput = {
-          title,
-          priority: parsePriority(String(opts.priority)),
-          ...(opts.description !== undefined && { description: String(opts.description) }),
-          ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
-          ...(opts.tags !== undefined && { tags: parseList(String(opts.tags), 'tags') }),
-          ...(Array.isArray(opts.resource) && { resources: opts.resource as string[] }),
-          ...(opts.type !== undefined && { type: String(opts.type) }),
-          ...(opts.queue !== undefined && { queue: String(opts.queue) }),
-          ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
-          ...(opts.dependsOn !== undefined && { dependsOn: parseIdList(String(opts.dependsOn)) }),
-          ...(opts.command !== undefined && { command: String(opts.command) }),
-          ...(opts.input !== undefined && { input: parseJson(String(opts.input), 'input') }),
-          ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries') }),
-          ...(opts.assign !== undefined && { assignee: String(opts.assign) }),
-          ...(opts.force === true && { force: true }),
-          ...(opts.assignment !== undefined && { assignment: String(opts.assignment) as CreateTaskInput['assignment'] }),
-          ...(opts.review === true && { review: true }),
-          ...(opts.breakdown === false && { noBreakdown: true }),
-          ...(opts.hold === true && { hold: true }),
-          ...(opts.timeout !== undefined && { timeoutSeconds: parseSeconds(String(opts.timeout), 'timeout') }),
-          ...(opts.runAfter !== undefined && { runAfter: String(opts.runAfter) }),
-          ...(opts.every !== undefined && { every: String(opts.every) }),
-          ...(opts.timezone !== undefined && { timezone: String(opts.timezone) }),
-          ...(await retryOptions(opts, async () => (await baton.describe()).policy.retry)),
-        };
-        const task = await baton.createTask(input);
-        const subtasks = task.status === 'executing' && !task.lease ? (await baton.listTasks({ parentId: task.id })).tasks : [];
-        const { formatCreated } = await import('../format-breakdown.js');
-        const note = scheduleNote(task, Date.now());
-        out.result(task, () => formatCreated(task, subtasks, formatTaskLine(task) + (note ? ` (${note})` : '')));
-      }),
-    );
+    .option('--timezone <zone>', 'with --every: the IANA time zone the cron is read in (default UTC)');
+  teamworkOptions(add).action(async (title: string, opts: Opts) =>
+    withBaton(g(opts), async (baton, out) => {
+      const teamwork = teamworkInput(opts);
+      const input: CreateTaskInput = {
+        title,
+        priority: parsePriority(String(opts.priority)),
+        ...(opts.description !== undefined && { description: String(opts.description) }),
+        ...(opts.capabilities !== undefined && { capabilities: parseList(String(opts.capabilities), 'capabilities') }),
+        ...(opts.tags !== undefined && { tags: parseList(String(opts.tags), 'tags') }),
+        ...(Array.isArray(opts.resource) && { resources: opts.resource as string[] }),
+        ...(opts.type !== undefined && { type: String(opts.type) }),
+        ...(opts.queue !== undefined && { queue: String(opts.queue) }),
+        ...(opts.estimate !== undefined && { estimateMinutes: parseEstimate(String(opts.estimate)) }),
+        ...teamwork,
+        ...(opts.dependsOn !== undefined && {
+          dependsOn: [...(teamwork.dependsOn ?? []), ...parseIdList(String(opts.dependsOn))],
+        }),
+        ...(opts.command !== undefined && { command: String(opts.command) }),
+        ...(opts.input !== undefined && { input: parseJson(String(opts.input), 'input') }),
+        ...(opts.maxRetries !== undefined && { maxRetries: parseNonNegativeInt(String(opts.maxRetries), 'maxRetries') }),
+        ...(opts.assign !== undefined && { assignee: String(opts.assign) }),
+        ...(opts.force === true && { force: true }),
+        ...(opts.assignment !== undefined && { assignment: String(opts.assignment) as CreateTaskInput['assignment'] }),
+        ...(opts.review === true && { review: true }),
+        ...(opts.breakdown === false && { noBreakdown: true }),
+        ...(opts.hold === true && { hold: true }),
+        ...(opts.timeout !== undefined && { timeoutSeconds: parseSeconds(String(opts.timeout), 'timeout') }),
+        ...(opts.runAfter !== undefined && { runAfter: String(opts.runAfter) }),
+        ...(opts.every !== undefined && { every: String(opts.every) }),
+        ...(opts.timezone !== undefined && { timezone: String(opts.timezone) }),
+        ...(await retryOptions(opts, async () => (await baton.describe()).policy.retry)),
+      };
+      const task = await baton.createTask(input);
+      const subtasks = task.status === 'executing' && !task.lease ? (await baton.listTasks({ parentId: task.id })).tasks : [];
+      const { formatCreated } = await import('../format-breakdown.js');
+      const note = scheduleNote(task, Date.now());
+      out.result(task, () => formatCreated(task, subtasks, formatTaskLine(task) + (note ? ` (${note})` : '')));
+    }),
+  );
 
   program
     .command('list')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../limits.js';
 import { jsonProblem } from '../text.js';
-import { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../types.js';
+import { COMPLEXITIES, PRIORITIES, SWARM_MERGES, TASK_STATUSES } from '../types.js';
 import { isoTimeSchema, retryPolicySchema, taskIdSchema } from './fields.js';
 
 /**
@@ -81,6 +81,22 @@ export const taskSchema = z.strictObject({
     })
     .nullable()
     .default(null),
+  // Optional so that exports written before teams and swarms existed still load.
+  team: nullableString.default(null),
+  collaborators: z.array(z.string()).default([]),
+  swarm: z
+    .union([
+      z.strictObject({
+        role: z.literal('parent'),
+        size: z.number().int().positive(),
+        merge: z.enum(SWARM_MERGES),
+        mergeCommand: nullableString,
+      }),
+      z.strictObject({ role: z.literal('attempt'), of: taskIdSchema, attempt: z.number().int().positive() }),
+    ])
+    .nullable()
+    .default(null),
+  inputFrom: taskIdSchema.nullable().default(null),
   version: z.number().int().positive(),
 });
 
@@ -154,6 +170,16 @@ export const dumpSchema = z
     workers: z.array(workerSchema),
     resources: z
       .array(z.strictObject({ name: z.string().min(1), capacity: z.number().int().min(1).max(LIMITS.resourceCapacity) }))
+      .optional(),
+    teams: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          members: z.array(z.string().min(1)),
+          leader: nullableString,
+          createdAt: isoTimeSchema,
+        }),
+      )
       .optional(),
   })
   .superRefine((dump, ctx) => {

@@ -26,6 +26,7 @@ import {
   trimmed,
   workerIdSchema,
 } from './fields.js';
+import { teamworkFields } from './teams.js';
 
 /** Inputs of the task calls of `Baton`: create, change, list, depend, assign, cancel, break down. */
 
@@ -93,6 +94,7 @@ export const createTaskSchema = z.strictObject({
   hold: z.boolean().optional(),
   /** How this task reaches a worker, instead of its queue's or the store's mode (`core/assignment.ts`). */
   assignment: z.enum(ASSIGNMENT_MODES, { error: `must be one of ${ASSIGNMENT_MODES.join(', ')}` }).optional(),
+  ...teamworkFields,
 });
 export type CreateTaskInput = z.input<typeof createTaskSchema>;
 

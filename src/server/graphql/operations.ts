@@ -59,6 +59,8 @@ export const MUTATION_NAMES: Readonly<Record<string, string>> = {
   'POST /tasks/:id/bids': 'bidTask',
   'POST /github/import': 'importGithub',
   'POST /github/sync': 'syncGithub',
+  'POST /teams': 'addTeam',
+  'POST /tasks/:id/contributions': 'contribute',
 };
 
 /**
@@ -84,6 +86,8 @@ export const QUERY_NAMES: Readonly<Record<string, string>> = {
   'GET /whoami': 'whoami',
   'GET /tasks/:id/assignment': 'assignment',
   'GET /complexity': 'complexityReport',
+  'GET /teams': 'teams',
+  'GET /workers/load': 'workerLoad',
 };
 
 /** One query or mutation: its SDL field and the route it calls. */

@@ -4,6 +4,7 @@ import { triggerOf } from '../../core/workflow/triggers.js';
 import { anyDataQuery, BACKUP_TABLES, countsOf, countsQuery, PAGE_ROWS } from '../backup-sql.js';
 import type { StoreSnapshot } from '../maintenance.js';
 import { keyRecordOf, type StoreDump } from '../store.js';
+import { teamsOf, teamsPart } from '../teams.js';
 import type { Queryable } from './connection.js';
 import type { PostgresStore } from './postgres-store.js';
 import { inTransaction } from './reservation.js';
@@ -43,6 +44,7 @@ async function* readParts(store: PostgresStore, q: Query): AsyncGenerator<Backup
   yield { workers: (await q(store.st.allWorkers)).map(rowToWorker) };
   const resources = await q(`SELECT name, capacity FROM ${t('resources')} ORDER BY name`);
   yield { resources: capacities(resources).resources ?? [] };
+  yield { teams: teamsOf((await q(store.teams.listTeams)) as never, (await q(store.teams.listMembers)) as never) };
   const workflows = `SELECT name, version, description, definition, source, created_by, created_at FROM ${t('workflows')} ORDER BY name, version`;
   yield { workflows: recordsOf(await q(workflows)) };
   yield { triggers: (await q(store.triggers.list)).map(triggerOf) };
@@ -83,6 +85,7 @@ export async function dumpStore(store: PostgresStore, tx: Queryable): Promise<St
     events: events.map(rowToEvent),
     ...capacities(resources),
     workers: workers.map(rowToWorker),
+    ...teamsPart(teamsOf((await q(store.teams.listTeams)) as never, (await q(store.teams.listMembers)) as never)),
   };
 }
 
@@ -108,6 +111,10 @@ export async function loadParts(store: PostgresStore, q: Query, parts: BackupPar
   await chunked(q, insert('api_keys', KEY_COLUMNS), (parts.keys ?? []).map(keyRecord));
   await chunked(q, st.loadWorkers, (parts.workers ?? []).map(workerToRecord));
   for (const r of parts.resources ?? []) await q(st.setResource, [r.name, r.capacity]);
+  for (const team of parts.teams ?? []) {
+    await q(store.teams.upsertTeam, [team.name, team.leader, Date.parse(team.createdAt)]);
+    await q(store.teams.addMembers, [team.name, team.members]);
+  }
   await chunked(q, insert('workflows', WORKFLOW_COLUMNS), (parts.workflows ?? []).map(workflowRecord));
   await chunked(q, insert('workflow_triggers', TRIGGER_COLUMNS), (parts.triggers ?? []).map(triggerRecord));
   const tasks = parts.tasks ?? [];

@@ -329,7 +329,7 @@ CREATE TRIGGER tasks_slot_freed AFTER UPDATE ON tasks
     name: 'circuit breakers and fleet pools',
     // A worker's breaker lives on its row so that whichever server takes its claim enforces it.
     // A fleet supervisor reports each pool it runs (members, target, why it scaled) as one row,
-    // read by \`baton fleet status\` from any terminal or server sharing the store.
+    // read by `baton fleet status` from any terminal or server sharing the store.
     sql: `
 ALTER TABLE workers ADD COLUMN breaker json;
 CREATE TABLE fleet_pools (
@@ -425,6 +425,29 @@ CREATE TABLE bids (
   UNIQUE (offer_id, worker_id)
 );
 CREATE INDEX bids_task ON bids (task_id);
+`,
+  },
+  {
+    version: 19,
+    name: 'teams, collaborators, swarms and pipelines',
+    // Team membership is read by the claim itself (a task of a team is claimable by its members
+    // only), as is swarm_of: a worker never takes two attempts of one swarm.
+    sql: `
+ALTER TABLE tasks ADD COLUMN team text;
+ALTER TABLE tasks ADD COLUMN collaborators text[] NOT NULL DEFAULT '{}';
+ALTER TABLE tasks ADD COLUMN swarm json;
+ALTER TABLE tasks ADD COLUMN swarm_of bigint;
+ALTER TABLE tasks ADD COLUMN input_from bigint;
+CREATE INDEX tasks_swarm_of ON tasks (swarm_of) WHERE swarm_of IS NOT NULL;
+CREATE TABLE teams (
+  name       text PRIMARY KEY,
+  leader     text,
+  created_at bigint NOT NULL
+);
+CREATE TABLE team_members (
+  team      text NOT NULL REFERENCES teams (name) ON DELETE CASCADE,
+  worker_id text NOT NULL,
+  PRIMARY KEY (team, worker_id)
 `,
   },
   {

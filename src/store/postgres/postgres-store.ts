@@ -20,6 +20,7 @@ import type {
   TaskQuery,
 } from '../store.js';
 import { type AppliedMigration, keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
+import { teamsOf } from '../teams.js';
 import { Availability } from './availability.js';
 import { dumpStore, pgSnapshot } from './backup.js';
 import {
@@ -47,6 +48,7 @@ import { listParams, runStatements } from './runs.js';
 import { ident, type Statements, statements } from './sql.js';
 import { taskWhere } from './task-query.js';
 import { TaskWrites } from './task-writes.js';
+import { teamStatements } from './teams.js';
 import { triggerStatements } from './triggers.js';
 import { WakeUps } from './wake-ups.js';
 import { recordsOf, workflowStatements } from './workflows.js';
@@ -87,6 +89,7 @@ export class PostgresStore implements Store {
   readonly offers: OfferStatements;
   readonly integrations: IntegrationStatements;
   readonly fleet: ReturnType<typeof fleetStatements>;
+  readonly teams: ReturnType<typeof teamStatements>;
   private readonly prepare: boolean;
   /** Whether the database answers; the retry rules of every operation. */
   readonly availability: Availability;
@@ -116,6 +119,7 @@ export class PostgresStore implements Store {
     this.offers = offerStatements((name) => `${ident(settings.schema)}.${name}`);
     this.integrations = integrationStatements(settings.schema);
     this.fleet = fleetStatements(settings.schema);
+    this.teams = teamStatements(settings.schema);
     this.prepare = settings.pooler !== 'transaction';
     this.availability = new Availability({
       probe: () => this.reconnect(),
@@ -354,6 +358,10 @@ export class PostgresStore implements Store {
     await this.retrying(() => this.exec(this.sql, this.fleet.removePools, [supervisor]), notSent);
   }
   listPools = async () => poolsOf(await this.read(this.fleet.listPools));
+
+  // ── teams (teams.ts) ──────────────────────────────────────────────────────
+  listTeams = async () =>
+    teamsOf((await this.read(this.teams.listTeams)) as never, (await this.read(this.teams.listMembers)) as never);
 
   // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
   snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>): Promise<T> => pgSnapshot(this, fn);

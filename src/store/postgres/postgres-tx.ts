@@ -2,7 +2,7 @@ import type { BackupParts } from '../../core/backup.js';
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
-import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { DependencyCondition, NewEvent, Task, TaskEvent, Team, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
@@ -77,6 +77,17 @@ export class PostgresTx implements StoreTx {
   async getTasks(ids: readonly number[]): Promise<Task[]> {
     if (ids.length === 0) return [];
     return (await this.q(this.st.tasksByIdsForShare, [[...ids]])).map(rowToTask);
+  }
+
+  async putTeam(team: Team): Promise<void> {
+    const ts = this.store.teams;
+    await this.q(ts.upsertTeam, [team.name, team.leader, Date.parse(team.createdAt)]);
+    await this.q(ts.clearMembers, [team.name]);
+    await this.q(ts.addMembers, [team.name, team.members]);
+  }
+
+  async removeTeam(name: string): Promise<boolean> {
+    return (await this.q(this.store.teams.removeTeam, [name])).length > 0;
   }
 
   async insertTask(task: NewTask): Promise<Task> {
@@ -197,6 +208,7 @@ export class PostgresTx implements StoreTx {
     await this.chunked(this.st.loadEvents, dump.events.map(eventToRecord));
     await this.chunked(this.st.loadWorkers, dump.workers.map(workerToRecord));
     for (const r of dump.resources ?? []) await this.q(this.st.setResource, [r.name, r.capacity]);
+    for (const team of dump.teams ?? []) await this.putTeam(team);
     await this.q(this.st.resetSequences);
     await this.q(this.st.analyzeLoaded);
   }

@@ -19,6 +19,7 @@ export const JSON_COLUMNS: ReadonlySet<string> = new Set([
   'checkpoints',
   'artifacts',
   'recurrence',
+  'swarm',
 ]);
 /** The driver has already parsed `json` columns; a JSON string arrives as a JS string. */
 const parsed = (value: unknown): unknown => (value === undefined ? null : value);

@@ -42,7 +42,7 @@ const TASK_COLUMNS = `id, title, description, type, status, priority, capabiliti
   complexity, command, input, result, progress, assignee, reserved_for, attempts, retries, max_retries, retry_policy,
   timeout_seconds, last_error, review, notes, checkpoints, artifacts, lease_owner, lease_token, lease_expires_at,
   lease_seconds, paused_from, created_by, created_at, updated_at, started_at, completed_at, run_after, ready_at,
-  claim_order, recurrence, version`;
+  claim_order, recurrence, team, collaborators, swarm, swarm_of, input_from, version`;
 
 /** The columns a task is read from (not the search vector, which only the index needs), of alias `t`. */
 const TASK_READ = `${TASK_COLUMNS.split(',')
@@ -94,6 +94,11 @@ const PATCH_COLUMNS = [
   'ready_at',
   'claim_order',
   'recurrence',
+  'team',
+  'collaborators',
+  'swarm',
+  'swarm_of',
+  'input_from',
   'updated_at',
 ] as const;
 
@@ -129,7 +134,7 @@ export function statements(schemaName: string) {
     ${conditionsOf('t')}`;
   const selectTask = `SELECT ${TASK_READ}, ${dependsOn} FROM ${tasks} t`;
   const BEFORE =
-    't.id, t.claim_order, t.cap_count, t.resources, t.queue, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after';
+    't.id, t.claim_order, t.cap_count, t.resources, t.queue, t.status, t.assignee, t.lease_owner, t.lease_token, t.lease_expires_at, t.lease_seconds, t.attempts, t.started_at, t.run_after, t.swarm_of';
   // Best ready tasks of one kind (queued, or reserved for this worker), locked; rows another
   // claimer holds are skipped rather than waited for, so claimers never queue behind each other.
   // `cap_count = 0 OR` states what `<@` implies anyway, but the planner estimates it from column
@@ -145,6 +150,11 @@ export function statements(schemaName: string) {
   // Leased tasks executing in one queue (a parent following its subtasks holds no lease).
   const executingIn = (queue: string) =>
     `(SELECT count(*) FROM ${tasks} h WHERE h.status = 'executing' AND h.lease_owner IS NOT NULL AND h.queue = ${queue})`;
+  // Teamwork (migration 19): a team's task only for its members ($1), and never a second attempt
+  // of one swarm for a worker that took another (held, done or reserved).
+  const teamwork = `(t.team IS NULL OR EXISTS (SELECT 1 FROM ${s}.team_members m WHERE m.team = t.team AND m.worker_id = $1))
+      AND (t.swarm_of IS NULL OR NOT EXISTS (SELECT 1 FROM ${tasks} sib
+        WHERE sib.swarm_of = t.swarm_of AND sib.id <> t.id AND (sib.assignee = $1 OR sib.reserved_for = $1)))`;
   // Of a queue the claim may take from (see queues.ts): not paused (nor the whole system), among
   // those the worker serves ($only, null: all), and under its cap ($qcaps: {queue: cap}, json).
   const inQueues = (p: QueueParams) => `NOT EXISTS (SELECT 1 FROM ${s}.queue_pauses qp WHERE qp.queue IN ('*', t.queue))
@@ -153,7 +163,7 @@ export function statements(schemaName: string) {
   const candidates = (where: string, p: QueueParams) => `SELECT ${BEFORE} FROM ${tasks} t
     WHERE ${where} AND t.run_after <= (SELECT now_ms FROM clock) AND (t.cap_count = 0 OR t.capabilities <@ $2::text[])
       AND ($5::boolean IS NOT TRUE OR (t.command IS NOT NULL AND t.command <> '')) AND ${free(p.withResources)}
-      AND ${inQueues(p)}
+      AND ${inQueues(p)} AND ${teamwork}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT $3 FOR UPDATE SKIP LOCKED`;
 
   /**
@@ -167,7 +177,8 @@ export function statements(schemaName: string) {
   both_kinds AS (SELECT *, row_number() OVER (PARTITION BY queue ORDER BY claim_order, cap_count DESC, id) AS in_queue
     FROM (SELECT * FROM reserved UNION ALL SELECT * FROM queued) u),
   picked AS (SELECT * FROM both_kinds c
-    WHERE (c.resources = '{}' OR c.id = (SELECT x.id FROM both_kinds x WHERE x.resources <> '{}'
+    WHERE (c.swarm_of IS NULL OR c.id = (SELECT min(x.id) FROM both_kinds x WHERE x.swarm_of = c.swarm_of))
+      AND (c.resources = '{}' OR c.id = (SELECT x.id FROM both_kinds x WHERE x.resources <> '{}'
       ORDER BY x.claim_order, x.cap_count DESC, x.id LIMIT 1))
       AND (${p.qcaps}::text::jsonb ->> c.queue IS NULL OR c.in_queue <= (${p.qcaps}::text::jsonb ->> c.queue)::int - ${executingIn('c.queue')})
     ORDER BY c.claim_order, c.cap_count DESC, c.id

@@ -6,11 +6,13 @@ import { runOf, type WorkflowRun, wakeAtOf } from '../../core/workflow/run.js';
 import { anyDataQuery, BACKUP_TABLES, countsOf, countsQuery, PAGE_ROWS } from '../backup-sql.js';
 import type { StoreSnapshot } from '../maintenance.js';
 import { keyRecordOf, type StoreDump } from '../store.js';
+import { teamsPart } from '../teams.js';
 import { capacities } from './resources.js';
 import { eventToColumns, type Row, rowToEvent, rowToTask, rowToWorker, taskToColumns, workerToColumns } from './rows.js';
 import { SQL } from './sql.js';
 import { BUSY_TIMEOUT_MS } from './sqlite-lock.js';
 import type { SqliteStore } from './sqlite-store.js';
+import { listTeams, putTeam } from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
@@ -61,6 +63,7 @@ async function* readParts(db: Database.Database): AsyncGenerator<BackupParts> {
   yield { keys: all('SELECT * FROM api_keys ORDER BY created_at, id').map((r) => keyRecordOf(r) as StoredKey) };
   yield { workers: all('SELECT * FROM workers ORDER BY id').map(rowToWorker) };
   yield { resources: all('SELECT name, capacity FROM resources ORDER BY name') as { name: string; capacity: number }[] };
+  yield { teams: listTeams((sql) => db.prepare(sql)) };
   yield {
     workflows: all(
       'SELECT name, version, description, definition, source, created_by, created_at FROM workflows ORDER BY name, version',
@@ -134,6 +137,7 @@ export function dumpStore(stmt: Stmt, reader: Database.Database, now: number): S
       events: (stmt('SELECT * FROM events ORDER BY id').all() as Row[]).map(rowToEvent),
       workers: (stmt('SELECT * FROM workers ORDER BY id').all() as Row[]).map(rowToWorker),
       ...capacities(stmt('SELECT name, capacity FROM resources ORDER BY name').all() as Row[]),
+      ...teamsPart(listTeams(stmt)),
     }),
   )();
 }
@@ -162,6 +166,7 @@ export function loadParts(store: SqliteStore, parts: BackupParts): void {
   }
   for (const w of parts.workers ?? []) store.insertRow('workers', workerToColumns(w));
   for (const r of parts.resources ?? []) stmt(SQL.setResource).run(r.name, r.capacity);
+  for (const team of parts.teams ?? []) putTeam(stmt, team);
   for (const w of parts.workflows ?? []) workflows.insertWorkflow(stmt, w);
   const names = new Set((parts.triggers ?? []).map((t) => t.workflow));
   for (const name of names) triggers.setTriggers(stmt, name, parts.triggers?.filter((t) => t.workflow === name) ?? []);

@@ -24,11 +24,11 @@ export function claimCandidates(
   }
   if (request.limit === 1) {
     const assigned = stmt(CLAIM_ONE.assigned).get({ worker: request.workerId, now, caps, cmd, ...queues }) as Row | undefined;
-    const queued = stmt(CLAIM_ONE.queued).get({ now, caps, cmd, ...queues }) as Row | undefined;
+    const queued = stmt(CLAIM_ONE.queued).get({ worker: request.workerId, now, caps, cmd, ...queues }) as Row | undefined;
     return [assigned, queued].filter((r): r is Row => r !== undefined);
   }
   return [
     ...(stmt(SQL.claimAssigned).all({ worker: request.workerId, now, caps, cmd, limit: request.limit, ...queues }) as Row[]),
-    ...(stmt(SQL.claimQueued).all({ now, caps, cmd, limit: request.limit, ...queues }) as Row[]),
+    ...(stmt(SQL.claimQueued).all({ worker: request.workerId, now, caps, cmd, limit: request.limit, ...queues }) as Row[]),
   ];
 }

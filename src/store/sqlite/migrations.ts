@@ -287,7 +287,7 @@ CREATE TABLE queue_pauses (
     name: 'circuit breakers and fleet pools',
     // A worker's breaker lives on its row so that whichever server takes its claim enforces it.
     // A fleet supervisor reports each pool it runs (members, target, why it scaled) as one row,
-    // read by \`baton fleet status\` from any terminal or server sharing the store.
+    // read by `baton fleet status` from any terminal or server sharing the store.
     sql: `
 ALTER TABLE workers ADD COLUMN breaker TEXT;
 CREATE TABLE fleet_pools (
@@ -383,6 +383,29 @@ CREATE TABLE bids (
   UNIQUE (offer_id, worker_id)
 );
 CREATE INDEX bids_task ON bids (task_id);
+`,
+  },
+  {
+    version: 19,
+    name: 'teams, collaborators, swarms and pipelines',
+    // Team membership is read by the claim itself (a task of a team is claimable by its members
+    // only), as is swarm_of: a worker never takes two attempts of one swarm.
+    sql: `
+ALTER TABLE tasks ADD COLUMN team TEXT;
+ALTER TABLE tasks ADD COLUMN collaborators TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE tasks ADD COLUMN swarm TEXT;
+ALTER TABLE tasks ADD COLUMN swarm_of INTEGER;
+ALTER TABLE tasks ADD COLUMN input_from INTEGER;
+CREATE INDEX tasks_swarm_of ON tasks (swarm_of) WHERE swarm_of IS NOT NULL;
+CREATE TABLE teams (
+  name       TEXT PRIMARY KEY,
+  leader     TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE team_members (
+  team      TEXT NOT NULL REFERENCES teams (name) ON DELETE CASCADE,
+  worker_id TEXT NOT NULL,
+  PRIMARY KEY (team, worker_id)
 `,
   },
   {

@@ -174,7 +174,7 @@ CREATE TABLE tasks (
   ready_at         INTEGER,
   claim_order      REAL NOT NULL DEFAULT 0,
   version          INTEGER NOT NULL DEFAULT 1
-, resources TEXT NOT NULL DEFAULT '[]', recurrence TEXT, queue TEXT NOT NULL DEFAULT 'default');
+, resources TEXT NOT NULL DEFAULT '[]', recurrence TEXT, queue TEXT NOT NULL DEFAULT 'default', team TEXT, collaborators TEXT NOT NULL DEFAULT '[]', swarm TEXT, swarm_of INTEGER, input_from INTEGER);
 
 CREATE VIRTUAL TABLE tasks_search USING fts5(
   title, description, content = 'tasks', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 0'
@@ -187,6 +187,18 @@ CREATE TABLE 'tasks_search_data'(id INTEGER PRIMARY KEY, block BLOB);
 CREATE TABLE 'tasks_search_docsize'(id INTEGER PRIMARY KEY, sz BLOB);
 
 CREATE TABLE 'tasks_search_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID;
+
+CREATE TABLE team_members (
+  team      TEXT NOT NULL REFERENCES teams (name) ON DELETE CASCADE,
+  worker_id TEXT NOT NULL,
+  PRIMARY KEY (team, worker_id)
+);
+
+CREATE TABLE teams (
+  name       TEXT PRIMARY KEY,
+  leader     TEXT,
+  created_at INTEGER NOT NULL
+);
 
 CREATE TABLE webhook_deliveries (
   id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -305,6 +317,8 @@ CREATE INDEX tasks_status ON tasks (status, id);
 CREATE INDEX tasks_status_claim ON tasks (status, claim_order, cap_count DESC, id);
 
 CREATE INDEX tasks_status_updated ON tasks (status, updated_at DESC, id DESC);
+
+CREATE INDEX tasks_swarm_of ON tasks (swarm_of) WHERE swarm_of IS NOT NULL;
 
 CREATE INDEX tasks_updated ON tasks (updated_at DESC, id DESC);
 

@@ -29,18 +29,26 @@ const FREE = `(t.resources = '[]' OR NOT EXISTS (
 const IN_QUEUES = `t.queue NOT IN (SELECT value FROM json_each(@excluded))
     AND (@only IS NULL OR t.queue IN (SELECT value FROM json_each(@only)))`;
 
+/**
+ * Teamwork (migration 19): a team's task only for its members, and never a second attempt of one
+ * swarm for a worker that took another (held, done or reserved). Param: @worker.
+ */
+const TEAMWORK = `(t.team IS NULL OR EXISTS (SELECT 1 FROM team_members m WHERE m.team = t.team AND m.worker_id = @worker))
+    AND (t.swarm_of IS NULL OR NOT EXISTS (SELECT 1 FROM tasks s INDEXED BY tasks_swarm_of
+      WHERE s.swarm_of = t.swarm_of AND s.id <> t.id AND (s.assignee = @worker OR s.reserved_for = @worker)))`;
+
 export const SQL = {
   selectTask: `SELECT t.*, ${DEPENDS_ON} FROM tasks t`,
   taskById: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.id = ?`,
   tasksByIds: `SELECT t.*, ${DEPENDS_ON} FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?)) ORDER BY t.id`,
 
-  // Params: @now (ms), @caps (JSON array of the worker's capabilities), @limit.
+  // Params: @worker, @now (ms), @caps (JSON array of the worker's capabilities), @cmd, @limit.
   claimQueued: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_queued
-    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES}
+    WHERE t.status = 'queued' AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES} AND ${TEAMWORK}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
   // Params: @worker, @now, @caps, @cmd, @limit.
   claimAssigned: `SELECT t.*, ${DEPENDS_ON} FROM tasks t INDEXED BY tasks_claim_assigned
-    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES}
+    WHERE t.status = 'assigned' AND t.reserved_for = @worker AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES} AND ${TEAMWORK}
     ORDER BY t.claim_order, t.cap_count DESC, t.id LIMIT @limit`,
 
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
@@ -106,7 +114,7 @@ export const SQL = {
 /** Params: @id, @worker, @now, @caps, @cmd, @excluded, @only. One task, if this worker may claim it now. */
 export const CLAIM_BY_ID = `SELECT t.*, ${DEPENDS_ON} FROM tasks t
     WHERE t.id = @id AND (t.status = 'queued' OR (t.status = 'assigned' AND t.reserved_for = @worker))
-      AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES}`;
+      AND t.run_after <= @now AND ${CAPABLE} AND ${RUNNABLE} AND ${FREE} AND ${IN_QUEUES} AND ${TEAMWORK}`;
 
 /** Single-claim forms: a literal `LIMIT 1` lets SQLite stop at the first matching index entry. */
 export const CLAIM_ONE = {

@@ -5,6 +5,7 @@ import { claimPatch, diff, TRANSITIONS } from '../../core/lifecycle.js';
 import { compareForClaim } from '../../core/ordering.js';
 import type { QueueCounts, QueuePause } from '../../core/queues.js';
 import type { Resource } from '../../core/resources.js';
+import { swarmOf } from '../../core/swarm.js';
 import type { Task, TaskEvent, TaskStatus, Worker } from '../../core/types.js';
 import { PRIORITIES, type Priority, TASK_STATUSES } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
@@ -39,6 +40,7 @@ import * as runs from './runs.js';
 import { listSql, SQL, taskWhere } from './sql.js';
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
+import * as teams from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
@@ -210,6 +212,10 @@ export class SqliteStore implements Store {
       for (const task of candidates) {
         if (!(TRANSITIONS.claim as readonly TaskStatus[]).includes(task.status)) continue;
         if (!admit(gate, task.queue, claimed.length)) continue;
+        // Candidates were read before this claim leased any: one attempt per swarm per worker.
+        if (swarmOf(task) !== null && claimed.some((c) => swarmOf(c) === swarmOf(task))) {
+          continue;
+        }
         // Candidates were read before this claim leased any: a later one may find its resource full.
         if (claimed.length > 0 && task.resources.length > 0 && this.stmt(SQL.fullResources).get(JSON.stringify(task.resources))) {
           continue;
@@ -397,6 +403,9 @@ export class SqliteStore implements Store {
   reportPool = (report: PoolRecord) => this.transaction(async () => fleet.reportPool((sql) => this.stmt(sql), report));
   removePools = (supervisor: string) => this.transaction(async () => fleet.removePools((sql) => this.stmt(sql), supervisor));
   listPools = () => this.read(fleet.listPools);
+
+  // ── teams (teams.ts) ──────────────────────────────────────────────────────
+  listTeams = () => this.read(teams.listTeams);
 
   // ── backups, retention and duties (backup.ts, retention.ts) ──────────────
   snapshot = <T>(fn: (s: StoreSnapshot) => Promise<T>) => sqliteSnapshot(this.location, this.clock.now(), fn);

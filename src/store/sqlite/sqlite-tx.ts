@@ -2,7 +2,7 @@ import type { BackupParts } from '../../core/backup.js';
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
-import type { DependencyCondition, NewEvent, Task, TaskEvent, Worker } from '../../core/types.js';
+import type { DependencyCondition, NewEvent, Task, TaskEvent, Team, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
@@ -20,6 +20,7 @@ import { eventToColumns, patchToColumns, type Row, rowToTask, rowToWorker, taskT
 import * as runs from './runs.js';
 import { SQL } from './sql.js';
 import type { SqliteStore } from './sqlite-store.js';
+import * as teams from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
 
@@ -52,6 +53,16 @@ export class SqliteTx implements StoreTx {
   async setPause(queue: string, pause: { atMs: number; by: string | null } | null): Promise<boolean> {
     this.wrote = true;
     return writePause((sql) => this.store.stmt(sql), queue, pause);
+  }
+
+  async putTeam(team: Team): Promise<void> {
+    this.wrote = true;
+    teams.putTeam((sql) => this.store.stmt(sql), team);
+  }
+
+  async removeTeam(name: string): Promise<boolean> {
+    this.wrote = true;
+    return teams.removeTeam((sql) => this.store.stmt(sql), name);
   }
 
   async insertTask(task: NewTask): Promise<Task> {
@@ -167,6 +178,7 @@ export class SqliteTx implements StoreTx {
     for (const event of dump.events) this.store.insertRow('events', eventToColumns(event));
     for (const worker of dump.workers) this.store.insertRow('workers', workerToColumns(worker));
     for (const r of dump.resources ?? []) this.store.stmt(SQL.setResource).run(r.name, r.capacity);
+    for (const team of dump.teams ?? []) await this.putTeam(team);
   }
 
   // ── backups and retention (backup.ts, retention.ts) ──

@@ -21,6 +21,8 @@ import type {
   TaskEvent,
   TaskFilterParams,
   TaskPage,
+  TeamView,
+  WorkerLoad,
   WorkerView,
   WorkflowRecord,
   WorkflowRun,
@@ -244,6 +246,15 @@ export class ApiClient {
 
   resources(): Promise<Resource[]> {
     return this.request<{ resources: Resource[] }>('GET', '/resources').then((r) => r.resources);
+  }
+
+  /** Per worker: running, reserved, done in the last hour, success rate, the ready work it could serve. */
+  workerLoad(): Promise<WorkerLoad[]> {
+    return this.request<{ workers: WorkerLoad[] }>('GET', '/workers/load').then((r) => r.workers);
+  }
+
+  teams(): Promise<TeamView[]> {
+    return this.request<{ teams: TeamView[] }>('GET', '/teams').then((r) => r.teams);
   }
 
   /** The pools fleet supervisors run (`baton fleet`). */

@@ -9,7 +9,8 @@ import type { StuckReport, Waiting } from '../../../src/core/waiting.js';
 export type { PlanImport, PlanTaskView } from '../../../src/app/planning-types.js';
 export type { Resource } from '../../../src/core/resources.js';
 export type { PoolStatus } from '../../../src/core/schemas/fleet.js';
-export type { Complexity, Priority, Task, TaskEvent, TaskStatus, WorkerView } from '../../../src/core/types.js';
+export type { WorkerLoad } from '../../../src/core/teams.js';
+export type { Complexity, Priority, Task, TaskEvent, TaskStatus, Team, WorkerView } from '../../../src/core/types.js';
 export { COMPLEXITIES, PRIORITIES, TASK_STATUSES } from '../../../src/core/types.js';
 export type { Alert } from '../../../src/core/webhooks.js';
 export type { AssignmentExplanation, Bid, PauseView, QueueInfo };
@@ -204,3 +205,12 @@ export interface BulkResult {
 
 /** `GET /queues`: the pauses, the store-wide cap and every named queue (the server's own type). */
 export type { QueuesReport } from '../../../src/app/queue-types.js';
+
+/** A team with the load of each member (`GET /teams`). */
+export interface TeamView {
+  name: string;
+  members: string[];
+  leader: string | null;
+  createdAt: string;
+  load: import('../../../src/core/teams.js').WorkerLoad[];
+}

@@ -42,10 +42,22 @@ function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A swarm's parent (size and merge) or one of its attempts. */
+function swarmText(task: Task): string | null {
+  const s = task.swarm;
+  if (!s) return null;
+  if (s.role === 'attempt') return `attempt ${s.attempt} of #${s.of}`;
+  return `${s.size} attempts by different workers, merged by ${s.merge === 'command' ? `the command ${s.mergeCommand}` : s.merge}`;
+}
+
 export function Fields({ task, canEdit, onSaved }: EditorProps) {
   const rows: [string, unknown][] = [
     ['Resources', (task.resources ?? []).join(', ') || null],
     ['Queue', task.queue ?? 'default'],
+    ['Team', task.team ?? null],
+    ['Collaborators', (task.collaborators ?? []).join(', ') || null],
+    ['Swarm', swarmText(task)],
+    ['Input from', task.inputFrom ? `#${task.inputFrom} (its result, once it completes)` : null],
     ['Assignee', task.assignee],
     ['Reserved for', task.reservedFor],
     ['Attempts', `${task.attempts} (retries ${task.retries} of ${task.maxRetries})`],

@@ -1,6 +1,6 @@
 import { useCallback, useRef, useState } from 'preact/hooks';
 import type { WorkerUse } from '../../../src/core/analytics.js';
-import type { PoolStatus, Resource, TaskEvent, WorkerView } from '../api/types';
+import type { PoolStatus, Resource, TaskEvent, WorkerLoad, WorkerView } from '../api/types';
 import { analytics } from '../api/views';
 import { ErrorNote } from '../components/ErrorNote';
 import { useQueues } from '../components/PauseBanner';
@@ -9,6 +9,7 @@ import { age, workerUsage } from '../lib/format';
 import { useLoad, useNow } from '../lib/hooks';
 import { href } from '../lib/route';
 import { api, useEvents } from '../lib/session';
+import { Teams } from './Teams';
 
 export function WorkersView() {
   const workers = useLoad(() => api.workers(), []);
@@ -16,6 +17,8 @@ export function WorkersView() {
   const resources = useLoad(() => api.resources(), []);
   const queues = useQueues();
   const fleet = useLoad(() => api.fleet(), []);
+  const load = useLoad(() => api.workerLoad(), []);
+  const teams = useLoad(() => api.teams(), []);
   const [showOffline, setShowOffline] = useState(false);
   const now = useNow(10_000);
   const timer = useRef<number | null>(null);
@@ -28,6 +31,8 @@ export function WorkersView() {
         workers.reload();
         resources.reload();
         fleet.reload();
+        load.reload();
+        teams.reload();
         // The 24 h counts read many finished tasks: refreshed at most every 10 s.
         if (Date.now() - statsAt.current >= 10_000) {
           statsAt.current = Date.now();
@@ -35,7 +40,7 @@ export function WorkersView() {
         }
       }, 1000);
     },
-    [workers.reload, stats.reload, resources.reload, fleet.reload],
+    [workers.reload, stats.reload, resources.reload, fleet.reload, load.reload, teams.reload],
   );
   useEvents(onEvent);
   const list = workers.data ?? [];
@@ -47,6 +52,7 @@ export function WorkersView() {
     .sort((a, b) => a.health.localeCompare(b.health) || b.lastSeenAt.localeCompare(a.lastSeenAt));
   const offline = list.filter((w) => !w.online).sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));
   const byWorker = new Map((stats.data?.byWorker ?? []).map((u) => [u.workerId, u]));
+  const loadOf = new Map((load.data ?? []).map((l) => [l.id, l]));
   const table = (rows: WorkerView[], caption: string) => (
     <div class="table-wrap">
       <table class="table workers-table">
@@ -61,11 +67,16 @@ export function WorkersView() {
             <th scope="col">Last heartbeat</th>
             <th scope="col">Done (24 h)</th>
             <th scope="col">Success (24 h)</th>
+            <th scope="col">Running</th>
+            <th scope="col">Reserved</th>
+            <th scope="col">Done / h</th>
+            <th scope="col">Could serve</th>
+            <th scope="col">Teams</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((w) => (
-            <WorkerRow key={w.id} w={w} use={byWorker.get(w.id)} now={now} />
+            <WorkerRow key={w.id} w={w} use={byWorker.get(w.id)} load={loadOf.get(w.id)} now={now} />
           ))}
         </tbody>
       </table>
@@ -109,6 +120,7 @@ export function WorkersView() {
           {showOffline ? <div id="offline-list">{table(offline, 'Offline workers')}</div> : null}
         </div>
       ) : null}
+      {teams.data?.length ? <Teams list={teams.data} /> : null}
       {queues.data ? <QueuesTable report={queues.data} /> : null}
       {fleet.data?.length ? <Fleet pools={fleet.data} /> : null}
       {resources.data?.length ? <Resources list={resources.data} /> : null}
@@ -213,7 +225,17 @@ function Resources({ list }: { list: Resource[] }) {
   );
 }
 
-function WorkerRow({ w, use, now }: { w: WorkerView; use: WorkerUse | undefined; now: number }) {
+function WorkerRow({
+  w,
+  use,
+  load,
+  now,
+}: {
+  w: WorkerView;
+  use: WorkerUse | undefined;
+  load: WorkerLoad | undefined;
+  now: number;
+}) {
   const finished = (use?.completed ?? 0) + (use?.failed ?? 0);
   return (
     <tr data-worker={w.id} data-health={w.health}>
@@ -251,6 +273,26 @@ function WorkerRow({ w, use, now }: { w: WorkerView; use: WorkerUse | undefined;
       <td title={w.lastSeenAt}>{age(w.lastSeenAt, now)} ago</td>
       <td>{use?.completed ?? 0}</td>
       <td>{finished ? `${Math.round(((use?.completed ?? 0) / finished) * 100)}% of ${finished}` : '—'}</td>
+      <LoadCells load={load} />
     </tr>
+  );
+}
+
+/** `baton workers --load`: what a worker runs and has reserved, its pace, and the ready work it could take. */
+export function LoadCells({ load }: { load: WorkerLoad | undefined }) {
+  if (!load)
+    return (
+      <td colSpan={5} class="muted">
+        —
+      </td>
+    );
+  return (
+    <>
+      <td data-load="running">{load.running}</td>
+      <td data-load="reserved">{load.reserved}</td>
+      <td data-load="done">{load.donePerHour}</td>
+      <td data-load="demand">{load.demand}</td>
+      <td data-load="teams">{load.teams.join(', ') || <span class="muted">—</span>}</td>
+    </>
   );
 }
