@@ -448,6 +448,7 @@ CREATE TABLE team_members (
   team      text NOT NULL REFERENCES teams (name) ON DELETE CASCADE,
   worker_id text NOT NULL,
   PRIMARY KEY (team, worker_id)
+);
 `,
   },
   {

@@ -406,6 +406,7 @@ CREATE TABLE team_members (
   team      TEXT NOT NULL REFERENCES teams (name) ON DELETE CASCADE,
   worker_id TEXT NOT NULL,
   PRIMARY KEY (team, worker_id)
+);
 `,
   },
   {
