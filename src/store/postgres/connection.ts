@@ -94,7 +94,10 @@ export function connect(settings: ConnectionSettings, max = settings.poolSize): 
     // (shared by the pool). The driver's own grows to 20 s, so after a long outage connections
     // (and LISTEN) would come back that long after the database did.
     backoff: (retries: number) => Math.min(0.5, 0.02 * 2 ** retries),
-    connection: { application_name: 'baton' },
+    // JIT compiles a statement whose estimated cost passes jit_above_cost: the claim's estimate
+    // passes it once a few thousand tasks are queued, and compiling then costs 100–300 ms of CPU
+    // on every claim, for a statement that runs in well under a millisecond.
+    connection: { application_name: 'baton', jit: 'off' },
     // Not in the driver's types, but in its documentation (README, "Custom socket").
     ...({ socket: socketFactory() } as object),
   });
