@@ -1,37 +1,12 @@
 // GraphQL and WebSocket benchmarks against a `baton serve` process on SQLite: a page of 100 tasks
 // with their dependencies at 100,000 tasks (p50), and how fast 1,000 WebSocket subscribers of
 // /api/v1/ws receive an event (p99 from the write's request to each client's receipt).
-import { spawn } from 'node:child_process';
-import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { childEnv, DIST, median, openFresh, percentile, queuedDump } from './lib.mjs';
+import { jsonPoster, median, openFresh, percentile, queuedDump, startServe } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TASKS = Number(process.env.BENCH_GRAPHQL_TASKS ?? 100_000);
 const SUBSCRIBERS = Number(process.env.BENCH_WS_SUBSCRIBERS ?? 1_000);
-const CLI = fileURLToPath(new URL('cli/main.js', DIST));
-
-async function startServer(db) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--rate-limit', '0'], {
-    env: childEnv({ BATON_LOG_LEVEL: 'warn' }),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Baton is serving (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-  };
-  return { url, stop };
-}
 
 /** `n` tasks, each after the first two waiting for the two before it (blocked, as they would be). */
 async function storeWithDependencies(n) {
@@ -48,27 +23,7 @@ async function storeWithDependencies(n) {
   return { db, cleanup };
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-
-function post(url, path, body) {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request(
-      `${url}${path}`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => (res.statusCode < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode} ${text}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const post = jsonPoster(16);
 
 const PAGE = `query ($cursor: String) {
   tasks(limit: 100, cursor: $cursor) { next tasks { id title status dependencies { id title status } } }
@@ -76,7 +31,7 @@ const PAGE = `query ($cursor: String) {
 
 async function taskPages() {
   const { db, cleanup } = await storeWithDependencies(TASKS);
-  const server = await startServer(db);
+  const server = await startServe(db);
   try {
     const times = [];
     let cursor = null;
@@ -100,7 +55,7 @@ async function taskPages() {
 
 async function subscribers() {
   const { db, cleanup } = await storeWithDependencies(1_000);
-  const server = await startServer(db);
+  const server = await startServe(db);
   const sockets = [];
   try {
     const latencies = [];

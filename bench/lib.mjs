@@ -1,7 +1,10 @@
 // Small helpers shared by the benchmark sections.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const DIST = new URL('../dist/', import.meta.url);
 
@@ -53,4 +56,56 @@ export function printTable(title, rows) {
   console.log(`\n${title}`);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => String(r[i] ?? '').length)));
   for (const r of rows) console.log(r.map((c, i) => String(c ?? '').padEnd(widths[i])).join('  '));
+}
+
+/** A `baton serve` process over `db` (no rate limit, warnings only), once it listens. */
+export async function startServe(db) {
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('cli/main.js', DIST)), 'serve', '--db', db, '--port', '0', '--rate-limit', '0'],
+    {
+      env: childEnv({ BATON_LOG_LEVEL: 'warn' }),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/Baton is serving (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+  };
+  return { child, url, stop };
+}
+
+/** A JSON POST over a keep-alive pool of `maxSockets`: resolves with the answer, rejects on a status of 300 or more. */
+export function jsonPoster(maxSockets) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  return function post(url, path, body) {
+    return new Promise((resolve, reject) => {
+      const data = JSON.stringify(body);
+      const req = http.request(
+        `${url}${path}`,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => {
+            text += c;
+          });
+          res.on('end', () =>
+            res.statusCode < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode} ${text}`)),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(data);
+    });
+  };
 }

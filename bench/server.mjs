@@ -1,36 +1,11 @@
 // HTTP server benchmarks: GET /api/v1/tasks/{id} latency at 1,000 req/s (autocannon),
 // claim+complete over HTTP with 16 concurrent clients on SQLite, and the server's memory with
 // 100,000 tasks and 100 SSE clients. The server runs as its own process, as users run it.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { childEnv, DIST, median, openFresh, queuedDump } from './lib.mjs';
+import { jsonPoster, median, openFresh, queuedDump, startServe } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const CLI = fileURLToPath(new URL('cli/main.js', DIST));
-
-async function startServer(db) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--db', db, '--port', '0', '--rate-limit', '0'], {
-    env: childEnv({ BATON_LOG_LEVEL: 'warn' }),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Baton is serving (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
-  };
-  return { child, url, stop };
-}
 
 /** Loads `n` queued tasks into a fresh store file, before any server opens it. */
 async function storeWith(n) {
@@ -40,31 +15,11 @@ async function storeWith(n) {
   return { db, cleanup };
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function post(url, path, body) {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request(
-      `${url}${path}`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          text += c;
-        });
-        res.on('end', () => (res.statusCode < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode} ${text}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const post = jsonPoster(64);
 
 async function getLatency() {
   const { db, cleanup } = await storeWith(1_000);
-  const server = await startServer(db);
+  const server = await startServe(db);
   try {
     // Warm up, then measure at a fixed rate of 1,000 requests a second.
     const run = (duration, rate) =>
@@ -91,7 +46,7 @@ async function getLatency() {
 async function claimComplete(clients) {
   const n = 40_000;
   const { db, cleanup } = await storeWith(n);
-  const server = await startServer(db);
+  const server = await startServe(db);
   try {
     let done = 0;
     const stopAt = performance.now() + 8_000;
@@ -121,7 +76,7 @@ function rssMb(pid) {
 
 async function memoryWithStreams() {
   const { db, cleanup } = await storeWith(100_000);
-  const server = await startServer(db);
+  const server = await startServe(db);
   const streams = [];
   try {
     for (let i = 0; i < 100; i++) {
