@@ -4,29 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanDocument, PlanImport, TaskDetail, TaskPage } from '../../src/app/baton.js';
 import type { ExportedPlanNode } from '../../src/core/plan/types.js';
 import { cli, json } from '../cli/run-cli.js';
+import { AUTH_PLAN } from '../helpers/auth-plan.js';
 import { type ServeProcess, startServe } from '../helpers/serve-process.js';
 import { postgresBackend, sqliteBackend, type TestStore } from '../helpers/stores.js';
 
-const PLAN = `# Authentication @backend !high
-
-Users sign in with Google or a password.
-
-## OAuth login ~1d
-- [ ] Register the OAuth app ~1h
-- [ ] Callback endpoint @api
-  Exchanges the code for a token.
-  depends on #3
-- [x] Choose the library
-
-## Password reset
-after OAuth login
-1. Reset email template @email
-2. Reset form
-   - Form validation
-   - Error messages
-3. Reset tests
-   depends on Reset email template, Reset form
-`;
+// The shared plan, without its dependency on a task of another store.
+const PLAN = AUTH_PLAN.replace(' and task 57', '');
 
 /** The shape of an exported tree without its ids: what a round trip must keep. */
 const shape = (nodes: ExportedPlanNode[]): unknown[] =>

@@ -3,27 +3,7 @@ import { checkPlan } from '../../src/core/plan/check.js';
 import { flattenPlan, planFromJson, planToMarkdown } from '../../src/core/plan/document.js';
 import { PlanSyntaxError, parsePlanMarkdown } from '../../src/core/plan/markdown.js';
 import type { ExportedPlanNode, PlanNode } from '../../src/core/plan/types.js';
-
-const AUTH_PLAN = `# Authentication @backend !high
-
-Users sign in with Google or a password.
-
-## OAuth login ~1d
-- [ ] Register the OAuth app ~1h
-- [ ] Callback endpoint @api
-  Exchanges the code for a token.
-  depends on #3
-- [x] Choose the library
-
-## Password reset
-after OAuth login
-1. Reset email template @email
-2. Reset form
-   - Form validation
-   - Error messages
-3. Reset tests
-   depends on Reset email template, Reset form and task 57
-`;
+import { AUTH_PLAN } from '../helpers/auth-plan.js';
 
 function structured(source: string): PlanNode[] {
   const parsed = parsePlanMarkdown(source);
