@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { RemoteBaton } from '../../src/client/remote-baton.js';
 import type { TaskEvent } from '../../src/core/types.js';
-import { BIN, type CliResult } from '../cli/run-cli.js';
+import { BIN, type CliResult, cliAsync } from '../cli/run-cli.js';
 import { childEnv } from '../helpers/sealed.js';
 import { type ServeProcess, startServe } from '../helpers/serve-process.js';
 import type { StoreBackend, TestStore } from '../helpers/stores.js';
@@ -37,28 +37,13 @@ export async function stage(backend: StoreBackend, config: Record<string, unknow
       children.push(child);
       return child;
     },
-    cli: (args) => run(store.cwd, [...args, '--server', server.url]),
+    cli: (args) => cliAsync(store.cwd, [...args, '--server', server.url]),
     async stop() {
       await Promise.all(children.map(stopChild));
       await server.stop();
       await store.remove();
     },
   };
-}
-
-function run(cwd: string, args: string[]): Promise<CliResult> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -1,13 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskDetail, TeamView, WorkerLoad } from '../../src/app/baton.js';
 import type { Task, Team, WorkerView } from '../../src/core/types.js';
-import { childEnv } from '../helpers/sealed.js';
 import { postgresBackend, type StoreBackend, sqliteBackend, type TestStore } from '../helpers/stores.js';
 import { exited } from '../server/spawn.js';
-import { BIN, type CliResult, cliAsync } from './run-cli.js';
+import { startWorker, type WorkerProcess } from '../worker/helpers.js';
+import { type CliResult, cliAsync } from './run-cli.js';
 
 /**
  * Teams, collaborators, swarms, pipelines and leader-follower through the real binary, with four
@@ -34,7 +33,7 @@ function json<T>(what: string, r: CliResult): T {
 
 describe.each<StoreBackend>([sqliteBackend, postgresBackend])('teamwork with real workers on $name', (backend) => {
   let store: TestStore;
-  const workers: { child: ChildProcess; output: () => string }[] = [];
+  const workers: WorkerProcess[] = [];
   const baton = (...args: string[]) => cliAsync(store.cwd, [...args, '--db', store.db]);
   const run = async <T>(...args: string[]) => json<T>(args.slice(0, 2).join(' '), await baton(...args, '--json'));
   const show = (id: number) => run<TaskDetail>('show', String(id));
@@ -58,27 +57,14 @@ describe.each<StoreBackend>([sqliteBackend, postgresBackend])('teamwork with rea
       return ['completed', 'failed', 'cancelled'].includes(t.status) && t;
     });
 
-  function startWorker(id: string): void {
-    const child = spawn(process.execPath, [BIN, 'worker', id, '-c', 'code', '--exec', 'sh agent.sh', '--db', store.db], {
-      cwd: store.cwd,
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-    });
-    child.stderr?.on('data', (d) => {
-      out += d;
-    });
-    workers.push({ child, output: () => out });
-  }
+  const launch = (id: string) =>
+    workers.push(startWorker(store.cwd, [id, '-c', 'code', '--exec', 'sh agent.sh', '--db', store.db]));
 
   beforeAll(async () => {
     store = await backend.fresh();
     store.configure({ maxRetries: 0 });
     writeFileSync(join(store.cwd, 'agent.sh'), AGENT);
-    for (const id of ['w1', 'w2', 'w3', 'w4']) startWorker(id);
+    for (const id of ['w1', 'w2', 'w3', 'w4']) launch(id);
     await until('four workers online', async () => (await run<WorkerView[]>('workers')).filter((w) => w.online).length === 4);
   }, 120_000);
 
