@@ -1,8 +1,9 @@
+import type { z } from 'zod';
 import type { Plan, PlannedSubtask } from '../core/breakdown/types.js';
 import { BatonError, invalid, taskNotFound } from '../core/errors.js';
 import { checkPlan } from '../core/plan/check.js';
 import { flattenPlan, planFromJson } from '../core/plan/document.js';
-import { type PlanProblem, PlanSyntaxError, parsePlanMarkdown } from '../core/plan/markdown.js';
+import { type PlanProblem, PlanSyntaxError, parsePlanMarkdown, readProse } from '../core/plan/markdown.js';
 import { settlePlan, tickedButOpen } from '../core/plan/settle.js';
 import type { ExportedPlanNode, PlanDocument, PlanNode } from '../core/plan/types.js';
 import { isTemplate } from '../core/recurrence.js';
@@ -75,7 +76,7 @@ interface ReadPlan {
   warnings: string[];
 }
 
-async function readPlan(ctx: AppContext, input: ReturnType<typeof parseImport>): Promise<ReadPlan> {
+async function readPlan(ctx: AppContext, input: z.output<typeof importPlanSchema>): Promise<ReadPlan> {
   const none = { planner: null, fallbackReason: null };
   if (input.plan) {
     const { nodes, problems } = planFromJson(input.plan.tasks);
@@ -86,7 +87,7 @@ async function readPlan(ctx: AppContext, input: ReturnType<typeof parseImport>):
   if (markdown.trim() === '') throw invalid('markdown', 'the plan is empty');
   let parsed: ReturnType<typeof parsePlanMarkdown>;
   try {
-    parsed = input.prose ? asProse(markdown) : parsePlanMarkdown(markdown);
+    parsed = input.prose ? readProse(markdown) : parsePlanMarkdown(markdown);
   } catch (error) {
     if (error instanceof PlanSyntaxError) throw invalidPlan(error.problems);
     throw error;
@@ -103,13 +104,6 @@ async function readPlan(ctx: AppContext, input: ReturnType<typeof parseImport>):
     fallbackReason: prepared.fallbackReason,
     warnings: [...parsed.warnings, ...prepared.warnings],
   };
-}
-
-const parseImport = (raw: ImportPlanInput) => parseWith(importPlanSchema, raw);
-
-function asProse(markdown: string): ReturnType<typeof parsePlanMarkdown> {
-  const parsed = parsePlanMarkdown(markdown.replace(/^([ \t]*)([-*+]|\d+[.)])[ \t]/gm, '$1\\$2 '));
-  return parsed.kind === 'prose' ? { ...parsed, description: markdown.trim() } : parsed;
 }
 
 /** A planner's plan for the whole document as plan nodes: the document, its subtasks below it. */

@@ -32,11 +32,9 @@ import { type AppContext, changeTask, ruleTime, writeTasks } from './context.js'
 import { assertNotTemplate, cancelScheduledOccurrence, reopenTemplatePatch, templateWaiting } from './recurrence-service.js';
 import { requireResources } from './resource-service.js';
 import { waitingOf } from './stuck.js';
-import { writeSwarm } from './swarm-service.js';
 import type { TaskWriter } from './task-writer.js';
-import { checkTeamwork, routeToFollowers, withInputSource } from './teamwork.js';
 
-/** The task use cases: create (with breakdown), read, edit, and the lifecycle moves a person makes. */
+/** The task use cases: read, edit, and the lifecycle moves a person makes (create is in task-create.ts). */
 
 export async function getTask(ctx: AppContext, id: number): Promise<Task> {
   const task = await ctx.store.getTask(id);

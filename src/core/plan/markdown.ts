@@ -117,7 +117,7 @@ export function parsePlanMarkdown(source: string): ParsedPlan {
     else addText(dedent(raw, owner).replace(/^([ \t]*)\\(?=[-*+#\dA-Za-z])/, '$1'));
   }
 
-  if (!hasList) return prose(drafts, preamble, source, warnings);
+  if (!hasList) return readProse(source, warnings);
   if (preamble.some((l) => l.trim() !== '')) warnings.push('text before the first heading or item was left out');
   const problems: PlanProblem[] = [];
   for (const node of drafts) {
@@ -216,11 +216,16 @@ const normal = (title: string) =>
     .replace(/\s+/g, ' ')
     .trim();
 
-function prose(drafts: Draft[], preamble: string[], source: string, warnings: string[]): ParsedPlan {
-  const top = drafts[0];
-  const text = source.trim();
-  const firstLine = (preamble.find((l) => l.trim() !== '') ?? text).trim();
-  const title = top?.title ?? firstSentence(firstLine);
+/**
+ * A plan read as prose (a PRD): one piece of work for a planner. Its title is the first heading,
+ * else the first sentence; its description the whole text.
+ */
+export function readProse(source: string, warnings: string[] = []): ParsedPlan {
+  const text = source.replace(/^\uFEFF/, '').trim();
+  const lines = text.split(/\r\n|\r|\n/);
+  const heading = lines.map((l) => HEADING.exec(l)).find((m) => m !== null);
+  const firstLine = (lines.find((l) => l.trim() !== '') ?? '').trim();
+  const title = heading ? readTitle(heading[2] as string).title || 'Untitled' : firstSentence(firstLine);
   return { kind: 'prose', title, description: text, warnings };
 }
 
