@@ -89,7 +89,7 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));
     } finally {
-      stop?.abort();
+      stop?.abort('claimed');
     }
   }
 }
