@@ -1,3 +1,5 @@
+import type { TaskSort } from '../../core/search.js';
+import { TASK_STATUSES, type TaskStatus } from '../../core/types.js';
 import { type TaskQuery, taskOrder } from '../store.js';
 
 /** Every statement of the SQLite store, in one place: the fixed ones, and the filters of task lists. */
@@ -182,17 +184,38 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+/** The finished statuses, as the partial index `tasks_finished_updated` names them (migration 21). */
+const FINISHED = ['completed', 'failed', 'skipped', 'cancelled'] as const;
+const FINISHED_TERM = `t.status IN (${FINISHED.map((s) => `'${s}'`).join(', ')})`;
+
 /**
- * One page of a listing. In claim order over several statuses (queued and assigned: the Queued
- * column), each status is read in order from `tasks_status_claim` and the runs merged, instead of
- * sorting every waiting task for each page: SQLite takes an index's order for one status only.
+ * The index that reads the tasks of one status in a listing's order, with the terms that let
+ * SQLite use it: a partial index is used only for a query whose WHERE states its own condition,
+ * and a bound parameter states nothing, so the status is written into the statement.
+ */
+function statusRun(status: TaskStatus, sort: TaskSort): { index: string | null; terms: string[] } {
+  if (!TASK_STATUSES.includes(status)) throw new Error(`unknown status ${String(status)}`);
+  const is = `t.status = '${status}'`;
+  if (sort === 'claim' && status === 'queued') return { index: 'tasks_claim_queued', terms: [is] };
+  if (sort === 'claim' && status === 'assigned') return { index: 'tasks_assigned_claim', terms: [is] };
+  if (sort === 'updated' && (FINISHED as readonly string[]).includes(status)) {
+    return { index: 'tasks_finished_updated', terms: [is, FINISHED_TERM] };
+  }
+  return { index: null, terms: [is] };
+}
+
+/**
+ * One page of a listing. A listing of some statuses in claim order or newest first (a board
+ * column) reads each status in order from the index that holds it (see `statusRun`) and merges the
+ * runs, instead of sorting every task of those statuses for each page.
  */
 export function listSql(query: TaskQuery, now: number): { sql: string; params: Record<string, unknown> } {
   const order = taskOrder(query);
+  const sort = query.sort ?? (query.ready ? 'claim' : 'created');
   const statuses = query.status ?? [];
   const limit = query.limit ?? -1;
   const offset = query.offset ?? 0;
-  if ((query.sort ?? (query.ready ? 'claim' : 'created')) !== 'claim' || statuses.length < 2 || limit < 0) {
+  if ((sort !== 'claim' && sort !== 'updated') || statuses.length === 0 || limit < 0) {
     const { where, params } = taskWhere(query, now);
     return {
       sql: `${SQL.selectTask} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
@@ -200,10 +223,10 @@ export function listSql(query: TaskQuery, now: number): { sql: string; params: R
     };
   }
   const { where, params } = taskWhere({ ...query, status: undefined }, now);
-  const runs = statuses.map((s, i) => {
-    params[`st${i}`] = s;
-    const cond = `${where ? `${where} AND` : 'WHERE'} t.status = @st${i}`;
-    return `SELECT * FROM (${SQL.selectTask} ${cond} ORDER BY ${order} LIMIT @upTo)`;
+  const runs = [...new Set(statuses)].map((s) => {
+    const { index, terms } = statusRun(s, sort);
+    const cond = [where.replace(/^WHERE /, ''), ...terms].filter(Boolean).join(' AND ');
+    return `SELECT * FROM (${SQL.selectTask}${index ? ` INDEXED BY ${index}` : ''} WHERE ${cond} ORDER BY ${order} LIMIT @upTo)`;
   });
   const sql = `SELECT * FROM (${runs.join(' UNION ALL ')}) t ORDER BY ${order} LIMIT @limit OFFSET @offset`;
   return { sql, params: { ...params, upTo: limit + offset, limit, offset } };
