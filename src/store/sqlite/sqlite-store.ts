@@ -278,7 +278,20 @@ export class SqliteStore implements Store {
   countByStatus(query: TaskQuery = {}): Promise<Record<TaskStatus, number>> {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     const { where, params } = taskWhere(query, this.clock.now());
+    const everyTask = query.hasSubtasks !== true && taskWhere({ ...query, hasSubtasks: undefined }, 0).where === '';
     return this.read((stmt) => {
+      if (everyTask) {
+        // Completed tasks, most of a long-used store, are the total (SQLite counts an index page
+        // by page without reading its entries) less the others (ranges of tasks_status): not a
+        // pass over every task. Without parents: less the parents, which are few.
+        const total = Number(stmt('SELECT count(*) FROM tasks').pluck().get());
+        const rows = stmt(SQL.countOpenByStatus).all() as { status: TaskStatus; n: number }[];
+        for (const r of rows) counts[r.status] = r.n;
+        counts.completed = total - rows.reduce((sum, r) => sum + r.n, 0);
+        if (query.hasSubtasks === false)
+          for (const r of stmt(SQL.parentsByStatus).all() as { status: TaskStatus; n: number }[]) counts[r.status] -= r.n;
+        return counts;
+      }
       const rows = stmt(`SELECT t.status, count(*) AS n FROM tasks t ${where} GROUP BY t.status`).all(params);
       for (const r of rows as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
       return counts;
