@@ -131,7 +131,9 @@ export const CLAIM_ONE = {
 } as const;
 
 /** What an open listing shows: every status but completed, cancelled and skipped. */
-const OPEN_STATUSES: readonly TaskStatus[] = TASK_STATUSES.filter((s) => !['completed', 'cancelled', 'skipped'].includes(s));
+export const OPEN_STATUSES: readonly TaskStatus[] = TASK_STATUSES.filter(
+  (s) => !['completed', 'cancelled', 'skipped'].includes(s),
+);
 
 export function taskWhere(query: TaskQuery, now: number): { where: string; params: Record<string, unknown> } {
   const clauses: string[] = [];

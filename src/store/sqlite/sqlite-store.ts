@@ -40,6 +40,7 @@ import * as runs from './runs.js';
 import { listSql, SQL, taskWhere } from './sql.js';
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
+import { fastCount, fastCountByStatus } from './task-counts.js';
 import * as teams from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
@@ -267,7 +268,9 @@ export class SqliteStore implements Store {
 
   countTasks(query: TaskQuery): Promise<number> {
     const { where, params } = taskWhere(query, this.clock.now());
-    return this.read((stmt) => Number(stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params)));
+    return this.read(
+      (stmt) => fastCount(stmt, query) ?? Number(stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params)),
+    );
   }
 
   hasTasks(query: TaskQuery): Promise<boolean> {
@@ -278,20 +281,9 @@ export class SqliteStore implements Store {
   countByStatus(query: TaskQuery = {}): Promise<Record<TaskStatus, number>> {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     const { where, params } = taskWhere(query, this.clock.now());
-    const everyTask = query.hasSubtasks !== true && taskWhere({ ...query, hasSubtasks: undefined }, 0).where === '';
     return this.read((stmt) => {
-      if (everyTask) {
-        // Completed tasks, most of a long-used store, are the total (SQLite counts an index page
-        // by page without reading its entries) less the others (ranges of tasks_status): not a
-        // pass over every task. Without parents: less the parents, which are few.
-        const total = Number(stmt('SELECT count(*) FROM tasks').pluck().get());
-        const rows = stmt(SQL.countOpenByStatus).all() as { status: TaskStatus; n: number }[];
-        for (const r of rows) counts[r.status] = r.n;
-        counts.completed = total - rows.reduce((sum, r) => sum + r.n, 0);
-        if (query.hasSubtasks === false)
-          for (const r of stmt(SQL.parentsByStatus).all() as { status: TaskStatus; n: number }[]) counts[r.status] -= r.n;
-        return counts;
-      }
+      const fast = fastCountByStatus(stmt, query);
+      if (fast) return fast;
       const rows = stmt(`SELECT t.status, count(*) AS n FROM tasks t ${where} GROUP BY t.status`).all(params);
       for (const r of rows as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
       return counts;
