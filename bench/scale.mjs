@@ -177,12 +177,13 @@ async function given(db) {
 
 export async function run() {
   const store = process.env.BENCH_SCALE_DB ? await given(process.env.BENCH_SCALE_DB) : await build();
-  const m = { p50: [], p99: [], list: [], status: [], statusJson: [], first: [], whole: [] };
+  const m = { p50: [], p99: [], version: [], list: [], status: [], statusJson: [], first: [], whole: [] };
   try {
     for (let r = 0; r < RUNS; r++) {
       const c = await claims(store.db);
       m.p50.push(c.p50);
       m.p99.push(c.p99);
+      m.version.push(wallTime(['--version'], null, 7));
       m.list.push(wallTime(['list', '--limit', '50'], store.db, 7));
       m.status.push(wallTime(['status'], store.db, 7));
       m.statusJson.push(wallTime(['status', '--json'], store.db, 7));
@@ -215,6 +216,8 @@ export async function run() {
       row('store built (backup written + restored)', [(store.writeMs + store.restoreMs) / 1000], 's'),
       row('claim (next), p50', m.p50, 'ms'),
       row('claim (next), p99', m.p99, 'ms', 5),
+      // What any command costs on this machine now: the floor under the wall times below.
+      row('`baton --version` (a process, no store)', m.version, 'ms wall'),
       row('`baton list --limit 50`', m.list, 'ms wall', 150),
       row('`baton status`', m.status, 'ms wall', 100),
       row('`baton status --json`', m.statusJson, 'ms wall', 100),
