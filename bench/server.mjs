@@ -114,14 +114,14 @@ const CYCLES = [
     name: `HTTP claim+complete, batched (claim limit ${BATCH}, POST /completions), 16 workers, SQLite`,
     store: 'sqlite',
     cycle: batchedCycle,
-    tasks: 100_000,
+    tasks: 60_000,
   },
   { name: 'HTTP claim+complete, 16 clients, PostgreSQL', store: 'postgres', cycle: singleCycle, tasks: 40_000 },
   {
     name: `HTTP claim+complete, batched (claim limit ${BATCH}, POST /completions), 16 workers, PostgreSQL`,
     store: 'postgres',
     cycle: batchedCycle,
-    tasks: 100_000,
+    tasks: 60_000,
   },
 ];
 

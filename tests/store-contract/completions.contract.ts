@@ -58,10 +58,14 @@ export function completionContract(store: () => StoreHarness): void {
       expect(results.map((r) => r.ok)).toEqual([false, true, false, false]);
       expect(results[1]).toMatchObject({ task: { id: good?.id, status: 'completed' } });
       // The refused tasks are untouched: the single call refuses each of them alike now.
-      for (const [i, item] of [wrongToken, unknown, notClaimed].entries()) {
+      for (const [item, result] of [
+        [wrongToken, results[0]],
+        [unknown, results[2]],
+        [notClaimed, results[3]],
+      ] as const) {
         const { id, ...input } = item;
         const single = await refusal(baton.complete(id, input));
-        expect(refusedAs(results[[0, 2, 3][i]])).toEqual({ code: single.code, message: single.message });
+        expect(refusedAs(result)).toEqual({ code: single.code, message: single.message });
       }
       expect(refusedAs(results[2]).code).toBe('task_not_found');
       expect((await baton.getTask(stale?.id ?? 0)).status).toBe('executing');
