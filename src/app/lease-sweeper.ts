@@ -2,13 +2,6 @@ import type { Clock } from '../core/clock.js';
 
 /** Longest a claim relies on a previous sweep of expired leases, in ms. */
 const SWEEP_EVERY_MS = 100;
-/**
- * Past this, a claim waits for the sweep it starts; before it, the sweep runs beside the claim.
- * A busy worker claims many times a second: the sweep (a statement or two per kind of due work)
- * then adds nothing to any claim's latency, and an expired lease is still picked up within
- * moments — by the next claim, if not by this one.
- */
-const AWAIT_AFTER_MS = 1_000;
 
 /**
  * Claims sweep expired leases first, but at most every SWEEP_EVERY_MS per store in this process:
@@ -25,18 +18,10 @@ export class LeaseSweeper {
 
   constructor(private readonly clock: Clock) {}
 
-  /**
-   * Sweeps unless a sweep started within SWEEP_EVERY_MS or is still running (claims and reads);
-   * waits for it only when the last one is older than AWAIT_AFTER_MS.
-   */
+  /** Sweeps unless a sweep started within SWEEP_EVERY_MS or is still running (claims and reads). */
   async sometimes(sweep: () => Promise<unknown>): Promise<void> {
     const now = this.clock.now();
     if (this.inFlight !== null || now - this.lastSweep < SWEEP_EVERY_MS) return;
-    if (now - this.lastSweep < AWAIT_AFTER_MS) {
-      // Its failure is the next waited-for sweep's to tell.
-      this.run(sweep).catch(() => undefined);
-      return;
-    }
     await this.run(sweep);
   }
 

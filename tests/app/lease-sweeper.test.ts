@@ -62,36 +62,6 @@ describe('LeaseSweeper: one sweep at a time', () => {
     expect(count).toBe(2);
   });
 
-  it('a claim waits for its sweep only when the last one is over a second old; otherwise the sweep runs beside it', async () => {
-    const clock = new ManualClock();
-    const sweeper = new LeaseSweeper(clock);
-    const { sweep, state, endOne } = slowSweeps();
-    // The first sweep of a process is waited for.
-    let settled = false;
-    const first = sweeper.sometimes(sweep).then(() => {
-      settled = true;
-    });
-    await new Promise((r) => setImmediate(r));
-    expect(settled).toBe(false);
-    await endOne();
-    await first;
-    // 200 ms later: a sweep starts, and the claim goes on without waiting for it.
-    clock.advance(200);
-    await sweeper.sometimes(sweep);
-    expect(state).toMatchObject({ started: 2, running: 1 });
-    await endOne();
-    // Over a second after the last: waited for again.
-    clock.advance(1_500);
-    settled = false;
-    const late = sweeper.sometimes(sweep).then(() => {
-      settled = true;
-    });
-    await new Promise((r) => setImmediate(r));
-    expect([state.started, settled]).toEqual([3, false]);
-    await endOne();
-    await late;
-  });
-
   it('a sweep asked for now (the server loop, expireLeases) runs after the one in flight, never beside it', async () => {
     const sweeper = new LeaseSweeper(new ManualClock());
     const { sweep, state, endOne } = slowSweeps();
