@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Reservation } from '../../src/store/postgres/reservation.js';
+import { poolMoved, Reservation } from '../../src/store/postgres/reservation.js';
 import { PG_URL } from './pg-test-db.js';
 
 /**
@@ -38,6 +38,17 @@ describe('Reservation.acquire on a pool of one connection', () => {
       }),
     );
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+  });
+
+  it('waits while plain statements keep the connection busy, each answering in time', async () => {
+    const pool = await onePool();
+    const waitMs = 150;
+    // Queued first: eight statements of 50 ms hold the one connection for about 400 ms. The store
+    // marks each answer on its pool (PostgresStore.exec), as here.
+    const statements = Array.from({ length: 8 }, () => pool.unsafe('SELECT pg_sleep(0.05)').then(() => poolMoved(pool)));
+    const reservation = await Reservation.acquire(pool, waitMs);
+    reservation.release();
+    await Promise.all(statements);
   });
 
   it('gives up with RESERVE_TIMEOUT once no connection came free for the whole wait', async () => {

@@ -8,12 +8,19 @@ export type Reserved = Awaited<ReturnType<Sql['reserve']>>;
 const WAIT_MS = 5_000;
 
 /**
- * When each pool last handed out a connection for a transaction. A pool that keeps handing them
- * out is busy, not stuck: under thousands of concurrent callers a caller's turn can come after
- * WAIT_MS, and failing it then (RESERVE_TIMEOUT counts as an outage, see availability.ts) would
- * turn a busy server into one that refuses everything and replaces its pool.
+ * When each pool last had a connection come free: a statement on it answered, or it handed one
+ * out for a transaction. A pool that keeps doing so is busy, not stuck: under thousands of
+ * concurrent callers a caller's turn can come after WAIT_MS, and failing it then (RESERVE_TIMEOUT
+ * counts as an outage, see availability.ts) would turn a busy server into one that refuses
+ * everything and replaces its pool.
  */
-const lastGrant = new WeakMap<Sql, number>();
+const lastFreed = new WeakMap<Sql, number>();
+
+/** A statement on the pool `sql` answered: its connection is free again. */
+export function poolMoved(sql: Sql): void {
+  lastFreed.set(sql, Date.now());
+}
+
 /** The longest a caller waits for its turn, moving queue or not: a reservation the driver stranded (#1195) still ends. */
 const MOST_WAIT_MS = 60_000;
 
@@ -35,18 +42,18 @@ export class Reservation {
   private constructor(readonly conn: Reserved) {}
 
   /**
-   * A connection for one transaction; rejects with `RESERVE_TIMEOUT` once the pool handed out no
-   * connection to anyone for `waitMs` (a caller queued behind others waits while the queue moves,
+   * A connection for one transaction; rejects with `RESERVE_TIMEOUT` once no connection of the
+   * pool came free for anyone for `waitMs` (a caller queued behind others waits while the queue moves,
    * up to MOST_WAIT_MS).
    */
   static acquire(sql: Sql, waitMs = WAIT_MS): Promise<Reservation> {
     const reserving = sql.reserve();
     const granted = reserving.then((conn) => {
-      lastGrant.set(sql, Date.now());
+      poolMoved(sql);
       return conn;
     });
     const giveUpAt = Date.now() + Math.max(waitMs, MOST_WAIT_MS);
-    const stuckAt = () => Math.min(giveUpAt, (lastGrant.get(sql) ?? Number.NEGATIVE_INFINITY) + waitMs);
+    const stuckAt = () => Math.min(giveUpAt, (lastFreed.get(sql) ?? Number.NEGATIVE_INFINITY) + waitMs);
     return bounded(
       granted,
       waitMs,
