@@ -44,6 +44,19 @@ function failed(stats, message) {
   if (stats.errors <= 5) process.stderr.write(`agents: ${message.slice(0, 300)}\n`);
 }
 
+/** Registers as an agent does: a refused or reset connection is counted and tried again. */
+async function register(post, url, id, stats) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await post(url, '/api/v1/workers', { id });
+    } catch (err) {
+      failed(stats, `register ${id}: ${err.message}`);
+      if (attempt === 5) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
 async function agent(post, url, id, stats) {
   for (;;) {
     const t0 = performance.now();
@@ -73,12 +86,12 @@ async function child({ url, first, agents }) {
   const post = jsonPoster(agents);
   const lines = readLines(process.stdin.setEncoding('utf8'));
   const ids = Array.from({ length: agents }, (_, i) => `agent-${first + i}`);
-  await Promise.all(ids.map((id) => post(url, '/api/v1/workers', { id })));
+  const stats = { claimMs: [], completed: [], errors: 0, lastAt: null };
+  await Promise.all(ids.map((id) => register(post, url, id, stats)));
   process.stdout.write('ready\n');
   await lines.next();
   // Nothing more comes on stdin: its end means the benchmark is gone, and so should this be.
   void lines.next().then(() => process.exit(1));
-  const stats = { claimMs: [], completed: [], errors: 0, lastAt: null };
   await Promise.all(ids.map((id) => agent(post, url, id, stats)));
   process.stdout.write(`${JSON.stringify(stats)}\n`);
   process.exit(0);
@@ -93,7 +106,10 @@ function spawnAgents(url, first, agents) {
   return {
     ready: lines.next(),
     go: () => proc.stdin.write('go\n'),
-    done: lines.next().then(({ value }) => JSON.parse(value)),
+    done: lines.next().then(({ value }) => {
+      if (value === undefined) throw new Error('a load-generator process ended without its report (see above)');
+      return JSON.parse(value);
+    }),
   };
 }
 
