@@ -57,14 +57,20 @@ async function register(post, url, id, stats) {
   }
 }
 
+/** Claims in a row that may fail before an agent gives up (a server gone must not keep it looping). */
+const CLAIM_FAILURES = 20;
+
 async function agent(post, url, id, stats) {
-  for (;;) {
+  for (let failures = 0; ; ) {
     const t0 = performance.now();
     let task;
     try {
       ({ task } = await post(url, '/api/v1/claims', { workerId: id, wait: WAIT }));
+      failures = 0;
     } catch (err) {
       failed(stats, `claim: ${err.message}`);
+      if (++failures === CLAIM_FAILURES) return;
+      await new Promise((r) => setTimeout(r, 100 * failures));
       continue;
     }
     if (!task) return;
