@@ -68,7 +68,7 @@ async function serve(db) {
 }
 
 /** Milliseconds from navigation start to the first Queued card, and to a first card in every column with tasks. */
-async function paint(url) {
+export async function paint(url) {
   const profile = mkdtempSync(join(tmpdir(), 'baton-bench-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',

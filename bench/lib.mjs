@@ -1,5 +1,5 @@
 // Small helpers shared by the benchmark sections.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -75,6 +75,23 @@ export async function queuedDump(n, { capabilities = [] } = {}) {
     tasks.push({ ...newTaskRecord({ title: `Task ${id}`, capabilities }, ctx), id, updatedAt: at, version: 1 });
   }
   return { format: 'baton-export', formatVersion: 1, schemaVersion: 1, exportedAt: at, tasks, events: [], workers: [] };
+}
+
+/**
+ * Median wall time of `baton ARGS` as a whole process (`runs` of them after two warm-ups that fill
+ * the OS page cache), over the store `db` when given.
+ */
+export function wallTime(args, db, runs = 15) {
+  const cli = fileURLToPath(new URL('cli/main.js', DIST));
+  const times = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, ...args], { env: childEnv(db ? { BATON_DB: db } : {}), encoding: 'utf8' });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`baton ${args.join(' ')}: ${r.stderr}`);
+    if (i >= 2) times.push(ms);
+  }
+  return median(times);
 }
 
 export const median = (xs) => {

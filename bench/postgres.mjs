@@ -49,7 +49,7 @@ async function admin() {
 
 // ── the three libraries, behind one small interface ─────────────────────────
 
-/** Baton through its public API: openBaton, the JS-handler worker, createTask. */
+/** Baton through its public API: openBaton, the JS-handler worker (prefetch = concurrency), createTask. */
 const baton = {
   label: 'Baton',
   async enqueue(schema, n) {
@@ -61,7 +61,8 @@ const baton = {
   async startWorker(schema, concurrency, onJob) {
     const { openBaton, work } = await import(new URL('index.js', DIST));
     const b = await openBaton({ db: schemaUrl(schema), actor: 'bench' });
-    const w = work(b, { concurrency, handler: (task) => onJob(task.input) });
+    // Tasks claimed ahead of a free slot, as graphile-worker's local queue below.
+    const w = work(b, { concurrency, prefetch: concurrency, handler: (task) => onJob(task.input) });
     return async () => {
       await w.close();
       await b.close();
@@ -378,7 +379,8 @@ export async function run() {
   console.log(
     '\nBaton writes a full audit event per change (a claimed and a completed event per drained task, ' +
       'in the same transaction); graphile-worker deletes finished jobs and pg-boss keeps only the job row. ' +
-      `pg-boss: ${PGBOSS_BATCH} jobs per fetch per loop, polling every 0.5 s; graphile-worker: local queue 4 × concurrency, batched completions.`,
+      `pg-boss: ${PGBOSS_BATCH} jobs per fetch per loop, polling every 0.5 s; graphile-worker: local queue 4 × concurrency, batched completions; ` +
+      'Baton: prefetch = concurrency, completions grouped per transaction.',
   );
   return {
     section: 'PostgreSQL: Baton vs graphile-worker vs pg-boss (same database, interleaved)',

@@ -16,6 +16,7 @@ const SECTIONS = [
   './operations.mjs',
   './fleet.mjs',
   './graphql.mjs',
+  './scale.mjs',
   './agents.mjs',
 ];
 const only = process.argv[2];

@@ -1,6 +1,7 @@
 import type { AssignmentExplanation, Bid } from '../core/assignment.js';
 import type { ComplexityReport } from '../core/breakdown/complexity.js';
 import type { BreakdownSubject, Detection, Plan, PlannerName } from '../core/breakdown/types.js';
+import type { BatonError } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
 import type { Resource } from '../core/resources.js';
 import type { BidInput } from '../core/schemas/assignment.js';
@@ -14,6 +15,7 @@ import type {
   ClaimManyInput,
   ClaimTaskInput,
   CompleteTaskInput,
+  CompletionItem,
   CreateTaskInput,
   DependencyInput,
   EventsQuery,
@@ -67,6 +69,7 @@ export type {
   ClaimManyInput,
   ClaimTaskInput,
   CompleteTaskInput,
+  CompletionItem,
   CreateTaskInput,
   DependencyInput,
   EventsQuery,
@@ -152,6 +155,13 @@ export interface Baton extends MaintenanceCalls, QueueCalls, WebhookCalls, Plann
   /** Appends a note to a task in any state, without touching its progress or lease. */
   addNote(id: number, input: NoteInput): Promise<Task>;
   complete(id: number, input: CompleteTaskInput): Promise<Task>;
+  /**
+   * Completes several claimed tasks at once, each by the rules of `complete`; answers in the
+   * order given, per item the task or the coded refusal `complete` would have thrown (one item's
+   * refusal leaves the others done). A malformed batch, or one of more than
+   * `LIMITS.completionBatch` items, is refused whole before any change.
+   */
+  completeMany(items: CompletionItem[]): Promise<CompletionResult[]>;
   fail(id: number, input: FailInput): Promise<Task>;
   release(id: number, lease: LeaseRef): Promise<Task>;
   review(id: number, input: ReviewTaskInput): Promise<Task>;
@@ -345,6 +355,9 @@ export interface BulkResult {
   /** Each task as the action left it (in a dry run: as it would). */
   tasks: Task[];
 }
+
+/** One answer of `completeMany`: the task completed, or why it was not. */
+export type CompletionResult = { id: number; ok: true; task: Task } | { id: number; ok: false; error: BatonError };
 
 export interface TaskDetail {
   task: Task;

@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
 import type { z } from 'zod';
 import { type BreakerConfig, parseBreakerSpec } from '../core/breaker.js';
 import { BatonError } from '../core/errors.js';
 import { DEFAULT_POLICY, type Policy } from '../core/policy.js';
 import type { QueueSettings } from '../core/queues.js';
 import { githubSettings, inboundHooks, jwtSettings } from './config-resolve.js';
-import { configSchema } from './config-schema.js';
+import type { configSchema } from './config-schema.js';
 import type { JwtSettings } from './integration-types.js';
 import { DEFAULT_NOTIFY } from './maintenance-service.js';
 import type { MaintenanceSettings } from './maintenance-types.js';
@@ -74,6 +73,8 @@ type ConfigFile = z.output<typeof configSchema>;
 /** The file, validated; null when there is none. */
 async function readConfig(file: string | null): Promise<ConfigFile | null> {
   if (!file || !existsSync(file)) return null;
+  // Loaded only when there is a file to read: most stores have none, and every command opens one.
+  const [{ parse }, { configSchema }] = await Promise.all([import('yaml'), import('./config-schema.js')]);
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8')) ?? {};

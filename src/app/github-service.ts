@@ -3,7 +3,7 @@ import { dependencyRefs, labelsOfTask, REPO_PATTERN, sameLabels, tagsOfLabels, t
 import { FINAL_STATUSES, type Task } from '../core/types.js';
 import type { GithubLinkRecord, GithubRepoRecord } from '../store/integrations.js';
 import type { AppContext } from './context.js';
-import { type GithubClient as Client, GithubClient, type GithubIssue } from './github-client.js';
+import type { GithubClient as Client, GithubIssue } from './github-client.js';
 import type { GithubImportInput, GithubLink, GithubSyncReport } from './integration-types.js';
 import { createTask } from './task-create.js';
 import { addDependencies, cancelTask, retryTask, updateTask } from './task-service.js';
@@ -31,9 +31,15 @@ function repoOf(raw: unknown): string {
   return raw.toLowerCase();
 }
 
+/** The client, loaded when first needed: octokit is large, and most commands never talk to GitHub. */
+async function newClient(ctx: AppContext): Promise<Client> {
+  const { GithubClient } = await import('./github-client.js');
+  return new GithubClient(ctx.maintenance.github);
+}
+
 export async function githubImport(ctx: AppContext, input: GithubImportInput): Promise<GithubSyncReport> {
   const repo = repoOf(input.repo);
-  const client = new GithubClient(ctx.maintenance.github);
+  const client = await newClient(ctx);
   const milestone = input.milestone ? await client.milestoneNumber(repo, input.milestone) : undefined;
   const listing = await client.listIssues(repo, { state: 'open', labels: input.label, milestone });
   const issues = listing.notModified ? [] : listing.issues.filter((i) => !i.isPullRequest);
@@ -56,7 +62,7 @@ export async function githubSync(ctx: AppContext, options: { repo?: string | und
   const repos = options.repo !== undefined ? [repoOf(options.repo)] : [...new Set([...states.keys(), ...configured])].sort();
   const report = emptyReport(repos);
   if (repos.length === 0) return report;
-  const client = new GithubClient(ctx.maintenance.github);
+  const client = await newClient(ctx);
   for (const repo of repos)
     await syncRepo(ctx, client, { repo, state: states.get(repo), importNew: configured.includes(repo) }, report);
   return report;

@@ -142,6 +142,8 @@ export class LeaseKeeper {
   private readonly inflight = new Set<Promise<void>>();
   private current: LeaseKeeperState = 'created';
   private wake = new AbortController();
+  /** When the loop's current sleep ends by itself (infinite while it waits only for a wake-up). */
+  private sleepsUntil = Number.POSITIVE_INFINITY;
   private loop: Promise<void> | null = null;
   /** When the held leases are next read (see `checkMs`), and whether a read is in flight. */
   private checkAt = 0;
@@ -194,8 +196,9 @@ export class LeaseKeeper {
       retryAt: 0,
     };
     this.leases.set(task.id, lease);
-    // It may be due before the lease the loop sleeps for.
-    this.wake.abort();
+    // Woken only when it is due before the loop would wake anyway (a worker holds and drops
+    // leases at its task rate; most are due long after the lease the loop sleeps for).
+    if (this.dueAt(lease) < this.sleepsUntil) this.rouse();
     return this.view(lease);
   }
 
@@ -224,7 +227,7 @@ export class LeaseKeeper {
     }
     if (this.current === 'running') {
       this.moveTo('stopping');
-      this.wake.abort();
+      this.rouse();
     }
     await this.loop;
   }
@@ -286,7 +289,7 @@ export class LeaseKeeper {
     void renewal.finally(() => {
       this.inflight.delete(renewal);
       // The lease is due again later, or no longer held: the loop works out its next wake-up.
-      this.wake.abort();
+      this.rouse();
     });
   }
 
@@ -329,15 +332,20 @@ export class LeaseKeeper {
     this.emit({ type: 'failed', at, lease: this.view(lease), code: errorCodeOf(error), message, failures, retryAt });
   }
 
+  /** Ends the loop's current sleep (a plain reason: `abort()` alone builds a DOMException each time). */
+  private rouse(): void {
+    this.sleepsUntil = Number.NEGATIVE_INFINITY;
+    this.wake.abort('wake');
+  }
+
   /** Until the next lease is due, or until woken (a lease held, a renewal settled, a stop). */
   private async sleep(): Promise<void> {
     this.wake = new AbortController();
     const { signal } = this.wake;
     const checking = this.options.checkMs !== undefined && this.leases.size > 0 && !this.checking && this.checkAt > 0;
-    const next = Math.min(
-      checking ? this.checkAt : Number.POSITIVE_INFINITY,
-      ...[...this.leases.values()].map((l) => this.dueAt(l)),
-    );
+    let next = checking ? this.checkAt : Number.POSITIVE_INFINITY;
+    for (const lease of this.leases.values()) next = Math.min(next, this.dueAt(lease));
+    this.sleepsUntil = next;
     if (Number.isFinite(next)) {
       await this.clock.sleep(Math.min(MAX_SLEEP_MS, next - this.clock.now()), signal);
       return;

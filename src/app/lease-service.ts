@@ -1,5 +1,6 @@
+import type { z } from 'zod';
 import { offerFor } from '../core/assignment.js';
-import { invalid, taskNotFound } from '../core/errors.js';
+import { invalid, isBatonError, taskNotFound } from '../core/errors.js';
 import {
   assertCan,
   assertLease,
@@ -16,6 +17,7 @@ import {
 } from '../core/lifecycle.js';
 import {
   claimManySchema,
+  completeManySchema,
   completeSchema,
   failSchema,
   leaseRefSchema,
@@ -29,6 +31,8 @@ import type { Task } from '../core/types.js';
 import type {
   ClaimManyInput,
   CompleteTaskInput,
+  CompletionItem,
+  CompletionResult,
   FailInput,
   LeaseRef,
   NoteInput,
@@ -89,7 +93,7 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));
     } finally {
-      stop?.abort();
+      stop?.abort('claimed');
     }
   }
 }
@@ -122,7 +126,26 @@ export async function addNote(ctx: AppContext, id: number, raw: NoteInput): Prom
 }
 
 export async function complete(ctx: AppContext, id: number, raw: CompleteTaskInput): Promise<Task> {
-  const input = parseWith(completeSchema, raw);
+  return completeParsed(ctx, id, parseWith(completeSchema, raw));
+}
+
+/**
+ * Several completions, each by `complete` and all at once: the store groups the concurrent writes
+ * (SQLite's group commit, PostgreSQL's batched writes). A refusal answers its own item only.
+ */
+export async function completeMany(ctx: AppContext, items: CompletionItem[]): Promise<CompletionResult[]> {
+  const batch = parseWith(completeManySchema, { items });
+  const settled = await Promise.allSettled(batch.items.map(({ id, ...input }) => completeParsed(ctx, id, input)));
+  return settled.map((outcome, i) => {
+    const id = batch.items[i]?.id ?? 0;
+    if (outcome.status === 'fulfilled') return { id, ok: true, task: outcome.value };
+    // Only a refusal is an item's answer; anything else is a failure of the call, as `complete` would throw it.
+    if (!isBatonError(outcome.reason)) throw outcome.reason;
+    return { id, ok: false, error: outcome.reason };
+  });
+}
+
+async function completeParsed(ctx: AppContext, id: number, input: z.output<typeof completeSchema>): Promise<Task> {
   const artifacts = input.artifacts ?? [];
   const task = await leased(ctx, id, 'complete', input, (task, time) => ({
     type: 'completed',

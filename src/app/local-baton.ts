@@ -31,6 +31,8 @@ import type {
   ClaimManyInput,
   ClaimTaskInput,
   CompleteTaskInput,
+  CompletionItem,
+  CompletionResult,
   CreatedKey,
   CreateKeyInput,
   CreateTaskInput,
@@ -246,6 +248,7 @@ export class LocalBaton implements BatonHost {
   reportProgress = (id: number, input: ProgressInput): Promise<Task> => leases.reportProgress(this.ctx, id, input);
   addNote = (id: number, input: NoteInput): Promise<Task> => leases.addNote(this.ctx, id, input);
   complete = (id: number, input: CompleteTaskInput): Promise<Task> => leases.complete(this.ctx, id, input);
+  completeMany = (items: CompletionItem[]): Promise<CompletionResult[]> => leases.completeMany(this.ctx, items);
   fail = (id: number, input: FailInput): Promise<Task> => leases.fail(this.ctx, id, input);
   release = (id: number, lease: LeaseRef): Promise<Task> => leases.release(this.ctx, id, lease);
   review = (id: number, input: ReviewTaskInput): Promise<Task> => leases.review(this.ctx, id, input);

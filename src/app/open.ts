@@ -3,7 +3,6 @@ import { userInfo } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { BatonError } from '../core/errors.js';
-import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { loadMaintenance, loadPolicy } from './config.js';
@@ -94,6 +93,8 @@ export function locateStore(options: OpenOptions): StoreLocation {
 
 export async function openStore(location: StoreLocation, create: boolean, clock?: Clock): Promise<Store> {
   if (location.kind === 'postgres') {
+    // Loaded only for PostgreSQL: a SQLite command does not pay for the driver and its store.
+    const { openPostgresStore } = await import('../store/postgres/postgres-store.js');
     return openPostgresStore({ url: location.url, schema: location.schema, clock });
   }
   return openSqliteStore(location.path, { create, clock });

@@ -1,5 +1,4 @@
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { patternProblems } from '../core/breakdown/registry.js';
 import { patternsFileSchema } from '../core/breakdown/schemas.js';
 import type { Pattern } from '../core/breakdown/types.js';
@@ -48,6 +47,8 @@ export async function loadPatternsFile(file: string | null | undefined): Promise
 }
 
 export async function parsePatternsYaml(text: string, file: string): Promise<PatternsFileResult> {
+  // Loaded when there is a file to parse: every command opens a Baton, few read patterns.
+  const { LineCounter, parseDocument } = await import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const refuse = (line: number | null, reason: string): PatternsFileResult => ({

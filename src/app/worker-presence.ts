@@ -11,6 +11,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** How often a busy worker's `lastSeenAt` is refreshed by its claims and writes, in ms. */
 const TOUCH_INTERVAL_MS = 10_000;
+/** How long a process found to hold its worker id is trusted to still hold it (claims skip the read). */
+const CURRENT_FOR_MS = 1_000;
 
 /**
  * Who is working: registrations, health, and the `lastSeenAt` a worker's calls keep fresh. A busy
@@ -23,6 +25,8 @@ export class WorkerPresence {
   private readonly cachedCaps = new Map<string, string[]>();
   /** Workers known to run without a breaker, and when that was read: they skip the look-up a while. */
   private readonly noBreaker = new Map<string, number>();
+  /** The process (host and pid) last found to hold each worker id, and when. */
+  private readonly holders = new Map<string, { holder: string; at: number }>();
   /** Within a third of the heartbeat timeout too: a live worker must never look offline. */
   private readonly touchEveryMs: number;
 
@@ -36,6 +40,8 @@ export class WorkerPresence {
 
   async register(input: RegisterWorkerInput): Promise<WorkerView> {
     const { id, replace, ...registration } = input;
+    // A registration here (a takeover among them) is seen by this process's next claim at once.
+    this.holders.delete(id);
     const existing = await this.store.getWorker(id);
     if (existing && !replace && this.otherLiveProcess(existing, input, await this.store.now())) {
       throw new BatonError(
@@ -88,8 +94,16 @@ export class WorkerPresence {
   /** A claim from a process that registered this id, since taken over by another one, is refused. */
   async assertCurrent(workerId: string, host: string | undefined, pid: number | undefined): Promise<void> {
     if (pid === undefined) return;
+    // A takeover is noticed within CURRENT_FOR_MS: claims many times a second need not each read.
+    const holder = `${host ?? ''}/${pid}`;
+    const held = this.holders.get(workerId);
+    if (held?.holder === holder && this.clock.now() - held.at < CURRENT_FOR_MS) return;
     const worker = await this.store.getWorker(workerId);
-    if (!worker || worker.pid === null || (worker.pid === pid && worker.host === (host ?? null))) return;
+    if (!worker || worker.pid === null || (worker.pid === pid && worker.host === (host ?? null))) {
+      this.holders.set(workerId, { holder, at: this.clock.now() });
+      return;
+    }
+    this.holders.delete(workerId);
     throw new BatonError(
       'worker_replaced',
       `worker ${workerId} was taken over by pid ${worker.pid} on ${worker.host ?? 'an unknown host'}; this process stops`,

@@ -25,48 +25,9 @@ export async function run(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   const globals = () => program.opts<GlobalOptions>();
-  const [{ registerTaskCommands }, { registerWorkCommands }, { registerSystemCommands }] = await Promise.all([
-    import('./commands/tasks.js'),
-    import('./commands/work.js'),
-    import('./commands/system.js'),
-  ]);
-  const { registerWorkerCommands } = await import('./commands/worker.js');
-  const { registerBreakdownCommands } = await import('./commands/breakdown.js');
-  const { registerPlanCommands } = await import('./commands/plans.js');
-  const { registerMcpCommand } = await import('./commands/mcp.js');
-  const { registerWorkflowCommands } = await import('./commands/workflows.js');
-  const { registerResourceCommands } = await import('./commands/resources.js');
-  const { registerQueueCommands } = await import('./commands/queues.js');
-  const { registerSteerCommands } = await import('./commands/steer.js');
-  const { registerMaintenanceCommands } = await import('./commands/maintenance.js');
-  const { registerWebhookCommands } = await import('./commands/webhooks.js');
-  const { registerFleetCommands } = await import('./commands/fleet.js');
-  const { registerAssignmentCommands } = await import('./commands/assignment.js');
-  const { registerGithubCommands } = await import('./commands/github.js');
-  const { registerTeamCommands } = await import('./commands/teams.js');
-  const [{ registerServeCommands }, { registerKeyCommands }] = await Promise.all([
-    import('./commands/serve.js'),
-    import('./commands/keys.js'),
-  ]);
-  registerSystemCommands(program, globals);
-  registerTaskCommands(program, globals);
-  registerWorkCommands(program, globals);
-  registerAssignmentCommands(program, globals);
-  registerBreakdownCommands(program, globals);
-  registerPlanCommands(program, globals);
-  registerWorkerCommands(program, globals);
-  registerFleetCommands(program, globals);
-  registerTeamCommands(program, globals);
-  registerResourceCommands(program, globals);
-  registerQueueCommands(program, globals);
-  registerMcpCommand(program, globals);
-  registerServeCommands(program, globals);
-  registerKeyCommands(program, globals);
-  registerWorkflowCommands(program, globals);
-  registerSteerCommands(program, globals);
-  registerMaintenanceCommands(program, globals);
-  registerWebhookCommands(program, globals);
-  registerGithubCommands(program, globals);
+  const { modulesFor } = await import('./command-index.js');
+  const registers = await Promise.all(modulesFor(argv).map((m) => m.load()));
+  for (const register of registers) register(program, globals);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: () => undefined });
   addTokenOption(program, argv);
 

@@ -101,9 +101,8 @@ export class HttpClient {
       throw new BatonError('server_unavailable', `${this.base} answered ${res.status} with something that is not JSON`);
     }
     if (res.ok) return body as T;
-    const error = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-    const code = error?.code && error.code in ERROR_CODES ? (error.code as ErrorCode) : statusCode(res.status);
-    throw new BatonError(code, error?.message ?? `${res.status} ${res.statusText}`, error?.details);
+    const error = (body as { error?: WireError } | null)?.error;
+    throw wireError(error, statusCode(res.status), `${res.status} ${res.statusText}`);
   }
 
   private unreachable(err: unknown): BatonError {
@@ -120,6 +119,18 @@ export class HttpClient {
       server: this.base,
     });
   }
+}
+
+export interface WireError {
+  code?: string;
+  message?: string;
+  details?: Record<string, unknown>;
+}
+
+/** A refusal as the server sent it (`{code, message, details}`), as the `BatonError` it was. */
+export function wireError(error: WireError | undefined, fallback: ErrorCode, fallbackMessage: string): BatonError {
+  const code = error?.code && error.code in ERROR_CODES ? (error.code as ErrorCode) : fallback;
+  return new BatonError(code, error?.message ?? fallbackMessage, error?.details);
 }
 
 /** The connection was never made: the server did not see the request. */

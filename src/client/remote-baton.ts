@@ -23,6 +23,8 @@ import type {
   ClaimManyInput,
   ClaimTaskInput,
   CompleteTaskInput,
+  CompletionItem,
+  CompletionResult,
   ComplexityOverview,
   ComplexityReportQuery,
   ContributeInput,
@@ -93,8 +95,9 @@ import {
   unassignSchema,
 } from '../core/schemas.js';
 import type { ApiKey, BatonDump, Task, TaskEvent, Team, WorkerView } from '../core/types.js';
+import { CompletionBatcher } from './completion-batcher.js';
 import { followStream } from './event-stream.js';
-import { HttpClient } from './http.js';
+import { HttpClient, type WireError, wireError } from './http.js';
 import * as query from './query.js';
 import * as integrations from './remote-integrations.js';
 import * as keys from './remote-keys.js';
@@ -108,6 +111,9 @@ import * as views from './remote-views.js';
 import * as webhooks from './remote-webhooks.js';
 
 export type { MetricsJson };
+
+/** An answer of `POST /completions`: the task, or the refusal as it travels. */
+type WireCompletionResult = { id: number; ok: true; task: Task } | { id: number; ok: false; error: WireError };
 
 /** The server answers a long-poll claim after at most this long; longer waits are several polls. */
 const MAX_POLL_SECONDS = 60;
@@ -128,6 +134,7 @@ export interface RemoteBatonOptions {
 export class RemoteBaton implements Baton {
   private readonly token: string | undefined;
   private readonly http: HttpClient;
+  private readonly completions: CompletionBatcher;
 
   constructor(options: RemoteBatonOptions) {
     let url: URL;
@@ -143,6 +150,10 @@ export class RemoteBaton implements Baton {
     }
     this.token = options.token;
     this.http = new HttpClient(url.href.replace(/\/+$/, ''), options.token, options.retryMs ?? 30_000);
+    this.completions = new CompletionBatcher({
+      batch: (rawBody) => this.postCompletions(rawBody),
+      single: (id, input) => this.http.call('POST', `/tasks/${id}/complete`, { body: input }),
+    });
   }
 
   createTask(input: CreateTaskInput): Promise<Task> {
@@ -275,8 +286,20 @@ export class RemoteBaton implements Baton {
     return this.http.call('POST', `/tasks/${id}/notes`, { body: input });
   }
 
+  /** Completions asked together (in one turn of the event loop) travel as one request: see `CompletionBatcher`. */
   complete(id: number, input: CompleteTaskInput): Promise<Task> {
-    return this.http.call('POST', `/tasks/${id}/complete`, { body: input });
+    return this.completions.complete(id, input);
+  }
+
+  async completeMany(items: CompletionItem[]): Promise<CompletionResult[]> {
+    return this.postCompletions(JSON.stringify({ items }));
+  }
+
+  private async postCompletions(rawBody: string): Promise<CompletionResult[]> {
+    const { results } = await this.http.call<{ results: WireCompletionResult[] }>('POST', '/completions', { rawBody });
+    return results.map((r) =>
+      r.ok ? r : { id: r.id, ok: false, error: wireError(r.error, 'internal', 'completion refused without a reason') },
+    );
   }
 
   fail(id: number, input: FailInput): Promise<Task> {

@@ -72,6 +72,8 @@ export const LIMITS = {
   cpuPercent: 102_400,
   /** Tasks one claim may take. */
   claimLimit: 1_000,
+  /** Completions one `completeMany` call may carry (as many as one claim may take). */
+  completionBatch: 1_000,
   /** How long one claim may wait for work. */
   claimWaitSeconds: 3_600,
   /** One HTTP long-poll answers within this; longer waits are several polls. */

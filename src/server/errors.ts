@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BatonError, isBatonError } from '../core/errors.js';
+import type { Principal } from './auth.js';
 import { redactValue, seesPaths, withoutPaths } from './redact.js';
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -17,11 +18,7 @@ export function registerErrors(app: FastifyInstance, options: { corsOrigins?: re
     const error = toBatonError(err);
     if (error.category === 'internal') req.log.error({ err }, 'request failed');
     else req.log.debug({ code: error.code, url: req.url }, error.message);
-    // A refusal echoing the request's own URL shows no path of the server's.
-    const plain = seesPaths(req.principal) || error.code === 'route_not_found';
-    const message = plain ? error.message : withoutPaths(error.message);
-    const details = plain ? (error.details ?? {}) : redactValue(error.details ?? {});
-    void reply.status(error.httpStatus).send({ error: { code: error.code, message, details } });
+    void reply.status(error.httpStatus).send({ error: refusalOf(error, req.principal) });
   });
   app.addHook('onSend', async (req, reply, payload) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
@@ -32,6 +29,18 @@ export function registerErrors(app: FastifyInstance, options: { corsOrigins?: re
     }
     return payload;
   });
+}
+
+/** A refusal as it travels; a caller who may not see the server's paths gets their file names only. */
+export function refusalOf(
+  error: BatonError,
+  principal: Principal | null | undefined,
+): { code: string; message: string; details: Record<string, unknown> } {
+  // A refusal echoing the request's own URL shows no path of the server's.
+  const plain = seesPaths(principal) || error.code === 'route_not_found';
+  const message = plain ? error.message : withoutPaths(error.message);
+  const details = plain ? (error.details ?? {}) : (redactValue(error.details ?? {}) as Record<string, unknown>);
+  return { code: error.code, message, details };
 }
 
 /** Fastify's own refusals (bad JSON, too large, rate limited) as coded Baton errors; anything else is internal. */

@@ -10,6 +10,7 @@ import {
   cancelSchema,
   claimManySchema,
   claimTaskSchema,
+  completeManySchema,
   completeSchema,
   complexityReportSchema,
   createTaskSchema,
@@ -45,6 +46,7 @@ import { TASK_STATUSES } from '../core/types.js';
 export const leaseBody = leaseRefSchema;
 export const progressBody = progressSchema;
 export const completeBody = completeSchema;
+export const completionsBody = completeManySchema;
 export const failBody = failSchema;
 export const noteBody = noteSchema;
 export const attemptLogBody = attemptLogSchema;
@@ -188,6 +190,11 @@ export const workerViewSchema = workerSchema.extend({
   currentTasks: z.array(taskIdSchema),
 });
 export const eventListSchema = z.strictObject({ events: z.array(eventSchema) });
-export const errorSchema = z.strictObject({
-  error: z.strictObject({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) }),
+const refusalSchema = z.strictObject({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()) });
+export const errorSchema = z.strictObject({ error: refusalSchema });
+/** Per completion, in the order asked: `ok` with the task, or not with the refusal `/tasks/{id}/complete` would have answered. */
+export const completionsAnswer = z.strictObject({
+  results: z.array(
+    z.strictObject({ id: taskIdSchema, ok: z.boolean(), task: taskSchema.optional(), error: refusalSchema.optional() }),
+  ),
 });

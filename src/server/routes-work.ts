@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refusalOf } from './errors.js';
 import {
   attemptLogAppended,
   attemptLogBody,
@@ -6,6 +7,8 @@ import {
   claimBody,
   claimTaskBody,
   completeBody,
+  completionsAnswer,
+  completionsBody,
   emptyBody,
   failBody,
   idParams,
@@ -84,6 +87,25 @@ export const workRoutes: RouteSpec[] = [
       handle: ({ baton, params, body }) => (baton[call] as (id: number, input: typeof body) => Promise<unknown>)(params.id, body),
     }),
   ),
+  route({
+    method: 'POST',
+    path: '/completions',
+    summary:
+      'Complete several claimed tasks at once, each as /tasks/{id}/complete would; answered per task, in order: its task, or its refusal',
+    tag: 'work',
+    access: 'worker',
+    body: completionsBody,
+    response: completionsAnswer,
+    // A worker key completes only its own tasks: the first item of another worker is refused.
+    actAs: ({ body }) => {
+      const first = body.items[0]?.workerId;
+      return body.items.find((item) => item.workerId !== first)?.workerId ?? first;
+    },
+    handle: async ({ baton, body, principal }) => {
+      const results = await baton.completeMany(body.items);
+      return { results: results.map((r) => (r.ok ? r : { id: r.id, ok: false, error: refusalOf(r.error, principal) })) };
+    },
+  }),
   route({
     method: 'POST',
     path: '/tasks/:id/notes',

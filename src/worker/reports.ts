@@ -73,20 +73,26 @@ export function settles(pending: Promise<unknown>, o: Pick<PersistOptions, 'cloc
 
 /** `pending`, given up on `LAST_TRY_MS` after `o.signal` aborts (a write that never answers must not keep a worker). */
 async function cutOff<T>(pending: Promise<T>, o: Pick<PersistOptions, 'clock' | 'signal'>): Promise<T> {
-  const settled = new AbortController();
-  const giveUp = new Promise<never>((_, reject) => {
-    const start = () =>
-      void o.clock.sleep(LAST_TRY_MS, settled.signal).then(() => {
-        if (!settled.signal.aborted) reject(new Error(`no answer within ${LAST_TRY_MS} ms of the stop`));
-      });
-    if (o.signal.aborted) start();
-    else o.signal.addEventListener('abort', start, { once: true, signal: settled.signal });
-  });
   // What the write comes to after we gave up is of no interest (its token fences it).
   pending.catch(() => {});
+  // Nearly every write answers before any stop: the give-up timer is armed only once one comes.
+  let timer: AbortController | undefined;
+  let start = () => {};
+  const giveUp = new Promise<never>((_, reject) => {
+    start = () => {
+      const own = new AbortController();
+      timer = own;
+      void o.clock.sleep(LAST_TRY_MS, own.signal).then(() => {
+        if (!own.signal.aborted) reject(new Error(`no answer within ${LAST_TRY_MS} ms of the stop`));
+      });
+    };
+  });
+  if (o.signal.aborted) start();
+  else o.signal.addEventListener('abort', start, { once: true });
   try {
     return await Promise.race([pending, giveUp]);
   } finally {
-    settled.abort();
+    o.signal.removeEventListener('abort', start);
+    timer?.abort('settled');
   }
 }

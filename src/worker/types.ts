@@ -53,6 +53,13 @@ export interface WorkerLoopOptions {
   capabilities: string[];
   /** Tasks run at the same time. */
   concurrency?: number | undefined;
+  /**
+   * Tasks claimed ahead of a free slot and kept waiting here (default 0): a slot that frees starts
+   * one at once instead of claiming, and claims take more tasks at a time. Their leases are renewed
+   * while they wait and they are handed back if the worker stops. Worth it for many short tasks;
+   * for long ones it keeps tasks from idle workers.
+   */
+  prefetch?: number | undefined;
   /** Lease length asked for on each claim (default: the store's configured lease). */
   leaseSeconds?: number | undefined;
   /** Run one task, then stop. */

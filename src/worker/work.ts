@@ -29,6 +29,8 @@ export interface WorkOptions {
   capabilities?: string[] | undefined;
   /** Handlers running at the same time (default 1). */
   concurrency?: number | undefined;
+  /** Tasks claimed ahead of a free handler slot (default 0; see `WorkerLoopOptions.prefetch`). */
+  prefetch?: number | undefined;
   leaseSeconds?: number | undefined;
   /** How long one claim waits for work, in seconds (default 2). */
   pollSeconds?: number | undefined;
@@ -66,6 +68,7 @@ export function work(baton: Baton, options: WorkOptions): BatonWorker {
     name: options.name,
     capabilities: options.capabilities ?? [],
     concurrency: options.concurrency,
+    prefetch: options.prefetch,
     leaseSeconds: options.leaseSeconds,
     pollSeconds: options.pollSeconds,
     host: hostname(),

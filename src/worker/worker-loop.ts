@@ -15,6 +15,12 @@ export type { WorkerLoopOptions } from './types.js';
 /** How often a worker reads whether its leases still stand: a paused task stops within about this long. */
 const LEASE_CHECK_MS = 1_000;
 
+/**
+ * The reason given when a controller is aborted because what it guarded is over: a plain value,
+ * since `abort()` without one builds a DOMException (and its stack) per attempt.
+ */
+const SETTLED = 'settled';
+
 /** The longest a stopping worker waits for its last lease renewals and its goodbye. */
 const STOP_WAIT_MS = 5_000;
 
@@ -32,9 +38,14 @@ export class WorkerLoop {
   private readonly clock: Clock;
   /** Renews the lease of every running attempt, until its final report. */
   private readonly keeper: LeaseKeeper;
+  /** Every task held: running, reporting, or claimed ahead and waiting here (`buffered`). */
   private readonly running = new Map<number, Running>();
   /** Attempts whose executor is still running: what `concurrency` bounds. */
   private executing = 0;
+  /** How many tasks may wait here, claimed ahead of a free slot (see `prefetch`). */
+  private readonly prefetch: number;
+  /** Tasks claimed ahead, oldest first: leased and renewed, not started. */
+  private readonly buffered: Running[] = [];
   private stopping = false;
   private readonly stopSignal = new AbortController();
   /** Aborted when the loop ends: cancels the grace period still running. */
@@ -52,6 +63,7 @@ export class WorkerLoop {
   ) {
     this.id = options.id;
     this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.prefetch = options.once ? 0 : Math.max(0, options.prefetch ?? 0);
     this.clock = options.clock ?? systemClock;
     // Every running attempt waits on these (reports retried, claims long-polling): as many
     // listeners as the concurrency, by design, so Node's leak warning past 10 does not apply.
@@ -92,6 +104,7 @@ export class WorkerLoop {
     void this.heartbeats();
     try {
       await this.claimLoop();
+      await this.releaseBuffered();
       while (this.running.size > 0) await this.nextWake();
     } finally {
       this.ended.abort();
@@ -131,21 +144,24 @@ export class WorkerLoop {
   private async claimLoop(): Promise<void> {
     const o = this.options;
     for (let failures = 0; !this.stopping; ) {
+      this.startBuffered();
       // A slot is free once its executor returns: the next claim need not wait for the report.
-      const free = this.concurrency - this.executing;
-      if (free <= 0) {
+      const room = this.concurrency + this.prefetch - this.executing - this.buffered.length;
+      if (room <= 0) {
         await this.nextWake();
         // Let the other attempts that are about to finish do so, then claim for all free slots at once.
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
+      // Every slot is busy: the claim only fills the buffer, and does not wait for work to come.
+      const topUp = this.executing >= this.concurrency;
       let tasks: Task[];
       try {
         tasks = await this.baton.claimMany({
           workerId: o.id,
-          limit: o.once ? 1 : free,
+          limit: o.once ? 1 : room,
           leaseSeconds: o.leaseSeconds,
-          waitSeconds: o.pollSeconds ?? 2,
+          waitSeconds: topUp && this.buffered.length > 0 ? 0 : (o.pollSeconds ?? 2),
           ...(o.withCommand && { withCommand: true }),
           ...(o.queues && { queues: o.queues }),
           host: o.host,
@@ -169,14 +185,22 @@ export class WorkerLoop {
         await Promise.all(tasks.map((t) => this.release(t, 'worker stopping')));
         return;
       }
-      for (const task of tasks) this.launch(task);
+      for (const task of tasks) {
+        const entry = this.hold(task);
+        if (!entry) continue;
+        if (this.executing < this.concurrency && this.buffered.length === 0) this.begin(entry);
+        else this.buffered.push(entry);
+      }
       if (o.once && tasks.length > 0) return;
+      // Nothing more to take, and nothing can start until a slot frees.
+      if (tasks.length === 0 && this.buffered.length > 0 && this.executing >= this.concurrency) await this.nextWake();
     }
   }
 
-  private launch(task: Task): void {
+  /** A task just claimed, now held: its lease renewed from now on. */
+  private hold(task: Task): Running | null {
     const lease = task.lease;
-    if (!lease) return;
+    if (!lease) return null;
     const entry: Running = {
       task,
       token: lease.token,
@@ -188,13 +212,45 @@ export class WorkerLoop {
     };
     this.running.set(task.id, entry);
     this.keeper.hold(task);
-    this.executing++;
     this.emit({ type: 'claimed', at: this.now(), task });
-    void this.attempt(entry).finally(() => {
-      this.keeper.drop(task.id);
-      this.running.delete(task.id);
-      this.notify();
-    });
+    return entry;
+  }
+
+  /** Starts tasks claimed ahead while slots are free; one whose lease was lost meanwhile is dropped. */
+  private startBuffered(): void {
+    while (this.executing < this.concurrency && this.buffered.length > 0) {
+      const entry = this.buffered.shift() as Running;
+      if (entry.controller.signal.aborted) {
+        this.forget(entry.task.id);
+        continue;
+      }
+      entry.startedAt = this.now();
+      this.begin(entry);
+    }
+  }
+
+  /** Hands back the tasks claimed ahead that never started (the worker is stopping). */
+  private async releaseBuffered(): Promise<void> {
+    const waiting = this.buffered.splice(0);
+    await Promise.all(
+      waiting.map(async ({ task, controller }) => {
+        this.keeper.drop(task.id);
+        const reason = controller.signal.reason as AbortReason | undefined;
+        if (reason !== 'lost' && reason !== 'paused') await this.release(task, 'worker stopped before the task started');
+        this.forget(task.id);
+      }),
+    );
+  }
+
+  private forget(taskId: number): void {
+    this.keeper.drop(taskId);
+    this.running.delete(taskId);
+    this.notify();
+  }
+
+  private begin(entry: Running): void {
+    this.executing++;
+    void this.attempt(entry).finally(() => this.forget(entry.task.id));
   }
 
   private async attempt(entry: Running): Promise<void> {
@@ -208,7 +264,7 @@ export class WorkerLoop {
     } catch (err) {
       outcome = { ok: false, error: messageOf(err) };
     } finally {
-      executed.abort();
+      executed.abort(SETTLED);
       this.executing--;
       this.notify();
     }
@@ -234,13 +290,21 @@ export class WorkerLoop {
       note: (text) => this.reports.note(entry, text),
     });
     const settle = this.options.settleMs ?? 5000;
-    const settled = new AbortController();
+    // Most attempts are never aborted: the give-up timer and its canceller exist only once one is.
+    let settled: AbortController | undefined;
+    let onAbort = () => {};
     const gaveUp = new Promise<AttemptOutcome>((resolve) => {
-      const onAbort = () => this.after(settle, settled.signal, () => resolve({ ok: false, error: 'aborted' }));
-      if (controller.signal.aborted) onAbort();
-      else controller.signal.addEventListener('abort', onAbort, { once: true, signal: settled.signal });
+      onAbort = () => {
+        settled = new AbortController();
+        this.after(settle, settled.signal, () => resolve({ ok: false, error: 'aborted' }));
+      };
     });
-    return Promise.race([run, gaveUp]).finally(() => settled.abort());
+    if (controller.signal.aborted) onAbort();
+    else controller.signal.addEventListener('abort', onAbort, { once: true });
+    return Promise.race([run, gaveUp]).finally(() => {
+      controller.signal.removeEventListener('abort', onAbort);
+      settled?.abort(SETTLED);
+    });
   }
 
   /**

@@ -306,14 +306,15 @@ export function claimContract(store: () => StoreHarness): void {
       const paused = await baton.pauseTask(task.id);
       expect(paused).toMatchObject({ status: 'paused', lease: null, progress: 40, retries: 0, attempts: 1, lastError: null });
       expect(paused.notes.map((n) => n.text)).toEqual(['halfway']);
-      // Every write of the worker is refused with the code that says why, and changes nothing.
+      // Every write of the worker is refused with the code that says why, and changes nothing. Each
+      // refusal is caught as it is made: they come back in any order.
       for (const write of [
-        baton.heartbeat(task.id, lease),
-        baton.reportProgress(task.id, { ...lease, progress: 60 }),
-        baton.complete(task.id, { ...lease, result: 'late' }),
-        baton.fail(task.id, { ...lease, error: 'late' }),
+        refusal(baton.heartbeat(task.id, lease)),
+        refusal(baton.reportProgress(task.id, { ...lease, progress: 60 })),
+        refusal(baton.complete(task.id, { ...lease, result: 'late' })),
+        refusal(baton.fail(task.id, { ...lease, error: 'late' })),
       ]) {
-        expect((await refusal(write)).code).toBe('task_paused');
+        expect((await write).code).toBe('task_paused');
       }
       expect(await baton.getTask(task.id)).toMatchObject({ status: 'paused', progress: 40, result: null, retries: 0 });
       const history = (await baton.showTask(task.id)).history.filter((e) => e.type === 'paused');

@@ -4,6 +4,7 @@ import { attemptContract } from './attempts.contract.js';
 import { badInputContract } from './bad-input.contract.js';
 import { breakdownViewContract } from './breakdown-views.contract.js';
 import { claimContract } from './claims.contract.js';
+import { completionContract } from './completions.contract.js';
 import { conditionContract } from './conditions.contract.js';
 import { dependencyContract } from './dependencies.contract.js';
 import { estimateContract } from './estimates.contract.js';
@@ -42,6 +43,7 @@ export function storeContract(run: ContractRun): void {
     const store = useStores(run);
     taskContract(store);
     claimContract(store);
+    completionContract(store);
     dependencyContract(store);
     conditionContract(store);
     graphRaceContract(store);

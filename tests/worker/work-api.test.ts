@@ -58,6 +58,44 @@ describe('the JS handler API: work(baton, …)', () => {
     }
   });
 
+  it('prefetch: claims ahead of its free slots, starts those tasks as slots free, and hands back the unstarted ones on close', async () => {
+    for (let i = 0; i < 10; i++) await baton.createTask({ title: `job ${i}` });
+    const gates: (() => void)[] = [];
+    const started: number[] = [];
+    const events: WorkerEvent[] = [];
+    const worker = work(baton, {
+      id: 'js-ahead',
+      concurrency: 2,
+      prefetch: 3,
+      onEvent: (e) => events.push(e),
+      handler: (task: Task) =>
+        new Promise<void>((resolve) => {
+          started.push(task.id);
+          gates.push(resolve);
+        }),
+    });
+    // Two running, three more leased and waiting; the other five still queued.
+    await waitFor('five tasks held', async () => (await baton.listTasks({ status: ['executing'] })).total === 5);
+    expect(started).toHaveLength(2);
+    expect((await baton.listTasks({ status: ['queued'] })).total).toBe(5);
+    // A slot that frees starts a task already held, at once.
+    gates.shift()?.();
+    await waitFor('a held task to start', async () => started.length === 3);
+    expect((await baton.listTasks({ status: ['completed'] })).total).toBe(1);
+    // Closing lets the two running handlers finish and releases the held ones, which never ran.
+    const closing = worker.close();
+    await waitFor('the held tasks back in the queue', async () => (await baton.listTasks({ status: ['executing'] })).total === 2);
+    for (const open of gates.splice(0)) open();
+    await closing;
+    expect(started).toHaveLength(3);
+    const counts = await baton.listTasks({ status: ['completed'] });
+    expect(counts.total).toBe(3);
+    expect((await baton.listTasks({ status: ['queued'] })).total).toBe(7);
+    expect(events.filter((e) => e.type === 'released')).toHaveLength(3);
+    // Each held task was claimed once and released once: nothing ran twice.
+    expect(new Set(started).size).toBe(3);
+  });
+
   it('a registered worker claims with its capabilities right away, and only what it can do', async () => {
     const react = await baton.createTask({ title: 'ui', capabilities: ['react'] });
     const rust = await baton.createTask({ title: 'engine', capabilities: ['rust'] });

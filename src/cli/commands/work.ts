@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import type { Baton, CompleteTaskInput } from '../../app/baton.js';
 import { BatonError, invalid } from '../../core/errors.js';
+import type { Task } from '../../core/types.js';
 import { parseJson, parseList, parsePositiveInt, parseProgress, parseSeconds, parseTaskId } from '../../core/values.js';
-import { type GlobalOptions, withBaton } from '../context.js';
+import { ExitSignal, type GlobalOptions, type Output, withBaton } from '../context.js';
 import { formatTaskLine } from '../format.js';
 
 type Opts = GlobalOptions & Record<string, unknown>;
@@ -98,25 +100,27 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
 
   program
     .command('done')
-    .description('complete a claimed task')
-    .argument('<id>', 'task id')
+    .description('complete a claimed task; several ids complete each as if alone, in one request')
+    .argument('<ids...>', 'task id(s)')
     .requiredOption('-w, --worker <id>', 'worker id')
     .option('--result <json>', 'result payload (JSON)')
     .option('--artifact <path>', 'a file or URL produced (repeatable)', collect)
-    .option('--token <token>', 'fencing token of the claim')
-    .action(async (id: string, opts: Opts) => {
-      const taskId = parseTaskId(id);
+    .option('--token <token>', 'fencing token of the claim (one id only)')
+    .action(async (ids: string[], opts: Opts) => {
+      const taskIds = ids.map((id) => parseTaskId(id));
       const input = {
         workerId: worker(opts),
         token: token(opts),
         ...(opts.result !== undefined && { result: parseJson(String(opts.result), 'result') }),
         ...(opts.artifact !== undefined && { artifacts: opts.artifact as string[] }),
       };
+      if (taskIds.length > 1 && input.token !== undefined) {
+        throw invalid('token', 'a token names one claim: give one id with --token, or several ids without it');
+      }
       await withBaton(g(opts), async (baton, out) => {
-        const task = await baton.complete(taskId, input);
-        out.result(task, () =>
-          task.status === 'reviewing' ? `${formatTaskLine(task)} awaits review` : `completed ${formatTaskLine(task)}`,
-        );
+        if (taskIds.length > 1) return completeSeveral(baton, out, taskIds, input);
+        const task = await baton.complete(taskIds[0] as number, input);
+        out.result(task, () => completedLine(task));
       });
     });
 
@@ -176,4 +180,17 @@ export function registerWorkCommands(program: Command, globals: () => GlobalOpti
         out.result(task, () => `${input.pass ? 'passed' : 'sent back'} ${formatTaskLine(task)}`);
       });
     });
+}
+
+const completedLine = (task: Task) =>
+  task.status === 'reviewing' ? `${formatTaskLine(task)} awaits review` : `completed ${formatTaskLine(task)}`;
+
+/** `baton done 3 4 5`: one `completeMany`; a refused task is reported, and the exit code is that of the first refusal. */
+async function completeSeveral(baton: Baton, out: Output, ids: number[], input: CompleteTaskInput): Promise<void> {
+  const results = await baton.completeMany(ids.map((id) => ({ ...input, id })));
+  out.result({ results: results.map((r) => (r.ok ? r : { ...r, error: r.error.toJSON() })) }, () =>
+    results.map((r) => (r.ok ? completedLine(r.task) : `#${r.id} refused: ${r.error.message} (${r.error.code})`)).join('\n'),
+  );
+  const refused = results.find((r) => !r.ok);
+  if (refused && !refused.ok) throw new ExitSignal(refused.error.exitCode);
 }

@@ -8,7 +8,7 @@ import { BatonError, invalid } from '../../core/errors.js';
 import { isFinal } from '../../core/lifecycle.js';
 import { LIMITS } from '../../core/limits.js';
 import { DEFAULT_POLICY, ENV_NAME_PATTERN } from '../../core/policy.js';
-import { parseList, parsePositiveInt, parseSeconds, parseTaskId } from '../../core/values.js';
+import { parseList, parseNonNegativeInt, parsePositiveInt, parseSeconds, parseTaskId } from '../../core/values.js';
 import { BATON_SECRETS } from '../../worker/command-env.js';
 import type { Executor } from '../../worker/types.js';
 import { ExitSignal, type GlobalOptions, type Output, serverOf, withBaton } from '../context.js';
@@ -29,6 +29,7 @@ export function registerWorkerCommands(program: Command, globals: () => GlobalOp
     .option('-c, --capabilities <caps>', 'capabilities, comma-separated')
     .option('--exec <cmd>', 'run CMD for each task (task JSON on stdin, in $BATON_TASK_FILE, and BATON_TASK_* variables)')
     .option('--concurrency <n>', 'tasks run at the same time', '1')
+    .option('--prefetch <n>', 'tasks claimed ahead and kept waiting for a free slot (for many short tasks)', '0')
     .option(
       '--bid <cmd>',
       'bid in auctions (assignment: auction) of tasks it can do: CMD reads the task JSON on stdin and prints a score 0–1 or {"score","etaSeconds","note"}; nothing or a non-zero exit declines',
@@ -102,6 +103,7 @@ interface WorkerSettings {
   queues: string[] | undefined;
   exec: string | undefined;
   concurrency: number;
+  prefetch: number;
   once: boolean;
   graceSeconds: number;
   simulateSeconds: number | null;
@@ -124,6 +126,7 @@ function workerSettings(idArg: string | undefined, nameArg: string | undefined, 
     queues: o.queues !== undefined ? parseList(String(o.queues), 'queues') : undefined,
     exec: o.exec as string | undefined,
     concurrency: parsePositiveInt(String(o.concurrency), 'concurrency', LIMITS.concurrency),
+    prefetch: parseNonNegativeInt(String(o.prefetch), 'prefetch', LIMITS.concurrency),
     once: o.once === true,
     graceSeconds: nonNegativeSeconds(String(o.grace), 'grace'),
     simulateSeconds:
@@ -211,6 +214,7 @@ async function runWorker(baton: Baton, s: WorkerSettings, o: Opts): Promise<void
     capabilities: s.capabilities,
     queues: s.queues,
     concurrency: s.concurrency,
+    prefetch: s.prefetch,
     leaseSeconds: s.leaseSeconds,
     once: s.once,
     // Run with each task's own command, a worker can do only the tasks that have one.

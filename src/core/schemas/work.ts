@@ -108,6 +108,15 @@ export const completeSchema = leaseRefSchema.extend({
 });
 export type CompleteTaskInput = z.input<typeof completeSchema>;
 
+/** One completion of `completeMany`: the task, and what `complete` of it would take. */
+export const completionItemSchema = completeSchema.extend({ id: taskIdSchema });
+export type CompletionItem = z.input<typeof completionItemSchema>;
+
+/** `completeMany`: a batch of completions; a malformed item refuses the batch, before any change. */
+export const completeManySchema = z.strictObject({
+  items: z.array(completionItemSchema).max(LIMITS.completionBatch, tooMany(LIMITS.completionBatch)),
+});
+
 export const failSchema = leaseRefSchema.extend({
   /** What went wrong. Longer output is refused, not cut: the sender chooses what to keep. */
   error: text(LIMITS.errorChars),

@@ -28,6 +28,7 @@ export const MUTATION_NAMES: Readonly<Record<string, string>> = {
   'POST /tasks/:id/heartbeat': 'heartbeat',
   'POST /tasks/:id/progress': 'reportProgress',
   'POST /tasks/:id/complete': 'complete',
+  'POST /completions': 'completeMany',
   'POST /tasks/:id/fail': 'fail',
   'POST /tasks/:id/release': 'release',
   'POST /tasks/:id/notes': 'addNote',

@@ -5,6 +5,8 @@ import type { Sql } from './connection.js';
 const MIN_DUE_WAIT_MS = 25;
 /** How long a waiter waits before it looks up when the next delayed task or lease falls due. */
 const DUE_LOOKUP_DELAY_MS = 20;
+/** The reason a wait's timers are cancelled with (`abort()` alone builds a DOMException per wait). */
+const ENDED = 'ended';
 /** Poll interval where notifications cannot arrive (behind a transaction-mode pooler). */
 export const POLL_MS = 100;
 
@@ -44,14 +46,14 @@ export class WakeUps {
       let timer: AbortController | undefined;
       const lookUp = new AbortController();
       const done = () => {
-        timer?.abort();
-        lookUp.abort();
+        timer?.abort(ENDED);
+        lookUp.abort(ENDED);
         this.waiters.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
       const arm = (ms: number) => {
-        timer?.abort();
+        timer?.abort(ENDED);
         const own = new AbortController();
         timer = own;
         void this.clock.sleep(Math.max(0, ms), own.signal).then(() => {

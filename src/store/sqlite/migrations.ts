@@ -438,6 +438,22 @@ CREATE TABLE github_repos (
 );
 `,
   },
+  {
+    version: 21,
+    name: 'fewer index writes per claim and completion',
+    // Every claim and completion changed the status of a task, and so wrote two entries of each
+    // index that starts with the status: pages written on each commit. The board's ordered
+    // columns are served instead by partial indexes that hold only the tasks of the statuses they
+    // order (see listSql): the waiting ones in claim order, the finished ones newest first.
+    // A claim no longer writes to either; a completion writes one entry.
+    sql: `
+DROP INDEX tasks_status_claim;
+DROP INDEX tasks_status_updated;
+CREATE INDEX tasks_assigned_claim ON tasks (claim_order, cap_count DESC, id) WHERE status = 'assigned';
+CREATE INDEX tasks_finished_updated ON tasks (status, updated_at DESC, id DESC)
+  WHERE status IN ('completed', 'failed', 'skipped', 'cancelled');
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */

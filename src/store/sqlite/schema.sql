@@ -294,6 +294,8 @@ CREATE INDEX offers_task ON offers (task_id);
 
 CREATE INDEX task_dependents ON task_dependencies (depends_on, task_id);
 
+CREATE INDEX tasks_assigned_claim ON tasks (claim_order, cap_count DESC, id) WHERE status = 'assigned';
+
 CREATE INDEX tasks_assignee ON tasks (assignee, id) WHERE assignee IS NOT NULL;
 
 CREATE INDEX tasks_claim_assigned ON tasks (reserved_for, claim_order, cap_count DESC, id) WHERE status = 'assigned';
@@ -304,6 +306,9 @@ CREATE INDEX tasks_completed_at ON tasks (completed_at) WHERE completed_at IS NO
 
 CREATE INDEX tasks_executing_queue ON tasks (queue) WHERE status = 'executing' AND lease_owner IS NOT NULL;
 
+CREATE INDEX tasks_finished_updated ON tasks (status, updated_at DESC, id DESC)
+  WHERE status IN ('completed', 'failed', 'skipped', 'cancelled');
+
 CREATE INDEX tasks_lease_expiry ON tasks (lease_expires_at) WHERE status = 'executing';
 
 CREATE INDEX tasks_open_queue ON tasks (queue, status) WHERE status IN ('blocked', 'queued', 'assigned', 'paused');
@@ -313,10 +318,6 @@ CREATE INDEX tasks_parent ON tasks (parent_id, id) WHERE parent_id IS NOT NULL;
 CREATE INDEX tasks_recurring ON tasks (id) WHERE recurrence IS NOT NULL;
 
 CREATE INDEX tasks_status ON tasks (status, id);
-
-CREATE INDEX tasks_status_claim ON tasks (status, claim_order, cap_count DESC, id);
-
-CREATE INDEX tasks_status_updated ON tasks (status, updated_at DESC, id DESC);
 
 CREATE INDEX tasks_swarm_of ON tasks (swarm_of) WHERE swarm_of IS NOT NULL;
 

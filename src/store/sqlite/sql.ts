@@ -1,3 +1,5 @@
+import type { TaskSort } from '../../core/search.js';
+import { TASK_STATUSES, type TaskStatus } from '../../core/types.js';
 import { type TaskQuery, taskOrder } from '../store.js';
 
 /** Every statement of the SQLite store, in one place: the fixed ones, and the filters of task lists. */
@@ -58,6 +60,13 @@ export const SQL = {
   countByStatus: 'SELECT status, count(*) AS n FROM tasks GROUP BY status',
   countCompletedSince: 'SELECT count(*) FROM tasks WHERE completed_at >= ?',
   // Params: @now and one breach cut-off per priority (ms; -1 when the priority has no target).
+  // Tasks per status but completed, each a range of tasks_status.
+  countOpenByStatus: `SELECT status, count(*) AS n FROM tasks
+    WHERE status IN (${TASK_STATUSES.filter((s) => s !== 'completed')
+      .map((s) => `'${s}'`)
+      .join(', ')}) GROUP BY status`,
+  parentsByStatus: `SELECT status, count(*) AS n FROM tasks
+    WHERE id IN (SELECT parent_id FROM tasks WHERE parent_id IS NOT NULL) GROUP BY status`,
   readyCounts: `SELECT priority, count(*) AS n,
       sum(coalesce(ready_at, created_at) < CASE priority WHEN 'critical' THEN @critical WHEN 'high' THEN @high
         WHEN 'normal' THEN @normal WHEN 'low' THEN @low ELSE @maintenance END) AS breaches
@@ -122,6 +131,11 @@ export const CLAIM_ONE = {
   assigned: SQL.claimAssigned.replace('LIMIT @limit', 'LIMIT 1'),
 } as const;
 
+/** What an open listing shows: every status but completed, cancelled and skipped. */
+export const OPEN_STATUSES: readonly TaskStatus[] = TASK_STATUSES.filter(
+  (s) => !['completed', 'cancelled', 'skipped'].includes(s),
+);
+
 export function taskWhere(query: TaskQuery, now: number): { where: string; params: Record<string, unknown> } {
   const clauses: string[] = [];
   const params: Record<string, unknown> = {};
@@ -170,7 +184,8 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
     clauses.push('t.id IN (SELECT rowid FROM tasks_search WHERE tasks_search MATCH @match)');
     params.match = query.words.map((w) => `"${w}"*`).join(' ');
   }
-  if (query.open) clauses.push("t.status NOT IN ('completed', 'cancelled', 'skipped')");
+  // Named, not `NOT IN` the closed ones: a range of the status indexes each, instead of every row.
+  if (query.open) clauses.push(`t.status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`);
   // The parents are read once from the tasks_parent index (few rows), then each task is looked up among them.
   if (query.hasSubtasks !== undefined) {
     clauses.push(`t.id ${query.hasSubtasks ? '' : 'NOT '}IN (SELECT c.parent_id FROM tasks c WHERE c.parent_id IS NOT NULL)`);
@@ -182,28 +197,57 @@ export function taskWhere(query: TaskQuery, now: number): { where: string; param
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+/** The finished statuses, as the partial index `tasks_finished_updated` names them (migration 21). */
+const FINISHED = ['completed', 'failed', 'skipped', 'cancelled'] as const;
+const FINISHED_TERM = `t.status IN (${FINISHED.map((s) => `'${s}'`).join(', ')})`;
+
+/** The orders an index keeps per status: claim order, id (created), newest first (updated). */
+const INDEXED_ORDERS = new Set<TaskSort>(['claim', 'created', 'updated']);
+
 /**
- * One page of a listing. In claim order over several statuses (queued and assigned: the Queued
- * column), each status is read in order from `tasks_status_claim` and the runs merged, instead of
- * sorting every waiting task for each page: SQLite takes an index's order for one status only.
+ * The index that reads the tasks of one status in a listing's order, with the terms that let
+ * SQLite use it: a partial index is used only for a query whose WHERE states its own condition,
+ * and a bound parameter states nothing, so the status is written into the statement.
+ */
+function statusRun(status: TaskStatus, sort: TaskSort): { index: string | null; terms: string[] } {
+  if (!TASK_STATUSES.includes(status)) throw new Error(`unknown status ${String(status)}`);
+  const is = `t.status = '${status}'`;
+  if (sort === 'claim' && status === 'queued') return { index: 'tasks_claim_queued', terms: [is] };
+  if (sort === 'claim' && status === 'assigned') return { index: 'tasks_assigned_claim', terms: [is] };
+  if (sort === 'updated' && (FINISHED as readonly string[]).includes(status)) {
+    return { index: 'tasks_finished_updated', terms: [is, FINISHED_TERM] };
+  }
+  return { index: null, terms: [is] };
+}
+
+/**
+ * One page of a listing. In an indexed order over some statuses (a board column; an open
+ * listing), each status is read in order from the index that holds it (see `statusRun`) and the
+ * runs merged, instead of sorting every matching task for each page: SQLite takes an index's order
+ * for one status only.
  */
 export function listSql(query: TaskQuery, now: number): { sql: string; params: Record<string, unknown> } {
   const order = taskOrder(query);
-  const statuses = query.status ?? [];
+  const sort = query.sort ?? (query.ready ? 'claim' : 'created');
+  const named = query.status && query.status.length > 0 ? query.status : null;
+  const open = query.open ? OPEN_STATUSES : null;
+  const statuses = [...new Set(named && open ? named.filter((s) => open.includes(s)) : (named ?? open ?? []))];
   const limit = query.limit ?? -1;
   const offset = query.offset ?? 0;
-  if ((query.sort ?? (query.ready ? 'claim' : 'created')) !== 'claim' || statuses.length < 2 || limit < 0) {
+  // One status in id order is the status index's own order: no run to merge.
+  const runsOf = statuses.length > 1 || (statuses.length === 1 && sort !== 'created');
+  if (!INDEXED_ORDERS.has(sort) || !runsOf || limit < 0) {
     const { where, params } = taskWhere(query, now);
     return {
       sql: `${SQL.selectTask} ${where} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
       params: { ...params, limit, offset },
     };
   }
-  const { where, params } = taskWhere({ ...query, status: undefined }, now);
-  const runs = statuses.map((s, i) => {
-    params[`st${i}`] = s;
-    const cond = `${where ? `${where} AND` : 'WHERE'} t.status = @st${i}`;
-    return `SELECT * FROM (${SQL.selectTask} ${cond} ORDER BY ${order} LIMIT @upTo)`;
+  const { where, params } = taskWhere({ ...query, status: undefined, open: undefined }, now);
+  const runs = statuses.map((s) => {
+    const { index, terms } = statusRun(s, sort);
+    const cond = [where.replace(/^WHERE /, ''), ...terms].filter(Boolean).join(' AND ');
+    return `SELECT * FROM (${SQL.selectTask}${index ? ` INDEXED BY ${index}` : ''} WHERE ${cond} ORDER BY ${order} LIMIT @upTo)`;
   });
   const sql = `SELECT * FROM (${runs.join(' UNION ALL ')}) t ORDER BY ${order} LIMIT @limit OFFSET @offset`;
   return { sql, params: { ...params, upTo: limit + offset, limit, offset } };

@@ -40,6 +40,7 @@ import * as runs from './runs.js';
 import { listSql, SQL, taskWhere } from './sql.js';
 import { beginImmediate, type WriterQueue, writerQueue } from './sqlite-lock.js';
 import { SqliteTx } from './sqlite-tx.js';
+import { fastCount, fastCountByStatus } from './task-counts.js';
 import * as teams from './teams.js';
 import * as triggers from './triggers.js';
 import * as workflows from './workflows.js';
@@ -267,7 +268,9 @@ export class SqliteStore implements Store {
 
   countTasks(query: TaskQuery): Promise<number> {
     const { where, params } = taskWhere(query, this.clock.now());
-    return this.read((stmt) => Number(stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params)));
+    return this.read(
+      (stmt) => fastCount(stmt, query) ?? Number(stmt(`SELECT count(*) FROM tasks t ${where}`).pluck().get(params)),
+    );
   }
 
   hasTasks(query: TaskQuery): Promise<boolean> {
@@ -279,6 +282,8 @@ export class SqliteStore implements Store {
     const counts = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
     const { where, params } = taskWhere(query, this.clock.now());
     return this.read((stmt) => {
+      const fast = fastCountByStatus(stmt, query);
+      if (fast) return fast;
       const rows = stmt(`SELECT t.status, count(*) AS n FROM tasks t ${where} GROUP BY t.status`).all(params);
       for (const r of rows as { status: TaskStatus; n: number }[]) counts[r.status] = r.n;
       return counts;
