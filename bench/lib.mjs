@@ -1,6 +1,7 @@
 // Small helpers shared by the benchmark sections.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,41 @@ export const DIST = new URL('../dist/', import.meta.url);
 export function childEnv(extra = {}) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('BATON_')));
   return { ...env, NO_COLOR: '1', ...extra };
+}
+
+/** The PostgreSQL server benchmarks use; each run works in a schema of its own. */
+export const PG_URL = process.env.BATON_BENCH_PG ?? process.env.BATON_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A fresh schema name on PG_URL: its store URL, and `drop()` to remove it afterwards. */
+export function freshPgSchema(prefix) {
+  const schema = `bench_${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const url = new URL(PG_URL);
+  url.searchParams.set('schema', schema);
+  const drop = async () => {
+    const { default: postgres } = await import('postgres');
+    const sql = postgres(PG_URL, { max: 1, onnotice: () => {} });
+    await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await sql.end({ timeout: 5 });
+  };
+  return { schema, url: url.href, drop };
+}
+
+/** Resident memory of process `pid` (VmRSS), in MB. */
+export function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+/** The lines of a text stream, as they arrive. */
+export async function* readLines(stream) {
+  let buffered = '';
+  for await (const chunk of stream) {
+    buffered += chunk;
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      yield buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+    }
+  }
 }
 
 export async function openFresh() {
@@ -75,7 +111,7 @@ export function printTable(title, rows) {
   for (const r of rows) console.log(r.map((c, i) => String(c ?? '').padEnd(widths[i])).join('  '));
 }
 
-/** A `baton serve` process over `db` (no rate limit, warnings only), once it listens. */
+/** A `baton serve` process over `db` (no rate limit, warnings only, on stderr), once it listens. */
 export async function startServe(db) {
   const child = spawn(
     process.execPath,
@@ -87,14 +123,23 @@ export async function startServe(db) {
   );
   const url = await new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => {
+    const listen = (d) => {
       out += d;
       const m = out.match(/Baton is serving (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
+      if (!m) return;
+      resolve(m[1]);
+      // Then its warnings and errors (the log, on stdout) are shown, not kept.
+      child.stdout.off('data', listen);
+      child.stdout.pipe(process.stderr);
+    };
+    child.stdout.on('data', listen);
     child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
   });
+  // A benchmark that fails leaves no server behind.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
   const stop = async () => {
+    process.off('exit', orphaned);
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
   };

@@ -17,6 +17,7 @@ const SECTIONS = [
   './fleet.mjs',
   './graphql.mjs',
   './scale.mjs',
+  './agents.mjs',
 ];
 const only = process.argv[2];
 

@@ -93,9 +93,11 @@ export async function releaseReservationsOf(ctx: AppContext, workerId: string): 
  * back to the queue. Returns the ids of the tasks released.
  */
 export async function releaseOfflineReservations(ctx: AppContext): Promise<number[]> {
+  // Every sweep (each 100 ms) asks; reserved tasks are few or none, while a fleet registers
+  // thousands of workers, so the workers are read only when some task is reserved.
+  const reserved = (await ctx.store.listTasks({ status: ['assigned'], limit: 500 })).filter((t) => t.reservedFor !== null);
+  if (reserved.length === 0) return [];
   const offline = await offlineWorkers(ctx);
-  if (offline.size === 0) return [];
-  const reserved = await ctx.store.listTasks({ status: ['assigned'], limit: 500 });
   const ids = reserved.filter((t) => t.reservedFor !== null && offline.has(t.reservedFor)).map((t) => t.id);
   return releaseEach(ctx, ids, (worker) => (offline.has(worker) ? reasonFor(offline.get(worker)) : null));
 }

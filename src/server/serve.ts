@@ -13,6 +13,13 @@ import { buildServer, type ServerOptions } from './app.js';
 import { createLogger } from './logger.js';
 import { isLoopback } from './request-guard.js';
 
+/**
+ * Connections the kernel holds for the server until it accepts them (capped by the system's
+ * net.core.somaxconn). Node's default of 511 overflows when thousands of agents connect at once —
+ * a fleet starting, or every agent coming back after a restart — and connections past it are reset.
+ */
+export const LISTEN_BACKLOG = 8192;
+
 export interface ServeOptions {
   db?: string | undefined;
   /** Create the store when there is none (`npm start`). */
@@ -93,7 +100,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     });
     const fleetSpec = await fleetToRun(options.fleet, join(location.dir, 'config.yaml'));
     await server.start();
-    await server.app.listen({ port: options.port, host: options.host });
+    await server.app.listen({ port: options.port, host: options.host, backlog: LISTEN_BACKLOG });
     const address = server.app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;

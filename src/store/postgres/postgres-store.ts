@@ -40,7 +40,7 @@ import { type IntegrationStatements, integrationReads, integrationStatements } f
 import { migrate } from './migrate.js';
 import { PostgresTx } from './postgres-tx.js';
 import { claimQueueParams, pausesOf, queueCountsOf, queueStatements } from './queues.js';
-import { inTransaction } from './reservation.js';
+import { inTransaction, poolMoved } from './reservation.js';
 import { claimRows, listResources } from './resources.js';
 import { candidatesOf, dutiesOf, retentionStatements, withTaskStatus } from './retention.js';
 import { type Row, rowToEvent, rowToTask, rowToWorker } from './rows.js';
@@ -169,7 +169,14 @@ export class PostgresStore implements Store {
 
   /** One statement on any pooled connection. */
   exec(on: Queryable, text: string, params: Params = []): Promise<Row[]> {
-    return on.unsafe(text, params as never[], { prepare: this.prepare }) as unknown as Promise<Row[]>;
+    const rows = on.unsafe(text, params as never[], { prepare: this.prepare }) as unknown as Promise<Row[]>;
+    const pool = this.sql;
+    if (on !== pool) return rows;
+    // Its connection is free again: transactions waiting for one see the pool move (reservation.ts).
+    return rows.then((answered) => {
+      poolMoved(pool);
+      return answered;
+    });
   }
 
   /** A read: repeated across a lost connection until the reconnect window closes. */

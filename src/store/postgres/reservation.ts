@@ -8,6 +8,23 @@ export type Reserved = Awaited<ReturnType<Sql['reserve']>>;
 const WAIT_MS = 5_000;
 
 /**
+ * When each pool last had a connection come free: a statement on it answered, or it handed one
+ * out for a transaction. A pool that keeps doing so is busy, not stuck: under thousands of
+ * concurrent callers a caller's turn can come after WAIT_MS, and failing it then (RESERVE_TIMEOUT
+ * counts as an outage, see availability.ts) would turn a busy server into one that refuses
+ * everything and replaces its pool.
+ */
+const lastFreed = new WeakMap<Sql, number>();
+
+/** A statement on the pool `sql` answered: its connection is free again. */
+export function poolMoved(sql: Sql): void {
+  lastFreed.set(sql, Date.now());
+}
+
+/** The longest a caller waits for its turn, moving queue or not: a reservation the driver stranded (#1195) still ends. */
+const MOST_WAIT_MS = 60_000;
+
+/**
  * A connection reserved from the pool for one transaction. The driver (postgres.js 3.4.9) is not
  * safe with a reserved connection whose server goes away, and this guards each way it fails:
  * - a statement sent on it after its socket closed never settles, or throws from a timer and so
@@ -24,17 +41,32 @@ export class Reservation {
 
   private constructor(readonly conn: Reserved) {}
 
-  /** A connection for one transaction; rejects with `RESERVE_TIMEOUT` when none comes in time. */
+  /**
+   * A connection for one transaction; rejects with `RESERVE_TIMEOUT` once no connection of the
+   * pool came free for anyone for `waitMs` (a caller queued behind others waits while the queue moves,
+   * up to MOST_WAIT_MS).
+   */
   static acquire(sql: Sql, waitMs = WAIT_MS): Promise<Reservation> {
     const reserving = sql.reserve();
-    return bounded(reserving, waitMs, () => {
-      // Too late for us: should it come after all, the pool gets it straight back.
-      reserving.then(
-        (conn) => conn.release(),
-        () => {},
-      );
-      return driverError('RESERVE_TIMEOUT', `no connection of the pool became free within ${waitMs} ms`);
-    }).then((conn) => new Reservation(conn));
+    const granted = reserving.then((conn) => {
+      poolMoved(sql);
+      return conn;
+    });
+    const giveUpAt = Date.now() + Math.max(waitMs, MOST_WAIT_MS);
+    const stuckAt = () => Math.min(giveUpAt, (lastFreed.get(sql) ?? Number.NEGATIVE_INFINITY) + waitMs);
+    return bounded(
+      granted,
+      waitMs,
+      () => {
+        // Too late for us: should it come after all, the pool gets it straight back.
+        reserving.then(
+          (conn) => conn.release(),
+          () => {},
+        );
+        return driverError('RESERVE_TIMEOUT', `no connection of the pool became free within ${waitMs} ms`);
+      },
+      stuckAt,
+    ).then((conn) => new Reservation(conn));
   }
 
   /** Back to the pool. Call it only right after a statement on it succeeded (COMMIT). */
@@ -88,14 +120,23 @@ export async function inTransaction<T>(
   }
 }
 
-/** `promise`, or what `onTimeout` gives (thrown when it is an error) once `ms` have passed. */
-function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => unknown): Promise<T> {
+/**
+ * `promise`, or what `onTimeout` gives (thrown when it is an error) once `ms` have passed — or,
+ * with `until`, once the time it names has passed too (asked again each time the wait ends).
+ */
+function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => unknown, until?: () => number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const expire = () => {
+      const later = (until?.() ?? 0) - Date.now();
+      if (later > 0) {
+        timer = setTimeout(expire, later);
+        return;
+      }
       const outcome = onTimeout();
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome as T);
-    }, ms);
+    };
+    let timer = setTimeout(expire, ms);
     promise.then(
       (value) => {
         clearTimeout(timer);
