@@ -18,29 +18,20 @@ export function immediate<T>(db: Database.Database, fn: () => T): T {
   }
 }
 
-/** The first and the longest pause between tries of a write lock another process holds, in µs. */
-const FIRST_PAUSE_US = 50;
-const MAX_PAUSE_US = 2_000;
-const pauseCell = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Takes the write lock. Another process's transaction lasts a fraction of a millisecond, but
- * SQLite's own busy handler sleeps 1, 2, 5, 10… ms between tries: processes sharing one file
- * would spend most of their time asleep with the lock free. So the write connection has no busy
- * timeout (see sqlite-open.ts) and the lock is tried here, with pauses from 50 µs doubling to
- * 2 ms (jittered), for up to `BUSY_TIMEOUT_MS`. The pauses block, as SQLite's own would.
- */
 export function beginImmediate(db: Database.Database): void {
-  const deadline = performance.now() + BUSY_TIMEOUT_MS;
-  for (let pause = FIRST_PAUSE_US; ; pause = Math.min(pause * 2, MAX_PAUSE_US)) {
+  // busy_timeout already waits up to BUSY_TIMEOUT_MS inside SQLite; retry a few rounds beyond that
+  // before reporting the store as busy, so a long burst from other processes is ridden out.
+  for (let round = 0; ; round++) {
     try {
       db.exec('BEGIN IMMEDIATE');
       return;
     } catch (err) {
-      if (!((err as { code?: string }).code ?? '').startsWith('SQLITE_BUSY')) throw err;
-      if (performance.now() >= deadline)
-        throw new BatonError('store_busy', 'the store stayed locked by other writers; try again');
-      Atomics.wait(pauseCell, 0, 0, (pause * (0.5 + Math.random())) / 1000);
+      const code = (err as { code?: string }).code ?? '';
+      if (!code.startsWith('SQLITE_BUSY') || round >= 3) {
+        if (code.startsWith('SQLITE_BUSY'))
+          throw new BatonError('store_busy', 'the store stayed locked by other writers; try again');
+        throw err;
+      }
     }
   }
 }

@@ -51,8 +51,6 @@ export function openSqliteStore(path: string, options: SqliteOptions): SqliteSto
     db.close();
     throw err;
   }
-  // The write lock is waited for by `beginImmediate`, in steps far finer than SQLite's busy handler.
-  db.pragma('busy_timeout = 0');
   return new SqliteStore(db, path, { reader, clock: options.clock });
 }
 
