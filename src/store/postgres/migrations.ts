@@ -480,6 +480,20 @@ CREATE TABLE github_repos (
 );
 `,
   },
+  {
+    version: 21,
+    name: 'fewer index writes per claim and completion',
+    // As on SQLite: the board's ordered columns are read from partial indexes of the statuses they
+    // order, so a claim writes to neither and a completion one entry. Listings name their
+    // statuses as literals (task-query.ts), which lets PostgreSQL prove a partial index usable.
+    sql: `
+DROP INDEX tasks_status_claim;
+DROP INDEX tasks_status_updated;
+CREATE INDEX tasks_assigned_claim ON tasks (claim_order, cap_count DESC, id) WHERE status = 'assigned';
+CREATE INDEX tasks_finished_updated ON tasks (status, updated_at DESC, id DESC)
+  WHERE status IN ('completed', 'failed', 'skipped', 'cancelled');
+`,
+  },
 ];
 
 /** The newest version known (numbers are unique and increasing, not necessarily consecutive). */
