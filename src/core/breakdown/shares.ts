@@ -55,9 +55,11 @@ export function splitRounded(total: number, weights: readonly number[]): number[
       .sort((a, b) => b.error - a.error || (diff > 0 ? a.i - b.i : b.i - a.i));
     const pick = order.find(({ i }) => {
       const step = planningStep(exact[i] as number);
-      return step <= Math.abs(diff) && (parts[i] as number) + Math.sign(diff) * step >= step;
+      const moved = (parts[i] as number) + Math.sign(diff) * step;
+      return step <= Math.abs(diff) && moved >= step && onStep(moved);
     });
     if (!pick) {
+      if (settleOnSteps(parts, diff)) break;
       const largest = parts.indexOf(Math.max(...parts));
       parts[largest] = (parts[largest] as number) + diff;
       break;
@@ -67,4 +69,34 @@ export function splitRounded(total: number, weights: readonly number[]): number[
     diff -= Math.sign(diff) * step;
   }
   return parts;
+}
+
+/** Whether `v` minutes is a part a planner would write: a positive multiple of its own step. */
+const onStep = (v: number) => v > 0 && v % planningStep(v) === 0;
+
+/**
+ * The last `diff` no single step can take (a 15-minute remainder among parts counted in hours):
+ * one part takes it, give or take whole hours that another part gives back, when both stay on
+ * their steps. Changes `parts` and answers true if it found such a pair.
+ */
+function settleOnSteps(parts: number[], diff: number): boolean {
+  for (let hours = 0; hours <= 8; hours++) {
+    for (const sign of hours === 0 ? [1] : [1, -1]) {
+      const shift = sign * hours * 60;
+      for (let i = 0; i < parts.length; i++) {
+        const taken = (parts[i] as number) + diff + shift;
+        if (!onStep(taken)) continue;
+        if (shift === 0) {
+          parts[i] = taken;
+          return true;
+        }
+        const j = parts.findIndex((p, k) => k !== i && onStep(p - shift));
+        if (j < 0) continue;
+        parts[i] = taken;
+        parts[j] = (parts[j] as number) - shift;
+        return true;
+      }
+    }
+  }
+  return false;
 }
