@@ -15,9 +15,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { DIST, median, percentile, queuedDump } from './lib.mjs';
+import { DIST, median, PG_URL, percentile, queuedDump, readLines } from './lib.mjs';
 
-const PG_URL = process.env.BATON_BENCH_PG ?? process.env.BATON_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TASKS = Number(process.env.BENCH_PG_TASKS ?? 20_000);
 const PICKUPS = Number(process.env.BENCH_PG_PICKUPS ?? 200);
@@ -231,17 +230,6 @@ async function child({ lib, schema, concurrency }) {
   await stop();
   process.stdout.write(`${JSON.stringify({ first, handled })}\n`);
   process.exit(0);
-}
-
-async function* readLines(stream) {
-  let buffered = '';
-  for await (const chunk of stream) {
-    buffered += chunk;
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      yield buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-    }
-  }
 }
 
 function spawnWorker(lib, schema, concurrency) {

@@ -39,8 +39,8 @@ async function holdLock(db: string, ms: number): Promise<Promise<number>> {
   return new Promise((resolve) => child.on('close', () => resolve(Number(out.split(' ')[1]))));
 }
 
-// Writers of other processes take turns on the lock; the wait for it is Baton's own (finer than
-// SQLite's busy handler, see sqlite-lock.ts), so it must still wait rather than fail at once.
+// Writers of other processes take turns on the lock (busy_timeout and `beginImmediate`, see
+// sqlite-lock.ts): a write made while another holds it waits rather than fails.
 it('a write waits while another process holds the lock, and lands once the lock is free', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'baton-lock-'));
   dirs.push(dir);
