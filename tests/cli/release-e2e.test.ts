@@ -135,12 +135,22 @@ describe.each<StoreBackend>([sqliteBackend, postgresBackend])('the release examp
 
   async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
+    // What the last look saw, for the message should the wait time out.
+    let last = 'nothing yet';
     for (;;) {
-      const value = await probe().catch(() => undefined);
+      const value = await probe().catch((err: unknown) => {
+        last = `error: ${err instanceof Error ? err.message : String(err)}`;
+        return undefined;
+      });
       if (value) return value;
       if (Date.now() > deadline) {
         const logs = workers.map((w) => w.output().split('\n').slice(-15).join('\n')).join('\n---\n');
-        throw new Error(`timed out waiting for ${what}\nserver:\n${server.output().slice(-2000)}\nworkers:\n${logs}`);
+        const runs = await api<{ runs: RunDetail[] }>('/runs?limit=100')
+          .then((r) => r.runs.map((x) => `${x.id} ${x.workflow} ${x.status} ${JSON.stringify(statuses(x))}`).join('\n'))
+          .catch((err: unknown) => `cannot list runs: ${String(err)}`);
+        throw new Error(
+          `timed out waiting for ${what} (last look: ${last})\nruns:\n${runs}\nserver:\n${server.output().slice(-2000)}\nworkers:\n${logs}`,
+        );
       }
       await sleep(300);
     }
@@ -149,7 +159,8 @@ describe.each<StoreBackend>([sqliteBackend, postgresBackend])('the release examp
   const allOf = (what: string, ids: number[], done: (run: WorkflowRun) => boolean) =>
     until(`runs ${ids.join(', ')} ${what}`, async () => {
       const seen = new Map((await runsOf('release')).map((r) => [r.id, r]));
-      return ids.every((id) => seen.has(id) && done(seen.get(id) as WorkflowRun));
+      if (ids.every((id) => seen.has(id) && done(seen.get(id) as WorkflowRun))) return true;
+      throw new Error(`seen ${ids.map((id) => `${id}: ${seen.get(id)?.status ?? 'missing'}`).join(', ')}`);
     });
   const ended = (...ids: number[]) => allOf('to end', ids, (r) => r.status !== 'running');
   const waitingFor = (...ids: number[]) =>

@@ -11,9 +11,16 @@ import { sealedFolder } from '../helpers/sealed.js';
  */
 export const PG_URL = process.env.BATON_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** Connections per pool of a store the tests open. */
+const TEST_POOL = 4;
+
 export function schemaUrl(schema: string, extra = ''): string {
   const url = new URL(PG_URL);
   url.searchParams.set('schema', schema);
+  // A store opened by a test (or a server or worker it starts) holds a few connections, not the
+  // default ten: a run keeps dozens open at once against one server's max_connections, and two
+  // copies of the suite may share it.
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', String(TEST_POOL));
   return `${url.href}${extra}`;
 }
 

@@ -46,10 +46,18 @@ interface Served {
 export function remoteRun(backend: StoreBackend): ContractRun {
   const servers = new Map<string, Promise<Served>>();
 
-  const serverFor = (slot: Slot): Promise<Served> => {
+  // Servers under a config serve the few tests of one describe; the most recent are kept and older
+  // ones stopped, so a suite does not end up holding a server (and its PostgreSQL connections) per
+  // config it ever used.
+  const configured: string[] = [];
+  const serverFor = async (slot: Slot): Promise<Served> => {
     const key = slot.config ? `${slot.name} ${JSON.stringify(slot.config)}` : slot.name;
     let served = servers.get(key);
     if (!served) {
+      if (slot.config) {
+        configured.push(key);
+        while (configured.length > KEPT_CONFIGURED) await stopServer(servers, configured.shift() as string);
+      }
       served = serveFresh(backend, slot.config);
       servers.set(key, served);
     }
@@ -78,6 +86,18 @@ export function remoteRun(backend: StoreBackend): ContractRun {
       }
     },
   };
+}
+
+/** Configured servers kept running at once (a test may use two configs). */
+const KEPT_CONFIGURED = 2;
+
+async function stopServer(servers: Map<string, Promise<Served>>, key: string): Promise<void> {
+  const served = servers.get(key);
+  servers.delete(key);
+  const s = await served?.catch(() => undefined);
+  if (!s) return;
+  await s.server.stop();
+  await s.store.remove();
 }
 
 async function serveFresh(backend: StoreBackend, config: Record<string, unknown> | undefined): Promise<Served> {
