@@ -282,10 +282,12 @@ const lastBehindLook = new WeakMap<object, number>();
 /**
  * The sweep's share of runs: those due by time (waits, loop pauses, approval timeouts; waits for
  * events at every sweep), read through an index, and every 10 s the runs a lost advance left behind.
+ * With the sweep's look (`Store.sweepDue`): when it found no run due, only the runs left behind are
+ * looked for, when their 10 s come.
  */
-export async function advanceRuns(ctx: AppContext): Promise<void> {
-  const now = await ctx.store.now();
-  const ids = (await ctx.store.listRuns({ dueBy: now, limit: 200 })).map((r) => r.id);
+export async function advanceRuns(ctx: AppContext, look?: { due: boolean; nowMs: number }): Promise<void> {
+  const now = look?.nowMs ?? (await ctx.store.now());
+  const ids = (look?.due ?? true) ? (await ctx.store.listRuns({ dueBy: now, limit: 200 })).map((r) => r.id) : [];
   if (now - (lastBehindLook.get(ctx.store) ?? 0) >= BEHIND_EVERY_MS) {
     lastBehindLook.set(ctx.store, now);
     ids.push(...(await ctx.store.runsBehind(100)));

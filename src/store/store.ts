@@ -117,6 +117,11 @@ export interface Store extends StoreMaintenance, StoreHooks, StoreFleet, StoreOf
    * occurrence's fire time (`recurrence.fireAt`) is at or before `nowMs`: the next one is due.
    */
   dueRecurrences(nowMs: number, limit: number): Promise<number[]>;
+  /**
+   * What a sweep would find to do, asked in one statement: each flag is true when the sweep's
+   * own read of that kind could return something (a superset; never false when it would).
+   */
+  sweepDue(): Promise<SweepDue>;
 
   /**
    * Every resource known (given a capacity) or named by an open task, by name, with the executing
@@ -386,6 +391,24 @@ export interface EventQuery {
   perTask?: number | undefined;
   afterId?: number | undefined;
   limit?: number | undefined;
+}
+
+/** The store's answer to "is anything due?" for one sweep (`Store.sweepDue`). */
+export interface SweepDue {
+  /** The store's clock when it looked, in ms. */
+  nowMs: number;
+  /** An executing task's lease ran out. */
+  leases: boolean;
+  /** A waiting (`assigned`) task is reserved for a worker. */
+  reserved: boolean;
+  /** A push or an auction is open. */
+  offers: boolean;
+  /** A recurring task's next occurrence is due. */
+  recurrences: boolean;
+  /** Some workflow has a trigger. */
+  triggers: boolean;
+  /** A running workflow run waits on time or events that are due. */
+  runs: boolean;
 }
 
 export interface ReadyCounts {

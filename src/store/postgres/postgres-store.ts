@@ -19,7 +19,15 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { type AppliedMigration, keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, taskOrder } from '../store.js';
+import {
+  type AppliedMigration,
+  keyRecordOf,
+  type ReadyCounts,
+  type RunQuery,
+  readyCountsOf,
+  type SweepDue,
+  taskOrder,
+} from '../store.js';
 import { teamsOf } from '../teams.js';
 import { Availability } from './availability.js';
 import { dumpStore, pgSnapshot } from './backup.js';
@@ -283,6 +291,19 @@ export class PostgresStore implements Store {
 
   async expiredLeases(nowMs: number, limit: number): Promise<number[]> {
     return (await this.read(this.st.expiredLeases, [nowMs, limit])).map((r) => Number(r.id));
+  }
+
+  async sweepDue(): Promise<SweepDue> {
+    const [r] = await this.read(this.st.sweepDue);
+    return {
+      nowMs: Number(r?.now_ms),
+      leases: r?.leases === true,
+      reserved: r?.reserved === true,
+      offers: r?.offers === true,
+      recurrences: r?.recurrences === true,
+      triggers: r?.triggers === true,
+      runs: r?.runs === true,
+    };
   }
 
   async dueRecurrences(nowMs: number, limit: number): Promise<number[]> {

@@ -281,6 +281,17 @@ RETURNING task_id`,
     // Templates of recurring tasks whose newest occurrence's fire time (ISO text, $1) has passed.
     dueRecurrences: `SELECT id FROM ${tasks} WHERE recurrence IS NOT NULL AND status = 'blocked'
       AND recurrence->>'templateId' IS NULL AND recurrence->>'fireAt' <= $1 ORDER BY id LIMIT $2`,
+    // One look for the sweep: whether each of its reads could find anything, at the store's now.
+    sweepDue: `WITH c AS (SELECT ${NOW_MS} AS now_ms)
+      SELECT c.now_ms,
+        EXISTS (SELECT 1 FROM ${tasks} WHERE status = 'executing' AND lease_expires_at <= c.now_ms) AS leases,
+        EXISTS (SELECT 1 FROM ${tasks} WHERE status = 'assigned' AND reserved_for IS NOT NULL) AS reserved,
+        EXISTS (SELECT 1 FROM ${s}.offers WHERE closed_at IS NULL) AS offers,
+        EXISTS (SELECT 1 FROM ${tasks} WHERE recurrence IS NOT NULL AND status = 'blocked'
+          AND recurrence->>'templateId' IS NULL AND recurrence->>'fireAt' <= ${isoOf('c.now_ms')}) AS recurrences,
+        EXISTS (SELECT 1 FROM ${s}.workflow_triggers) AS triggers,
+        EXISTS (SELECT 1 FROM ${s}.workflow_runs WHERE status = 'running' AND wake_at <= c.now_ms) AS runs
+      FROM c`,
     // When an idle worker should look again even without a wake-up: a delayed task falls due or
     // a lease runs out (its task returns to the queue when someone expires it).
     // $1: how long ago the wait began (ms). A task that fell due since then counts (its due time is

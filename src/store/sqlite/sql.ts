@@ -55,6 +55,15 @@ export const SQL = {
 
   expiredLeases: `SELECT id FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT ?`,
   // Templates of recurring tasks whose newest occurrence's fire time (ISO text, ?) has passed.
+  // One look for the sweep: whether each of its reads could find anything (now in ms, as ISO, in ms).
+  sweepDue: `SELECT
+    EXISTS (SELECT 1 FROM tasks INDEXED BY tasks_lease_expiry WHERE status = 'executing' AND lease_expires_at <= ?) AS leases,
+    EXISTS (SELECT 1 FROM tasks WHERE status = 'assigned' AND reserved_for IS NOT NULL) AS reserved,
+    EXISTS (SELECT 1 FROM offers WHERE closed_at IS NULL) AS offers,
+    EXISTS (SELECT 1 FROM tasks INDEXED BY tasks_recurring WHERE recurrence IS NOT NULL AND status = 'blocked'
+      AND json_extract(recurrence, '$.templateId') IS NULL AND json_extract(recurrence, '$.fireAt') <= ?) AS recurrences,
+    EXISTS (SELECT 1 FROM workflow_triggers) AS triggers,
+    EXISTS (SELECT 1 FROM workflow_runs WHERE status = 'running' AND wake_at <= ?) AS runs`,
   dueRecurrences: `SELECT id FROM tasks INDEXED BY tasks_recurring WHERE recurrence IS NOT NULL AND status = 'blocked'
     AND json_extract(recurrence, '$.templateId') IS NULL AND json_extract(recurrence, '$.fireAt') <= ? ORDER BY id LIMIT ?`,
   countByStatus: 'SELECT status, count(*) AS n FROM tasks GROUP BY status',

@@ -23,7 +23,7 @@ import type {
   TaskChangeRequest,
   TaskQuery,
 } from '../store.js';
-import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf } from '../store.js';
+import { keyRecordOf, type ReadyCounts, type RunQuery, readyCountsOf, type SweepDue } from '../store.js';
 import { copyDatabase, dumpStore, sqliteSnapshot } from './backup.js';
 import { claimCandidates } from './claim-candidates.js';
 import * as fleet from './fleet.js';
@@ -303,6 +303,22 @@ export class SqliteStore implements Store {
 
   expiredLeases(nowMs: number, limit: number): Promise<number[]> {
     return this.read((stmt) => stmt(SQL.expiredLeases).pluck().all(nowMs, limit) as number[]);
+  }
+
+  sweepDue(): Promise<SweepDue> {
+    const nowMs = this.clock.now();
+    return this.read((stmt) => {
+      const r = stmt(SQL.sweepDue).get(nowMs, new Date(nowMs).toISOString(), nowMs) as Record<string, number>;
+      return {
+        nowMs,
+        leases: r.leases === 1,
+        reserved: r.reserved === 1,
+        offers: r.offers === 1,
+        recurrences: r.recurrences === 1,
+        triggers: r.triggers === 1,
+        runs: r.runs === 1,
+      };
+    });
   }
 
   dueRecurrences(nowMs: number, limit: number): Promise<number[]> {
