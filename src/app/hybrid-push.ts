@@ -129,6 +129,11 @@ export class CriticalPush {
     if (pushes(policy.assignment) || Object.values(policy.queues).some((q) => pushes(q.assignment))) await this.request();
   }
 
+  /** The push running now, if any. */
+  inProgress(): Promise<unknown> | null {
+    return this.following ?? this.running;
+  }
+
   private request(): Promise<Task[]> {
     if (!this.running) {
       this.running = pushWaitingTasks(this.context()).finally(() => {

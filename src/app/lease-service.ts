@@ -89,7 +89,15 @@ export async function claimMany(ctx: AppContext, raw: ClaimManyInput): Promise<T
       await ctx.sweeper.sometimes(() => sweep(ctx));
       const worth =
         first || woken !== undefined || ((await store.hasTasks({ ready: true, withCommand })) && !(await claimsHeld(ctx)));
-      const claimed = worth ? await store.claim({ workerId, capabilities, leaseMs, limit, withCommand, queues, caps }) : [];
+      const query = { workerId, capabilities, leaseMs, limit, withCommand, queues, caps };
+      let claimed = worth ? await store.claim(query) : [];
+      // A push or sweep running meanwhile (another request's, the server's loop) may hold the very
+      // row this claim skipped as locked, reserving it for this worker: once it ends, look again.
+      const moving = claimed.length === 0 && first ? (ctx.sweeper.inProgress() ?? ctx.push.inProgress()) : null;
+      if (moving) {
+        await moving.catch(() => undefined);
+        claimed = await store.claim(query);
+      }
       if (claimed.length > 0 || clock.now() >= deadline || request.signal?.aborted) return claimed;
       await (woken ?? clock.sleep(Math.min(pause, Math.max(1, deadline - clock.now())), request.signal));
     } finally {

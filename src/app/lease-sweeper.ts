@@ -25,6 +25,11 @@ export class LeaseSweeper {
     await this.run(sweep);
   }
 
+  /** The sweep running now, if any: a caller that found nothing can wait for what it may bring. */
+  inProgress(): Promise<unknown> | null {
+    return this.inFlight;
+  }
+
   /** Sweeps now, once the sweep in flight (if any) is over: for callers that need one made after their call. */
   async now<T>(sweep: () => Promise<T>): Promise<T> {
     while (this.inFlight !== null) await this.inFlight.catch(() => undefined);
