@@ -46,7 +46,9 @@ describe('a command dies with its worker', () => {
     const baton = await storeOf(dir);
     try {
       const task = await baton.createTask({ title: 'retried', command: hangOnA(dir, 'retried') });
-      const a = project.start(['a', '--lease', '1']);
+      // The retry may start once a's lease ran out, at least 2 s after its last renewal (a third of
+      // the lease before the kill): the guard's bound, as the test above holds it.
+      const a = project.start(['a', '--lease', '3']);
       await waitFor('the command to start on a', () => fileIncludes(join(dir, 'retried.pid'), '\n'));
       const group = pidIn(dir, 'retried.pid');
       a.child.kill('SIGKILL');
