@@ -240,7 +240,11 @@ export interface StoreTx extends MaintenanceTx, HooksTx, OffersTx, IntegrationsT
   dependencyClosure(ids: readonly number[]): Promise<Edge[]>;
   /** Tasks that depend on `id`. */
   dependents(id: number): Promise<Task[]>;
-  appendEvent(event: NewEvent): Promise<TaskEvent>;
+  /**
+   * Appends to the event log. Nothing in the transaction waits for it (PostgreSQL sends it along
+   * with the next statement or the COMMIT); a failure fails the transaction all the same.
+   */
+  appendEvent(event: NewEvent): Promise<void>;
   upsertWorker(worker: WorkerUpsert): Promise<{ worker: Worker; created: boolean }>;
   /**
    * Reads a worker and holds its row until the transaction ends (PostgreSQL `FOR UPDATE`; SQLite's

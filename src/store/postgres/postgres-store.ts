@@ -204,10 +204,19 @@ export class PostgresStore implements Store {
     // Once COMMIT is on its way the outcome is unknown: running `fn` again could apply it twice.
     const state = { committing: false };
     return this.availability.run(
-      () =>
-        inTransaction(this.sql, this.st.begin, state, (conn, begun) =>
-          fn(new PostgresTx(this, conn, Number(begun[1]?.[0]?.now_ms))),
-        ),
+      () => {
+        let tx: PostgresTx | undefined;
+        return inTransaction(
+          this.sql,
+          this.st.begin,
+          state,
+          (conn, begun) => {
+            tx = new PostgresTx(this, conn, Number(begun[1]?.[0]?.now_ms));
+            return fn(tx);
+          },
+          () => tx?.unanswered() ?? Promise.resolve(),
+        );
+      },
       { repeatable: (err) => !state.committing || notSent(err), races: TRANSACTION_ATTEMPTS },
     );
   }

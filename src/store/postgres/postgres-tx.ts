@@ -2,7 +2,7 @@ import type { BackupParts } from '../../core/backup.js';
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
-import type { DependencyCondition, NewEvent, Task, TaskEvent, Team, Worker } from '../../core/types.js';
+import type { DependencyCondition, NewEvent, Task, Team, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import { type NewRun, runOf, type WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
@@ -44,6 +44,9 @@ const placeholder = (name: string, n: number): string => (JSON_COLUMNS.has(name)
  * lose to a concurrent writer; deadlocks this may cause are retried by the store.
  */
 export class PostgresTx implements StoreTx {
+  /** Writes sent without waiting for their answers: they travel with the next statement. */
+  private readonly sent: Promise<unknown>[] = [];
+
   constructor(
     private readonly store: PostgresStore,
     private readonly conn: Queryable,
@@ -52,6 +55,23 @@ export class PostgresTx implements StoreTx {
 
   private q(text: string, params: readonly unknown[] = []): Promise<Row[]> {
     return this.store.exec(this.conn, text, params);
+  }
+
+  /**
+   * Sends a write whose answer nothing in the transaction needs, without waiting for it: the
+   * connection keeps statements in order, so what follows sees it, and the COMMIT goes in the same
+   * round trip. Its failure is thrown by `unanswered`, which the transaction awaits.
+   */
+  private send(text: string, params: readonly unknown[]): void {
+    // `then` sends it now (the driver's queries are lazy); the failure is kept for `unanswered`.
+    const answer = this.q(text, params).then(() => undefined);
+    answer.catch(() => {});
+    this.sent.push(answer);
+  }
+
+  /** Waits for the writes sent without waiting; throws the first failure. */
+  async unanswered(): Promise<void> {
+    for (const answer of this.sent) await answer;
   }
 
   private get st() {
@@ -156,9 +176,8 @@ export class PostgresTx implements StoreTx {
     return (await this.q(this.st.dependentsForUpdate, [id])).map(rowToTask);
   }
 
-  async appendEvent(event: NewEvent): Promise<TaskEvent> {
-    const [row] = await this.q(this.st.insertEvent, eventParams(event));
-    return { ...event, id: Number(row?.id) };
+  async appendEvent(event: NewEvent): Promise<void> {
+    this.send(this.st.insertEvent, eventParams(event));
   }
 
   async lockWorker(id: string): Promise<Worker | undefined> {

@@ -97,27 +97,47 @@ export class Reservation {
  * Runs `body` in one transaction on a reserved connection: `begin` (which may add statements whose
  * results `body` gets, such as the clock), then COMMIT. `state.committing` turns true once COMMIT
  * is sent, from when the outcome of a lost connection is unknown.
+ *
+ * `unanswered`, when given, waits for the writes `body` sent without waiting for their answers
+ * (they travel with the COMMIT) and throws the first one's failure. PostgreSQL answers the COMMIT
+ * of a transaction that a failed statement ended with ROLLBACK, not with an error: that failure is
+ * how the caller learns nothing was written.
  */
 export async function inTransaction<T>(
   sql: Sql,
   begin: string,
   state: { committing: boolean },
   body: (conn: Reserved, begun: Row[][]) => Promise<T>,
+  unanswered?: () => Promise<void>,
 ): Promise<T> {
   state.committing = false;
   const reservation = await Reservation.acquire(sql);
+  let value: T;
   try {
     // BEGIN and what goes with it travel together: one round trip.
     const begun = (await reservation.conn.unsafe(begin)) as unknown as Row[][];
-    const value = await body(reservation.conn, begun);
+    value = await body(reservation.conn, begun);
     state.committing = true;
     await reservation.conn.unsafe('COMMIT');
-    reservation.release();
-    return value;
   } catch (err) {
     await reservation.abandon(err);
-    throw err;
+    // A write sent earlier that failed is the cause of what failed after it; by now (the ROLLBACK
+    // went after it) it has been answered, unless the connection is gone: then `err` says so.
+    const cause = unanswered && (await answeredFailure(unanswered()));
+    throw cause ?? err;
   }
+  reservation.release();
+  await unanswered?.();
+  return value;
+}
+
+/** The failure of `writes` if they have failed by the next turn of the event loop; else undefined. */
+function answeredFailure(writes: Promise<void>): Promise<unknown> {
+  const failure = writes.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  return Promise.race([failure, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
 }
 
 /**

@@ -333,7 +333,7 @@ RETURNING task_id`,
       ) AS t WHERE $3::bigint IS NULL OR newest <= $3 ORDER BY id LIMIT $4`,
     allEvents: `SELECT * FROM ${events} ORDER BY id`,
     insertEvent: `INSERT INTO ${events} (task_id, worker_id, actor, type, at, changes, data)
-      VALUES ($1, $2, $3, $4, $5, $6::text::json, $7::text::json) RETURNING id`,
+      VALUES ($1, $2, $3, $4, $5, $6::text::json, $7::text::json)`,
 
     workerById: `SELECT * FROM ${workers} WHERE id = $1`,
     workerByIdForUpdate: `SELECT * FROM ${workers} WHERE id = $1 FOR UPDATE`,

@@ -2,7 +2,7 @@ import type { BackupParts } from '../../core/backup.js';
 import type { Edge } from '../../core/graph.js';
 import type { TaskPatch } from '../../core/lifecycle.js';
 import { DEFAULT_RESOURCE_CAPACITY } from '../../core/resources.js';
-import type { DependencyCondition, NewEvent, Task, TaskEvent, Team, Worker } from '../../core/types.js';
+import type { DependencyCondition, NewEvent, Task, Team, Worker } from '../../core/types.js';
 import type { WorkflowRecord } from '../../core/workflow/record.js';
 import type { NewRun, WorkflowRun } from '../../core/workflow/run.js';
 import type { TriggerChange, TriggerState } from '../../core/workflow/triggers.js';
@@ -128,10 +128,9 @@ export class SqliteTx implements StoreTx {
     return (this.store.stmt(SQL.dependents).all(id) as Row[]).map(rowToTask);
   }
 
-  async appendEvent(event: NewEvent): Promise<TaskEvent> {
+  async appendEvent(event: NewEvent): Promise<void> {
     this.wrote = true;
-    const id = this.store.insertRow('events', eventToColumns(event));
-    return { ...event, id };
+    this.store.insertRow('events', eventToColumns(event));
   }
 
   async lockWorker(id: string): Promise<Worker | undefined> {
