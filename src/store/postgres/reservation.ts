@@ -131,6 +131,32 @@ export async function inTransaction<T>(
   return value;
 }
 
+/**
+ * Runs one statement in a transaction of its own whose settings are `settings` (`SET LOCAL …`),
+ * with BEGIN and COMMIT sent along with it: one round trip, as the statement alone would take.
+ * A statement that fails turns the COMMIT into a ROLLBACK; its error is thrown.
+ */
+export async function settingsForOne(sql: Sql, settings: string, statement: (conn: Reserved) => Promise<Row[]>): Promise<Row[]> {
+  const reservation = await Reservation.acquire(sql);
+  const { conn } = reservation;
+  // All three are sent now, in order (the driver's queries go out once asked for an answer);
+  // each failure is also taken here, so one left unanswered by a lost connection is not unhandled.
+  const sent = [conn.unsafe(`BEGIN; ${settings}`), statement(conn), conn.unsafe('COMMIT')] as const;
+  for (const answer of sent) (answer as Promise<unknown>).catch(() => {});
+  try {
+    await sent[0];
+    const rows = await sent[1];
+    await sent[2];
+    reservation.release();
+    return rows;
+  } catch (err) {
+    // The first failure decides; what comes after it is not waited for (a lost connection may
+    // keep it unanswered until the database is back).
+    await reservation.abandon(err);
+    throw err;
+  }
+}
+
 /** The failure of `writes` if they have failed by the next turn of the event loop; else undefined. */
 function answeredFailure(writes: Promise<void>): Promise<unknown> {
   const failure = writes.then(

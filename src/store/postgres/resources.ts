@@ -1,6 +1,15 @@
 import type { Resource } from '../../core/resources.js';
 import type { PostgresStore } from './postgres-store.js';
+import { settingsForOne } from './reservation.js';
 import type { Row } from './rows.js';
+
+/**
+ * Claims run with a generic plan, kept by the connection. Left to choose, PostgreSQL plans the
+ * claim statement afresh on every claim (about 2 ms, seven times its run): its parameters that
+ * switch parts of it off (no queue filter, no cap, no resources) make each custom plan look
+ * cheaper than the generic one, which runs as fast.
+ */
+const GENERIC_PLAN = 'SET LOCAL plan_cache_mode = force_generic_plan';
 
 /**
  * Resources on PostgreSQL. A claim that may take a task holding resources first takes a
@@ -22,8 +31,11 @@ export async function claimRows(
 ): Promise<Row[]> {
   const [named] = await store.exec(store.sql, store.st.readyResources);
   const names = (named?.names as string[] | undefined) ?? [];
-  if (names.length === 0 && !capped) return store.exec(store.sql, statement, [...args, false]);
+  if (names.length === 0 && !capped) {
+    return settingsForOne(store.sql, GENERIC_PLAN, (conn) => store.exec(conn, statement, [...args, false]));
+  }
   return (await store.sql.begin(async (tx) => {
+    await tx.unsafe(GENERIC_PLAN);
     if (capped) await store.exec(tx, store.st.lockResources, [['caps'], `baton.claim.${store.st.schema}.`]);
     if (names.length > 0) await store.exec(tx, store.st.lockResources, [names, `baton.resource.${store.st.schema}.`]);
     return store.exec(tx, statement, [...args, names.length > 0]);
