@@ -24,7 +24,8 @@ async function open(backend: StoreBackend): Promise<{ baton: LocalBaton; store: 
   const baton = await openBaton({ db: test.db, cwd: test.cwd, create: true, actor: 'tester' });
   cleanups.push(() => baton.close());
   // The same store, opened beside the Baton: the look is the store's, below the app.
-  const store = backend.name === 'SQLite' ? openSqliteStore(test.db, { create: false }) : await openPostgresStore({ url: test.db });
+  const store =
+    backend.name === 'SQLite' ? openSqliteStore(test.db, { create: false }) : await openPostgresStore({ url: test.db });
   cleanups.push(() => store.close());
   return { baton, store };
 }
